@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
@@ -39,6 +40,11 @@ public final class Env implements AutoCloseable {
     private final ReentrantLock writerLock = new ReentrantLock();
     private final TreeWriter treeWriter;
     private final ArrayDeque<MemorySegment> pagePool = new ArrayDeque<>();
+    /** Iovecs per pwritev: Linux's IOV_MAX. */
+    private static final int IOVECS_MAX = 1024;
+    private final MemorySegment iovecs = Arena.ofAuto().allocate(16L * IOVECS_MAX, 8);
+    private long[] dirtyPgnos = new long[1024];
+    private MemorySegment freelistBuffer = Arena.ofAuto().allocate(Page.SIZE_BYTES, Page.SIZE_BYTES);
     private final MemorySegment metaBuffer = Arena.ofAuto().allocate(Page.SIZE_BYTES, Page.SIZE_BYTES);
 
     private volatile Meta current;
@@ -240,11 +246,66 @@ public final class Env implements AutoCloseable {
         fileSizeBytes = newSize;
     }
 
-    void writePages(long[] sortedPgnos, Long2ObjectHashMap<MemorySegment> dirty) throws IOException {
-        for (long pgno : sortedPgnos) {
-            MemorySegment buffer = dirty.get(pgno);
-            posix.pwriteFully(fd, buffer, buffer.byteSize(), pgno << Page.SHIFT);
+    /**
+     * Writes dirty pages in page order, one pwritev per run of consecutive pages (at most
+     * {@link #IOVECS_MAX} buffers each), as LMDB does: a 1000-page commit is a few syscalls, not 1000.
+     */
+    void writePages(long[] sortedPgnos, int count, Long2ObjectHashMap<MemorySegment> dirty) throws IOException {
+        int i = 0;
+        while (i < count) {
+            long firstPgno = sortedPgnos[i];
+            long nextPgno = firstPgno;
+            long runBytes = 0;
+            int buffers = 0;
+            while (i < count && sortedPgnos[i] == nextPgno && buffers < IOVECS_MAX) {
+                MemorySegment buffer = dirty.get(sortedPgnos[i]);
+                iovecs.set(ValueLayout.JAVA_LONG, 16L * buffers, buffer.address());
+                iovecs.set(ValueLayout.JAVA_LONG, 16L * buffers + 8, buffer.byteSize());
+                runBytes += buffer.byteSize();
+                nextPgno += buffer.byteSize() >>> Page.SHIFT;
+                buffers++;
+                i++;
+            }
+            long written = posix.pwritev(fd, iovecs, buffers, firstPgno << Page.SHIFT);
+            if (written < runBytes) {
+                finishShortWrite(sortedPgnos, i - buffers, buffers, written, dirty);
+            }
         }
+    }
+
+    private void finishShortWrite(long[] sortedPgnos, int from, int buffers, long written,
+                                  Long2ObjectHashMap<MemorySegment> dirty) throws IOException {
+        long skip = written;
+        for (int k = from; k < from + buffers; k++) {
+            MemorySegment buffer = dirty.get(sortedPgnos[k]);
+            long size = buffer.byteSize();
+            if (skip >= size) {
+                skip -= size;
+                continue;
+            }
+            posix.pwriteFully(fd, buffer.asSlice(skip), size - skip, (sortedPgnos[k] << Page.SHIFT) + skip);
+            skip = 0;
+        }
+    }
+
+    long[] dirtyPgnoScratch(int size) {
+        if (dirtyPgnos.length < size) {
+            dirtyPgnos = new long[Math.max(size, 2 * dirtyPgnos.length)];
+        }
+        return dirtyPgnos;
+    }
+
+    boolean isFreelistBuffer(MemorySegment buffer) {
+        return buffer.address() == freelistBuffer.address();
+    }
+
+    /** A buffer for the freelist run, reused across commits (grows with the list, bounded by the map). */
+    MemorySegment freelistBuffer(int pages) {
+        long bytes = (long) pages * Page.SIZE_BYTES;
+        if (freelistBuffer.byteSize() < bytes) {
+            freelistBuffer = Arena.ofAuto().allocate(Math.max(bytes, 2 * freelistBuffer.byteSize()), Page.SIZE_BYTES);
+        }
+        return freelistBuffer.asSlice(0, bytes);
     }
 
     MemorySegment takePageBuffer() {

@@ -50,6 +50,8 @@ final class Posix {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle PWRITE = downcall("pwrite",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle PWRITEV = downcall("pwritev",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
     private static final MethodHandle FDATASYNC = downcall("fdatasync", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle FALLOCATE = downcall("fallocate",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
@@ -173,6 +175,27 @@ final class Posix {
                 throw failure("pwrite");
             }
             done += n;
+        }
+    }
+
+    /**
+     * One pwritev of {@code count} iovecs (struct iovec: u64 base, u64 length) at {@code fileOffset};
+     * returns the bytes written, which may be short (the caller finishes with pwrite).
+     */
+    long pwritev(int fd, MemorySegment iovecs, int count, long fileOffset) throws IOException {
+        while (true) {
+            long n;
+            try {
+                n = (long) PWRITEV.invokeExact(captureState, fd, iovecs, count, fileOffset);
+            } catch (Throwable t) {
+                throw new AssertionError(t);
+            }
+            if (n >= 0) {
+                return n;
+            }
+            if (errno() != EINTR) {
+                throw failure("pwritev");
+            }
         }
     }
 

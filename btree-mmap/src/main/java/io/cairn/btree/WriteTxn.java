@@ -220,7 +220,9 @@ public final class WriteTxn extends Txn {
         long idsUpperBound = env.freelist().persistedIdCount();
         int pages = Page.runPagesFor(8 * idsUpperBound);
         long pgno = allocate(pages);
-        MemorySegment run = newRun(pgno, pages);
+        MemorySegment run = env.freelistBuffer(pages);
+        MemorySegment previous = dirty.put(pgno, run);
+        assert previous == null : "freelist run " + pgno + " allocated twice";
         Page.clearHeader(run, 0);
         Page.setPgno(run, 0, pgno);
         Page.setFlags(run, 0, Page.FLAG_FREELIST);
@@ -232,15 +234,15 @@ public final class WriteTxn extends Txn {
     }
 
     private void writeDirtyPages() throws IOException {
-        long[] pgnos = new long[dirty.size()];
+        long[] pgnos = env.dirtyPgnoScratch(dirty.size());
         int n = 0;
         Long2ObjectHashMap<MemorySegment>.KeyIterator it = dirty.keySet().iterator();
         while (it.hasNext()) {
             pgnos[n++] = it.nextLong();
         }
-        Arrays.sort(pgnos);
+        Arrays.sort(pgnos, 0, n);
         env.ensureFileSize(highWaterPages << Page.SHIFT);
-        env.writePages(pgnos, dirty);
+        env.writePages(pgnos, n, dirty);
     }
 
     /** Drops every change; the environment stays at its last commit. */
@@ -264,7 +266,7 @@ public final class WriteTxn extends Txn {
                 env.freelist().rollbackTxn();
             }
             for (MemorySegment buffer : dirty.values()) {
-                if (buffer.byteSize() == Page.SIZE_BYTES) {
+                if (buffer.byteSize() == Page.SIZE_BYTES && !env.isFreelistBuffer(buffer)) {
                     env.returnPageBuffer(buffer);
                 }
             }
