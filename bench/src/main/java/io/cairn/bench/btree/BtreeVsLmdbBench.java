@@ -79,8 +79,10 @@ public class BtreeVsLmdbBench {
     private long putTxns;
 
     /** Key i: big-endian i in the first 8 bytes (so load order = key order), a fixed tag after. */
+    private static final ValueLayout.OfLong BIG_ENDIAN_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
     static void writeKey(long i, MemorySegment segment) {
-        segment.set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN), 0, i);
+        segment.set(BIG_ENDIAN_LONG, 0, i);
         segment.set(ValueLayout.JAVA_LONG_UNALIGNED, 8, 0x5EED_CA1B_0000_0000L);
     }
 
