@@ -21,6 +21,12 @@ public abstract sealed class Txn implements AutoCloseable permits ReadTxn, Write
     final Meta meta;
     final Arena arena;
     final MemorySegment view;
+    /**
+     * The unscoped map, for walking pages inside API calls that have already checked the
+     * transaction is open (saves a scope check per page read on the hot path). Anything handed
+     * to the caller is sliced from {@link #view} instead.
+     */
+    final MemorySegment pages;
     boolean closed;
 
     @SuppressWarnings("restricted") // re-scopes our own mapping to this transaction
@@ -29,6 +35,7 @@ public abstract sealed class Txn implements AutoCloseable permits ReadTxn, Write
         this.meta = meta;
         this.arena = Arena.ofConfined();
         this.view = env.map().reinterpret(arena, null);
+        this.pages = env.map();
     }
 
     /** The snapshot's txid. */
@@ -38,12 +45,12 @@ public abstract sealed class Txn implements AutoCloseable permits ReadTxn, Write
 
     /** The segment holding page {@code pgno}: the map, or a dirty buffer in a write transaction. */
     MemorySegment pageSegment(long pgno) {
-        return view;
+        return pages;
     }
 
     /** Byte offset of page {@code pgno} inside {@code segment} as returned by {@link #pageSegment}. */
     final long pageBase(MemorySegment segment, long pgno) {
-        return segment == view ? pgno << Page.SHIFT : 0;
+        return segment == pages || segment == view ? pgno << Page.SHIFT : 0;
     }
 
     final void checkOpen() {
@@ -69,7 +76,7 @@ public abstract sealed class Txn implements AutoCloseable permits ReadTxn, Write
 
     @SuppressWarnings("restricted") // re-scopes our own page buffer to this transaction
     private MemorySegment scoped(MemorySegment segment, long offset, long length) {
-        if (segment == view) {
+        if (segment == pages || segment == view) {
             return view.asSlice(offset, length);
         }
         // Dirty buffers outlive the transaction (they are pooled): tie the slice to our arena.

@@ -35,7 +35,7 @@ public final class WriteTxn extends Txn {
     @Override
     MemorySegment pageSegment(long pgno) {
         MemorySegment d = dirty.get(pgno);
-        return d == null ? view : d;
+        return d == null ? pages : d;
     }
 
     @Override
@@ -166,7 +166,7 @@ public final class WriteTxn extends Txn {
         }
         long copy = allocate(1);
         MemorySegment buffer = newPage(copy);
-        MemorySegment.copy(view, pgno << Page.SHIFT, buffer, 0, Page.SIZE_BYTES);
+        MemorySegment.copy(pages, pgno << Page.SHIFT, buffer, 0, Page.SIZE_BYTES);
         Page.setPgno(buffer, 0, copy);
         env.freelist().freeLater(pgno);
         return copy;
