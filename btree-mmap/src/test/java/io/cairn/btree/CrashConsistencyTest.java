@@ -72,7 +72,11 @@ class CrashConsistencyTest {
             }
             assertTrue(reported > 0, where + ": child reported nothing; stderr: " + new String(child.getErrorStream().readAllBytes()));
             try (Env env = Env.open(file, EnvOptions.defaults().withMapSizeBytes(1L << 30))) {
-                env.check();
+                try {
+                    env.check();
+                } catch (CorruptionException e) {
+                    throw new AssertionError(where + ": reopened file fails check (replay with -Dcairn.btree.seed=" + seed + ")", e);
+                }
                 try (ReadTxn r = env.beginRead()) {
                     Bucket b = r.bucket(NumberedWorkload.BUCKET);
                     long last = NumberedWorkload.last(b);

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,10 +34,19 @@ class ModelTest {
             runSeed(Long.parseLong(replay), 20_000);
             return;
         }
+        runSeeds(24, 3_000);
+    }
+
+    @Test
+    @Tag("slow")
+    void manySeedsAndLongerRuns() throws Exception {
+        runSeeds(200, 10_000);
+    }
+
+    private void runSeeds(int seeds, int operations) throws Exception {
         long base = System.nanoTime();
-        int seeds = Boolean.getBoolean("cairn.slow") ? 200 : 24;
         for (int i = 0; i < seeds; i++) {
-            runSeed(base + i * 0x9E3779B97F4A7C15L, 3_000);
+            runSeed(base + i * 0x9E3779B97F4A7C15L, operations);
         }
     }
 
