@@ -1,0 +1,146 @@
+package io.cairn.engine.testing;
+
+import io.etcd.jetcd.api.KVGrpc;
+import io.etcd.jetcd.api.RangeRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import com.google.protobuf.ByteString;
+
+/**
+ * A Debian etcd server on free loopback ports with its own data directory: the reference
+ * implementation that differential tests compare Cairn against. Close it to stop it and delete
+ * its data.
+ */
+public final class EtcdProcess implements AutoCloseable {
+    private static final long START_TIMEOUT_MILLIS = 30_000;
+    private static final long POLL_INTERVAL_MILLIS = 50;
+
+    private final Process process;
+    private final Path dataDir;
+    private final Path logFile;
+    private final String clientUrl;
+    private final ManagedChannel channel;
+
+    private EtcdProcess(final Process process, final Path dataDir, final Path logFile, final String clientUrl,
+        final ManagedChannel channel) {
+        this.process = process;
+        this.dataDir = dataDir;
+        this.logFile = logFile;
+        this.clientUrl = clientUrl;
+        this.channel = channel;
+    }
+
+    /** Starts etcd with these extra flags and waits until it answers a Range. */
+    public static EtcdProcess start(final String... extraFlags) throws IOException, InterruptedException {
+        final String binary = findEtcd();
+        final Path dataDir = Files.createTempDirectory("cairn-etcd-ref");
+        final Path logFile = dataDir.resolveSibling(dataDir.getFileName() + ".log");
+        final int clientPort = freePort();
+        final int peerPort = freePort();
+        final String clientUrl = "http://127.0.0.1:" + clientPort;
+        final String peerUrl = "http://127.0.0.1:" + peerPort;
+        final List<String> command = new ArrayList<>(List.of(binary,
+            "--name", "default",
+            "--data-dir", dataDir.toString(),
+            "--listen-client-urls", clientUrl,
+            "--advertise-client-urls", clientUrl,
+            "--listen-peer-urls", peerUrl,
+            "--initial-advertise-peer-urls", peerUrl,
+            "--initial-cluster", "default=" + peerUrl));
+        command.addAll(List.of(extraFlags));
+        final Process process = new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(logFile.toFile())
+            .start();
+        final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", clientPort).usePlaintext().build();
+        final EtcdProcess etcd = new EtcdProcess(process, dataDir, logFile, clientUrl, channel);
+        try {
+            etcd.awaitServing();
+        } catch (final IOException | RuntimeException e) {
+            etcd.close();
+            throw e;
+        }
+        return etcd;
+    }
+
+    public ManagedChannel channel() {
+        return channel;
+    }
+
+    public String clientUrl() {
+        return clientUrl;
+    }
+
+    private void awaitServing() throws IOException, InterruptedException {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MILLIS);
+        final KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(channel);
+        final RangeRequest probe = RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("probe")).build();
+        while (true) {
+            if (!process.isAlive()) {
+                throw new IOException("etcd exited with " + process.exitValue() + ": " + Files.readString(logFile));
+            }
+            try {
+                kv.withDeadlineAfter(1, TimeUnit.SECONDS).range(probe);
+                return;
+            } catch (final StatusRuntimeException notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("etcd did not serve within " + START_TIMEOUT_MILLIS + " ms: "
+                        + Files.readString(logFile), notYet);
+                }
+                process.waitFor(POLL_INTERVAL_MILLIS, TimeUnit.MILLISECONDS); // wakes early if etcd dies
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.shutdownNow();
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        } catch (final InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        deleteRecursively(dataDir);
+        Files.deleteIfExists(logFile);
+    }
+
+    private static String findEtcd() {
+        for (final String candidate : List.of("/usr/bin/etcd", "/usr/local/bin/etcd")) {
+            if (Files.isExecutable(Path.of(candidate))) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("etcd is not installed: run `apt-get install etcd-server` (.ci/run does)");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void deleteRecursively(final Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+}
