@@ -29,14 +29,16 @@ public final class EtcdProcess implements AutoCloseable {
     private final Path dataDir;
     private final Path logFile;
     private final String clientUrl;
+    private final String peerUrl;
     private final ManagedChannel channel;
 
     private EtcdProcess(final Process process, final Path dataDir, final Path logFile, final String clientUrl,
-        final ManagedChannel channel) {
+        final String peerUrl, final ManagedChannel channel) {
         this.process = process;
         this.dataDir = dataDir;
         this.logFile = logFile;
         this.clientUrl = clientUrl;
+        this.peerUrl = peerUrl;
         this.channel = channel;
     }
 
@@ -63,7 +65,7 @@ public final class EtcdProcess implements AutoCloseable {
             .redirectOutput(logFile.toFile())
             .start();
         final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", clientPort).usePlaintext().build();
-        final EtcdProcess etcd = new EtcdProcess(process, dataDir, logFile, clientUrl, channel);
+        final EtcdProcess etcd = new EtcdProcess(process, dataDir, logFile, clientUrl, peerUrl, channel);
         try {
             etcd.awaitServing();
         } catch (final IOException | RuntimeException e) {
@@ -79,6 +81,10 @@ public final class EtcdProcess implements AutoCloseable {
 
     public String clientUrl() {
         return clientUrl;
+    }
+
+    public String peerUrl() {
+        return peerUrl;
     }
 
     private void awaitServing() throws IOException, InterruptedException {
