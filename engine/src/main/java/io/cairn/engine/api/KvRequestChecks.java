@@ -1,10 +1,10 @@
 package io.cairn.engine.api;
 
-import io.etcd.jetcd.api.DeleteRangeRequest;
-import io.etcd.jetcd.api.PutRequest;
-import io.etcd.jetcd.api.RangeRequest;
-import io.etcd.jetcd.api.RequestOp;
-import io.etcd.jetcd.api.TxnRequest;
+import io.cairn.etcd.api.etcdserverpb.DeleteRangeRequest;
+import io.cairn.etcd.api.etcdserverpb.PutRequest;
+import io.cairn.etcd.api.etcdserverpb.RangeRequest;
+import io.cairn.etcd.api.etcdserverpb.RequestOp;
+import io.cairn.etcd.api.etcdserverpb.TxnRequest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;

@@ -3,9 +3,9 @@ package io.cairn.engine.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.cairn.engine.testing.EtcdProcess;
-import io.etcd.jetcd.api.MaintenanceGrpc;
-import io.etcd.jetcd.api.ResponseHeader;
-import io.etcd.jetcd.api.StatusRequest;
+import io.cairn.etcd.api.etcdserverpb.MaintenanceGrpc;
+import io.cairn.etcd.api.etcdserverpb.ResponseHeader;
+import io.cairn.etcd.api.etcdserverpb.StatusRequest;
 import java.net.URI;
 import java.util.List;
 import org.junit.jupiter.api.Test;

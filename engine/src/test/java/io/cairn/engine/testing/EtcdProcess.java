@@ -1,7 +1,7 @@
 package io.cairn.engine.testing;
 
-import io.etcd.jetcd.api.KVGrpc;
-import io.etcd.jetcd.api.RangeRequest;
+import io.cairn.etcd.api.etcdserverpb.KVGrpc;
+import io.cairn.etcd.api.etcdserverpb.RangeRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
