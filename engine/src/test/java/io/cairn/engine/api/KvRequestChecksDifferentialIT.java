@@ -3,7 +3,7 @@ package io.cairn.engine.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.cairn.engine.testing.EtcdProcess;
+import io.cairn.engine.testing.ServerProcess;
 import io.cairn.etcd.api.etcdserverpb.Compare;
 import io.cairn.etcd.api.etcdserverpb.DeleteRangeRequest;
 import io.cairn.etcd.api.etcdserverpb.KVGrpc;
@@ -36,7 +36,7 @@ class KvRequestChecksDifferentialIT {
         final Random random = new Random(seed);
         final Map<EtcdError, Integer> seen = new EnumMap<>(EtcdError.class);
         int accepted = 0;
-        try (EtcdProcess etcd = EtcdProcess.start("--max-txn-ops", Integer.toString(MAX_TXN_OPS))) {
+        try (ServerProcess etcd = ServerProcess.start("--max-txn-ops", Integer.toString(MAX_TXN_OPS))) {
             final KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(etcd.channel());
             for (int i = 0; i < REQUESTS; i++) {
                 final TxnRequest request = txn(random, 0);

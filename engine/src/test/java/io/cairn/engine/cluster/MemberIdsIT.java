@@ -2,7 +2,7 @@ package io.cairn.engine.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.cairn.engine.testing.EtcdProcess;
+import io.cairn.engine.testing.ServerProcess;
 import io.cairn.etcd.api.etcdserverpb.MaintenanceGrpc;
 import io.cairn.etcd.api.etcdserverpb.ResponseHeader;
 import io.cairn.etcd.api.etcdserverpb.StatusRequest;
@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class MemberIdsIT {
     @Test
     void sameIdsAsEtcd() throws Exception {
-        try (EtcdProcess etcd = EtcdProcess.start("--initial-cluster-token", "cairn-test-token")) {
+        try (ServerProcess etcd = ServerProcess.start("--initial-cluster-token", "cairn-test-token")) {
             final ResponseHeader header = MaintenanceGrpc.newBlockingStub(etcd.channel())
                 .status(StatusRequest.getDefaultInstance()).getHeader();
             final long member = MemberIds.memberId(List.of(URI.create(etcd.peerUrl())), "cairn-test-token");

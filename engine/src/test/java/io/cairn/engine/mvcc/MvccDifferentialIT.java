@@ -9,7 +9,7 @@ import io.cairn.engine.api.EtcdException;
 import io.cairn.engine.api.KvProtos;
 import io.cairn.engine.api.KvRequestChecks;
 import io.cairn.engine.backend.InMemoryBackend;
-import io.cairn.engine.testing.EtcdProcess;
+import io.cairn.engine.testing.ServerProcess;
 import io.cairn.etcd.api.etcdserverpb.Compare;
 import io.cairn.etcd.api.etcdserverpb.CompactionRequest;
 import io.cairn.etcd.api.etcdserverpb.CompactionResponse;
@@ -49,7 +49,7 @@ class MvccDifferentialIT {
         final long seed = Long.getLong("cairn.seed", System.nanoTime());
         final Random random = new Random(seed);
         final List<String> history = new ArrayList<>();
-        try (EtcdProcess etcd = EtcdProcess.start()) {
+        try (ServerProcess etcd = ServerProcess.start()) {
             final KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(etcd.channel())
                 .withDeadlineAfter(120, TimeUnit.SECONDS);
             int errors = 0;

@@ -17,11 +17,14 @@ import java.util.stream.Stream;
 import com.google.protobuf.ByteString;
 
 /**
- * A Debian etcd server on free loopback ports with its own data directory: the reference
- * implementation that differential tests compare Cairn against. Close it to stop it and delete
- * its data.
+ * A server process on loopback ports with its own data directory: Debian etcd (the reference
+ * implementation that differential tests compare Cairn against) or Cairn itself, started with the
+ * same flags. Close it to stop it and delete its data.
  */
-public final class EtcdProcess implements AutoCloseable {
+public final class ServerProcess implements AutoCloseable {
+    /** Which server to run. */
+    public enum Kind { ETCD, CAIRN }
+
     private static final long START_TIMEOUT_MILLIS = 30_000;
     private static final long POLL_INTERVAL_MILLIS = 50;
 
@@ -32,7 +35,7 @@ public final class EtcdProcess implements AutoCloseable {
     private final String peerUrl;
     private final ManagedChannel channel;
 
-    private EtcdProcess(final Process process, final Path dataDir, final Path logFile, final String clientUrl,
+    private ServerProcess(final Process process, final Path dataDir, final Path logFile, final String clientUrl,
         final String peerUrl, final ManagedChannel channel) {
         this.process = process;
         this.dataDir = dataDir;
@@ -42,16 +45,23 @@ public final class EtcdProcess implements AutoCloseable {
         this.channel = channel;
     }
 
-    /** Starts etcd with these extra flags and waits until it answers a Range. */
-    public static EtcdProcess start(final String... extraFlags) throws IOException, InterruptedException {
-        final String binary = findEtcd();
-        final Path dataDir = Files.createTempDirectory("cairn-etcd-ref");
+    /** Starts etcd on free ports with these extra flags and waits until it answers a Range. */
+    public static ServerProcess start(final String... extraFlags) throws IOException, InterruptedException {
+        return start(Kind.ETCD, freePort(), freePort(), extraFlags);
+    }
+
+    /**
+     * Starts etcd or Cairn on the given ports and waits until it answers a Range. The same ports and
+     * flags give both servers the same member and cluster ids.
+     */
+    public static ServerProcess start(final Kind kind, final int clientPort, final int peerPort,
+        final String... extraFlags) throws IOException, InterruptedException {
+        final Path dataDir = Files.createTempDirectory("cairn-" + kind.name().toLowerCase(java.util.Locale.ROOT));
         final Path logFile = dataDir.resolveSibling(dataDir.getFileName() + ".log");
-        final int clientPort = freePort();
-        final int peerPort = freePort();
         final String clientUrl = "http://127.0.0.1:" + clientPort;
         final String peerUrl = "http://127.0.0.1:" + peerPort;
-        final List<String> command = new ArrayList<>(List.of(binary,
+        final List<String> command = new ArrayList<>(kind == Kind.ETCD ? List.of(findEtcd()) : cairnCommand());
+        command.addAll(List.of(
             "--name", "default",
             "--data-dir", dataDir.toString(),
             "--listen-client-urls", clientUrl,
@@ -65,7 +75,7 @@ public final class EtcdProcess implements AutoCloseable {
             .redirectOutput(logFile.toFile())
             .start();
         final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", clientPort).usePlaintext().build();
-        final EtcdProcess etcd = new EtcdProcess(process, dataDir, logFile, clientUrl, peerUrl, channel);
+        final ServerProcess etcd = new ServerProcess(process, dataDir, logFile, clientUrl, peerUrl, channel);
         try {
             etcd.awaitServing();
         } catch (final IOException | RuntimeException e) {
@@ -93,14 +103,14 @@ public final class EtcdProcess implements AutoCloseable {
         final RangeRequest probe = RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("probe")).build();
         while (true) {
             if (!process.isAlive()) {
-                throw new IOException("etcd exited with " + process.exitValue() + ": " + Files.readString(logFile));
+                throw new IOException("server exited with " + process.exitValue() + ": " + Files.readString(logFile));
             }
             try {
                 kv.withDeadlineAfter(1, TimeUnit.SECONDS).range(probe);
                 return;
             } catch (final StatusRuntimeException notYet) {
                 if (System.nanoTime() > deadline) {
-                    throw new IOException("etcd did not serve within " + START_TIMEOUT_MILLIS + " ms: "
+                    throw new IOException("server did not serve within " + START_TIMEOUT_MILLIS + " ms: "
                         + Files.readString(logFile), notYet);
                 }
                 process.waitFor(POLL_INTERVAL_MILLIS, TimeUnit.MILLISECONDS); // wakes early if etcd dies
@@ -124,6 +134,16 @@ public final class EtcdProcess implements AutoCloseable {
         Files.deleteIfExists(logFile);
     }
 
+    /** Cairn from the test's own classpath, with the flags bin/cairn passes. */
+    private static List<String> cairnCommand() {
+        return List.of(ProcessHandle.current().info().command().orElseThrow(),
+            "--enable-native-access=ALL-UNNAMED",
+            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+            "--sun-misc-unsafe-memory-access=allow",
+            "-cp", System.getProperty("java.class.path"),
+            "io.cairn.engine.Main");
+    }
+
     private static String findEtcd() {
         for (final String candidate : List.of("/usr/bin/etcd", "/usr/local/bin/etcd")) {
             if (Files.isExecutable(Path.of(candidate))) {
@@ -133,7 +153,7 @@ public final class EtcdProcess implements AutoCloseable {
         throw new IllegalStateException("etcd is not installed: run `apt-get install etcd-server` (.ci/run does)");
     }
 
-    private static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
