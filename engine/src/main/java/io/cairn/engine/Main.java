@@ -1,5 +1,6 @@
 package io.cairn.engine;
 
+import io.cairn.engine.compaction.AutoCompactor;
 import io.cairn.engine.config.ServerCommandLine;
 import io.cairn.engine.config.ServerConfig;
 import io.cairn.engine.server.CairnServer;
@@ -32,9 +33,10 @@ public final class Main {
     }
 
     private static void serve(final ServerConfig config) throws InterruptedException {
+        final InMemoryKeyValueStore store = new InMemoryKeyValueStore();
         final CairnServer server;
         try {
-            server = CairnServer.start(config, new InMemoryKeyValueStore());
+            server = CairnServer.start(config, store);
         } catch (final java.io.IOException e) {
             System.err.println("cairn: " + e.getMessage());
             System.exit(EXIT_FAILURE);
@@ -44,7 +46,11 @@ public final class Main {
             + "wired in yet): everything is lost when it stops");
         System.err.println("cairn: member " + config.name() + " serving client requests on "
             + config.listenClientUrls());
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "cairn-shutdown"));
+        final AutoCompactor compactor = AutoCompactor.start(config.autoCompaction(), store);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            compactor.close();
+            server.close();
+        }, "cairn-shutdown"));
         server.awaitTermination();
     }
 }
