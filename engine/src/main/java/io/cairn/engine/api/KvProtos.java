@@ -35,14 +35,26 @@ public final class KvProtos {
             KeyRange.of(request.getKey().toByteArray(), request.getRangeEnd().toByteArray()),
             request.getLimit(),
             request.getRevision(),
-            RangeQuery.SortOrder.values()[request.getSortOrderValue()],
-            RangeQuery.SortTarget.values()[request.getSortTargetValue()],
+            sortOrder(request.getSortOrderValue()),
+            sortTarget(request.getSortTargetValue()),
             request.getKeysOnly(),
             request.getCountOnly(),
             request.getMinModRevision(),
             request.getMaxModRevision(),
             request.getMinCreateRevision(),
             request.getMaxCreateRevision());
+    }
+
+    private static RangeQuery.SortOrder sortOrder(final int value) {
+        return value >= 0 && value <= 2 ? RangeQuery.SortOrder.values()[value] : RangeQuery.SortOrder.OTHER;
+    }
+
+    /** etcd crashes on a sort target it does not define; Cairn refuses the request instead. */
+    private static RangeQuery.SortTarget sortTarget(final int value) {
+        if (value < 0 || value >= RangeQuery.SortTarget.values().length) {
+            throw new IllegalArgumentException("cairn: unknown sort target " + value);
+        }
+        return RangeQuery.SortTarget.values()[value];
     }
 
     public static TxnOp.Put put(final PutRequest request) {
@@ -69,19 +81,20 @@ public final class KvProtos {
             case MOD -> Compare.Target.MOD;
             case VALUE -> Compare.Target.VALUE;
             case LEASE -> Compare.Target.LEASE;
-            case UNRECOGNIZED -> throw new EtcdException(EtcdError.KEY_NOT_FOUND);
+            case UNRECOGNIZED -> Compare.Target.OTHER;
         };
         final long number = switch (target) {
             case VERSION -> compare.getVersion();
             case CREATE -> compare.getCreateRevision();
             case MOD -> compare.getModRevision();
             case LEASE -> compare.getLease();
-            case VALUE -> 0;
+            case VALUE, OTHER -> 0;
         };
         return new Compare(
             KeyRange.of(compare.getKey().toByteArray(), compare.getRangeEnd().toByteArray()),
             target,
-            Compare.Result.values()[compare.getResultValue()],
+            compare.getResultValue() >= 0 && compare.getResultValue() <= 3
+                ? Compare.Result.values()[compare.getResultValue()] : Compare.Result.OTHER,
             number,
             compare.getValue().toByteArray());
     }

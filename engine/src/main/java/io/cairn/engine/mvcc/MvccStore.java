@@ -166,7 +166,7 @@ public final class MvccStore {
         if (query.sortTarget() != RangeQuery.SortTarget.KEY && order == RangeQuery.SortOrder.NONE) {
             order = RangeQuery.SortOrder.ASCEND; // etcd's default for a non-key target
         }
-        if (order != RangeQuery.SortOrder.NONE) {
+        if (order == RangeQuery.SortOrder.ASCEND || order == RangeQuery.SortOrder.DESCEND) {
             Comparator<KeyValue> comparator = comparator(query.sortTarget());
             if (order == RangeQuery.SortOrder.DESCEND) {
                 comparator = comparator.reversed();

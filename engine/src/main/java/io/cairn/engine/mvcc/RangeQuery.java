@@ -14,7 +14,8 @@ public record RangeQuery(
     long minCreateRevision,
     long maxCreateRevision) {
 
-    public enum SortOrder { NONE, ASCEND, DESCEND }
+    /** OTHER stands for a value etcd does not define: etcd fetches everything and sorts nothing. */
+    public enum SortOrder { NONE, ASCEND, DESCEND, OTHER }
 
     public enum SortTarget { KEY, VERSION, CREATE, MOD, VALUE }
 
