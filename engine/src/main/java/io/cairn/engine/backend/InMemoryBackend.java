@@ -12,6 +12,7 @@ import java.util.TreeMap;
  */
 public final class InMemoryBackend implements BackendWriter {
     private final Map<Bucket, NavigableMap<byte[], byte[]>> buckets = new EnumMap<>(Bucket.class);
+    private long sizeBytes;
 
     public InMemoryBackend() {
         for (final Bucket bucket : Bucket.values()) {
@@ -26,12 +27,21 @@ public final class InMemoryBackend implements BackendWriter {
 
     @Override
     public void put(final Bucket bucket, final byte[] key, final byte[] value) {
-        buckets.get(bucket).put(key.clone(), value.clone());
+        final byte[] previous = buckets.get(bucket).put(key.clone(), value.clone());
+        sizeBytes += previous == null ? key.length + value.length : value.length - previous.length;
     }
 
     @Override
     public void delete(final Bucket bucket, final byte[] key) {
-        buckets.get(bucket).remove(key);
+        final byte[] previous = buckets.get(bucket).remove(key);
+        if (previous != null) {
+            sizeBytes -= key.length + previous.length;
+        }
+    }
+
+    /** Bytes of keys and values held: what a file-backed store's size would roughly track. */
+    public long sizeBytes() {
+        return sizeBytes;
     }
 
     public int size(final Bucket bucket) {

@@ -30,8 +30,8 @@ public record ServerConfig(
 
     /** etcd's default quota when --quota-backend-bytes is 0. */
     public static final long DEFAULT_QUOTA_BACKEND_BYTES = 2L * 1024 * 1024 * 1024;
-    /** Beyond this etcd warns that the backend is too large to run well; Cairn refuses it. */
-    public static final long QUOTA_BACKEND_BYTES_MAX = 8L * 1024 * 1024 * 1024;
+    /** A negative --quota-backend-bytes disables the quota, as in etcd. */
+    public static final long QUOTA_DISABLED = -1;
     /** The largest value the backend stores (btree-mmap's value limit). */
     public static final long MAX_REQUEST_BYTES_MAX = 10L * 1024 * 1024;
     private static final long ELECTION_TIMEOUT_MILLIS_MAX = 50_000;
@@ -75,10 +75,8 @@ public record ServerConfig(
         };
         require(!flags.initialClusterToken.isEmpty(), "--initial-cluster-token must not be empty");
 
-        require(flags.quotaBackendBytes >= 0, "--quota-backend-bytes must not be negative");
-        final long quota = flags.quotaBackendBytes == 0 ? DEFAULT_QUOTA_BACKEND_BYTES : flags.quotaBackendBytes;
-        require(quota <= QUOTA_BACKEND_BYTES_MAX,
-            "--quota-backend-bytes " + quota + " exceeds the maximum " + QUOTA_BACKEND_BYTES_MAX);
+        final long quota = flags.quotaBackendBytes < 0 ? QUOTA_DISABLED
+            : flags.quotaBackendBytes == 0 ? DEFAULT_QUOTA_BACKEND_BYTES : flags.quotaBackendBytes;
         require(flags.maxTxnOps > 0, "--max-txn-ops must be positive, got " + flags.maxTxnOps);
         require(flags.maxRequestBytes > 0 && flags.maxRequestBytes <= MAX_REQUEST_BYTES_MAX,
             "--max-request-bytes must be between 1 and " + MAX_REQUEST_BYTES_MAX + ", got " + flags.maxRequestBytes);

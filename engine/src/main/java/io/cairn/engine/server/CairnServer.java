@@ -29,13 +29,16 @@ public final class CairnServer implements AutoCloseable {
         final long memberId = MemberIds.memberId(config.initialAdvertisePeerUrls(), config.initialClusterToken());
         final ResponseHeaders headers =
             new ResponseHeaders(MemberIds.clusterId(List.of(memberId)), memberId, SINGLE_MEMBER_TERM);
+        final Alarms alarms = new Alarms();
+        final BackendQuota quota = new BackendQuota(config.quotaBackendBytes());
         final List<Server> servers = new ArrayList<>();
         try {
             for (final URI url : config.listenClientUrls()) {
                 servers.add(NettyServerBuilder.forAddress(new InetSocketAddress(url.getHost(), url.getPort()))
                     .maxInboundMessageSize((int)config.maxRequestBytes() + GRPC_OVERHEAD_BYTES)
-                    .addService(new KvService(store, headers, config.maxRequestBytes(), config.maxTxnOps()))
-                    .addService(new MaintenanceService(store, headers))
+                    .addService(new KvService(store, headers, config.maxRequestBytes(), config.maxTxnOps(), quota,
+                        alarms))
+                    .addService(new MaintenanceService(store, headers, alarms))
                     .build()
                     .start());
             }

@@ -45,4 +45,9 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
     public long currentRevision() {
         return store.currentRevision();
     }
+
+    @Override
+    public synchronized long backendSizeBytes() {
+        return backend.sizeBytes();
+    }
 }

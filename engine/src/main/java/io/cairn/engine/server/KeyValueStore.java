@@ -23,4 +23,7 @@ public interface KeyValueStore {
     long compact(long revision);
 
     long currentRevision();
+
+    /** The backend's size, which --quota-backend-bytes limits. */
+    long backendSizeBytes();
 }

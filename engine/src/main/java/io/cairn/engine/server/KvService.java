@@ -5,6 +5,7 @@ import io.cairn.engine.api.EtcdError;
 import io.cairn.engine.api.EtcdException;
 import io.cairn.engine.api.KvProtos;
 import io.cairn.engine.api.KvRequestChecks;
+import io.cairn.etcd.api.etcdserverpb.AlarmType;
 import io.cairn.etcd.api.etcdserverpb.CompactionRequest;
 import io.cairn.etcd.api.etcdserverpb.CompactionResponse;
 import io.cairn.etcd.api.etcdserverpb.DeleteRangeRequest;
@@ -24,13 +25,17 @@ public final class KvService extends KVGrpc.KVImplBase {
     private final ResponseHeaders headers;
     private final long maxRequestBytes;
     private final int maxTxnOps;
+    private final BackendQuota quota;
+    private final Alarms alarms;
 
     public KvService(final KeyValueStore store, final ResponseHeaders headers, final long maxRequestBytes,
-        final int maxTxnOps) {
+        final int maxTxnOps, final BackendQuota quota, final Alarms alarms) {
         this.store = store;
         this.headers = headers;
         this.maxRequestBytes = maxRequestBytes;
         this.maxTxnOps = maxTxnOps;
+        this.quota = quota;
+        this.alarms = alarms;
     }
 
     @Override
@@ -45,8 +50,10 @@ public final class KvService extends KVGrpc.KVImplBase {
     @Override
     public void put(final PutRequest request, final StreamObserver<PutResponse> observer) {
         GrpcCalls.respond(observer, () -> {
+            checkSpace(BackendQuota.cost(request));
             KvRequestChecks.checkPut(request);
             checkSize(request);
+            checkNotCapped(BackendQuota.cost(request));
             final PutResponse response = KvProtos.putResponse(store.put(KvProtos.put(request)));
             return response.toBuilder().setHeader(headers.complete(response.getHeader())).build();
         });
@@ -66,8 +73,10 @@ public final class KvService extends KVGrpc.KVImplBase {
     @Override
     public void txn(final TxnRequest request, final StreamObserver<TxnResponse> observer) {
         GrpcCalls.respond(observer, () -> {
+            checkSpace(BackendQuota.cost(request));
             KvRequestChecks.checkTxn(request, maxTxnOps);
             checkSize(request);
+            checkNotCapped(BackendQuota.cost(request));
             final TxnResponse response = KvProtos.txnResponse(store.txn(KvProtos.txn(request)));
             return response.toBuilder().setHeader(headers.complete(response.getHeader())).build();
         });
@@ -77,6 +86,21 @@ public final class KvService extends KVGrpc.KVImplBase {
     public void compact(final CompactionRequest request, final StreamObserver<CompactionResponse> observer) {
         GrpcCalls.respond(observer, () -> CompactionResponse.newBuilder()
             .setHeader(headers.at(store.compact(request.getRevision()))).build());
+    }
+
+    /** A write that would take the backend to its quota raises NOSPACE and is refused (etcd's order: first). */
+    private void checkSpace(final long costBytes) {
+        if (!quota.allows(store.backendSizeBytes(), costBytes)) {
+            alarms.activate(headers.memberId(), AlarmType.NOSPACE);
+            throw new EtcdException(EtcdError.NO_SPACE);
+        }
+    }
+
+    /** While NOSPACE is raised, nothing that adds data is applied, even if it would fit. */
+    private void checkNotCapped(final long costBytes) {
+        if (costBytes > 0 && alarms.isRaised(AlarmType.NOSPACE)) {
+            throw new EtcdException(EtcdError.NO_SPACE);
+        }
     }
 
     /** etcd refuses a write whose proposal would exceed --max-request-bytes. */

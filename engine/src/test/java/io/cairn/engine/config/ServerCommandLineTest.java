@@ -153,7 +153,6 @@ class ServerCommandLineTest {
         "--election-timeout=400|should be at least as 5 times as --heartbeat-interval",
         "--initial-cluster-state=old|--initial-cluster-state must be 'new' or 'existing'",
         "--max-request-bytes=0|--max-request-bytes must be between",
-        "--quota-backend-bytes=-1|--quota-backend-bytes must not be negative",
         "--auto-compaction-mode=foo|unknown auto-compaction-mode",
         "--log-level=loud|--log-level must be one of",
         "--listen-client-urls=localhost:2379|URL scheme must be http",
@@ -172,6 +171,12 @@ class ServerCommandLineTest {
         final ServerConfig config = run(Map.of(), "--auto-compaction-retention=" + retention);
         assertEquals(Duration.parse(expected), config.autoCompaction().retention());
         assertEquals(!retention.equals("0"), config.autoCompaction().enabled());
+    }
+
+    @Test
+    void negativeQuotaDisablesIt() {
+        assertEquals(ServerConfig.QUOTA_DISABLED, run(Map.of(), "--quota-backend-bytes=-5").quotaBackendBytes());
+        assertEquals(12_345, run(Map.of(), "--quota-backend-bytes=12345").quotaBackendBytes());
     }
 
     @Test

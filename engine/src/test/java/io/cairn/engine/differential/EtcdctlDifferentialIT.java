@@ -3,12 +3,11 @@ package io.cairn.engine.differential;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cairn.engine.testing.Etcdctl;
 import io.cairn.engine.testing.ServerProcess;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,8 +16,6 @@ import org.junit.jupiter.api.Test;
  * values, revisions, ids, JSON and error messages.
  */
 class EtcdctlDifferentialIT {
-    private static final long COMMAND_TIMEOUT_SECONDS = 20;
-
     /** One etcdctl invocation: its arguments and, optionally, what it reads on standard input. */
     private record Command(List<String> args, String stdin) {
         static Command of(final String... args) {
@@ -113,29 +110,9 @@ class EtcdctlDifferentialIT {
         final List<String> outputs = new ArrayList<>();
         try (ServerProcess server = ServerProcess.start(kind, clientPort, peerPort)) {
             for (final Command command : SESSION) {
-                outputs.add(etcdctl(server.clientUrl(), command));
+                outputs.add(Etcdctl.run(server.clientUrl(), command.stdin(), command.args()));
             }
         }
         return outputs;
-    }
-
-    /** Exit code, standard output and error; etcdctl's timestamped retry log lines are dropped. */
-    private static String etcdctl(final String endpoint, final Command command)
-        throws IOException, InterruptedException {
-        final List<String> args = new ArrayList<>(List.of("etcdctl", "--endpoints", endpoint));
-        args.addAll(command.args());
-        final ProcessBuilder builder = new ProcessBuilder(args).redirectErrorStream(true);
-        builder.environment().put("ETCDCTL_API", "3");
-        final Process process = builder.start();
-        process.getOutputStream().write(command.stdin().getBytes(StandardCharsets.UTF_8));
-        process.getOutputStream().close();
-        final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IOException("etcdctl " + command.args() + " did not finish");
-        }
-        final StringBuilder kept = new StringBuilder("exit " + process.exitValue() + "\n");
-        output.lines().filter(line -> !line.startsWith("{\"level\":")).forEach(line -> kept.append(line).append('\n'));
-        return kept.toString();
     }
 }
