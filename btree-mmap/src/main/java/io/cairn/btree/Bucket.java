@@ -1,0 +1,116 @@
+package io.cairn.btree;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A named sub-tree, as seen by one transaction. Reads work in any transaction; writes only in the
+ * write transaction that handed out the bucket. Keys are 0..1024 bytes in unsigned byte order.
+ */
+public final class Bucket {
+    final Txn txn;
+    final String name;
+    long rootPgno;
+    long count;
+    /** Root or count changed in this write transaction: the directory record is rewritten at commit. */
+    boolean dirty;
+    boolean deleted;
+
+    Bucket(Txn txn, String name, long rootPgno, long count) {
+        this.txn = txn;
+        this.name = name;
+        this.rootPgno = rootPgno;
+        this.count = count;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Number of keys in the bucket (kept in its directory record: O(1)). */
+    public long count() {
+        checkUsable();
+        return count;
+    }
+
+    public MemorySegment get(byte[] key) {
+        return get(MemorySegment.ofArray(key));
+    }
+
+    /** The value stored under {@code key}, valid until the transaction ends (or, in a write transaction, the next write); null if absent. */
+    public MemorySegment get(MemorySegment key) {
+        checkUsable();
+        checkKey(key);
+        int keyLength = (int) key.byteSize();
+        long pgno = rootPgno;
+        for (int depth = 0; depth < Txn.MAX_DEPTH; depth++) {
+            MemorySegment segment = txn.pageSegment(pgno);
+            long base = txn.pageBase(segment, pgno);
+            if (Node.isLeaf(segment, base)) {
+                int i = Node.searchLeaf(segment, base, key, 0, keyLength);
+                return i < 0 ? null : txn.value(segment, Node.entry(segment, base, i));
+            }
+            pgno = Node.child(segment, Node.entry(segment, base, Node.searchBranch(segment, base, key, 0, keyLength)));
+        }
+        throw new IllegalStateException("bucket " + name + " is deeper than " + Txn.MAX_DEPTH + " levels in " + txn.env.path());
+    }
+
+    public boolean put(byte[] key, byte[] value) {
+        return put(MemorySegment.ofArray(key), MemorySegment.ofArray(value));
+    }
+
+    /** Stores {@code value} under {@code key}; returns true if the key was new. */
+    public boolean put(MemorySegment key, MemorySegment value) {
+        checkUsable();
+        checkKey(key);
+        return writeTxn().writer().put(this, key, value);
+    }
+
+    public boolean delete(byte[] key) {
+        return delete(MemorySegment.ofArray(key));
+    }
+
+    /** Removes {@code key}; returns true if it was present. */
+    public boolean delete(MemorySegment key) {
+        checkUsable();
+        checkKey(key);
+        return writeTxn().writer().delete(this, key);
+    }
+
+    public Cursor cursor() {
+        checkUsable();
+        return new Cursor(txn, this);
+    }
+
+    /** Keys in [{@code fromInclusive}, {@code toExclusive}); a null bound is open. One cursor walk. */
+    public long countRange(MemorySegment fromInclusive, MemorySegment toExclusive) {
+        Cursor c = cursor();
+        long n = 0;
+        for (boolean ok = fromInclusive == null ? c.first() : c.seek(fromInclusive); ok; ok = c.next()) {
+            if (toExclusive != null && c.compareKeyTo(toExclusive) >= 0) {
+                break;
+            }
+            n++;
+        }
+        return n;
+    }
+
+    private WriteTxn writeTxn() {
+        if (!(txn instanceof WriteTxn w)) {
+            throw new IllegalStateException("bucket " + name + " was opened in a read transaction: it cannot be written");
+        }
+        return w;
+    }
+
+    private void checkUsable() {
+        txn.checkOpen();
+        if (deleted) {
+            throw new IllegalStateException("bucket " + name + " was deleted in this transaction");
+        }
+    }
+
+    static void checkKey(MemorySegment key) {
+        if (key.byteSize() > Keys.MAX_KEY_BYTES) {
+            throw new IllegalArgumentException("key of " + key.byteSize() + " bytes exceeds the limit of " + Keys.MAX_KEY_BYTES);
+        }
+    }
+}

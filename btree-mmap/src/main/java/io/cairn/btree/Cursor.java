@@ -1,0 +1,195 @@
+package io.cairn.btree;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Walks one bucket in key order. Holds the path from the root to the current leaf slot (bounded by
+ * {@link Txn#MAX_DEPTH}). In a write transaction any write invalidates the cursor: using it after
+ * one throws {@link java.util.ConcurrentModificationException} (re-seek instead).
+ */
+public final class Cursor {
+    private final Txn txn;
+    private final Bucket bucket;
+    private final long[] pgnos = new long[Txn.MAX_DEPTH];
+    private final int[] slots = new int[Txn.MAX_DEPTH];
+    private int leafLevel = -1;
+    private boolean positioned;
+    private long modCountAtPosition;
+
+    Cursor(Txn txn, Bucket bucket) {
+        this.txn = txn;
+        this.bucket = bucket;
+    }
+
+    public boolean first() {
+        return descendEdge(true);
+    }
+
+    public boolean last() {
+        return descendEdge(false);
+    }
+
+    public boolean seek(byte[] key) {
+        return seek(MemorySegment.ofArray(key));
+    }
+
+    /** Positions at the first key >= {@code key}; false if there is none. */
+    public boolean seek(MemorySegment key) {
+        begin();
+        Bucket.checkKey(key);
+        int keyLength = (int) key.byteSize();
+        long pgno = bucket.rootPgno;
+        for (int level = 0; level < Txn.MAX_DEPTH; level++) {
+            pgnos[level] = pgno;
+            MemorySegment segment = txn.pageSegment(pgno);
+            long base = txn.pageBase(segment, pgno);
+            if (Node.isLeaf(segment, base)) {
+                leafLevel = level;
+                int slot = Node.searchLeaf(segment, base, key, 0, keyLength);
+                if (slot < 0) {
+                    slot = -(slot + 1);
+                }
+                int count = Page.count(segment, base);
+                if (slot < count) {
+                    slots[level] = slot;
+                    positioned = true;
+                    return true;
+                }
+                if (count == 0) {
+                    return false;
+                }
+                slots[level] = count - 1;
+                positioned = true;
+                return next();
+            }
+            int slot = Node.searchBranch(segment, base, key, 0, keyLength);
+            slots[level] = slot;
+            pgno = Node.child(segment, Node.entry(segment, base, slot));
+        }
+        throw tooDeep();
+    }
+
+    public boolean next() {
+        checkPositioned();
+        if (slots[leafLevel] + 1 < count(leafLevel)) {
+            slots[leafLevel]++;
+            return true;
+        }
+        int level = leafLevel - 1;
+        while (level >= 0 && slots[level] + 1 >= count(level)) {
+            level--;
+        }
+        if (level < 0) {
+            positioned = false;
+            return false;
+        }
+        slots[level]++;
+        return descendFrom(level, true);
+    }
+
+    public boolean prev() {
+        checkPositioned();
+        if (slots[leafLevel] > 0) {
+            slots[leafLevel]--;
+            return true;
+        }
+        int level = leafLevel - 1;
+        while (level >= 0 && slots[level] == 0) {
+            level--;
+        }
+        if (level < 0) {
+            positioned = false;
+            return false;
+        }
+        slots[level]--;
+        return descendFrom(level, false);
+    }
+
+    /** The current key, valid for the transaction's life. */
+    public MemorySegment key() {
+        MemorySegment segment = currentLeaf();
+        return txn.key(segment, Node.entry(segment, txn.pageBase(segment, pgnos[leafLevel]), slots[leafLevel]));
+    }
+
+    /** The current value, valid for the transaction's life (zero-copy). */
+    public MemorySegment value() {
+        MemorySegment segment = currentLeaf();
+        return txn.value(segment, Node.entry(segment, txn.pageBase(segment, pgnos[leafLevel]), slots[leafLevel]));
+    }
+
+    /** Compares the current key with {@code other} without materialising a slice. */
+    public int compareKeyTo(MemorySegment other) {
+        MemorySegment segment = currentLeaf();
+        long e = Node.entry(segment, txn.pageBase(segment, pgnos[leafLevel]), slots[leafLevel]);
+        return Keys.compare(segment, Node.keyOffset(e, true), Node.keyLength(segment, e, true), other, 0, (int) other.byteSize());
+    }
+
+    private MemorySegment currentLeaf() {
+        checkPositioned();
+        return txn.pageSegment(pgnos[leafLevel]);
+    }
+
+    private boolean descendEdge(boolean leftmost) {
+        begin();
+        pgnos[0] = bucket.rootPgno;
+        MemorySegment segment = txn.pageSegment(pgnos[0]);
+        long base = txn.pageBase(segment, pgnos[0]);
+        int count = Page.count(segment, base);
+        if (count == 0) {
+            return false;
+        }
+        slots[0] = leftmost ? 0 : count - 1;
+        positioned = true;
+        if (Node.isLeaf(segment, base)) {
+            leafLevel = 0;
+            return true;
+        }
+        leafLevel = Txn.MAX_DEPTH;
+        return descendFrom(0, leftmost);
+    }
+
+    /** From the branch slot at {@code level}, goes down to the leftmost or rightmost leaf entry. */
+    private boolean descendFrom(int level, boolean leftmost) {
+        for (int l = level; l + 1 < Txn.MAX_DEPTH; l++) {
+            MemorySegment segment = txn.pageSegment(pgnos[l]);
+            long base = txn.pageBase(segment, pgnos[l]);
+            long child = Node.child(segment, Node.entry(segment, base, slots[l]));
+            pgnos[l + 1] = child;
+            MemorySegment childSegment = txn.pageSegment(child);
+            long childBase = txn.pageBase(childSegment, child);
+            int count = Page.count(childSegment, childBase);
+            assert count > 0 : "empty non-root page " + child;
+            slots[l + 1] = leftmost ? 0 : count - 1;
+            if (Node.isLeaf(childSegment, childBase)) {
+                leafLevel = l + 1;
+                return true;
+            }
+        }
+        throw tooDeep();
+    }
+
+    private int count(int level) {
+        MemorySegment segment = txn.pageSegment(pgnos[level]);
+        return Page.count(segment, txn.pageBase(segment, pgnos[level]));
+    }
+
+    private void begin() {
+        txn.checkOpen();
+        positioned = false;
+        modCountAtPosition = txn.modCount();
+    }
+
+    private void checkPositioned() {
+        txn.checkOpen();
+        if (modCountAtPosition != txn.modCount()) {
+            throw new java.util.ConcurrentModificationException("bucket " + bucket.name + " was written since this cursor was positioned");
+        }
+        if (!positioned) {
+            throw new IllegalStateException("cursor is not positioned on a key");
+        }
+    }
+
+    private IllegalStateException tooDeep() {
+        return new IllegalStateException("bucket " + bucket.name + " is deeper than " + Txn.MAX_DEPTH + " levels in " + txn.env.path());
+    }
+}

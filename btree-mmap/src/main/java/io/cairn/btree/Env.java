@@ -1,0 +1,472 @@
+package io.cairn.btree;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.agrona.collections.Long2ObjectHashMap;
+
+/**
+ * One B+tree file: two meta pages, then tree, overflow and freelist pages. The file is mapped
+ * once, read-only, over the whole reserved map size, so growing the file never remaps under a
+ * reader; pages are written with pwrite, never through the map.
+ *
+ * <p>Thread safety: read transactions from any threads; one write transaction at a time (others
+ * block in {@link #beginWrite()}); {@link #sync()} from any thread.
+ */
+public final class Env implements AutoCloseable {
+    /** Dirty page buffers kept for reuse between write transactions (32 MiB). */
+    private static final int PAGE_POOL_MAX_BUFFERS = 8192;
+    private static final long GROWTH_MIN_BYTES = 1L << 20;
+    private static final long GROWTH_MAX_BYTES = 256L << 20;
+    private static final int BACKUP_CHUNK_BYTES = 1 << 20;
+
+    private final Path path;
+    private final EnvOptions options;
+    private final Posix posix;
+    private final int fd;
+    private final MemorySegment map;
+    private final ReaderTable readers;
+    private final Freelist freelist = new Freelist();
+    private final ReentrantLock writerLock = new ReentrantLock();
+    private final TreeWriter treeWriter;
+    private final ArrayDeque<MemorySegment> pagePool = new ArrayDeque<>();
+    /** Iovecs per pwritev: Linux's IOV_MAX. */
+    private static final int IOVECS_MAX = 1024;
+    private final MemorySegment iovecs = Arena.ofAuto().allocate(16L * IOVECS_MAX, 8);
+    private long[] dirtyPgnos = new long[1024];
+    private MemorySegment freelistBuffer = Arena.ofAuto().allocate(Page.SIZE_BYTES, Page.SIZE_BYTES);
+    private final MemorySegment metaBuffer = Arena.ofAuto().allocate(Page.SIZE_BYTES, Page.SIZE_BYTES);
+
+    private volatile Meta current;
+    private volatile boolean closed;
+    /** Newest txid whose meta is on disk after an fdatasync; its pages are never reused (a crash returns to it). */
+    private long durableTxid;
+    private int durableSlot;
+    private long fileSizeBytes;
+
+    private Env(Path path, EnvOptions options, Posix posix, int fd, MemorySegment map, Meta meta, int metaSlot,
+                long fileSizeBytes) {
+        this.path = path;
+        this.options = options;
+        this.posix = posix;
+        this.fd = fd;
+        this.map = map;
+        this.readers = new ReaderTable(options.maxReaders());
+        this.treeWriter = new TreeWriter(options.maxValueBytes());
+        this.current = meta;
+        this.durableTxid = meta.txid();
+        this.durableSlot = metaSlot;
+        this.fileSizeBytes = fileSizeBytes;
+    }
+
+    public static Env open(Path path) throws IOException {
+        return open(path, EnvOptions.defaults());
+    }
+
+    /** Opens (creating if absent or empty) the B+tree file at {@code path}. */
+    public static Env open(Path path, EnvOptions options) throws IOException {
+        String name = path.toAbsolutePath().toString();
+        Posix posix = new Posix(name);
+        int fd = posix.open(name, Posix.O_RDWR | Posix.O_CREAT | Posix.O_CLOEXEC, 0644);
+        boolean ok = false;
+        try {
+            if (!posix.tryLockExclusive(fd)) {
+                throw new IOException(name + " is open in another process (flock held)");
+            }
+            long size = posix.fileSizeBytes(fd);
+            if (size == 0) {
+                initialize(posix, fd);
+                size = 4L * Page.SIZE_BYTES;
+            }
+            MemorySegment metas = Arena.ofAuto().allocate(2L * Page.SIZE_BYTES, Page.SIZE_BYTES);
+            long read = posix.preadFully(fd, metas, 2L * Page.SIZE_BYTES, 0);
+            if (read < 2L * Page.SIZE_BYTES) {
+                String magic = read >= 32 ? Meta.problem(metas, 0, 0) : "too short for a meta page";
+                throw new StorageFormatException(name + " is not a Cairn btree file: " + size
+                        + " bytes, shorter than the two " + Page.SIZE_BYTES + "-byte meta pages ("
+                        + (magic == null ? "truncated" : magic) + ")");
+            }
+            String problem0 = Meta.problem(metas, 0, 0);
+            String problem1 = Meta.problem(metas, Page.SIZE_BYTES, 1);
+            if (problem0 != null && problem1 != null) {
+                if (problem0.contains("magic") && problem1.contains("magic")) {
+                    throw new StorageFormatException(name + " is not a Cairn btree file (no magic in either meta page)");
+                }
+                if (problem0.contains("page size")) {
+                    throw new StorageFormatException(name + ": " + problem0);
+                }
+                throw new StorageFormatException(name + ": both meta pages are unusable: " + problem0 + "; " + problem1);
+            }
+            Meta meta0 = problem0 == null ? Meta.decode(metas, 0) : null;
+            Meta meta1 = problem1 == null ? Meta.decode(metas, Page.SIZE_BYTES) : null;
+            int slot = meta1 == null || (meta0 != null && meta0.txid() > meta1.txid()) ? 0 : 1;
+            Meta meta = slot == 0 ? meta0 : meta1;
+            long neededBytes = meta.highWaterPages() << Page.SHIFT;
+            if (size < neededBytes) {
+                throw new StorageFormatException(name + " is truncated: " + size + " bytes, meta txid " + meta.txid()
+                        + " needs " + neededBytes);
+            }
+            if (neededBytes > options.mapSizeBytes()) {
+                throw new StorageFormatException(name + " holds " + neededBytes + " bytes of pages, more than mapSizeBytes "
+                        + options.mapSizeBytes() + ": reopen with a larger map size");
+            }
+            MemorySegment map = posix.mapReadOnly(fd, options.mapSizeBytes());
+            posix.adviseRandom(map);
+            Env env = new Env(path, options, posix, fd, map, meta, slot, size);
+            env.loadFreelist();
+            ok = true;
+            return env;
+        } finally {
+            if (!ok) {
+                posix.close(fd);
+            }
+        }
+    }
+
+    /** A fresh file: metas 0 and 1 (txids 0 and 1), an empty bucket directory (page 2), an empty freelist (page 3). */
+    private static void initialize(Posix posix, int fd) throws IOException {
+        MemorySegment pages = Arena.ofAuto().allocate(4L * Page.SIZE_BYTES, Page.SIZE_BYTES);
+        MemorySegment directory = pages.asSlice(2L * Page.SIZE_BYTES, Page.SIZE_BYTES);
+        Node.init(directory, 0, 2, Page.FLAG_LEAF);
+        MemorySegment freelist = pages.asSlice(3L * Page.SIZE_BYTES, Page.SIZE_BYTES);
+        Page.clearHeader(freelist, 0);
+        Page.setPgno(freelist, 0, 3);
+        Page.setFlags(freelist, 0, Page.FLAG_FREELIST);
+        Page.setRunPages(freelist, 0, 1);
+        new Meta(0, 2, 3, 4).encode(pages.asSlice(0, Page.SIZE_BYTES), 0);
+        new Meta(1, 2, 3, 4).encode(pages.asSlice(Page.SIZE_BYTES, Page.SIZE_BYTES), 1);
+        posix.pwriteFully(fd, pages, pages.byteSize(), 0);
+        posix.fdatasync(fd);
+    }
+
+    private void loadFreelist() {
+        long pgno = current.freelistPgno();
+        long base = pgno << Page.SHIFT;
+        int ids = Page.idCount(map, base);
+        long[] pgnos = new long[ids];
+        for (int i = 0; i < ids; i++) {
+            pgnos[i] = map.get(Page.U64, base + Page.HEADER_BYTES + 8L * i);
+        }
+        freelist.load(pgnos);
+    }
+
+    // ---- transactions
+
+    /** Begins a read transaction on the newest committed snapshot. */
+    public ReadTxn beginRead() {
+        checkOpen();
+        Meta meta = current;
+        int slot = readers.claim(meta.txid(), (int) Thread.currentThread().threadId());
+        if (slot < 0) {
+            throw new IllegalStateException(path + ": all " + readers.capacity() + " reader slots are in use (maxReaders)");
+        }
+        // Re-check after publishing: a commit that landed in between may already have freed our snapshot's pages.
+        for (Meta now = current; now != meta; now = current) {
+            meta = now;
+            readers.set(slot, meta.txid());
+        }
+        return new ReadTxn(this, meta, slot);
+    }
+
+    /** Begins the write transaction, waiting for the current one to finish. */
+    public WriteTxn beginWrite() {
+        checkOpen();
+        writerLock.lock();
+        boolean ok = false;
+        try {
+            checkOpen();
+            freelist.releaseUpTo(Math.min(readers.oldest(), durableTxid));
+            freelist.beginTxn();
+            WriteTxn txn = new WriteTxn(this, current, treeWriter);
+            ok = true;
+            return txn;
+        } finally {
+            if (!ok) {
+                writerLock.unlock();
+            }
+        }
+    }
+
+    void endWrite() {
+        writerLock.unlock();
+    }
+
+    /** Called by the committing write transaction after its pages are written. */
+    void publish(Meta meta) throws IOException {
+        if (options.syncOnCommit()) {
+            posix.fdatasync(fd);
+            writeMeta(meta);
+        }
+        current = meta;
+    }
+
+    /** Makes every committed transaction durable: fdatasync pages, write the newest meta, fdatasync. */
+    public void sync() throws IOException {
+        checkOpen();
+        writerLock.lock();
+        try {
+            Meta meta = current;
+            if (meta.txid() == durableTxid) {
+                return;
+            }
+            posix.fdatasync(fd);
+            writeMeta(meta);
+        } finally {
+            writerLock.unlock();
+        }
+    }
+
+    /** The meta goes to the slot not holding the durable one, so a torn write leaves the durable one intact. */
+    private void writeMeta(Meta meta) throws IOException {
+        int slot = 1 - durableSlot;
+        meta.encode(metaBuffer, slot);
+        posix.pwriteFully(fd, metaBuffer, Page.SIZE_BYTES, (long) slot * Page.SIZE_BYTES);
+        posix.fdatasync(fd);
+        durableSlot = slot;
+        durableTxid = meta.txid();
+    }
+
+    void ensureFileSize(long neededBytes) throws IOException {
+        if (neededBytes <= fileSizeBytes) {
+            return;
+        }
+        long step = Math.clamp(fileSizeBytes / 8, GROWTH_MIN_BYTES, GROWTH_MAX_BYTES);
+        long newSize = Math.min(options.mapSizeBytes(), (neededBytes + step - 1) / step * step);
+        posix.growFile(fd, fileSizeBytes, newSize);
+        fileSizeBytes = newSize;
+    }
+
+    /**
+     * Writes dirty pages in page order, one pwritev per run of consecutive pages (at most
+     * {@link #IOVECS_MAX} buffers each), as LMDB does: a 1000-page commit is a few syscalls, not 1000.
+     */
+    void writePages(long[] sortedPgnos, int count, Long2ObjectHashMap<MemorySegment> dirty) throws IOException {
+        int i = 0;
+        while (i < count) {
+            long firstPgno = sortedPgnos[i];
+            long nextPgno = firstPgno;
+            long runBytes = 0;
+            int buffers = 0;
+            while (i < count && sortedPgnos[i] == nextPgno && buffers < IOVECS_MAX) {
+                MemorySegment buffer = dirty.get(sortedPgnos[i]);
+                iovecs.set(ValueLayout.JAVA_LONG, 16L * buffers, buffer.address());
+                iovecs.set(ValueLayout.JAVA_LONG, 16L * buffers + 8, buffer.byteSize());
+                runBytes += buffer.byteSize();
+                nextPgno += buffer.byteSize() >>> Page.SHIFT;
+                buffers++;
+                i++;
+            }
+            long written = posix.pwritev(fd, iovecs, buffers, firstPgno << Page.SHIFT);
+            if (written < runBytes) {
+                finishShortWrite(sortedPgnos, i - buffers, buffers, written, dirty);
+            }
+        }
+    }
+
+    private void finishShortWrite(long[] sortedPgnos, int from, int buffers, long written,
+                                  Long2ObjectHashMap<MemorySegment> dirty) throws IOException {
+        long skip = written;
+        for (int k = from; k < from + buffers; k++) {
+            MemorySegment buffer = dirty.get(sortedPgnos[k]);
+            long size = buffer.byteSize();
+            if (skip >= size) {
+                skip -= size;
+                continue;
+            }
+            posix.pwriteFully(fd, buffer.asSlice(skip), size - skip, (sortedPgnos[k] << Page.SHIFT) + skip);
+            skip = 0;
+        }
+    }
+
+    long[] dirtyPgnoScratch(int size) {
+        if (dirtyPgnos.length < size) {
+            dirtyPgnos = new long[Math.max(size, 2 * dirtyPgnos.length)];
+        }
+        return dirtyPgnos;
+    }
+
+    boolean isFreelistBuffer(MemorySegment buffer) {
+        return buffer.address() == freelistBuffer.address();
+    }
+
+    /** A buffer for the freelist run, reused across commits (grows with the list, bounded by the map). */
+    MemorySegment freelistBuffer(int pages) {
+        long bytes = (long) pages * Page.SIZE_BYTES;
+        if (freelistBuffer.byteSize() < bytes) {
+            freelistBuffer = Arena.ofAuto().allocate(Math.max(bytes, 2 * freelistBuffer.byteSize()), Page.SIZE_BYTES);
+        }
+        return freelistBuffer.asSlice(0, bytes);
+    }
+
+    MemorySegment takePageBuffer() {
+        MemorySegment buffer = pagePool.pollFirst();
+        return buffer != null ? buffer : Arena.ofAuto().allocate(Page.SIZE_BYTES, Page.SIZE_BYTES);
+    }
+
+    void returnPageBuffer(MemorySegment buffer) {
+        if (pagePool.size() < PAGE_POOL_MAX_BUFFERS) {
+            pagePool.addFirst(buffer);
+        }
+    }
+
+    MemorySegment allocateRunBuffer(int pages) {
+        return Arena.ofAuto().allocate((long) pages * Page.SIZE_BYTES, Page.SIZE_BYTES);
+    }
+
+    // ---- maintenance
+
+    /** Full structural check of the newest snapshot; throws {@link CorruptionException} naming the fault. */
+    public Checker.Report check() {
+        try (ReadTxn txn = beginRead()) {
+            return new Checker(txn).run();
+        }
+    }
+
+    /**
+     * Copies the live data of the newest snapshot into a fresh file at {@code target} (which must not
+     * exist), with pages filled sequentially: the defragmented copy the engine swaps in.
+     */
+    public void compact(Path target) throws IOException {
+        if (Files.exists(target)) {
+            throw new IOException("compact target " + target + " already exists");
+        }
+        final int putsPerTxn = 10_000;
+        try (ReadTxn source = beginRead();
+             Env destination = open(target, options.withSyncOnCommit(false))) {
+            for (String name : source.bucketNames()) {
+                Bucket from = source.bucket(name);
+                Cursor c = from.cursor();
+                WriteTxn w = destination.beginWrite();
+                try {
+                    Bucket to = w.createBucketIfAbsent(name);
+                    int inTxn = 0;
+                    for (boolean ok = c.first(); ok; ok = c.next()) {
+                        to.put(c.key(), c.value());
+                        if (++inTxn == putsPerTxn) {
+                            w.commit();
+                            w = destination.beginWrite();
+                            to = w.bucket(name);
+                            inTxn = 0;
+                        }
+                    }
+                    w.commit();
+                } finally {
+                    w.abort();
+                }
+            }
+            destination.sync();
+        }
+    }
+
+    public void backup(OutputStream out) throws IOException {
+        backup(Channels.newChannel(out));
+    }
+
+    /**
+     * Streams a consistent copy of the newest snapshot while writes go on: the snapshot's meta
+     * (in both slots), then its pages straight from the map. The read transaction keeps every page
+     * it references from being reused; free pages may be copied mid-rewrite, which is harmless
+     * because the copy's freelist says they are free.
+     */
+    public void backup(WritableByteChannel out) throws IOException {
+        try (ReadTxn txn = beginRead()) {
+            MemorySegment metas = Arena.ofAuto().allocate(2L * Page.SIZE_BYTES, Page.SIZE_BYTES);
+            txn.meta.encode(metas.asSlice(0, Page.SIZE_BYTES), 0);
+            txn.meta.encode(metas.asSlice(Page.SIZE_BYTES, Page.SIZE_BYTES), 1);
+            writeFully(out, metas.asByteBuffer());
+            long end = txn.meta.highWaterPages() << Page.SHIFT;
+            for (long offset = 2L * Page.SIZE_BYTES; offset < end; offset += BACKUP_CHUNK_BYTES) {
+                long length = Math.min(BACKUP_CHUNK_BYTES, end - offset);
+                writeFully(out, txn.view.asSlice(offset, length).asByteBuffer());
+            }
+        }
+    }
+
+    private static void writeFully(WritableByteChannel out, ByteBuffer buffer) throws IOException {
+        while (buffer.hasRemaining()) {
+            out.write(buffer);
+        }
+    }
+
+    /** Closes the file. Every transaction must have ended: closing under a live reader would unmap its pages. */
+    @Override
+    public void close() throws IOException {
+        writerLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            int active = readers.active();
+            if (active > 0) {
+                throw new IllegalStateException(path + ": " + active + " read transactions still open; end them before close");
+            }
+            closed = true;
+            posix.unmap(map);
+            posix.close(fd);
+        } finally {
+            writerLock.unlock();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException(path + " is closed");
+        }
+    }
+
+    // ---- accessors for the package
+
+    public Path path() {
+        return path;
+    }
+
+    public EnvOptions options() {
+        return options;
+    }
+
+    /** The newest committed txid. */
+    public long lastTxid() {
+        return current.txid();
+    }
+
+    /** The newest txid that {@link #sync()} (or a syncing commit) made durable. */
+    public long durableTxid() {
+        writerLock.lock();
+        try {
+            return durableTxid;
+        } finally {
+            writerLock.unlock();
+        }
+    }
+
+    public long fileSizeBytes() {
+        writerLock.lock();
+        try {
+            return fileSizeBytes;
+        } finally {
+            writerLock.unlock();
+        }
+    }
+
+    MemorySegment map() {
+        return map;
+    }
+
+    ReaderTable readerTable() {
+        return readers;
+    }
+
+    Freelist freelist() {
+        return freelist;
+    }
+}

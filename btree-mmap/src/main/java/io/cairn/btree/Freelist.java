@@ -1,0 +1,168 @@
+package io.cairn.btree;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+
+/**
+ * Page ids that can be reused, plus pages freed by recent transactions that some reader (or the
+ * last durable meta) may still see. A page freed by transaction T was reachable in snapshot T-1 and
+ * earlier, so it moves to {@code free} only once every live reader and the durable meta are at
+ * txid >= T. Owned by the writer; every method runs under the writer lock.
+ *
+ * <p>Sizes are bounded by the number of pages the map can hold (map size / page size).
+ */
+final class Freelist {
+    /** Pages freed by one committed transaction, waiting for old readers to finish. */
+    private record Pending(long txid, long[] pgnos) {
+    }
+
+    private long[] free = new long[256];
+    private int freeCount;
+    private long[] freeAtTxnBegin = new long[256];
+    private int freeCountAtTxnBegin;
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private long pendingCount;
+    private long[] freedThisTxn = new long[256];
+    private int freedThisTxnCount;
+
+    /** Loads the persisted list: at open no reader exists, so everything in it is free. */
+    void load(long[] pgnos) {
+        Arrays.sort(pgnos);
+        free = Arrays.copyOf(pgnos, Math.max(256, pgnos.length));
+        freeCount = pgnos.length;
+    }
+
+    int freeCount() {
+        return freeCount;
+    }
+
+    /** Moves pages freed by transactions {@code <= txid} to the free list. */
+    void releaseUpTo(long txid) {
+        int released = 0;
+        for (Pending p : pending) {
+            if (p.txid() > txid) {
+                break;
+            }
+            released += p.pgnos().length;
+        }
+        if (released == 0) {
+            return;
+        }
+        long[] merged = new long[released];
+        int n = 0;
+        while (!pending.isEmpty() && pending.peekFirst().txid() <= txid) {
+            Pending p = pending.pollFirst();
+            System.arraycopy(p.pgnos(), 0, merged, n, p.pgnos().length);
+            n += p.pgnos().length;
+        }
+        pendingCount -= released;
+        Arrays.sort(merged);
+        mergeIntoFree(merged);
+    }
+
+    private void mergeIntoFree(long[] sorted) {
+        long[] result = new long[Math.max(256, freeCount + sorted.length)];
+        int a = 0;
+        int b = 0;
+        int n = 0;
+        while (a < freeCount || b < sorted.length) {
+            long next;
+            if (b >= sorted.length || (a < freeCount && free[a] < sorted[b])) {
+                next = free[a++];
+            } else {
+                next = sorted[b++];
+            }
+            assert n == 0 || result[n - 1] < next : "page " + next + " freed twice";
+            result[n++] = next;
+        }
+        free = result;
+        freeCount = n;
+    }
+
+    void beginTxn() {
+        if (freeAtTxnBegin.length < freeCount) {
+            freeAtTxnBegin = new long[free.length];
+        }
+        System.arraycopy(free, 0, freeAtTxnBegin, 0, freeCount);
+        freeCountAtTxnBegin = freeCount;
+        freedThisTxnCount = 0;
+    }
+
+    void rollbackTxn() {
+        if (free.length < freeCountAtTxnBegin) {
+            free = new long[freeAtTxnBegin.length];
+        }
+        System.arraycopy(freeAtTxnBegin, 0, free, 0, freeCountAtTxnBegin);
+        freeCount = freeCountAtTxnBegin;
+        freedThisTxnCount = 0;
+    }
+
+    /** A run of {@code pages} consecutive free pages, or 0 if there is none. */
+    long allocate(int pages) {
+        assert pages >= 1;
+        if (pages == 1) {
+            return freeCount == 0 ? 0 : free[--freeCount];
+        }
+        for (int i = freeCount - pages; i >= 0; i--) {
+            if (free[i + pages - 1] - free[i] == pages - 1) {
+                long first = free[i];
+                System.arraycopy(free, i + pages, free, i, freeCount - i - pages);
+                freeCount -= pages;
+                return first;
+            }
+        }
+        return 0;
+    }
+
+    /** Frees a page no reader can see (allocated by the running transaction): reusable at once. */
+    void freeNow(long pgno) {
+        int at = Arrays.binarySearch(free, 0, freeCount, pgno);
+        assert at < 0 : "page " + pgno + " freed twice";
+        int insertAt = -(at + 1);
+        if (freeCount == free.length) {
+            free = Arrays.copyOf(free, free.length * 2);
+        }
+        System.arraycopy(free, insertAt, free, insertAt + 1, freeCount - insertAt);
+        free[insertAt] = pgno;
+        freeCount++;
+    }
+
+    /** Frees a committed page: reusable once no reader older than this transaction remains. */
+    void freeLater(long pgno) {
+        if (freedThisTxnCount == freedThisTxn.length) {
+            freedThisTxn = Arrays.copyOf(freedThisTxn, freedThisTxn.length * 2);
+        }
+        freedThisTxn[freedThisTxnCount++] = pgno;
+    }
+
+    void commitTxn(long txid) {
+        if (freedThisTxnCount > 0) {
+            pending.addLast(new Pending(txid, Arrays.copyOf(freedThisTxn, freedThisTxnCount)));
+            pendingCount += freedThisTxnCount;
+        }
+        freedThisTxnCount = 0;
+    }
+
+    /** Ids the persisted list holds: after reopen no reader exists, so free and pending are all free. */
+    long persistedIdCount() {
+        return freeCount + pendingCount + freedThisTxnCount;
+    }
+
+    /** Writes every persisted id as u64 starting at {@code offset}; returns the number written. */
+    long write(MemorySegment out, long offset) {
+        long n = 0;
+        for (int i = 0; i < freeCount; i++) {
+            out.set(Page.U64, offset + 8 * n++, free[i]);
+        }
+        for (Pending p : pending) {
+            for (long pgno : p.pgnos()) {
+                out.set(Page.U64, offset + 8 * n++, pgno);
+            }
+        }
+        for (int i = 0; i < freedThisTxnCount; i++) {
+            out.set(Page.U64, offset + 8 * n++, freedThisTxn[i]);
+        }
+        return n;
+    }
+}

@@ -1,0 +1,357 @@
+package io.cairn.btree;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Put and delete on one tree inside the write transaction: descend recording the path, copy the
+ * path on write, change the leaf, then split upward or merge upward. One instance lives as long
+ * as the environment and is reused by each write transaction, so steady-state writes allocate
+ * nothing here (scratch buffers and the path are preallocated).
+ */
+final class TreeWriter {
+    private final int maxValueBytes;
+    private final long[] pathPgnos = new long[Txn.MAX_DEPTH];
+    private final int[] pathSlots = new int[Txn.MAX_DEPTH];
+    private int leafLevel;
+    private int leafSlot;
+
+    private final MemorySegment scratchPage;
+    private final MemorySegment splitLeftPage;
+    private final MemorySegment entryBuffer;
+    private final MemorySegment branchEntryBuffer;
+    private final MemorySegment firstBranchEntryBuffer;
+    private final MemorySegment separatorBuffer;
+    private int separatorLength;
+
+    /** Split planning: where each of the (count + 1) entries lives and how big it is. */
+    private final long[] splitOffsets = new long[Page.SIZE_BYTES / Node.SLOT_BYTES + 2];
+    private final int[] splitBytes = new int[Page.SIZE_BYTES / Node.SLOT_BYTES + 2];
+    private final boolean[] splitFromNew = new boolean[Page.SIZE_BYTES / Node.SLOT_BYTES + 2];
+
+    private WriteTxn txn;
+
+    TreeWriter(int maxValueBytes) {
+        this.maxValueBytes = maxValueBytes;
+        Arena arena = Arena.ofAuto();
+        scratchPage = arena.allocate(Page.SIZE_BYTES, 8);
+        splitLeftPage = arena.allocate(Page.SIZE_BYTES, 8);
+        entryBuffer = arena.allocate(Page.SIZE_BYTES, 8);
+        branchEntryBuffer = arena.allocate(Page.SIZE_BYTES, 8);
+        firstBranchEntryBuffer = arena.allocate(Page.SIZE_BYTES, 8);
+        separatorBuffer = arena.allocate(Keys.MAX_KEY_BYTES, 8);
+    }
+
+    void begin(WriteTxn writeTxn) {
+        this.txn = writeTxn;
+    }
+
+    // ---- put
+
+    boolean put(Bucket bucket, MemorySegment key, MemorySegment value) {
+        long valueLength = value.byteSize();
+        if (valueLength > maxValueBytes) {
+            throw new IllegalArgumentException("value of " + valueLength + " bytes exceeds the limit of " + maxValueBytes);
+        }
+        int keyLength = (int) key.byteSize();
+        descend(bucket.rootPgno, key);
+        touchPath(bucket);
+        MemorySegment leaf = txn.dirtyPage(pathPgnos[leafLevel]);
+        int slot = leafSlot;
+        boolean existed = slot >= 0;
+        if (existed) {
+            freeOverflow(leaf, Node.entry(leaf, 0, slot));
+            Node.remove(leaf, 0, slot);
+        } else {
+            slot = -(slot + 1);
+        }
+        int entryBytes;
+        if (Node.LEAF_ENTRY_HEADER_BYTES + keyLength + valueLength > Node.MAX_INLINE_ENTRY_BYTES) {
+            int pages = Page.runPagesFor(valueLength);
+            long run = txn.allocate(pages);
+            MemorySegment runBuffer = txn.newRun(run, pages);
+            Page.clearHeader(runBuffer, 0);
+            Page.setPgno(runBuffer, 0, run);
+            Page.setFlags(runBuffer, 0, Page.FLAG_OVERFLOW);
+            Page.setRunPages(runBuffer, 0, pages);
+            MemorySegment.copy(value, 0, runBuffer, Page.HEADER_BYTES, valueLength);
+            entryBytes = Node.encodeLeafOverflow(entryBuffer, key, valueLength, run);
+        } else {
+            entryBytes = Node.encodeLeafInline(entryBuffer, key, value);
+        }
+        insert(bucket, leafLevel, slot, entryBuffer, entryBytes);
+        if (!existed) {
+            bucket.count++;
+        }
+        bucket.dirty = true;
+        return !existed;
+    }
+
+    private void freeOverflow(MemorySegment leaf, long entry) {
+        if (Node.isOverflow(leaf, entry)) {
+            txn.free(Node.overflowPgno(leaf, entry), Page.runPagesFor(Node.valueLength(leaf, entry)));
+        }
+    }
+
+    private void descend(long rootPgno, MemorySegment key) {
+        int keyLength = (int) key.byteSize();
+        long pgno = rootPgno;
+        for (int level = 0; level < Txn.MAX_DEPTH; level++) {
+            pathPgnos[level] = pgno;
+            MemorySegment segment = txn.pageSegment(pgno);
+            long base = txn.pageBase(segment, pgno);
+            if (Node.isLeaf(segment, base)) {
+                leafLevel = level;
+                leafSlot = Node.searchLeaf(segment, base, key, 0, keyLength);
+                return;
+            }
+            int slot = Node.searchBranch(segment, base, key, 0, keyLength);
+            pathSlots[level] = slot;
+            pgno = Node.child(segment, Node.entry(segment, base, slot));
+        }
+        throw new IllegalStateException("tree deeper than " + Txn.MAX_DEPTH + " levels in " + txn.env.path());
+    }
+
+    /** Makes every page on the recorded path dirty, re-pointing parents at the copies. */
+    private void touchPath(Bucket bucket) {
+        long root = txn.touch(pathPgnos[0]);
+        if (root != pathPgnos[0]) {
+            pathPgnos[0] = root;
+            bucket.rootPgno = root;
+        }
+        for (int level = 1; level <= leafLevel; level++) {
+            long copy = txn.touch(pathPgnos[level]);
+            if (copy != pathPgnos[level]) {
+                MemorySegment parent = txn.dirtyPage(pathPgnos[level - 1]);
+                Node.setChild(parent, Node.entry(parent, 0, pathSlots[level - 1]), copy);
+                pathPgnos[level] = copy;
+            }
+        }
+    }
+
+    /** Inserts an encoded entry at {@code slot} of the path page at {@code level}, splitting if full. */
+    private void insert(Bucket bucket, int level, int slot, MemorySegment entry, int entryBytes) {
+        MemorySegment page = txn.dirtyPage(pathPgnos[level]);
+        if (Node.ensureRoom(page, 0, entryBytes, scratchPage)) {
+            Node.insert(page, 0, slot, entry, 0, entryBytes);
+            return;
+        }
+        split(bucket, level, slot, entry, entryBytes);
+    }
+
+    private void split(Bucket bucket, int level, int newSlot, MemorySegment newEntry, int newEntryBytes) {
+        long leftPgno = pathPgnos[level];
+        MemorySegment page = txn.dirtyPage(leftPgno);
+        boolean leaf = Node.isLeaf(page, 0);
+        int flags = Page.flags(page, 0);
+        int n = Page.count(page, 0) + 1;
+        for (int j = 0; j < n; j++) {
+            boolean fromNew = j == newSlot;
+            int i = j < newSlot ? j : j - 1;
+            splitFromNew[j] = fromNew;
+            splitOffsets[j] = fromNew ? 0 : Node.entry(page, 0, i);
+            splitBytes[j] = fromNew ? newEntryBytes : Node.entryBytes(page, splitOffsets[j], leaf);
+        }
+        int at = chooseSplit(page, newEntry, n, newSlot, leaf);
+
+        // Separator: first key of the right half. On a branch it moves up and the right page's slot 0 loses it.
+        MemorySegment sepSource = splitFromNew[at] ? newEntry : page;
+        long sepEntry = splitOffsets[at];
+        separatorLength = Node.keyLength(sepSource, sepEntry, leaf);
+        MemorySegment.copy(sepSource, Node.keyOffset(sepEntry, leaf), separatorBuffer, 0, separatorLength);
+
+        long rightPgno = txn.allocate(1);
+        MemorySegment right = txn.newPage(rightPgno);
+        Node.init(right, 0, rightPgno, flags);
+        for (int j = at; j < n; j++) {
+            MemorySegment source = splitFromNew[j] ? newEntry : page;
+            if (!leaf && j == at) {
+                int bytes = Node.encodeBranch(firstBranchEntryBuffer, Node.child(source, splitOffsets[j]), source, 0, 0);
+                Node.insert(right, 0, j - at, firstBranchEntryBuffer, 0, bytes);
+            } else {
+                Node.insert(right, 0, j - at, source, splitOffsets[j], splitBytes[j]);
+            }
+        }
+        Node.init(splitLeftPage, 0, leftPgno, flags);
+        for (int j = 0; j < at; j++) {
+            Node.insert(splitLeftPage, 0, j, splitFromNew[j] ? newEntry : page, splitOffsets[j], splitBytes[j]);
+        }
+        MemorySegment.copy(splitLeftPage, 0, page, 0, Page.SIZE_BYTES);
+
+        int branchBytes = Node.encodeBranch(branchEntryBuffer, rightPgno, separatorBuffer, 0, separatorLength);
+        if (level == 0) {
+            long rootPgno = txn.allocate(1);
+            MemorySegment root = txn.newPage(rootPgno);
+            Node.init(root, 0, rootPgno, Page.FLAG_BRANCH);
+            int firstBytes = Node.encodeBranch(firstBranchEntryBuffer, leftPgno, separatorBuffer, 0, 0);
+            Node.insert(root, 0, 0, firstBranchEntryBuffer, 0, firstBytes);
+            Node.insert(root, 0, 1, branchEntryBuffer, 0, branchBytes);
+            bucket.rootPgno = rootPgno;
+            return;
+        }
+        insert(bucket, level - 1, pathSlots[level - 1] + 1, branchEntryBuffer, branchBytes);
+    }
+
+    /**
+     * Index of the first entry of the right half. Appending at the end of a page keeps the left
+     * page full (sequential loads and compaction fill pages completely, as LMDB's append does);
+     * otherwise the split balances bytes. With entries at most half a page a valid split always exists.
+     */
+    private int chooseSplit(MemorySegment page, MemorySegment newEntry, int n, int newSlot, boolean leaf) {
+        int total = 0;
+        for (int j = 0; j < n; j++) {
+            total += splitBytes[j] + Node.SLOT_BYTES;
+        }
+        int best = -1;
+        int bestImbalance = Integer.MAX_VALUE;
+        int left = 0;
+        for (int at = 1; at < n; at++) {
+            left += splitBytes[at - 1] + Node.SLOT_BYTES;
+            int right = total - left;
+            if (!leaf) {
+                right -= Node.keyLength(splitFromNew[at] ? newEntry : page, splitOffsets[at], false);
+            }
+            if (left > Node.USABLE_BYTES || right > Node.USABLE_BYTES) {
+                continue;
+            }
+            if (newSlot == n - 1 && at == n - 1) {
+                return at;
+            }
+            int imbalance = Math.abs(left - right);
+            if (imbalance < bestImbalance) {
+                bestImbalance = imbalance;
+                best = at;
+            }
+        }
+        if (best < 0) {
+            throw new AssertionError("no valid split of page " + Page.pgno(page, 0) + " with " + n + " entries");
+        }
+        return best;
+    }
+
+    // ---- delete
+
+    boolean delete(Bucket bucket, MemorySegment key) {
+        descend(bucket.rootPgno, key);
+        if (leafSlot < 0) {
+            return false;
+        }
+        touchPath(bucket);
+        MemorySegment leaf = txn.dirtyPage(pathPgnos[leafLevel]);
+        freeOverflow(leaf, Node.entry(leaf, 0, leafSlot));
+        Node.remove(leaf, 0, leafSlot);
+        bucket.count--;
+        bucket.dirty = true;
+        rebalance(bucket, leafLevel);
+        return true;
+    }
+
+    /** After a removal at {@code level}: drop empty pages, merge a page under a quarter full into a sibling, shrink the root. */
+    private void rebalance(Bucket bucket, int level) {
+        long pgno = pathPgnos[level];
+        MemorySegment page = txn.dirtyPage(pgno);
+        if (level == 0) {
+            shrinkRoot(bucket);
+            return;
+        }
+        MemorySegment parent = txn.dirtyPage(pathPgnos[level - 1]);
+        int slotInParent = pathSlots[level - 1];
+        if (Page.count(page, 0) == 0) {
+            Node.remove(parent, 0, slotInParent);
+            txn.free(pgno, 1);
+            rebalance(bucket, level - 1);
+            return;
+        }
+        if (Page.count(parent, 0) < 2) {
+            if (level - 1 == 0) {
+                shrinkRoot(bucket);
+            }
+            return;
+        }
+        if (Node.usedBytes(page, 0) >= Node.USABLE_BYTES / 4) {
+            return;
+        }
+        int leftSlot = slotInParent > 0 ? slotInParent - 1 : 0;
+        int rightSlot = leftSlot + 1;
+        long leftPgno = Node.child(parent, Node.entry(parent, 0, leftSlot));
+        long rightPgno = Node.child(parent, Node.entry(parent, 0, rightSlot));
+        MemorySegment leftSegment = txn.pageSegment(leftPgno);
+        long leftBase = txn.pageBase(leftSegment, leftPgno);
+        MemorySegment rightSegment = txn.pageSegment(rightPgno);
+        long rightBase = txn.pageBase(rightSegment, rightPgno);
+        boolean leaf = Node.isLeaf(rightSegment, rightBase);
+
+        long sepEntry = Node.entry(parent, 0, rightSlot);
+        separatorLength = Node.keyLength(parent, sepEntry, false);
+        MemorySegment.copy(parent, Node.keyOffset(sepEntry, false), separatorBuffer, 0, separatorLength);
+        int merged = Node.usedBytes(leftSegment, leftBase) + Node.usedBytes(rightSegment, rightBase);
+        if (!leaf) {
+            merged += separatorLength - Node.keyLength(rightSegment, Node.entry(rightSegment, rightBase, 0), false);
+        }
+        if (merged > Node.USABLE_BYTES) {
+            return;
+        }
+        long leftCopy = txn.touch(leftPgno);
+        if (leftCopy != leftPgno) {
+            Node.setChild(parent, Node.entry(parent, 0, leftSlot), leftCopy);
+        }
+        MemorySegment left = txn.dirtyPage(leftCopy);
+        Node.compact(left, 0, scratchPage);
+        int rightCount = Page.count(rightSegment, rightBase);
+        for (int j = 0; j < rightCount; j++) {
+            long e = Node.entry(rightSegment, rightBase, j);
+            int at = Page.count(left, 0);
+            if (!leaf && j == 0) {
+                int bytes = Node.encodeBranch(firstBranchEntryBuffer, Node.child(rightSegment, e), separatorBuffer, 0, separatorLength);
+                Node.insert(left, 0, at, firstBranchEntryBuffer, 0, bytes);
+            } else {
+                Node.insert(left, 0, at, rightSegment, e, Node.entryBytes(rightSegment, e, leaf));
+            }
+        }
+        Node.remove(parent, 0, rightSlot);
+        txn.free(rightPgno, 1);
+        rebalance(bucket, level - 1);
+    }
+
+    private void shrinkRoot(Bucket bucket) {
+        for (int guard = 0; guard < Txn.MAX_DEPTH; guard++) {
+            long root = bucket.rootPgno;
+            MemorySegment segment = txn.pageSegment(root);
+            long base = txn.pageBase(segment, root);
+            if (Node.isLeaf(segment, base)) {
+                return;
+            }
+            int count = Page.count(segment, base);
+            if (count > 1) {
+                return;
+            }
+            if (count == 0) {
+                MemorySegment page = txn.dirtyPage(root);
+                Node.init(page, 0, root, Page.FLAG_LEAF);
+                return;
+            }
+            bucket.rootPgno = Node.child(segment, Node.entry(segment, base, 0));
+            txn.free(root, 1);
+        }
+    }
+
+    /** Frees every page of the tree under {@code pgno}, overflow runs included. */
+    void freeTree(long pgno, int depth) {
+        if (depth >= Txn.MAX_DEPTH) {
+            throw new IllegalStateException("tree deeper than " + Txn.MAX_DEPTH + " levels in " + txn.env.path());
+        }
+        MemorySegment segment = txn.pageSegment(pgno);
+        long base = txn.pageBase(segment, pgno);
+        boolean leaf = Node.isLeaf(segment, base);
+        int count = Page.count(segment, base);
+        for (int i = 0; i < count; i++) {
+            long e = Node.entry(segment, base, i);
+            if (leaf) {
+                freeOverflow(segment, e);
+            } else {
+                freeTree(Node.child(segment, e), depth + 1);
+            }
+        }
+        txn.free(pgno, 1);
+    }
+}

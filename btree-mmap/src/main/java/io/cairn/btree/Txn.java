@@ -1,0 +1,121 @@
+package io.cairn.btree;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A view of one snapshot. All page reads go through {@link #view}: the whole map re-scoped to this
+ * transaction's confined arena, so every segment handed out (values, keys) dies with the
+ * transaction and using one afterwards throws instead of reading reused pages. A transaction and
+ * the segments it returns belong to the thread that began it.
+ */
+public abstract sealed class Txn implements AutoCloseable permits ReadTxn, WriteTxn {
+    static final int MAX_DEPTH = 64;
+    /** Directory record of a bucket: u64 root pgno, u64 entry count. */
+    static final int BUCKET_RECORD_BYTES = 16;
+
+    final Env env;
+    final Meta meta;
+    final Arena arena;
+    final MemorySegment view;
+    /**
+     * The unscoped map, for walking pages inside API calls that have already checked the
+     * transaction is open (saves a scope check per page read on the hot path). Anything handed
+     * to the caller is sliced from {@link #view} instead.
+     */
+    final MemorySegment pages;
+    boolean closed;
+
+    @SuppressWarnings("restricted") // re-scopes our own mapping to this transaction
+    Txn(Env env, Meta meta) {
+        this.env = env;
+        this.meta = meta;
+        this.arena = Arena.ofConfined();
+        this.view = env.map().reinterpret(arena, null);
+        this.pages = env.map();
+    }
+
+    /** The snapshot's txid. */
+    public long txid() {
+        return meta.txid();
+    }
+
+    /** The segment holding page {@code pgno}: the map, or a dirty buffer in a write transaction. */
+    MemorySegment pageSegment(long pgno) {
+        return pages;
+    }
+
+    /** Byte offset of page {@code pgno} inside {@code segment} as returned by {@link #pageSegment}. */
+    final long pageBase(MemorySegment segment, long pgno) {
+        return segment == pages || segment == view ? pgno << Page.SHIFT : 0;
+    }
+
+    final void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("transaction " + meta.txid() + " on " + env.path() + " has ended");
+        }
+    }
+
+    /** A value as a segment valid for this transaction's life (zero-copy from the map). */
+    final MemorySegment value(MemorySegment segment, long entry) {
+        int length = Node.valueLength(segment, entry);
+        if (Node.isOverflow(segment, entry)) {
+            long run = Node.overflowPgno(segment, entry);
+            MemorySegment runSegment = pageSegment(run);
+            return scoped(runSegment, pageBase(runSegment, run) + Page.HEADER_BYTES, length);
+        }
+        return scoped(segment, Node.valueOffset(segment, entry), length);
+    }
+
+    final MemorySegment key(MemorySegment segment, long entry) {
+        return scoped(segment, Node.keyOffset(entry, true), Node.keyLength(segment, entry, true));
+    }
+
+    @SuppressWarnings("restricted") // re-scopes our own page buffer to this transaction
+    private MemorySegment scoped(MemorySegment segment, long offset, long length) {
+        if (segment == pages || segment == view) {
+            return view.asSlice(offset, length);
+        }
+        // Dirty buffers outlive the transaction (they are pooled): tie the slice to our arena.
+        return segment.asSlice(offset, length).reinterpret(arena, null);
+    }
+
+    Bucket directory() {
+        return new Bucket(this, "", meta.rootPgno(), -1);
+    }
+
+    /** The bucket named {@code name}, or null if it does not exist in this snapshot. */
+    public Bucket bucket(String name) {
+        checkOpen();
+        return lookupBucket(name);
+    }
+
+    final Bucket lookupBucket(String name) {
+        MemorySegment record = directory().get(MemorySegment.ofArray(name.getBytes(StandardCharsets.UTF_8)));
+        if (record == null) {
+            return null;
+        }
+        return new Bucket(this, name, record.get(Page.U64, 0), record.get(Page.U64, 8));
+    }
+
+    public List<String> bucketNames() {
+        checkOpen();
+        List<String> names = new ArrayList<>();
+        Cursor c = directory().cursor();
+        for (boolean ok = c.first(); ok; ok = c.next()) {
+            names.add(new String(c.key().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8));
+        }
+        return names;
+    }
+
+    /** Modification counter: cursors of a write transaction check it (0 in read transactions). */
+    long modCount() {
+        return 0;
+    }
+
+    @Override
+    public abstract void close();
+}

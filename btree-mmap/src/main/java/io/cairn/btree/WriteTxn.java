@@ -1,0 +1,279 @@
+package io.cairn.btree;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.agrona.collections.Long2ObjectHashMap;
+
+/**
+ * The one write transaction. Pages it changes are copied into dirty buffers under new page
+ * numbers (copy-on-write); committed pages are never modified. Commit writes the dirty pages with
+ * pwrite, then publishes the new meta; abort drops the buffers and restores the freelist.
+ */
+public final class WriteTxn extends Txn {
+    private final Long2ObjectHashMap<MemorySegment> dirty = new Long2ObjectHashMap<>();
+    private final Map<String, Bucket> buckets = new HashMap<>();
+    private final Bucket directory;
+    private final TreeWriter writer;
+    private long highWaterPages;
+    private long modCount;
+    /** A write failed half-way (no space): the transaction can only be aborted. */
+    private boolean failed;
+
+    WriteTxn(Env env, Meta meta, TreeWriter writer) {
+        super(env, meta);
+        this.writer = writer;
+        this.highWaterPages = meta.highWaterPages();
+        this.directory = new Bucket(this, "", meta.rootPgno(), -1);
+        writer.begin(this);
+    }
+
+    @Override
+    MemorySegment pageSegment(long pgno) {
+        MemorySegment d = dirty.get(pgno);
+        return d == null ? pages : d;
+    }
+
+    @Override
+    Bucket directory() {
+        return directory;
+    }
+
+    @Override
+    long modCount() {
+        return modCount;
+    }
+
+    TreeWriter writer() {
+        checkOpen();
+        if (failed) {
+            throw new IllegalStateException("write transaction on " + env.path() + " failed earlier; abort it");
+        }
+        modCount++;
+        return writer;
+    }
+
+    @Override
+    public Bucket bucket(String name) {
+        checkOpen();
+        Bucket b = buckets.get(name);
+        if (b != null) {
+            return b;
+        }
+        b = lookupBucket(name);
+        if (b != null) {
+            buckets.put(name, b);
+        }
+        return b;
+    }
+
+    /** The bucket named {@code name}, created empty if absent. */
+    public Bucket createBucketIfAbsent(String name) {
+        Bucket existing = bucket(name);
+        if (existing != null) {
+            return existing;
+        }
+        byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
+        if (nameBytes.length == 0 || nameBytes.length > Keys.MAX_KEY_BYTES) {
+            throw new IllegalArgumentException("bucket name must be 1.." + Keys.MAX_KEY_BYTES + " bytes of UTF-8: '" + name + "'");
+        }
+        writer();
+        long root = allocate(1);
+        Node.init(newPage(root), 0, root, Page.FLAG_LEAF);
+        Bucket b = new Bucket(this, name, root, 0);
+        b.dirty = true;
+        buckets.put(name, b);
+        writeRecord(b);
+        return b;
+    }
+
+    /** Deletes the bucket and frees its pages; returns false if it did not exist. */
+    public boolean deleteBucket(String name) {
+        Bucket b = bucket(name);
+        if (b == null) {
+            return false;
+        }
+        writer().freeTree(b.rootPgno, 0);
+        writer.delete(directory, MemorySegment.ofArray(name.getBytes(StandardCharsets.UTF_8)));
+        b.deleted = true;
+        buckets.remove(name);
+        return true;
+    }
+
+    private void writeRecord(Bucket b) {
+        MemorySegment record = MemorySegment.ofArray(new byte[BUCKET_RECORD_BYTES]);
+        record.set(Page.U64, 0, b.rootPgno);
+        record.set(Page.U64, 8, b.count);
+        writer.put(directory, MemorySegment.ofArray(b.name.getBytes(StandardCharsets.UTF_8)), record);
+        b.dirty = false;
+    }
+
+    // ---- page allocation (used by TreeWriter)
+
+    long allocate(int pages) {
+        long pgno = env.freelist().allocate(pages);
+        if (pgno != 0) {
+            return pgno;
+        }
+        long newHighWater = highWaterPages + pages;
+        if (newHighWater << Page.SHIFT > env.options().mapSizeBytes()) {
+            failed = true;
+            throw new NoSpaceException("no space: " + env.path() + " would need " + (newHighWater << Page.SHIFT)
+                    + " bytes, the map size is " + env.options().mapSizeBytes()
+                    + " bytes (abort this transaction; reopen with a larger mapSizeBytes or compact)");
+        }
+        pgno = highWaterPages;
+        highWaterPages = newHighWater;
+        return pgno;
+    }
+
+    MemorySegment newPage(long pgno) {
+        MemorySegment buffer = env.takePageBuffer();
+        MemorySegment previous = dirty.put(pgno, buffer);
+        assert previous == null : "page " + pgno + " allocated twice";
+        return buffer;
+    }
+
+    MemorySegment newRun(long pgno, int pages) {
+        if (pages == 1) {
+            return newPage(pgno);
+        }
+        MemorySegment buffer = env.allocateRunBuffer(pages);
+        MemorySegment previous = dirty.put(pgno, buffer);
+        assert previous == null : "run " + pgno + " allocated twice";
+        return buffer;
+    }
+
+    /** The dirty buffer of page {@code pgno}, which must have been touched in this transaction. */
+    MemorySegment dirtyPage(long pgno) {
+        MemorySegment d = dirty.get(pgno);
+        assert d != null : "page " + pgno + " is not dirty";
+        return d;
+    }
+
+    boolean isDirty(long pgno) {
+        return dirty.containsKey(pgno);
+    }
+
+    /** Copy-on-write: returns the pgno of a dirty copy of page {@code pgno} (itself if already dirty). */
+    long touch(long pgno) {
+        if (dirty.containsKey(pgno)) {
+            return pgno;
+        }
+        long copy = allocate(1);
+        MemorySegment buffer = newPage(copy);
+        MemorySegment.copy(pages, pgno << Page.SHIFT, buffer, 0, Page.SIZE_BYTES);
+        Page.setPgno(buffer, 0, copy);
+        env.freelist().freeLater(pgno);
+        return copy;
+    }
+
+    /** Frees a page or run: at once if this transaction allocated it, else once old readers finish. */
+    void free(long pgno, int pages) {
+        MemorySegment d = dirty.remove(pgno);
+        for (int i = 0; i < pages; i++) {
+            if (d != null) {
+                env.freelist().freeNow(pgno + i);
+            } else {
+                env.freelist().freeLater(pgno + i);
+            }
+        }
+        if (d != null && pages == 1) {
+            env.returnPageBuffer(d);
+        }
+    }
+
+    // ---- commit / abort
+
+    /** Makes the transaction visible to new readers (and durable if the environment syncs on commit). */
+    public void commit() throws IOException {
+        checkOpen();
+        if (failed) {
+            throw new IllegalStateException("write transaction on " + env.path() + " failed earlier; abort it");
+        }
+        boolean committed = false;
+        try {
+            for (Bucket b : buckets.values()) {
+                if (b.dirty && !b.deleted) {
+                    writeRecord(b);
+                }
+            }
+            long freelistPgno = writeFreelist();
+            long txid = meta.txid() + 1;
+            writeDirtyPages();
+            env.publish(new Meta(txid, directory.rootPgno, freelistPgno, highWaterPages));
+            committed = true;
+        } finally {
+            end(committed);
+        }
+    }
+
+    private long writeFreelist() {
+        long old = meta.freelistPgno();
+        MemorySegment oldSegment = pageSegment(old);
+        free(old, Page.runPages(oldSegment, pageBase(oldSegment, old)));
+        // Allocating the run can only shrink the list, so this size is an upper bound.
+        long idsUpperBound = env.freelist().persistedIdCount();
+        int pages = Page.runPagesFor(8 * idsUpperBound);
+        long pgno = allocate(pages);
+        MemorySegment run = env.freelistBuffer(pages);
+        MemorySegment previous = dirty.put(pgno, run);
+        assert previous == null : "freelist run " + pgno + " allocated twice";
+        Page.clearHeader(run, 0);
+        Page.setPgno(run, 0, pgno);
+        Page.setFlags(run, 0, Page.FLAG_FREELIST);
+        Page.setRunPages(run, 0, pages);
+        long written = env.freelist().write(run, Page.HEADER_BYTES);
+        assert written <= idsUpperBound;
+        Page.setIdCount(run, 0, (int) written);
+        return pgno;
+    }
+
+    private void writeDirtyPages() throws IOException {
+        long[] pgnos = env.dirtyPgnoScratch(dirty.size());
+        int n = 0;
+        Long2ObjectHashMap<MemorySegment>.KeyIterator it = dirty.keySet().iterator();
+        while (it.hasNext()) {
+            pgnos[n++] = it.nextLong();
+        }
+        Arrays.sort(pgnos, 0, n);
+        env.ensureFileSize(highWaterPages << Page.SHIFT);
+        env.writePages(pgnos, n, dirty);
+    }
+
+    /** Drops every change; the environment stays at its last commit. */
+    public void abort() {
+        if (!closed) {
+            end(false);
+        }
+    }
+
+    @Override
+    public void close() {
+        abort();
+    }
+
+    private void end(boolean committed) {
+        closed = true;
+        try {
+            if (committed) {
+                env.freelist().commitTxn(meta.txid() + 1);
+            } else {
+                env.freelist().rollbackTxn();
+            }
+            for (MemorySegment buffer : dirty.values()) {
+                if (buffer.byteSize() == Page.SIZE_BYTES && !env.isFreelistBuffer(buffer)) {
+                    env.returnPageBuffer(buffer);
+                }
+            }
+            dirty.clear();
+            arena.close();
+        } finally {
+            env.endWrite();
+        }
+    }
+}
