@@ -1,11 +1,13 @@
 package io.cairn.engine;
 
+import io.cairn.btree.EnvOptions;
 import io.cairn.engine.compaction.AutoCompactor;
 import io.cairn.engine.config.ServerCommandLine;
 import io.cairn.engine.config.ServerConfig;
 import io.cairn.engine.server.CairnServer;
-import io.cairn.engine.server.InMemoryKeyValueStore;
+import io.cairn.engine.server.BtreeKeyValueStore;
 import io.cairn.engine.server.MaintenanceService;
+import java.io.IOException;
 import java.util.List;
 
 /** `bin/cairn`: etcd's command line in, a serving Cairn member out. */
@@ -32,24 +34,36 @@ public final class Main {
         }
     }
 
+    /** Address space for the B+tree: room for the quota twice over (copy-on-write needs slack). */
+    static long mapSizeBytes(final ServerConfig config) {
+        final long quota = config.quotaBackendBytes() == ServerConfig.QUOTA_DISABLED
+            ? ServerConfig.DEFAULT_QUOTA_BACKEND_BYTES : config.quotaBackendBytes();
+        return Math.max(EnvOptions.DEFAULT_MAP_SIZE_BYTES, Math.ceilDiv(2 * quota, 1L << 30) << 30);
+    }
+
     private static void serve(final ServerConfig config) throws InterruptedException {
-        final InMemoryKeyValueStore store = new InMemoryKeyValueStore();
+        final BtreeKeyValueStore store;
         final CairnServer server;
         try {
+            store = BtreeKeyValueStore.open(config.dataDir(), mapSizeBytes(config),
+                (int)Math.min(config.maxRequestBytes(), EnvOptions.MAX_VALUE_BYTES_LIMIT));
             server = CairnServer.start(config, store);
-        } catch (final java.io.IOException e) {
-            System.err.println("cairn: " + e.getMessage());
+        } catch (final IOException | RuntimeException e) {
+            System.err.println("cairn: cannot start: " + e.getMessage());
             System.exit(EXIT_FAILURE);
             return;
         }
-        System.err.println("cairn: warning: this build keeps data in memory only (the durable node is not "
-            + "wired in yet): everything is lost when it stops");
         System.err.println("cairn: member " + config.name() + " serving client requests on "
             + config.listenClientUrls());
         final AutoCompactor compactor = AutoCompactor.start(config.autoCompaction(), store);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             compactor.close();
             server.close();
+            try {
+                store.close();
+            } catch (final IOException e) {
+                System.err.println("cairn: closing " + config.dataDir() + ": " + e.getMessage());
+            }
         }, "cairn-shutdown"));
         server.awaitTermination();
     }

@@ -42,11 +42,8 @@ public final class MvccStore {
 
     /** Reads the revisions recorded in the backend (a new backend starts at revision 1). */
     public static MvccStore open(final BackendReader backend, final LeaseLookup leases) {
-        final byte[] revision = backend.get(Bucket.META, META_REVISION);
-        final byte[] compacted = backend.get(Bucket.META, META_COMPACT_REVISION);
-        return new MvccStore(leases,
-            revision == null ? FIRST_REVISION : ByteBuffer.wrap(revision).getLong(),
-            compacted == null ? 0 : ByteBuffer.wrap(compacted).getLong());
+        return new MvccStore(leases, readLong(backend, META_REVISION, FIRST_REVISION),
+            readLong(backend, META_COMPACT_REVISION, 0));
     }
 
     public long currentRevision() {
@@ -57,10 +54,19 @@ public final class MvccStore {
         return compactRevision;
     }
 
-    /** A Range outside any Txn (served from a backend read transaction). */
+    /**
+     * A Range outside any Txn, served from a backend read transaction. The revisions come from that
+     * transaction's snapshot, not from this object, so a read that races a commit is consistent.
+     */
     public RangeResult range(final BackendReader backend, final RangeQuery query) {
-        final long current = currentRevision;
-        return rangeAt(new VersionReader(backend), query, resolve(query.revision(), current, compactRevision), current);
+        final long current = readLong(backend, META_REVISION, FIRST_REVISION);
+        final long compacted = readLong(backend, META_COMPACT_REVISION, 0);
+        return rangeAt(new VersionReader(backend), query, resolve(query.revision(), current, compacted), current);
+    }
+
+    private static long readLong(final BackendReader backend, final byte[] key, final long absent) {
+        final byte[] value = backend.get(Bucket.META, key);
+        return value == null ? absent : ByteBuffer.wrap(value).getLong();
     }
 
     public OpResult.Put put(final BackendWriter backend, final TxnOp.Put put) {

@@ -29,6 +29,7 @@ public final class ServerProcess implements AutoCloseable {
     private static final long POLL_INTERVAL_MILLIS = 50;
 
     private final Process process;
+    /** Null when the directory belongs to the caller. */
     private final Path dataDir;
     private final Path logFile;
     private final String clientUrl;
@@ -56,7 +57,17 @@ public final class ServerProcess implements AutoCloseable {
      */
     public static ServerProcess start(final Kind kind, final int clientPort, final int peerPort,
         final String... extraFlags) throws IOException, InterruptedException {
-        final Path dataDir = Files.createTempDirectory("cairn-" + kind.name().toLowerCase(java.util.Locale.ROOT));
+        return start(kind, clientPort, peerPort, null, extraFlags);
+    }
+
+    /**
+     * As above, on {@code keptDataDir} when it is not null: that directory is the caller's and
+     * outlives the process (for restart tests); otherwise a temporary one is deleted on close.
+     */
+    public static ServerProcess start(final Kind kind, final int clientPort, final int peerPort,
+        final Path keptDataDir, final String... extraFlags) throws IOException, InterruptedException {
+        final Path dataDir = keptDataDir != null ? keptDataDir
+            : Files.createTempDirectory("cairn-" + kind.name().toLowerCase(java.util.Locale.ROOT));
         final Path logFile = dataDir.resolveSibling(dataDir.getFileName() + ".log");
         final String clientUrl = "http://127.0.0.1:" + clientPort;
         final String peerUrl = "http://127.0.0.1:" + peerPort;
@@ -75,7 +86,8 @@ public final class ServerProcess implements AutoCloseable {
             .redirectOutput(logFile.toFile())
             .start();
         final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", clientPort).usePlaintext().build();
-        final ServerProcess etcd = new ServerProcess(process, dataDir, logFile, clientUrl, peerUrl, channel);
+        final ServerProcess etcd = new ServerProcess(process, keptDataDir == null ? dataDir : null, logFile, clientUrl,
+            peerUrl, channel);
         try {
             etcd.awaitServing();
         } catch (final IOException | RuntimeException e) {
@@ -118,6 +130,16 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** SIGKILL: the process gets no chance to flush or clean up anything. */
+    public void kill() throws InterruptedException {
+        channel.shutdownNow();
+        process.destroyForcibly().waitFor();
+    }
+
+    public String log() throws IOException {
+        return Files.readString(logFile);
+    }
+
     @Override
     public void close() throws IOException {
         channel.shutdownNow();
@@ -130,7 +152,9 @@ public final class ServerProcess implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
-        deleteRecursively(dataDir);
+        if (dataDir != null) {
+            deleteRecursively(dataDir);
+        }
         Files.deleteIfExists(logFile);
     }
 
@@ -159,7 +183,7 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
-    private static void deleteRecursively(final Path dir) throws IOException {
+    public static void deleteRecursively(final Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }
