@@ -288,6 +288,10 @@ public final class MvccStore {
     }
 
     private void checkPut(final TxnOp.Put put, final VersionReader before, final long base) {
+        if (!RevisionKey.fits(put.key())) {
+            throw new IllegalArgumentException("cairn: key of " + put.key().length
+                + " bytes is longer than the backend allows (about 1,000 bytes)");
+        }
         if (put.lease() != 0 && !put.ignoreLease() && !leases.exists(put.lease())) {
             throw new EtcdException(EtcdError.LEASE_NOT_FOUND);
         }

@@ -23,6 +23,11 @@ public final class RevisionKey {
     private RevisionKey() {
     }
 
+    /** Whether every version of {@code userKey} fits the backend's key limit. */
+    public static boolean fits(final byte[] userKey) {
+        return escapedLength(userKey) + 2 + REVISION_BYTES <= ENCODED_BYTES_MAX;
+    }
+
     /** The bytes that every version of {@code userKey} starts with (escaped key + terminator). */
     public static byte[] userKeyPrefix(final byte[] userKey) {
         final byte[] out = new byte[escapedLength(userKey) + 2];

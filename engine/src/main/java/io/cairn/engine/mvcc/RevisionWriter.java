@@ -63,9 +63,7 @@ final class RevisionWriter {
         final long main = baseRevision + 1;
         final long sub = changes++;
         final byte[] encodedKey = RevisionKey.encode(userKey, main, sub);
-        if (encodedKey.length > RevisionKey.ENCODED_BYTES_MAX) {
-            throw new IllegalArgumentException("key too long for the backend: " + userKey.length + " bytes");
-        }
+        assert encodedKey.length <= RevisionKey.ENCODED_BYTES_MAX : "key length is checked before any write";
         backend.put(Bucket.KV, encodedKey, version.encode());
         backend.put(Bucket.REV, MvccStore.revisionBytes(main, sub), userKey);
     }

@@ -52,6 +52,18 @@ class MvccStoreTest {
         assertEquals(2, reopened.compactRevision());
     }
 
+    @Test
+    void aKeyTooLongForTheBackendIsRefusedBeforeAnythingIsWritten() {
+        put("a", "1");
+        final long before = store.currentRevision();
+        final TxnOp.Txn txn = new TxnOp.Txn(List.of(), List.of(
+            new TxnOp.Put(bytes("b"), bytes("1"), 0, false, false, false),
+            new TxnOp.Put(new byte[2_000], bytes("1"), 0, false, false, false)), List.of());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> store.txn(backend, txn));
+        assertEquals(before, store.currentRevision());
+        assertEquals(0, store.range(backend, RangeQuery.of(KeyRange.of(bytes("b"), new byte[0]))).count());
+    }
+
     private static byte[] bytes(final String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }
