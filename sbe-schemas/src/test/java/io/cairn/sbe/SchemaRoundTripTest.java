@@ -41,7 +41,7 @@ class SchemaRoundTripTest {
     private static final int LARGE_VAR_DATA_BYTES = 256 * 1024;
     private static final int EXTRA_BLOCK_BYTES = 8;
     private static final Path SCHEMA_DIR = Path.of("src/main/resources/sbe");
-    private static final List<String> SCHEMA_FILES = List.of("raft-messages.xml", "log-commands.xml");
+    private static final List<String> SCHEMA_FILES = List.of("raft-messages.xml", "log-commands.xml", "storage-records.xml");
 
     @TestFactory
     Stream<DynamicTest> everyMessageRoundTrips() throws Exception {

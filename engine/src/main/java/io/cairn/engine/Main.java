@@ -1,0 +1,70 @@
+package io.cairn.engine;
+
+import io.cairn.btree.EnvOptions;
+import io.cairn.engine.compaction.AutoCompactor;
+import io.cairn.engine.config.ServerCommandLine;
+import io.cairn.engine.config.ServerConfig;
+import io.cairn.engine.server.CairnServer;
+import io.cairn.engine.server.BtreeKeyValueStore;
+import io.cairn.engine.server.MaintenanceService;
+import java.io.IOException;
+import java.util.List;
+
+/** `bin/cairn`: etcd's command line in, a serving Cairn member out. */
+public final class Main {
+    static final int EXIT_USAGE = 2;
+    static final int EXIT_FAILURE = 1;
+
+    private Main() {
+    }
+
+    public static void main(final String[] args) throws InterruptedException {
+        final String version = "cairn Version: " + Main.class.getPackage().getImplementationVersion()
+            + "\netcd API Version: " + MaintenanceService.ETCD_API_VERSION
+            + "\nJava Version: " + Runtime.version();
+        final ServerCommandLine.Outcome outcome = ServerCommandLine.parse(List.of(args), System.getenv(), version,
+            warning -> System.err.println("cairn: warning: " + warning));
+        switch (outcome) {
+            case ServerCommandLine.Outcome.Print print -> System.out.println(print.text());
+            case ServerCommandLine.Outcome.UsageError error -> {
+                System.err.println("cairn: " + error.message() + ". See 'cairn --help'.");
+                System.exit(EXIT_USAGE);
+            }
+            case ServerCommandLine.Outcome.Run run -> serve(run.config());
+        }
+    }
+
+    /** Address space for the B+tree: room for the quota twice over (copy-on-write needs slack). */
+    static long mapSizeBytes(final ServerConfig config) {
+        final long quota = config.quotaBackendBytes() == ServerConfig.QUOTA_DISABLED
+            ? ServerConfig.DEFAULT_QUOTA_BACKEND_BYTES : config.quotaBackendBytes();
+        return Math.max(EnvOptions.DEFAULT_MAP_SIZE_BYTES, Math.ceilDiv(2 * quota, 1L << 30) << 30);
+    }
+
+    private static void serve(final ServerConfig config) throws InterruptedException {
+        final BtreeKeyValueStore store;
+        final CairnServer server;
+        try {
+            store = BtreeKeyValueStore.open(config.dataDir(), mapSizeBytes(config),
+                (int)Math.min(config.maxRequestBytes(), EnvOptions.MAX_VALUE_BYTES_LIMIT));
+            server = CairnServer.start(config, store);
+        } catch (final IOException | RuntimeException e) {
+            System.err.println("cairn: cannot start: " + e.getMessage());
+            System.exit(EXIT_FAILURE);
+            return;
+        }
+        System.err.println("cairn: member " + config.name() + " serving client requests on "
+            + config.listenClientUrls());
+        final AutoCompactor compactor = AutoCompactor.start(config.autoCompaction(), store);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            compactor.close();
+            server.close();
+            try {
+                store.close();
+            } catch (final IOException e) {
+                System.err.println("cairn: closing " + config.dataDir() + ": " + e.getMessage());
+            }
+        }, "cairn-shutdown"));
+        server.awaitTermination();
+    }
+}

@@ -1,0 +1,108 @@
+package io.cairn.engine.backend;
+
+import io.cairn.btree.Cursor;
+import io.cairn.btree.Txn;
+import io.cairn.btree.WriteTxn;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The engine's backend interface over one btree-mmap transaction. Values are copied out of the
+ * map, so they outlive the transaction (the MVCC layer keeps results after it ends).
+ */
+public final class BtreeView implements BackendWriter {
+    private final Txn txn;
+    private final Map<Bucket, io.cairn.btree.Bucket> buckets = new EnumMap<>(Bucket.class);
+
+    public BtreeView(final Txn txn) {
+        this.txn = txn;
+    }
+
+    static String name(final Bucket bucket) {
+        return bucket.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The bucket, or null when a read transaction finds it not created yet (a new file). */
+    private io.cairn.btree.Bucket bucket(final Bucket bucket) {
+        io.cairn.btree.Bucket handle = buckets.get(bucket);
+        if (handle == null) {
+            handle = txn instanceof WriteTxn write ? write.createBucketIfAbsent(name(bucket)) : txn.bucket(name(bucket));
+            if (handle != null) {
+                buckets.put(bucket, handle);
+            }
+        }
+        return handle;
+    }
+
+    @Override
+    public byte[] get(final Bucket bucket, final byte[] key) {
+        final io.cairn.btree.Bucket handle = bucket(bucket);
+        final MemorySegment value = handle == null ? null : handle.get(key);
+        return value == null ? null : value.toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    @Override
+    public void put(final Bucket bucket, final byte[] key, final byte[] value) {
+        bucket(bucket).put(key, value);
+    }
+
+    @Override
+    public void delete(final Bucket bucket, final byte[] key) {
+        bucket(bucket).delete(key);
+    }
+
+    @Override
+    public BackendCursor cursor(final Bucket bucket) {
+        final io.cairn.btree.Bucket handle = bucket(bucket);
+        if (handle == null) {
+            return EMPTY;
+        }
+        final Cursor cursor = handle.cursor();
+        return new BackendCursor() {
+            @Override
+            public boolean seek(final byte[] key) {
+                return cursor.seek(key);
+            }
+
+            @Override
+            public boolean next() {
+                return cursor.next();
+            }
+
+            @Override
+            public byte[] key() {
+                return cursor.key().toArray(ValueLayout.JAVA_BYTE);
+            }
+
+            @Override
+            public byte[] value() {
+                return cursor.value().toArray(ValueLayout.JAVA_BYTE);
+            }
+        };
+    }
+
+    private static final BackendCursor EMPTY = new BackendCursor() {
+        @Override
+        public boolean seek(final byte[] key) {
+            return false;
+        }
+
+        @Override
+        public boolean next() {
+            return false;
+        }
+
+        @Override
+        public byte[] key() {
+            throw new IllegalStateException("empty bucket has no current entry");
+        }
+
+        @Override
+        public byte[] value() {
+            throw new IllegalStateException("empty bucket has no current entry");
+        }
+    };
+}

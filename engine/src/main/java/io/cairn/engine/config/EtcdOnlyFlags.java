@@ -1,0 +1,37 @@
+package io.cairn.engine.config;
+
+import java.util.Set;
+
+/**
+ * etcd 3.4 flags that Cairn does not implement. Unit files written for etcd often carry them, so
+ * the harmless ones (tuning, logging format, proxies of the v2 API) are accepted with a warning;
+ * the ones whose silent absence would change security or bootstrap are refused.
+ */
+final class EtcdOnlyFlags {
+    /** Accepted and ignored, with one warning each. */
+    static final Set<String> IGNORED = Set.of(
+        "--logger", "--log-outputs", "--debug", "--log-package-levels",
+        "--max-snapshots", "--max-wals", "--backend-batch-interval", "--backend-batch-limit",
+        "--max-concurrent-streams", "--grpc-keepalive-min-time", "--grpc-keepalive-interval",
+        "--grpc-keepalive-timeout", "--initial-election-tick-advance", "--strict-reconfig-check", "--pre-vote",
+        "--enable-pprof", "--metrics", "--cors", "--host-whitelist", "--discovery-fallback",
+        "--bcrypt-cost", "--auth-token-ttl", "--cipher-suites",
+        "--proxy-failure-wait", "--proxy-refresh-interval", "--proxy-dial-timeout", "--proxy-write-timeout",
+        "--proxy-read-timeout",
+        "--experimental-initial-corrupt-check", "--experimental-corrupt-check-time",
+        "--experimental-backend-bbolt-freelist-type", "--experimental-enable-lease-checkpoint",
+        "--experimental-compaction-batch-limit", "--experimental-watch-progress-notify-interval",
+        "--experimental-warning-apply-duration");
+
+    /** Refused: Cairn would otherwise run less safely or differently than the operator asked. */
+    static final Set<String> UNSUPPORTED = Set.of(
+        "--cert-file", "--key-file", "--client-cert-auth", "--client-crl-file", "--client-cert-allowed-hostname",
+        "--trusted-ca-file", "--auto-tls", "--peer-cert-file", "--peer-key-file", "--peer-client-cert-auth",
+        "--peer-trusted-ca-file", "--peer-cert-allowed-cn", "--peer-cert-allowed-hostname", "--peer-auto-tls",
+        "--peer-crl-file", "--discovery", "--discovery-proxy", "--discovery-srv", "--discovery-srv-name",
+        "--enable-v2", "--proxy", "--force-new-cluster", "--config-file", "--auth-token",
+        "--listen-metrics-urls", "--experimental-enable-v2v3", "--experimental-peer-skip-client-san-verification");
+
+    private EtcdOnlyFlags() {
+    }
+}

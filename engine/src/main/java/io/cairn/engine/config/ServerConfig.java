@@ -1,0 +1,112 @@
+package io.cairn.engine.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/** Validated server settings, built from the command line and environment by {@link #from}. */
+public record ServerConfig(
+    String name,
+    Path dataDir,
+    Path walDir,
+    long snapshotCount,
+    long heartbeatIntervalMillis,
+    long electionTimeoutMillis,
+    List<URI> listenPeerUrls,
+    List<URI> listenClientUrls,
+    List<URI> advertiseClientUrls,
+    List<URI> initialAdvertisePeerUrls,
+    InitialCluster initialCluster,
+    ClusterState initialClusterState,
+    String initialClusterToken,
+    long quotaBackendBytes,
+    int maxTxnOps,
+    long maxRequestBytes,
+    AutoCompaction autoCompaction,
+    String logLevel) {
+
+    public enum ClusterState { NEW, EXISTING }
+
+    /** etcd's default quota when --quota-backend-bytes is 0. */
+    public static final long DEFAULT_QUOTA_BACKEND_BYTES = 2L * 1024 * 1024 * 1024;
+    /** A negative --quota-backend-bytes disables the quota, as in etcd. */
+    public static final long QUOTA_DISABLED = -1;
+    /** The largest value the backend stores (btree-mmap's value limit). */
+    public static final long MAX_REQUEST_BYTES_MAX = 10L * 1024 * 1024;
+    private static final long ELECTION_TIMEOUT_MILLIS_MAX = 50_000;
+    private static final Set<String> LOG_LEVELS = Set.of("debug", "info", "warn", "error", "panic", "fatal");
+
+    /** Validates the raw flag values; throws {@link IllegalArgumentException} with a one-line reason. */
+    public static ServerConfig from(final ServerFlags flags) {
+        require(!flags.name.isBlank(), "--name must not be empty");
+        final Path dataDir = Path.of(flags.dataDir.isEmpty() ? flags.name + ".cairn" : flags.dataDir);
+        final Path walDir = flags.walDir.isEmpty() ? dataDir.resolve("member").resolve("wal") : Path.of(flags.walDir);
+        require(flags.snapshotCount > 0, "--snapshot-count must be positive, got " + flags.snapshotCount);
+        require(flags.heartbeatIntervalMillis > 0,
+            "--heartbeat-interval must be positive, got " + flags.heartbeatIntervalMillis);
+        require(flags.electionTimeoutMillis >= 5 * flags.heartbeatIntervalMillis,
+            "--election-timeout[" + flags.electionTimeoutMillis + "] should be at least as 5 times as "
+                + "--heartbeat-interval[" + flags.heartbeatIntervalMillis + "]");
+        require(flags.electionTimeoutMillis <= ELECTION_TIMEOUT_MILLIS_MAX,
+            "--election-timeout[" + flags.electionTimeoutMillis + "] is too long, and should be set less than "
+                + ELECTION_TIMEOUT_MILLIS_MAX + " ms");
+
+        final List<URI> advertisePeerUrls =
+            UrlList.parse("--initial-advertise-peer-urls", flags.initialAdvertisePeerUrls);
+        final InitialCluster cluster = InitialCluster.parse(flags.initialCluster.isEmpty()
+            ? flags.name + "=" + flags.initialAdvertisePeerUrls.split(",", -1)[0]
+            : flags.initialCluster);
+        final List<URI> ownPeerUrls = cluster.peerUrlsByName().get(flags.name);
+        require(ownPeerUrls != null,
+            "couldn't find local name \"" + flags.name + "\" in the initial cluster configuration");
+        require(Set.copyOf(ownPeerUrls).equals(Set.copyOf(advertisePeerUrls)),
+            "--initial-cluster has " + flags.name + "=" + ownPeerUrls + " but missing from "
+                + "--initial-advertise-peer-urls=" + advertisePeerUrls);
+        require(cluster.peerUrlsByName().size() == 1,
+            "--initial-cluster lists " + cluster.peerUrlsByName().size() + " members; this Cairn version runs "
+                + "single-member clusters only (multi-member clusters come with the cluster issue)");
+
+        final ClusterState state = switch (flags.initialClusterState) {
+            case "new" -> ClusterState.NEW;
+            case "existing" -> ClusterState.EXISTING;
+            default -> throw new IllegalArgumentException(
+                "--initial-cluster-state must be 'new' or 'existing', got \"" + flags.initialClusterState + "\"");
+        };
+        require(!flags.initialClusterToken.isEmpty(), "--initial-cluster-token must not be empty");
+
+        final long quota = flags.quotaBackendBytes < 0 ? QUOTA_DISABLED
+            : flags.quotaBackendBytes == 0 ? DEFAULT_QUOTA_BACKEND_BYTES : flags.quotaBackendBytes;
+        require(flags.maxTxnOps > 0, "--max-txn-ops must be positive, got " + flags.maxTxnOps);
+        require(flags.maxRequestBytes > 0 && flags.maxRequestBytes <= MAX_REQUEST_BYTES_MAX,
+            "--max-request-bytes must be between 1 and " + MAX_REQUEST_BYTES_MAX + ", got " + flags.maxRequestBytes);
+        require(LOG_LEVELS.contains(flags.logLevel),
+            "--log-level must be one of debug, info, warn, error, panic, fatal; got \"" + flags.logLevel + "\"");
+
+        return new ServerConfig(
+            flags.name,
+            dataDir,
+            walDir,
+            flags.snapshotCount,
+            flags.heartbeatIntervalMillis,
+            flags.electionTimeoutMillis,
+            UrlList.parse("--listen-peer-urls", flags.listenPeerUrls),
+            UrlList.parse("--listen-client-urls", flags.listenClientUrls),
+            UrlList.parse("--advertise-client-urls", flags.advertiseClientUrls),
+            advertisePeerUrls,
+            cluster,
+            state,
+            flags.initialClusterToken,
+            quota,
+            flags.maxTxnOps,
+            flags.maxRequestBytes,
+            AutoCompaction.parse(flags.autoCompactionMode, flags.autoCompactionRetention),
+            flags.logLevel);
+    }
+
+    private static void require(final boolean condition, final String message) {
+        if (!condition) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package io.cairn.engine.config;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The server's command line: etcd 3.4's flag names, defaults and help texts, so that unit files
+ * and container specs written for etcd start Cairn unchanged. Values are raw here; {@link
+ * ServerConfig#from} validates them and turns them into typed settings.
+ */
+@Command(
+    name = "cairn",
+    sortOptions = false,
+    usageHelpWidth = 100,
+    description = "Start a Cairn server: an etcd-compatible key-value store (etcd's v3 API and flags).",
+    footer = {"", "Every flag can also be set through its etcd environment variable: --snapshot-count is "
+        + "ETCD_SNAPSHOT_COUNT. A flag given on the command line may not also be set in the environment."})
+public final class ServerFlags {
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    @Option(names = "--version", versionHelp = true, description = "Print the version and exit.")
+    boolean version;
+
+    // Member
+    @Option(names = "--name", defaultValue = "default", description = "Human-readable name for this member.")
+    String name;
+
+    @Option(names = "--data-dir", defaultValue = "", description = "Path to the data directory (default: <name>.cairn).")
+    String dataDir;
+
+    @Option(names = "--wal-dir", defaultValue = "", description = "Path to a dedicated WAL directory.")
+    String walDir;
+
+    @Option(names = "--snapshot-count", defaultValue = "100000",
+        description = "Number of committed transactions to trigger a snapshot to disk.")
+    long snapshotCount;
+
+    @Option(names = "--heartbeat-interval", defaultValue = "100",
+        description = "Time (in milliseconds) of a heartbeat interval.")
+    long heartbeatIntervalMillis;
+
+    @Option(names = "--election-timeout", defaultValue = "1000",
+        description = "Time (in milliseconds) for an election to timeout.")
+    long electionTimeoutMillis;
+
+    @Option(names = "--listen-peer-urls", defaultValue = "http://localhost:2380",
+        description = "List of URLs to listen on for peer traffic.")
+    String listenPeerUrls;
+
+    @Option(names = "--listen-client-urls", defaultValue = "http://localhost:2379",
+        description = "List of URLs to listen on for client traffic.")
+    String listenClientUrls;
+
+    @Option(names = "--quota-backend-bytes", defaultValue = "0",
+        description = "Raise alarms when backend size exceeds the given quota (0 defaults to 2 GiB).")
+    long quotaBackendBytes;
+
+    @Option(names = "--max-txn-ops", defaultValue = "128",
+        description = "Maximum number of operations permitted in a transaction.")
+    int maxTxnOps;
+
+    @Option(names = "--max-request-bytes", defaultValue = "1572864",
+        description = "Maximum client request size in bytes the server will accept.")
+    long maxRequestBytes;
+
+    // Clustering
+    @Option(names = "--initial-advertise-peer-urls", defaultValue = "http://localhost:2380",
+        description = "List of this member's peer URLs to advertise to the rest of the cluster.")
+    String initialAdvertisePeerUrls;
+
+    @Option(names = "--initial-cluster", defaultValue = "",
+        description = "Initial cluster configuration for bootstrapping (default: <name>=<initial-advertise-peer-urls>).")
+    String initialCluster;
+
+    @Option(names = "--initial-cluster-state", defaultValue = "new",
+        description = "Initial cluster state ('new' or 'existing').")
+    String initialClusterState;
+
+    @Option(names = "--initial-cluster-token", defaultValue = "etcd-cluster",
+        description = "Initial cluster token for the cluster during bootstrap.")
+    String initialClusterToken;
+
+    @Option(names = "--advertise-client-urls", defaultValue = "http://localhost:2379",
+        description = "List of this member's client URLs to advertise to the public.")
+    String advertiseClientUrls;
+
+    @Option(names = "--auto-compaction-retention", defaultValue = "0",
+        description = "Auto compaction retention length. 0 means disable auto compaction.")
+    String autoCompactionRetention;
+
+    @Option(names = "--auto-compaction-mode", defaultValue = "periodic",
+        description = "Interpret 'auto-compaction-retention' one of: periodic|revision. 'periodic' for duration "
+            + "based retention, defaulting to hours if no time unit is provided (e.g. '5m'). 'revision' for "
+            + "revision number based retention.")
+    String autoCompactionMode;
+
+    // Logging
+    @Option(names = "--log-level", defaultValue = "info",
+        description = "Configures log level. Only supports debug, info, warn, error, panic, or fatal.")
+    String logLevel;
+}

@@ -1,0 +1,333 @@
+package io.cairn.engine.mvcc;
+
+import io.cairn.engine.api.EtcdError;
+import io.cairn.engine.api.EtcdException;
+import io.cairn.engine.backend.BackendCursor;
+import io.cairn.engine.backend.BackendReader;
+import io.cairn.engine.backend.BackendWriter;
+import io.cairn.engine.backend.Bucket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * etcd's multi-version key-value semantics over the backend: revisions (the store starts at 1;
+ * every write Txn that changes something takes the next one), per-key create/mod revision and
+ * version, tombstones, Range at a past revision, Txn, and compaction.
+ *
+ * <p>Single writer: the apply loop calls the write methods one at a time, each inside one backend
+ * write transaction that it commits afterwards. Reads may run concurrently on their own backend
+ * read transactions; they only need {@link #currentRevision()} and {@link #compactRevision()},
+ * which are published as volatiles after each write.
+ */
+public final class MvccStore {
+    private static final byte[] META_REVISION = "revision".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] META_COMPACT_REVISION = "compactRevision".getBytes(StandardCharsets.US_ASCII);
+    private static final long FIRST_REVISION = 1;
+
+    private final LeaseLookup leases;
+    private volatile long currentRevision;
+    private volatile long compactRevision;
+
+    private MvccStore(final LeaseLookup leases, final long currentRevision, final long compactRevision) {
+        this.leases = leases;
+        this.currentRevision = currentRevision;
+        this.compactRevision = compactRevision;
+    }
+
+    /** Reads the revisions recorded in the backend (a new backend starts at revision 1). */
+    public static MvccStore open(final BackendReader backend, final LeaseLookup leases) {
+        return new MvccStore(leases, readLong(backend, META_REVISION, FIRST_REVISION),
+            readLong(backend, META_COMPACT_REVISION, 0));
+    }
+
+    public long currentRevision() {
+        return currentRevision;
+    }
+
+    public long compactRevision() {
+        return compactRevision;
+    }
+
+    /**
+     * A Range outside any Txn, served from a backend read transaction. The revisions come from that
+     * transaction's snapshot, not from this object, so a read that races a commit is consistent.
+     */
+    public RangeResult range(final BackendReader backend, final RangeQuery query) {
+        final long current = readLong(backend, META_REVISION, FIRST_REVISION);
+        final long compacted = readLong(backend, META_COMPACT_REVISION, 0);
+        return rangeAt(new VersionReader(backend), query, resolve(query.revision(), current, compacted), current);
+    }
+
+    private static long readLong(final BackendReader backend, final byte[] key, final long absent) {
+        final byte[] value = backend.get(Bucket.META, key);
+        return value == null ? absent : ByteBuffer.wrap(value).getLong();
+    }
+
+    public OpResult.Put put(final BackendWriter backend, final TxnOp.Put put) {
+        final OpResult.Txn result = txn(backend, new TxnOp.Txn(List.of(), List.of(put), List.of()));
+        return (OpResult.Put)result.responses().get(0);
+    }
+
+    public OpResult.DeleteRange deleteRange(final BackendWriter backend, final TxnOp.DeleteRange delete) {
+        final OpResult.Txn result = txn(backend, new TxnOp.Txn(List.of(), List.of(delete), List.of()));
+        return (OpResult.DeleteRange)result.responses().get(0);
+    }
+
+    /**
+     * Runs a Txn the way etcd does: every compare (nested ones too) is evaluated against the state
+     * before the Txn; the chosen operations are checked against that state too (missing key for
+     * ignore_value/ignore_lease, unknown lease, bad Range revision), so a Txn either fails with an
+     * error and writes nothing, or runs entirely. Operations then run in order, each seeing the
+     * writes of those before it. The Txn takes one new revision if anything changed.
+     */
+    public OpResult.Txn txn(final BackendWriter backend, final TxnOp.Txn txn) {
+        final long base = currentRevision;
+        final VersionReader before = new VersionReader(backend);
+        final TxnPlan plan = TxnPlan.of(txn, before, base);
+        check(txn, plan, before, base);
+
+        final RevisionWriter writer = new RevisionWriter(backend, base);
+        final List<OpResult> responses = execute(writer, txn, plan);
+        final long revision = writer.changed() ? base + 1 : base;
+        if (writer.changed()) {
+            backend.put(Bucket.META, META_REVISION, longBytes(revision));
+            currentRevision = revision;
+        }
+        return new OpResult.Txn(plan.succeeded(), responses, revision);
+    }
+
+    /**
+     * Compacts away history at and below {@code revision}: afterwards a Range below it fails with
+     * "compacted", and each key keeps only its newest version at or below it (none if that is a
+     * tombstone). Returns the response header's revision (the current one).
+     */
+    public long compact(final BackendWriter backend, final long revision) {
+        if (revision <= compactRevision) {
+            throw new EtcdException(EtcdError.COMPACTED);
+        }
+        if (revision > currentRevision) {
+            throw new EtcdException(EtcdError.FUTURE_REVISION);
+        }
+        // Only keys written since the last compaction can have versions to drop: a key untouched
+        // since then has one version at most, already kept by that compaction.
+        final Set<ByteBuffer> seen = new HashSet<>();
+        final List<byte[]> doomedVersions = new ArrayList<>();
+        final BackendCursor history = backend.cursor(Bucket.REV);
+        for (boolean valid = history.seek(revisionBytes(compactRevision + 1, 0)); valid; valid = history.next()) {
+            if (ByteBuffer.wrap(history.key()).getLong() > revision) {
+                break;
+            }
+            final byte[] userKey = history.value();
+            if (seen.add(ByteBuffer.wrap(userKey))) {
+                collectVersionsToDrop(backend, userKey, revision, doomedVersions);
+            }
+        }
+        for (final byte[] version : doomedVersions) {
+            backend.delete(Bucket.KV, version);
+            backend.delete(Bucket.REV,
+                revisionBytes(RevisionKey.mainRevision(version), RevisionKey.subRevision(version)));
+        }
+        backend.put(Bucket.META, META_COMPACT_REVISION, longBytes(revision));
+        compactRevision = revision;
+        return currentRevision;
+    }
+
+    /** Every version of {@code userKey} at or below {@code revision} but its newest live one. */
+    private static void collectVersionsToDrop(final BackendReader backend, final byte[] userKey, final long revision,
+        final List<byte[]> doomed) {
+        final BackendCursor versions = backend.cursor(Bucket.KV);
+        final byte[] prefix = RevisionKey.userKeyPrefix(userKey);
+        boolean newest = true;
+        for (boolean valid = versions.seek(RevisionKey.encode(userKey, revision, Long.MAX_VALUE));
+            valid && startsWith(versions.key(), prefix); valid = versions.next()) {
+            if (newest) {
+                newest = false;
+                if (!StoredVersion.decode(versions.value()).tombstone()) {
+                    continue;
+                }
+            }
+            doomed.add(versions.key().clone());
+        }
+    }
+
+    private static RangeResult rangeAt(final VersionReader reader, final RangeQuery query, final long atRevision,
+        final long headerRevision) {
+        // etcd fetches everything when it must sort or filter, and one extra key to know "more".
+        long fetch = query.sortOrder() != RangeQuery.SortOrder.NONE || query.hasFilters() ? 0 : query.limit();
+        if (fetch > 0) {
+            fetch++;
+        }
+        final VersionReader.Scan scan = reader.scan(query.range(), atRevision, query.countOnly() ? 1 : fetch);
+        List<KeyValue> kvs = query.countOnly() ? List.of() : scan.kvs();
+        if (query.hasFilters()) {
+            kvs = kvs.stream().filter(kv -> passesFilters(query, kv)).toList();
+        }
+        RangeQuery.SortOrder order = query.sortOrder();
+        if (query.sortTarget() != RangeQuery.SortTarget.KEY && order == RangeQuery.SortOrder.NONE) {
+            order = RangeQuery.SortOrder.ASCEND; // etcd's default for a non-key target
+        }
+        if (order == RangeQuery.SortOrder.ASCEND || order == RangeQuery.SortOrder.DESCEND) {
+            Comparator<KeyValue> comparator = comparator(query.sortTarget());
+            if (order == RangeQuery.SortOrder.DESCEND) {
+                comparator = comparator.reversed();
+            }
+            kvs = kvs.stream().sorted(comparator).toList();
+        }
+        boolean more = false;
+        if (query.limit() > 0 && kvs.size() > query.limit()) {
+            kvs = kvs.subList(0, (int)query.limit());
+            more = true;
+        }
+        if (query.keysOnly()) {
+            kvs = kvs.stream().map(KeyValue::withoutValue).toList();
+        }
+        return new RangeResult(List.copyOf(kvs), scan.count(), more, headerRevision);
+    }
+
+    private static boolean passesFilters(final RangeQuery query, final KeyValue kv) {
+        return (query.maxModRevision() == 0 || kv.modRevision() <= query.maxModRevision())
+            && (query.minModRevision() == 0 || kv.modRevision() >= query.minModRevision())
+            && (query.maxCreateRevision() == 0 || kv.createRevision() <= query.maxCreateRevision())
+            && (query.minCreateRevision() == 0 || kv.createRevision() >= query.minCreateRevision());
+    }
+
+    private static Comparator<KeyValue> comparator(final RangeQuery.SortTarget target) {
+        return switch (target) {
+            case KEY -> (a, b) -> Arrays.compareUnsigned(a.key(), b.key());
+            case VERSION -> Comparator.comparingLong(KeyValue::version);
+            case CREATE -> Comparator.comparingLong(KeyValue::createRevision);
+            case MOD -> Comparator.comparingLong(KeyValue::modRevision);
+            case VALUE -> (a, b) -> Arrays.compareUnsigned(a.value(), b.value());
+        };
+    }
+
+    /** The revision a Range reads at: 0 or less means the current one. */
+    private static long resolve(final long requested, final long current, final long compacted) {
+        if (requested <= 0) {
+            return current;
+        }
+        if (requested > current) {
+            throw new EtcdException(EtcdError.FUTURE_REVISION);
+        }
+        if (requested < compacted) {
+            throw new EtcdException(EtcdError.COMPACTED);
+        }
+        return requested;
+    }
+
+    /** Which branch each Txn takes, decided before any operation runs (etcd's "txn path"). */
+    private record TxnPlan(boolean succeeded, List<TxnPlan> nested) {
+        static TxnPlan of(final TxnOp.Txn txn, final VersionReader before, final long revision) {
+            boolean succeeded = true;
+            for (final Compare compare : txn.compares()) {
+                if (!holds(compare, before, revision)) {
+                    succeeded = false;
+                    break;
+                }
+            }
+            final List<TxnPlan> nested = new ArrayList<>();
+            for (final TxnOp op : succeeded ? txn.success() : txn.failure()) {
+                if (op instanceof TxnOp.Txn inner) {
+                    nested.add(of(inner, before, revision));
+                }
+            }
+            return new TxnPlan(succeeded, nested);
+        }
+
+        private static boolean holds(final Compare compare, final VersionReader before, final long revision) {
+            final List<KeyValue> kvs = before.scan(compare.range(), revision, 0).kvs();
+            if (kvs.isEmpty()) {
+                return compare.target() != Compare.Target.VALUE
+                    && compare.holdsFor(new KeyValue(compare.range().key(), 0, 0, 0, 0, new byte[0]));
+            }
+            for (final KeyValue kv : kvs) {
+                if (!compare.holdsFor(kv)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        List<TxnOp> chosen(final TxnOp.Txn txn) {
+            return succeeded ? txn.success() : txn.failure();
+        }
+    }
+
+    /** etcd checks every Put on the chosen path first, then every Range: the first error wins. */
+    private void check(final TxnOp.Txn txn, final TxnPlan plan, final VersionReader before, final long base) {
+        checkPuts(txn, plan, before, base);
+        checkRanges(txn, plan, base);
+    }
+
+    private void checkPuts(final TxnOp.Txn txn, final TxnPlan plan, final VersionReader before, final long base) {
+        int nested = 0;
+        for (final TxnOp op : plan.chosen(txn)) {
+            if (op instanceof TxnOp.Put put) {
+                checkPut(put, before, base);
+            } else if (op instanceof TxnOp.Txn inner) {
+                checkPuts(inner, plan.nested().get(nested++), before, base);
+            }
+        }
+    }
+
+    private void checkRanges(final TxnOp.Txn txn, final TxnPlan plan, final long base) {
+        int nested = 0;
+        for (final TxnOp op : plan.chosen(txn)) {
+            if (op instanceof TxnOp.Range range) {
+                resolve(range.query().revision(), base, compactRevision);
+            } else if (op instanceof TxnOp.Txn inner) {
+                checkRanges(inner, plan.nested().get(nested++), base);
+            }
+        }
+    }
+
+    private void checkPut(final TxnOp.Put put, final VersionReader before, final long base) {
+        if (!RevisionKey.fits(put.key())) {
+            throw new IllegalArgumentException("cairn: key of " + put.key().length
+                + " bytes is longer than the backend allows (about 1,000 bytes)");
+        }
+        if (put.lease() != 0 && !put.ignoreLease() && !leases.exists(put.lease())) {
+            throw new EtcdException(EtcdError.LEASE_NOT_FOUND);
+        }
+        if ((put.ignoreValue() || put.ignoreLease()) && before.latest(put.key(), base) == null) {
+            throw new EtcdException(EtcdError.KEY_NOT_FOUND);
+        }
+    }
+
+    private List<OpResult> execute(final RevisionWriter writer, final TxnOp.Txn txn, final TxnPlan plan) {
+        final List<OpResult> responses = new ArrayList<>();
+        int nested = 0;
+        for (final TxnOp op : plan.chosen(txn)) {
+            responses.add(switch (op) {
+                case TxnOp.Range range -> new OpResult.Range(rangeAt(writer.reader(), range.query(),
+                    range.query().revision() > 0 ? range.query().revision() : writer.readRevision(),
+                    writer.readRevision()));
+                case TxnOp.Put put -> writer.put(put);
+                case TxnOp.DeleteRange delete -> writer.deleteRange(delete);
+                case TxnOp.Txn inner -> {
+                    final TxnPlan innerPlan = plan.nested().get(nested++);
+                    yield new OpResult.Txn(innerPlan.succeeded(), execute(writer, inner, innerPlan), 0);
+                }
+            });
+        }
+        return responses;
+    }
+
+    static byte[] revisionBytes(final long main, final long sub) {
+        return ByteBuffer.allocate(2 * Long.BYTES).putLong(main).putLong(sub).array();
+    }
+
+    private static byte[] longBytes(final long value) {
+        return ByteBuffer.allocate(Long.BYTES).putLong(value).array();
+    }
+
+    private static boolean startsWith(final byte[] bytes, final byte[] prefix) {
+        return bytes.length >= prefix.length && Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
+    }
+}

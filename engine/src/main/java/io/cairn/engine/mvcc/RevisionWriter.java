@@ -1,0 +1,70 @@
+package io.cairn.engine.mvcc;
+
+import io.cairn.engine.backend.BackendWriter;
+import io.cairn.engine.backend.Bucket;
+import java.util.List;
+
+/**
+ * The writes of one Txn: all take main revision base + 1, numbered by sub revision in the order
+ * they happen. Reads inside the Txn see them (they read at base + 1 once something changed).
+ */
+final class RevisionWriter {
+    private final BackendWriter backend;
+    private final VersionReader reader;
+    private final long baseRevision;
+    private long changes;
+
+    RevisionWriter(final BackendWriter backend, final long baseRevision) {
+        this.backend = backend;
+        this.reader = new VersionReader(backend);
+        this.baseRevision = baseRevision;
+    }
+
+    VersionReader reader() {
+        return reader;
+    }
+
+    boolean changed() {
+        return changes > 0;
+    }
+
+    long readRevision() {
+        return changed() ? baseRevision + 1 : baseRevision;
+    }
+
+    OpResult.Put put(final TxnOp.Put put) {
+        final KeyValue previous = reader.latest(put.key(), readRevision());
+        if ((put.ignoreValue() || put.ignoreLease()) && previous == null) {
+            // Checked before the Txn ran; only an earlier operation of the same Txn could have
+            // deleted the key, and etcd's duplicate-key check forbids that.
+            throw new IllegalStateException("ignore_value/ignore_lease put of a key deleted in the same txn");
+        }
+        final long revision = baseRevision + 1;
+        final StoredVersion version = new StoredVersion(
+            previous == null ? revision : previous.createRevision(),
+            revision,
+            previous == null ? 1 : previous.version() + 1,
+            put.ignoreLease() ? previous.lease() : put.lease(),
+            false,
+            put.ignoreValue() ? previous.value() : put.value());
+        write(put.key(), version);
+        return new OpResult.Put(put.prevKv() ? previous : null, revision);
+    }
+
+    OpResult.DeleteRange deleteRange(final TxnOp.DeleteRange delete) {
+        final List<KeyValue> live = reader.scan(delete.range(), readRevision(), 0).kvs();
+        for (final KeyValue kv : live) {
+            write(kv.key(), StoredVersion.tombstone(baseRevision + 1));
+        }
+        return new OpResult.DeleteRange(live.size(), delete.prevKv() ? live : List.of(), readRevision());
+    }
+
+    private void write(final byte[] userKey, final StoredVersion version) {
+        final long main = baseRevision + 1;
+        final long sub = changes++;
+        final byte[] encodedKey = RevisionKey.encode(userKey, main, sub);
+        assert encodedKey.length <= RevisionKey.ENCODED_BYTES_MAX : "key length is checked before any write";
+        backend.put(Bucket.KV, encodedKey, version.encode());
+        backend.put(Bucket.REV, MvccStore.revisionBytes(main, sub), userKey);
+    }
+}

@@ -1,0 +1,66 @@
+package io.cairn.engine.mvcc;
+
+import io.cairn.engine.backend.BackendCursor;
+import io.cairn.engine.backend.BackendReader;
+import io.cairn.engine.backend.Bucket;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** Reads the live key values of the {@code kv} bucket as of a revision. */
+final class VersionReader {
+    /** Live keys found by a scan: the first {@code max} of them, and how many there were in all. */
+    record Scan(List<KeyValue> kvs, long count) {
+    }
+
+    private final BackendReader backend;
+
+    VersionReader(final BackendReader backend) {
+        this.backend = backend;
+    }
+
+    /** The live version of {@code key} at {@code revision}, or null if absent or deleted then. */
+    KeyValue latest(final byte[] key, final long revision) {
+        final List<KeyValue> kvs = scan(KeyRange.of(key, new byte[0]), revision, 1).kvs;
+        return kvs.isEmpty() ? null : kvs.get(0);
+    }
+
+    /**
+     * Walks the range in key order with one seek per user key: to its newest version at or below
+     * {@code revision}, then past all its versions to the next key. Keeps the first {@code max}
+     * live values (all when 0) and counts every live key.
+     */
+    Scan scan(final KeyRange range, final long revision, final long max) {
+        final List<KeyValue> kvs = new ArrayList<>();
+        long count = 0;
+        final BackendCursor cursor = backend.cursor(Bucket.KV);
+        boolean valid = cursor.seek(RevisionKey.userKeyPrefix(range.key()));
+        while (valid) {
+            byte[] encoded = cursor.key();
+            final byte[] userKey = RevisionKey.userKey(encoded);
+            if (range.isPastEnd(userKey)) {
+                break;
+            }
+            if (RevisionKey.mainRevision(encoded) > revision) {
+                valid = cursor.seek(RevisionKey.encode(userKey, revision, Long.MAX_VALUE));
+                if (!valid) {
+                    break;
+                }
+                encoded = cursor.key();
+                if (!Arrays.equals(RevisionKey.userKey(encoded), userKey)) {
+                    continue; // the key did not exist yet at this revision; the cursor is on the next key
+                }
+            }
+            final StoredVersion version = StoredVersion.decode(cursor.value());
+            if (!version.tombstone()) {
+                count++;
+                if (max == 0 || kvs.size() < max) {
+                    kvs.add(version.toKeyValue(userKey));
+                }
+            }
+            // Version (0, 0) never exists and sorts after every other version of this key.
+            valid = cursor.seek(RevisionKey.encode(userKey, 0, 0));
+        }
+        return new Scan(kvs, count);
+    }
+}

@@ -1,0 +1,112 @@
+package io.cairn.engine.server;
+
+import com.google.protobuf.MessageLite;
+import io.cairn.engine.api.EtcdError;
+import io.cairn.engine.api.EtcdException;
+import io.cairn.engine.api.KvProtos;
+import io.cairn.engine.api.KvRequestChecks;
+import io.cairn.etcd.api.etcdserverpb.AlarmType;
+import io.cairn.etcd.api.etcdserverpb.CompactionRequest;
+import io.cairn.etcd.api.etcdserverpb.CompactionResponse;
+import io.cairn.etcd.api.etcdserverpb.DeleteRangeRequest;
+import io.cairn.etcd.api.etcdserverpb.DeleteRangeResponse;
+import io.cairn.etcd.api.etcdserverpb.KVGrpc;
+import io.cairn.etcd.api.etcdserverpb.PutRequest;
+import io.cairn.etcd.api.etcdserverpb.PutResponse;
+import io.cairn.etcd.api.etcdserverpb.RangeRequest;
+import io.cairn.etcd.api.etcdserverpb.RangeResponse;
+import io.cairn.etcd.api.etcdserverpb.TxnRequest;
+import io.cairn.etcd.api.etcdserverpb.TxnResponse;
+import io.grpc.stub.StreamObserver;
+
+/** etcd's KV service: checks a request as etcd does, runs it on the store, answers as etcd does. */
+public final class KvService extends KVGrpc.KVImplBase {
+    private final KeyValueStore store;
+    private final ResponseHeaders headers;
+    private final long maxRequestBytes;
+    private final int maxTxnOps;
+    private final BackendQuota quota;
+    private final Alarms alarms;
+
+    public KvService(final KeyValueStore store, final ResponseHeaders headers, final long maxRequestBytes,
+        final int maxTxnOps, final BackendQuota quota, final Alarms alarms) {
+        this.store = store;
+        this.headers = headers;
+        this.maxRequestBytes = maxRequestBytes;
+        this.maxTxnOps = maxTxnOps;
+        this.quota = quota;
+        this.alarms = alarms;
+    }
+
+    @Override
+    public void range(final RangeRequest request, final StreamObserver<RangeResponse> observer) {
+        GrpcCalls.respond(observer, () -> {
+            KvRequestChecks.checkRange(request);
+            final RangeResponse response = KvProtos.rangeResponse(store.range(KvProtos.rangeQuery(request)));
+            return response.toBuilder().setHeader(headers.complete(response.getHeader())).build();
+        });
+    }
+
+    @Override
+    public void put(final PutRequest request, final StreamObserver<PutResponse> observer) {
+        GrpcCalls.respond(observer, () -> {
+            checkSpace(BackendQuota.cost(request));
+            KvRequestChecks.checkPut(request);
+            checkSize(request);
+            checkNotCapped(BackendQuota.cost(request));
+            final PutResponse response = KvProtos.putResponse(store.put(KvProtos.put(request)));
+            return response.toBuilder().setHeader(headers.complete(response.getHeader())).build();
+        });
+    }
+
+    @Override
+    public void deleteRange(final DeleteRangeRequest request, final StreamObserver<DeleteRangeResponse> observer) {
+        GrpcCalls.respond(observer, () -> {
+            KvRequestChecks.checkDeleteRange(request);
+            checkSize(request);
+            final DeleteRangeResponse response =
+                KvProtos.deleteRangeResponse(store.deleteRange(KvProtos.deleteRange(request)));
+            return response.toBuilder().setHeader(headers.complete(response.getHeader())).build();
+        });
+    }
+
+    @Override
+    public void txn(final TxnRequest request, final StreamObserver<TxnResponse> observer) {
+        GrpcCalls.respond(observer, () -> {
+            checkSpace(BackendQuota.cost(request));
+            KvRequestChecks.checkTxn(request, maxTxnOps);
+            checkSize(request);
+            checkNotCapped(BackendQuota.cost(request));
+            final TxnResponse response = KvProtos.txnResponse(store.txn(KvProtos.txn(request)));
+            return response.toBuilder().setHeader(headers.complete(response.getHeader())).build();
+        });
+    }
+
+    @Override
+    public void compact(final CompactionRequest request, final StreamObserver<CompactionResponse> observer) {
+        GrpcCalls.respond(observer, () -> CompactionResponse.newBuilder()
+            .setHeader(headers.at(store.compact(request.getRevision()))).build());
+    }
+
+    /** A write that would take the backend to its quota raises NOSPACE and is refused (etcd's order: first). */
+    private void checkSpace(final long costBytes) {
+        if (!quota.allows(store.backendSizeBytes(), costBytes)) {
+            alarms.activate(headers.memberId(), AlarmType.NOSPACE);
+            throw new EtcdException(EtcdError.NO_SPACE);
+        }
+    }
+
+    /** While NOSPACE is raised, nothing that adds data is applied, even if it would fit. */
+    private void checkNotCapped(final long costBytes) {
+        if (costBytes > 0 && alarms.isRaised(AlarmType.NOSPACE)) {
+            throw new EtcdException(EtcdError.NO_SPACE);
+        }
+    }
+
+    /** etcd refuses a write whose proposal would exceed --max-request-bytes. */
+    private void checkSize(final MessageLite request) {
+        if (request.getSerializedSize() > maxRequestBytes) {
+            throw new EtcdException(EtcdError.REQUEST_TOO_LARGE);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.cairn.engine.server;
+
+import io.cairn.etcd.api.etcdserverpb.AlarmMember;
+import io.cairn.etcd.api.etcdserverpb.AlarmRequest;
+import io.cairn.etcd.api.etcdserverpb.AlarmResponse;
+import io.cairn.etcd.api.etcdserverpb.AlarmType;
+import io.cairn.etcd.api.etcdserverpb.MaintenanceGrpc;
+import io.cairn.etcd.api.etcdserverpb.StatusRequest;
+import io.cairn.etcd.api.etcdserverpb.StatusResponse;
+import io.grpc.stub.StreamObserver;
+
+/** etcd's Maintenance service: Status and Alarm for now (the rest answer Unimplemented). */
+public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
+    /** The etcd release whose API and behaviour Cairn reproduces; clients gate features on it. */
+    public static final String ETCD_API_VERSION = "3.4.23";
+
+    private final KeyValueStore store;
+    private final ResponseHeaders headers;
+    private final Alarms alarms;
+
+    public MaintenanceService(final KeyValueStore store, final ResponseHeaders headers, final Alarms alarms) {
+        this.store = store;
+        this.headers = headers;
+        this.alarms = alarms;
+    }
+
+    @Override
+    public void alarm(final AlarmRequest request, final StreamObserver<AlarmResponse> observer) {
+        GrpcCalls.respond(observer, () -> {
+            final AlarmResponse.Builder response = AlarmResponse.newBuilder();
+            switch (request.getAction()) {
+                case GET -> response.addAllAlarms(alarms.get(request.getAlarm()));
+                case ACTIVATE -> response.addAlarms(alarms.activate(request.getMemberID(), request.getAlarm()));
+                case DEACTIVATE -> {
+                    final AlarmMember disarmed = alarms.deactivate(request.getMemberID(), request.getAlarm());
+                    if (disarmed != null) {
+                        response.addAlarms(disarmed);
+                    }
+                }
+                case UNRECOGNIZED -> {
+                }
+            }
+            return response.setHeader(headers.at(store.currentRevision())).build();
+        });
+    }
+
+    @Override
+    public void status(final StatusRequest request, final StreamObserver<StatusResponse> observer) {
+        GrpcCalls.respond(observer, () -> StatusResponse.newBuilder()
+            .setHeader(headers.at(store.currentRevision()))
+            .setVersion(ETCD_API_VERSION)
+            .setLeader(headers.memberId())
+            .setRaftTerm(headers.raftTerm())
+            .setDbSize(store.backendSizeBytes())
+            .setDbSizeInUse(store.backendSizeBytes())
+            .addAllErrors(alarms.get(AlarmType.NONE).stream().map(MaintenanceService::describe).toList())
+            .build());
+    }
+
+    /** An alarm as etcd prints it in Status errors (its protobuf text form). */
+    private static String describe(final AlarmMember alarm) {
+        return "memberID:" + Long.toUnsignedString(alarm.getMemberID()) + " alarm:" + alarm.getAlarm().name() + " ";
+    }
+}

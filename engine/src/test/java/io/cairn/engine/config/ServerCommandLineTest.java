@@ -1,0 +1,187 @@
+package io.cairn.engine.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ServerCommandLineTest {
+    private final List<String> warnings = new ArrayList<>();
+
+    private ServerCommandLine.Outcome parse(final Map<String, String> env, final String... args) {
+        return ServerCommandLine.parse(List.of(args), env, "cairn Version: test", warnings::add);
+    }
+
+    private ServerConfig run(final Map<String, String> env, final String... args) {
+        return assertInstanceOf(ServerCommandLine.Outcome.Run.class, parse(env, args)).config();
+    }
+
+    private String usageError(final Map<String, String> env, final String... args) {
+        return assertInstanceOf(ServerCommandLine.Outcome.UsageError.class, parse(env, args)).message();
+    }
+
+    @Test
+    void defaultsAreEtcds() {
+        final ServerConfig config = run(Map.of());
+        assertEquals("default", config.name());
+        assertEquals(Path.of("default.cairn"), config.dataDir());
+        assertEquals(Path.of("default.cairn", "member", "wal"), config.walDir());
+        assertEquals(List.of(URI.create("http://localhost:2379")), config.listenClientUrls());
+        assertEquals(List.of(URI.create("http://localhost:2379")), config.advertiseClientUrls());
+        assertEquals(List.of(URI.create("http://localhost:2380")), config.listenPeerUrls());
+        assertEquals(Map.of("default", List.of(URI.create("http://localhost:2380"))),
+            config.initialCluster().peerUrlsByName());
+        assertEquals(ServerConfig.ClusterState.NEW, config.initialClusterState());
+        assertEquals("etcd-cluster", config.initialClusterToken());
+        assertEquals(100_000, config.snapshotCount());
+        assertEquals(1_572_864, config.maxRequestBytes());
+        assertEquals(128, config.maxTxnOps());
+        assertEquals(ServerConfig.DEFAULT_QUOTA_BACKEND_BYTES, config.quotaBackendBytes());
+        assertEquals(100, config.heartbeatIntervalMillis());
+        assertEquals(1000, config.electionTimeoutMillis());
+        assertEquals(false, config.autoCompaction().enabled());
+        assertEquals("info", config.logLevel());
+        assertEquals(List.of(), warnings);
+    }
+
+    @Test
+    void nameSetsDefaultDataDirAndInitialCluster() {
+        final ServerConfig config = run(Map.of(), "--name", "infra1",
+            "--initial-advertise-peer-urls", "http://127.0.0.1:12380");
+        assertEquals(Path.of("infra1.cairn"), config.dataDir());
+        assertEquals(Map.of("infra1", List.of(URI.create("http://127.0.0.1:12380"))),
+            config.initialCluster().peerUrlsByName());
+    }
+
+    @Test
+    void flagsTakeOneOrTwoDashesAndEqualsOrSpace() {
+        final ServerConfig config = run(Map.of(), "-name=a", "--data-dir", "/var/lib/a", "-snapshot-count", "5",
+            "--wal-dir=/wal", "--listen-client-urls=http://127.0.0.1:1,http://10.1.2.3:2");
+        assertEquals("a", config.name());
+        assertEquals(Path.of("/var/lib/a"), config.dataDir());
+        assertEquals(Path.of("/wal"), config.walDir());
+        assertEquals(5, config.snapshotCount());
+        assertEquals(List.of(URI.create("http://127.0.0.1:1"), URI.create("http://10.1.2.3:2")),
+            config.listenClientUrls());
+    }
+
+    @Test
+    void environmentSetsFlagsThatAreAbsent() {
+        final ServerConfig config = run(Map.of("ETCD_NAME", "env-name", "ETCD_SNAPSHOT_COUNT", "42",
+            "ETCD_AUTO_COMPACTION_MODE", "revision", "ETCD_AUTO_COMPACTION_RETENTION", "1000", "PATH", "/bin"));
+        assertEquals("env-name", config.name());
+        assertEquals(42, config.snapshotCount());
+        assertEquals(new AutoCompaction(AutoCompaction.Mode.REVISION, Duration.ZERO, 1000), config.autoCompaction());
+    }
+
+    @Test
+    void environmentAndFlagTogetherIsAnError() {
+        assertEquals("conflicting environment variable \"ETCD_NAME\" is shadowed by corresponding command-line "
+            + "flag (either unset environment variable or disable flag)", usageError(Map.of("ETCD_NAME", "x"),
+            "--name", "y"));
+    }
+
+    @Test
+    void unknownEnvironmentVariableIsAWarning() {
+        run(Map.of("ETCD_FOO", "1"));
+        assertEquals(List.of("unrecognized environment variable ETCD_FOO=1"), warnings);
+    }
+
+    @Test
+    void malformedEnvironmentValueNamesTheVariable() {
+        final String message = usageError(Map.of("ETCD_SNAPSHOT_COUNT", "abc"));
+        assertTrue(message.startsWith("invalid value in ETCD_SNAPSHOT_COUNT: "), message);
+        assertTrue(message.contains("abc"), message);
+    }
+
+    @Test
+    void unknownFlagIsAnError() {
+        assertTrue(usageError(Map.of(), "--foo").contains("--foo"));
+    }
+
+    @Test
+    void malformedFlagValueIsAnError() {
+        assertTrue(usageError(Map.of(), "--snapshot-count=abc").contains("abc"));
+    }
+
+    @Test
+    void tlsIsRefusedNotIgnored() {
+        assertEquals("flag --cert-file is not supported by Cairn yet", usageError(Map.of(), "--cert-file=/x.pem"));
+        assertTrue(usageError(Map.of(), "--listen-client-urls=https://127.0.0.1:2379").contains("TLS"));
+    }
+
+    @Test
+    void harmlessEtcdFlagsAreAcceptedWithAWarning() {
+        run(Map.of(), "--logger", "zap", "--pre-vote", "--max-wals=3");
+        assertEquals(3, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("--logger"));
+    }
+
+    @Test
+    void multiMemberClusterIsRefusedForNow() {
+        assertTrue(usageError(Map.of(), "--name", "a", "--initial-advertise-peer-urls", "http://127.0.0.1:1",
+            "--initial-cluster", "a=http://127.0.0.1:1,b=http://127.0.0.1:2").contains("single-member"));
+    }
+
+    @Test
+    void localNameMustBeInInitialCluster() {
+        assertEquals("couldn't find local name \"default\" in the initial cluster configuration",
+            usageError(Map.of(), "--initial-cluster", "x=http://localhost:2380"));
+    }
+
+    @Test
+    void helpAndVersionPrint() {
+        final String help = assertInstanceOf(ServerCommandLine.Outcome.Print.class, parse(Map.of(), "--help")).text();
+        assertTrue(help.contains("--listen-client-urls"), help);
+        assertTrue(help.contains("ETCD_SNAPSHOT_COUNT"), help);
+        assertEquals("cairn Version: test",
+            assertInstanceOf(ServerCommandLine.Outcome.Print.class, parse(Map.of(), "--version")).text());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "--snapshot-count=0|--snapshot-count must be positive",
+        "--election-timeout=400|should be at least as 5 times as --heartbeat-interval",
+        "--initial-cluster-state=old|--initial-cluster-state must be 'new' or 'existing'",
+        "--max-request-bytes=0|--max-request-bytes must be between",
+        "--auto-compaction-mode=foo|unknown auto-compaction-mode",
+        "--log-level=loud|--log-level must be one of",
+        "--listen-client-urls=localhost:2379|URL scheme must be http",
+        "--listen-client-urls=http://localhost|needs a host and a port",
+        "--listen-client-urls=http://localhost:2379/v3|must not have a path",
+        "--initial-cluster=default|is not name=URL",
+    })
+    void badValuesGetAClearError(final String arg, final String expectedPart) {
+        final String message = usageError(Map.of(), arg);
+        assertTrue(message.contains(expectedPart), message);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0,PT0S", "1,PT1H", "24,PT24H", "5m,PT5M", "1h30m,PT1H30M", "90s,PT1M30S"})
+    void periodicRetentionIsHoursOrADuration(final String retention, final String expected) {
+        final ServerConfig config = run(Map.of(), "--auto-compaction-retention=" + retention);
+        assertEquals(Duration.parse(expected), config.autoCompaction().retention());
+        assertEquals(!retention.equals("0"), config.autoCompaction().enabled());
+    }
+
+    @Test
+    void negativeQuotaDisablesIt() {
+        assertEquals(ServerConfig.QUOTA_DISABLED, run(Map.of(), "--quota-backend-bytes=-5").quotaBackendBytes());
+        assertEquals(12_345, run(Map.of(), "--quota-backend-bytes=12345").quotaBackendBytes());
+    }
+
+    @Test
+    void revisionRetentionMustBeANumber() {
+        assertTrue(usageError(Map.of(), "--auto-compaction-mode=revision", "--auto-compaction-retention=5m")
+            .contains("number of revisions"));
+    }
+}

@@ -1,0 +1,70 @@
+package io.cairn.engine.mvcc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.cairn.engine.backend.Bucket;
+import io.cairn.engine.backend.InMemoryBackend;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What the differential test cannot see: what compaction leaves in the backend, and restart. */
+class MvccStoreTest {
+    private final InMemoryBackend backend = new InMemoryBackend();
+    private final MvccStore store = MvccStore.open(backend, LeaseLookup.NONE);
+
+    private void put(final String key, final String value) {
+        store.put(backend, new TxnOp.Put(bytes(key), bytes(value), 0, false, false, false));
+    }
+
+    private void delete(final String key) {
+        store.deleteRange(backend, new TxnOp.DeleteRange(KeyRange.of(bytes(key), new byte[0]), false));
+    }
+
+    @Test
+    void compactionKeepsOnlyTheNewestLiveVersionAtOrBelowIt() {
+        put("a", "1");
+        put("a", "2");
+        put("b", "1");
+        delete("b");
+        put("a", "3"); // revision 6
+        final long compactAt = store.currentRevision();
+        put("a", "4"); // above the compaction: kept
+        store.compact(backend, compactAt);
+        assertEquals(2, backend.size(Bucket.KV), "a@6 and a@7 remain; b's put and tombstone are gone");
+        assertEquals(2, backend.size(Bucket.REV));
+
+        store.compact(backend, store.currentRevision());
+        assertEquals(1, backend.size(Bucket.KV), "a second compaction drops a@6, kept by the first");
+        final List<KeyValue> kvs = store.range(backend, RangeQuery.of(KeyRange.of(bytes("\0"), bytes("\0")))).kvs();
+        assertEquals(1, kvs.size());
+        assertEquals("4", new String(kvs.get(0).value(), StandardCharsets.UTF_8));
+        assertEquals(4, kvs.get(0).version());
+    }
+
+    @Test
+    void reopenedStoreContinuesFromTheRecordedRevisions() {
+        put("a", "1");
+        put("a", "2");
+        store.compact(backend, 2);
+        final MvccStore reopened = MvccStore.open(backend, LeaseLookup.NONE);
+        assertEquals(store.currentRevision(), reopened.currentRevision());
+        assertEquals(2, reopened.compactRevision());
+    }
+
+    @Test
+    void aKeyTooLongForTheBackendIsRefusedBeforeAnythingIsWritten() {
+        put("a", "1");
+        final long before = store.currentRevision();
+        final TxnOp.Txn txn = new TxnOp.Txn(List.of(), List.of(
+            new TxnOp.Put(bytes("b"), bytes("1"), 0, false, false, false),
+            new TxnOp.Put(new byte[2_000], bytes("1"), 0, false, false, false)), List.of());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> store.txn(backend, txn));
+        assertEquals(before, store.currentRevision());
+        assertEquals(0, store.range(backend, RangeQuery.of(KeyRange.of(bytes("b"), new byte[0]))).count());
+    }
+
+    private static byte[] bytes(final String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
