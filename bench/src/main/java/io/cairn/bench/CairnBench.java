@@ -1,0 +1,320 @@
+package io.cairn.bench;
+
+import io.cairn.bench.disk.DiskCheck;
+import io.cairn.bench.load.Connections;
+import io.cairn.bench.load.KeyChooser;
+import io.cairn.bench.load.LeaseKeepAliveRun;
+import io.cairn.bench.load.LoadPlan;
+import io.cairn.bench.load.LoadResult;
+import io.cairn.bench.load.LoadRunner;
+import io.cairn.bench.load.PutWorkload;
+import io.cairn.bench.load.RangeWorkload;
+import io.cairn.bench.load.TxnPutWorkload;
+import io.cairn.bench.load.WatchLatencyRun;
+import io.cairn.bench.load.Workload;
+import io.cairn.bench.perf.PerfCheck;
+import io.cairn.bench.perf.PerfProfile;
+import io.cairn.bench.report.HistogramFiles;
+import io.cairn.bench.report.PercentilePlot;
+import io.cairn.bench.report.SideBySideTable;
+import io.cairn.bench.report.SummaryPrinter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code bin/cairn-bench}: a load generator speaking etcd's v3 API to any endpoint (Cairn or etcd),
+ * with the workloads and flag names of etcd's own benchmark tool, plus disk and cluster checks and
+ * the JMH suites.
+ */
+@Command(name = "cairn-bench", mixinStandardHelpOptions = true, version = "cairn-bench 0.1",
+    description = "Load generator and checks for etcd-API endpoints (Cairn or etcd).",
+    subcommands = {CairnBench.Put.class, CairnBench.Range.class, CairnBench.TxnPut.class, CairnBench.Watch.class,
+        CairnBench.LeaseKeepAlive.class, CairnBench.Check.class, CairnBench.Jmh.class})
+public final class CairnBench {
+    static final int EXIT_USAGE = 2;
+
+    private CairnBench() {
+    }
+
+    public static void main(final String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new CairnBench())
+            .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                cmd.getErr().println("cairn-bench: " + (e.getMessage() == null ? e : e.getMessage()));
+                return e instanceof IllegalArgumentException ? EXIT_USAGE : 1;
+            });
+    }
+
+    /** Flags every load command shares (etcd benchmark's names). */
+    static final class LoadFlags {
+        @Option(names = "--endpoints", split = ",", defaultValue = "http://127.0.0.1:2379",
+            description = "Endpoints, comma separated; two or more run side by side (default: ${DEFAULT-VALUE}).")
+        List<String> endpoints;
+
+        @Option(names = "--conns", defaultValue = "1", description = "gRPC connections per endpoint.")
+        int conns;
+
+        @Option(names = "--clients", defaultValue = "1", description = "Requests in flight at most.")
+        int clients;
+
+        @Option(names = "--total", defaultValue = "10000", description = "Timed requests per endpoint.")
+        long total;
+
+        @Option(names = "--rate", defaultValue = "0",
+            description = "Requests per second, open loop (latency counted from each request's due time); 0: as fast as answered.")
+        double rate;
+
+        @Option(names = "--warmup", defaultValue = "-1",
+            description = "Untimed requests first (default: a tenth of --total, at most 1000).")
+        long warmup;
+
+        @Option(names = "--rounds", defaultValue = "3",
+            description = "Side by side: endpoints take turns this many times, each with total/rounds requests.")
+        int rounds;
+
+        @Option(names = "--out", description = "Directory for each endpoint's HdrHistogram log (.hlog) and CSV.")
+        Path out;
+
+        @Option(names = "--report", description = "HTML file with the latency-by-percentile plot of each endpoint.")
+        Path report;
+
+        long warmupRequests() {
+            return warmup >= 0 ? warmup : Math.min(1000, total / 10);
+        }
+    }
+
+    /** Flags of the key-value workloads (etcd benchmark's names). */
+    static final class KeyFlags {
+        @Option(names = "--key-size", defaultValue = "8", description = "Key size in bytes.")
+        int keySize;
+
+        @Option(names = "--val-size", defaultValue = "8", description = "Value size in bytes.")
+        int valSize;
+
+        @Option(names = "--key-space-size", defaultValue = "1", description = "Distinct keys to write.")
+        long keySpaceSize;
+
+        @Option(names = "--sequential-keys", description = "Write keys in order instead of at random.")
+        boolean sequentialKeys;
+
+        KeyChooser keys() {
+            return new KeyChooser(keySize, keySpaceSize, sequentialKeys, 42);
+        }
+    }
+
+    /** Runs a workload on every endpoint (taking turns when several), prints and writes what it saw. */
+    static int runLoad(final String workloadName, final LoadFlags flags, final Workload workload) throws Exception {
+        final List<LoadResult> results = new ArrayList<>();
+        final int rounds = flags.endpoints.size() > 1 ? Math.max(1, flags.rounds) : 1;
+        final long perRound = Math.max(1, flags.total / rounds);
+        for (int round = 0; round < rounds; round++) {
+            for (int e = 0; e < flags.endpoints.size(); e++) {
+                final String endpoint = flags.endpoints.get(e);
+                try (Connections connections = Connections.open(endpoint, flags.conns)) {
+                    final LoadResult result = LoadRunner.run(endpoint, connections.channels(), workload,
+                        new LoadPlan(flags.clients, perRound, round == 0 ? flags.warmupRequests() : 0, flags.rate));
+                    if (round == 0) {
+                        results.add(result);
+                    } else {
+                        results.set(e, results.get(e).plus(result));
+                    }
+                }
+            }
+        }
+        return report(workloadName, flags, results);
+    }
+
+    static int report(final String workloadName, final LoadFlags flags, final List<LoadResult> results)
+        throws Exception {
+        for (final LoadResult result : results) {
+            SummaryPrinter.print(workloadName, result, System.out);
+            if (flags.out != null) {
+                HistogramFiles.write(flags.out, workloadName, result);
+            }
+        }
+        if (results.size() > 1) {
+            System.out.println();
+            SideBySideTable.print(results, System.out);
+        }
+        if (flags.report != null) {
+            Files.writeString(flags.report, PercentilePlot.html("cairn-bench " + workloadName, results),
+                StandardCharsets.UTF_8);
+            System.out.println("report: " + flags.report);
+        }
+        return results.stream().allMatch(r -> r.errorsByCode().isEmpty()) ? 0 : 1;
+    }
+
+    @Command(name = "put", mixinStandardHelpOptions = true, description = "Put keys (etcd benchmark put).")
+    static final class Put implements Callable<Integer> {
+        @Mixin
+        LoadFlags load = new LoadFlags();
+        @Mixin
+        KeyFlags keys = new KeyFlags();
+
+        @Override
+        public Integer call() throws Exception {
+            return runLoad("put", load, new PutWorkload(keys.keys(), keys.valSize));
+        }
+    }
+
+    @Command(name = "range", mixinStandardHelpOptions = true, description = "Range over [key, end) (etcd benchmark range).")
+    static final class Range implements Callable<Integer> {
+        @Mixin
+        LoadFlags load = new LoadFlags();
+
+        @Parameters(index = "0", description = "Key (or start of the range).")
+        String key;
+
+        @Parameters(index = "1", arity = "0..1", defaultValue = "", description = "End of the range (exclusive).")
+        String end;
+
+        @Option(names = "--consistency", defaultValue = "l", description = "l (linearizable) or s (serializable).")
+        String consistency;
+
+        @Override
+        public Integer call() throws Exception {
+            return runLoad("range", load, new RangeWorkload(key, end, consistency));
+        }
+    }
+
+    @Command(name = "txn-put", mixinStandardHelpOptions = true, description = "Txns of puts (etcd benchmark txn-put).")
+    static final class TxnPut implements Callable<Integer> {
+        @Mixin
+        LoadFlags load = new LoadFlags();
+        @Mixin
+        KeyFlags keys = new KeyFlags();
+
+        @Option(names = "--txn-ops", defaultValue = "1", description = "Puts per Txn.")
+        int txnOps;
+
+        @Override
+        public Integer call() throws Exception {
+            return runLoad("txn-put", load, new TxnPutWorkload(keys.keys(), keys.valSize, txnOps));
+        }
+    }
+
+    @Command(name = "watch", mixinStandardHelpOptions = true,
+        description = "Put-to-event latency with many watchers on one key (etcd benchmark watch-latency).")
+    static final class Watch implements Callable<Integer> {
+        @Mixin
+        LoadFlags load = new LoadFlags();
+
+        @Option(names = "--streams", defaultValue = "10", description = "Watch streams.")
+        int streams;
+
+        @Option(names = "--watchers-per-stream", defaultValue = "10", description = "Watchers per stream.")
+        int watchersPerStream;
+
+        @Option(names = "--put-total", defaultValue = "1000", description = "Puts to the watched key.")
+        long putTotal;
+
+        @Option(names = "--put-rate", defaultValue = "100", description = "Puts per second.")
+        double putRate;
+
+        @Option(names = "--val-size", defaultValue = "8", description = "Value size in bytes (at least 8).")
+        int valSize;
+
+        @Override
+        public Integer call() throws Exception {
+            final List<LoadResult> results = new ArrayList<>();
+            for (final String endpoint : load.endpoints) {
+                try (Connections connections = Connections.open(endpoint, load.conns)) {
+                    results.add(WatchLatencyRun.run(endpoint, connections.channels(), streams, watchersPerStream,
+                        putTotal, putRate, valSize));
+                }
+            }
+            return report("watch", load, results);
+        }
+    }
+
+    @Command(name = "lease-keepalive", mixinStandardHelpOptions = true,
+        description = "Lease keep-alive round trips (etcd benchmark lease-keepalive).")
+    static final class LeaseKeepAlive implements Callable<Integer> {
+        @Mixin
+        LoadFlags load = new LoadFlags();
+
+        @Override
+        public Integer call() throws Exception {
+            final List<LoadResult> results = new ArrayList<>();
+            for (final String endpoint : load.endpoints) {
+                try (Connections connections = Connections.open(endpoint, load.conns)) {
+                    results.add(LeaseKeepAliveRun.run(endpoint, connections.channels(), load.clients, load.total));
+                }
+            }
+            return report("lease-keepalive", load, results);
+        }
+    }
+
+    @Command(name = "check", mixinStandardHelpOptions = true, description = "Disk and cluster checks.",
+        subcommands = {Check.Disk.class, Check.Perf.class})
+    static final class Check {
+        @Command(name = "disk", mixinStandardHelpOptions = true,
+            description = "Run the fio profiles in DIR and judge the disk by etcd's hardware guidance.")
+        static final class Disk implements Callable<Integer> {
+            @Option(names = "--dir", required = true, description = "Directory on the disk to test.")
+            Path dir;
+
+            @Option(names = "--profiles", description = "fio job files (default: fio-profiles of this checkout).")
+            Path profiles;
+
+            @Option(names = "--fio", defaultValue = "fio", description = "fio binary.")
+            String fio;
+
+            @Override
+            public Integer call() throws Exception {
+                final Path jobs = profiles != null ? profiles
+                    : Path.of(System.getProperty("cairn.home", ".")).resolve("fio-profiles");
+                return DiskCheck.run(dir, jobs, fio, System.out);
+            }
+        }
+
+        @Command(name = "perf", mixinStandardHelpOptions = true,
+            description = "etcdctl check perf: sustain a load profile's write rate and pass or fail.")
+        static final class Perf implements Callable<Integer> {
+            @Option(names = "--endpoints", defaultValue = "http://127.0.0.1:2379", description = "Endpoint.")
+            String endpoint;
+
+            @Option(names = "--load", defaultValue = "s", description = "s, m, l or xl.")
+            String load;
+
+            @Option(names = "--duration", defaultValue = "60", description = "Seconds (etcdctl: 60).")
+            int duration;
+
+            @Override
+            public Integer call() throws Exception {
+                final PerfProfile profile = PerfProfile.named(load);
+                try (Connections connections = Connections.open(endpoint, Math.max(1, profile.clients() / 50))) {
+                    return PerfCheck.run(endpoint, connections.channels(), profile, duration, System.out);
+                }
+            }
+        }
+    }
+
+    @Command(name = "jmh", mixinStandardHelpOptions = true,
+        description = "Run one JMH suite (btree, wal, raft, transport...) and print JMH's table.")
+    static final class Jmh implements Callable<Integer> {
+        @Parameters(index = "0", description = "Suite: the package io.cairn.bench.SUITE.")
+        String suite;
+
+        @Parameters(index = "1..*", description = "More JMH arguments (e.g. -f 1 -wi 3 -i 5 -prof gc).")
+        List<String> jmhArguments = new ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            org.openjdk.jmh.Main.main(JmhSuites.arguments(suite, jmhArguments));
+            return 0;
+        }
+    }
+}
