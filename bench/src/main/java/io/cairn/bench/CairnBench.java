@@ -136,6 +136,23 @@ public final class CairnBench {
         return report(workloadName, flags, results);
     }
 
+    /** A run that is not a stream of independent requests (watch, keep-alive), on one endpoint. */
+    @FunctionalInterface
+    interface EndpointRun {
+        LoadResult run(String endpoint, Connections connections) throws Exception;
+    }
+
+    /** Runs {@code run} on each endpoint in turn, then reports as {@link #runLoad} does. */
+    static int runOnEach(final String workloadName, final LoadFlags flags, final EndpointRun run) throws Exception {
+        final List<LoadResult> results = new ArrayList<>();
+        for (final String endpoint : flags.endpoints) {
+            try (Connections connections = Connections.open(endpoint, flags.conns)) {
+                results.add(run.run(endpoint, connections));
+            }
+        }
+        return report(workloadName, flags, results);
+    }
+
     static int report(final String workloadName, final LoadFlags flags, final List<LoadResult> results)
         throws Exception {
         for (final LoadResult result : results) {
@@ -228,14 +245,8 @@ public final class CairnBench {
 
         @Override
         public Integer call() throws Exception {
-            final List<LoadResult> results = new ArrayList<>();
-            for (final String endpoint : load.endpoints) {
-                try (Connections connections = Connections.open(endpoint, load.conns)) {
-                    results.add(WatchLatencyRun.run(endpoint, connections.channels(), streams, watchersPerStream,
-                        putTotal, putRate, valSize));
-                }
-            }
-            return report("watch", load, results);
+            return runOnEach("watch", load, (endpoint, connections) -> WatchLatencyRun.run(endpoint,
+                connections.channels(), streams, watchersPerStream, putTotal, putRate, valSize));
         }
     }
 
@@ -247,13 +258,8 @@ public final class CairnBench {
 
         @Override
         public Integer call() throws Exception {
-            final List<LoadResult> results = new ArrayList<>();
-            for (final String endpoint : load.endpoints) {
-                try (Connections connections = Connections.open(endpoint, load.conns)) {
-                    results.add(LeaseKeepAliveRun.run(endpoint, connections.channels(), load.clients, load.total));
-                }
-            }
-            return report("lease-keepalive", load, results);
+            return runOnEach("lease-keepalive", load, (endpoint, connections) ->
+                LeaseKeepAliveRun.run(endpoint, connections.channels(), load.clients, load.total));
         }
     }
 
