@@ -1,0 +1,176 @@
+package io.cairn.wal;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.zip.CRC32C;
+
+/**
+ * One write's worth of encoded records in block-aligned memory (O_DIRECT needs aligned buffers),
+ * plus the completions to fire once that write is durable. Owned by whoever holds the WAL's append
+ * lock while filling, then by the flusher while writing; never by two threads at once.
+ */
+final class BatchBuffer {
+    private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private final MemorySegment memory;
+    private final ByteBuffer view;
+    private final CRC32C crc = new CRC32C();
+    private final List<CompletableFuture<Void>> completions = new ArrayList<>();
+    private int position;
+    private int records;
+    private long logLastIndex = -1; // the log's last index once this write is durable, -1 if unchanged
+    private HardState lastHardState;
+    private SnapshotMarker lastSnapshot;
+    private int pendingHeader; // the record between begin() and finish()
+    private int pendingBody;
+
+    BatchBuffer(Arena arena, int capacityBytes) {
+        if (capacityBytes <= 0 || capacityBytes % RecordFormat.BLOCK_BYTES != 0) {
+            throw new IllegalArgumentException("batch capacity must be a positive multiple of "
+                    + RecordFormat.BLOCK_BYTES + ", got " + capacityBytes);
+        }
+        this.memory = arena.allocate(capacityBytes, RecordFormat.BLOCK_BYTES);
+        this.view = memory.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    int capacityBytes() {
+        return (int) memory.byteSize();
+    }
+
+    boolean isEmpty() {
+        return position == 0;
+    }
+
+    int usedBytes() {
+        return position;
+    }
+
+    int records() {
+        return records;
+    }
+
+    /** Bytes this write occupies on disk: the records padded with zeros to a block boundary. */
+    int alignedBytes() {
+        return (int) RecordFormat.roundUpToBlock(position);
+    }
+
+    boolean hasRoomFor(int worstCaseBytes) {
+        return position + worstCaseBytes <= capacityBytes();
+    }
+
+    long logLastIndex() {
+        return logLastIndex;
+    }
+
+    void setLogLastIndex(long index) {
+        logLastIndex = index;
+    }
+
+    HardState lastHardState() {
+        return lastHardState;
+    }
+
+    SnapshotMarker lastSnapshot() {
+        return lastSnapshot;
+    }
+
+    List<CompletableFuture<Void>> completions() {
+        return completions;
+    }
+
+    void addCompletion(CompletableFuture<Void> completion) {
+        completions.add(completion);
+    }
+
+    void putEntry(Entry entry) {
+        int body = begin(RecordFormat.ENTRY, RecordFormat.ENTRY_FIXED_BODY_BYTES + entry.payload().length);
+        memory.set(LONG_LE, body, entry.term());
+        memory.set(LONG_LE, body + 8, entry.index());
+        MemorySegment.copy(entry.payload(), 0, memory, ValueLayout.JAVA_BYTE, body + 16, entry.payload().length);
+        finish();
+    }
+
+    void putHardState(HardState state) {
+        int body = begin(RecordFormat.HARD_STATE, RecordFormat.HARD_STATE_BODY_BYTES);
+        memory.set(LONG_LE, body, state.term());
+        memory.set(LONG_LE, body + 8, state.vote());
+        memory.set(LONG_LE, body + 16, state.commit());
+        finish();
+        lastHardState = state;
+    }
+
+    void putSnapshot(SnapshotMarker marker) {
+        int body = begin(RecordFormat.SNAPSHOT, RecordFormat.SNAPSHOT_BODY_BYTES);
+        memory.set(LONG_LE, body, marker.term());
+        memory.set(LONG_LE, body + 8, marker.index());
+        finish();
+        lastSnapshot = marker;
+    }
+
+    void putSegmentHeader(SegmentHeader header) {
+        byte[] directory = header.directory().getBytes(StandardCharsets.UTF_8);
+        int body = begin(RecordFormat.SEGMENT_HEADER, RecordFormat.SEGMENT_HEADER_FIXED_BODY_BYTES + directory.length);
+        memory.set(LONG_LE, body, header.walId());
+        memory.set(LONG_LE, body + 8, header.sequence());
+        memory.set(LONG_LE, body + 16, header.firstIndex());
+        memory.set(LONG_LE, body + 24, header.snapshot().term());
+        memory.set(LONG_LE, body + 32, header.snapshot().index());
+        memory.set(LONG_LE, body + 40, header.hardState().term());
+        memory.set(LONG_LE, body + 48, header.hardState().vote());
+        memory.set(LONG_LE, body + 56, header.hardState().commit());
+        MemorySegment.copy(directory, 0, memory, ValueLayout.JAVA_BYTE, body + 64, directory.length);
+        finish();
+    }
+
+    void putSegmentEnd(long nextSequence) {
+        int body = begin(RecordFormat.SEGMENT_END, RecordFormat.SEGMENT_END_BODY_BYTES);
+        memory.set(LONG_LE, body, nextSequence);
+        finish();
+    }
+
+    /** Reserves a record at the next allowed start; returns where its body goes. */
+    private int begin(int kind, int bodyBytes) {
+        int start = RecordFormat.recordStart(position);
+        if (start + RecordFormat.HEADER_BYTES + bodyBytes > capacityBytes()) {
+            throw new IllegalStateException("record of " + bodyBytes + " bytes overflows the batch buffer; caller must check room");
+        }
+        memory.asSlice(position, start - position).fill((byte) 0);
+        int flags = position == 0 ? RecordFormat.FIRST_IN_WRITE : 0;
+        memory.set(INT_LE, start, bodyBytes);
+        memory.set(ValueLayout.JAVA_BYTE, start + 8, (byte) (kind | flags));
+        pendingHeader = start;
+        pendingBody = bodyBytes;
+        return start + RecordFormat.HEADER_BYTES;
+    }
+
+    private void finish() {
+        int crcValue = RecordFormat.checksum(view, pendingHeader, pendingBody, crc);
+        memory.set(INT_LE, pendingHeader + 4, crcValue);
+        position = pendingHeader + RecordFormat.HEADER_BYTES + pendingBody;
+        records++;
+    }
+
+    /** The bytes to write: the records, then zeros up to the block boundary. */
+    MemorySegment sealedWrite() {
+        int aligned = alignedBytes();
+        memory.asSlice(position, aligned - position).fill((byte) 0);
+        return memory.asSlice(0, aligned);
+    }
+
+    void clear() {
+        position = 0;
+        records = 0;
+        logLastIndex = -1;
+        lastHardState = null;
+        lastSnapshot = null;
+        completions.clear();
+    }
+}

@@ -1,0 +1,143 @@
+package io.cairn.wal;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * The segment being appended to. Writes are whole blocks at block-aligned offsets, so the same code
+ * serves O_DIRECT and buffered descriptors. Used by the flusher thread only (and by open/close).
+ */
+final class SegmentWriter {
+    private final Path path;
+    private final String pathName;
+    private final SegmentName name;
+    private final WalOptions options;
+    private final Posix posix;
+    private final DirectIoFallback fallback;
+    private int fd;
+    private boolean direct;
+    private long writeOffset;
+
+    private SegmentWriter(Path path, SegmentName name, WalOptions options, Posix posix, DirectIoFallback fallback,
+                          long writeOffset) throws IOException {
+        this.path = path;
+        this.pathName = path.toString();
+        this.name = name;
+        this.options = options;
+        this.posix = posix;
+        this.fallback = fallback;
+        this.writeOffset = writeOffset;
+        openDescriptor(0);
+    }
+
+    /**
+     * Creates a segment durably: preallocate and write the header under a temporary name, sync, rename,
+     * sync the directory. A segment under its final name therefore always has a valid header.
+     */
+    static SegmentWriter create(Path directory, SegmentName name, BatchBuffer header, WalOptions options, Posix posix,
+                                DirectIoFallback fallback) throws IOException {
+        Path finalPath = directory.resolve(name.fileName());
+        Path temporary = directory.resolve(name.fileName() + ".tmp");
+        Files.deleteIfExists(temporary);
+        SegmentWriter writer = new SegmentWriter(temporary, name, options, posix, fallback, 0);
+        try {
+            writer.posix.reserve(writer.fd, 0, options.segmentBytes(), writer.pathName);
+            writer.write(header);
+            writer.sync();
+            Files.move(temporary, finalPath, StandardCopyOption.ATOMIC_MOVE);
+            posix.fsyncDirectory(directory.toString());
+        } catch (IOException | RuntimeException e) {
+            writer.closeQuietly();
+            throw e;
+        }
+        writer.close();
+        return new SegmentWriter(finalPath, name, options, posix, fallback, writer.writeOffset);
+    }
+
+    /** Continues an existing segment at a block-aligned offset after its last record. */
+    static SegmentWriter reopen(Path directory, SegmentName name, long writeOffset, WalOptions options, Posix posix,
+                                DirectIoFallback fallback) throws IOException {
+        assert writeOffset % RecordFormat.BLOCK_BYTES == 0 : writeOffset;
+        return new SegmentWriter(directory.resolve(name.fileName()), name, options, posix, fallback, writeOffset);
+    }
+
+    private void openDescriptor(int extraFlags) throws IOException {
+        int flags = Posix.O_WRONLY | Posix.O_CREAT | Posix.O_CLOEXEC | extraFlags
+                | (options.syncMode() == SyncMode.O_DSYNC ? Posix.O_DSYNC : 0);
+        if (options.directIo() && !fallback.refused()) {
+            int directFd = posix.tryOpen(pathName, flags | Posix.O_DIRECT, 0644);
+            if (directFd >= 0) {
+                fd = directFd;
+                direct = true;
+                return;
+            }
+            if (posix.errno() != Posix.EINVAL) {
+                throw posix.failure("open(O_DIRECT)", pathName);
+            }
+            fallback.refuse(pathName, "open");
+        }
+        fd = posix.open(pathName, flags, 0644);
+        direct = false;
+    }
+
+    SegmentName name() {
+        return name;
+    }
+
+    long writeOffset() {
+        return writeOffset;
+    }
+
+    boolean fits(int alignedBytes) {
+        return writeOffset + alignedBytes <= options.segmentBytes();
+    }
+
+    boolean isDirect() {
+        return direct;
+    }
+
+    int descriptor() {
+        return fd;
+    }
+
+    void write(BatchBuffer batch) throws IOException {
+        MemorySegment bytes = batch.sealedWrite();
+        assert fits((int) bytes.byteSize()) : "write of " + bytes.byteSize() + " at " + writeOffset + " overflows " + name;
+        long n = posix.pwrite(fd, bytes, bytes.byteSize(), writeOffset);
+        if (n == -Posix.EINVAL && direct) {
+            // Some filesystems accept O_DIRECT at open and refuse it at write time.
+            fallback.refuse(pathName, "pwrite");
+            posix.close(fd, pathName);
+            openDescriptor(0);
+            n = posix.pwrite(fd, bytes, bytes.byteSize(), writeOffset);
+        }
+        if (n < 0) {
+            throw posix.failure("pwrite", pathName);
+        }
+        if (n < bytes.byteSize()) {
+            posix.pwriteFully(fd, bytes.asSlice(n), bytes.byteSize() - n, writeOffset + n, pathName);
+        }
+        writeOffset += bytes.byteSize();
+    }
+
+    void sync() throws IOException {
+        if (options.syncMode() == SyncMode.FDATASYNC) {
+            posix.fdatasync(fd, pathName);
+        }
+    }
+
+    void close() throws IOException {
+        posix.close(fd, pathName);
+    }
+
+    void closeQuietly() {
+        try {
+            close();
+        } catch (IOException ignored) {
+            // Already failing; the first error is the one worth reporting.
+        }
+    }
+}

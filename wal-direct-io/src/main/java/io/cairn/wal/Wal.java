@@ -1,0 +1,407 @@
+package io.cairn.wal;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A segmented write-ahead log with group commit.
+ *
+ * <p>Any number of threads call {@link #append}; each call is encoded into the batch being filled and
+ * gets a future that completes once its records are durable. One flusher thread takes the whole
+ * batch, writes it with one block-aligned {@code pwrite} and makes it durable with one
+ * {@code fdatasync} (or an O_DSYNC write), then completes every future of that batch. While it
+ * syncs, the next batch fills; appenders wait only when that batch has no room left
+ * ({@link WalOptions#maxWriteBytes()} bounds it), which is the log's back pressure.
+ *
+ * <p>Futures complete on the flusher thread: callers should {@code join()} or continue asynchronously
+ * on their own executor, not run long work in {@code thenRun}.
+ */
+public final class Wal implements AutoCloseable {
+    private static final int HEADER_BUFFER_BYTES = 2 * RecordFormat.BLOCK_BYTES; // header with a directory of up to PATH_MAX
+
+    private final Path directory;
+    private final String directoryName;
+    private final WalOptions options;
+    private final long walId;
+    private final Recovered recovered;
+    private final WalMetrics metrics = new WalMetrics();
+    private final Arena arena = Arena.ofShared();
+    private final DirectIoFallback fallback = new DirectIoFallback();
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition batchWaiting = lock.newCondition();
+    private final Condition roomFreed = lock.newCondition();
+    // Guarded by lock.
+    private BatchBuffer filling;
+    private BatchBuffer spare;
+    private long lastIndex;
+    private long snapshotIndex;
+    private boolean closing;
+    private IOException failure;
+
+    // Owned by the flusher thread (and by open/close, before it starts and after it ends).
+    private final Posix flusherPosix;
+    private final BatchBuffer headerBuffer;
+    private SegmentWriter segment;
+    private long durableLastIndex;
+    private HardState durableHardState;
+    private volatile SnapshotMarker durableSnapshot;
+
+    // Guarded by itself: every segment on disk, oldest first; the flusher adds, release removes.
+    private final List<SegmentName> segments;
+    private final Posix releasePosix = new Posix();
+
+    private final Thread flusher;
+
+    private Wal(Path directory, WalOptions options, Posix openPosix) throws IOException {
+        Files.createDirectories(directory);
+        this.directory = directory;
+        this.directoryName = directory.toRealPath().toString();
+        this.options = options;
+        this.flusherPosix = openPosix == null ? new Posix() : openPosix;
+        this.headerBuffer = new BatchBuffer(arena, HEADER_BUFFER_BYTES);
+        this.filling = new BatchBuffer(arena, options.maxWriteBytes());
+        this.spare = new BatchBuffer(arena, options.maxWriteBytes());
+        WalRecovery.Result result;
+        try {
+            result = WalRecovery.recover(directory, options, flusherPosix);
+            if (result == null) {
+                walId = new SecureRandom().nextLong();
+                recovered = new Recovered(HardState.EMPTY, SnapshotMarker.NONE, List.of());
+                segments = new ArrayList<>(List.of(new SegmentName(0, 1)));
+                segment = createSegment(segments.getFirst());
+            } else {
+                walId = result.walId();
+                recovered = result.recovered();
+                segments = new ArrayList<>(result.segments());
+                segment = SegmentWriter.reopen(directory, segments.getLast(), result.writeOffset(), options,
+                        flusherPosix, fallback);
+            }
+        } catch (IOException | RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+        lastIndex = recovered.lastIndex();
+        snapshotIndex = recovered.snapshot().index();
+        durableLastIndex = lastIndex;
+        durableHardState = recovered.hardState();
+        durableSnapshot = recovered.snapshot();
+        flusher = Thread.ofPlatform().name("wal-flusher-" + directory.getFileName()).daemon(true).unstarted(this::flushLoop);
+        flusher.start();
+    }
+
+    /** Opens (recovering) or creates the log in {@code directory}. */
+    public static Wal open(Path directory, WalOptions options) throws IOException {
+        return new Wal(directory, options, null);
+    }
+
+    /** Opens with a stand-in for libc at open time (tests of the O_DIRECT fallback). */
+    static Wal open(Path directory, WalOptions options, Posix posix) throws IOException {
+        return new Wal(directory, options, posix);
+    }
+
+    private SegmentWriter createSegment(SegmentName name) throws IOException {
+        headerBuffer.clear();
+        headerBuffer.putSegmentHeader(new SegmentHeader(walId, name.sequence(), name.firstIndex(),
+                durableSnapshot == null ? SnapshotMarker.NONE : durableSnapshot,
+                durableHardState == null ? HardState.EMPTY : durableHardState, directoryName));
+        return SegmentWriter.create(directory, name, headerBuffer, options, flusherPosix, fallback);
+    }
+
+    /** What the log held when it was opened. */
+    public Recovered recovered() {
+        return recovered;
+    }
+
+    public WalMetrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * Appends {@code entries} (consecutive indexes) and then {@code hardState} (may be null). An entry
+     * index at or below the last one replaces that entry and everything after it (Raft's conflicting
+     * suffix); an index beyond last + 1 is refused. The future completes when all of it is durable and
+     * fails, like every later append, if the log cannot be written.
+     */
+    public CompletableFuture<Void> append(List<Entry> entries, HardState hardState) {
+        int worstCaseBytes = hardState == null ? 0 : RecordFormat.worstCaseBytes(RecordFormat.HARD_STATE_BODY_BYTES);
+        for (int i = 0; i < entries.size(); i++) {
+            Entry entry = entries.get(i);
+            if (i > 0 && entry.index() != entries.get(i - 1).index() + 1) {
+                throw new IllegalArgumentException("entries must have consecutive indexes: " + entries.get(i - 1).index()
+                        + " is followed by " + entry.index());
+            }
+            worstCaseBytes += RecordFormat.worstCaseBytes(RecordFormat.ENTRY_FIXED_BODY_BYTES + entry.payload().length);
+        }
+        checkFitsOneWrite(worstCaseBytes);
+        CompletableFuture<Void> durable = new CompletableFuture<>();
+        lock.lock();
+        try {
+            if (!awaitRoom(worstCaseBytes, durable)) {
+                return durable;
+            }
+            if (!entries.isEmpty()) {
+                long first = entries.getFirst().index();
+                if (first > lastIndex + 1) {
+                    throw new IllegalArgumentException("entry " + first + " would leave a gap: the log ends at " + lastIndex);
+                }
+                if (first <= snapshotIndex) {
+                    throw new IllegalArgumentException("entry " + first + " is covered by the snapshot at " + snapshotIndex
+                            + " and cannot be replaced");
+                }
+                for (Entry entry : entries) {
+                    filling.putEntry(entry);
+                }
+                lastIndex = entries.getLast().index();
+                filling.setLogLastIndex(lastIndex);
+            }
+            if (hardState != null) {
+                filling.putHardState(hardState);
+            }
+            filling.addCompletion(durable);
+            batchWaiting.signal();
+        } finally {
+            lock.unlock();
+        }
+        return durable;
+    }
+
+    /**
+     * Records that a snapshot up to {@code marker.index()} is durable elsewhere. After the future
+     * completes, {@link #releaseBefore} may delete segments below it; a marker beyond the last entry
+     * moves the log's end there (a follower that installed a leader's snapshot).
+     */
+    public CompletableFuture<Void> saveSnapshot(SnapshotMarker marker) {
+        CompletableFuture<Void> durable = new CompletableFuture<>();
+        lock.lock();
+        try {
+            if (!awaitRoom(RecordFormat.worstCaseBytes(RecordFormat.SNAPSHOT_BODY_BYTES), durable)) {
+                return durable;
+            }
+            if (marker.index() < snapshotIndex) {
+                throw new IllegalArgumentException("snapshot at " + marker.index() + " is older than the one at " + snapshotIndex);
+            }
+            filling.putSnapshot(marker);
+            snapshotIndex = marker.index();
+            if (marker.index() > lastIndex) {
+                lastIndex = marker.index();
+                filling.setLogLastIndex(lastIndex);
+            }
+            filling.addCompletion(durable);
+            batchWaiting.signal();
+        } finally {
+            lock.unlock();
+        }
+        return durable;
+    }
+
+    /**
+     * Deletes every segment whose entries all lie at or below {@code index}. The index must be covered
+     * by a snapshot marker that is already durable, so recovery never needs what is deleted.
+     */
+    public void releaseBefore(long index) throws IOException {
+        SnapshotMarker snapshot = durableSnapshot;
+        if (index > snapshot.index()) {
+            throw new IllegalArgumentException("cannot release up to " + index + ": the newest durable snapshot covers "
+                    + snapshot.index());
+        }
+        synchronized (segments) {
+            boolean deleted = false;
+            // Oldest first, so a crash midway leaves a shorter prefix missing, never a hole.
+            while (segments.size() >= 2 && segments.get(1).firstIndex() <= index + 1) {
+                Files.delete(directory.resolve(segments.getFirst().fileName()));
+                segments.removeFirst();
+                deleted = true;
+            }
+            if (deleted) {
+                releasePosix.fsyncDirectory(directory.toString());
+            }
+        }
+    }
+
+    /** The segments on disk, oldest first. */
+    public List<String> segmentFileNames() {
+        synchronized (segments) {
+            return segments.stream().map(SegmentName::fileName).toList();
+        }
+    }
+
+    private void checkFitsOneWrite(int worstCaseBytes) {
+        if (worstCaseBytes > options.maxWriteBytes()) {
+            throw new IllegalArgumentException("an append of up to " + worstCaseBytes + " bytes exceeds maxWriteBytes ("
+                    + options.maxWriteBytes() + "); split it or raise the option");
+        }
+    }
+
+    /** Waits (holding the lock) for room in the filling batch; false if the log failed or closed instead. */
+    private boolean awaitRoom(int worstCaseBytes, CompletableFuture<Void> durable) {
+        // The flusher swaps batches after each write, so each wait ends within one write.
+        while (failure == null && !closing && !filling.hasRoomFor(worstCaseBytes)) {
+            roomFreed.awaitUninterruptibly();
+        }
+        if (failure != null) {
+            durable.completeExceptionally(new IOException("the WAL in " + directory + " failed earlier", failure));
+            return false;
+        }
+        if (closing) {
+            throw new IllegalStateException("the WAL in " + directory + " is closed");
+        }
+        return true;
+    }
+
+    private void flushLoop() {
+        while (true) {
+            BatchBuffer batch = takeBatch();
+            if (batch == null) {
+                return;
+            }
+            try {
+                writeDurably(batch);
+            } catch (IOException | RuntimeException e) {
+                fail(batch, e instanceof IOException io ? io : new IOException(e));
+                return;
+            }
+            for (CompletableFuture<Void> durable : batch.completions()) {
+                durable.complete(null);
+            }
+            batch.clear();
+            lock.lock();
+            try {
+                spare = batch;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Waits for a non-empty batch (up to the batching delay for more); null once closed and drained. */
+    private BatchBuffer takeBatch() {
+        lock.lock();
+        try {
+            while (filling.isEmpty() && !closing) {
+                batchWaiting.awaitUninterruptibly();
+            }
+            if (filling.isEmpty()) {
+                return null;
+            }
+            long waitNanos = options.maxBatchDelayNanos();
+            while (waitNanos > 0 && !closing && filling.usedBytes() < options.maxWriteBytes() / 2) {
+                try {
+                    waitNanos = batchWaiting.awaitNanos(waitNanos);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            BatchBuffer batch = filling;
+            assert spare != null : "the flusher returns the spare before taking the next batch";
+            filling = spare;
+            spare = null;
+            roomFreed.signalAll();
+            return batch;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void writeDurably(BatchBuffer batch) throws IOException {
+        // The last block of a segment stays free for the record that closes it.
+        if (!segment.fits(batch.alignedBytes() + RecordFormat.BLOCK_BYTES)) {
+            rotate();
+        }
+        long startNanos = System.nanoTime();
+        segment.write(batch);
+        segment.sync();
+        metrics.recordWrite(batch.alignedBytes(), batch.records(), System.nanoTime() - startNanos);
+        if (batch.logLastIndex() >= 0) {
+            durableLastIndex = batch.logLastIndex();
+        }
+        if (batch.lastHardState() != null) {
+            durableHardState = batch.lastHardState();
+        }
+        if (batch.lastSnapshot() != null) {
+            durableSnapshot = batch.lastSnapshot();
+        }
+    }
+
+    /** New segment first (durably, with header), then the end record that points to it. */
+    private void rotate() throws IOException {
+        SegmentName next = new SegmentName(segment.name().sequence() + 1, durableLastIndex + 1);
+        SegmentWriter created = createSegment(next);
+        synchronized (segments) {
+            segments.add(next);
+        }
+        headerBuffer.clear();
+        headerBuffer.putSegmentEnd(next.sequence());
+        segment.write(headerBuffer);
+        segment.sync();
+        segment.close();
+        segment = created;
+    }
+
+    private void fail(BatchBuffer batch, IOException cause) {
+        List<CompletableFuture<Void>> failed = new ArrayList<>(batch.completions());
+        lock.lock();
+        try {
+            failure = cause;
+            failed.addAll(filling.completions());
+            filling.clear();
+            roomFreed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        for (CompletableFuture<Void> durable : failed) {
+            durable.completeExceptionally(cause);
+        }
+    }
+
+    /** Test hooks: the descriptor of the segment being written and whether it uses O_DIRECT. */
+    int currentDescriptor() {
+        return segment.descriptor();
+    }
+
+    boolean writesDirect() {
+        return segment.isDirect();
+    }
+
+    /** Makes everything appended so far durable, stops the flusher and closes the files. */
+    @Override
+    public void close() throws IOException {
+        lock.lock();
+        try {
+            if (closing) {
+                return;
+            }
+            closing = true;
+            batchWaiting.signalAll();
+            roomFreed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            if (!flusher.join(Duration.ofMinutes(1))) {
+                throw new IOException("the WAL flusher of " + directory + " did not stop within a minute");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while closing the WAL in " + directory, e);
+        }
+        try {
+            segment.close();
+        } finally {
+            arena.close();
+        }
+        if (failure != null) {
+            throw new IOException("the WAL in " + directory + " failed", failure);
+        }
+    }
+}

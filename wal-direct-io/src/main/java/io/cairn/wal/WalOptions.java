@@ -1,0 +1,68 @@
+package io.cairn.wal;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Tunables of a log. Defaults suit the engine: 64 MiB segments like etcd's, writes of at most 4 MiB,
+ * no added batching delay (batches form while the previous fdatasync runs), O_DIRECT where the
+ * filesystem allows it, fdatasync after each write (see the README for the O_DSYNC measurement).
+ *
+ * @param segmentBytes        size each segment file is preallocated to
+ * @param maxWriteBytes       bound on one group-commit write; also bounds the bytes appenders may queue
+ * @param maxBatchDelayNanos  how long the flusher may wait for more appends before writing (0 = none)
+ * @param syncMode            fdatasync per write, or O_DSYNC
+ * @param directIo            try O_DIRECT (falls back to buffered writes where refused)
+ * @param acceptMovedDirectory open a log whose segments say they were written in another directory
+ */
+public record WalOptions(long segmentBytes, int maxWriteBytes, long maxBatchDelayNanos, SyncMode syncMode,
+                         boolean directIo, boolean acceptMovedDirectory) {
+    public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
+
+    public WalOptions {
+        if (segmentBytes % RecordFormat.BLOCK_BYTES != 0 || maxWriteBytes % RecordFormat.BLOCK_BYTES != 0) {
+            throw new IllegalArgumentException("segment and write sizes must be multiples of "
+                    + RecordFormat.BLOCK_BYTES + " bytes, got " + segmentBytes + " and " + maxWriteBytes);
+        }
+        if (maxWriteBytes < 2 * RecordFormat.BLOCK_BYTES || segmentBytes < (long) maxWriteBytes + 2 * RecordFormat.BLOCK_BYTES) {
+            throw new IllegalArgumentException("need maxWriteBytes >= 8 KiB and segmentBytes >= maxWriteBytes + 8 KiB"
+                    + " (a fresh segment must hold its header and any write), got " + maxWriteBytes + " and " + segmentBytes);
+        }
+        if (segmentBytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("segments are at most 2 GiB, got " + segmentBytes);
+        }
+        if (maxBatchDelayNanos < 0 || maxBatchDelayNanos > TimeUnit.SECONDS.toNanos(1)) {
+            throw new IllegalArgumentException("maxBatchDelayNanos must be within 0..1 s, got " + maxBatchDelayNanos);
+        }
+        if (syncMode == null) {
+            throw new IllegalArgumentException("syncMode is required");
+        }
+    }
+
+    public static WalOptions defaults() {
+        return new WalOptions(DEFAULT_SEGMENT_BYTES, 4 << 20, 0, SyncMode.FDATASYNC, true, false);
+    }
+
+    public WalOptions withSegmentBytes(long bytes) {
+        return new WalOptions(bytes, maxWriteBytes, maxBatchDelayNanos, syncMode, directIo, acceptMovedDirectory);
+    }
+
+    public WalOptions withMaxWriteBytes(int bytes) {
+        return new WalOptions(segmentBytes, bytes, maxBatchDelayNanos, syncMode, directIo, acceptMovedDirectory);
+    }
+
+    public WalOptions withMaxBatchDelayNanos(long nanos) {
+        return new WalOptions(segmentBytes, maxWriteBytes, nanos, syncMode, directIo, acceptMovedDirectory);
+    }
+
+    public WalOptions withSyncMode(SyncMode mode) {
+        return new WalOptions(segmentBytes, maxWriteBytes, maxBatchDelayNanos, mode, directIo, acceptMovedDirectory);
+    }
+
+    public WalOptions withDirectIo(boolean direct) {
+        return new WalOptions(segmentBytes, maxWriteBytes, maxBatchDelayNanos, syncMode, direct, acceptMovedDirectory);
+    }
+
+    public WalOptions withAcceptMovedDirectory(boolean accept) {
+        return new WalOptions(segmentBytes, maxWriteBytes, maxBatchDelayNanos, syncMode, directIo, accept);
+    }
+}

@@ -1,0 +1,55 @@
+package io.cairn.wal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/** The reference a test compares recovery with: what Raft's log must read after each operation. */
+final class WalModel {
+    private final List<Entry> entries = new ArrayList<>();
+    private HardState hardState = HardState.EMPTY;
+    private SnapshotMarker snapshot = SnapshotMarker.NONE;
+
+    long lastIndex() {
+        return entries.isEmpty() ? snapshot.index() : entries.getLast().index();
+    }
+
+    SnapshotMarker snapshot() {
+        return snapshot;
+    }
+
+    void append(List<Entry> batch, HardState state) {
+        if (!batch.isEmpty()) {
+            long first = batch.getFirst().index();
+            entries.removeIf(e -> e.index() >= first);
+            entries.addAll(batch);
+        }
+        if (state != null) {
+            hardState = state;
+        }
+    }
+
+    void snapshot(SnapshotMarker marker) {
+        snapshot = marker;
+        entries.removeIf(e -> e.index() <= marker.index());
+    }
+
+    Recovered expected() {
+        return new Recovered(hardState, snapshot, entries);
+    }
+
+    static byte[] payload(SplittableRandom random, int maxBytes) {
+        byte[] bytes = new byte[random.nextInt(maxBytes + 1)];
+        random.nextBytes(bytes);
+        return bytes;
+    }
+
+    /** Entries from {@code firstIndex}, consecutive, with random payloads. */
+    static List<Entry> entries(SplittableRandom random, long term, long firstIndex, int count, int maxPayloadBytes) {
+        List<Entry> batch = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            batch.add(new Entry(term, firstIndex + i, payload(random, maxPayloadBytes)));
+        }
+        return batch;
+    }
+}
