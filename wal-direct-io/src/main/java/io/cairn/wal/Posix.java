@@ -122,6 +122,9 @@ class Posix {
 
     /** Writes all of {@code buffer} at {@code fileOffset}; returns -errno instead of throwing on the first call's refusal. */
     long pwrite(int fd, MemorySegment buffer, long lengthBytes, long fileOffset) {
+        if (lengthBytes > buffer.byteSize()) {
+            throw new IllegalArgumentException("pwrite of " + lengthBytes + " bytes from a buffer of " + buffer.byteSize());
+        }
         try {
             while (true) {
                 long n = (long) PWRITE.invokeExact(captureState, fd, buffer, lengthBytes, fileOffset);

@@ -192,7 +192,7 @@ final class WalRecovery {
                 for (int i = (int) (offset - blockStart); i < RecordFormat.BLOCK_BYTES; i++) {
                     block.put(i, (byte) 0);
                 }
-                posix.pwriteFully(fd, MemorySegment.ofBuffer(block), RecordFormat.BLOCK_BYTES, blockStart, file);
+                posix.pwriteFully(fd, MemorySegment.ofBuffer(block.clear()), RecordFormat.BLOCK_BYTES, blockStart, file);
             }
             long rest = blockStart + RecordFormat.BLOCK_BYTES;
             long end = Math.max(size, options.segmentBytes());
