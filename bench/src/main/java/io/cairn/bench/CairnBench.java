@@ -18,6 +18,7 @@ import io.cairn.bench.report.HistogramFiles;
 import io.cairn.bench.report.PercentilePlot;
 import io.cairn.bench.report.SideBySideTable;
 import io.cairn.bench.report.SummaryPrinter;
+import io.cairn.bench.wal.WalBench;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "cairn-bench", mixinStandardHelpOptions = true, version = "cairn-bench 0.1",
     description = "Load generator and checks for etcd-API endpoints (Cairn or etcd).",
     subcommands = {CairnBench.Put.class, CairnBench.Range.class, CairnBench.TxnPut.class, CairnBench.Watch.class,
-        CairnBench.LeaseKeepAlive.class, CairnBench.Check.class, CairnBench.Jmh.class})
+        CairnBench.LeaseKeepAlive.class, CairnBench.Check.class, CairnBench.WalLog.class, CairnBench.Jmh.class})
 public final class CairnBench {
     static final int EXIT_USAGE = 2;
 
@@ -260,6 +261,31 @@ public final class CairnBench {
         public Integer call() throws Exception {
             return runOnEach("lease-keepalive", load, (endpoint, connections) ->
                 LeaseKeepAliveRun.run(endpoint, connections.channels(), load.clients, load.total));
+        }
+    }
+
+    @Command(name = "wal", mixinStandardHelpOptions = true,
+        description = "Cairn's WAL next to fio's etcd-wal job on the same directory: one appender, then many.")
+    static final class WalLog implements Callable<Integer> {
+        @Option(names = "--dir", required = true, description = "Directory on the disk to test.")
+        Path dir;
+
+        @Option(names = "--records", defaultValue = "10000", description = "Records the single appender writes.")
+        int records;
+
+        @Option(names = "--appenders", defaultValue = "64", description = "Concurrent appenders of the group run.")
+        int appenders;
+
+        @Option(names = "--platform-threads", description = "Appenders on platform threads (default: virtual threads).")
+        boolean platformThreads;
+
+        @Option(names = "--fio", defaultValue = "fio", description = "fio binary.")
+        String fio;
+
+        @Override
+        public Integer call() throws Exception {
+            final Path job = Path.of(System.getProperty("cairn.home", ".")).resolve("fio-profiles/etcd-wal.fio");
+            return WalBench.run(dir, job, fio, records, appenders, platformThreads, System.out);
         }
     }
 

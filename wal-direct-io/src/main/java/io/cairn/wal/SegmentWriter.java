@@ -30,24 +30,22 @@ final class SegmentWriter {
         this.posix = posix;
         this.fallback = fallback;
         this.writeOffset = writeOffset;
-        openDescriptor(0);
+        openDescriptor();
     }
 
     /**
-     * Creates a segment durably: preallocate and write the header under a temporary name, sync, rename,
-     * sync the directory. A segment under its final name therefore always has a valid header.
+     * Turns a prepared spare (allocated, zero-filled, synced) into a segment durably: write the header
+     * under the spare's temporary name, sync, rename, sync the directory. A segment under its final
+     * name therefore always has a valid header.
      */
-    static SegmentWriter create(Path directory, SegmentName name, BatchBuffer header, WalOptions options, Posix posix,
-                                DirectIoFallback fallback) throws IOException {
+    static SegmentWriter create(Path directory, Path spare, SegmentName name, BatchBuffer header, WalOptions options,
+                                Posix posix, DirectIoFallback fallback) throws IOException {
         Path finalPath = directory.resolve(name.fileName());
-        Path temporary = directory.resolve(name.fileName() + ".tmp");
-        Files.deleteIfExists(temporary);
-        SegmentWriter writer = new SegmentWriter(temporary, name, options, posix, fallback, 0);
+        SegmentWriter writer = new SegmentWriter(spare, name, options, posix, fallback, 0);
         try {
-            writer.posix.reserve(writer.fd, 0, options.segmentBytes(), writer.pathName);
             writer.write(header);
             writer.sync();
-            Files.move(temporary, finalPath, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(spare, finalPath, StandardCopyOption.ATOMIC_MOVE);
             posix.fsyncDirectory(directory.toString());
         } catch (IOException | RuntimeException e) {
             writer.closeQuietly();
@@ -64,8 +62,8 @@ final class SegmentWriter {
         return new SegmentWriter(directory.resolve(name.fileName()), name, options, posix, fallback, writeOffset);
     }
 
-    private void openDescriptor(int extraFlags) throws IOException {
-        int flags = Posix.O_WRONLY | Posix.O_CREAT | Posix.O_CLOEXEC | extraFlags
+    private void openDescriptor() throws IOException {
+        int flags = Posix.O_WRONLY | Posix.O_CLOEXEC
                 | (options.syncMode() == SyncMode.O_DSYNC ? Posix.O_DSYNC : 0);
         if (options.directIo() && !fallback.refused()) {
             int directFd = posix.tryOpen(pathName, flags | Posix.O_DIRECT, 0644);
@@ -111,7 +109,7 @@ final class SegmentWriter {
             // Some filesystems accept O_DIRECT at open and refuse it at write time.
             fallback.refuse(pathName, "pwrite");
             posix.close(fd, pathName);
-            openDescriptor(0);
+            openDescriptor();
             n = posix.pwrite(fd, bytes, bytes.byteSize(), writeOffset);
         }
         if (n < 0) {

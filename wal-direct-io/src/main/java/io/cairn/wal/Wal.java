@@ -36,6 +36,7 @@ public final class Wal implements AutoCloseable {
     private final WalMetrics metrics = new WalMetrics();
     private final Arena arena = Arena.ofShared();
     private final DirectIoFallback fallback = new DirectIoFallback();
+    private final SegmentPreparer preparer;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition batchWaiting = lock.newCondition();
@@ -72,13 +73,15 @@ public final class Wal implements AutoCloseable {
         this.filling = new BatchBuffer(arena, options.maxWriteBytes());
         this.spare = new BatchBuffer(arena, options.maxWriteBytes());
         WalRecovery.Result result;
+        SegmentPreparer startedPreparer = null;
         try {
             result = WalRecovery.recover(directory, options, flusherPosix);
+            startedPreparer = new SegmentPreparer(directory, options);
             if (result == null) {
                 walId = new SecureRandom().nextLong();
                 recovered = new Recovered(HardState.EMPTY, SnapshotMarker.NONE, List.of());
                 segments = new ArrayList<>(List.of(new SegmentName(0, 1)));
-                segment = createSegment(segments.getFirst());
+                segment = createSegment(startedPreparer, segments.getFirst());
             } else {
                 walId = result.walId();
                 recovered = result.recovered();
@@ -87,9 +90,13 @@ public final class Wal implements AutoCloseable {
                         flusherPosix, fallback);
             }
         } catch (IOException | RuntimeException e) {
+            if (startedPreparer != null) {
+                startedPreparer.close();
+            }
             arena.close();
             throw e;
         }
+        preparer = startedPreparer;
         lastIndex = recovered.lastIndex();
         snapshotIndex = recovered.snapshot().index();
         durableLastIndex = lastIndex;
@@ -109,12 +116,12 @@ public final class Wal implements AutoCloseable {
         return new Wal(directory, options, posix);
     }
 
-    private SegmentWriter createSegment(SegmentName name) throws IOException {
+    private SegmentWriter createSegment(SegmentPreparer spares, SegmentName name) throws IOException {
         headerBuffer.clear();
         headerBuffer.putSegmentHeader(new SegmentHeader(walId, name.sequence(), name.firstIndex(),
                 durableSnapshot == null ? SnapshotMarker.NONE : durableSnapshot,
                 durableHardState == null ? HardState.EMPTY : durableHardState, directoryName));
-        return SegmentWriter.create(directory, name, headerBuffer, options, flusherPosix, fallback);
+        return SegmentWriter.create(directory, spares.take(), name, headerBuffer, options, flusherPosix, fallback);
     }
 
     /** What the log held when it was opened. */
@@ -336,7 +343,7 @@ public final class Wal implements AutoCloseable {
     /** New segment first (durably, with header), then the end record that points to it. */
     private void rotate() throws IOException {
         SegmentName next = new SegmentName(segment.name().sequence() + 1, durableLastIndex + 1);
-        SegmentWriter created = createSegment(next);
+        SegmentWriter created = createSegment(preparer, next);
         synchronized (segments) {
             segments.add(next);
         }
@@ -397,6 +404,7 @@ public final class Wal implements AutoCloseable {
         }
         try {
             segment.close();
+            preparer.close();
         } finally {
             arena.close();
         }

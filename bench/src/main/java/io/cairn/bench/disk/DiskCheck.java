@@ -53,7 +53,8 @@ public final class DiskCheck {
         return verdict.passes() ? 0 : 1;
     }
 
-    private static String runFio(final String fio, final Path directory, final Path job)
+    /** Runs one fio job in {@code directory} and returns its JSON output; deletes fio's data files after. */
+    public static String runFio(final String fio, final Path directory, final Path job)
         throws IOException, InterruptedException {
         final Process process = new ProcessBuilder(fio, "--directory=" + directory, "--output-format=json",
             job.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
