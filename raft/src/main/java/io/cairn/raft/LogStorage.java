@@ -30,6 +30,10 @@ public interface LogStorage {
 
     long lastIndex();
 
-    /** The latest snapshot, or null when one is being made and none can be sent yet. */
+    /**
+     * The latest snapshot, or null when one is being made and none can be sent yet. Its membership must include any
+     * node Raft sends it to: a follower refuses a snapshot of a membership without itself. So a host adding a member
+     * makes (or can make on demand) a snapshot at or after the change that added it.
+     */
     Snapshot snapshot();
 }
