@@ -131,6 +131,10 @@ final class RaftLog {
         return lastIndex();
     }
 
+    boolean hasUnstableEntries() {
+        return unstable.hasEntries();
+    }
+
     List<Entry> unstableEntries() {
         return unstable.entriesCopy();
     }

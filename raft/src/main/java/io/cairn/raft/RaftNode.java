@@ -94,7 +94,7 @@ public final class RaftNode {
         if (!raft.softState().equals(lastSoftState) || !raft.hardState().equals(lastHardState)) {
             return true;
         }
-        return raft.log.unstableSnapshot() != null || !raft.log.unstableEntries().isEmpty()
+        return raft.log.unstableSnapshot() != null || raft.log.hasUnstableEntries()
             || raft.log.hasNextCommittedEntries();
     }
 

@@ -18,9 +18,6 @@ final class SimClient {
     long deadlineStep;
 
     long writeSeq;
-    long writeFirstInvokedStep;
-    /** Highest state any read had returned when this write was first invoked: the write must land after it. */
-    long writeMinIndexExclusive;
 
     long readContext;
     long readInvokedStep;

@@ -338,8 +338,7 @@ final class Simulation {
         }
         client.pending = SimClient.Pending.WRITE;
         client.writeSeq = client.nextSeq++;
-        client.writeFirstInvokedStep = step;
-        client.writeMinIndexExclusive = maxReadResult;
+        // The highest state any read has returned so far: this write must take effect after it.
         minIndexExclusive.put(new Command(client.id, client.writeSeq), maxReadResult);
         sendWrite(client);
     }
