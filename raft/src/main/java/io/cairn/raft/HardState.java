@@ -1,0 +1,10 @@
+package io.cairn.raft;
+
+/** What a node must persist before it sends any message of the same Ready: its term, its vote and its commit index. */
+public record HardState(long term, long vote, long commit) {
+    public static final HardState EMPTY = new HardState(0, 0, 0);
+
+    public HardState {
+        assert term >= 0 && vote >= 0 && commit >= 0 : "term " + term + " vote " + vote + " commit " + commit;
+    }
+}

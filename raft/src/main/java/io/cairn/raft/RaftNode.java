@@ -1,0 +1,200 @@
+package io.cairn.raft;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The host's handle on one Raft node. Single-threaded: the host calls {@link #tick()}, {@link #step(Message)},
+ * {@link #propose(byte[])} and friends, then {@link #ready()}, does what the {@link Ready} says, and acknowledges it
+ * with {@link #advance(Ready)} before asking for the next one.
+ */
+public final class RaftNode {
+    private final Raft raft;
+    private SoftState lastSoftState;
+    private HardState lastHardState;
+    private Ready outstanding;
+
+    public RaftNode(final RaftConfig config, final LogStorage storage, final Randomness randomness) {
+        this.raft = new Raft(config, storage, randomness);
+        this.lastSoftState = raft.softState();
+        this.lastHardState = storage.hardState();
+    }
+
+    /** One unit of logical time: drives election timeouts, heartbeats and CheckQuorum. */
+    public void tick() {
+        raft.tick();
+    }
+
+    /** Deliver a message from the network. Messages addressed to another node are a host bug. */
+    public void step(final Message message) {
+        raft.step(message);
+    }
+
+    /**
+     * Propose application bytes. On the leader they are appended; a follower forwards them to the leader (and they
+     * may still be lost: the client learns of success only by seeing them applied).
+     *
+     * @throws NotLeaderException       when no leader is known or forwarding is off
+     * @throws RequestDroppedException  when the leader refuses (transfer in progress, too much uncommitted)
+     */
+    public void propose(final byte[] data) {
+        raft.propose(List.of(Entry.normal(data)));
+    }
+
+    /** Propose several payloads as one batch (one bounds check, one append). */
+    public void proposeBatch(final List<byte[]> payloads) {
+        if (payloads.isEmpty()) {
+            return;
+        }
+        raft.propose(payloads.stream().map(Entry::normal).toList());
+    }
+
+    /** Propose a membership change; refused by the leader while another is not yet applied or when invalid. */
+    public void proposeConfChange(final ConfChange change) {
+        raft.propose(List.of(new Entry(0, 0, EntryType.CONF_CHANGE, change.encode())));
+    }
+
+    /**
+     * Ask for a linearizable read. A {@link ReadState} with this context appears in a later Ready; once applied
+     * reaches its index the read can be served from local state. It may never appear (leader change, lost
+     * message): the host retries after a timeout.
+     */
+    public void readIndex(final long context) {
+        raft.readIndex(context);
+    }
+
+    /** Ask the leader to hand leadership to transferee once it has caught up (it then campaigns at once). */
+    public void transferLeadership(final long transferee) {
+        raft.transferLeadership(transferee);
+    }
+
+    /** Campaign now, as if the election timeout had passed (bootstrapping, tests). */
+    public void campaign() {
+        raft.campaignIfAllowed(Raft.CampaignType.ELECTION);
+    }
+
+    /** Install the membership of a committed CONF_CHANGE entry the host is applying; returns the new membership. */
+    public ConfState applyConfChange(final ConfChange change) {
+        return raft.applyConfChange(change);
+    }
+
+    public void reportUnreachable(final long peer) {
+        raft.reportUnreachable(peer);
+    }
+
+    public void reportSnapshot(final long peer, final boolean delivered) {
+        raft.reportSnapshot(peer, delivered);
+    }
+
+    public boolean hasReady() {
+        assert outstanding == null : "advance() the previous Ready first";
+        if (raft.hasPendingFlush() || raft.hasOutput()) {
+            return true;
+        }
+        if (!raft.softState().equals(lastSoftState) || !raft.hardState().equals(lastHardState)) {
+            return true;
+        }
+        return raft.log.unstableSnapshot() != null || raft.log.hasUnstableEntries()
+            || raft.log.hasNextCommittedEntries();
+    }
+
+    /** Everything to persist, send, apply and serve now. Call {@link #advance(Ready)} with it when done. */
+    public Ready ready() {
+        if (outstanding != null) {
+            throw new IllegalStateException("advance() the previous Ready first");
+        }
+        raft.flush();
+        final SoftState soft = raft.softState();
+        final HardState hard = raft.hardState();
+        final Ready ready = new Ready(soft.equals(lastSoftState) ? null : soft,
+            hard.equals(lastHardState) ? null : hard, raft.log.unstableSnapshot(), raft.log.unstableEntries(),
+            raft.log.nextCommittedEntries(), raft.takeMessages(), raft.takeReadStates());
+        outstanding = ready;
+        return ready;
+    }
+
+    /** The host persisted, sent and applied everything in ready. */
+    public void advance(final Ready ready) {
+        if (ready != outstanding) {
+            throw new IllegalStateException("advance() must get the Ready last returned by ready()");
+        }
+        outstanding = null;
+        if (ready.softState() != null) {
+            lastSoftState = ready.softState();
+        }
+        if (ready.hardState() != null) {
+            lastHardState = ready.hardState();
+        }
+        if (ready.snapshot() != null) {
+            raft.onStableSnapshot(ready.snapshot().index());
+        }
+        if (!ready.entries().isEmpty()) {
+            final Entry last = ready.entries().getLast();
+            raft.onStable(last.index(), last.term());
+        }
+        if (!ready.committedEntries().isEmpty()) {
+            long payloadBytes = 0;
+            for (final Entry entry : ready.committedEntries()) {
+                payloadBytes += entry.data().length;
+            }
+            raft.onApplied(ready.committedEntries().getLast().index(), payloadBytes);
+        }
+    }
+
+    // ---- observers (for hosts' status pages and tests) -------------------------------------------------------
+
+    public long id() {
+        return raft.id();
+    }
+
+    public long term() {
+        return raft.term();
+    }
+
+    public long vote() {
+        return raft.vote();
+    }
+
+    public RaftRole role() {
+        return raft.role();
+    }
+
+    /** The leader this node knows of, 0 when none. */
+    public long leader() {
+        return raft.leader();
+    }
+
+    public long commitIndex() {
+        return raft.log.committed();
+    }
+
+    public long appliedIndex() {
+        return raft.log.applied();
+    }
+
+    public long firstIndex() {
+        return raft.log.firstIndex();
+    }
+
+    public long lastIndex() {
+        return raft.log.lastIndex();
+    }
+
+    /** Term of the entry at index in this node's log (durable or not), 0 when outside it. */
+    public long termAt(final long index) {
+        return raft.log.term(index);
+    }
+
+    public ConfState confState() {
+        return raft.tracker.config().toConfState();
+    }
+
+    public long leadTransferee() {
+        return raft.leadTransferee();
+    }
+
+    /** Leader only: each member's replication state, for debugging. */
+    public Map<Long, String> progress() {
+        return raft.progressSummary();
+    }
+}

@@ -1,0 +1,103 @@
+package io.cairn.raft;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+/** Proposals: forwarding, "not leader" answers, flow control and the Ready/advance contract. */
+class ProposalTest {
+    private static byte[] bytes(final String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void followerForwardsProposalsToTheLeader() {
+        final TestNet net = TestNet.of(3);
+        net.elect(1);
+        net.node(3).propose(bytes("via-follower"));
+        net.processReadies();
+        assertEquals(1, net.pendingOf(MessageType.PROPOSE).size());
+        assertEquals(1, net.pendingOf(MessageType.PROPOSE).getFirst().to());
+        net.stabilize();
+        for (long id = 1; id <= 3; id++) {
+            assertArrayEquals(bytes("via-follower"), net.appliedData(id).getLast());
+        }
+    }
+
+    @Test
+    void withoutForwardingFollowerNamesTheLeader() {
+        final TestNet net = TestNet.of(3, id -> RaftConfig.defaults(id).withForwardProposals(false));
+        net.elect(2);
+        final NotLeaderException e = assertThrows(NotLeaderException.class, () -> net.node(3).propose(bytes("x")));
+        assertEquals(2, e.leaderId());
+    }
+
+    @Test
+    void withoutLeaderProposalIsRefused() {
+        final TestNet net = TestNet.of(3);
+        final NotLeaderException e = assertThrows(NotLeaderException.class, () -> net.node(1).propose(bytes("x")));
+        assertEquals(0, e.leaderId());
+    }
+
+    @Test
+    void inflightWindowBoundsUnacknowledgedAppends() {
+        final int window = 3;
+        final TestNet net = TestNet.of(3, id -> RaftConfig.defaults(id).withElection(false, false)
+            .withFlowControl(100, window));
+        net.elect(1);
+        for (int i = 0; i < 50; i++) {
+            net.node(1).propose(new byte[90]);
+        }
+        net.processReadies();
+        final List<Message> toNode2 = net.pendingOf(MessageType.APPEND).stream().filter(m -> m.to() == 2).toList();
+        assertEquals(window, toNode2.size(), "stops at the window until acknowledgements return");
+        for (final Message m : toNode2) {
+            assertTrue(m.entriesBytes() <= 100 || m.entries().size() == 1, "max bytes per APPEND");
+        }
+        net.stabilize();
+        assertEquals(net.node(1).lastIndex(), net.node(2).lastIndex(), "the rest follows as acks free the window");
+    }
+
+    @Test
+    void batchedProposalsGoOutInOneAppendPerFollower() {
+        final TestNet net = TestNet.of(3);
+        net.elect(1);
+        final List<byte[]> batch = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            batch.add(new byte[100]);
+        }
+        net.node(1).proposeBatch(batch);
+        net.processReadies();
+        final List<Message> appends = net.pendingOf(MessageType.APPEND);
+        assertEquals(2, appends.size());
+        assertEquals(100, appends.getFirst().entries().size());
+    }
+
+    @Test
+    void uncommittedBytesAreBounded() {
+        final TestNet net = TestNet.of(3, id -> new RaftConfig(id, 10, 1, 0, 1 << 20, 256, 0, 1000, 1 << 20, 16,
+            false, false, ReadOnlyOption.SAFE, true));
+        net.elect(1);
+        net.isolate(1);
+        net.node(1).propose(new byte[600]);
+        assertThrows(RequestDroppedException.class, () -> net.node(1).propose(new byte[600]));
+    }
+
+    @Test
+    void readyMustBeAdvancedBeforeTheNext() {
+        final TestNet net = TestNet.of(1);
+        net.elect(1);
+        net.node(1).propose(bytes("x"));
+        final Ready ready = net.node(1).ready();
+        assertThrows(IllegalStateException.class, () -> net.node(1).ready());
+        net.node(1).advance(ready);
+        assertThrows(IllegalStateException.class, () -> net.node(1).advance(ready));
+    }
+}
