@@ -1,11 +1,12 @@
 package io.cairn.engine;
 
 import io.cairn.btree.EnvOptions;
+import io.cairn.engine.cluster.MemberIds;
 import io.cairn.engine.compaction.AutoCompactor;
 import io.cairn.engine.config.ServerCommandLine;
 import io.cairn.engine.config.ServerConfig;
 import io.cairn.engine.server.CairnServer;
-import io.cairn.engine.server.BtreeKeyValueStore;
+import io.cairn.engine.node.RaftKeyValueStore;
 import io.cairn.engine.server.MaintenanceService;
 import java.io.IOException;
 import java.util.List;
@@ -42,11 +43,14 @@ public final class Main {
     }
 
     private static void serve(final ServerConfig config) throws InterruptedException {
-        final BtreeKeyValueStore store;
+        final RaftKeyValueStore store;
         final CairnServer server;
         try {
-            store = BtreeKeyValueStore.open(config.dataDir(), mapSizeBytes(config),
-                (int)Math.min(config.maxRequestBytes(), EnvOptions.MAX_VALUE_BYTES_LIMIT));
+            store = RaftKeyValueStore.open(config.dataDir(), config.walDir(),
+                MemberIds.memberId(config.initialAdvertisePeerUrls(), config.initialClusterToken()),
+                mapSizeBytes(config), (int)Math.min(config.maxRequestBytes(), EnvOptions.MAX_VALUE_BYTES_LIMIT),
+                config.heartbeatIntervalMillis(), (int)(config.electionTimeoutMillis() / config.heartbeatIntervalMillis()),
+                config.snapshotCount());
             server = CairnServer.start(config, store);
         } catch (final IOException | RuntimeException e) {
             System.err.println("cairn: cannot start: " + e.getMessage());

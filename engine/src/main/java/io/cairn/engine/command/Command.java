@@ -1,0 +1,19 @@
+package io.cairn.engine.command;
+
+import io.cairn.engine.mvcc.TxnOp;
+
+/**
+ * What one Raft log entry asks the state machine to do. The request id lets the member that
+ * proposed it find the client call waiting for the result; other members and replays ignore it.
+ */
+public sealed interface Command {
+    long requestId();
+
+    /** A Put, DeleteRange or Txn, applied through the MVCC store. */
+    record Write(long requestId, TxnOp op) implements Command {
+    }
+
+    /** Physical compaction up to {@code revision}. */
+    record Compact(long requestId, long revision) implements Command {
+    }
+}

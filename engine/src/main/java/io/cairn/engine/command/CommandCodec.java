@@ -1,0 +1,257 @@
+package io.cairn.engine.command;
+
+import io.cairn.engine.mvcc.Compare;
+import io.cairn.engine.mvcc.KeyRange;
+import io.cairn.engine.mvcc.RangeQuery;
+import io.cairn.engine.mvcc.TxnOp;
+import io.cairn.sbe.command.BooleanType;
+import io.cairn.sbe.command.CompactDecoder;
+import io.cairn.sbe.command.CompactEncoder;
+import io.cairn.sbe.command.CompareResult;
+import io.cairn.sbe.command.CompareTarget;
+import io.cairn.sbe.command.DeleteRangeDecoder;
+import io.cairn.sbe.command.DeleteRangeEncoder;
+import io.cairn.sbe.command.MessageHeaderDecoder;
+import io.cairn.sbe.command.MessageHeaderEncoder;
+import io.cairn.sbe.command.PutDecoder;
+import io.cairn.sbe.command.PutEncoder;
+import io.cairn.sbe.command.RangeDecoder;
+import io.cairn.sbe.command.RangeEncoder;
+import io.cairn.sbe.command.SortOrder;
+import io.cairn.sbe.command.SortTarget;
+import io.cairn.sbe.command.TxnDecoder;
+import io.cairn.sbe.command.TxnEncoder;
+import java.util.ArrayList;
+import java.util.List;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Commands as the SBE messages of log-commands.xml (schema id 2), one message per log entry. A
+ * Txn carries its operations as whole nested messages, header included, so nesting needs no
+ * special case. Encoding copies the request once; nothing past this point sees protobuf.
+ */
+public final class CommandCodec {
+    private static final int NESTING_MAX = 64; // etcd bounds txn depth by request size; so do we, loosely
+
+    private CommandCodec() {
+    }
+
+    public static byte[] encode(final Command command) {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(256);
+        final int length = switch (command) {
+            case Command.Write write -> encodeOp(write.op(), write.requestId(), buffer, 0);
+            case Command.Compact compact -> {
+                final CompactEncoder encoder = new CompactEncoder()
+                    .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder());
+                encoder.requestId(compact.requestId()).revision(compact.revision()).physical(BooleanType.TRUE);
+                yield MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+            }
+        };
+        final byte[] bytes = new byte[length];
+        buffer.getBytes(0, bytes);
+        return bytes;
+    }
+
+    public static Command decode(final byte[] bytes) {
+        final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
+        final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(buffer, 0);
+        if (header.schemaId() != MessageHeaderDecoder.SCHEMA_ID) {
+            throw new IllegalArgumentException("log entry is not a command (schema " + header.schemaId() + ")");
+        }
+        if (header.templateId() == CompactDecoder.TEMPLATE_ID) {
+            final CompactDecoder decoder = new CompactDecoder().wrapAndApplyHeader(buffer, 0, header);
+            return new Command.Compact(decoder.requestId(), decoder.revision());
+        }
+        final long[] requestId = new long[1];
+        final TxnOp op = decodeOp(buffer, requestId, 0);
+        return new Command.Write(requestId[0], op);
+    }
+
+    private static int encodeOp(final TxnOp op, final long requestId, final ExpandableArrayBuffer buffer,
+        final int depth) {
+        if (depth > NESTING_MAX) {
+            throw new IllegalArgumentException("txn nested deeper than " + NESTING_MAX);
+        }
+        final MessageHeaderEncoder header = new MessageHeaderEncoder();
+        final int bodyLength = switch (op) {
+            case TxnOp.Put put -> {
+                final PutEncoder e = new PutEncoder().wrapAndApplyHeader(buffer, 0, header);
+                e.requestId(requestId).authRevision(0).lease(put.lease()).prevKv(bool(put.prevKv()))
+                    .ignoreValue(bool(put.ignoreValue())).ignoreLease(bool(put.ignoreLease()))
+                    .putKey(put.key(), 0, put.key().length).putValue(put.value(), 0, put.value().length).username("");
+                yield e.encodedLength();
+            }
+            case TxnOp.DeleteRange delete -> {
+                final DeleteRangeEncoder e = new DeleteRangeEncoder().wrapAndApplyHeader(buffer, 0, header);
+                final KeyRange range = delete.range();
+                e.requestId(requestId).authRevision(0).prevKv(bool(delete.prevKv()))
+                    .putKey(range.key(), 0, range.key().length).putRangeEnd(range.rangeEnd(), 0, range.rangeEnd().length)
+                    .username("");
+                yield e.encodedLength();
+            }
+            case TxnOp.Range range -> {
+                final RangeEncoder e = new RangeEncoder().wrapAndApplyHeader(buffer, 0, header);
+                final RangeQuery q = range.query();
+                e.requestId(requestId).authRevision(0).keyLimit(q.limit()).revision(q.revision())
+                    .sortOrder(SortOrder.get((short)q.sortOrder().ordinal()))
+                    .sortTarget(SortTarget.get((short)q.sortTarget().ordinal())).serializable(BooleanType.FALSE)
+                    .keysOnly(bool(q.keysOnly())).countOnly(bool(q.countOnly())).minModRevision(q.minModRevision())
+                    .maxModRevision(q.maxModRevision()).minCreateRevision(q.minCreateRevision())
+                    .maxCreateRevision(q.maxCreateRevision())
+                    .putKey(q.range().key(), 0, q.range().key().length)
+                    .putRangeEnd(q.range().rangeEnd(), 0, q.range().rangeEnd().length).username("");
+                yield e.encodedLength();
+            }
+            case TxnOp.Txn txn -> encodeTxn(txn, requestId, buffer, header, depth);
+        };
+        return MessageHeaderEncoder.ENCODED_LENGTH + bodyLength;
+    }
+
+    private static int encodeTxn(final TxnOp.Txn txn, final long requestId, final ExpandableArrayBuffer buffer,
+        final MessageHeaderEncoder header, final int depth) {
+        // Nested operations are encoded first, into their own buffers, then copied in as var data.
+        final List<byte[]> success = encodeAll(txn.success(), depth);
+        final List<byte[]> failure = encodeAll(txn.failure(), depth);
+        final TxnEncoder e = new TxnEncoder().wrapAndApplyHeader(buffer, 0, header);
+        e.requestId(requestId).authRevision(0);
+        final TxnEncoder.ComparesEncoder compares = e.comparesCount(txn.compares().size());
+        for (final Compare c : txn.compares()) {
+            compares.next().result(CompareResult.get((short)c.result().ordinal()))
+                .target(CompareTarget.get((short)c.target().ordinal()))
+                .version(c.target() == Compare.Target.VERSION ? c.number() : 0)
+                .createRevision(c.target() == Compare.Target.CREATE ? c.number() : 0)
+                .modRevision(c.target() == Compare.Target.MOD ? c.number() : 0)
+                .lease(c.target() == Compare.Target.LEASE ? c.number() : 0)
+                .putKey(c.range().key(), 0, c.range().key().length)
+                .putRangeEnd(c.range().rangeEnd(), 0, c.range().rangeEnd().length)
+                .putValue(c.value(), 0, c.value().length);
+        }
+        final TxnEncoder.SuccessEncoder successes = e.successCount(success.size());
+        for (final byte[] op : success) {
+            successes.next().putOperation(op, 0, op.length);
+        }
+        final TxnEncoder.FailureEncoder failures = e.failureCount(failure.size());
+        for (final byte[] op : failure) {
+            failures.next().putOperation(op, 0, op.length);
+        }
+        e.username("");
+        return e.encodedLength();
+    }
+
+    private static List<byte[]> encodeAll(final List<TxnOp> ops, final int depth) {
+        final List<byte[]> encoded = new ArrayList<>(ops.size());
+        for (final TxnOp op : ops) {
+            final ExpandableArrayBuffer nested = new ExpandableArrayBuffer(128);
+            final int length = encodeOp(op, 0, nested, depth + 1);
+            final byte[] bytes = new byte[length];
+            nested.getBytes(0, bytes);
+            encoded.add(bytes);
+        }
+        return encoded;
+    }
+
+    private static TxnOp decodeOp(final UnsafeBuffer buffer, final long[] requestId, final int depth) {
+        if (depth > NESTING_MAX) {
+            throw new IllegalArgumentException("txn nested deeper than " + NESTING_MAX);
+        }
+        final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(buffer, 0);
+        return switch (header.templateId()) {
+            case PutDecoder.TEMPLATE_ID -> {
+                final PutDecoder d = new PutDecoder().wrapAndApplyHeader(buffer, 0, header);
+                requestId[0] = d.requestId();
+                final long lease = d.lease();
+                final boolean prevKv = d.prevKv() == BooleanType.TRUE;
+                final boolean ignoreValue = d.ignoreValue() == BooleanType.TRUE;
+                final boolean ignoreLease = d.ignoreLease() == BooleanType.TRUE;
+                final byte[] key = new byte[d.keyLength()];
+                d.getKey(key, 0, key.length);
+                final byte[] value = new byte[d.valueLength()];
+                d.getValue(value, 0, value.length);
+                yield new TxnOp.Put(key, value, lease, prevKv, ignoreValue, ignoreLease);
+            }
+            case DeleteRangeDecoder.TEMPLATE_ID -> {
+                final DeleteRangeDecoder d = new DeleteRangeDecoder().wrapAndApplyHeader(buffer, 0, header);
+                requestId[0] = d.requestId();
+                final boolean prevKv = d.prevKv() == BooleanType.TRUE;
+                final byte[] key = new byte[d.keyLength()];
+                d.getKey(key, 0, key.length);
+                final byte[] rangeEnd = new byte[d.rangeEndLength()];
+                d.getRangeEnd(rangeEnd, 0, rangeEnd.length);
+                yield new TxnOp.DeleteRange(KeyRange.of(key, rangeEnd), prevKv);
+            }
+            case RangeDecoder.TEMPLATE_ID -> {
+                final RangeDecoder d = new RangeDecoder().wrapAndApplyHeader(buffer, 0, header);
+                requestId[0] = d.requestId();
+                final long limit = d.keyLimit();
+                final long revision = d.revision();
+                final RangeQuery.SortOrder order = RangeQuery.SortOrder.values()[d.sortOrderRaw()];
+                final RangeQuery.SortTarget target = RangeQuery.SortTarget.values()[d.sortTargetRaw()];
+                final boolean keysOnly = d.keysOnly() == BooleanType.TRUE;
+                final boolean countOnly = d.countOnly() == BooleanType.TRUE;
+                final long minMod = d.minModRevision();
+                final long maxMod = d.maxModRevision();
+                final long minCreate = d.minCreateRevision();
+                final long maxCreate = d.maxCreateRevision();
+                final byte[] key = new byte[d.keyLength()];
+                d.getKey(key, 0, key.length);
+                final byte[] rangeEnd = new byte[d.rangeEndLength()];
+                d.getRangeEnd(rangeEnd, 0, rangeEnd.length);
+                yield new TxnOp.Range(new RangeQuery(KeyRange.of(key, rangeEnd), limit, revision, order, target, keysOnly,
+                    countOnly, minMod, maxMod, minCreate, maxCreate));
+            }
+            case TxnDecoder.TEMPLATE_ID -> decodeTxn(buffer, header, requestId, depth);
+            default -> throw new IllegalArgumentException("unknown command template " + header.templateId());
+        };
+    }
+
+    private static TxnOp.Txn decodeTxn(final UnsafeBuffer buffer, final MessageHeaderDecoder header,
+        final long[] requestId, final int depth) {
+        final TxnDecoder d = new TxnDecoder().wrapAndApplyHeader(buffer, 0, header);
+        requestId[0] = d.requestId();
+        final List<Compare> compares = new ArrayList<>();
+        for (final TxnDecoder.ComparesDecoder c : d.compares()) {
+            final Compare.Result result = Compare.Result.values()[c.resultRaw()];
+            final Compare.Target target = Compare.Target.values()[c.targetRaw()];
+            final long number = switch (target) {
+                case VERSION -> c.version();
+                case CREATE -> c.createRevision();
+                case MOD -> c.modRevision();
+                case LEASE -> c.lease();
+                case VALUE, OTHER -> 0;
+            };
+            final byte[] key = new byte[c.keyLength()];
+            c.getKey(key, 0, key.length);
+            final byte[] rangeEnd = new byte[c.rangeEndLength()];
+            c.getRangeEnd(rangeEnd, 0, rangeEnd.length);
+            final byte[] value = new byte[c.valueLength()];
+            c.getValue(value, 0, value.length);
+            compares.add(new Compare(KeyRange.of(key, rangeEnd), target, result, number, value));
+        }
+        final List<TxnOp> success = new ArrayList<>();
+        for (final TxnDecoder.SuccessDecoder s : d.success()) {
+            success.add(decodeNested(s.operationLength(), s::getOperation, depth));
+        }
+        final List<TxnOp> failure = new ArrayList<>();
+        for (final TxnDecoder.FailureDecoder f : d.failure()) {
+            failure.add(decodeNested(f.operationLength(), f::getOperation, depth));
+        }
+        d.username();
+        return new TxnOp.Txn(compares, success, failure);
+    }
+
+    /** Reads one nested operation's bytes out of a group's var data. */
+    private interface OperationBytes {
+        int get(byte[] dst, int offset, int length);
+    }
+
+    private static TxnOp decodeNested(final int length, final OperationBytes source, final int depth) {
+        final byte[] bytes = new byte[length];
+        source.get(bytes, 0, length);
+        return decodeOp(new UnsafeBuffer(bytes), new long[1], depth + 1);
+    }
+
+    private static BooleanType bool(final boolean value) {
+        return value ? BooleanType.TRUE : BooleanType.FALSE;
+    }
+}

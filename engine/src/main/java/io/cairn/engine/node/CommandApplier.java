@@ -1,0 +1,111 @@
+package io.cairn.engine.node;
+
+import io.cairn.btree.Env;
+import io.cairn.btree.ReadTxn;
+import io.cairn.btree.WriteTxn;
+import io.cairn.engine.api.EtcdException;
+import io.cairn.engine.backend.Bucket;
+import io.cairn.engine.backend.BtreeView;
+import io.cairn.engine.command.Command;
+import io.cairn.engine.command.CommandCodec;
+import io.cairn.engine.mvcc.LeaseLookup;
+import io.cairn.engine.mvcc.MvccStore;
+import io.cairn.engine.mvcc.TxnOp;
+import io.cairn.raft.Entry;
+import io.cairn.raft.EntryType;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * Applies committed log entries to the MVCC store in the B+tree: one write transaction per batch,
+ * which also records the applied index, so the tree's state and its applied index never disagree.
+ * Commits are not synced: the WAL is the durability source, and {@link #sync()} makes the tree
+ * durable on the node's budget so the WAL before it can be released.
+ */
+final class CommandApplier {
+    private static final byte[] META_APPLIED_INDEX = "appliedIndex".getBytes(StandardCharsets.US_ASCII);
+
+    /** What applying one entry gave the member that proposed it: a value, or a refusal. */
+    interface Outcome extends BiConsumer<Long, Object> {
+    }
+
+    private final Env env;
+    private final MvccStore store;
+    private long appliedIndex;
+
+    CommandApplier(final Env env) {
+        this.env = env;
+        try (ReadTxn read = env.beginRead()) {
+            final BtreeView view = new BtreeView(read);
+            this.store = MvccStore.open(view, LeaseLookup.NONE);
+            final byte[] applied = view.get(Bucket.META, META_APPLIED_INDEX);
+            this.appliedIndex = applied == null ? 0 : ByteBuffer.wrap(applied).getLong();
+        }
+    }
+
+    long appliedIndex() {
+        return appliedIndex;
+    }
+
+    MvccStore store() {
+        return store;
+    }
+
+    /**
+     * Applies {@code entries} in order; hands each command's result (or its EtcdException /
+     * IllegalArgumentException refusal, which wrote nothing) to {@code outcome} after the commit.
+     */
+    void apply(final List<Entry> entries, final Outcome outcome) throws IOException {
+        if (entries.isEmpty()) {
+            return;
+        }
+        final long[] requestIds = new long[entries.size()];
+        final Object[] results = new Object[entries.size()];
+        final WriteTxn txn = env.beginWrite();
+        try {
+            final BtreeView view = new BtreeView(txn);
+            for (int i = 0; i < entries.size(); i++) {
+                final Entry entry = entries.get(i);
+                assert entry.index() > appliedIndex : "entry " + entry.index() + " applied twice";
+                if (entry.type() != EntryType.NORMAL || entry.data().length == 0) {
+                    continue; // a leader's empty entry; membership changes come with the cluster issue
+                }
+                final Command command = CommandCodec.decode(entry.data());
+                requestIds[i] = command.requestId();
+                try {
+                    results[i] = switch (command) {
+                        case Command.Compact compact -> store.compact(view, compact.revision());
+                        case Command.Write write -> switch (write.op()) {
+                            case TxnOp.Put put -> store.put(view, put);
+                            case TxnOp.DeleteRange delete -> store.deleteRange(view, delete);
+                            case TxnOp.Txn t -> store.txn(view, t);
+                            case TxnOp.Range range -> throw new IllegalArgumentException("a range is not a write");
+                        };
+                    };
+                } catch (final EtcdException | IllegalArgumentException refused) {
+                    results[i] = refused;
+                }
+            }
+            final long last = entries.getLast().index();
+            view.put(Bucket.META, META_APPLIED_INDEX, ByteBuffer.allocate(Long.BYTES).putLong(last).array());
+            txn.commit();
+            appliedIndex = last;
+        } catch (final IOException | RuntimeException e) {
+            txn.abort();
+            throw e;
+        }
+        for (int i = 0; i < entries.size(); i++) {
+            if (requestIds[i] != 0) {
+                outcome.accept(requestIds[i], results[i]);
+            }
+        }
+    }
+
+    /** Makes every applied batch durable in the tree file. */
+    void sync() throws IOException {
+        env.sync();
+    }
+}

@@ -1,0 +1,335 @@
+package io.cairn.engine.node;
+
+import io.cairn.btree.Env;
+import io.cairn.btree.EnvOptions;
+import io.cairn.btree.ReadTxn;
+import io.cairn.engine.api.EtcdError;
+import io.cairn.engine.api.EtcdException;
+import io.cairn.engine.backend.BtreeView;
+import io.cairn.engine.command.Command;
+import io.cairn.engine.command.CommandCodec;
+import io.cairn.engine.mvcc.OpResult;
+import io.cairn.engine.mvcc.RangeQuery;
+import io.cairn.engine.mvcc.RangeResult;
+import io.cairn.engine.mvcc.TxnOp;
+import io.cairn.engine.server.KeyValueStore;
+import io.cairn.raft.ConfState;
+import io.cairn.raft.MemoryLogStorage;
+import io.cairn.raft.NotLeaderException;
+import io.cairn.raft.RaftConfig;
+import io.cairn.raft.RaftNode;
+import io.cairn.raft.Randomness;
+import io.cairn.raft.Ready;
+import io.cairn.raft.RequestDroppedException;
+import io.cairn.wal.Recovered;
+import io.cairn.wal.SnapshotMarker;
+import io.cairn.wal.Wal;
+import io.cairn.wal.WalOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A member whose writes go through Raft: a write is encoded once as an SBE command, proposed,
+ * made durable in the WAL (one group write per Ready), applied to the B+tree (unsynced), and only
+ * then answered. One thread, the Raft loop, owns the Raft core, the WAL appends and the applier;
+ * gRPC threads only queue proposals and wait. Reads use B+tree read transactions directly: on a
+ * single member every acknowledged write is applied before it is acknowledged, so they are
+ * linearizable as they are.
+ *
+ * <p>The tree is synced every {@link #SYNC_EVERY_ENTRIES} applied entries or {@link #SYNC_EVERY_NANOS};
+ * after a sync, a snapshot marker at the synced index lets the WAL release what lies below, and the
+ * in-memory Raft log is compacted to match. Restart replays the WAL from the tree's applied index.
+ */
+public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(RaftKeyValueStore.class.getName());
+    private static final int PROPOSALS_MAX = 16_384;
+    private static final int PROPOSALS_PER_LOOP_MAX = 4_096;
+    static final long SYNC_EVERY_ENTRIES = 10_000;
+    static final long SYNC_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private record Proposal(long requestId, byte[] data) {
+    }
+
+    private final Env env;
+    private final Wal wal;
+    private final MemoryLogStorage storage;
+    private final RaftNode node;
+    private final CommandApplier applier;
+    private final long tickNanos;
+    private final long releaseEveryEntries;
+    private final ArrayBlockingQueue<Proposal> proposals = new ArrayBlockingQueue<>(PROPOSALS_MAX);
+    private final ConcurrentHashMap<Long, CompletableFuture<Object>> waiting = new ConcurrentHashMap<>();
+    private final AtomicLong nextRequestId = new AtomicLong(1);
+    private final Thread loop;
+    private volatile boolean closed;
+    private volatile Throwable failure;
+    // Owned by the loop thread.
+    private long syncedIndex;
+    private long lastSyncNanos = System.nanoTime();
+    private long releasedIndex;
+
+    private RaftKeyValueStore(final Env env, final Wal wal, final long memberId, final long tickMillis,
+        final int electionTicks, final long snapshotCount) {
+        this.env = env;
+        this.wal = wal;
+        this.applier = new CommandApplier(env);
+        this.tickNanos = TimeUnit.MILLISECONDS.toNanos(tickMillis);
+        this.releaseEveryEntries = snapshotCount;
+        final Recovered recovered = wal.recovered();
+        final ConfState membership = ConfState.ofVoters(memberId);
+        this.storage = MemoryLogStorage.bootstrap(recovered.snapshot().index(), recovered.snapshot().term(), membership);
+        storage.append(WalEntries.fromWal(recovered.entries()));
+        if (recovered.hardState().term() > 0) {
+            storage.setHardState(WalEntries.fromWal(recovered.hardState()));
+        }
+        final long applied = applier.appliedIndex();
+        if (applied < recovered.snapshot().index() || applied > recovered.lastIndex()) {
+            throw new IllegalStateException("the backend has applied index " + applied + " but the WAL covers "
+                + recovered.snapshot().index() + ".." + recovered.lastIndex() + ": the data and WAL directories do not belong together");
+        }
+        this.syncedIndex = applied;
+        this.releasedIndex = recovered.snapshot().index();
+        final RaftConfig defaults = RaftConfig.defaults(memberId);
+        this.node = new RaftNode(new RaftConfig(memberId, electionTicks, 1, applied, defaults.maxMessageBytes(),
+            defaults.maxInflightMessages(), defaults.maxInflightBytes(), defaults.maxUncommittedBytes(),
+            defaults.maxCommittedBytesPerReady(), defaults.maxPendingReads(), true, true, defaults.readOnlyOption(),
+            true), storage, Randomness.seeded(System.nanoTime()));
+        this.loop = Thread.ofPlatform().name("cairn-raft").daemon().unstarted(this::runLoop);
+    }
+
+    /**
+     * Opens the backend ({@code <data-dir>/member/snap/db}) and the WAL ({@code walDir}), replays what
+     * the backend has not applied, and starts the Raft loop; returns once this member leads.
+     */
+    public static RaftKeyValueStore open(final Path dataDir, final Path walDir, final long memberId,
+        final long mapSizeBytes, final int maxValueBytes, final long tickMillis, final int electionTicks,
+        final long snapshotCount) throws IOException {
+        final Path snapDir = dataDir.resolve("member").resolve("snap");
+        Files.createDirectories(snapDir);
+        final Env env = Env.open(snapDir.resolve("db"), EnvOptions.defaults()
+            .withMapSizeBytes(mapSizeBytes).withMaxValueBytes(maxValueBytes).withSyncOnCommit(false));
+        final Wal wal;
+        try {
+            wal = Wal.open(walDir, WalOptions.defaults());
+        } catch (final IOException | RuntimeException e) {
+            env.close();
+            throw e;
+        }
+        final RaftKeyValueStore kv;
+        try {
+            kv = new RaftKeyValueStore(env, wal, memberId, tickMillis, electionTicks, snapshotCount);
+        } catch (final RuntimeException e) {
+            wal.close();
+            env.close();
+            throw e;
+        }
+        kv.node.campaign(); // the only voter: no reason to wait out an election timeout
+        kv.loop.start();
+        return kv;
+    }
+
+    @Override
+    public RangeResult range(final RangeQuery query) {
+        try (ReadTxn read = env.beginRead()) {
+            return applier.store().range(new BtreeView(read), query);
+        }
+    }
+
+    @Override
+    public OpResult.Put put(final TxnOp.Put put) {
+        return (OpResult.Put)propose(id -> new Command.Write(id, put));
+    }
+
+    @Override
+    public OpResult.DeleteRange deleteRange(final TxnOp.DeleteRange delete) {
+        return (OpResult.DeleteRange)propose(id -> new Command.Write(id, delete));
+    }
+
+    @Override
+    public OpResult.Txn txn(final TxnOp.Txn txn) {
+        return (OpResult.Txn)propose(id -> new Command.Write(id, txn));
+    }
+
+    @Override
+    public long compact(final long revision) {
+        return (Long)propose(id -> new Command.Compact(id, revision));
+    }
+
+    @Override
+    public long currentRevision() {
+        return applier.store().currentRevision();
+    }
+
+    @Override
+    public long backendSizeBytes() {
+        return env.fileSizeBytes();
+    }
+
+    /** Raft's index and term, for Maintenance.Status. */
+    public long raftIndex() {
+        return node.commitIndex();
+    }
+
+    public long raftTerm() {
+        return node.term();
+    }
+
+    private interface CommandForId {
+        Command with(long requestId);
+    }
+
+    private Object propose(final CommandForId command) {
+        final long id = nextRequestId.getAndIncrement();
+        final CompletableFuture<Object> result = new CompletableFuture<>();
+        waiting.put(id, result);
+        try {
+            if (failure != null || closed) {
+                throw new EtcdException(EtcdError.STOPPED);
+            }
+            proposals.put(new Proposal(id, CommandCodec.encode(command.with(id))));
+            final Object outcome = result.get();
+            if (outcome instanceof RuntimeException refused) {
+                throw refused;
+            }
+            return outcome;
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EtcdException(EtcdError.STOPPED);
+        } catch (final ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException refused) {
+                throw refused;
+            }
+            throw new IllegalStateException("write failed", e.getCause());
+        } finally {
+            waiting.remove(id);
+        }
+    }
+
+    private void runLoop() {
+        final List<Proposal> batch = new ArrayList<>(PROPOSALS_PER_LOOP_MAX);
+        final List<byte[]> payloads = new ArrayList<>(PROPOSALS_PER_LOOP_MAX);
+        long nextTickNanos = System.nanoTime() + tickNanos;
+        try {
+            while (!closed) {
+                final long waitNanos = nextTickNanos - System.nanoTime();
+                if (waitNanos > 0 && !node.hasReady()) {
+                    final Proposal first = proposals.poll(waitNanos, TimeUnit.NANOSECONDS);
+                    if (first != null) {
+                        batch.add(first);
+                    }
+                }
+                proposals.drainTo(batch, PROPOSALS_PER_LOOP_MAX - batch.size());
+                if (!batch.isEmpty()) {
+                    propose(batch, payloads);
+                }
+                if (System.nanoTime() - nextTickNanos >= 0) {
+                    node.tick();
+                    nextTickNanos += tickNanos;
+                }
+                // Each Ready is persisted and applied before the next; the loop ends when Raft has nothing more.
+                for (int readies = 0; readies < PROPOSALS_PER_LOOP_MAX && node.hasReady(); readies++) {
+                    handle(node.ready());
+                }
+                syncOnBudget();
+            }
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (final IOException | RuntimeException | Error e) {
+            failure = e;
+            LOG.log(System.Logger.Level.ERROR, "the Raft loop stopped: " + e, e);
+        }
+        final EtcdException stopped = new EtcdException(EtcdError.STOPPED);
+        waiting.values().forEach(w -> w.completeExceptionally(stopped));
+    }
+
+    private void propose(final List<Proposal> batch, final List<byte[]> payloads) {
+        payloads.clear();
+        for (final Proposal p : batch) {
+            payloads.add(p.data());
+        }
+        try {
+            node.proposeBatch(payloads);
+        } catch (final NotLeaderException | RequestDroppedException refused) {
+            final EtcdException error = new EtcdException(
+                refused instanceof NotLeaderException ? EtcdError.NO_LEADER : EtcdError.TOO_MANY_REQUESTS);
+            for (final Proposal p : batch) {
+                final CompletableFuture<Object> w = waiting.get(p.requestId());
+                if (w != null) {
+                    w.completeExceptionally(error);
+                }
+            }
+        }
+        batch.clear();
+    }
+
+    private void handle(final Ready ready) throws IOException {
+        if (ready.snapshot() != null) {
+            throw new IllegalStateException("a single member never receives a snapshot");
+        }
+        if (ready.mustSync()) {
+            final CompletableFuture<Void> durable = wal.append(WalEntries.toWal(ready.entries()),
+                WalEntries.toWal(ready.hardState()));
+            storage.append(ready.entries());
+            if (ready.hardState() != null) {
+                storage.setHardState(ready.hardState());
+            }
+            durable.join();
+        }
+        // A single member has nobody to send to; messages appear with the cluster issue.
+        applier.apply(ready.committedEntries(), (requestId, outcome) -> {
+            final CompletableFuture<Object> w = waiting.get(requestId);
+            if (w != null) {
+                w.complete(outcome);
+            }
+        });
+        node.advance(ready);
+    }
+
+    /**
+     * Syncs the tree on its budget; then a snapshot marker lets the WAL drop what the tree now holds
+     * durably, and the in-memory log drops the same prefix.
+     */
+    private void syncOnBudget() throws IOException {
+        final long applied = applier.appliedIndex();
+        if (applied == syncedIndex
+            || (applied - syncedIndex < SYNC_EVERY_ENTRIES && System.nanoTime() - lastSyncNanos < SYNC_EVERY_NANOS)) {
+            return;
+        }
+        applier.sync();
+        syncedIndex = applied;
+        lastSyncNanos = System.nanoTime();
+        if (syncedIndex - releasedIndex >= releaseEveryEntries) {
+            wal.saveSnapshot(new SnapshotMarker(node.termAt(syncedIndex), syncedIndex)).join();
+            wal.releaseBefore(syncedIndex);
+            storage.compact(syncedIndex);
+            releasedIndex = syncedIndex;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        closed = true;
+        try {
+            loop.join();
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            if (failure == null) {
+                applier.sync();
+            }
+            wal.close();
+        } finally {
+            env.close();
+        }
+    }
+}
