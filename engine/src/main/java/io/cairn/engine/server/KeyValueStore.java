@@ -6,9 +6,8 @@ import io.cairn.engine.mvcc.RangeResult;
 import io.cairn.engine.mvcc.TxnOp;
 
 /**
- * What the KV facade needs from the node: reads, and writes that return once applied. The
- * in-process implementation applies at once; the Raft-backed node (engine issue) replicates and
- * makes writes durable first, behind the same interface.
+ * What the KV facade needs from the node: reads, and writes that return once durable and applied
+ * (the Raft-backed node, {@code io.cairn.engine.node.RaftKeyValueStore}; tests may stand in).
  */
 public interface KeyValueStore {
     RangeResult range(RangeQuery query);
