@@ -14,6 +14,7 @@ import io.cairn.engine.mvcc.RangeResult;
 import io.cairn.engine.mvcc.TxnOp;
 import io.cairn.engine.server.KeyValueStore;
 import io.cairn.raft.ConfState;
+import io.cairn.raft.HardState;
 import io.cairn.raft.MemoryLogStorage;
 import io.cairn.raft.NotLeaderException;
 import io.cairn.raft.RaftConfig;
@@ -72,6 +73,9 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     private final Thread loop;
     private volatile boolean closed;
     private volatile Throwable failure;
+    // Written by the loop after each Ready, read by gRPC threads.
+    private volatile long term;
+    private volatile long commitIndex;
     // Owned by the loop thread.
     private long syncedIndex;
     private long lastSyncNanos = System.nanoTime();
@@ -90,6 +94,9 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         storage.append(WalEntries.fromWal(recovered.entries()));
         if (recovered.hardState().term() > 0) {
             storage.setHardState(WalEntries.fromWal(recovered.hardState()));
+        } else {
+            // etcd's fresh member starts in term 1 (its bootstrap entries), so its first election gives term 2.
+            storage.setHardState(new HardState(1, 0, 0));
         }
         final long applied = applier.appliedIndex();
         if (applied < recovered.snapshot().index() || applied > recovered.lastIndex()) {
@@ -133,6 +140,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
             throw e;
         }
         kv.node.campaign(); // the only voter: no reason to wait out an election timeout
+        kv.term = kv.node.term();
         kv.loop.start();
         return kv;
     }
@@ -174,13 +182,14 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         return env.fileSizeBytes();
     }
 
-    /** Raft's index and term, for Maintenance.Status. */
+    @Override
     public long raftIndex() {
-        return node.commitIndex();
+        return commitIndex;
     }
 
+    @Override
     public long raftTerm() {
-        return node.term();
+        return term;
     }
 
     private interface CommandForId {
@@ -292,6 +301,8 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
             }
         });
         node.advance(ready);
+        term = node.term();
+        commitIndex = node.commitIndex();
     }
 
     /**

@@ -15,8 +15,6 @@ import java.util.concurrent.TimeUnit;
 public final class CairnServer implements AutoCloseable {
     /** Room gRPC allows above --max-request-bytes so an oversized request gets etcd's own error. */
     private static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
-    /** A raft term a fresh single member reports, as etcd does after its first election. */
-    private static final long SINGLE_MEMBER_TERM = 2;
     private static final long SHUTDOWN_GRACE_MILLIS = 5_000;
 
     private final List<Server> servers;
@@ -28,7 +26,7 @@ public final class CairnServer implements AutoCloseable {
     public static CairnServer start(final ServerConfig config, final KeyValueStore store) throws IOException {
         final long memberId = MemberIds.memberId(config.initialAdvertisePeerUrls(), config.initialClusterToken());
         final ResponseHeaders headers =
-            new ResponseHeaders(MemberIds.clusterId(List.of(memberId)), memberId, SINGLE_MEMBER_TERM);
+            new ResponseHeaders(MemberIds.clusterId(List.of(memberId)), memberId, store::raftTerm);
         final Alarms alarms = new Alarms();
         final BackendQuota quota = new BackendQuota(config.quotaBackendBytes());
         final List<Server> servers = new ArrayList<>();

@@ -25,4 +25,10 @@ public interface KeyValueStore {
 
     /** The backend's size, which --quota-backend-bytes limits. */
     long backendSizeBytes();
+
+    /** The current Raft term, as response headers report it. */
+    long raftTerm();
+
+    /** The Raft log's commit index, as Maintenance.Status reports it. */
+    long raftIndex();
 }
