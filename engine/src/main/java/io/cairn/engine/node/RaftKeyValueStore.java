@@ -54,8 +54,10 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RaftKeyValueStore.class.getName());
     private static final int PROPOSALS_MAX = 16_384;
     private static final int PROPOSALS_PER_LOOP_MAX = 4_096;
-    static final long SYNC_EVERY_ENTRIES = 10_000;
-    static final long SYNC_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    // Frequent enough that the tree's freelist stays small: pages freed after the last sync cannot be
+    // reused, and at a 1 s cadence under load the file ballooned (see engine/README.md).
+    static final long SYNC_EVERY_ENTRIES = 1_000;
+    static final long SYNC_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private record Proposal(long requestId, byte[] data) {
     }
@@ -80,6 +82,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     private long syncedIndex;
     private long lastSyncNanos = System.nanoTime();
     private long releasedIndex;
+    private HardState persistedHardState = HardState.EMPTY;
 
     private RaftKeyValueStore(final Env env, final Wal wal, final long memberId, final long tickMillis,
         final int electionTicks, final long snapshotCount) {
@@ -92,13 +95,15 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         final ConfState membership = ConfState.ofVoters(memberId);
         this.storage = MemoryLogStorage.bootstrap(recovered.snapshot().index(), recovered.snapshot().term(), membership);
         storage.append(WalEntries.fromWal(recovered.entries()));
+        final long applied = applier.appliedIndex();
         if (recovered.hardState().term() > 0) {
-            storage.setHardState(WalEntries.fromWal(recovered.hardState()));
+            // Commit-only hard states are not awaited (see handle), so the WAL's may trail the tree's applied index.
+            final HardState saved = WalEntries.fromWal(recovered.hardState());
+            storage.setHardState(new HardState(saved.term(), saved.vote(), Math.max(saved.commit(), applied)));
         } else {
             // etcd's fresh member starts in term 1 (its bootstrap entries), so its first election gives term 2.
             storage.setHardState(new HardState(1, 0, 0));
         }
-        final long applied = applier.appliedIndex();
         if (applied < recovered.snapshot().index() || applied > recovered.lastIndex()) {
             throw new IllegalStateException("the backend has applied index " + applied + " but the WAL covers "
                 + recovered.snapshot().index() + ".." + recovered.lastIndex() + ": the data and WAL directories do not belong together");
@@ -291,7 +296,15 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
             if (ready.hardState() != null) {
                 storage.setHardState(ready.hardState());
             }
-            durable.join();
+            // Entries, a term or a vote must be durable before anything depends on them. A commit index
+            // alone need not be (etcd's MustSync agrees): after a crash Raft learns it again, and the
+            // tree's applied index caps what replay needs. So that write is not waited for.
+            if (!ready.entries().isEmpty() || termOrVoteChanged(ready.hardState())) {
+                durable.join();
+            }
+            if (ready.hardState() != null) {
+                persistedHardState = ready.hardState();
+            }
         }
         // A single member has nobody to send to; messages appear with the cluster issue.
         applier.apply(ready.committedEntries(), (requestId, outcome) -> {
@@ -303,6 +316,10 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         node.advance(ready);
         term = node.term();
         commitIndex = node.commitIndex();
+    }
+
+    private boolean termOrVoteChanged(final HardState next) {
+        return next != null && (next.term() != persistedHardState.term() || next.vote() != persistedHardState.vote());
     }
 
     /**
