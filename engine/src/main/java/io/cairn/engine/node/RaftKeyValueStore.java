@@ -97,7 +97,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         storage.append(WalEntries.fromWal(recovered.entries()));
         final long applied = applier.appliedIndex();
         if (recovered.hardState().term() > 0) {
-            // Commit-only hard states are not awaited (see handle), so the WAL's may trail the tree's applied index.
+            // Commit-only hard states are not written (see handle), so the WAL's may trail the tree's applied index.
             final HardState saved = WalEntries.fromWal(recovered.hardState());
             storage.setHardState(new HardState(saved.term(), saved.vote(), Math.max(saved.commit(), applied)));
         } else {
@@ -289,22 +289,19 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         if (ready.snapshot() != null) {
             throw new IllegalStateException("a single member never receives a snapshot");
         }
-        if (ready.mustSync()) {
+        // Entries, a term or a vote must be durable before anything depends on them. The commit index
+        // is volatile state in Raft (it is learned again after a restart, and the tree's applied index
+        // caps what replay needs), so a Ready that only moves it writes nothing: one fsync per cycle.
+        final boolean termOrVote = termOrVoteChanged(ready.hardState());
+        if (!ready.entries().isEmpty() || termOrVote) {
             final CompletableFuture<Void> durable = wal.append(WalEntries.toWal(ready.entries()),
                 WalEntries.toWal(ready.hardState()));
             storage.append(ready.entries());
-            if (ready.hardState() != null) {
-                storage.setHardState(ready.hardState());
-            }
-            // Entries, a term or a vote must be durable before anything depends on them. A commit index
-            // alone need not be (etcd's MustSync agrees): after a crash Raft learns it again, and the
-            // tree's applied index caps what replay needs. So that write is not waited for.
-            if (!ready.entries().isEmpty() || termOrVoteChanged(ready.hardState())) {
-                durable.join();
-            }
-            if (ready.hardState() != null) {
-                persistedHardState = ready.hardState();
-            }
+            durable.join();
+            persistedHardState = ready.hardState() != null ? ready.hardState() : persistedHardState;
+        }
+        if (ready.hardState() != null) {
+            storage.setHardState(ready.hardState());
         }
         // A single member has nobody to send to; messages appear with the cluster issue.
         applier.apply(ready.committedEntries(), (requestId, outcome) -> {
@@ -338,6 +335,8 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         if (syncedIndex - releasedIndex >= releaseEveryEntries) {
             wal.saveSnapshot(new SnapshotMarker(node.termAt(syncedIndex), syncedIndex)).join();
             wal.releaseBefore(syncedIndex);
+            // The snapshot's data stays empty until a cluster needs to send one (the cluster issue).
+            storage.createSnapshot(syncedIndex, node.confState(), new byte[0]);
             storage.compact(syncedIndex);
             releasedIndex = syncedIndex;
         }

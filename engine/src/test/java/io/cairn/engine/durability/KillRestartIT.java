@@ -54,8 +54,9 @@ class KillRestartIT {
         final Map<String, Long> acknowledged = new ConcurrentHashMap<>();
         try {
             for (int trial = 0; trial < count; trial++) {
+                // A small --snapshot-count makes the WAL record snapshot markers (and release) between kills.
                 final ServerProcess server = ServerProcess.start(ServerProcess.Kind.CAIRN, ServerProcess.freePort(),
-                    ServerProcess.freePort(), dataDir);
+                    ServerProcess.freePort(), dataDir, "--snapshot-count", "50");
                 try {
                     verify(server, acknowledged, "trial " + trial + " (seed " + seed + ")");
                     writeUntilKilled(server, trial, 1 + random.nextInt(ACKS_PER_TRIAL_MAX), acknowledged);
