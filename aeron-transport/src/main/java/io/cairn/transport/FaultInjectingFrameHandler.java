@@ -5,7 +5,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 
 /**
- * A {@link FrameHandler} decorator that loses, duplicates, delays or partitions frames according to a
+ * A {@link FrameHandler} decorator that loses, duplicates, damages, delays or partitions frames according to a
  * {@link FaultPlan}. Delayed frames are copied into a bounded FIFO (the delay is the same for every frame, so due
  * times are in order) and released by {@link #releaseDue}; when the FIFO is full a frame is dropped, as a
  * congested network would.
@@ -15,7 +15,10 @@ public final class FaultInjectingFrameHandler implements FrameHandler {
     private static final int FROM_OFFSET = 16;
     private static final int DELAYED_FRAMES_MAX = 4096;
 
+    private static final int CORRUPTED_TAIL_BYTES = 64;
+
     private final FaultPlan plan;
+    private final ExpandableArrayBuffer corruptedFrame = new ExpandableArrayBuffer(4096);
     private final FrameHandler target;
     private final ExpandableArrayBuffer[] delayedFrames = new ExpandableArrayBuffer[DELAYED_FRAMES_MAX];
     private final int[] delayedLengths = new int[DELAYED_FRAMES_MAX];
@@ -39,6 +42,19 @@ public final class FaultInjectingFrameHandler implements FrameHandler {
             plan.dropped.incrementAndGet();
             return;
         }
+        if (plan.drawCorrupt()) {
+            // The received frame lives in Aeron's log buffer, which is not ours to write: damage a copy.
+            corruptedFrame.putBytes(0, buffer, offset, length);
+            final int at = length - 1 - plan.drawInt(Math.min(length, CORRUPTED_TAIL_BYTES));
+            corruptedFrame.putByte(at, (byte) ~corruptedFrame.getByte(at));
+            plan.corrupted.incrementAndGet();
+            deliver(corruptedFrame, 0, length);
+            return;
+        }
+        deliver(buffer, offset, length);
+    }
+
+    private void deliver(final DirectBuffer buffer, final int offset, final int length) {
         final int copies = plan.drawDuplicate() ? 2 : 1;
         if (copies == 2) {
             plan.duplicated.incrementAndGet();

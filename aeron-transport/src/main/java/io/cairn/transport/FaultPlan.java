@@ -17,9 +17,11 @@ public final class FaultPlan {
     private volatile double dropProbability;
     private volatile double duplicateProbability;
     private volatile long delayNs;
+    private volatile double corruptProbability;
     final AtomicLong dropped = new AtomicLong();
     final AtomicLong duplicated = new AtomicLong();
     final AtomicLong delayed = new AtomicLong();
+    final AtomicLong corrupted = new AtomicLong();
 
     public FaultPlan(final long seed) {
         random = new SplittableRandom(seed);
@@ -34,6 +36,12 @@ public final class FaultPlan {
     /** Each delivered frame is delivered a second time with this probability. */
     public FaultPlan duplicate(final double probability) {
         duplicateProbability = probability;
+        return this;
+    }
+
+    /** Each delivered frame has one byte of its last 64 changed with this probability (payload damage). */
+    public FaultPlan corrupt(final double probability) {
+        corruptProbability = probability;
         return this;
     }
 
@@ -60,6 +68,7 @@ public final class FaultPlan {
         dropProbability = 0;
         duplicateProbability = 0;
         delayNs = 0;
+        corruptProbability = 0;
         return this;
     }
 
@@ -69,6 +78,10 @@ public final class FaultPlan {
 
     public long duplicatedFrames() {
         return duplicated.get();
+    }
+
+    public long corruptedFrames() {
+        return corrupted.get();
     }
 
     public long delayedFrames() {
@@ -88,6 +101,15 @@ public final class FaultPlan {
     boolean drawDuplicate() {
         final double p = duplicateProbability;
         return p > 0 && random.nextDouble() < p;
+    }
+
+    boolean drawCorrupt() {
+        final double p = corruptProbability;
+        return p > 0 && random.nextDouble() < p;
+    }
+
+    int drawInt(final int bound) {
+        return random.nextInt(bound);
     }
 
     long delayNs() {
