@@ -91,4 +91,27 @@ class InJvmTransportTest {
             assertTrue(SampleMessages.same(heartbeat, nodes.inbox(1).messages.get(0)));
         }
     }
+
+    @Test
+    void restartedPeerIsReachedAgainWithoutReconfiguring() {
+        try (TestNodes nodes = TestNodes.start(2)) {
+            nodes.awaitConnected();
+            final TransportConfig config2 = nodes.node(2).config();
+            nodes.node(2).close();
+            final AeronTransport restarted = AeronTransport.launch(config2);
+            restarted.addPeer(1, nodes.node(1).config().listenUrl());
+            nodes.replace(2, restarted);
+            final Message heartbeat = SampleMessages.all(1, 2).get(MessageType.HEARTBEAT.ordinal());
+            nodes.pollUntil("node 1 reaches the restarted node 2", () -> {
+                nodes.node(1).send(heartbeat); // Raft resends heartbeats on every tick; sends fail until reconnected
+                return !nodes.inbox(2).messages.isEmpty();
+            });
+            assertTrue(SampleMessages.same(heartbeat, nodes.inbox(2).messages.get(0)));
+            final Message back = SampleMessages.all(2, 1).get(MessageType.APPEND_RESPONSE.ordinal());
+            nodes.pollUntil("and hears it", () -> {
+                nodes.node(2).send(back);
+                return !nodes.inbox(1).messages.isEmpty();
+            });
+        }
+    }
 }

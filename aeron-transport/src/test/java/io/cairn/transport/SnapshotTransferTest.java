@@ -108,7 +108,8 @@ class SnapshotTransferTest {
 
     @Test
     void snapshotToAnAbsentPeerIsGivenUpAndReported() {
-        final TransportConfig config = config(1, TestNodes.freeUdpPort(), 64 * 1024);
+        final TransportConfig config = TestNodes.config(TestNodes.CLUSTER_ID, 1, TestNodes.freeUdpPort())
+            .withSnapshotFlow(64 * 1024, 8, 4, 20_000_000L);
         try (TestNodes nodes = new TestNodes().start(List.of(config), null, null)) {
             nodes.node(1).addPeer(2, new PeerUrl("127.0.0.1", TestNodes.freeUdpPort()));
             assertTrue(nodes.node(1).send(snapshotMessage(3000, randomBytes(1 << 20))));
