@@ -247,6 +247,11 @@ public final class AeronTransport implements AutoCloseable {
         }
     }
 
+    /** Bytes {@code m} takes on the wire as one SBE frame (not SNAPSHOT, which is chunked), before Aeron's header. */
+    public static int frameBytes(final Message m) {
+        return RaftMessageEncoder.encodedLength(m);
+    }
+
     public TransportCounters counters() {
         return counters;
     }
