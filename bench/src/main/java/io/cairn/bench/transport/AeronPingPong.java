@@ -38,11 +38,11 @@ final class AeronPingPong implements InboundHandler, AutoCloseable {
     private Message cachedEcho;
 
     AeronPingPong(final long memberId, final int listenPort, final int peerPort, final ThreadingMode mode,
-                  final IdleStrategy idle, final boolean sink) {
+                  final int mtuBytes, final IdleStrategy idle, final boolean sink) {
         final TransportConfig defaults = TransportConfig.defaults(CLUSTER_ID, memberId, new PeerUrl("127.0.0.1",
             listenPort));
         final TransportConfig config = defaults.withAeronDir(Path.of(defaults.aeronDir() + "-bench-"
-            + ProcessHandle.current().pid())).withDriver(mode, mode == ThreadingMode.INVOKER ? "noop" : "backoff");
+            + ProcessHandle.current().pid())).withDriver(mode, mode == ThreadingMode.INVOKER ? "noop" : "backoff").withMtuBytes(mtuBytes);
         this.transport = AeronTransport.launch(config);
         this.memberId = memberId;
         this.peerId = memberId == 1 ? 2 : 1;
