@@ -8,9 +8,9 @@ import io.aeron.Subscription;
 import io.aeron.logbuffer.BufferClaim;
 import io.cairn.raft.Message;
 import io.cairn.raft.MessageType;
+import io.cairn.sbe.raft.MessageHeaderDecoder;
 import io.cairn.sbe.raft.SnapshotChunkAckDecoder;
 import io.cairn.sbe.raft.SnapshotChunkDecoder;
-import io.cairn.sbe.raft.MessageHeaderDecoder;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
@@ -226,8 +226,8 @@ public final class AeronTransport implements AutoCloseable {
         if (peer == null) {
             return;
         }
-        final int block = buffer.getShort(offset, java.nio.ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
-        final int version = buffer.getShort(offset + 6, java.nio.ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+        final int block = admission.blockLength();
+        final int version = admission.version();
         final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
         try {
             switch (admission.templateId()) {

@@ -61,7 +61,16 @@ final class FrameAdmission {
         return peer;
     }
 
+    /** The admitted frame's template, block length and schema version, for the decoder. */
     int templateId() {
         return header.templateId();
+    }
+
+    int blockLength() {
+        return header.blockLength();
+    }
+
+    int version() {
+        return header.version();
     }
 }

@@ -17,7 +17,7 @@ import java.util.zip.CRC32C;
 /**
  * Assembles the snapshot one peer streams to this member. Chunks are taken strictly in order into one array
  * (the Raft {@link Snapshot} holds its data as one array); a chunk past a gap makes the receiver ask once for
- * the missing offset, and an earlier chunk is a resend it already has. Each chunk's CRC32C is checked on
+ * the missing offset, and an earlier chunk is a resend it already has (ignored). Each chunk's CRC32C is checked on
  * arrival, the whole snapshot's after the last chunk; a whole-snapshot mismatch rejects it (the sender restarts).
  * Every in-order chunk is acknowledged with the next offset wanted, which is the sender's flow control.
  */
@@ -77,9 +77,10 @@ final class SnapshotReceiver {
             counters.snapshotChunksOutOfOrder.increment();
             if (offset > expectedOffset) {
                 askFor(index, term, expectedOffset);
-            } else {
-                sendAck(index, term, expectedOffset, false);
             }
+            // An earlier chunk is a resend of one we hold (the sender timed out on lost acks). Answering each would
+            // repeat an ack the sender has already passed, which it must read as a gap, and every such false gap
+            // would send the window again. Silence is right: the next chunk we take is acknowledged.
             return;
         }
         if (offset == 0) {
