@@ -1,0 +1,282 @@
+package io.cairn.transport;
+
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.FragmentAssembler;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.BufferClaim;
+import io.cairn.raft.Message;
+import io.cairn.raft.MessageType;
+import io.cairn.sbe.raft.MessageHeaderDecoder;
+import io.cairn.sbe.raft.SnapshotChunkAckDecoder;
+import io.cairn.sbe.raft.SnapshotChunkDecoder;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.AgentInvoker;
+
+/**
+ * Raft messages between members over Aeron UDP, SBE-encoded. One subscription per stream on the member's listen
+ * URL, one exclusive publication per peer and stream; the snapshot stream is separate so a 256 MiB snapshot never
+ * queues in front of heartbeats.
+ *
+ * <p>Single-threaded by design, like Aeron's agents: the Raft loop owns the transport and calls {@link #send} and
+ * {@link #poll} itself. Neither ever waits: a message that cannot be written at once (peer away, publication full)
+ * is dropped and counted, and Raft's own retries recover it; snapshots advance a few chunks per {@code poll}.
+ * {@link #addPeer} and {@link #removePeer} wait briefly for the media driver (membership changes, not the hot path).
+ */
+public final class AeronTransport implements AutoCloseable {
+    public static final int MESSAGE_STREAM_ID = 1001;
+    public static final int SNAPSHOT_STREAM_ID = 1002;
+
+    private final TransportConfig config;
+    private final EmbeddedDriver driver;
+    private final Aeron aeron;
+    private final AgentInvoker driverInvoker;
+    private final AgentInvoker clientInvoker;
+    private final TransportCounters counters;
+    private final Long2ObjectHashMap<Peer> peers = new Long2ObjectHashMap<>();
+    private final FrameAdmission admission;
+    private final RaftMessageEncoder encoder;
+    private final RaftMessageDecoder decoder = new RaftMessageDecoder();
+    private final SnapshotChunkDecoder chunkDecoder = new SnapshotChunkDecoder();
+    private final SnapshotChunkAckDecoder ackDecoder = new SnapshotChunkAckDecoder();
+    private final BufferClaim claim = new BufferClaim();
+    private final ExpandableDirectByteBuffer largeMessage = new ExpandableDirectByteBuffer(64 * 1024);
+    private final Subscription messageSubscription;
+    private final Subscription snapshotSubscription;
+    private final FragmentAssembler messageAssembler;
+    private final FragmentAssembler snapshotAssembler;
+    private final FaultInjectingFrameHandler messageFaults;
+    private final FaultInjectingFrameHandler snapshotFaults;
+    private InboundHandler handler;
+    private long nowNs;
+
+    private AeronTransport(final TransportConfig config, final FaultPlan messageFaultPlan,
+                           final FaultPlan snapshotFaultPlan) {
+        this.config = config;
+        this.encoder = new RaftMessageEncoder(config.clusterId());
+        this.driver = EmbeddedDriver.launch(config);
+        this.driverInvoker = driver.invoker();
+        final Aeron.Context context = new Aeron.Context().aeronDirectoryName(config.aeronDir().toString());
+        if (driverInvoker != null) {
+            context.useConductorAgentInvoker(true).driverAgentInvoker(driverInvoker);
+        }
+        this.aeron = Aeron.connect(context);
+        this.clientInvoker = driverInvoker != null ? aeron.conductorAgentInvoker() : null;
+        this.counters = new TransportCounters(aeron, config.memberId());
+        this.admission = new FrameAdmission(config.clusterId(), config.memberId(), peers, counters);
+        final String listen = "aeron:udp?endpoint=" + config.listenUrl().udpEndpoint();
+        this.messageSubscription = aeron.addSubscription(listen, MESSAGE_STREAM_ID);
+        this.snapshotSubscription = aeron.addSubscription(listen, SNAPSHOT_STREAM_ID);
+        final FrameHandler onMessageFrame = this::onMessageFrame;
+        final FrameHandler onSnapshotFrame = this::onSnapshotFrame;
+        this.messageFaults = messageFaultPlan == null ? null
+            : new FaultInjectingFrameHandler(messageFaultPlan, onMessageFrame);
+        this.snapshotFaults = snapshotFaultPlan == null ? null
+            : new FaultInjectingFrameHandler(snapshotFaultPlan, onSnapshotFrame);
+        final FrameHandler messageEntry = messageFaults != null ? messageFaults : onMessageFrame;
+        final FrameHandler snapshotEntry = snapshotFaults != null ? snapshotFaults : onSnapshotFrame;
+        this.messageAssembler = new FragmentAssembler((buffer, offset, length, header) ->
+            messageEntry.onFrame(buffer, offset, length));
+        this.snapshotAssembler = new FragmentAssembler((buffer, offset, length, header) ->
+            snapshotEntry.onFrame(buffer, offset, length));
+    }
+
+    /** Starts the member's media driver and subscriptions. */
+    public static AeronTransport launch(final TransportConfig config) {
+        return launch(config, null, null);
+    }
+
+    /** As {@link #launch(TransportConfig)}, with faults injected into what arrives on each stream (tests). */
+    public static AeronTransport launch(final TransportConfig config, final FaultPlan messageFaults,
+                                        final FaultPlan snapshotFaults) {
+        return new AeronTransport(config, messageFaults, snapshotFaults);
+    }
+
+    /** Adds a member, or moves it to a new URL. Frames from members not added here are dropped. */
+    public void addPeer(final long memberId, final PeerUrl url) {
+        if (memberId == config.memberId() || memberId == 0) {
+            throw new IllegalArgumentException("peer id " + memberId + " is this member or none");
+        }
+        final Peer existing = peers.get(memberId);
+        if (existing != null && existing.url.equals(url)) {
+            return;
+        }
+        if (existing != null) {
+            existing.close();
+        }
+        peers.put(memberId, new Peer(aeron, config, counters, memberId, url));
+    }
+
+    /** Forgets a member: closes its publications and abandons its snapshot streams. */
+    public void removePeer(final long memberId) {
+        final Peer peer = peers.remove(memberId);
+        if (peer != null) {
+            peer.close();
+        }
+    }
+
+    /** Whether the peer's subscription is currently reachable (Aeron has an image at the other end). */
+    public boolean isConnected(final long memberId) {
+        final Peer peer = peers.get(memberId);
+        return peer != null && peer.messages.isConnected() && peer.snapshots.isConnected();
+    }
+
+    /**
+     * Sends {@code m} to {@code m.to()} without waiting. Small frames are encoded straight into the publication's
+     * log buffer (tryClaim); frames above one MTU are encoded once and offered. SNAPSHOT messages start a chunked
+     * transfer driven by {@link #poll}, replacing one still in flight to that peer.
+     *
+     * @return false when the message was dropped (unknown peer, peer away, back pressure, too large); counted.
+     */
+    public boolean send(final Message m) {
+        final Peer peer = peers.get(m.to());
+        if (peer == null) {
+            counters.sendUnknownPeer.increment();
+            return false;
+        }
+        if (m.type() == MessageType.SNAPSHOT) {
+            if (m.snapshot().data().length > config.snapshotBytesMax()) {
+                counters.sendTooLarge.increment();
+                return false;
+            }
+            peer.snapshotSender.start(m, System.nanoTime());
+            counters.messagesSent.increment();
+            return true;
+        }
+        if (m.entries().size() > 0xFFFF) {
+            counters.sendTooLarge.increment();
+            return false;
+        }
+        final ExclusivePublication publication = peer.messages;
+        final int length = RaftMessageEncoder.encodedLength(m);
+        final long result;
+        if (length <= publication.maxPayloadLength()) {
+            result = publication.tryClaim(length, claim);
+            if (result > 0) {
+                encoder.encode(m, claim.buffer(), claim.offset());
+                claim.commit();
+            }
+        } else if (length <= publication.maxMessageLength()) {
+            encoder.encode(m, largeMessage, 0);
+            result = publication.offer(largeMessage, 0, length);
+        } else {
+            counters.sendTooLarge.increment();
+            return false;
+        }
+        if (result > 0) {
+            counters.messagesSent.increment();
+            return true;
+        }
+        if (result == Publication.BACK_PRESSURED) {
+            counters.sendBackPressured.increment();
+        } else if (result == Publication.NOT_CONNECTED) {
+            counters.sendNotConnected.increment();
+        } else {
+            counters.sendFailedOther.increment();
+        }
+        return false;
+    }
+
+    /**
+     * One duty cycle: delivers up to {@code fragmentsPerPoll} received fragments per stream to {@code handler},
+     * advances outgoing snapshots by a few chunks, and (INVOKER mode) runs the media driver. Never blocks.
+     *
+     * @return work done; 0 lets the caller's idle strategy back off
+     */
+    public int poll(final InboundHandler inbound) {
+        handler = inbound;
+        nowNs = System.nanoTime();
+        int work = 0;
+        if (driverInvoker != null) {
+            work += driverInvoker.invoke();
+            work += clientInvoker.invoke();
+        }
+        work += messageSubscription.poll(messageAssembler, config.fragmentsPerPoll());
+        work += snapshotSubscription.poll(snapshotAssembler, config.fragmentsPerPoll());
+        if (messageFaults != null) {
+            work += messageFaults.releaseDue(nowNs);
+        }
+        if (snapshotFaults != null) {
+            work += snapshotFaults.releaseDue(nowNs);
+        }
+        for (final Peer peer : peers.values()) {
+            work += peer.snapshotSender.doWork(nowNs, inbound);
+        }
+        return work;
+    }
+
+    private void onMessageFrame(final DirectBuffer buffer, final int offset, final int length) {
+        if (admission.admit(buffer, offset, length) == null) {
+            return;
+        }
+        final Message message = decoder.decode(buffer, offset, length);
+        if (message == null) {
+            counters.framesMalformed.increment();
+            return;
+        }
+        counters.messagesReceived.increment();
+        handler.onMessage(message);
+    }
+
+    private void onSnapshotFrame(final DirectBuffer buffer, final int offset, final int length) {
+        final Peer peer = admission.admit(buffer, offset, length);
+        if (peer == null) {
+            return;
+        }
+        final int block = admission.blockLength();
+        final int version = admission.version();
+        final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
+        try {
+            switch (admission.templateId()) {
+                case SnapshotChunkDecoder.TEMPLATE_ID -> {
+                    chunkDecoder.wrap(buffer, body, block, version);
+                    peer.snapshotReceiver.onChunk(chunkDecoder, offset + length, handler);
+                }
+                case SnapshotChunkAckDecoder.TEMPLATE_ID -> {
+                    ackDecoder.wrap(buffer, body, block, version);
+                    peer.snapshotSender.onAck(ackDecoder.snapshotIndex(), ackDecoder.nextOffset(),
+                        RaftMessageDecoder.bool(ackDecoder.reject()), nowNs, handler);
+                }
+                default -> counters.framesMalformed.increment();
+            }
+        } catch (final IndexOutOfBoundsException | IllegalArgumentException | IllegalStateException malformed) {
+            counters.framesMalformed.increment();
+        }
+    }
+
+    /** Bytes {@code m} takes on the wire as one SBE frame (not SNAPSHOT, which is chunked), before Aeron's header. */
+    public static int frameBytes(final Message m) {
+        return RaftMessageEncoder.encodedLength(m);
+    }
+
+    public TransportCounters counters() {
+        return counters;
+    }
+
+    public EmbeddedDriver driver() {
+        return driver;
+    }
+
+    public TransportConfig config() {
+        return config;
+    }
+
+    /** Whether a snapshot to {@code memberId} is still being streamed. */
+    public boolean isSendingSnapshot(final long memberId) {
+        final Peer peer = peers.get(memberId);
+        return peer != null && peer.snapshotSender.isActive();
+    }
+
+    @Override
+    public void close() {
+        for (final Peer peer : peers.values()) {
+            peer.close();
+        }
+        peers.clear();
+        aeron.close();
+        driver.close();
+    }
+}

@@ -1,0 +1,179 @@
+package io.cairn.transport;
+
+import io.aeron.ExclusivePublication;
+import io.aeron.logbuffer.BufferClaim;
+import io.cairn.raft.ConfState;
+import io.cairn.raft.Message;
+import io.cairn.raft.MessageType;
+import io.cairn.raft.Snapshot;
+import io.cairn.sbe.raft.BooleanType;
+import io.cairn.sbe.raft.MessageHeaderEncoder;
+import io.cairn.sbe.raft.SnapshotChunkAckEncoder;
+import io.cairn.sbe.raft.SnapshotChunkDecoder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * Assembles the snapshot one peer streams to this member. Chunks are taken strictly in order into one array
+ * (the Raft {@link Snapshot} holds its data as one array); a chunk past a gap makes the receiver ask once for
+ * the missing offset, and an earlier chunk is a resend it already has (ignored). Each chunk's CRC32C is checked on
+ * arrival, the whole snapshot's after the last chunk; a whole-snapshot mismatch rejects it (the sender restarts).
+ * Every in-order chunk is acknowledged with the next offset wanted, which is the sender's flow control.
+ */
+final class SnapshotReceiver {
+    private static final int NONE = -1;
+
+    private final TransportConfig config;
+    private final TransportCounters counters;
+    private final long peerId;
+    private final ExclusivePublication publication;
+    private final BufferClaim claim = new BufferClaim();
+    private final MessageHeaderEncoder header = new MessageHeaderEncoder();
+    private final SnapshotChunkAckEncoder ack = new SnapshotChunkAckEncoder();
+    private final CRC32C chunkCrc = new CRC32C();
+    private final CRC32C snapshotCrc = new CRC32C();
+
+    private long snapshotIndex = NONE;
+    private long snapshotTerm;
+    private long senderTerm;
+    private byte[] data;
+    private ConfState confState;
+    private long expectedOffset;
+    private long gapReportedAt = NONE;
+    private long completedIndex = NONE;
+    private long completedTotal;
+
+    SnapshotReceiver(final TransportConfig config, final TransportCounters counters, final long peerId,
+                     final ExclusivePublication publication) {
+        this.config = config;
+        this.counters = counters;
+        this.peerId = peerId;
+        this.publication = publication;
+    }
+
+    void onChunk(final SnapshotChunkDecoder chunk, final int frameEnd, final InboundHandler handler) {
+        final long index = chunk.snapshotIndex();
+        final long total = chunk.totalBytes();
+        final long offset = chunk.chunkOffset();
+        final long term = chunk.term();
+        if (index == completedIndex && index != snapshotIndex) {
+            sendAck(index, term, completedTotal, false); // our final ack was lost; the sender is resending
+            return;
+        }
+        if (index != snapshotIndex) {
+            if (offset != 0) {
+                askFor(index, term, 0);
+                return;
+            }
+            if (total > config.snapshotBytesMax() || total < 0) {
+                counters.snapshotsFailed.increment();
+                sendAck(index, term, 0, true);
+                return;
+            }
+            begin(chunk, index, total);
+        }
+        if (offset != expectedOffset) {
+            counters.snapshotChunksOutOfOrder.increment();
+            if (offset > expectedOffset) {
+                askFor(index, term, expectedOffset);
+            }
+            // An earlier chunk is a resend of one we hold (the sender timed out on lost acks). Answering each would
+            // repeat an ack the sender has already passed, which it must read as a gap, and every such false gap
+            // would send the window again. Silence is right: the next chunk we take is acknowledged.
+            return;
+        }
+        if (offset == 0) {
+            confState = members(chunk);
+        } else {
+            final SnapshotChunkDecoder.MembersDecoder members = chunk.members();
+            while (members.hasNext()) {
+                members.next(); // later chunks carry no members, but the group header must still be stepped over
+            }
+        }
+        final int length = RaftMessageDecoder.checkedLength(chunk.dataLength(), chunk.limit(), frameEnd);
+        if (offset + length > data.length) {
+            counters.framesMalformed.increment();
+            return;
+        }
+        chunk.getData(data, (int) offset, length);
+        chunkCrc.reset();
+        chunkCrc.update(data, (int) offset, length);
+        if (chunkCrc.getValue() != chunk.chunkCrc32c()) {
+            counters.snapshotChunksCorrupt.increment();
+            askFor(index, term, expectedOffset);
+            return;
+        }
+        snapshotCrc.update(data, (int) offset, length);
+        expectedOffset += length;
+        gapReportedAt = NONE;
+        counters.snapshotChunksReceived.increment();
+        senderTerm = term;
+        if (chunk.last() != BooleanType.TRUE) {
+            sendAck(index, term, expectedOffset, false);
+            return;
+        }
+        if (expectedOffset != data.length || snapshotCrc.getValue() != chunk.snapshotCrc32c()) {
+            counters.snapshotChunksCorrupt.increment();
+            snapshotIndex = NONE;
+            data = null;
+            sendAck(index, term, 0, true);
+            return;
+        }
+        final Snapshot snapshot = new Snapshot(index, snapshotTerm, confState, data);
+        completedIndex = index;
+        completedTotal = data.length;
+        snapshotIndex = NONE;
+        data = null;
+        counters.snapshotsReceived.increment();
+        sendAck(index, term, completedTotal, false);
+        handler.onMessage(new Message(MessageType.SNAPSHOT, peerId, config.memberId(), senderTerm, 0, 0, List.of(),
+            0, false, 0, snapshot, 0));
+    }
+
+    private void begin(final SnapshotChunkDecoder chunk, final long index, final long total) {
+        snapshotIndex = index;
+        snapshotTerm = chunk.snapshotTerm();
+        data = new byte[(int) total];
+        expectedOffset = 0;
+        gapReportedAt = NONE;
+        snapshotCrc.reset();
+    }
+
+    /** Asks for {@code offset} once per gap: the chunks still in flight behind a loss would otherwise each ask. */
+    private void askFor(final long index, final long term, final long offset) {
+        if (gapReportedAt != offset) {
+            gapReportedAt = offset;
+            sendAck(index, term, offset, false);
+        }
+    }
+
+    private void sendAck(final long index, final long term, final long nextOffset, final boolean reject) {
+        final int length = MessageHeaderEncoder.ENCODED_LENGTH + SnapshotChunkAckEncoder.BLOCK_LENGTH;
+        if (publication.tryClaim(length, claim) > 0) {
+            ack.wrapAndApplyHeader(claim.buffer(), claim.offset(), header).clusterId(config.clusterId())
+                .from(config.memberId()).to(peerId).term(term).snapshotIndex(index).nextOffset(nextOffset)
+                .reject(RaftMessageEncoder.bool(reject));
+            claim.commit();
+        }
+        // A lost ack is recovered by the sender's ack timeout: nothing here may wait.
+    }
+
+    private static ConfState members(final SnapshotChunkDecoder chunk) {
+        final List<Long> voters = new ArrayList<>();
+        final List<Long> outgoing = new ArrayList<>();
+        final List<Long> learners = new ArrayList<>();
+        final List<Long> learnersNext = new ArrayList<>();
+        final boolean autoLeave = RaftMessageDecoder.bool(chunk.autoLeave());
+        for (final SnapshotChunkDecoder.MembersDecoder member : chunk.members()) {
+            switch (member.role()) {
+                case VOTER -> voters.add(member.id());
+                case VOTER_OUTGOING -> outgoing.add(member.id());
+                case LEARNER -> learners.add(member.id());
+                case LEARNER_NEXT -> learnersNext.add(member.id());
+                case NULL_VAL -> throw new IllegalArgumentException("unknown member role");
+            }
+        }
+        return new ConfState(voters, outgoing, learners, learnersNext, autoLeave);
+    }
+}

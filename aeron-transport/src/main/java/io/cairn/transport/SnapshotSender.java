@@ -1,0 +1,197 @@
+package io.cairn.transport;
+
+import io.aeron.ExclusivePublication;
+import io.cairn.raft.ConfState;
+import io.cairn.raft.Message;
+import io.cairn.raft.Snapshot;
+import io.cairn.sbe.raft.MemberRole;
+import io.cairn.sbe.raft.MessageHeaderEncoder;
+import io.cairn.sbe.raft.SnapshotChunkEncoder;
+import java.util.List;
+import java.util.zip.CRC32C;
+import org.agrona.ExpandableDirectByteBuffer;
+
+/**
+ * Streams one snapshot to one peer on the snapshot stream, a few chunks per {@link #doWork} so the Raft loop never
+ * waits for it. Flow control is a window of unacknowledged chunks; loss recovery is go-back-N: the receiver
+ * accepts chunks only in order and answers a gap (or a restart of its own) with the offset it wants, and the sender
+ * resumes from there. Silence longer than the ack timeout resends from the last acknowledged offset; too many
+ * silent timeouts in a row give the snapshot up. A receiver that finds the whole-snapshot CRC32C wrong rejects it
+ * and the sender starts again from offset 0.
+ *
+ * <p>Every chunk carries its own CRC32C; the last one also carries the CRC32C of the whole snapshot, computed as
+ * the chunks first go out (so starting a 256 MiB snapshot does not stall the loop on a 256 MiB checksum).
+ */
+final class SnapshotSender {
+    private final TransportConfig config;
+    private final TransportCounters counters;
+    private final long peerId;
+    private final ExclusivePublication publication;
+    private final MessageHeaderEncoder header = new MessageHeaderEncoder();
+    private final SnapshotChunkEncoder chunk = new SnapshotChunkEncoder();
+    private final ExpandableDirectByteBuffer frame;
+    private final CRC32C chunkCrc = new CRC32C();
+    private final CRC32C snapshotCrc = new CRC32C();
+
+    private Message message;
+    private long crcOffset;
+    private long sendOffset;
+    private long ackedOffset;
+    private boolean lastSent;
+    private long highestSentOffset;
+    private long lastProgressNs;
+    private int stalls;
+
+    SnapshotSender(final TransportConfig config, final TransportCounters counters, final long peerId,
+                   final ExclusivePublication publication) {
+        this.config = config;
+        this.counters = counters;
+        this.peerId = peerId;
+        this.publication = publication;
+        this.frame = new ExpandableDirectByteBuffer(config.snapshotChunkBytes() + 4096);
+    }
+
+    /** Begins sending {@code snapshotMessage}, abandoning any snapshot still in flight to this peer. */
+    void start(final Message snapshotMessage, final long nowNs) {
+        message = snapshotMessage;
+        snapshotCrc.reset();
+        crcOffset = 0;
+        restartFromZero(nowNs);
+        stalls = 0;
+        highestSentOffset = -1;
+    }
+
+    boolean isActive() {
+        return message != null;
+    }
+
+    long snapshotIndex() {
+        return message == null ? -1 : message.snapshot().index();
+    }
+
+    int doWork(final long nowNs, final InboundHandler handler) {
+        if (message == null) {
+            return 0;
+        }
+        if (nowNs - lastProgressNs > config.snapshotAckTimeoutNs()) {
+            if (++stalls > config.snapshotStallsMax()) {
+                counters.snapshotsFailed.increment();
+                final long index = snapshotIndex();
+                message = null;
+                handler.onSnapshotStatus(peerId, index, false);
+                return 1;
+            }
+            sendOffset = ackedOffset;
+            lastProgressNs = nowNs;
+        }
+        final long total = message.snapshot().data().length;
+        final long windowBytes = (long) config.snapshotWindowChunks() * config.snapshotChunkBytes();
+        int sent = 0;
+        while (sent < config.snapshotChunksPerPoll() && !allSent(total) && sendOffset - ackedOffset < windowBytes) {
+            final int length = (int) Math.min(config.snapshotChunkBytes(), total - sendOffset);
+            final int frameLength = encodeChunk(sendOffset, length, total);
+            if (publication.offer(frame, 0, frameLength) < 0) {
+                break; // back pressure or peer away: try again on the next poll, the loop never waits
+            }
+            if (sendOffset <= highestSentOffset) {
+                counters.snapshotChunksResent.increment();
+            } else {
+                counters.snapshotChunksSent.increment();
+                highestSentOffset = sendOffset;
+            }
+            lastSent |= sendOffset + length == total;
+            sendOffset += Math.max(length, 1);
+            sent++;
+        }
+        return sent;
+    }
+
+    /** Past the last chunk (an empty snapshot still has one chunk, of zero bytes). */
+    private boolean allSent(final long total) {
+        return sendOffset >= Math.max(total, 1);
+    }
+
+    void onAck(final long snapshotIndex, final long nextOffset, final boolean reject, final long nowNs,
+               final InboundHandler handler) {
+        if (message == null || snapshotIndex != message.snapshot().index()) {
+            return;
+        }
+        final long total = message.snapshot().data().length;
+        if (nextOffset < 0 || nextOffset > total) {
+            counters.framesMalformed.increment();
+            return;
+        }
+        if (reject) {
+            counters.snapshotRestarts.increment();
+            restartFromZero(nowNs);
+            return;
+        }
+        if (nextOffset == total && lastSent) {
+            counters.snapshotsSent.increment();
+            message = null;
+            handler.onSnapshotStatus(peerId, snapshotIndex, true);
+            return;
+        }
+        if (nextOffset > ackedOffset) {
+            ackedOffset = nextOffset;
+            sendOffset = Math.max(sendOffset, nextOffset);
+            lastProgressNs = nowNs;
+            stalls = 0;
+        } else if (nextOffset < sendOffset) {
+            // A gap at the receiver, or a receiver that restarted and wants the stream again from nextOffset.
+            if (nextOffset == 0 && ackedOffset > 0) {
+                counters.snapshotRestarts.increment();
+            }
+            ackedOffset = nextOffset;
+            sendOffset = nextOffset;
+            lastProgressNs = nowNs;
+        }
+    }
+
+    private void restartFromZero(final long nowNs) {
+        sendOffset = 0;
+        ackedOffset = 0;
+        lastSent = false;
+        lastProgressNs = nowNs;
+    }
+
+    private int encodeChunk(final long offset, final int length, final long total) {
+        final Snapshot snapshot = message.snapshot();
+        final byte[] data = snapshot.data();
+        final boolean last = offset + length == total;
+        if (crcOffset < offset + length) {
+            // Normally one chunk's worth; more only when the receiver asked to skip ahead of what was sent.
+            snapshotCrc.update(data, (int) crcOffset, (int) (offset + length - crcOffset));
+            crcOffset = offset + length;
+        }
+        chunkCrc.reset();
+        chunkCrc.update(data, (int) offset, length);
+        chunk.wrapAndApplyHeader(frame, 0, header)
+            .clusterId(config.clusterId()).from(config.memberId()).to(peerId).term(message.term())
+            .snapshotIndex(snapshot.index()).snapshotTerm(snapshot.term()).totalBytes(total).chunkOffset(offset)
+            .snapshotCrc32c(last ? snapshotCrc.getValue() : 0).chunkCrc32c(chunkCrc.getValue())
+            .last(RaftMessageEncoder.bool(last)).autoLeave(RaftMessageEncoder.bool(snapshot.confState().autoLeave()));
+        final ConfState conf = snapshot.confState();
+        final SnapshotChunkEncoder.MembersEncoder members = chunk.membersCount(offset == 0 ? memberCount(conf) : 0);
+        if (offset == 0) {
+            addMembers(members, conf.voters(), MemberRole.VOTER);
+            addMembers(members, conf.votersOutgoing(), MemberRole.VOTER_OUTGOING);
+            addMembers(members, conf.learners(), MemberRole.LEARNER);
+            addMembers(members, conf.learnersNext(), MemberRole.LEARNER_NEXT);
+        }
+        chunk.putData(data, (int) offset, length);
+        return MessageHeaderEncoder.ENCODED_LENGTH + chunk.encodedLength();
+    }
+
+    private static int memberCount(final ConfState conf) {
+        return conf.voters().size() + conf.votersOutgoing().size() + conf.learners().size()
+            + conf.learnersNext().size();
+    }
+
+    private static void addMembers(final SnapshotChunkEncoder.MembersEncoder members, final List<Long> ids,
+                                   final MemberRole role) {
+        for (int i = 0; i < ids.size(); i++) {
+            members.next().id(ids.get(i)).role(role);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package io.cairn.transport;
+
+import io.cairn.raft.Message;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+/** Transports in this JVM on loopback, each with its own driver directory, driven from the test thread. */
+final class TestNodes implements AutoCloseable {
+    static final long CLUSTER_ID = 0xC0FFEEL;
+    private static final AtomicInteger INSTANCE = new AtomicInteger();
+    private static final long DEADLINE_NS = 60_000_000_000L;
+
+    final List<AeronTransport> transports = new ArrayList<>();
+    final List<Inbox> inboxes = new ArrayList<>();
+
+    /** Collects what a transport delivers; bounded only by the test's own sends. */
+    static final class Inbox implements InboundHandler {
+        final List<Message> messages = new ArrayList<>();
+        final List<String> snapshotStatuses = new ArrayList<>();
+
+        @Override
+        public void onMessage(final Message message) {
+            messages.add(message);
+        }
+
+        @Override
+        public void onSnapshotStatus(final long peerId, final long snapshotIndex, final boolean delivered) {
+            snapshotStatuses.add(peerId + ":" + snapshotIndex + ":" + delivered);
+        }
+    }
+
+    static int freeUdpPort() {
+        try (DatagramSocket socket = new DatagramSocket(0)) {
+            return socket.getLocalPort();
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static TransportConfig config(final long clusterId, final long memberId, final int port) {
+        final TransportConfig defaults = TransportConfig.defaults(clusterId, memberId,
+            new PeerUrl("127.0.0.1", port));
+        return defaults.withAeronDir(Path.of(defaults.aeronDir() + "-test-" + ProcessHandle.current().pid() + "-"
+            + INSTANCE.incrementAndGet()));
+    }
+
+    /** Node i (0-based) has member id i + 1. */
+    TestNodes start(final List<TransportConfig> configs, final List<FaultPlan> messageFaults,
+                    final List<FaultPlan> snapshotFaults) {
+        for (int i = 0; i < configs.size(); i++) {
+            transports.add(AeronTransport.launch(configs.get(i), messageFaults == null ? null : messageFaults.get(i),
+                snapshotFaults == null ? null : snapshotFaults.get(i)));
+            inboxes.add(new Inbox());
+        }
+        for (final AeronTransport a : transports) {
+            for (final AeronTransport b : transports) {
+                if (a != b) {
+                    a.addPeer(b.config().memberId(), b.config().listenUrl());
+                }
+            }
+        }
+        return this;
+    }
+
+    static TestNodes start(final int count) {
+        final List<TransportConfig> configs = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            configs.add(config(CLUSTER_ID, i + 1, freeUdpPort()));
+        }
+        return new TestNodes().start(configs, null, null);
+    }
+
+    AeronTransport node(final long memberId) {
+        return transports.get((int) memberId - 1);
+    }
+
+    Inbox inbox(final long memberId) {
+        return inboxes.get((int) memberId - 1);
+    }
+
+    void replace(final long memberId, final AeronTransport transport) {
+        transports.set((int) memberId - 1, transport);
+        inboxes.set((int) memberId - 1, new Inbox());
+    }
+
+    int pollAll() {
+        int work = 0;
+        for (int i = 0; i < transports.size(); i++) {
+            work += transports.get(i).poll(inboxes.get(i));
+        }
+        return work;
+    }
+
+    /** Polls every node until the condition holds; fails after the deadline. Yields when idle (tests share 2 cores). */
+    void pollUntil(final String what, final BooleanSupplier condition) {
+        final long deadline = System.nanoTime() + DEADLINE_NS;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            if (pollAll() == 0) {
+                Thread.onSpinWait();
+                Thread.yield();
+            }
+        }
+    }
+
+    void awaitConnected() {
+        pollUntil("all peers connected", () -> {
+            for (final AeronTransport a : transports) {
+                for (final AeronTransport b : transports) {
+                    if (a != b && !a.isConnected(b.config().memberId())) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        });
+    }
+
+    @Override
+    public void close() {
+        for (final AeronTransport transport : transports) {
+            transport.close();
+        }
+    }
+}
