@@ -19,6 +19,11 @@ public record KeyRange(byte[] key, byte[] rangeEnd) {
         return rangeEnd.length == 1 && rangeEnd[0] == 0;
     }
 
+    /** Whether {@code userKey} lies in the range. */
+    boolean contains(final byte[] userKey) {
+        return Arrays.compareUnsigned(userKey, key) >= 0 && !isPastEnd(userKey);
+    }
+
     /** Whether {@code userKey}, met while walking upward from {@link #key}, is past the range. */
     boolean isPastEnd(final byte[] userKey) {
         if (isSingleKey()) {

@@ -266,14 +266,44 @@ public final class MvccStore {
     }
 
     private void checkPuts(final TxnOp.Txn txn, final TxnPlan plan, final VersionReader before, final long base) {
+        checkPuts(txn, plan, before, base, new ArrayList<>());
+    }
+
+    /**
+     * {@code earlier} holds the writes of the chosen path so far, in order. etcd's duplicate-key check
+     * lets a from-key delete and a later ignore_value/ignore_lease put of a key in it through, and
+     * etcd 3.4 then panics while applying; Cairn refuses that Txn with "key not found" instead,
+     * before anything is written.
+     */
+    private void checkPuts(final TxnOp.Txn txn, final TxnPlan plan, final VersionReader before, final long base,
+        final List<TxnOp> earlier) {
         int nested = 0;
         for (final TxnOp op : plan.chosen(txn)) {
             if (op instanceof TxnOp.Put put) {
                 checkPut(put, before, base);
+                if ((put.ignoreValue() || put.ignoreLease()) && !existsAfter(put.key(), earlier)) {
+                    throw new EtcdException(EtcdError.KEY_NOT_FOUND);
+                }
+                earlier.add(put);
+            } else if (op instanceof TxnOp.DeleteRange delete) {
+                earlier.add(delete);
             } else if (op instanceof TxnOp.Txn inner) {
-                checkPuts(inner, plan.nested().get(nested++), before, base);
+                checkPuts(inner, plan.nested().get(nested++), before, base, earlier);
             }
         }
+    }
+
+    /** Whether a key that existed before the Txn (checkPut saw to that) still exists after {@code earlier}. */
+    private static boolean existsAfter(final byte[] key, final List<TxnOp> earlier) {
+        boolean exists = true;
+        for (final TxnOp op : earlier) {
+            if (op instanceof TxnOp.DeleteRange delete && delete.range().contains(key)) {
+                exists = false;
+            } else if (op instanceof TxnOp.Put put && Arrays.equals(put.key(), key)) {
+                exists = true;
+            }
+        }
+        return exists;
     }
 
     private void checkRanges(final TxnOp.Txn txn, final TxnPlan plan, final long base) {

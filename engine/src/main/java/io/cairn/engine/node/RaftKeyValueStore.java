@@ -41,23 +41,20 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A member whose writes go through Raft: a write is encoded once as an SBE command, proposed,
  * made durable in the WAL (one group write per Ready), applied to the B+tree (unsynced), and only
- * then answered. One thread, the Raft loop, owns the Raft core, the WAL appends and the applier;
- * gRPC threads only queue proposals and wait. Reads use B+tree read transactions directly: on a
- * single member every acknowledged write is applied before it is acknowledged, so they are
- * linearizable as they are.
+ * then answered. The Raft loop thread owns the Raft core and the WAL appends; the {@link ApplyLoop}
+ * thread applies committed entries in order and answers the waiting calls, so one batch's apply
+ * overlaps the next batch's WAL write. gRPC threads only queue proposals and wait. Reads use B+tree
+ * read transactions directly: on a single member every acknowledged write is applied before it is
+ * acknowledged, so they are linearizable as they are.
  *
- * <p>The tree is synced every {@link #SYNC_EVERY_ENTRIES} applied entries or {@link #SYNC_EVERY_NANOS};
- * after a sync, a snapshot marker at the synced index lets the WAL release what lies below, and the
- * in-memory Raft log is compacted to match. Restart replays the WAL from the tree's applied index.
+ * <p>The apply thread syncs the tree on a budget; once {@code --snapshot-count} entries are durable
+ * there, the Raft loop writes a snapshot marker so the WAL can release the segments below it, and
+ * compacts the in-memory Raft log to match. Restart replays the WAL from the tree's applied index.
  */
 public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RaftKeyValueStore.class.getName());
     private static final int PROPOSALS_MAX = 16_384;
     private static final int PROPOSALS_PER_LOOP_MAX = 4_096;
-    // Frequent enough that the tree's freelist stays small: pages freed after the last sync cannot be
-    // reused, and at a 1 s cadence under load the file ballooned (see engine/README.md).
-    static final long SYNC_EVERY_ENTRIES = 1_000;
-    static final long SYNC_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private record Proposal(long requestId, byte[] data) {
     }
@@ -67,6 +64,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     private final MemoryLogStorage storage;
     private final RaftNode node;
     private final CommandApplier applier;
+    private final ApplyLoop applyLoop;
     private final long tickNanos;
     private final long releaseEveryEntries;
     private final ArrayBlockingQueue<Proposal> proposals = new ArrayBlockingQueue<>(PROPOSALS_MAX);
@@ -78,9 +76,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     // Written by the loop after each Ready, read by gRPC threads.
     private volatile long term;
     private volatile long commitIndex;
-    // Owned by the loop thread.
-    private long syncedIndex;
-    private long lastSyncNanos = System.nanoTime();
+    // Owned by the Raft loop thread.
     private long releasedIndex;
     private HardState persistedHardState = HardState.EMPTY;
 
@@ -108,7 +104,12 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
             throw new IllegalStateException("the backend has applied index " + applied + " but the WAL covers "
                 + recovered.snapshot().index() + ".." + recovered.lastIndex() + ": the data and WAL directories do not belong together");
         }
-        this.syncedIndex = applied;
+        this.applyLoop = new ApplyLoop(applier, (requestId, outcome) -> {
+            final CompletableFuture<Object> w = waiting.get(requestId);
+            if (w != null) {
+                w.complete(outcome);
+            }
+        });
         this.releasedIndex = recovered.snapshot().index();
         final RaftConfig defaults = RaftConfig.defaults(memberId);
         this.node = new RaftNode(new RaftConfig(memberId, electionTicks, 1, applied, defaults.maxMessageBytes(),
@@ -146,6 +147,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         }
         kv.node.campaign(); // the only voter: no reason to wait out an election timeout
         kv.term = kv.node.term();
+        kv.applyLoop.start();
         kv.loop.start();
         return kv;
     }
@@ -253,7 +255,8 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
                 for (int readies = 0; readies < PROPOSALS_PER_LOOP_MAX && node.hasReady(); readies++) {
                     handle(node.ready());
                 }
-                syncOnBudget();
+                releaseOnBudget();
+                applyLoop.checkHealthy();
             }
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -285,7 +288,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         batch.clear();
     }
 
-    private void handle(final Ready ready) throws IOException {
+    private void handle(final Ready ready) throws InterruptedException {
         if (ready.snapshot() != null) {
             throw new IllegalStateException("a single member never receives a snapshot");
         }
@@ -304,12 +307,9 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
             storage.setHardState(ready.hardState());
         }
         // A single member has nobody to send to; messages appear with the cluster issue.
-        applier.apply(ready.committedEntries(), (requestId, outcome) -> {
-            final CompletableFuture<Object> w = waiting.get(requestId);
-            if (w != null) {
-                w.complete(outcome);
-            }
-        });
+        if (!ready.committedEntries().isEmpty()) {
+            applyLoop.submit(ready.committedEntries());
+        }
         node.advance(ready);
         term = node.term();
         commitIndex = node.commitIndex();
@@ -320,26 +320,20 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     }
 
     /**
-     * Syncs the tree on its budget; then a snapshot marker lets the WAL drop what the tree now holds
-     * durably, and the in-memory log drops the same prefix.
+     * Once the apply thread has synced the tree far enough past the last release, a snapshot marker
+     * lets the WAL drop what the tree now holds durably, and the in-memory log drops the same prefix.
      */
-    private void syncOnBudget() throws IOException {
-        final long applied = applier.appliedIndex();
-        if (applied == syncedIndex
-            || (applied - syncedIndex < SYNC_EVERY_ENTRIES && System.nanoTime() - lastSyncNanos < SYNC_EVERY_NANOS)) {
+    private void releaseOnBudget() throws IOException {
+        final long synced = applyLoop.syncedIndex();
+        if (synced - releasedIndex < releaseEveryEntries) {
             return;
         }
-        applier.sync();
-        syncedIndex = applied;
-        lastSyncNanos = System.nanoTime();
-        if (syncedIndex - releasedIndex >= releaseEveryEntries) {
-            wal.saveSnapshot(new SnapshotMarker(node.termAt(syncedIndex), syncedIndex)).join();
-            wal.releaseBefore(syncedIndex);
-            // The snapshot's data stays empty until a cluster needs to send one (the cluster issue).
-            storage.createSnapshot(syncedIndex, node.confState(), new byte[0]);
-            storage.compact(syncedIndex);
-            releasedIndex = syncedIndex;
-        }
+        wal.saveSnapshot(new SnapshotMarker(node.termAt(synced), synced)).join();
+        wal.releaseBefore(synced);
+        // The snapshot's data stays empty until a cluster needs to send one (the cluster issue).
+        storage.createSnapshot(synced, node.confState(), new byte[0]);
+        storage.compact(synced);
+        releasedIndex = synced;
     }
 
     @Override
@@ -351,9 +345,11 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
             Thread.currentThread().interrupt();
         }
         try {
-            if (failure == null) {
-                applier.sync();
-            }
+            applyLoop.close();
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
             wal.close();
         } finally {
             env.close();

@@ -2,6 +2,8 @@ package io.cairn.engine.mvcc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.cairn.engine.api.EtcdError;
+import io.cairn.engine.api.EtcdException;
 import io.cairn.engine.backend.Bucket;
 import io.cairn.engine.backend.InMemoryBackend;
 import java.nio.charset.StandardCharsets;
@@ -62,6 +64,28 @@ class MvccStoreTest {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> store.txn(backend, txn));
         assertEquals(before, store.currentRevision());
         assertEquals(0, store.range(backend, RangeQuery.of(KeyRange.of(bytes("b"), new byte[0]))).count());
+    }
+
+    @Test
+    void ignoreValuePutOfAKeyAnEarlierOperationDeletedIsRefusedBeforeAnythingIsWritten() {
+        put("a", "1");
+        final long before = store.currentRevision();
+        // etcd 3.4's checks let this through (a from-key delete is not an overlap) and its applier panics.
+        final TxnOp.Txn txn = new TxnOp.Txn(List.of(), List.of(
+            new TxnOp.DeleteRange(KeyRange.of(bytes("a"), new byte[] {0}), false),
+            new TxnOp.Put(bytes("a"), new byte[0], 0, false, true, false)), List.of());
+        final EtcdException e = org.junit.jupiter.api.Assertions.assertThrows(EtcdException.class,
+            () -> store.txn(backend, txn));
+        assertEquals(EtcdError.KEY_NOT_FOUND, e.error());
+        assertEquals(before, store.currentRevision());
+        assertEquals(1, store.range(backend, RangeQuery.of(KeyRange.of(bytes("a"), new byte[0]))).count());
+        // Put back after the delete, the key exists again and the ignore_value put is fine.
+        final TxnOp.Txn again = new TxnOp.Txn(List.of(), List.of(
+            new TxnOp.DeleteRange(KeyRange.of(bytes("a"), new byte[] {0}), false),
+            new TxnOp.Put(bytes("a"), bytes("2"), 0, false, false, false),
+            new TxnOp.Put(bytes("a"), new byte[0], 0, false, true, false)), List.of());
+        store.txn(backend, again);
+        assertEquals(before + 1, store.currentRevision());
     }
 
     private static byte[] bytes(final String text) {
