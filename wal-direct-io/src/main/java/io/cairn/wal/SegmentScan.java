@@ -160,7 +160,7 @@ final class SegmentScan {
             return RecordFormat.kindName(kind) + " record of " + body + " bytes runs past the end of the file";
         }
         if (RecordFormat.checksum(data, position, body, crc) != data.getInt(position + 4)) {
-            return "checksum mismatch in a " + RecordFormat.kindName(kind) + " record";
+            return "checksum mismatch (" + RecordFormat.kindName(kind) + " record)";
         }
         return null;
     }
