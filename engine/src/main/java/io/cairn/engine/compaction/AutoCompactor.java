@@ -5,6 +5,7 @@ import io.cairn.engine.api.EtcdException;
 import io.cairn.engine.config.AutoCompaction;
 import io.cairn.engine.server.KeyValueStore;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -49,14 +50,14 @@ public final class AutoCompactor implements AutoCloseable {
         final long revision = due.getAsLong();
         boolean done;
         try {
-            store.compact(revision);
+            store.compact(revision).join();
             done = true;
             LOG.log(System.Logger.Level.INFO, "auto compaction: compacted to revision {0}", revision);
-        } catch (final EtcdException e) {
-            done = e.error() == EtcdError.COMPACTED;
+        } catch (final CompletionException wrapped) {
+            done = wrapped.getCause() instanceof EtcdException e && e.error() == EtcdError.COMPACTED;
             if (!done) {
                 LOG.log(System.Logger.Level.WARNING, "auto compaction to revision {0} failed: {1}", revision,
-                    e.getMessage());
+                    String.valueOf(wrapped.getCause()));
             }
         } catch (final RuntimeException e) {
             done = false;

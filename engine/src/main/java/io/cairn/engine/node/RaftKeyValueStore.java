@@ -34,7 +34,6 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -104,12 +103,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
             throw new IllegalStateException("the backend has applied index " + applied + " but the WAL covers "
                 + recovered.snapshot().index() + ".." + recovered.lastIndex() + ": the data and WAL directories do not belong together");
         }
-        this.applyLoop = new ApplyLoop(applier, (requestId, outcome) -> {
-            final CompletableFuture<Object> w = waiting.get(requestId);
-            if (w != null) {
-                w.complete(outcome);
-            }
-        });
+        this.applyLoop = new ApplyLoop(applier, this::answer);
         this.releasedIndex = recovered.snapshot().index();
         final RaftConfig defaults = RaftConfig.defaults(memberId);
         this.node = new RaftNode(new RaftConfig(memberId, electionTicks, 1, applied, defaults.maxMessageBytes(),
@@ -160,23 +154,23 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     }
 
     @Override
-    public OpResult.Put put(final TxnOp.Put put) {
-        return (OpResult.Put)propose(id -> new Command.Write(id, put));
+    public CompletableFuture<OpResult.Put> put(final TxnOp.Put put) {
+        return propose(id -> new Command.Write(id, put)).thenApply(OpResult.Put.class::cast);
     }
 
     @Override
-    public OpResult.DeleteRange deleteRange(final TxnOp.DeleteRange delete) {
-        return (OpResult.DeleteRange)propose(id -> new Command.Write(id, delete));
+    public CompletableFuture<OpResult.DeleteRange> deleteRange(final TxnOp.DeleteRange delete) {
+        return propose(id -> new Command.Write(id, delete)).thenApply(OpResult.DeleteRange.class::cast);
     }
 
     @Override
-    public OpResult.Txn txn(final TxnOp.Txn txn) {
-        return (OpResult.Txn)propose(id -> new Command.Write(id, txn));
+    public CompletableFuture<OpResult.Txn> txn(final TxnOp.Txn txn) {
+        return propose(id -> new Command.Write(id, txn)).thenApply(OpResult.Txn.class::cast);
     }
 
     @Override
-    public long compact(final long revision) {
-        return (Long)propose(id -> new Command.Compact(id, revision));
+    public CompletableFuture<Long> compact(final long revision) {
+        return propose(id -> new Command.Compact(id, revision)).thenApply(Long.class::cast);
     }
 
     @Override
@@ -203,30 +197,35 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         Command with(long requestId);
     }
 
-    private Object propose(final CommandForId command) {
+    /** Queues the command (waiting while the proposal queue is full) and returns its outcome's future. */
+    private CompletableFuture<Object> propose(final CommandForId command) {
         final long id = nextRequestId.getAndIncrement();
         final CompletableFuture<Object> result = new CompletableFuture<>();
+        if (failure != null || closed) {
+            result.completeExceptionally(new EtcdException(EtcdError.STOPPED));
+            return result;
+        }
         waiting.put(id, result);
         try {
-            if (failure != null || closed) {
-                throw new EtcdException(EtcdError.STOPPED);
-            }
             proposals.put(new Proposal(id, CommandCodec.encode(command.with(id))));
-            final Object outcome = result.get();
-            if (outcome instanceof RuntimeException refused) {
-                throw refused;
-            }
-            return outcome;
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new EtcdException(EtcdError.STOPPED);
-        } catch (final ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException refused) {
-                throw refused;
-            }
-            throw new IllegalStateException("write failed", e.getCause());
-        } finally {
             waiting.remove(id);
+            result.completeExceptionally(new EtcdException(EtcdError.STOPPED));
+        }
+        return result;
+    }
+
+    /** Hands an applied command's outcome (a result, or the refusal that wrote nothing) to its caller. */
+    private void answer(final long requestId, final Object outcome) {
+        final CompletableFuture<Object> waiter = waiting.remove(requestId);
+        if (waiter == null) {
+            return; // proposed by an earlier run of this member, or by another member
+        }
+        if (outcome instanceof RuntimeException refused) {
+            waiter.completeExceptionally(refused);
+        } else {
+            waiter.complete(outcome);
         }
     }
 
@@ -266,6 +265,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         }
         final EtcdException stopped = new EtcdException(EtcdError.STOPPED);
         waiting.values().forEach(w -> w.completeExceptionally(stopped));
+        waiting.clear();
     }
 
     private void propose(final List<Proposal> batch, final List<byte[]> payloads) {
@@ -279,7 +279,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
             final EtcdException error = new EtcdException(
                 refused instanceof NotLeaderException ? EtcdError.NO_LEADER : EtcdError.TOO_MANY_REQUESTS);
             for (final Proposal p : batch) {
-                final CompletableFuture<Object> w = waiting.get(p.requestId());
+                final CompletableFuture<Object> w = waiting.remove(p.requestId());
                 if (w != null) {
                     w.completeExceptionally(error);
                 }

@@ -3,6 +3,8 @@ package io.cairn.engine.server;
 import io.cairn.engine.api.EtcdException;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 /** Completes a unary call with the handler's response or with the status its failure maps to. */
@@ -16,18 +18,47 @@ final class GrpcCalls {
         final T response;
         try {
             response = handler.get();
-        } catch (final EtcdException e) {
-            observer.onError(e.error().toException());
-            return;
-        } catch (final IllegalArgumentException e) {
-            observer.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
-            return;
         } catch (final RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "request failed", e);
-            observer.onError(Status.INTERNAL.withDescription("cairn: internal error: " + e).asRuntimeException());
+            fail(observer, e);
             return;
         }
         observer.onNext(response);
         observer.onCompleted();
+    }
+
+    /**
+     * As {@link #respond}, for a handler that checks synchronously and then hands back a future: the
+     * answer is sent from whichever thread completes it (the member's apply thread for writes).
+     */
+    static <T> void respondLater(final StreamObserver<T> observer, final Supplier<CompletableFuture<T>> handler) {
+        final CompletableFuture<T> response;
+        try {
+            response = handler.get();
+        } catch (final RuntimeException e) {
+            fail(observer, e);
+            return;
+        }
+        response.whenComplete((value, failure) -> {
+            if (failure != null) {
+                fail(observer, failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure);
+            } else {
+                observer.onNext(value);
+                observer.onCompleted();
+            }
+        });
+    }
+
+    private static void fail(final StreamObserver<?> observer, final Throwable failure) {
+        switch (failure) {
+            case EtcdException e -> observer.onError(e.error().toException());
+            case IllegalArgumentException e ->
+                observer.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+            default -> {
+                LOG.log(System.Logger.Level.ERROR, "request failed", failure);
+                observer.onError(Status.INTERNAL.withDescription("cairn: internal error: " + failure)
+                    .asRuntimeException());
+            }
+        }
     }
 }

@@ -4,6 +4,7 @@ import io.cairn.engine.mvcc.OpResult;
 import io.cairn.engine.mvcc.RangeQuery;
 import io.cairn.engine.mvcc.RangeResult;
 import io.cairn.engine.mvcc.TxnOp;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * What the KV facade needs from the node: reads, and writes that return once durable and applied
@@ -12,14 +13,18 @@ import io.cairn.engine.mvcc.TxnOp;
 public interface KeyValueStore {
     RangeResult range(RangeQuery query);
 
-    OpResult.Put put(TxnOp.Put put);
+    /*
+     * Writes complete when durable and applied, failing with EtcdException (or IllegalArgumentException)
+     * when refused. They never block the caller, so gRPC threads are not parked on them.
+     */
+    CompletableFuture<OpResult.Put> put(TxnOp.Put put);
 
-    OpResult.DeleteRange deleteRange(TxnOp.DeleteRange delete);
+    CompletableFuture<OpResult.DeleteRange> deleteRange(TxnOp.DeleteRange delete);
 
-    OpResult.Txn txn(TxnOp.Txn txn);
+    CompletableFuture<OpResult.Txn> txn(TxnOp.Txn txn);
 
-    /** Returns the response header's revision. */
-    long compact(long revision);
+    /** Completes with the response header's revision. */
+    CompletableFuture<Long> compact(long revision);
 
     long currentRevision();
 

@@ -49,43 +49,48 @@ public final class KvService extends KVGrpc.KVImplBase {
 
     @Override
     public void put(final PutRequest request, final StreamObserver<PutResponse> observer) {
-        GrpcCalls.respond(observer, () -> {
+        GrpcCalls.respondLater(observer, () -> {
             checkSpace(BackendQuota.cost(request));
             KvRequestChecks.checkPut(request);
             checkSize(request);
             checkNotCapped(BackendQuota.cost(request));
-            final PutResponse response = KvProtos.putResponse(store.put(KvProtos.put(request)));
-            return response.toBuilder().setHeader(headers.complete(response.getHeader())).build();
+            return store.put(KvProtos.put(request)).thenApply(result -> {
+                final PutResponse response = KvProtos.putResponse(result);
+                return response.toBuilder().setHeader(headers.complete(response.getHeader())).build();
+            });
         });
     }
 
     @Override
     public void deleteRange(final DeleteRangeRequest request, final StreamObserver<DeleteRangeResponse> observer) {
-        GrpcCalls.respond(observer, () -> {
+        GrpcCalls.respondLater(observer, () -> {
             KvRequestChecks.checkDeleteRange(request);
             checkSize(request);
-            final DeleteRangeResponse response =
-                KvProtos.deleteRangeResponse(store.deleteRange(KvProtos.deleteRange(request)));
-            return response.toBuilder().setHeader(headers.complete(response.getHeader())).build();
+            return store.deleteRange(KvProtos.deleteRange(request)).thenApply(result -> {
+                final DeleteRangeResponse response = KvProtos.deleteRangeResponse(result);
+                return response.toBuilder().setHeader(headers.complete(response.getHeader())).build();
+            });
         });
     }
 
     @Override
     public void txn(final TxnRequest request, final StreamObserver<TxnResponse> observer) {
-        GrpcCalls.respond(observer, () -> {
+        GrpcCalls.respondLater(observer, () -> {
             checkSpace(BackendQuota.cost(request));
             KvRequestChecks.checkTxn(request, maxTxnOps);
             checkSize(request);
             checkNotCapped(BackendQuota.cost(request));
-            final TxnResponse response = KvProtos.txnResponse(store.txn(KvProtos.txn(request)));
-            return response.toBuilder().setHeader(headers.complete(response.getHeader())).build();
+            return store.txn(KvProtos.txn(request)).thenApply(result -> {
+                final TxnResponse response = KvProtos.txnResponse(result);
+                return response.toBuilder().setHeader(headers.complete(response.getHeader())).build();
+            });
         });
     }
 
     @Override
     public void compact(final CompactionRequest request, final StreamObserver<CompactionResponse> observer) {
-        GrpcCalls.respond(observer, () -> CompactionResponse.newBuilder()
-            .setHeader(headers.at(store.compact(request.getRevision()))).build());
+        GrpcCalls.respondLater(observer, () -> store.compact(request.getRevision())
+            .thenApply(revision -> CompactionResponse.newBuilder().setHeader(headers.at(revision)).build()));
     }
 
     /** A write that would take the backend to its quota raises NOSPACE and is refused (etcd's order: first). */
