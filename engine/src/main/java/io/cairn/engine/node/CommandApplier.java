@@ -34,7 +34,7 @@ final class CommandApplier {
 
     private final Env env;
     private final MvccStore store;
-    private long appliedIndex;
+    private volatile long appliedIndex; // written by the apply thread, read by Status
 
     CommandApplier(final Env env) {
         this.env = env;

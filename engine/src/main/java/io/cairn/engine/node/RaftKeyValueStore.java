@@ -189,6 +189,11 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     }
 
     @Override
+    public long raftAppliedIndex() {
+        return applier.appliedIndex();
+    }
+
+    @Override
     public long raftTerm() {
         return term;
     }

@@ -36,4 +36,7 @@ public interface KeyValueStore {
 
     /** The Raft log's commit index, as Maintenance.Status reports it. */
     long raftIndex();
+
+    /** The index of the last entry applied to the store, as Maintenance.Status reports it. */
+    long raftAppliedIndex();
 }

@@ -52,6 +52,7 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
             .setLeader(headers.memberId())
             .setRaftTerm(store.raftTerm())
             .setRaftIndex(store.raftIndex())
+            .setRaftAppliedIndex(store.raftAppliedIndex())
             .setDbSize(store.backendSizeBytes())
             .setDbSizeInUse(store.backendSizeBytes())
             .addAllErrors(alarms.get(AlarmType.NONE).stream().map(MaintenanceService::describe).toList())
