@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * made durable in the WAL (one group write per Ready), applied to the B+tree (unsynced), and only
  * then answered. The Raft loop thread owns the Raft core and the WAL appends; the {@link ApplyLoop}
  * thread applies committed entries in order and answers the waiting calls, so one batch's apply
- * overlaps the next batch's WAL write. gRPC threads only queue proposals and wait. Reads use B+tree
+ * overlaps the next batch's WAL write. gRPC threads only queue proposals and get a future. Reads use B+tree
  * read transactions directly: on a single member every acknowledged write is applied before it is
  * acknowledged, so they are linearizable as they are.
  *
