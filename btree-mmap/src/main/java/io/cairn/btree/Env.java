@@ -1,6 +1,7 @@
 package io.cairn.btree;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.OutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -51,6 +52,7 @@ public final class Env implements AutoCloseable {
     private volatile boolean closed;
     /** Newest txid whose meta is on disk after an fdatasync; its pages are never reused (a crash returns to it). */
     private long durableTxid;
+    private long freelistTxid; // the newest meta whose freelist is on disk; guarded by writerLock
     private int durableSlot;
     private long fileSizeBytes;
 
@@ -65,6 +67,7 @@ public final class Env implements AutoCloseable {
         this.treeWriter = new TreeWriter(options.maxValueBytes());
         this.current = meta;
         this.durableTxid = meta.txid();
+        this.freelistTxid = meta.txid();
         this.durableSlot = metaSlot;
         this.fileSizeBytes = fileSizeBytes;
     }
@@ -202,25 +205,52 @@ public final class Env implements AutoCloseable {
     }
 
     /** Called by the committing write transaction after its pages are written. */
-    void publish(Meta meta) throws IOException {
+    void publish(Meta meta, boolean withFreelist) throws IOException {
         if (options.syncOnCommit()) {
             posix.fdatasync(fd);
             writeMeta(meta);
         }
         current = meta;
+        if (withFreelist) {
+            freelistTxid = meta.txid();
+        }
     }
 
-    /** Makes every committed transaction durable: fdatasync pages, write the newest meta, fdatasync. */
+    /**
+     * Makes every committed transaction durable: write the freelist if unsynced commits skipped it,
+     * fdatasync pages, write the newest meta, fdatasync.
+     */
     public void sync() throws IOException {
         checkOpen();
         writerLock.lock();
         try {
+            writeFreelistIfStale();
             Meta meta = current;
             if (meta.txid() == durableTxid) {
                 return;
             }
             posix.fdatasync(fd);
             writeMeta(meta);
+        } finally {
+            writerLock.unlock();
+        }
+    }
+
+    /** A meta about to be made durable or copied must name a freelist that matches its tree. Holds the writer lock. */
+    private void writeFreelistIfStale() throws IOException {
+        assert writerLock.isHeldByCurrentThread();
+        if (current.txid() == freelistTxid) {
+            return;
+        }
+        beginWrite().commit(true);
+    }
+
+    /** A read transaction whose meta names a current freelist (for check and backup, which read it). */
+    private ReadTxn beginReadWithFreelist() throws IOException {
+        writerLock.lock();
+        try {
+            writeFreelistIfStale();
+            return beginRead();
         } finally {
             writerLock.unlock();
         }
@@ -327,8 +357,10 @@ public final class Env implements AutoCloseable {
 
     /** Full structural check of the newest snapshot; throws {@link CorruptionException} naming the fault. */
     public Checker.Report check() {
-        try (ReadTxn txn = beginRead()) {
+        try (ReadTxn txn = beginReadWithFreelist()) {
             return new Checker(txn).run();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the freelist of " + path + " before checking it", e);
         }
     }
 
@@ -379,7 +411,7 @@ public final class Env implements AutoCloseable {
      * because the copy's freelist says they are free.
      */
     public void backup(WritableByteChannel out) throws IOException {
-        try (ReadTxn txn = beginRead()) {
+        try (ReadTxn txn = beginReadWithFreelist()) {
             MemorySegment metas = Arena.ofAuto().allocate(2L * Page.SIZE_BYTES, Page.SIZE_BYTES);
             txn.meta.encode(metas.asSlice(0, Page.SIZE_BYTES), 0);
             txn.meta.encode(metas.asSlice(Page.SIZE_BYTES, Page.SIZE_BYTES), 1);

@@ -191,6 +191,16 @@ public final class WriteTxn extends Txn {
 
     /** Makes the transaction visible to new readers (and durable if the environment syncs on commit). */
     public void commit() throws IOException {
+        commit(env.options().syncOnCommit());
+    }
+
+    /**
+     * Commits; {@code withFreelist} also writes the freelist the new meta names. Unsynced commits skip
+     * it (their metas are never written to disk, so their freelist would never be read), which keeps
+     * commits from rewriting the whole list and from needing a fresh contiguous run each time; the
+     * environment writes it when a meta is about to be made durable or copied.
+     */
+    void commit(boolean withFreelist) throws IOException {
         checkOpen();
         if (failed) {
             throw new IllegalStateException("write transaction on " + env.path() + " failed earlier; abort it");
@@ -202,10 +212,10 @@ public final class WriteTxn extends Txn {
                     writeRecord(b);
                 }
             }
-            long freelistPgno = writeFreelist();
+            long freelistPgno = withFreelist ? writeFreelist() : meta.freelistPgno();
             long txid = meta.txid() + 1;
             writeDirtyPages();
-            env.publish(new Meta(txid, directory.rootPgno, freelistPgno, highWaterPages));
+            env.publish(new Meta(txid, directory.rootPgno, freelistPgno, highWaterPages), withFreelist);
             committed = true;
         } finally {
             end(committed);

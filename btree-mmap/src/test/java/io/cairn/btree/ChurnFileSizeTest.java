@@ -13,7 +13,10 @@ import org.junit.jupiter.api.io.TempDirFactory;
 import org.junit.jupiter.api.extension.AnnotatedElementContext;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** Overwriting the same 100k keys 20 times reuses freed pages: the file stays under 3x the live data. */
+/**
+ * Overwriting the same keys many times reuses freed pages: the file stays under 3x the live data,
+ * with synced commits and with small unsynced commits synced now and then (the engine's pattern).
+ */
 class ChurnFileSizeTest {
     private static final int KEYS = 100_000;
     private static final int ROUNDS = 20;
@@ -61,6 +64,46 @@ class ChurnFileSizeTest {
             long fileBytes = Files.size(file);
             assertTrue(fileBytes < 3 * liveBytes, "seed " + seed + ": file is " + fileBytes + " bytes for " + liveBytes
                     + " bytes of live data (" + report + ")");
+        }
+    }
+
+    /**
+     * Small unsynced commits (the engine applies a few writes per transaction and syncs every 100 ms)
+     * once made the file grow without bound: every commit rewrote the whole freelist into a fresh
+     * contiguous run, which the scattered free pages could not supply, so each commit grew the file
+     * and the freelist with it. The freelist is now written only when a meta is made durable.
+     */
+    @Test
+    void smallUnsyncedCommitsDoNotGrowTheFile() throws Exception {
+        long seed = Long.getLong("cairn.btree.seed", System.nanoTime());
+        SplittableRandom random = new SplittableRandom(seed);
+        Path file = dir.resolve("unsynced-churn.db");
+        final int keys = 20_000;
+        try (Env env = Env.open(file, EnvOptions.defaults().withSyncOnCommit(false).withMapSizeBytes(4L << 30))) {
+            long revision = 0;
+            for (int commit = 1; commit <= 16_000; commit++) {
+                try (WriteTxn w = env.beginWrite()) {
+                    // The MVCC layout: a new version of a random key, and the revision index appended to.
+                    Bucket versions = w.createBucketIfAbsent("versions");
+                    Bucket history = w.createBucketIfAbsent("history");
+                    for (int i = 0; i < 5; i++) {
+                        revision++;
+                        byte[] key = String.format("key-%08d-%016x", random.nextInt(keys), Long.MAX_VALUE - revision).getBytes();
+                        byte[] value = new byte[300];
+                        random.nextBytes(value);
+                        versions.put(key, value);
+                        history.put(String.format("%016x", revision).getBytes(), key);
+                    }
+                    w.commit();
+                }
+                if (commit % 100 == 0) {
+                    env.sync();
+                }
+            }
+            Checker.Report report = env.check();
+            long treePages = report.branchPages() + report.leafPages() + report.overflowPages();
+            assertTrue(report.highWaterPages() < 3 * treePages, "seed " + seed + ": " + report.highWaterPages()
+                    + " pages in the file for " + treePages + " tree pages (" + report + ")");
         }
     }
 

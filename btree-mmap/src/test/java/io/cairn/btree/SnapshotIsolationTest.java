@@ -73,6 +73,8 @@ class SnapshotIsolationTest {
                     w.commit();
                 }
                 if (c % 50 == 0) {
+                    // With unsynced commits, sync first commits the freelist: one more txid, same data.
+                    stateByTxid.put(env.lastTxid() + 1, balances.clone());
                     env.sync();
                 }
             }
