@@ -13,7 +13,10 @@ public sealed interface Command {
     record Write(long requestId, TxnOp op) implements Command {
     }
 
-    /** Physical compaction up to {@code revision}. */
-    record Compact(long requestId, long revision) implements Command {
+    /**
+     * Compaction up to {@code revision}. With {@code physical} the proposer answers only once the
+     * obsolete versions are gone from its backend (etcd's CompactionRequest.physical).
+     */
+    record Compact(long requestId, long revision, boolean physical) implements Command {
     }
 }

@@ -44,7 +44,7 @@ public final class CommandCodec {
             case Command.Compact compact -> {
                 final CompactEncoder encoder = new CompactEncoder()
                     .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder());
-                encoder.requestId(compact.requestId()).revision(compact.revision()).physical(BooleanType.TRUE);
+                encoder.requestId(compact.requestId()).revision(compact.revision()).physical(bool(compact.physical()));
                 yield MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
             }
         };
@@ -61,7 +61,7 @@ public final class CommandCodec {
         }
         if (header.templateId() == CompactDecoder.TEMPLATE_ID) {
             final CompactDecoder decoder = new CompactDecoder().wrapAndApplyHeader(buffer, 0, header);
-            return new Command.Compact(decoder.requestId(), decoder.revision());
+            return new Command.Compact(decoder.requestId(), decoder.revision(), decoder.physical() == BooleanType.TRUE);
         }
         final long[] requestId = new long[1];
         final TxnOp op = decodeOp(buffer, requestId, 0);

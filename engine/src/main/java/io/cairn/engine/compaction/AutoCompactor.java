@@ -50,7 +50,7 @@ public final class AutoCompactor implements AutoCloseable {
         final long revision = due.getAsLong();
         boolean done;
         try {
-            store.compact(revision).join();
+            store.compact(revision, false).join();
             done = true;
             LOG.log(System.Logger.Level.INFO, "auto compaction: compacted to revision {0}", revision);
         } catch (final CompletionException wrapped) {

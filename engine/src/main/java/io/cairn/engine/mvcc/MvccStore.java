@@ -28,22 +28,28 @@ import java.util.Set;
 public final class MvccStore {
     private static final byte[] META_REVISION = "revision".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] META_COMPACT_REVISION = "compactRevision".getBytes(StandardCharsets.US_ASCII);
+    /** How far the history walk of physical compaction has got (etcd's finished compact revision). */
+    private static final byte[] META_COMPACTED_THROUGH = "compactedThrough".getBytes(StandardCharsets.US_ASCII);
     private static final long FIRST_REVISION = 1;
 
     private final LeaseLookup leases;
     private volatile long currentRevision;
     private volatile long compactRevision;
+    private long compactedThrough; // only the writer reads and moves it
 
-    private MvccStore(final LeaseLookup leases, final long currentRevision, final long compactRevision) {
+    private MvccStore(final LeaseLookup leases, final long currentRevision, final long compactRevision,
+        final long compactedThrough) {
         this.leases = leases;
         this.currentRevision = currentRevision;
         this.compactRevision = compactRevision;
+        this.compactedThrough = compactedThrough;
     }
 
     /** Reads the revisions recorded in the backend (a new backend starts at revision 1). */
     public static MvccStore open(final BackendReader backend, final LeaseLookup leases) {
-        return new MvccStore(leases, readLong(backend, META_REVISION, FIRST_REVISION),
-            readLong(backend, META_COMPACT_REVISION, 0));
+        final long compacted = readLong(backend, META_COMPACT_REVISION, 0);
+        return new MvccStore(leases, readLong(backend, META_REVISION, FIRST_REVISION), compacted,
+            readLong(backend, META_COMPACTED_THROUGH, compacted));
     }
 
     public long currentRevision() {
@@ -103,9 +109,12 @@ public final class MvccStore {
     }
 
     /**
-     * Compacts away history at and below {@code revision}: afterwards a Range below it fails with
-     * "compacted", and each key keeps only its newest version at or below it (none if that is a
-     * tombstone). Returns the response header's revision (the current one).
+     * Compacts away history at and below {@code revision}: from now on a Range below it fails with
+     * "compacted". Physically each key keeps only its newest version at or below it (none if that is a
+     * tombstone); that work is done by {@link #compactStep} in bounded slices, so writes never wait
+     * for a whole compaction (etcd batches it the same way). Reads cannot tell the difference: a read
+     * at or above the compaction revision sees the same versions before and after the slices run.
+     * Returns the response header's revision (the current one).
      */
     public long compact(final BackendWriter backend, final long revision) {
         if (revision <= compactRevision) {
@@ -114,18 +123,54 @@ public final class MvccStore {
         if (revision > currentRevision) {
             throw new EtcdException(EtcdError.FUTURE_REVISION);
         }
-        // Only keys written since the last compaction can have versions to drop: a key untouched
-        // since then has one version at most, already kept by that compaction.
+        backend.put(Bucket.META, META_COMPACT_REVISION, longBytes(revision));
+        compactRevision = revision;
+        return currentRevision;
+    }
+
+    /** Whether physical compaction has history left to walk. */
+    public boolean compactionPending() {
+        return compactedThrough < compactRevision;
+    }
+
+    /** The revision through which physical compaction is done. */
+    public long compactedThrough() {
+        return compactedThrough;
+    }
+
+    /**
+     * One slice of physical compaction: walks at most {@code maxRevisions} revisions of history after
+     * the last slice and drops the versions they make obsolete. Only keys written since the previous
+     * compaction can have versions to drop: a key untouched since then has one version at most, already
+     * kept. Returns whether work remains.
+     */
+    public boolean compactStep(final BackendWriter backend, final int maxRevisions) {
+        final long target = compactRevision;
+        if (compactedThrough >= target) {
+            return false;
+        }
         final Set<ByteBuffer> seen = new HashSet<>();
         final List<byte[]> doomedVersions = new ArrayList<>();
         final BackendCursor history = backend.cursor(Bucket.REV);
-        for (boolean valid = history.seek(revisionBytes(compactRevision + 1, 0)); valid; valid = history.next()) {
-            if (ByteBuffer.wrap(history.key()).getLong() > revision) {
+        long through = target;
+        long lastMain = -1;
+        int walked = 0;
+        for (boolean valid = history.seek(revisionBytes(compactedThrough + 1, 0)); valid; valid = history.next()) {
+            final long main = ByteBuffer.wrap(history.key()).getLong();
+            if (main > target) {
                 break;
             }
+            // A slice ends between revisions, never inside one (a Txn's changes share a revision),
+            // so the next slice starts at a whole revision and every slice makes progress.
+            if (walked >= maxRevisions && main != lastMain) {
+                through = lastMain;
+                break;
+            }
+            walked++;
+            lastMain = main;
             final byte[] userKey = history.value();
             if (seen.add(ByteBuffer.wrap(userKey))) {
-                collectVersionsToDrop(backend, userKey, revision, doomedVersions);
+                collectVersionsToDrop(backend, userKey, target, doomedVersions);
             }
         }
         for (final byte[] version : doomedVersions) {
@@ -133,9 +178,9 @@ public final class MvccStore {
             backend.delete(Bucket.REV,
                 revisionBytes(RevisionKey.mainRevision(version), RevisionKey.subRevision(version)));
         }
-        backend.put(Bucket.META, META_COMPACT_REVISION, longBytes(revision));
-        compactRevision = revision;
-        return currentRevision;
+        compactedThrough = Math.max(through, compactedThrough);
+        backend.put(Bucket.META, META_COMPACTED_THROUGH, longBytes(compactedThrough));
+        return compactedThrough < compactRevision;
     }
 
     /** Every version of {@code userKey} at or below {@code revision} but its newest live one. */

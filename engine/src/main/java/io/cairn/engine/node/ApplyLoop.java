@@ -9,7 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The apply thread: takes committed entries from the Raft loop in order, applies everything queued
- * in one B+tree transaction, answers the waiting calls, and syncs the tree on its budget. Running it
+ * in one B+tree transaction, answers the waiting calls, runs physical compaction in slices between
+ * batches, and syncs the tree on its budget. Running it
  * apart from the Raft loop lets one batch's apply overlap the next batch's WAL write.
  */
 final class ApplyLoop {
@@ -65,7 +66,9 @@ final class ApplyLoop {
         final List<Entry> entries = new ArrayList<>();
         try {
             while (!closing || !queue.isEmpty()) {
-                final List<Entry> first = queue.poll(SYNC_EVERY_NANOS, TimeUnit.NANOSECONDS);
+                // With compaction slices to run, only look at the queue; otherwise wait for work.
+                final List<Entry> first = applier.compactionPending() ? queue.poll()
+                    : queue.poll(SYNC_EVERY_NANOS, TimeUnit.NANOSECONDS);
                 if (first != null) {
                     entries.addAll(first);
                     // Whatever else is queued joins the same transaction, up to a bound.
@@ -80,6 +83,9 @@ final class ApplyLoop {
                     drained.clear();
                     applier.apply(entries, outcome);
                     entries.clear();
+                }
+                if (applier.compactionPending()) {
+                    applier.compactStep(outcome);
                 }
                 syncOnBudget(false);
             }

@@ -16,6 +16,7 @@ import io.cairn.raft.EntryType;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
 
@@ -32,8 +33,16 @@ final class CommandApplier {
     interface Outcome extends BiConsumer<Long, Object> {
     }
 
+    /** Revisions of history one slice of physical compaction walks: bounds how long a write waits. */
+    static final int COMPACTION_SLICE_REVISIONS = 1_000;
+
+    /** A physical Compact whose answer waits for the slices to pass its revision. */
+    private record PhysicalCompaction(long requestId, long revision, Object result) {
+    }
+
     private final Env env;
     private final MvccStore store;
+    private final List<PhysicalCompaction> physicalCompactions = new ArrayList<>();
     private volatile long appliedIndex; // written by the apply thread, read by Status
 
     CommandApplier(final Env env) {
@@ -77,7 +86,14 @@ final class CommandApplier {
                 requestIds[i] = command.requestId();
                 try {
                     results[i] = switch (command) {
-                        case Command.Compact compact -> store.compact(view, compact.revision());
+                        case Command.Compact compact -> {
+                            final long header = store.compact(view, compact.revision());
+                            if (compact.physical()) {
+                                physicalCompactions.add(new PhysicalCompaction(command.requestId(), compact.revision(), header));
+                                requestIds[i] = 0; // answered by compactStep once the slices pass its revision
+                            }
+                            yield header;
+                        }
                         case Command.Write write -> switch (write.op()) {
                             case TxnOp.Put put -> store.put(view, put);
                             case TxnOp.DeleteRange delete -> store.deleteRange(view, delete);
@@ -102,6 +118,35 @@ final class CommandApplier {
                 outcome.accept(requestIds[i], results[i]);
             }
         }
+        answerPhysicalCompactions(outcome);
+    }
+
+    boolean compactionPending() {
+        return store.compactionPending();
+    }
+
+    /** One slice of physical compaction in its own transaction, so writes interleave with it. */
+    void compactStep(final Outcome outcome) throws IOException {
+        final WriteTxn txn = env.beginWrite();
+        try {
+            store.compactStep(new BtreeView(txn), COMPACTION_SLICE_REVISIONS);
+            txn.commit();
+        } catch (final IOException | RuntimeException e) {
+            txn.abort();
+            throw e;
+        }
+        answerPhysicalCompactions(outcome);
+    }
+
+    private void answerPhysicalCompactions(final Outcome outcome) {
+        final long through = store.compactedThrough();
+        physicalCompactions.removeIf(c -> {
+            if (c.revision() > through) {
+                return false;
+            }
+            outcome.accept(c.requestId(), c.result());
+            return true;
+        });
     }
 
     /** Makes every applied batch durable in the tree file. */

@@ -169,8 +169,8 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     }
 
     @Override
-    public CompletableFuture<Long> compact(final long revision) {
-        return propose(id -> new Command.Compact(id, revision)).thenApply(Long.class::cast);
+    public CompletableFuture<Long> compact(final long revision, final boolean physical) {
+        return propose(id -> new Command.Compact(id, revision, physical)).thenApply(Long.class::cast);
     }
 
     @Override

@@ -23,8 +23,11 @@ public interface KeyValueStore {
 
     CompletableFuture<OpResult.Txn> txn(TxnOp.Txn txn);
 
-    /** Completes with the response header's revision. */
-    CompletableFuture<Long> compact(long revision);
+    /**
+     * Completes with the response header's revision: at once, or with {@code physical} once the
+     * obsolete versions are physically gone.
+     */
+    CompletableFuture<Long> compact(long revision, boolean physical);
 
     long currentRevision();
 

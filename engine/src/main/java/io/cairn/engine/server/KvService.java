@@ -89,7 +89,7 @@ public final class KvService extends KVGrpc.KVImplBase {
 
     @Override
     public void compact(final CompactionRequest request, final StreamObserver<CompactionResponse> observer) {
-        GrpcCalls.respondLater(observer, () -> store.compact(request.getRevision())
+        GrpcCalls.respondLater(observer, () -> store.compact(request.getRevision(), request.getPhysical())
             .thenApply(revision -> CompactionResponse.newBuilder().setHeader(headers.at(revision)).build()));
     }
 

@@ -25,7 +25,7 @@ class CommandCodecTest {
         final SplittableRandom random = new SplittableRandom(seed);
         for (int i = 0; i < 2_000; i++) {
             final Command command = random.nextInt(10) == 0
-                ? new Command.Compact(random.nextLong(), random.nextLong())
+                ? new Command.Compact(random.nextLong(), random.nextLong(), random.nextBoolean())
                 : new Command.Write(random.nextLong(), op(random, 0));
             final Command decoded = CommandCodec.decode(CommandCodec.encode(command));
             assertEquals(describe(command), describe(decoded), "seed " + seed + " command " + i);
