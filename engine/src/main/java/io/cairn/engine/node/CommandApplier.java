@@ -89,8 +89,10 @@ final class CommandApplier {
                         case Command.Compact compact -> {
                             final long header = store.compact(view, compact.revision());
                             if (compact.physical()) {
-                                physicalCompactions.add(new PhysicalCompaction(command.requestId(), compact.revision(), header));
-                                requestIds[i] = 0; // answered by compactStep once the slices pass its revision
+                                // Answered by compactStep once the slices pass its revision.
+                                physicalCompactions.add(
+                                    new PhysicalCompaction(command.requestId(), compact.revision(), header));
+                                requestIds[i] = 0;
                             }
                             yield header;
                         }
