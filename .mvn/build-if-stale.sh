@@ -1,0 +1,23 @@
+# Sourced by the launchers in bin/: builds a module's jar when it is missing or older than the sources.
+# Usage: cairn_build_if_stale ROOT JAR MODULE NAME   (NAME prefixes the progress line)
+
+# True when JAR is missing or any main source or pom under ROOT is newer than it.
+cairn_jar_is_stale() {
+  [ ! -f "$2" ] || [ -n "$(find "$1" -path "$1/*/target" -prune -o -type f \
+      \( -path '*/src/main/*' -o -name pom.xml \) -newer "$2" -print 2>/dev/null | head -n 1)" ]
+}
+
+cairn_build_if_stale() {
+  cairn_jar_is_stale "$1" "$2" || return 0
+  # One build at a time per checkout: bin/cairn and bin/cairn-bench started together must not run
+  # two Maven builds in the same tree. The second waits, then builds only if still stale.
+  cairn_build_lock="${TMPDIR:-/tmp}/cairn-build-$(printf '%s' "$1" | cksum | cut -d' ' -f1).lock"
+  exec 9>"$cairn_build_lock"
+  flock 9
+  if cairn_jar_is_stale "$1" "$2"; then
+    echo "$4: building (first run, or sources changed)..." >&2
+    (cd "$1" && ./mvnw -q -B -DskipTests -pl "$3" -am package) >&2
+  fi
+  flock -u 9
+  exec 9>&-
+}
