@@ -93,10 +93,6 @@ final class SegmentWriter {
         return writeOffset + alignedBytes <= options.segmentBytes();
     }
 
-    boolean isDirect() {
-        return direct;
-    }
-
     int descriptor() {
         return fd;
     }

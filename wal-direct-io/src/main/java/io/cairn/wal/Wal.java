@@ -43,7 +43,6 @@ public final class Wal implements AutoCloseable {
     private final Condition roomFreed = lock.newCondition();
     // Guarded by lock.
     private BatchBuffer filling;
-    private BatchBuffer spare;
     private long lastIndex;
     private long snapshotIndex;
     private boolean closing;
@@ -52,10 +51,11 @@ public final class Wal implements AutoCloseable {
     // Owned by the flusher thread (and by open/close, before it starts and after it ends).
     private final Posix flusherPosix;
     private final BatchBuffer headerBuffer;
+    private BatchBuffer spare; // the batch not being filled; swapped with the filling one under lock
     private SegmentWriter segment;
     private long durableLastIndex;
-    private HardState durableHardState;
-    private volatile SnapshotMarker durableSnapshot;
+    private HardState durableHardState = HardState.EMPTY;
+    private volatile SnapshotMarker durableSnapshot = SnapshotMarker.NONE;
 
     // Guarded by itself: every segment on disk, oldest first; the flusher adds, release removes.
     private final List<SegmentName> segments;
@@ -119,8 +119,7 @@ public final class Wal implements AutoCloseable {
     private SegmentWriter createSegment(SegmentPreparer spares, SegmentName name) throws IOException {
         headerBuffer.clear();
         headerBuffer.putSegmentHeader(new SegmentHeader(walId, name.sequence(), name.firstIndex(),
-                durableSnapshot == null ? SnapshotMarker.NONE : durableSnapshot,
-                durableHardState == null ? HardState.EMPTY : durableHardState, directoryName));
+                durableSnapshot, durableHardState, directoryName));
         return SegmentWriter.create(directory, spares.take(), name, headerBuffer, options, flusherPosix, fallback);
     }
 
@@ -281,12 +280,7 @@ public final class Wal implements AutoCloseable {
                 durable.complete(null);
             }
             batch.clear();
-            lock.lock();
-            try {
-                spare = batch;
-            } finally {
-                lock.unlock();
-            }
+            spare = batch;
         }
     }
 
@@ -371,13 +365,14 @@ public final class Wal implements AutoCloseable {
         }
     }
 
-    /** Test hooks: the descriptor of the segment being written and whether it uses O_DIRECT. */
+    /** Test hook: the descriptor of the segment being written. */
     int currentDescriptor() {
         return segment.descriptor();
     }
 
-    boolean writesDirect() {
-        return segment.isDirect();
+    /** Whether segments are written with O_DIRECT: asked for, and not refused by the filesystem. */
+    public boolean writesDirect() {
+        return options.directIo() && !fallback.refused();
     }
 
     /** Makes everything appended so far durable, stops the flusher and closes the files. */

@@ -111,7 +111,7 @@ public final class WalBench {
             appendMany(wal, indexes, payload, records, appenders, appenderThreads, latency);
             final double seconds = (System.nanoTime() - start) / 1e9;
             final long writes = wal.metrics().writes() - writesBefore;
-            final boolean direct = isDirect(wal);
+            final boolean direct = wal.writesDirect();
             return new Run(mode, appenders, latency, records, seconds, writes, direct, wal.metrics().syncLatencyNanos());
         } finally {
             deleteTree(dir);
@@ -161,28 +161,6 @@ public final class WalBench {
             }
             return wal.append(List.of(new Entry(1, next++, payload)), null);
         }
-    }
-
-    private static boolean isDirect(final Wal wal) throws IOException {
-        // The same account the WAL's own test reads: the open flags of the newest segment's descriptor.
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            for (final Path fd : fds.toList()) {
-                final Path target;
-                try {
-                    target = Files.readSymbolicLink(fd);
-                } catch (final IOException e) {
-                    continue;
-                }
-                if (target.toString().endsWith(wal.segmentFileNames().getLast())) {
-                    for (final String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd.getFileName()))) {
-                        if (line.startsWith("flags:")) {
-                            return (Integer.parseInt(line.substring(6).trim(), 8) & 040000) != 0;
-                        }
-                    }
-                }
-            }
-        }
-        return false;
     }
 
     private static String ms(final long nanos) {

@@ -18,7 +18,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiConsumer;
 
 /**
  * Applies committed log entries to the MVCC store in the B+tree: one write transaction per batch,
@@ -30,7 +29,9 @@ final class CommandApplier {
     private static final byte[] META_APPLIED_INDEX = "appliedIndex".getBytes(StandardCharsets.US_ASCII);
 
     /** What applying one entry gave the member that proposed it: a value, or a refusal. */
-    interface Outcome extends BiConsumer<Long, Object> {
+    @FunctionalInterface
+    interface Outcome {
+        void accept(long requestId, Object result);
     }
 
     /** Revisions of history one slice of physical compaction walks: bounds how long a write waits. */

@@ -36,6 +36,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
 
 /**
  * A member whose writes go through Raft: a write is encoded once as an SBE command, proposed,
@@ -198,12 +199,8 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         return term;
     }
 
-    private interface CommandForId {
-        Command with(long requestId);
-    }
-
     /** Queues the command (waiting while the proposal queue is full) and returns its outcome's future. */
-    private CompletableFuture<Object> propose(final CommandForId command) {
+    private CompletableFuture<Object> propose(final LongFunction<Command> command) {
         final long id = nextRequestId.getAndIncrement();
         final CompletableFuture<Object> result = new CompletableFuture<>();
         if (failure != null || closed) {
@@ -212,7 +209,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         }
         waiting.put(id, result);
         try {
-            proposals.put(new Proposal(id, CommandCodec.encode(command.with(id))));
+            proposals.put(new Proposal(id, CommandCodec.encode(command.apply(id))));
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
             waiting.remove(id);
