@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -48,10 +49,13 @@ public final class Wal implements AutoCloseable {
     private boolean closing;
     private IOException failure;
 
-    // Owned by the flusher thread (and by open/close, before it starts and after it ends).
+    // Whoever writes a batch holds it: the flusher thread, or an appendAndSync caller. Lock order:
+    // writeRole before lock.
+    private final ReentrantLock writeRole = new ReentrantLock();
+    // Guarded by writeRole (and owned by open/close, before the flusher starts and after it ends).
     private final Posix flusherPosix;
     private final BatchBuffer headerBuffer;
-    private BatchBuffer spare; // the batch not being filled; swapped with the filling one under lock
+    private BatchBuffer spare; // the batch not being filled; swapped with the filling one under both locks
     private SegmentWriter segment;
     private long durableLastIndex;
     private HardState durableHardState = HardState.EMPTY;
@@ -139,6 +143,44 @@ public final class Wal implements AutoCloseable {
      * fails, like every later append, if the log cannot be written.
      */
     public CompletableFuture<Void> append(List<Entry> entries, HardState hardState) {
+        return enqueue(entries, hardState, true);
+    }
+
+    /**
+     * As {@link #append}, but written and synced on the calling thread, which returns once it is
+     * durable. For a single appender that waits for durability before its next step anyway (the Raft
+     * loop): handing the write to the flusher and back cost two thread wake-ups per write. If the
+     * flusher is busy with earlier appends, it writes this one too and the caller waits for it.
+     *
+     * @throws IOException if the log cannot be written (this and every later append fail)
+     */
+    public void appendAndSync(List<Entry> entries, HardState hardState) throws IOException {
+        CompletableFuture<Void> durable = enqueue(entries, hardState, false);
+        if (writeRole.tryLock()) {
+            try {
+                BatchBuffer batch = takeBatch();
+                if (batch != null) {
+                    writeAndComplete(batch);
+                }
+            } finally {
+                writeRole.unlock();
+            }
+        } else {
+            lock.lock();
+            try {
+                batchWaiting.signal();
+            } finally {
+                lock.unlock();
+            }
+        }
+        try {
+            durable.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        }
+    }
+
+    private CompletableFuture<Void> enqueue(List<Entry> entries, HardState hardState, boolean wakeFlusher) {
         int worstCaseBytes = hardState == null ? 0 : RecordFormat.worstCaseBytes(RecordFormat.HARD_STATE_BODY_BYTES);
         for (int i = 0; i < entries.size(); i++) {
             Entry entry = entries.get(i);
@@ -174,7 +216,9 @@ public final class Wal implements AutoCloseable {
                 filling.putHardState(hardState);
             }
             filling.addCompletion(durable);
-            batchWaiting.signal();
+            if (wakeFlusher) {
+                batchWaiting.signal();
+            }
         } finally {
             lock.unlock();
         }
@@ -265,32 +309,39 @@ public final class Wal implements AutoCloseable {
     }
 
     private void flushLoop() {
-        while (true) {
-            BatchBuffer batch = takeBatch();
-            if (batch == null) {
-                return;
-            }
+        while (awaitAppends()) {
+            writeRole.lock();
             try {
-                writeDurably(batch);
-            } catch (IOException | RuntimeException e) {
-                fail(batch, e instanceof IOException io ? io : new IOException(e));
-                return;
+                BatchBuffer batch = takeBatch();
+                if (batch != null && !writeAndComplete(batch)) {
+                    return;
+                }
+            } finally {
+                writeRole.unlock();
             }
-            for (CompletableFuture<Void> durable : batch.completions()) {
-                durable.complete(null);
-            }
-            batch.clear();
-            spare = batch;
         }
     }
 
-    /** Waits for a non-empty batch (up to the batching delay for more); null once closed and drained. */
-    private BatchBuffer takeBatch() {
+    /** Waits for appends to write; false once closed with nothing left to write. */
+    private boolean awaitAppends() {
         lock.lock();
         try {
             while (filling.isEmpty() && !closing) {
                 batchWaiting.awaitUninterruptibly();
             }
+            return !filling.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Takes the filling batch (after up to the batching delay for more), or null if it is empty
+     * because another writer took it. Called holding writeRole.
+     */
+    private BatchBuffer takeBatch() {
+        lock.lock();
+        try {
             if (filling.isEmpty()) {
                 return null;
             }
@@ -304,7 +355,7 @@ public final class Wal implements AutoCloseable {
                 }
             }
             BatchBuffer batch = filling;
-            assert spare != null : "the flusher returns the spare before taking the next batch";
+            assert spare != null : "each writer returns the spare before the next batch is taken";
             filling = spare;
             spare = null;
             roomFreed.signalAll();
@@ -312,6 +363,22 @@ public final class Wal implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Writes and syncs the batch and completes its appends; false if the log failed instead. Holding writeRole. */
+    private boolean writeAndComplete(BatchBuffer batch) {
+        try {
+            writeDurably(batch);
+        } catch (IOException | RuntimeException e) {
+            fail(batch, e instanceof IOException io ? io : new IOException(e));
+            return false;
+        }
+        for (CompletableFuture<Void> durable : batch.completions()) {
+            durable.complete(null);
+        }
+        batch.clear();
+        spare = batch;
+        return true;
     }
 
     private void writeDurably(BatchBuffer batch) throws IOException {
@@ -397,10 +464,12 @@ public final class Wal implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while closing the WAL in " + directory, e);
         }
+        writeRole.lock(); // an appendAndSync caller may still be writing
         try {
             segment.close();
             preparer.close();
         } finally {
+            writeRole.unlock();
             arena.close();
         }
         if (failure != null) {

@@ -1,5 +1,7 @@
 package io.cairn.wal;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -32,14 +34,22 @@ public final class WalCrashChild {
         System.out.println("ready " + wal.recovered().lastIndex());
         System.out.flush();
         for (int t = 0; t < threads; t++) {
+            // Thread 0 writes on its own thread (as the Raft loop does); the others through the flusher.
+            boolean writesItself = t == 0;
             Thread.ofPlatform().start(() -> {
                 while (true) {
                     long index;
                     CompletableFuture<Void> durable;
                     synchronized (order) {
                         index = next[0]++;
-                        durable = wal.append(List.of(new Entry(1, index, payloadOf(index))),
-                                index % 5 == 0 ? new HardState(1, 1, index) : null);
+                        List<Entry> entries = List.of(new Entry(1, index, payloadOf(index)));
+                        HardState state = index % 5 == 0 ? new HardState(1, 1, index) : null;
+                        if (writesItself) {
+                            appendAndSync(wal, entries, state);
+                            durable = CompletableFuture.completedFuture(null);
+                        } else {
+                            durable = wal.append(entries, state);
+                        }
                     }
                     durable.join();
                     synchronized (System.out) {
@@ -48,6 +58,14 @@ public final class WalCrashChild {
                     }
                 }
             });
+        }
+    }
+
+    private static void appendAndSync(Wal wal, List<Entry> entries, HardState state) {
+        try {
+            wal.appendAndSync(entries, state);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

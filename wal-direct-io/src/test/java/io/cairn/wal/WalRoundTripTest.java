@@ -53,7 +53,12 @@ class WalRoundTripTest {
                         }
                         List<Entry> batch = WalModel.entries(random, term, first, 1 + random.nextInt(4), 3000);
                         HardState state = random.nextBoolean() ? new HardState(term, random.nextInt(5), first - 1) : null;
-                        pending.add(wal.append(batch, state));
+                        if (random.nextInt(3) == 0) {
+                            // Written on this thread, possibly while the flusher writes earlier appends.
+                            wal.appendAndSync(batch, state);
+                        } else {
+                            pending.add(wal.append(batch, state));
+                        }
                         model.append(batch, state);
                     } else if (choice < 90 && model.lastIndex() > model.snapshot().index()) {
                         long index = model.snapshot().index() + 1 + random.nextLong(model.lastIndex() - model.snapshot().index());
