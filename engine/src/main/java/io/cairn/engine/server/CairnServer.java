@@ -18,9 +18,11 @@ public final class CairnServer implements AutoCloseable {
     private static final long SHUTDOWN_GRACE_MILLIS = 5_000;
 
     private final List<Server> servers;
+    private final ScanExecutor scans;
 
-    private CairnServer(final List<Server> servers) {
+    private CairnServer(final List<Server> servers, final ScanExecutor scans) {
         this.servers = servers;
+        this.scans = scans;
     }
 
     public static CairnServer start(final ServerConfig config, final KeyValueStore store) throws IOException {
@@ -30,21 +32,25 @@ public final class CairnServer implements AutoCloseable {
         final Alarms alarms = new Alarms();
         final BackendQuota quota = new BackendQuota(config.quotaBackendBytes());
         final List<Server> servers = new ArrayList<>();
+        final ScanExecutor scans = new ScanExecutor(Math.max(2, Runtime.getRuntime().availableProcessors()));
         try {
             for (final URI url : config.listenClientUrls()) {
                 servers.add(NettyServerBuilder.forAddress(new InetSocketAddress(url.getHost(), url.getPort()))
                     .maxInboundMessageSize((int)config.maxRequestBytes() + GRPC_OVERHEAD_BYTES)
+                    // Handlers run on the event loop that read the request; see ScanExecutor for why.
+                    .directExecutor()
                     .addService(new KvService(store, headers, config.maxRequestBytes(), config.maxTxnOps(), quota,
-                        alarms))
+                        alarms, scans))
                     .addService(new MaintenanceService(store, headers, alarms))
                     .build()
                     .start());
             }
         } catch (final IOException e) {
             servers.forEach(Server::shutdownNow);
+            scans.close();
             throw new IOException("cannot listen for clients: " + e.getMessage(), e);
         }
-        return new CairnServer(servers);
+        return new CairnServer(servers, scans);
     }
 
     public void awaitTermination() throws InterruptedException {
@@ -67,5 +73,6 @@ public final class CairnServer implements AutoCloseable {
             servers.forEach(Server::shutdownNow);
             Thread.currentThread().interrupt();
         }
+        scans.close();
     }
 }

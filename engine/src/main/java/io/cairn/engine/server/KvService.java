@@ -18,6 +18,7 @@ import io.cairn.etcd.api.etcdserverpb.RangeResponse;
 import io.cairn.etcd.api.etcdserverpb.TxnRequest;
 import io.cairn.etcd.api.etcdserverpb.TxnResponse;
 import io.grpc.stub.StreamObserver;
+import java.util.concurrent.Executor;
 
 /** etcd's KV service: checks a request as etcd does, runs it on the store, answers as etcd does. */
 public final class KvService extends KVGrpc.KVImplBase {
@@ -27,9 +28,12 @@ public final class KvService extends KVGrpc.KVImplBase {
     private final int maxTxnOps;
     private final BackendQuota quota;
     private final Alarms alarms;
+    private final Executor scans;
 
+    /** {@code scans} runs Ranges over more than one key; everything else runs on the calling thread. */
     public KvService(final KeyValueStore store, final ResponseHeaders headers, final long maxRequestBytes,
-        final int maxTxnOps, final BackendQuota quota, final Alarms alarms) {
+        final int maxTxnOps, final BackendQuota quota, final Alarms alarms, final Executor scans) {
+        this.scans = scans;
         this.store = store;
         this.headers = headers;
         this.maxRequestBytes = maxRequestBytes;
@@ -40,6 +44,18 @@ public final class KvService extends KVGrpc.KVImplBase {
 
     @Override
     public void range(final RangeRequest request, final StreamObserver<RangeResponse> observer) {
+        if (request.getRangeEnd().isEmpty()) {
+            respondToRange(request, observer);
+            return;
+        }
+        try {
+            scans.execute(() -> respondToRange(request, observer));
+        } catch (final EtcdException overloaded) {
+            observer.onError(overloaded.error().toException());
+        }
+    }
+
+    private void respondToRange(final RangeRequest request, final StreamObserver<RangeResponse> observer) {
         GrpcCalls.respond(observer, () -> {
             KvRequestChecks.checkRange(request);
             final RangeResponse response = KvProtos.rangeResponse(store.range(KvProtos.rangeQuery(request)));
