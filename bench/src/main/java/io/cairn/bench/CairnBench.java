@@ -7,6 +7,7 @@ import io.cairn.bench.load.LeaseKeepAliveRun;
 import io.cairn.bench.load.LoadPlan;
 import io.cairn.bench.load.LoadResult;
 import io.cairn.bench.load.LoadRunner;
+import io.cairn.bench.load.ProcessCpu;
 import io.cairn.bench.load.PutWorkload;
 import io.cairn.bench.load.RangeWorkload;
 import io.cairn.bench.load.TxnPutWorkload;
@@ -91,8 +92,22 @@ public final class CairnBench {
         @Option(names = "--report", description = "HTML file with the latency-by-percentile plot of each endpoint.")
         Path report;
 
+        @Option(names = "--server-pids", split = ",",
+            description = "Process ids of local servers, in --endpoints order: also report their CPU per request.")
+        List<Long> serverPids = List.of();
+
         long warmupRequests() {
             return warmup >= 0 ? warmup : Math.min(1000, total / 10);
+        }
+
+        ProcessCpu serverCpu(final int endpoint) {
+            if (serverPids.isEmpty()) {
+                return ProcessCpu.UNKNOWN;
+            }
+            if (serverPids.size() != endpoints.size()) {
+                throw new IllegalArgumentException("--server-pids needs one pid per endpoint (" + endpoints.size() + ")");
+            }
+            return ProcessCpu.of(serverPids.get(endpoint));
         }
     }
 
@@ -125,7 +140,8 @@ public final class CairnBench {
                 final String endpoint = flags.endpoints.get(e);
                 try (Connections connections = Connections.open(endpoint, flags.conns)) {
                     final LoadResult result = LoadRunner.run(endpoint, connections.channels(), workload,
-                        new LoadPlan(flags.clients, perRound, round == 0 ? flags.warmupRequests() : 0, flags.rate));
+                        new LoadPlan(flags.clients, perRound, round == 0 ? flags.warmupRequests() : 0, flags.rate),
+                        flags.serverCpu(e));
                     if (round == 0) {
                         results.add(result);
                     } else {

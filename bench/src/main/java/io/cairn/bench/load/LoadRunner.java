@@ -32,19 +32,30 @@ public final class LoadRunner {
 
     public static LoadResult run(final String label, final List<? extends Channel> connections,
         final Workload workload, final LoadPlan plan) throws InterruptedException {
+        return run(label, connections, workload, plan, ProcessCpu.UNKNOWN);
+    }
+
+    /** As above, also measuring the CPU this process and {@code server} use in the timed part. */
+    public static LoadResult run(final String label, final List<? extends Channel> connections,
+        final Workload workload, final LoadPlan plan, final ProcessCpu server) throws InterruptedException {
+        final ProcessCpu client = ProcessCpu.self();
         if (plan.warmup() > 0) {
             execute(connections, workload, new LoadPlan(plan.clients(), plan.warmup(), 0, plan.ratePerSecond()), 0,
                 null, null);
         }
         final Recorder recorder = new Recorder(1, LATENCY_MAX_NANOS, SIGNIFICANT_DIGITS);
         final Map<String, AtomicLong> errors = new ConcurrentHashMap<>();
+        final long clientCpuBefore = client.nanos();
+        final long serverCpuBefore = server.nanos();
         final long started = System.nanoTime();
         final long succeeded = execute(connections, workload, plan, plan.warmup(), recorder, errors);
         final long elapsed = System.nanoTime() - started;
+        final long clientCpu = ProcessCpu.between(clientCpuBefore, client.nanos());
+        final long serverCpu = ProcessCpu.between(serverCpuBefore, server.nanos());
         final Histogram histogram = recorder.getIntervalHistogram();
         final Map<String, Long> errorCounts = new java.util.TreeMap<>();
         errors.forEach((code, count) -> errorCounts.put(code, count.get()));
-        return new LoadResult(label, histogram, succeeded, errorCounts, elapsed);
+        return new LoadResult(label, histogram, succeeded, errorCounts, elapsed, clientCpu, serverCpu);
     }
 
     /** Issues requests [first, first + plan.total) and returns how many succeeded. */

@@ -26,6 +26,14 @@ public final class SideBySideTable {
                 r -> Percentiles.millis(r.latencyNanos().getValueAtPercentile(p))));
         }
         rows.add(row("max ms", results, r -> Percentiles.millis(r.latencyNanos().getMaxValue())));
+        if (results.stream().anyMatch(r -> r.clientCpuNanos() >= 0)) {
+            rows.add(row("client CPU us/req", results,
+                r -> LoadResult.microsPerRequest(r.clientCpuNanos(), r.succeeded())));
+        }
+        if (results.stream().anyMatch(r -> r.serverCpuNanos() >= 0)) {
+            rows.add(row("server CPU us/req", results,
+                r -> LoadResult.microsPerRequest(r.serverCpuNanos(), r.succeeded())));
+        }
         rows.add(row("errors", results,
             r -> r.errorsByCode().values().stream().mapToLong(Long::longValue).sum()));
         final int[] widths = new int[header.size()];

@@ -24,10 +24,20 @@ public final class SummaryPrinter {
         }
         latency.append(String.format(Locale.ROOT, " max %.3f", Percentiles.millis(h.getMaxValue())));
         out.println(latency);
+        if (result.clientCpuNanos() >= 0 || result.serverCpuNanos() >= 0) {
+            out.printf(Locale.ROOT, "  CPU (us/req): client %s server %s%n",
+                cpuFigure(result.clientCpuNanos(), result.succeeded()),
+                cpuFigure(result.serverCpuNanos(), result.succeeded()));
+        }
         if (errors > 0) {
             final StringBuilder line = new StringBuilder("  Errors:      ");
             result.errorsByCode().forEach((code, count) -> line.append(' ').append(code).append(' ').append(count));
             out.println(line);
         }
+    }
+
+    private static String cpuFigure(final long cpuNanos, final long succeeded) {
+        final double micros = LoadResult.microsPerRequest(cpuNanos, succeeded);
+        return micros < 0 ? "-" : String.format(Locale.ROOT, "%.1f", micros);
     }
 }

@@ -1,0 +1,79 @@
+package io.cairn.bench.load;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * CPU time a process has used so far (user + system, all threads). On a machine where the load
+ * generator shares the cores with the server, requests/s is bounded by the CPU both spend per
+ * request; these figures show how that budget splits.
+ */
+public abstract sealed class ProcessCpu permits ProcessCpu.Self, ProcessCpu.Linux, ProcessCpu.Unknown {
+    public static final ProcessCpu UNKNOWN = new Unknown();
+    /** Linux reports /proc times in USER_HZ ticks, which the kernel ABI fixes at 100 per second. */
+    private static final long NANOS_PER_TICK = 10_000_000L;
+    private static final int UTIME_FIELD = 14;
+
+    /** Nanoseconds of CPU used so far, or -1 when it cannot be read. */
+    public abstract long nanos();
+
+    public static ProcessCpu self() {
+        return new Self();
+    }
+
+    /** Another local process by pid (Linux only). */
+    public static ProcessCpu of(final long pid) {
+        if (pid <= 0) {
+            throw new IllegalArgumentException("a process id must be positive: " + pid);
+        }
+        final ProcessCpu cpu = new Linux(Path.of("/proc", Long.toString(pid), "stat"));
+        if (cpu.nanos() < 0) {
+            throw new IllegalArgumentException("cannot read the CPU time of process " + pid + " from /proc");
+        }
+        return cpu;
+    }
+
+    static final class Self extends ProcessCpu {
+        @Override
+        public long nanos() {
+            return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
+        }
+    }
+
+    static final class Linux extends ProcessCpu {
+        private final Path stat;
+
+        Linux(final Path stat) {
+            this.stat = stat;
+        }
+
+        @Override
+        public long nanos() {
+            final String line;
+            try {
+                line = Files.readString(stat);
+            } catch (final IOException e) {
+                return -1;
+            }
+            // Field 2 (the command name) may hold spaces, so count fields after its closing ')'.
+            final String[] after = line.substring(line.lastIndexOf(')') + 2).split(" ");
+            final int first = UTIME_FIELD - 3;
+            return (Long.parseLong(after[first]) + Long.parseLong(after[first + 1])) * NANOS_PER_TICK;
+        }
+    }
+
+    static final class Unknown extends ProcessCpu {
+        @Override
+        public long nanos() {
+            return -1;
+        }
+    }
+
+    /** Nanoseconds used between two readings, or -1 if either was unknown. */
+    static long between(final long before, final long after) {
+        return before < 0 || after < 0 ? -1 : after - before;
+    }
+}
