@@ -5,8 +5,10 @@ import io.cairn.engine.cluster.MemberIds;
 import io.cairn.engine.compaction.AutoCompactor;
 import io.cairn.engine.config.ServerCommandLine;
 import io.cairn.engine.config.ServerConfig;
-import io.cairn.engine.server.CairnServer;
+import io.cairn.engine.lease.LeaseOptions;
+import io.cairn.engine.lease.Lessor;
 import io.cairn.engine.node.RaftKeyValueStore;
+import io.cairn.engine.server.CairnServer;
 import io.cairn.engine.server.MaintenanceService;
 import java.io.IOException;
 import java.util.List;
@@ -50,7 +52,9 @@ public final class Main {
                 MemberIds.memberId(config.initialAdvertisePeerUrls(), config.initialClusterToken()),
                 mapSizeBytes(config), (int)Math.min(config.maxRequestBytes(), EnvOptions.MAX_VALUE_BYTES_LIMIT),
                 config.heartbeatIntervalMillis(), (int)(config.electionTimeoutMillis() / config.heartbeatIntervalMillis()),
-                config.snapshotCount());
+                config.snapshotCount(),
+                new LeaseOptions(Lessor.minTtlSeconds(config.heartbeatIntervalMillis(), config.electionTimeoutMillis()),
+                    config.leaseCheckpointInterval().toNanos()));
             server = CairnServer.start(config, store);
         } catch (final IOException | RuntimeException e) {
             System.err.println("cairn: cannot start: " + e.getMessage());

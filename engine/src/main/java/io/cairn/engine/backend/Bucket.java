@@ -7,5 +7,12 @@ public enum Bucket {
     /** bigendian(main, sub) -> user key: the history in revision order (watch catch-up, compaction). */
     REV,
     /** Small named values: current and compacted revision, applied index, ids. */
-    META
+    META,
+    /** bigendian(lease id) -> granted TTL and checkpointed remaining TTL, in seconds. */
+    LEASE,
+    /**
+     * bigendian(lease id) + user key -> nothing: the keys attached to each lease, kept by every
+     * write, so a revoke finds them without a scan and a restart rebuilds nothing.
+     */
+    LEASE_KEYS
 }

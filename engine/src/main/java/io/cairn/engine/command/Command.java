@@ -1,6 +1,8 @@
 package io.cairn.engine.command;
 
+import io.cairn.engine.lease.Lessor;
 import io.cairn.engine.mvcc.TxnOp;
+import java.util.List;
 
 /**
  * What one Raft log entry asks the state machine to do. The request id lets the member that
@@ -18,5 +20,20 @@ public sealed interface Command {
      * obsolete versions are gone from its backend (etcd's CompactionRequest.physical).
      */
     record Compact(long requestId, long revision, boolean physical) implements Command {
+    }
+
+    /** Lease {@code id} (chosen by the proposer when the client left it 0) with a TTL in seconds. */
+    record LeaseGrant(long requestId, long id, long ttlSeconds) implements Command {
+    }
+
+    /** A client's revoke, or the leader's decision that the lease expired: its keys go in one revision. */
+    record LeaseRevoke(long requestId, long id) implements Command {
+    }
+
+    /** Remaining TTLs to persist, so they survive a restart (0 clears an earlier one). */
+    record LeaseCheckpoint(long requestId, List<Lessor.Checkpoint> checkpoints) implements Command {
+        public LeaseCheckpoint {
+            checkpoints = List.copyOf(checkpoints);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.cairn.engine.command;
 
+import io.cairn.engine.lease.Lessor;
 import io.cairn.engine.mvcc.Compare;
 import io.cairn.engine.mvcc.KeyRange;
 import io.cairn.engine.mvcc.RangeQuery;
@@ -11,6 +12,12 @@ import io.cairn.sbe.command.CompareResult;
 import io.cairn.sbe.command.CompareTarget;
 import io.cairn.sbe.command.DeleteRangeDecoder;
 import io.cairn.sbe.command.DeleteRangeEncoder;
+import io.cairn.sbe.command.LeaseCheckpointDecoder;
+import io.cairn.sbe.command.LeaseCheckpointEncoder;
+import io.cairn.sbe.command.LeaseGrantDecoder;
+import io.cairn.sbe.command.LeaseGrantEncoder;
+import io.cairn.sbe.command.LeaseRevokeDecoder;
+import io.cairn.sbe.command.LeaseRevokeEncoder;
 import io.cairn.sbe.command.MessageHeaderDecoder;
 import io.cairn.sbe.command.MessageHeaderEncoder;
 import io.cairn.sbe.command.PutDecoder;
@@ -47,6 +54,29 @@ public final class CommandCodec {
                 encoder.requestId(compact.requestId()).revision(compact.revision()).physical(bool(compact.physical()));
                 yield MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
             }
+            case Command.LeaseGrant grant -> {
+                final LeaseGrantEncoder encoder = new LeaseGrantEncoder()
+                    .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder());
+                encoder.requestId(grant.requestId()).id(grant.id()).ttlSeconds(grant.ttlSeconds());
+                yield MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+            }
+            case Command.LeaseRevoke revoke -> {
+                final LeaseRevokeEncoder encoder = new LeaseRevokeEncoder()
+                    .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder());
+                encoder.requestId(revoke.requestId()).id(revoke.id());
+                yield MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+            }
+            case Command.LeaseCheckpoint checkpoint -> {
+                final LeaseCheckpointEncoder encoder = new LeaseCheckpointEncoder()
+                    .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder());
+                encoder.requestId(checkpoint.requestId());
+                final LeaseCheckpointEncoder.CheckpointsEncoder group =
+                    encoder.checkpointsCount(checkpoint.checkpoints().size());
+                for (final Lessor.Checkpoint c : checkpoint.checkpoints()) {
+                    group.next().id(c.id()).remainingTtlSeconds(c.remainingSeconds());
+                }
+                yield MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+            }
         };
         final byte[] bytes = new byte[length];
         buffer.getBytes(0, bytes);
@@ -59,9 +89,33 @@ public final class CommandCodec {
         if (header.schemaId() != MessageHeaderDecoder.SCHEMA_ID) {
             throw new IllegalArgumentException("log entry is not a command (schema " + header.schemaId() + ")");
         }
-        if (header.templateId() == CompactDecoder.TEMPLATE_ID) {
-            final CompactDecoder decoder = new CompactDecoder().wrapAndApplyHeader(buffer, 0, header);
-            return new Command.Compact(decoder.requestId(), decoder.revision(), decoder.physical() == BooleanType.TRUE);
+        switch (header.templateId()) {
+            case CompactDecoder.TEMPLATE_ID -> {
+                final CompactDecoder decoder = new CompactDecoder().wrapAndApplyHeader(buffer, 0, header);
+                return new Command.Compact(decoder.requestId(), decoder.revision(),
+                    decoder.physical() == BooleanType.TRUE);
+            }
+            case LeaseGrantDecoder.TEMPLATE_ID -> {
+                final LeaseGrantDecoder decoder = new LeaseGrantDecoder().wrapAndApplyHeader(buffer, 0, header);
+                return new Command.LeaseGrant(decoder.requestId(), decoder.id(), decoder.ttlSeconds());
+            }
+            case LeaseRevokeDecoder.TEMPLATE_ID -> {
+                final LeaseRevokeDecoder decoder = new LeaseRevokeDecoder().wrapAndApplyHeader(buffer, 0, header);
+                return new Command.LeaseRevoke(decoder.requestId(), decoder.id());
+            }
+            case LeaseCheckpointDecoder.TEMPLATE_ID -> {
+                final LeaseCheckpointDecoder decoder =
+                    new LeaseCheckpointDecoder().wrapAndApplyHeader(buffer, 0, header);
+                final long requestId = decoder.requestId();
+                final List<Lessor.Checkpoint> checkpoints = new ArrayList<>();
+                for (final LeaseCheckpointDecoder.CheckpointsDecoder c : decoder.checkpoints()) {
+                    checkpoints.add(new Lessor.Checkpoint(c.id(), c.remainingTtlSeconds()));
+                }
+                return new Command.LeaseCheckpoint(requestId, checkpoints);
+            }
+            default -> {
+                // a KV operation: Put, DeleteRange or Txn
+            }
         }
         final long[] requestId = new long[1];
         final TxnOp op = decodeOp(buffer, requestId, 0);

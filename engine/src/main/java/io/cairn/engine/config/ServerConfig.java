@@ -2,6 +2,7 @@ package io.cairn.engine.config;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -24,6 +25,7 @@ public record ServerConfig(
     int maxTxnOps,
     long maxRequestBytes,
     AutoCompaction autoCompaction,
+    Duration leaseCheckpointInterval,
     String logLevel) {
 
     public enum ClusterState { NEW, EXISTING }
@@ -101,7 +103,19 @@ public record ServerConfig(
             flags.maxTxnOps,
             flags.maxRequestBytes,
             AutoCompaction.parse(flags.autoCompactionMode, flags.autoCompactionRetention),
+            leaseCheckpointInterval(flags.leaseCheckpointInterval),
             flags.logLevel);
+    }
+
+    private static Duration leaseCheckpointInterval(final String text) {
+        final Duration interval;
+        try {
+            interval = GoDuration.parse(text);
+        } catch (final IllegalArgumentException e) {
+            throw new IllegalArgumentException("--experimental-lease-checkpoint-interval: " + e.getMessage(), e);
+        }
+        require(interval.isPositive(), "--experimental-lease-checkpoint-interval must be positive, got " + text);
+        return interval;
     }
 
     private static void require(final boolean condition, final String message) {

@@ -95,6 +95,11 @@ public final class ServerFlags {
             + "revision number based retention.")
     String autoCompactionMode;
 
+    @Option(names = "--experimental-lease-checkpoint-interval", defaultValue = "5m",
+        description = "How often the leader persists leases' remaining TTLs (a duration, e.g. '5m'), so a restart "
+            + "resumes them. Cairn always checkpoints (etcd 3.4 only with --experimental-enable-lease-checkpoint).")
+    String leaseCheckpointInterval;
+
     // Logging
     @Option(names = "--log-level", defaultValue = "info",
         description = "Configures log level. Only supports debug, info, warn, error, panic, or fatal.")

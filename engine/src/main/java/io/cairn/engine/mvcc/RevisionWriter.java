@@ -48,6 +48,7 @@ final class RevisionWriter {
             false,
             put.ignoreValue() ? previous.value() : put.value());
         write(put.key(), version);
+        LeaseAttachments.move(backend, put.key(), previous == null ? 0 : previous.lease(), version.lease());
         return new OpResult.Put(put.prevKv() ? previous : null, revision);
     }
 
@@ -55,6 +56,7 @@ final class RevisionWriter {
         final List<KeyValue> live = reader.scan(delete.range(), readRevision(), 0).kvs();
         for (final KeyValue kv : live) {
             write(kv.key(), StoredVersion.tombstone(baseRevision + 1));
+            LeaseAttachments.move(backend, kv.key(), kv.lease(), 0);
         }
         return new OpResult.DeleteRange(live.size(), delete.prevKv() ? live : List.of(), readRevision());
     }

@@ -3,12 +3,15 @@ package io.cairn.engine.node;
 import io.cairn.btree.Env;
 import io.cairn.btree.ReadTxn;
 import io.cairn.btree.WriteTxn;
+import io.cairn.engine.api.EtcdError;
 import io.cairn.engine.api.EtcdException;
 import io.cairn.engine.backend.Bucket;
 import io.cairn.engine.backend.BtreeView;
 import io.cairn.engine.command.Command;
 import io.cairn.engine.command.CommandCodec;
-import io.cairn.engine.mvcc.LeaseLookup;
+import io.cairn.engine.lease.Lessor;
+import io.cairn.engine.mvcc.KeyRange;
+import io.cairn.engine.mvcc.LeaseAttachments;
 import io.cairn.engine.mvcc.MvccStore;
 import io.cairn.engine.mvcc.TxnOp;
 import io.cairn.raft.Entry;
@@ -43,14 +46,16 @@ final class CommandApplier {
 
     private final Env env;
     private final MvccStore store;
+    private final Lessor lessor;
     private final List<PhysicalCompaction> physicalCompactions = new ArrayList<>();
     private volatile long appliedIndex; // written by the apply thread, read by Status
 
-    CommandApplier(final Env env) {
+    CommandApplier(final Env env, final long minLeaseTtlSeconds) {
         this.env = env;
         try (ReadTxn read = env.beginRead()) {
             final BtreeView view = new BtreeView(read);
-            this.store = MvccStore.open(view, LeaseLookup.NONE);
+            this.lessor = Lessor.load(view, minLeaseTtlSeconds, System::nanoTime);
+            this.store = MvccStore.open(view, lessor);
             final byte[] applied = view.get(Bucket.META, META_APPLIED_INDEX);
             this.appliedIndex = applied == null ? 0 : ByteBuffer.wrap(applied).getLong();
         }
@@ -62,6 +67,10 @@ final class CommandApplier {
 
     MvccStore store() {
         return store;
+    }
+
+    Lessor lessor() {
+        return lessor;
     }
 
     /**
@@ -97,6 +106,12 @@ final class CommandApplier {
                             }
                             yield header;
                         }
+                        case Command.LeaseGrant grant -> lessor.grant(view, grant.id(), grant.ttlSeconds());
+                        case Command.LeaseRevoke revoke -> revokeLease(view, revoke.id());
+                        case Command.LeaseCheckpoint checkpoint -> {
+                            lessor.checkpoint(view, checkpoint.checkpoints());
+                            yield store.currentRevision();
+                        }
                         case Command.Write write -> switch (write.op()) {
                             case TxnOp.Put put -> store.put(view, put);
                             case TxnOp.DeleteRange delete -> store.deleteRange(view, delete);
@@ -122,6 +137,25 @@ final class CommandApplier {
             }
         }
         answerPhysicalCompactions(outcome);
+    }
+
+    /**
+     * Deletes the lease's keys in one revision (none if it holds no keys), then the lease, as etcd
+     * does; returns the revision for the response header.
+     */
+    private long revokeLease(final BtreeView view, final long id) {
+        if (!lessor.exists(id)) {
+            throw new EtcdException(EtcdError.LEASE_NOT_FOUND);
+        }
+        final List<TxnOp> deletes = new ArrayList<>();
+        for (final byte[] key : LeaseAttachments.keys(view, id, Integer.MAX_VALUE)) {
+            deletes.add(new TxnOp.DeleteRange(KeyRange.of(key, new byte[0]), false));
+        }
+        if (!deletes.isEmpty()) {
+            store.txn(view, new TxnOp.Txn(List.of(), deletes, List.of()));
+        }
+        lessor.revoke(view, id);
+        return store.currentRevision();
     }
 
     boolean compactionPending() {

@@ -8,6 +8,11 @@ import io.cairn.engine.api.EtcdException;
 import io.cairn.engine.backend.BtreeView;
 import io.cairn.engine.command.Command;
 import io.cairn.engine.command.CommandCodec;
+import io.cairn.engine.lease.GrantedLease;
+import io.cairn.engine.lease.LeaseIds;
+import io.cairn.engine.lease.LeaseOptions;
+import io.cairn.engine.lease.Lessor;
+import io.cairn.engine.mvcc.LeaseAttachments;
 import io.cairn.engine.mvcc.OpResult;
 import io.cairn.engine.mvcc.RangeQuery;
 import io.cairn.engine.mvcc.RangeResult;
@@ -55,6 +60,10 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RaftKeyValueStore.class.getName());
     private static final int PROPOSALS_MAX = 16_384;
     private static final int PROPOSALS_PER_LOOP_MAX = 4_096;
+    /** etcd's lessor checks expiry every 500 ms and revokes at most 1,000 leases a second. */
+    private static final long LEASE_DUTIES_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    private static final int LEASE_REVOKES_PER_ROUND_MAX = 500;
+    private static final int LEASE_CHECKPOINTS_PER_ROUND_MAX = 1_000;
 
     private record Proposal(long requestId, byte[] data) {
     }
@@ -67,6 +76,8 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     private final ApplyLoop applyLoop;
     private final long tickNanos;
     private final long releaseEveryEntries;
+    private final long leaseCheckpointIntervalNanos;
+    private final LeaseIds leaseIds;
     private final ArrayBlockingQueue<Proposal> proposals = new ArrayBlockingQueue<>(PROPOSALS_MAX);
     private final ConcurrentHashMap<Long, CompletableFuture<Object>> waiting = new ConcurrentHashMap<>();
     private final AtomicLong nextRequestId = new AtomicLong(1);
@@ -78,13 +89,16 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     private volatile long commitIndex;
     // Owned by the Raft loop thread.
     private long releasedIndex;
+    private long nextLeaseDutiesNanos;
     private HardState persistedHardState = HardState.EMPTY;
 
     private RaftKeyValueStore(final Env env, final Wal wal, final long memberId, final long tickMillis,
-        final int electionTicks, final long snapshotCount) {
+        final int electionTicks, final long snapshotCount, final LeaseOptions leaseOptions) {
         this.env = env;
         this.wal = wal;
-        this.applier = new CommandApplier(env);
+        this.applier = new CommandApplier(env, leaseOptions.minTtlSeconds());
+        this.leaseCheckpointIntervalNanos = leaseOptions.checkpointIntervalNanos();
+        this.leaseIds = new LeaseIds(memberId, System.currentTimeMillis());
         this.tickNanos = TimeUnit.MILLISECONDS.toNanos(tickMillis);
         this.releaseEveryEntries = snapshotCount;
         final Recovered recovered = wal.recovered();
@@ -120,7 +134,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
      */
     public static RaftKeyValueStore open(final Path dataDir, final Path walDir, final long memberId,
         final long mapSizeBytes, final int maxValueBytes, final long tickMillis, final int electionTicks,
-        final long snapshotCount) throws IOException {
+        final long snapshotCount, final LeaseOptions leaseOptions) throws IOException {
         final Path snapDir = dataDir.resolve("member").resolve("snap");
         Files.createDirectories(snapDir);
         final Env env = Env.open(snapDir.resolve("db"), EnvOptions.defaults()
@@ -134,7 +148,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         }
         final RaftKeyValueStore kv;
         try {
-            kv = new RaftKeyValueStore(env, wal, memberId, tickMillis, electionTicks, snapshotCount);
+            kv = new RaftKeyValueStore(env, wal, memberId, tickMillis, electionTicks, snapshotCount, leaseOptions);
         } catch (final RuntimeException e) {
             wal.close();
             env.close();
@@ -172,6 +186,30 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     @Override
     public CompletableFuture<Long> compact(final long revision, final boolean physical) {
         return propose(id -> new Command.Compact(id, revision, physical)).thenApply(Long.class::cast);
+    }
+
+    @Override
+    public CompletableFuture<GrantedLease> leaseGrant(final long requestedId, final long ttlSeconds) {
+        final long id = requestedId != 0 ? requestedId : leaseIds.next();
+        return propose(requestId -> new Command.LeaseGrant(requestId, id, ttlSeconds))
+            .thenApply(ttl -> new GrantedLease(id, (Long)ttl));
+    }
+
+    @Override
+    public CompletableFuture<Long> leaseRevoke(final long id) {
+        return propose(requestId -> new Command.LeaseRevoke(requestId, id)).thenApply(Long.class::cast);
+    }
+
+    @Override
+    public List<byte[]> leaseKeys(final long id) {
+        try (ReadTxn read = env.beginRead()) {
+            return LeaseAttachments.keys(new BtreeView(read), id, Integer.MAX_VALUE);
+        }
+    }
+
+    @Override
+    public Lessor lessor() {
+        return applier.lessor();
     }
 
     @Override
@@ -257,6 +295,10 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
                     handle(node.ready());
                 }
                 releaseOnBudget();
+                if (System.nanoTime() - nextLeaseDutiesNanos >= 0) {
+                    proposeLeaseDuties(batch, payloads);
+                    nextLeaseDutiesNanos = System.nanoTime() + LEASE_DUTIES_EVERY_NANOS;
+                }
                 applyLoop.checkHealthy();
             }
         } catch (final InterruptedException e) {
@@ -315,6 +357,27 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         node.advance(ready);
         term = node.term();
         commitIndex = node.commitIndex();
+    }
+
+    /**
+     * The leader's lease duties (etcd's lessor loop): a revoke for each expired lease and the due
+     * checkpoints of remaining TTLs, proposed like client writes but answered to nobody.
+     */
+    private void proposeLeaseDuties(final List<Proposal> batch, final List<byte[]> payloads) {
+        final Lessor lessor = applier.lessor();
+        for (final long id : lessor.expiredToRevoke(LEASE_REVOKES_PER_ROUND_MAX)) {
+            final long requestId = nextRequestId.getAndIncrement();
+            batch.add(new Proposal(requestId, CommandCodec.encode(new Command.LeaseRevoke(requestId, id))));
+        }
+        final List<Lessor.Checkpoint> checkpoints =
+            lessor.checkpointsDue(leaseCheckpointIntervalNanos, LEASE_CHECKPOINTS_PER_ROUND_MAX);
+        if (!checkpoints.isEmpty()) {
+            final long requestId = nextRequestId.getAndIncrement();
+            batch.add(new Proposal(requestId, CommandCodec.encode(new Command.LeaseCheckpoint(requestId, checkpoints))));
+        }
+        if (!batch.isEmpty()) {
+            propose(batch, payloads);
+        }
     }
 
     private boolean termOrVoteChanged(final HardState next) {

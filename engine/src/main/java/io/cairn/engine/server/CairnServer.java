@@ -42,6 +42,7 @@ public final class CairnServer implements AutoCloseable {
                     .addService(new KvService(store, headers, config.maxRequestBytes(), config.maxTxnOps(), quota,
                         alarms, scans))
                     .addService(new MaintenanceService(store, headers, alarms))
+                    .addService(new LeaseService(store, headers))
                     .build()
                     .start());
             }

@@ -1,13 +1,16 @@
 package io.cairn.engine.server;
 
+import io.cairn.engine.lease.GrantedLease;
+import io.cairn.engine.lease.Lessor;
 import io.cairn.engine.mvcc.OpResult;
 import io.cairn.engine.mvcc.RangeQuery;
 import io.cairn.engine.mvcc.RangeResult;
 import io.cairn.engine.mvcc.TxnOp;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * What the KV facade needs from the node: reads, and writes that return once durable and applied
+ * What the gRPC facade needs from the node: reads, and writes that return once durable and applied
  * (the Raft-backed node, {@code io.cairn.engine.node.RaftKeyValueStore}; tests may stand in).
  */
 public interface KeyValueStore {
@@ -30,6 +33,18 @@ public interface KeyValueStore {
     CompletableFuture<Long> compact(long revision, boolean physical);
 
     long currentRevision();
+
+    /** Grants a lease (id 0: the member picks one); fails with LEASE_EXISTS if the id is taken. */
+    CompletableFuture<GrantedLease> leaseGrant(long id, long ttlSeconds);
+
+    /** Revokes a lease, deleting its keys in one revision; completes with the header's revision. */
+    CompletableFuture<Long> leaseRevoke(long id);
+
+    /** The applied leases and their expiry, for keep-alives and reads. */
+    Lessor lessor();
+
+    /** The keys attached to a lease, in key order. */
+    List<byte[]> leaseKeys(long id);
 
     /** The backend's size, which --quota-backend-bytes limits. */
     long backendSizeBytes();

@@ -1,0 +1,101 @@
+package io.cairn.engine.server;
+
+import com.google.protobuf.ByteString;
+import io.cairn.engine.lease.Lessor;
+import io.cairn.etcd.api.etcdserverpb.LeaseGrantRequest;
+import io.cairn.etcd.api.etcdserverpb.LeaseGrantResponse;
+import io.cairn.etcd.api.etcdserverpb.LeaseGrpc;
+import io.cairn.etcd.api.etcdserverpb.LeaseKeepAliveRequest;
+import io.cairn.etcd.api.etcdserverpb.LeaseKeepAliveResponse;
+import io.cairn.etcd.api.etcdserverpb.LeaseLeasesRequest;
+import io.cairn.etcd.api.etcdserverpb.LeaseLeasesResponse;
+import io.cairn.etcd.api.etcdserverpb.LeaseRevokeRequest;
+import io.cairn.etcd.api.etcdserverpb.LeaseRevokeResponse;
+import io.cairn.etcd.api.etcdserverpb.LeaseStatus;
+import io.cairn.etcd.api.etcdserverpb.LeaseTimeToLiveRequest;
+import io.cairn.etcd.api.etcdserverpb.LeaseTimeToLiveResponse;
+import io.grpc.stub.StreamObserver;
+
+/**
+ * etcd's Lease service. Grant and revoke go through the log; keep-alives renew on this member
+ * without it (etcd's leader does the same); TimeToLive and Leases read the lessor.
+ */
+public final class LeaseService extends LeaseGrpc.LeaseImplBase {
+    private final KeyValueStore store;
+    private final ResponseHeaders headers;
+
+    public LeaseService(final KeyValueStore store, final ResponseHeaders headers) {
+        this.store = store;
+        this.headers = headers;
+    }
+
+    @Override
+    public void leaseGrant(final LeaseGrantRequest request, final StreamObserver<LeaseGrantResponse> observer) {
+        GrpcCalls.respondLater(observer, () -> store.leaseGrant(request.getID(), request.getTTL())
+            .thenApply(granted -> LeaseGrantResponse.newBuilder()
+                .setHeader(headers.at(store.currentRevision()))
+                .setID(granted.id()).setTTL(granted.ttlSeconds()).build()));
+    }
+
+    @Override
+    public void leaseRevoke(final LeaseRevokeRequest request, final StreamObserver<LeaseRevokeResponse> observer) {
+        GrpcCalls.respondLater(observer, () -> store.leaseRevoke(request.getID())
+            .thenApply(revision -> LeaseRevokeResponse.newBuilder().setHeader(headers.at(revision)).build()));
+    }
+
+    /** Each request renews its lease and is answered with the TTL, or TTL 0 for an unknown lease. */
+    @Override
+    public StreamObserver<LeaseKeepAliveRequest> leaseKeepAlive(final StreamObserver<LeaseKeepAliveResponse> observer) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(final LeaseKeepAliveRequest request) {
+                final long ttl = store.lessor().renew(request.getID());
+                observer.onNext(LeaseKeepAliveResponse.newBuilder().setHeader(headers.at(store.currentRevision()))
+                    .setID(request.getID()).setTTL(Math.max(0, ttl)).build());
+            }
+
+            @Override
+            public void onError(final Throwable failure) {
+                // The client went away; nothing is held for the stream.
+            }
+
+            @Override
+            public void onCompleted() {
+                observer.onCompleted();
+            }
+        };
+    }
+
+    /** An unknown lease is answered with TTL -1, not an error, as etcd does. */
+    @Override
+    public void leaseTimeToLive(final LeaseTimeToLiveRequest request,
+        final StreamObserver<LeaseTimeToLiveResponse> observer) {
+        GrpcCalls.respond(observer, () -> {
+            final LeaseTimeToLiveResponse.Builder response = LeaseTimeToLiveResponse.newBuilder()
+                .setHeader(headers.at(store.currentRevision())).setID(request.getID());
+            final Lessor.TimeToLive ttl = store.lessor().timeToLive(request.getID());
+            if (ttl == null) {
+                return response.setTTL(-1).build();
+            }
+            response.setTTL(ttl.remainingSeconds()).setGrantedTTL(ttl.grantedSeconds());
+            if (request.getKeys()) {
+                for (final byte[] key : store.leaseKeys(request.getID())) {
+                    response.addKeys(ByteString.copyFrom(key));
+                }
+            }
+            return response.build();
+        });
+    }
+
+    @Override
+    public void leaseLeases(final LeaseLeasesRequest request, final StreamObserver<LeaseLeasesResponse> observer) {
+        GrpcCalls.respond(observer, () -> {
+            final LeaseLeasesResponse.Builder response = LeaseLeasesResponse.newBuilder()
+                .setHeader(headers.at(store.currentRevision()));
+            for (final long id : store.lessor().idsByExpiry()) {
+                response.addLeases(LeaseStatus.newBuilder().setID(id));
+            }
+            return response.build();
+        });
+    }
+}
