@@ -158,7 +158,7 @@ public final class KvProtos {
         return ResponseHeader.newBuilder().setRevision(revision).build();
     }
 
-    private static io.cairn.etcd.api.mvccpb.KeyValue keyValue(final KeyValue kv) {
+    public static io.cairn.etcd.api.mvccpb.KeyValue keyValue(final KeyValue kv) {
         return io.cairn.etcd.api.mvccpb.KeyValue.newBuilder()
             .setKey(ByteString.copyFrom(kv.key()))
             .setCreateRevision(kv.createRevision())

@@ -24,6 +24,7 @@ final class ApplyLoop {
 
     private final CommandApplier applier;
     private final CommandApplier.Outcome outcome;
+    private final RevisionWaiters revisionWaiters;
     private final ArrayBlockingQueue<List<Entry>> queue = new ArrayBlockingQueue<>(QUEUED_BATCHES_MAX);
     private final Thread thread;
     private volatile boolean closing;
@@ -31,9 +32,11 @@ final class ApplyLoop {
     private volatile long syncedIndex;
     private long lastSyncNanos = System.nanoTime();
 
-    ApplyLoop(final CommandApplier applier, final CommandApplier.Outcome outcome) {
+    ApplyLoop(final CommandApplier applier, final CommandApplier.Outcome outcome,
+        final RevisionWaiters revisionWaiters) {
         this.applier = applier;
         this.outcome = outcome;
+        this.revisionWaiters = revisionWaiters;
         this.syncedIndex = applier.appliedIndex();
         this.thread = Thread.ofPlatform().name("cairn-apply").daemon().unstarted(this::run);
     }
@@ -83,6 +86,7 @@ final class ApplyLoop {
                     drained.clear();
                     applier.apply(entries, outcome);
                     entries.clear();
+                    revisionWaiters.advanced(applier.store().currentRevision());
                 }
                 if (applier.compactionPending()) {
                     applier.compactStep(outcome);

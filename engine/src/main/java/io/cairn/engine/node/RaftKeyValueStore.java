@@ -74,6 +74,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     private final RaftNode node;
     private final CommandApplier applier;
     private final ApplyLoop applyLoop;
+    private final RevisionWaiters revisionWaiters;
     private final long tickNanos;
     private final long releaseEveryEntries;
     private final long leaseCheckpointIntervalNanos;
@@ -118,7 +119,8 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
             throw new IllegalStateException("the backend has applied index " + applied + " but the WAL covers "
                 + recovered.snapshot().index() + ".." + recovered.lastIndex() + ": the data and WAL directories do not belong together");
         }
-        this.applyLoop = new ApplyLoop(applier, this::answer);
+        this.revisionWaiters = new RevisionWaiters(applier.store().currentRevision());
+        this.applyLoop = new ApplyLoop(applier, this::answer, revisionWaiters);
         this.releasedIndex = recovered.snapshot().index();
         final RaftConfig defaults = RaftConfig.defaults(memberId);
         this.node = new RaftNode(new RaftConfig(memberId, electionTicks, 1, applied, defaults.maxMessageBytes(),
@@ -198,6 +200,11 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     @Override
     public CompletableFuture<Long> leaseRevoke(final long id) {
         return propose(requestId -> new Command.LeaseRevoke(requestId, id)).thenApply(Long.class::cast);
+    }
+
+    @Override
+    public CompletableFuture<Void> revisionAfter(final long revision) {
+        return revisionWaiters.after(revision);
     }
 
     @Override

@@ -43,6 +43,8 @@ public final class CairnServer implements AutoCloseable {
                         alarms, scans))
                     .addService(new MaintenanceService(store, headers, alarms))
                     .addService(new LeaseService(store, headers))
+                    .addService(new LockService(store, headers, scans))
+                    .addService(new ElectionService(store, headers, scans))
                     .build()
                     .start());
             }

@@ -2,6 +2,7 @@ package io.cairn.engine.server;
 
 import io.cairn.engine.api.EtcdException;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -49,9 +50,23 @@ final class GrpcCalls {
         });
     }
 
+    /**
+     * etcd's lock and election services run clientv3 recipes inside the server and pass their
+     * errors through as plain errors: the client sees etcd's text with code UNKNOWN.
+     */
+    static <T> CompletableFuture<T> withRecipeErrors(final CompletableFuture<T> outcome) {
+        return outcome.exceptionallyCompose(failure -> {
+            final Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+            return CompletableFuture.failedFuture(cause instanceof EtcdException e
+                ? Status.UNKNOWN.withDescription(e.error().message()).asRuntimeException() : cause);
+        });
+    }
+
     private static void fail(final StreamObserver<?> observer, final Throwable failure) {
         switch (failure) {
             case EtcdException e -> observer.onError(e.error().toException());
+            case StatusRuntimeException e -> observer.onError(e);
             case IllegalArgumentException e ->
                 observer.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
             default -> {

@@ -34,6 +34,12 @@ public interface KeyValueStore {
 
     long currentRevision();
 
+    /**
+     * Completes once the store's revision is above {@code revision}, on the apply thread: continue
+     * on another executor.
+     */
+    CompletableFuture<Void> revisionAfter(long revision);
+
     /** Grants a lease (id 0: the member picks one); fails with LEASE_EXISTS if the id is taken. */
     CompletableFuture<GrantedLease> leaseGrant(long id, long ttlSeconds);
 

@@ -1,0 +1,78 @@
+package io.cairn.engine.server;
+
+import com.google.protobuf.ByteString;
+import io.cairn.engine.mvcc.KeyRange;
+import io.cairn.engine.mvcc.KeyValue;
+import io.cairn.engine.mvcc.TxnOp;
+import io.cairn.etcd.api.v3lockpb.LockGrpc;
+import io.cairn.etcd.api.v3lockpb.LockRequest;
+import io.cairn.etcd.api.v3lockpb.LockResponse;
+import io.cairn.etcd.api.v3lockpb.UnlockRequest;
+import io.cairn.etcd.api.v3lockpb.UnlockResponse;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * etcd's v3lock service: clientv3/concurrency's Mutex run inside the server. The lock key is
+ * {@code name/<lease hex>}; the holder is the oldest key under {@code name/}; a waiter waits for
+ * the keys created before its own to go. A waiter whose call is cancelled deletes its key.
+ */
+public final class LockService extends LockGrpc.LockImplBase {
+    private static final byte[] NO_VALUE = new byte[0];
+
+    private final KeyValueStore store;
+    private final ResponseHeaders headers;
+    private final SessionKeys sessions;
+    private final DeletionWaits waits;
+
+    public LockService(final KeyValueStore store, final ResponseHeaders headers, final Executor executor) {
+        this.store = store;
+        this.headers = headers;
+        this.sessions = new SessionKeys(store);
+        this.waits = new DeletionWaits(store, executor);
+    }
+
+    @Override
+    public void lock(final LockRequest request, final StreamObserver<LockResponse> observer) {
+        final ServerCallStreamObserver<LockResponse> call = (ServerCallStreamObserver<LockResponse>)observer;
+        final byte[] prefix = withSlash(request.getName().toByteArray());
+        GrpcCalls.respondLater(observer, () -> GrpcCalls.withRecipeErrors(
+            sessions.session(request.getLease()).thenCompose(lease -> {
+            final byte[] key = SessionKeys.sessionKey(prefix, lease);
+            return sessions.createOrGet(prefix, key, NO_VALUE, lease).thenCompose(created -> {
+                final long myRevision = SessionKeys.createRevision(created);
+                final KeyValue owner = SessionKeys.owner(created);
+                if (owner == null || owner.createRevision() == myRevision) {
+                    return CompletableFuture.completedFuture(response(created.revision(), key));
+                }
+                return waits.waitDeletes(prefix, myRevision - 1, call::isCancelled)
+                    .thenApply(revision -> response(revision, key))
+                    .whenComplete((response, failure) -> {
+                        if (failure != null) {
+                            store.deleteRange(new TxnOp.DeleteRange(KeyRange.of(key, new byte[0]), false));
+                        }
+                    });
+            });
+        })));
+    }
+
+    @Override
+    public void unlock(final UnlockRequest request, final StreamObserver<UnlockResponse> observer) {
+        GrpcCalls.respondLater(observer, () -> store.deleteRange(
+                new TxnOp.DeleteRange(KeyRange.of(request.getKey().toByteArray(), new byte[0]), false))
+            .thenApply(deleted -> UnlockResponse.newBuilder().setHeader(headers.at(deleted.revision())).build()));
+    }
+
+    private LockResponse response(final long revision, final byte[] key) {
+        return LockResponse.newBuilder().setHeader(headers.at(revision)).setKey(ByteString.copyFrom(key)).build();
+    }
+
+    static byte[] withSlash(final byte[] name) {
+        final byte[] prefix = Arrays.copyOf(name, name.length + 1);
+        prefix[name.length] = '/';
+        return prefix;
+    }
+}
