@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.cairn.engine.testing.Await;
 import io.cairn.engine.testing.Etcdctl;
 import io.cairn.engine.testing.ServerProcess;
 import io.cairn.etcd.api.etcdserverpb.KVGrpc;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -80,11 +80,8 @@ class LeaseDifferentialIT {
 
         void awaitKeyGone(final String key) throws InterruptedException {
             final KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(server.channel());
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(EXPIRY_WAIT_SECONDS);
-            while (kv.range(RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8(key)).build()).getCount() > 0) {
-                assertTrue(System.nanoTime() < deadline, key + " still there " + EXPIRY_WAIT_SECONDS + " s after its lease's TTL");
-                TimeUnit.MILLISECONDS.sleep(100); // polling a condition that only time brings about
-            }
+            Await.until(() -> kv.range(RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8(key)).build())
+                .getCount() == 0, EXPIRY_WAIT_SECONDS, key + " to go with its lease");
         }
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.TextFormat;
+import io.cairn.engine.testing.Await;
 import io.cairn.engine.testing.ServerProcess;
 import io.cairn.etcd.api.etcdserverpb.KVGrpc;
 import io.cairn.etcd.api.etcdserverpb.LeaseGrantRequest;
@@ -169,12 +170,8 @@ class LockElectionDifferentialIT {
         throws InterruptedException {
         final byte[] end = prefix.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         end[end.length - 1]++;
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(AWAIT_SECONDS);
-        while (kv.range(RangeRequest.newBuilder().setKey(bytes(prefix)).setRangeEnd(ByteString.copyFrom(end))
-            .setCountOnly(true).build()).getCount() < count) {
-            assertTrue(System.nanoTime() < deadline, "no " + count + " keys under " + prefix);
-            TimeUnit.MILLISECONDS.sleep(10); // the waiting call gives no other sign that its key is written
-        }
+        Await.until(() -> kv.range(RangeRequest.newBuilder().setKey(bytes(prefix)).setRangeEnd(ByteString.copyFrom(end))
+            .setCountOnly(true).build()).getCount() >= count, AWAIT_SECONDS, count + " keys under " + prefix);
     }
 
     private static LeaderResponse next(final BlockingQueue<LeaderResponse> observed) throws InterruptedException {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.cairn.engine.testing.Await;
 import io.cairn.engine.testing.ServerProcess;
 import io.cairn.etcd.api.etcdserverpb.KVGrpc;
 import io.cairn.etcd.api.etcdserverpb.LeaseGrantRequest;
@@ -14,8 +15,6 @@ import io.cairn.etcd.api.etcdserverpb.PutRequest;
 import io.cairn.etcd.api.etcdserverpb.RangeRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,7 +39,7 @@ class LeaseRestartIT {
                 final LeaseGrpc.LeaseBlockingStub leases = LeaseGrpc.newBlockingStub(first.channel());
                 longLease = leases.leaseGrant(LeaseGrantRequest.newBuilder().setTTL(TTL_SECONDS).build()).getID();
                 // Wait until the lease has aged by seconds, with checkpoints every 200 ms meanwhile.
-                await(() -> timeToLive(leases, longLease).getTTL() <= TTL_SECONDS - 4, "lease aging");
+                Await.until(() -> timeToLive(leases, longLease).getTTL() <= TTL_SECONDS - 4, AWAIT_SECONDS, "lease aging");
                 shortLease = leases.leaseGrant(LeaseGrantRequest.newBuilder().setTTL(3).build()).getID();
                 KVGrpc.newBlockingStub(first.channel()).put(PutRequest.newBuilder()
                     .setKey(ByteString.copyFromUtf8("ephemeral")).setValue(ByteString.copyFromUtf8("v"))
@@ -57,8 +56,8 @@ class LeaseRestartIT {
                     "remaining TTL after restart: " + resumed.getTTL() + " s; a reset lease would show "
                         + (TTL_SECONDS - 1));
                 final KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(second.channel());
-                await(() -> kv.range(RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("ephemeral")).build())
-                    .getCount() == 0, "the short lease's key to expire");
+                Await.until(() -> kv.range(RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("ephemeral")).build())
+                    .getCount() == 0, AWAIT_SECONDS, "the short lease's key to expire");
                 assertEquals(-1, timeToLive(leases, shortLease).getTTL());
             }
         } finally {
@@ -70,11 +69,4 @@ class LeaseRestartIT {
         return leases.leaseTimeToLive(LeaseTimeToLiveRequest.newBuilder().setID(id).build());
     }
 
-    private static void await(final BooleanSupplier condition, final String what) throws InterruptedException {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(AWAIT_SECONDS);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "waited " + AWAIT_SECONDS + " s for " + what);
-            TimeUnit.MILLISECONDS.sleep(100); // polling a condition that only time brings about
-        }
-    }
 }
