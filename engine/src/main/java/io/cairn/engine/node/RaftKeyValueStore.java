@@ -8,6 +8,7 @@ import io.cairn.engine.api.EtcdException;
 import io.cairn.engine.backend.BtreeView;
 import io.cairn.engine.command.Command;
 import io.cairn.engine.command.CommandCodec;
+import io.cairn.engine.mvcc.History;
 import io.cairn.engine.mvcc.OpResult;
 import io.cairn.engine.mvcc.RangeQuery;
 import io.cairn.engine.mvcc.RangeResult;
@@ -36,6 +37,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.LongConsumer;
 import java.util.function.LongFunction;
 
 /**
@@ -177,6 +180,18 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     @Override
     public long currentRevision() {
         return applier.store().currentRevision();
+    }
+
+    @Override
+    public <T> T readHistory(final Function<History, T> reader) {
+        try (ReadTxn read = env.beginRead()) {
+            return reader.apply(new History(new BtreeView(read)));
+        }
+    }
+
+    @Override
+    public void onRevisionCommitted(final LongConsumer listener) {
+        applier.onRevisionCommitted(listener);
     }
 
     @Override

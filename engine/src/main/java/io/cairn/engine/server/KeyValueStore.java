@@ -1,10 +1,13 @@
 package io.cairn.engine.server;
 
+import io.cairn.engine.mvcc.History;
 import io.cairn.engine.mvcc.OpResult;
 import io.cairn.engine.mvcc.RangeQuery;
 import io.cairn.engine.mvcc.RangeResult;
 import io.cairn.engine.mvcc.TxnOp;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.LongConsumer;
 
 /**
  * What the KV facade needs from the node: reads, and writes that return once durable and applied
@@ -30,6 +33,12 @@ public interface KeyValueStore {
     CompletableFuture<Long> compact(long revision, boolean physical);
 
     long currentRevision();
+
+    /** Runs {@code reader} on one consistent snapshot of the store's history (the watch thread's reads). */
+    <T> T readHistory(Function<History, T> reader);
+
+    /** {@code listener} hears each new current revision, from the applying thread, right after its commit. */
+    void onRevisionCommitted(LongConsumer listener);
 
     /** The backend's size, which --quota-backend-bytes limits. */
     long backendSizeBytes();
