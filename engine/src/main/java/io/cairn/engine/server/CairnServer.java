@@ -39,7 +39,9 @@ public final class CairnServer implements AutoCloseable {
         final BackendQuota quota = new BackendQuota(config.quotaBackendBytes());
         final List<Server> servers = new ArrayList<>();
         final ScanExecutor scans = new ScanExecutor(Math.max(2, Runtime.getRuntime().availableProcessors()));
-        final WatchHub watches = startWatchHub(store, headers, WatchHub.Settings.defaults(config.maxRequestBytes()));
+        final WatchHub watches = startWatchHub(store, headers, WatchHub.Settings.defaults(
+            // etcd's watch server fragments at the request limit plus the same allowance.
+            config.maxRequestBytes() + GRPC_OVERHEAD_BYTES));
         try {
             for (final URI url : config.listenClientUrls()) {
                 servers.add(NettyServerBuilder.forAddress(new InetSocketAddress(url.getHost(), url.getPort()))

@@ -50,12 +50,12 @@ public final class WatchHub implements AutoCloseable {
 
     /**
      * @param streamQueuedBytesMax  responses queued per stream before its watchers fall out of sync
-     * @param maxRequestBytes       --max-request-bytes: the fragment size of a fragmenting watcher
+     * @param fragmentBytes         a fragmenting watcher's responses of this size or more are split
      * @param progressIntervalNanos how often watchers that asked for progress_notify get one
      */
-    public record Settings(long streamQueuedBytesMax, long maxRequestBytes, long progressIntervalNanos) {
-        public static Settings defaults(final long maxRequestBytes) {
-            return new Settings(DEFAULT_STREAM_QUEUED_BYTES_MAX, maxRequestBytes, DEFAULT_PROGRESS_INTERVAL_NANOS);
+    public record Settings(long streamQueuedBytesMax, long fragmentBytes, long progressIntervalNanos) {
+        public static Settings defaults(final long fragmentBytes) {
+            return new Settings(DEFAULT_STREAM_QUEUED_BYTES_MAX, fragmentBytes, DEFAULT_PROGRESS_INTERVAL_NANOS);
         }
     }
 
@@ -357,7 +357,7 @@ public final class WatchHub implements AutoCloseable {
 
     private void enqueueEvents(final Watcher watcher, final WatchResponse response) {
         if (watcher.fragment) {
-            WatchResponses.fragments(response, settings.maxRequestBytes()).forEach(watcher.stream::enqueue);
+            WatchResponses.fragments(response, settings.fragmentBytes()).forEach(watcher.stream::enqueue);
         } else {
             watcher.stream.enqueue(response);
         }

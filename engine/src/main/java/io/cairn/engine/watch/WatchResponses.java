@@ -38,12 +38,12 @@ final class WatchResponses {
     }
 
     /**
-     * etcd's sendFragments: a response of at least {@code maxRequestBytes} with two or more events
+     * etcd's sendFragments: a response of at least {@code fragmentBytes} (etcd: --max-request-bytes + 512 KiB) with two or more events
      * goes out as several, each filled until adding an event would reach the limit (one event at
      * least), all but the last marked {@code fragment}.
      */
-    static List<WatchResponse> fragments(final WatchResponse response, final long maxRequestBytes) {
-        if (response.getSerializedSize() < maxRequestBytes || response.getEventsCount() < 2) {
+    static List<WatchResponse> fragments(final WatchResponse response, final long fragmentBytes) {
+        if (response.getSerializedSize() < fragmentBytes || response.getEventsCount() < 2) {
             return List.of(response);
         }
         final WatchResponse empty = response.toBuilder().clearEvents().setFragment(true).build();
@@ -56,7 +56,7 @@ final class WatchResponses {
             long bytes = emptyBytes;
             while (next < events.size()) {
                 final long eventBytes = CodedOutputStream.computeMessageSize(EVENTS_FIELD_NUMBER, events.get(next));
-                if (part.getEventsCount() > 0 && bytes + eventBytes >= maxRequestBytes) {
+                if (part.getEventsCount() > 0 && bytes + eventBytes >= fragmentBytes) {
                     break;
                 }
                 part.addEvents(events.get(next++));
