@@ -68,6 +68,8 @@ public final class WatchHub implements AutoCloseable {
     private volatile long committedRevision;
     private volatile boolean sleeping;
     private volatile boolean closing;
+    /** How many times a watcher fell out of sync because its stream was full (read by tests and benches). */
+    private volatile long watchersFellBehind;
 
     // Owned by the watch thread.
     private long publishedRevision;
@@ -90,6 +92,10 @@ public final class WatchHub implements AutoCloseable {
         committedRevision = publishedRevision;
         nextProgressNanos = System.nanoTime() + settings.progressIntervalNanos();
         thread.start();
+    }
+
+    public long watchersFellBehind() {
+        return watchersFellBehind;
     }
 
     /** From the apply thread after each commit: never blocks. */
@@ -348,6 +354,7 @@ public final class WatchHub implements AutoCloseable {
             watcher.state = Watcher.State.UNSYNCED;
             watcher.nextRevision = revision;
             unsynced.add(watcher);
+            watchersFellBehind++; // only this thread writes it
             return;
         }
         enqueueEvents(watcher, WatchResponse.newBuilder().setHeader(header).setWatchId(watcher.id)

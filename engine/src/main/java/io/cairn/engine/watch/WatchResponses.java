@@ -39,8 +39,8 @@ final class WatchResponses {
 
     /**
      * etcd's sendFragments: a response of at least {@code fragmentBytes} (etcd: --max-request-bytes
-     * + 512 KiB) with two or more events goes out as several, each filled until adding an event would reach the limit (one event at
-     * least), all but the last marked {@code fragment}.
+     * + 512 KiB) with two or more events goes out as several, each filled until adding an event would
+     * reach the limit (one event at least), all but the last marked {@code fragment}.
      */
     static List<WatchResponse> fragments(final WatchResponse response, final long fragmentBytes) {
         if (response.getSerializedSize() < fragmentBytes || response.getEventsCount() < 2) {
