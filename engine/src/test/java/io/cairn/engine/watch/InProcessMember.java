@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 final class InProcessMember implements AutoCloseable {
     private static final long MEMBER_ID = 1;
     private static final int MAX_VALUE_BYTES = 2 << 20;
+    private static final int CLIENT_WINDOW_BYTES = 64 << 10;
 
     final RaftKeyValueStore store;
     final WatchHub hub;
@@ -52,7 +53,8 @@ final class InProcessMember implements AutoCloseable {
         final Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
             .directExecutor().addService(new WatchService(hub)).build().start();
         final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
-            .maxInboundMessageSize(16 << 20).build();
+            // A small HTTP/2 window, so a client that does not read holds the server back soon.
+            .flowControlWindow(CLIENT_WINDOW_BYTES).maxInboundMessageSize(16 << 20).build();
         return new InProcessMember(store, hub, server, channel, dir);
     }
 
