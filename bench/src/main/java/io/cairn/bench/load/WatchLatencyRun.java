@@ -34,12 +34,18 @@ public final class WatchLatencyRun {
     private WatchLatencyRun() {
     }
 
+    /**
+     * With {@code distinctKeys} every watcher watches a key of its own and the puts go round-robin
+     * over those keys, so each put is one event (fan-out by key rather than to everyone).
+     * {@code holdSeconds} keeps the watchers open after the run, to measure the server's heap.
+     */
     public static LoadResult run(final String label, final List<? extends Channel> connections, final int streams,
-        final int watchersPerStream, final long puts, final double putRatePerSecond, final int valueSizeBytes)
-        throws InterruptedException {
+        final int watchersPerStream, final long puts, final double putRatePerSecond, final int valueSizeBytes,
+        final boolean distinctKeys, final long holdSeconds) throws InterruptedException {
         final String key = "cairn-bench/watch-latency";
+        final int watchers = streams * watchersPerStream;
         final Recorder recorder = new Recorder(1, LoadRunner.LATENCY_MAX_NANOS, 3);
-        final long expectedEvents = puts * streams * watchersPerStream;
+        final long expectedEvents = distinctKeys ? puts : puts * watchers;
         final CountDownLatch created = new CountDownLatch(streams * watchersPerStream);
         final CountDownLatch events = new CountDownLatch((int)Math.min(expectedEvents, Integer.MAX_VALUE));
         final AtomicLong received = new AtomicLong();
@@ -70,8 +76,9 @@ public final class WatchLatencyRun {
                     }
                 });
             for (int w = 0; w < watchersPerStream; w++) {
+                final String watched = distinctKeys ? key + "/" + (s * watchersPerStream + w) : key;
                 stream.onNext(WatchRequest.newBuilder().setCreateRequest(
-                    WatchCreateRequest.newBuilder().setKey(ByteString.copyFromUtf8(key))).build());
+                    WatchCreateRequest.newBuilder().setKey(ByteString.copyFromUtf8(watched))).build());
             }
             requests.add(stream);
         }
@@ -88,11 +95,16 @@ public final class WatchLatencyRun {
                 LockSupport.parkNanos(wait);
             }
             ByteBuffer.wrap(value).putLong(System.nanoTime());
-            kv.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8(key)).setValue(ByteString.copyFrom(value))
+            final String written = distinctKeys ? key + "/" + (i % watchers) : key;
+            kv.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8(written)).setValue(ByteString.copyFrom(value))
                 .build());
         }
         events.await(DRAIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         final long elapsed = System.nanoTime() - start;
+        if (holdSeconds > 0) {
+            System.out.println(label + ": " + watchers + " watchers open for " + holdSeconds + " s");
+            TimeUnit.SECONDS.sleep(holdSeconds);
+        }
         requests.forEach(StreamObserver::onCompleted);
         final Histogram histogram = recorder.getIntervalHistogram();
         final long missing = expectedEvents - received.get();
