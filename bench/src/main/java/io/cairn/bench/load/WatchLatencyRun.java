@@ -3,6 +3,7 @@ package io.cairn.bench.load;
 import com.google.protobuf.ByteString;
 import io.cairn.etcd.api.etcdserverpb.KVGrpc;
 import io.cairn.etcd.api.etcdserverpb.PutRequest;
+import io.cairn.etcd.api.etcdserverpb.PutResponse;
 import io.cairn.etcd.api.etcdserverpb.WatchCreateRequest;
 import io.cairn.etcd.api.etcdserverpb.WatchGrpc;
 import io.cairn.etcd.api.etcdserverpb.WatchRequest;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -30,6 +32,7 @@ import org.HdrHistogram.Recorder;
 public final class WatchLatencyRun {
     private static final long SETUP_TIMEOUT_SECONDS = 30;
     private static final long DRAIN_TIMEOUT_SECONDS = 60;
+    private static final int PUTS_IN_FLIGHT_MAX = 256;
 
     private WatchLatencyRun() {
     }
@@ -85,7 +88,10 @@ public final class WatchLatencyRun {
         if (!created.await(SETUP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             throw new IllegalStateException("watchers not created within " + SETUP_TIMEOUT_SECONDS + " s");
         }
-        final KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(connections.get(0));
+        // Puts go out asynchronously (at most PUTS_IN_FLIGHT_MAX at once), so the rate is the schedule's,
+        // not one put's round trip.
+        final KVGrpc.KVStub kv = KVGrpc.newStub(connections.get(0));
+        final Semaphore inFlight = new Semaphore(PUTS_IN_FLIGHT_MAX);
         final long start = System.nanoTime();
         final double intervalNanos = 1e9 / putRatePerSecond;
         final byte[] value = new byte[Math.max(Long.BYTES, valueSizeBytes)];
@@ -96,8 +102,23 @@ public final class WatchLatencyRun {
             }
             ByteBuffer.wrap(value).putLong(System.nanoTime());
             final String written = distinctKeys ? key + "/" + (i % watchers) : key;
+            inFlight.acquire();
             kv.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8(written)).setValue(ByteString.copyFrom(value))
-                .build());
+                .build(), new StreamObserver<>() {
+                    @Override
+                    public void onNext(final PutResponse response) {
+                    }
+
+                    @Override
+                    public void onError(final Throwable failure) {
+                        inFlight.release();
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        inFlight.release();
+                    }
+                });
         }
         events.await(DRAIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         final long elapsed = System.nanoTime() - start;
