@@ -92,6 +92,7 @@ public final class CairnServer implements AutoCloseable {
     /** Lets calls in flight finish for a moment, then cuts the rest. */
     @Override
     public void close() {
+        watches.close();
         servers.forEach(Server::shutdown);
         try {
             for (final Server server : servers) {
@@ -104,6 +105,5 @@ public final class CairnServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         scans.close();
-        watches.close();
     }
 }

@@ -1,5 +1,6 @@
 package io.cairn.engine.server;
 
+import io.cairn.engine.api.EtcdError;
 import io.cairn.engine.watch.StreamSink;
 import io.cairn.engine.watch.WatchHub;
 import io.cairn.engine.watch.WatchStream;
@@ -75,8 +76,21 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
 
         @Override
         public void fail(final String message) {
+            end(Status.INTERNAL.withDescription(message));
+        }
+
+        @Override
+        public void stop() {
             try {
-                call.onError(Status.INTERNAL.withDescription(message).asRuntimeException());
+                call.onError(EtcdError.STOPPED.toException());
+            } catch (final RuntimeException alreadyClosed) {
+                // nothing left to tell
+            }
+        }
+
+        private void end(final Status status) {
+            try {
+                call.onError(status.asRuntimeException());
             } catch (final RuntimeException alreadyClosed) {
                 // nothing left to tell
             }

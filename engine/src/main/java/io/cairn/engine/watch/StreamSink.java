@@ -18,4 +18,7 @@ public interface StreamSink {
 
     /** Ends the stream with an internal error (the watch thread has failed). */
     void fail(String message);
+
+    /** Ends the stream because the server stops. */
+    void stop();
 }

@@ -106,7 +106,10 @@ public final class WatchHub implements AutoCloseable {
 
     /** A new gRPC stream; it asks for its first request itself. */
     public WatchStream open(final StreamSink sink) {
-        return new WatchStream(sink, settings.streamQueuedBytesMax());
+        final WatchStream stream = new WatchStream(sink, settings.streamQueuedBytesMax());
+        signalled.add(stream); // so the watch thread knows it (and ends it on close) before any request
+        wake();
+        return stream;
     }
 
     /** From the gRPC thread: the stream's next request (it asked for one). */
@@ -179,6 +182,7 @@ public final class WatchHub implements AutoCloseable {
                 endStream(stream);
                 continue;
             }
+            streams.add(stream);
             if (stream.readySignalled.getAndSet(false)) {
                 scheduleFlush(stream);
             }
@@ -193,7 +197,6 @@ public final class WatchHub implements AutoCloseable {
         if (stream.closed) {
             return;
         }
-        streams.add(stream);
         switch (request.getRequestUnionCase()) {
             case CREATE_REQUEST -> create(stream, request.getCreateRequest());
             case CANCEL_REQUEST -> cancel(stream, request.getCancelRequest());
@@ -478,6 +481,7 @@ public final class WatchHub implements AutoCloseable {
         return sent;
     }
 
+    /** Stops the watch thread, then ends every stream (a watch never ends by itself, so shutdown would wait). */
     @Override
     public void close() {
         closing = true;
@@ -486,7 +490,13 @@ public final class WatchHub implements AutoCloseable {
             thread.join();
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
+            return;
         }
+        // The watch thread is gone, so nothing else touches these streams now.
+        for (final WatchStream stream : streams) {
+            stream.sink.stop();
+        }
+        streams.clear();
     }
 
     /** Each change's event built once per batch, with and without prev_kv, however many watchers get it. */
