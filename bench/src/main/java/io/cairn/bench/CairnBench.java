@@ -260,10 +260,18 @@ public final class CairnBench {
         @Option(names = "--val-size", defaultValue = "8", description = "Value size in bytes (at least 8).")
         int valSize;
 
+        @Option(names = "--distinct-keys", description = "Each watcher on a key of its own; puts round-robin over them.")
+        boolean distinctKeys;
+
+        @Option(names = "--hold-seconds", defaultValue = "0",
+            description = "Keep the watchers open this long after the run (to measure the server's heap).")
+        long holdSeconds;
+
         @Override
         public Integer call() throws Exception {
             return runOnEach("watch", load, (endpoint, connections) -> WatchLatencyRun.run(endpoint,
-                connections.channels(), streams, watchersPerStream, putTotal, putRate, valSize));
+                connections.channels(), streams, watchersPerStream, putTotal, putRate, valSize, distinctKeys,
+                holdSeconds));
         }
     }
 

@@ -3,6 +3,7 @@ package io.cairn.bench.load;
 import com.google.protobuf.ByteString;
 import io.cairn.etcd.api.etcdserverpb.KVGrpc;
 import io.cairn.etcd.api.etcdserverpb.PutRequest;
+import io.cairn.etcd.api.etcdserverpb.PutResponse;
 import io.cairn.etcd.api.etcdserverpb.WatchCreateRequest;
 import io.cairn.etcd.api.etcdserverpb.WatchGrpc;
 import io.cairn.etcd.api.etcdserverpb.WatchRequest;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -30,16 +32,23 @@ import org.HdrHistogram.Recorder;
 public final class WatchLatencyRun {
     private static final long SETUP_TIMEOUT_SECONDS = 30;
     private static final long DRAIN_TIMEOUT_SECONDS = 60;
+    private static final int PUTS_IN_FLIGHT_MAX = 256;
 
     private WatchLatencyRun() {
     }
 
+    /**
+     * With {@code distinctKeys} every watcher watches a key of its own and the puts go round-robin
+     * over those keys, so each put is one event (fan-out by key rather than to everyone).
+     * {@code holdSeconds} keeps the watchers open after the run, to measure the server's heap.
+     */
     public static LoadResult run(final String label, final List<? extends Channel> connections, final int streams,
-        final int watchersPerStream, final long puts, final double putRatePerSecond, final int valueSizeBytes)
-        throws InterruptedException {
+        final int watchersPerStream, final long puts, final double putRatePerSecond, final int valueSizeBytes,
+        final boolean distinctKeys, final long holdSeconds) throws InterruptedException {
         final String key = "cairn-bench/watch-latency";
+        final int watchers = streams * watchersPerStream;
         final Recorder recorder = new Recorder(1, LoadRunner.LATENCY_MAX_NANOS, 3);
-        final long expectedEvents = puts * streams * watchersPerStream;
+        final long expectedEvents = distinctKeys ? puts : puts * watchers;
         final CountDownLatch created = new CountDownLatch(streams * watchersPerStream);
         final CountDownLatch events = new CountDownLatch((int)Math.min(expectedEvents, Integer.MAX_VALUE));
         final AtomicLong received = new AtomicLong();
@@ -70,15 +79,19 @@ public final class WatchLatencyRun {
                     }
                 });
             for (int w = 0; w < watchersPerStream; w++) {
+                final String watched = distinctKeys ? key + "/" + (s * watchersPerStream + w) : key;
                 stream.onNext(WatchRequest.newBuilder().setCreateRequest(
-                    WatchCreateRequest.newBuilder().setKey(ByteString.copyFromUtf8(key))).build());
+                    WatchCreateRequest.newBuilder().setKey(ByteString.copyFromUtf8(watched))).build());
             }
             requests.add(stream);
         }
         if (!created.await(SETUP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             throw new IllegalStateException("watchers not created within " + SETUP_TIMEOUT_SECONDS + " s");
         }
-        final KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(connections.get(0));
+        // Puts go out asynchronously (at most PUTS_IN_FLIGHT_MAX at once), so the rate is the schedule's,
+        // not one put's round trip.
+        final KVGrpc.KVStub kv = KVGrpc.newStub(connections.get(0));
+        final Semaphore inFlight = new Semaphore(PUTS_IN_FLIGHT_MAX);
         final long start = System.nanoTime();
         final double intervalNanos = 1e9 / putRatePerSecond;
         final byte[] value = new byte[Math.max(Long.BYTES, valueSizeBytes)];
@@ -88,11 +101,31 @@ public final class WatchLatencyRun {
                 LockSupport.parkNanos(wait);
             }
             ByteBuffer.wrap(value).putLong(System.nanoTime());
-            kv.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8(key)).setValue(ByteString.copyFrom(value))
-                .build());
+            final String written = distinctKeys ? key + "/" + (i % watchers) : key;
+            inFlight.acquire();
+            kv.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8(written)).setValue(ByteString.copyFrom(value))
+                .build(), new StreamObserver<>() {
+                    @Override
+                    public void onNext(final PutResponse response) {
+                    }
+
+                    @Override
+                    public void onError(final Throwable failure) {
+                        inFlight.release();
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        inFlight.release();
+                    }
+                });
         }
         events.await(DRAIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         final long elapsed = System.nanoTime() - start;
+        if (holdSeconds > 0) {
+            System.out.println(label + ": " + watchers + " watchers open for " + holdSeconds + " s");
+            TimeUnit.SECONDS.sleep(holdSeconds);
+        }
         requests.forEach(StreamObserver::onCompleted);
         final Histogram histogram = recorder.getIntervalHistogram();
         final long missing = expectedEvents - received.get();

@@ -70,6 +70,16 @@ public final class MvccStore {
         return rangeAt(new VersionReader(backend), query, resolve(query.revision(), current, compacted), current);
     }
 
+    /** The current revision recorded in {@code backend}'s snapshot (watch reads history against it). */
+    static long currentRevision(final BackendReader backend) {
+        return readLong(backend, META_REVISION, FIRST_REVISION);
+    }
+
+    /** The compaction revision recorded in {@code backend}'s snapshot. */
+    static long compactRevision(final BackendReader backend) {
+        return readLong(backend, META_COMPACT_REVISION, 0);
+    }
+
     private static long readLong(final BackendReader backend, final byte[] key, final long absent) {
         final byte[] value = backend.get(Bucket.META, key);
         return value == null ? absent : ByteBuffer.wrap(value).getLong();

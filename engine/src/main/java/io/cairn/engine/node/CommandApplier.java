@@ -21,6 +21,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /**
  * Applies committed log entries to the MVCC store in the B+tree: one write transaction per batch,
@@ -49,6 +50,7 @@ final class CommandApplier {
     private final Lessor lessor;
     private final List<PhysicalCompaction> physicalCompactions = new ArrayList<>();
     private volatile long appliedIndex; // written by the apply thread, read by Status
+    private volatile LongConsumer revisionCommitted = revision -> { };
 
     CommandApplier(final Env env, final long minLeaseTtlSeconds) {
         this.env = env;
@@ -73,6 +75,11 @@ final class CommandApplier {
         return lessor;
     }
 
+    /** {@code listener} hears the current revision after each commit that moved it (the watch hub). */
+    void onRevisionCommitted(final LongConsumer listener) {
+        revisionCommitted = listener;
+    }
+
     /**
      * Applies {@code entries} in order; hands each command's result (or its EtcdException /
      * IllegalArgumentException refusal, which wrote nothing) to {@code outcome} after the commit.
@@ -81,6 +88,7 @@ final class CommandApplier {
         if (entries.isEmpty()) {
             return;
         }
+        final long revisionBefore = store.currentRevision();
         final long[] requestIds = new long[entries.size()];
         final Object[] results = new Object[entries.size()];
         final WriteTxn txn = env.beginWrite();
@@ -130,6 +138,9 @@ final class CommandApplier {
         } catch (final IOException | RuntimeException e) {
             txn.abort();
             throw e;
+        }
+        if (store.currentRevision() != revisionBefore) {
+            revisionCommitted.accept(store.currentRevision());
         }
         for (int i = 0; i < entries.size(); i++) {
             if (requestIds[i] != 0) {

@@ -13,6 +13,7 @@ import io.cairn.engine.lease.LeaseIds;
 import io.cairn.engine.lease.LeaseOptions;
 import io.cairn.engine.lease.Lessor;
 import io.cairn.engine.mvcc.LeaseAttachments;
+import io.cairn.engine.mvcc.History;
 import io.cairn.engine.mvcc.OpResult;
 import io.cairn.engine.mvcc.RangeQuery;
 import io.cairn.engine.mvcc.RangeResult;
@@ -41,6 +42,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.LongConsumer;
 import java.util.function.LongFunction;
 
 /**
@@ -222,6 +225,18 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     @Override
     public long currentRevision() {
         return applier.store().currentRevision();
+    }
+
+    @Override
+    public <T> T readHistory(final Function<History, T> reader) {
+        try (ReadTxn read = env.beginRead()) {
+            return reader.apply(new History(new BtreeView(read)));
+        }
+    }
+
+    @Override
+    public void onRevisionCommitted(final LongConsumer listener) {
+        applier.onRevisionCommitted(listener);
     }
 
     @Override

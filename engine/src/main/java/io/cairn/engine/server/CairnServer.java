@@ -2,6 +2,9 @@ package io.cairn.engine.server;
 
 import io.cairn.engine.cluster.MemberIds;
 import io.cairn.engine.config.ServerConfig;
+import io.cairn.engine.mvcc.History;
+import io.cairn.engine.watch.HistorySource;
+import io.cairn.engine.watch.WatchHub;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
@@ -10,6 +13,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /** The client-facing gRPC servers, one per --listen-client-urls entry, sharing one set of services. */
 public final class CairnServer implements AutoCloseable {
@@ -19,10 +23,12 @@ public final class CairnServer implements AutoCloseable {
 
     private final List<Server> servers;
     private final ScanExecutor scans;
+    private final WatchHub watches;
 
-    private CairnServer(final List<Server> servers, final ScanExecutor scans) {
+    private CairnServer(final List<Server> servers, final ScanExecutor scans, final WatchHub watches) {
         this.servers = servers;
         this.scans = scans;
+        this.watches = watches;
     }
 
     public static CairnServer start(final ServerConfig config, final KeyValueStore store) throws IOException {
@@ -33,6 +39,9 @@ public final class CairnServer implements AutoCloseable {
         final BackendQuota quota = new BackendQuota(config.quotaBackendBytes());
         final List<Server> servers = new ArrayList<>();
         final ScanExecutor scans = new ScanExecutor(Math.max(2, Runtime.getRuntime().availableProcessors()));
+        final WatchHub watches = startWatchHub(store, headers, WatchHub.Settings.defaults(
+            // etcd's watch server fragments at the request limit plus the same allowance.
+            config.maxRequestBytes() + GRPC_OVERHEAD_BYTES));
         try {
             for (final URI url : config.listenClientUrls()) {
                 servers.add(NettyServerBuilder.forAddress(new InetSocketAddress(url.getHost(), url.getPort()))
@@ -45,15 +54,36 @@ public final class CairnServer implements AutoCloseable {
                     .addService(new LeaseService(store, headers))
                     .addService(new LockService(store, headers, scans))
                     .addService(new ElectionService(store, headers, scans))
+                    .addService(new WatchService(watches))
                     .build()
                     .start());
             }
         } catch (final IOException e) {
             servers.forEach(Server::shutdownNow);
             scans.close();
+            watches.close();
             throw new IOException("cannot listen for clients: " + e.getMessage(), e);
         }
-        return new CairnServer(servers, scans);
+        return new CairnServer(servers, scans, watches);
+    }
+
+    /** The watch thread, told of every commit from now on (listening first, so no revision slips by). */
+    public static WatchHub startWatchHub(final KeyValueStore store, final ResponseHeaders headers,
+        final WatchHub.Settings settings) {
+        final WatchHub hub = new WatchHub(new HistorySource() {
+            @Override
+            public <T> T read(final Function<History, T> reader) {
+                return store.readHistory(reader);
+            }
+
+            @Override
+            public long currentRevision() {
+                return store.currentRevision();
+            }
+        }, headers::at, settings);
+        store.onRevisionCommitted(hub::revisionCommitted);
+        hub.start();
+        return hub;
     }
 
     public void awaitTermination() throws InterruptedException {
@@ -65,6 +95,7 @@ public final class CairnServer implements AutoCloseable {
     /** Lets calls in flight finish for a moment, then cuts the rest. */
     @Override
     public void close() {
+        watches.close();
         servers.forEach(Server::shutdown);
         try {
             for (final Server server : servers) {

@@ -2,12 +2,15 @@ package io.cairn.engine.server;
 
 import io.cairn.engine.lease.GrantedLease;
 import io.cairn.engine.lease.Lessor;
+import io.cairn.engine.mvcc.History;
 import io.cairn.engine.mvcc.OpResult;
 import io.cairn.engine.mvcc.RangeQuery;
 import io.cairn.engine.mvcc.RangeResult;
 import io.cairn.engine.mvcc.TxnOp;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.LongConsumer;
 
 /**
  * What the gRPC facade needs from the node: reads, and writes that return once durable and applied
@@ -51,6 +54,12 @@ public interface KeyValueStore {
 
     /** The keys attached to a lease, in key order. */
     List<byte[]> leaseKeys(long id);
+
+    /** Runs {@code reader} on one consistent snapshot of the store's history (the watch thread's reads). */
+    <T> T readHistory(Function<History, T> reader);
+
+    /** {@code listener} hears each new current revision, from the applying thread, right after its commit. */
+    void onRevisionCommitted(LongConsumer listener);
 
     /** The backend's size, which --quota-backend-bytes limits. */
     long backendSizeBytes();

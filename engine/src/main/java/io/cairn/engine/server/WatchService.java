@@ -1,0 +1,99 @@
+package io.cairn.engine.server;
+
+import io.cairn.engine.api.EtcdError;
+import io.cairn.engine.watch.StreamSink;
+import io.cairn.engine.watch.WatchHub;
+import io.cairn.engine.watch.WatchStream;
+import io.cairn.etcd.api.etcdserverpb.WatchGrpc;
+import io.cairn.etcd.api.etcdserverpb.WatchRequest;
+import io.cairn.etcd.api.etcdserverpb.WatchResponse;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+
+/**
+ * etcd's Watch service: each bidirectional stream is handed to the {@link WatchHub}, whose thread
+ * answers it. The handlers here run on the event loop and only queue: a request (the stream asks
+ * the client for one at a time, so the queue holds one), readiness, or the end of the call.
+ */
+public final class WatchService extends WatchGrpc.WatchImplBase {
+    private final WatchHub hub;
+
+    public WatchService(final WatchHub hub) {
+        this.hub = hub;
+    }
+
+    @Override
+    public StreamObserver<WatchRequest> watch(final StreamObserver<WatchResponse> responses) {
+        final ServerCallStreamObserver<WatchResponse> call = (ServerCallStreamObserver<WatchResponse>)responses;
+        call.disableAutoRequest();
+        final WatchStream stream = hub.open(new GrpcSink(call));
+        call.setOnReadyHandler(() -> hub.ready(stream));
+        call.setOnCancelHandler(() -> hub.closed(stream));
+        call.request(1);
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(final WatchRequest request) {
+                hub.request(stream, request);
+            }
+
+            @Override
+            public void onError(final Throwable failure) {
+                hub.closed(stream);
+            }
+
+            @Override
+            public void onCompleted() {
+                // etcd keeps sending events after the client half-closes; the call ends when it cancels.
+            }
+        };
+    }
+
+    /** The watch thread's side of one call; only that thread calls it. */
+    private record GrpcSink(ServerCallStreamObserver<WatchResponse> call) implements StreamSink {
+        @Override
+        public boolean isReady() {
+            return call.isReady();
+        }
+
+        @Override
+        public boolean send(final WatchResponse response) {
+            if (call.isCancelled()) {
+                return false;
+            }
+            try {
+                call.onNext(response);
+                return true;
+            } catch (final RuntimeException cancelled) {
+                return false; // the client went away between the check and the send
+            }
+        }
+
+        @Override
+        public void requestNext() {
+            call.request(1);
+        }
+
+        @Override
+        public void fail(final String message) {
+            end(Status.INTERNAL.withDescription(message));
+        }
+
+        @Override
+        public void stop() {
+            try {
+                call.onError(EtcdError.STOPPED.toException());
+            } catch (final RuntimeException alreadyClosed) {
+                // nothing left to tell
+            }
+        }
+
+        private void end(final Status status) {
+            try {
+                call.onError(status.asRuntimeException());
+            } catch (final RuntimeException alreadyClosed) {
+                // nothing left to tell
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package io.cairn.engine.watch;
+
+import io.cairn.etcd.api.etcdserverpb.WatchResponse;
+
+/**
+ * What the watch thread needs from one gRPC watch stream. Only the watch thread calls these; none
+ * of them blocks.
+ */
+public interface StreamSink {
+    /** Whether the transport takes more without buffering past its threshold (gRPC's isReady). */
+    boolean isReady();
+
+    /** Sends one response; false if the stream is gone. */
+    boolean send(WatchResponse response);
+
+    /** Lets the client's next request in (inbound flow control: one request at a time). */
+    void requestNext();
+
+    /** Ends the stream with an internal error (the watch thread has failed). */
+    void fail(String message);
+
+    /** Ends the stream because the server stops. */
+    void stop();
+}

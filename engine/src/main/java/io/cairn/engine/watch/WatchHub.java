@@ -1,0 +1,526 @@
+package io.cairn.engine.watch;
+
+import io.cairn.engine.mvcc.Change;
+import io.cairn.engine.mvcc.History;
+import io.cairn.etcd.api.etcdserverpb.ResponseHeader;
+import io.cairn.etcd.api.etcdserverpb.WatchCancelRequest;
+import io.cairn.etcd.api.etcdserverpb.WatchCreateRequest;
+import io.cairn.etcd.api.etcdserverpb.WatchRequest;
+import io.cairn.etcd.api.etcdserverpb.WatchResponse;
+import io.cairn.etcd.api.mvccpb.Event;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongFunction;
+
+/**
+ * The watch thread: etcd's watchable store. After each commit the apply thread hands it the new
+ * revision (a volatile write and at most one unpark, so applying never waits on watchers). The
+ * thread reads the new revisions once from the store and fans each one out, as one response per
+ * watcher, to the synced watchers whose range it touches. A watcher whose stream has too much
+ * queued becomes unsynced and later catches up by reading the store from its next revision (etcd's
+ * unsynced watchers), then rejoins the synced set. Watchers starting at a past revision begin
+ * unsynced. Requests from gRPC threads arrive through a queue of signalled streams.
+ *
+ * <p>All watcher and stream state belongs to this thread; nothing here blocks but its own park.
+ */
+public final class WatchHub implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(WatchHub.class.getName());
+    /** etcd's watchBatchMaxRevs: a catch-up response covers at most this many revisions. */
+    static final int REVISIONS_PER_READ_MAX = 1_000;
+    /** Bounds one read of history (and so one catch-up response) in value bytes; etcd has no bound. */
+    static final long VALUE_BYTES_PER_READ_MAX = 4L << 20;
+    private static final int SIGNALS_PER_LOOP_MAX = 4_096;
+    private static final int CATCH_UPS_PER_LOOP_MAX = 64;
+    private static final long IDLE_PARK_NANOS_MAX = TimeUnit.MILLISECONDS.toNanos(100);
+    /** etcd's progressReportInterval. */
+    public static final long DEFAULT_PROGRESS_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(10);
+    /** Bytes queued per stream before its watchers fall out of sync. */
+    public static final long DEFAULT_STREAM_QUEUED_BYTES_MAX = 1L << 20;
+
+    private static final String EMPTY_RANGE = "mvcc: watcher range is empty";
+    private static final String DUPLICATE_ID = "mvcc: duplicate watch ID provided on the WatchStream";
+
+    /**
+     * @param streamQueuedBytesMax  responses queued per stream before its watchers fall out of sync
+     * @param fragmentBytes         a fragmenting watcher's responses of this size or more are split
+     * @param progressIntervalNanos how often watchers that asked for progress_notify get one
+     */
+    public record Settings(long streamQueuedBytesMax, long fragmentBytes, long progressIntervalNanos) {
+        public static Settings defaults(final long fragmentBytes) {
+            return new Settings(DEFAULT_STREAM_QUEUED_BYTES_MAX, fragmentBytes, DEFAULT_PROGRESS_INTERVAL_NANOS);
+        }
+    }
+
+    private final HistorySource store;
+    private final LongFunction<ResponseHeader> headerAt;
+    private final Settings settings;
+    private final Thread thread;
+    /** Streams with a request, readiness or closing to look at; a stream is in it at most once per kind. */
+    private final ConcurrentLinkedQueue<WatchStream> signalled = new ConcurrentLinkedQueue<>();
+    private volatile long committedRevision;
+    private volatile boolean sleeping;
+    private volatile boolean closing;
+    /** How many times a watcher fell out of sync because its stream was full (read by tests and benches). */
+    private volatile long watchersFellBehind;
+
+    // Owned by the watch thread.
+    private long publishedRevision;
+    private final SyncedWatchers synced = new SyncedWatchers();
+    private final ArrayDeque<Watcher> unsynced = new ArrayDeque<>();
+    private final Set<WatchStream> streams = new HashSet<>();
+    private final ArrayDeque<WatchStream> toFlush = new ArrayDeque<>();
+    private final List<Watcher> matching = new ArrayList<>();
+    private long nextProgressNanos;
+
+    public WatchHub(final HistorySource store, final LongFunction<ResponseHeader> headerAt, final Settings settings) {
+        this.store = store;
+        this.headerAt = headerAt;
+        this.settings = settings;
+        this.thread = Thread.ofPlatform().name("cairn-watch").daemon().unstarted(this::run);
+    }
+
+    public void start() {
+        publishedRevision = store.currentRevision();
+        committedRevision = publishedRevision;
+        nextProgressNanos = System.nanoTime() + settings.progressIntervalNanos();
+        thread.start();
+    }
+
+    public long watchersFellBehind() {
+        return watchersFellBehind;
+    }
+
+    /** From the apply thread after each commit: never blocks. */
+    public void revisionCommitted(final long revision) {
+        committedRevision = revision;
+        wake();
+    }
+
+    /** A new gRPC stream; it asks for its first request itself. */
+    public WatchStream open(final StreamSink sink) {
+        final WatchStream stream = new WatchStream(sink, settings.streamQueuedBytesMax());
+        signalled.add(stream); // so the watch thread knows it (and ends it on close) before any request
+        wake();
+        return stream;
+    }
+
+    /** From the gRPC thread: the stream's next request (it asked for one). */
+    public void request(final WatchStream stream, final WatchRequest request) {
+        stream.requests.add(request);
+        signalled.add(stream);
+        wake();
+    }
+
+    /** From the gRPC thread: the transport takes more again. */
+    public void ready(final WatchStream stream) {
+        if (stream.readySignalled.compareAndSet(false, true)) {
+            signalled.add(stream);
+            wake();
+        }
+    }
+
+    /** From the gRPC thread: the client went away. */
+    public void closed(final WatchStream stream) {
+        if (stream.closeSignalled.compareAndSet(false, true)) {
+            signalled.add(stream);
+            wake();
+        }
+    }
+
+    private void wake() {
+        if (sleeping) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    private void run() {
+        try {
+            while (!closing) {
+                boolean busy = takeSignals();
+                busy |= publish();
+                busy |= catchUp();
+                notifyProgress();
+                busy |= flush();
+                if (!busy) {
+                    park();
+                }
+            }
+        } catch (final RuntimeException | Error e) {
+            LOG.log(System.Logger.Level.ERROR, "the watch thread stopped: " + e, e);
+            for (final WatchStream stream : streams) {
+                stream.sink.fail("cairn: watch failed: " + e);
+            }
+        }
+    }
+
+    private void park() {
+        sleeping = true;
+        if (signalled.isEmpty() && committedRevision <= publishedRevision && !closing) {
+            final long untilProgress = nextProgressNanos - System.nanoTime();
+            LockSupport.parkNanos(this, Math.max(1, Math.min(IDLE_PARK_NANOS_MAX, untilProgress)));
+        }
+        sleeping = false;
+    }
+
+    private boolean takeSignals() {
+        boolean any = false;
+        for (int i = 0; i < SIGNALS_PER_LOOP_MAX; i++) {
+            final WatchStream stream = signalled.poll();
+            if (stream == null) {
+                break;
+            }
+            any = true;
+            if (stream.closeSignalled.get()) {
+                endStream(stream);
+                continue;
+            }
+            streams.add(stream);
+            if (stream.readySignalled.getAndSet(false)) {
+                scheduleFlush(stream);
+            }
+            for (WatchRequest request = stream.requests.poll(); request != null; request = stream.requests.poll()) {
+                handle(stream, request);
+            }
+        }
+        return any;
+    }
+
+    private void handle(final WatchStream stream, final WatchRequest request) {
+        if (stream.closed) {
+            return;
+        }
+        switch (request.getRequestUnionCase()) {
+            case CREATE_REQUEST -> create(stream, request.getCreateRequest());
+            case CANCEL_REQUEST -> cancel(stream, request.getCancelRequest());
+            // etcd 3.4 answers at once with the current revision, for the whole stream (watch id -1).
+            case PROGRESS_REQUEST -> stream.enqueue(WatchResponse.newBuilder()
+                .setHeader(headerAt.apply(store.currentRevision())).setWatchId(-1).build());
+            default -> {
+                // etcd ignores a request it does not know rather than ending the stream.
+            }
+        }
+        scheduleFlush(stream);
+        if (stream.hasRoom()) {
+            stream.sink.requestNext();
+        } else {
+            stream.requestWithheld = true; // asked for again once the queue drains (flush)
+        }
+    }
+
+    /** etcd's watch creation: id rules, errors and the created response with the current revision. */
+    private void create(final WatchStream stream, final WatchCreateRequest request) {
+        final long current = store.currentRevision();
+        final WatchRange range = WatchRange.of(request.getKey().toByteArray(), request.getRangeEnd().toByteArray());
+        long id = request.getWatchId();
+        String error = null;
+        if (range.isEmpty()) {
+            error = EMPTY_RANGE;
+        } else if (id == 0) {
+            // etcd's AutoWatchID is 0: the server picks the lowest free id from its counter on.
+            while (stream.watchers.containsKey(stream.nextAutoId)) {
+                stream.nextAutoId++;
+            }
+            id = stream.nextAutoId++;
+        } else if (stream.watchers.containsKey(id)) {
+            error = DUPLICATE_ID;
+        }
+        if (error != null) {
+            stream.enqueue(WatchResponse.newBuilder().setHeader(headerAt.apply(current)).setWatchId(-1)
+                .setCreated(true).setCanceled(true).setCancelReason(error).build());
+            return;
+        }
+        final long start = request.getStartRevision() == 0 ? current + 1 : request.getStartRevision();
+        final Watcher watcher = new Watcher(stream, id, range,
+            request.getFiltersList().contains(WatchCreateRequest.FilterType.NOPUT),
+            request.getFiltersList().contains(WatchCreateRequest.FilterType.NODELETE),
+            request.getPrevKv(), request.getFragment(), request.getProgressNotify(), start);
+        stream.watchers.put(id, watcher);
+        stream.enqueue(WatchResponse.newBuilder().setHeader(headerAt.apply(current)).setWatchId(id)
+            .setCreated(true).build());
+        if (start > publishedRevision) {
+            watcher.state = Watcher.State.SYNCED;
+            synced.add(watcher);
+        } else {
+            unsynced.add(watcher);
+        }
+    }
+
+    /** etcd answers a cancel of a watcher it has, and says nothing about an unknown id. */
+    private void cancel(final WatchStream stream, final WatchCancelRequest request) {
+        final Watcher watcher = stream.watchers.remove(request.getWatchId());
+        if (watcher == null) {
+            return;
+        }
+        end(watcher);
+        stream.enqueue(WatchResponse.newBuilder().setHeader(headerAt.apply(store.currentRevision()))
+            .setWatchId(watcher.id).setCanceled(true).build());
+    }
+
+    private void end(final Watcher watcher) {
+        if (watcher.state == Watcher.State.SYNCED) {
+            synced.remove(watcher);
+        }
+        watcher.state = Watcher.State.ENDED; // an unsynced one is dropped when catch-up meets it
+    }
+
+    private void endStream(final WatchStream stream) {
+        stream.watchers.values().forEach(this::end);
+        stream.watchers.clear();
+        stream.closed = true;
+        stream.flush(); // drops the queue
+        streams.remove(stream);
+    }
+
+    /**
+     * etcd cancels a watcher whose next revision is compacted, with compact_revision set and a
+     * header of revision 0; its id stays taken on the stream, as in etcd.
+     */
+    private void compacted(final Watcher watcher, final long compactRevision) {
+        end(watcher);
+        watcher.stream.enqueue(WatchResponse.newBuilder().setHeader(headerAt.apply(0)).setWatchId(watcher.id)
+            .setCompactRevision(compactRevision).setCanceled(true).build());
+        scheduleFlush(watcher.stream);
+    }
+
+    /** Reads the revisions committed since the last publish (bounded) and fans them out. */
+    private boolean publish() {
+        final long target = committedRevision;
+        if (target <= publishedRevision) {
+            return false;
+        }
+        if (synced.isEmpty()) {
+            publishedRevision = target; // nobody to tell; new watchers start above it or catch up
+            return true;
+        }
+        store.read(history -> {
+            final long compact = history.compactRevision();
+            if (compact > publishedRevision + 1) {
+                // Physical compaction may have removed history this thread has not published yet.
+                for (final Watcher watcher : synced.all()) {
+                    if (watcher.nextRevision < compact) {
+                        compacted(watcher, compact);
+                    }
+                }
+            }
+            final History.Batch batch = history.read(publishedRevision + 1, REVISIONS_PER_READ_MAX,
+                VALUE_BYTES_PER_READ_MAX);
+            fanOut(batch.changes(), history);
+            publishedRevision = batch.through();
+            return null;
+        });
+        return true;
+    }
+
+    /** One response per watcher per revision, with every event of that revision it wants. */
+    private void fanOut(final List<Change> changes, final History history) {
+        final EventCache events = new EventCache(changes, history);
+        final Map<Watcher, List<Event>> perWatcher = new LinkedHashMap<>();
+        int first = 0;
+        while (first < changes.size()) {
+            final long revision = changes.get(first).revision();
+            int end = first;
+            while (end < changes.size() && changes.get(end).revision() == revision) {
+                end++;
+            }
+            for (int i = first; i < end; i++) {
+                final Change change = changes.get(i);
+                matching.clear();
+                synced.collectWatching(change.kv().key(), matching);
+                for (final Watcher watcher : matching) {
+                    if (watcher.nextRevision <= revision && watcher.wants(change)) {
+                        perWatcher.computeIfAbsent(watcher, w -> new ArrayList<>()).add(events.get(i, watcher.prevKv));
+                    }
+                }
+            }
+            if (!perWatcher.isEmpty()) {
+                final ResponseHeader header = headerAt.apply(revision);
+                perWatcher.forEach((watcher, list) -> deliverLive(watcher, header, revision, list));
+                perWatcher.clear();
+            }
+            first = end;
+        }
+    }
+
+    private void deliverLive(final Watcher watcher, final ResponseHeader header, final long revision,
+        final List<Event> events) {
+        if (!watcher.stream.hasRoom()) {
+            // The stream is behind: stop feeding it live and let it catch up from the store later.
+            synced.remove(watcher);
+            watcher.state = Watcher.State.UNSYNCED;
+            watcher.nextRevision = revision;
+            unsynced.add(watcher);
+            watchersFellBehind++; // only this thread writes it
+            return;
+        }
+        enqueueEvents(watcher, WatchResponse.newBuilder().setHeader(header).setWatchId(watcher.id)
+            .addAllEvents(events).build());
+        watcher.nextRevision = revision + 1;
+    }
+
+    private void enqueueEvents(final Watcher watcher, final WatchResponse response) {
+        if (watcher.fragment) {
+            WatchResponses.fragments(response, settings.fragmentBytes()).forEach(watcher.stream::enqueue);
+        } else {
+            watcher.stream.enqueue(response);
+        }
+        watcher.eventsSinceProgress = true;
+        scheduleFlush(watcher.stream);
+    }
+
+    /** Lets a bounded number of unsynced watchers whose streams have room read one batch each. */
+    private boolean catchUp() {
+        boolean progressed = false;
+        int reads = 0;
+        for (int looked = 0, waiting = unsynced.size(); looked < waiting && reads < CATCH_UPS_PER_LOOP_MAX;
+            looked++) {
+            final Watcher watcher = unsynced.poll();
+            if (watcher.state == Watcher.State.ENDED) {
+                continue;
+            }
+            if (!watcher.stream.hasRoomToCatchUp()) {
+                unsynced.add(watcher);
+                continue;
+            }
+            store.read(history -> catchUp(watcher, history));
+            reads++;
+            progressed = true;
+            if (watcher.state == Watcher.State.UNSYNCED) {
+                if (watcher.nextRevision > publishedRevision) {
+                    watcher.state = Watcher.State.SYNCED;
+                    synced.add(watcher);
+                } else {
+                    unsynced.add(watcher);
+                }
+            }
+        }
+        return progressed;
+    }
+
+    /** One batch of history for one watcher, as etcd's syncWatchers sends it (header: current revision). */
+    private Void catchUp(final Watcher watcher, final History history) {
+        final long compact = history.compactRevision();
+        if (watcher.nextRevision < compact) {
+            compacted(watcher, compact);
+            return null;
+        }
+        final History.Batch batch = history.read(watcher.nextRevision, REVISIONS_PER_READ_MAX,
+            VALUE_BYTES_PER_READ_MAX);
+        final List<Event> events = new ArrayList<>();
+        for (final Change change : batch.changes()) {
+            if (watcher.wants(change)) {
+                events.add(WatchResponses.event(change,
+                    watcher.prevKv ? history.previous(change.kv().key(), change.revision()) : null));
+            }
+        }
+        if (!events.isEmpty()) {
+            enqueueEvents(watcher, WatchResponse.newBuilder().setHeader(headerAt.apply(batch.currentRevision()))
+                .setWatchId(watcher.id).addAllEvents(events).build());
+        }
+        watcher.nextRevision = batch.through() + 1;
+        return null;
+    }
+
+    /**
+     * etcd's periodic progress notification: every interval, each synced watcher that asked for it
+     * and got no events since the last interval gets an empty response at the current revision.
+     */
+    private void notifyProgress() {
+        final long now = System.nanoTime();
+        if (now - nextProgressNanos < 0) {
+            return;
+        }
+        nextProgressNanos = now + settings.progressIntervalNanos();
+        final long current = store.currentRevision();
+        for (final WatchStream stream : streams) {
+            for (final Watcher watcher : stream.watchers.values()) {
+                if (!watcher.progressNotify) {
+                    continue;
+                }
+                if (watcher.state == Watcher.State.SYNCED && !watcher.eventsSinceProgress && stream.hasRoom()) {
+                    stream.enqueue(WatchResponse.newBuilder().setHeader(headerAt.apply(current))
+                        .setWatchId(watcher.id).build());
+                    scheduleFlush(stream);
+                }
+                watcher.eventsSinceProgress = false;
+            }
+        }
+    }
+
+    private void scheduleFlush(final WatchStream stream) {
+        if (!stream.flushPending) {
+            stream.flushPending = true;
+            toFlush.add(stream);
+        }
+    }
+
+    /**
+     * Sends what each scheduled stream's transport takes. A stream left with a queue is flushed
+     * again when gRPC says it is ready; one whose queue drained gets its next request.
+     */
+    private boolean flush() {
+        boolean sent = false;
+        for (int i = 0, scheduled = toFlush.size(); i < scheduled; i++) {
+            final WatchStream stream = toFlush.poll();
+            stream.flushPending = false;
+            sent |= stream.flush();
+            if (stream.closed) {
+                endStream(stream);
+            } else if (stream.requestWithheld && stream.hasRoom()) {
+                stream.requestWithheld = false;
+                stream.sink.requestNext();
+            }
+        }
+        return sent;
+    }
+
+    /** Stops the watch thread, then ends every stream (a watch never ends by itself, so shutdown would wait). */
+    @Override
+    public void close() {
+        closing = true;
+        LockSupport.unpark(thread);
+        try {
+            thread.join();
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        // The watch thread is gone, so nothing else touches these streams now.
+        for (final WatchStream stream : streams) {
+            stream.sink.stop();
+        }
+        streams.clear();
+    }
+
+    /** Each change's event built once per batch, with and without prev_kv, however many watchers get it. */
+    private static final class EventCache {
+        private final List<Change> changes;
+        private final History history;
+        private final Event[] plain;
+        private final Event[] withPrevious;
+
+        EventCache(final List<Change> changes, final History history) {
+            this.changes = changes;
+            this.history = history;
+            this.plain = new Event[changes.size()];
+            this.withPrevious = new Event[changes.size()];
+        }
+
+        Event get(final int index, final boolean previous) {
+            final Event[] cache = previous ? withPrevious : plain;
+            if (cache[index] == null) {
+                final Change change = changes.get(index);
+                cache[index] = WatchResponses.event(change,
+                    previous ? history.previous(change.kv().key(), change.revision()) : null);
+            }
+            return cache[index];
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.cairn.engine.watch;
+
+import io.cairn.btree.EnvOptions;
+import io.cairn.engine.lease.LeaseOptions;
+import io.cairn.engine.mvcc.OpResult;
+import io.cairn.engine.mvcc.TxnOp;
+import io.cairn.engine.node.RaftKeyValueStore;
+import io.cairn.engine.server.CairnServer;
+import io.cairn.engine.server.ResponseHeaders;
+import io.cairn.engine.server.WatchService;
+import io.cairn.engine.testing.ServerProcess;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Raft-backed member and its watch service in this JVM, on a loopback port, with watch settings
+ * the test chooses (small stream queues, short progress intervals). Writes go straight to the store.
+ */
+final class InProcessMember implements AutoCloseable {
+    private static final long MEMBER_ID = 1;
+    private static final int MAX_VALUE_BYTES = 2 << 20;
+    private static final int CLIENT_WINDOW_BYTES = 64 << 10;
+
+    final RaftKeyValueStore store;
+    final WatchHub hub;
+    private final Server server;
+    final ManagedChannel channel;
+    private final Path dir;
+
+    private InProcessMember(final RaftKeyValueStore store, final WatchHub hub, final Server server,
+        final ManagedChannel channel, final Path dir) {
+        this.store = store;
+        this.hub = hub;
+        this.server = server;
+        this.channel = channel;
+        this.dir = dir;
+    }
+
+    static InProcessMember start(final WatchHub.Settings settings) throws IOException {
+        final Path dir = Files.createTempDirectory("cairn-watch-test");
+        final RaftKeyValueStore store = RaftKeyValueStore.open(dir, dir.resolve("wal"), MEMBER_ID,
+            EnvOptions.DEFAULT_MAP_SIZE_BYTES, MAX_VALUE_BYTES, 100, 10, 100_000,
+            new LeaseOptions(2, TimeUnit.MINUTES.toNanos(5)));
+        final WatchHub hub = CairnServer.startWatchHub(store, new ResponseHeaders(1, MEMBER_ID, store::raftTerm),
+            settings);
+        final int port = ServerProcess.freePort();
+        final Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+            .directExecutor().addService(new WatchService(hub)).build().start();
+        final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
+            // A small HTTP/2 window, so a client that does not read holds the server back soon.
+            .flowControlWindow(CLIENT_WINDOW_BYTES).maxInboundMessageSize(16 << 20).build();
+        return new InProcessMember(store, hub, server, channel, dir);
+    }
+
+    long put(final String key, final String value) {
+        return put(key, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    long put(final String key, final byte[] value) {
+        return store.put(new TxnOp.Put(key.getBytes(StandardCharsets.UTF_8), value, 0, false, false, false))
+            .join().revision();
+    }
+
+    OpResult.DeleteRange delete(final String key) {
+        return store.deleteRange(new TxnOp.DeleteRange(
+            io.cairn.engine.mvcc.KeyRange.of(key.getBytes(StandardCharsets.UTF_8), new byte[0]), true)).join();
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.shutdownNow();
+        server.shutdownNow();
+        try {
+            server.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        hub.close();
+        store.close();
+        ServerProcess.deleteRecursively(dir);
+    }
+}
