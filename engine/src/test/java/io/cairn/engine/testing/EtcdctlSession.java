@@ -91,6 +91,17 @@ public final class EtcdctlSession implements AutoCloseable {
         }
     }
 
+    /** Sends SIGTERM, on which etcdctl lock and elect release what they hold before they exit. */
+    public void interrupt() {
+        process.destroy();
+    }
+
+    /** Interrupts etcdctl and returns "exit N" and its whole output once it has ended. */
+    public String interruptAndCollect() throws IOException, InterruptedException {
+        interrupt();
+        return endInput();
+    }
+
     /** Kills etcdctl if it still runs, without waiting for it. */
     @Override
     public void close() {
