@@ -6,12 +6,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The apply thread: takes committed entries from the Raft loop in order, applies everything queued
  * in one B+tree transaction, answers the waiting calls, runs physical compaction in slices between
- * batches, and syncs the tree on its budget. Running it
- * apart from the Raft loop lets one batch's apply overlap the next batch's WAL write.
+ * batches, and syncs the tree on its budget. Running it apart from the Raft loop lets one batch's
+ * apply overlap the next batch's WAL write; when it is idle, the Raft loop applies a batch itself
+ * ({@link #applyIfIdle}) rather than wake it.
  */
 final class ApplyLoop {
     private static final System.Logger LOG = System.getLogger(ApplyLoop.class.getName());
@@ -26,6 +29,10 @@ final class ApplyLoop {
     private final CommandApplier.Outcome outcome;
     private final RevisionWaiters revisionWaiters;
     private final ArrayBlockingQueue<List<Entry>> queue = new ArrayBlockingQueue<>(QUEUED_BATCHES_MAX);
+    /** Held while applying, compacting or syncing, by this thread or by a caller of applyIfIdle. */
+    private final ReentrantLock applying = new ReentrantLock();
+    /** Batches submitted and not yet applied: raised by submit, lowered once applied. */
+    private final AtomicLong pendingBatches = new AtomicLong();
     private final Thread thread;
     private volatile boolean closing;
     private volatile Throwable failure;
@@ -45,8 +52,32 @@ final class ApplyLoop {
         thread.start();
     }
 
+    /**
+     * Applies the entries on the calling thread if nothing is queued or being applied; returns false
+     * (and does nothing) otherwise. At low load this saves waking the apply thread for each batch,
+     * one thread wake-up per write; under load batches queue and the apply thread overlaps them
+     * with the next WAL write as before.
+     */
+    boolean applyIfIdle(final List<Entry> entries) throws IOException {
+        if (pendingBatches.get() != 0 || !applying.tryLock()) {
+            return false;
+        }
+        try {
+            // Only the caller raises the count, so zero under the lock means nothing is in flight.
+            if (pendingBatches.get() != 0 || applier.compactionPending()) {
+                return false;
+            }
+            applier.apply(entries, outcome);
+            revisionWaiters.advanced(applier.store().currentRevision());
+            return true;
+        } finally {
+            applying.unlock();
+        }
+    }
+
     /** Queues committed entries, waiting while the queue is full; fails if the apply thread has failed. */
     void submit(final List<Entry> entries) throws InterruptedException {
+        pendingBatches.incrementAndGet();
         while (!queue.offer(entries, SYNC_EVERY_NANOS, TimeUnit.NANOSECONDS)) {
             checkHealthy();
         }
@@ -72,28 +103,39 @@ final class ApplyLoop {
                 // With compaction slices to run, only look at the queue; otherwise wait for work.
                 final List<Entry> first = applier.compactionPending() ? queue.poll()
                     : queue.poll(SYNC_EVERY_NANOS, TimeUnit.NANOSECONDS);
-                if (first != null) {
-                    entries.addAll(first);
-                    // Whatever else is queued joins the same transaction, up to a bound.
-                    queue.drainTo(drained, QUEUED_BATCHES_MAX);
-                    for (final List<Entry> more : drained) {
-                        entries.addAll(more);
-                        if (entries.size() >= ENTRIES_PER_TRANSACTION_MAX) {
-                            applier.apply(entries, outcome);
-                            entries.clear();
+                applying.lock();
+                try {
+                    if (first != null) {
+                        entries.addAll(first);
+                        // Whatever else is queued joins the same transaction, up to a bound.
+                        queue.drainTo(drained, QUEUED_BATCHES_MAX);
+                        for (final List<Entry> more : drained) {
+                            entries.addAll(more);
+                            if (entries.size() >= ENTRIES_PER_TRANSACTION_MAX) {
+                                applier.apply(entries, outcome);
+                                entries.clear();
+                            }
                         }
+                        applier.apply(entries, outcome);
+                        entries.clear();
+                        pendingBatches.addAndGet(-1 - drained.size());
+                        drained.clear();
+                        revisionWaiters.advanced(applier.store().currentRevision());
                     }
-                    drained.clear();
-                    applier.apply(entries, outcome);
-                    entries.clear();
-                    revisionWaiters.advanced(applier.store().currentRevision());
+                    if (applier.compactionPending()) {
+                        applier.compactStep(outcome);
+                    }
+                    syncOnBudget(false);
+                } finally {
+                    applying.unlock();
                 }
-                if (applier.compactionPending()) {
-                    applier.compactStep(outcome);
-                }
-                syncOnBudget(false);
             }
-            syncOnBudget(true);
+            applying.lock();
+            try {
+                syncOnBudget(true);
+            } finally {
+                applying.unlock();
+            }
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (final IOException | RuntimeException | Error e) {

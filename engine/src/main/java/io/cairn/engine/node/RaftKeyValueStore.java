@@ -373,7 +373,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
             storage.setHardState(ready.hardState());
         }
         // A single member has nobody to send to; messages appear with the cluster issue.
-        if (!ready.committedEntries().isEmpty()) {
+        if (!ready.committedEntries().isEmpty() && !applyLoop.applyIfIdle(ready.committedEntries())) {
             applyLoop.submit(ready.committedEntries());
         }
         node.advance(ready);
