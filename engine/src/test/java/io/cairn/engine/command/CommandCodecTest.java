@@ -3,6 +3,7 @@ package io.cairn.engine.command;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.cairn.engine.lease.Lessor;
 import io.cairn.engine.mvcc.Compare;
 import io.cairn.engine.mvcc.KeyRange;
 import io.cairn.engine.mvcc.RangeQuery;
@@ -15,7 +16,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Random commands (every operation, every enum value including the undefined ones, nested txns,
+ * Random commands (every operation, lease grants, revokes and checkpoints, every enum value including the undefined ones, nested txns,
  * empty and large byte strings) survive encode/decode exactly. Replay with -Dcairn.command.seed.
  */
 class CommandCodecTest {
@@ -24,9 +25,13 @@ class CommandCodecTest {
         final long seed = Long.getLong("cairn.command.seed", System.nanoTime());
         final SplittableRandom random = new SplittableRandom(seed);
         for (int i = 0; i < 2_000; i++) {
-            final Command command = random.nextInt(10) == 0
-                ? new Command.Compact(random.nextLong(), random.nextLong(), random.nextBoolean())
-                : new Command.Write(random.nextLong(), op(random, 0));
+            final Command command = switch (random.nextInt(20)) {
+                case 0, 1 -> new Command.Compact(random.nextLong(), random.nextLong(), random.nextBoolean());
+                case 2 -> new Command.LeaseGrant(random.nextLong(), random.nextLong(), random.nextLong());
+                case 3 -> new Command.LeaseRevoke(random.nextLong(), random.nextLong());
+                case 4 -> new Command.LeaseCheckpoint(random.nextLong(), checkpoints(random));
+                default -> new Command.Write(random.nextLong(), op(random, 0));
+            };
             final Command decoded = CommandCodec.decode(CommandCodec.encode(command));
             assertEquals(describe(command), describe(decoded), "seed " + seed + " command " + i);
         }
@@ -37,6 +42,14 @@ class CommandCodecTest {
         final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
             () -> CommandCodec.decode(new byte[] {1, 0, 1, 0, 9, 0, 1, 0}));
         assertEquals("log entry is not a command (schema 9)", e.getMessage());
+    }
+
+    private static List<Lessor.Checkpoint> checkpoints(final SplittableRandom random) {
+        final List<Lessor.Checkpoint> checkpoints = new ArrayList<>();
+        for (int i = random.nextInt(5); i > 0; i--) {
+            checkpoints.add(new Lessor.Checkpoint(random.nextLong(), random.nextLong()));
+        }
+        return checkpoints;
     }
 
     private static TxnOp op(final SplittableRandom random, final int depth) {
