@@ -492,7 +492,13 @@ public final class WatchHub implements AutoCloseable {
             Thread.currentThread().interrupt();
             return;
         }
-        // The watch thread is gone, so nothing else touches these streams now.
+        // The watch thread is gone, so nothing else touches these streams now. Streams signalled
+        // after its last loop are ended too.
+        for (WatchStream stream = signalled.poll(); stream != null; stream = signalled.poll()) {
+            if (!stream.closeSignalled.get()) {
+                streams.add(stream);
+            }
+        }
         for (final WatchStream stream : streams) {
             stream.sink.stop();
         }
