@@ -504,29 +504,4 @@ public final class WatchHub implements AutoCloseable {
         }
         streams.clear();
     }
-
-    /** Each change's event built once per batch, with and without prev_kv, however many watchers get it. */
-    private static final class EventCache {
-        private final List<Change> changes;
-        private final History history;
-        private final Event[] plain;
-        private final Event[] withPrevious;
-
-        EventCache(final List<Change> changes, final History history) {
-            this.changes = changes;
-            this.history = history;
-            this.plain = new Event[changes.size()];
-            this.withPrevious = new Event[changes.size()];
-        }
-
-        Event get(final int index, final boolean previous) {
-            final Event[] cache = previous ? withPrevious : plain;
-            if (cache[index] == null) {
-                final Change change = changes.get(index);
-                cache[index] = WatchResponses.event(change,
-                    previous ? history.previous(change.kv().key(), change.revision()) : null);
-            }
-            return cache[index];
-        }
-    }
 }
