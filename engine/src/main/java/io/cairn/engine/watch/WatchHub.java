@@ -492,35 +492,16 @@ public final class WatchHub implements AutoCloseable {
             Thread.currentThread().interrupt();
             return;
         }
-        // The watch thread is gone, so nothing else touches these streams now.
+        // The watch thread is gone, so nothing else touches these streams now. Streams signalled
+        // after its last loop are ended too.
+        for (WatchStream stream = signalled.poll(); stream != null; stream = signalled.poll()) {
+            if (!stream.closeSignalled.get()) {
+                streams.add(stream);
+            }
+        }
         for (final WatchStream stream : streams) {
             stream.sink.stop();
         }
         streams.clear();
-    }
-
-    /** Each change's event built once per batch, with and without prev_kv, however many watchers get it. */
-    private static final class EventCache {
-        private final List<Change> changes;
-        private final History history;
-        private final Event[] plain;
-        private final Event[] withPrevious;
-
-        EventCache(final List<Change> changes, final History history) {
-            this.changes = changes;
-            this.history = history;
-            this.plain = new Event[changes.size()];
-            this.withPrevious = new Event[changes.size()];
-        }
-
-        Event get(final int index, final boolean previous) {
-            final Event[] cache = previous ? withPrevious : plain;
-            if (cache[index] == null) {
-                final Change change = changes.get(index);
-                cache[index] = WatchResponses.event(change,
-                    previous ? history.previous(change.kv().key(), change.revision()) : null);
-            }
-            return cache[index];
-        }
     }
 }

@@ -92,6 +92,15 @@ public final class WatchStreamClient implements AutoCloseable {
         return (WatchResponse)next;
     }
 
+    /** How the stream ended: the next thing received must be its error. */
+    public Throwable takeError() throws InterruptedException {
+        final Object next = received.poll(TAKE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        if (!(next instanceof Throwable failure)) {
+            throw new AssertionError("expected the stream to end, got " + next);
+        }
+        return failure;
+    }
+
     public List<WatchResponse> take(final int count) throws InterruptedException {
         final List<WatchResponse> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {

@@ -24,24 +24,30 @@ class WatchDifferentialIT {
     private static final Pattern SIMPLE_EVENT = Pattern.compile("^(PUT|DELETE)$", Pattern.MULTILINE);
     private static final Pattern JSON_EVENT = Pattern.compile("(?<!prev_)\"kv\":\\{");
 
-    /** A watch replaying history written before it started, and how many events that history holds. */
-    private record Replay(int events, List<String> args) {
-        static Replay of(final int events, final String... args) {
-            return new Replay(events, List.of(args));
+    /**
+     * A watch replaying history written before it started: how many events that history holds, and
+     * how the output ends once the last one is printed whole (etcdctl prints an event over several
+     * lines; JSON responses are whole lines, so their tail is empty).
+     */
+    private record Replay(int events, String tail, List<String> args) {
+        static Replay of(final int events, final String tail, final String... args) {
+            return new Replay(events, tail, List.of(args));
         }
     }
 
+    private static final String DELETE_FOO = "DELETE\nfoo\n\n";
+
     // History: 2 put foo 1, 3 put foo 2, 4 put foo/a x, 5 put fob y, 6 del foo, 7 put zz end.
     private static final List<Replay> REPLAYS = List.of(
-        Replay.of(3, "watch", "foo", "--rev", "1"),
-        Replay.of(4, "watch", "foo", "--prefix", "--rev", "1"),
-        Replay.of(2, "watch", "foo", "--rev", "3", "--prev-kv"),
-        Replay.of(4, "watch", "foo", "fop", "--rev", "1"),
-        Replay.of(2, "watch", "fo", "foo0", "--rev", "4"),
-        Replay.of(4, "watch", "--prefix", "foo", "--rev", "1", "-w", "json"),
-        Replay.of(6, "watch", "", "--prefix", "--rev", "1", "-w", "json", "--prev-kv"),
-        Replay.of(1, "watch", "zz", "--rev", "7", "-w", "json"),
-        Replay.of(6, "watch", "", "--prefix", "--rev", "2", "--hex"));
+        Replay.of(3, DELETE_FOO, "watch", "foo", "--rev", "1"),
+        Replay.of(4, DELETE_FOO, "watch", "foo", "--prefix", "--rev", "1"),
+        Replay.of(2, "DELETE\nfoo\n2\nfoo\n\n", "watch", "foo", "--rev", "3", "--prev-kv"),
+        Replay.of(4, DELETE_FOO, "watch", "foo", "fop", "--rev", "1"),
+        Replay.of(3, DELETE_FOO, "watch", "fo", "foo0", "--rev", "4"),
+        Replay.of(4, "", "watch", "--prefix", "foo", "--rev", "1", "-w", "json"),
+        Replay.of(6, "", "watch", "", "--prefix", "--rev", "1", "-w", "json", "--prev-kv"),
+        Replay.of(1, "", "watch", "zz", "--rev", "7", "-w", "json"),
+        Replay.of(3, "PUT\nzz\nend\n", "watch", "", "--prefix", "--rev", "5"));
 
     @Test
     void etcdctlWatchPrintsTheSameAgainstBoth() throws Exception {
@@ -68,7 +74,7 @@ class WatchDifferentialIT {
             }
             for (final Replay replay : REPLAYS) {
                 try (EtcdctlSession watch = EtcdctlSession.start(url, replay.args().toArray(String[]::new))) {
-                    watch.await(out -> events(out) >= replay.events());
+                    watch.await(out -> events(out) >= replay.events() && out.endsWith(replay.tail()));
                     outputs.add(watch.kill());
                 }
             }
@@ -89,13 +95,13 @@ class WatchDifferentialIT {
         try (EtcdctlSession watch = EtcdctlSession.start(url, "watch", "-i")) {
             watch.send("watch --rev 8 foo");
             Etcdctl.run(url, "put", "foo", "live1"); // revision 8
-            watch.await(out -> events(out) >= 1);
+            watch.await(out -> out.endsWith("PUT\nfoo\nlive1\n"));
             watch.send("cancel 0");
             watch.send("watch --rev 9 --prefix fob --prev-kv");
             Etcdctl.run(url, "put", "fob", "z"); // revision 9
-            watch.await(out -> events(out) >= 2 && out.contains("only support watch"));
+            watch.await(out -> out.contains("fob\nz\n") && out.contains("only support watch"));
             Etcdctl.run(url, "del", "foo"); // revision 10
-            watch.await(out -> events(out) >= 3);
+            watch.await(out -> out.endsWith(DELETE_FOO));
             return watch.endInput();
         }
     }
