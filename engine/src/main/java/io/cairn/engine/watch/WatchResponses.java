@@ -1,7 +1,7 @@
 package io.cairn.engine.watch;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
+import io.cairn.engine.api.KvProtos;
 import io.cairn.engine.mvcc.Change;
 import io.cairn.engine.mvcc.KeyValue;
 import io.cairn.etcd.api.etcdserverpb.WatchResponse;
@@ -19,23 +19,13 @@ final class WatchResponses {
     static Event event(final Change change, final KeyValue previous) {
         final Event.Builder event = Event.newBuilder()
             .setType(change.deleted() ? Event.EventType.DELETE : Event.EventType.PUT)
-            .setKv(keyValue(change.kv()));
+            .setKv(KvProtos.keyValue(change.kv()));
         if (previous != null) {
-            event.setPrevKv(keyValue(previous));
+            event.setPrevKv(KvProtos.keyValue(previous));
         }
         return event.build();
     }
 
-    private static io.cairn.etcd.api.mvccpb.KeyValue keyValue(final KeyValue kv) {
-        return io.cairn.etcd.api.mvccpb.KeyValue.newBuilder()
-            .setKey(ByteString.copyFrom(kv.key()))
-            .setCreateRevision(kv.createRevision())
-            .setModRevision(kv.modRevision())
-            .setVersion(kv.version())
-            .setLease(kv.lease())
-            .setValue(ByteString.copyFrom(kv.value()))
-            .build();
-    }
 
     /**
      * etcd's sendFragments: a response of at least {@code fragmentBytes} (etcd: --max-request-bytes
