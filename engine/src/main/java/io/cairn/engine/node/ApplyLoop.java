@@ -27,7 +27,6 @@ final class ApplyLoop {
 
     private final CommandApplier applier;
     private final CommandApplier.Outcome outcome;
-    private final RevisionWaiters revisionWaiters;
     private final ArrayBlockingQueue<List<Entry>> queue = new ArrayBlockingQueue<>(QUEUED_BATCHES_MAX);
     /** Held while applying, compacting or syncing, by this thread or by a caller of applyIfIdle. */
     private final ReentrantLock applying = new ReentrantLock();
@@ -39,11 +38,9 @@ final class ApplyLoop {
     private volatile long syncedIndex;
     private long lastSyncNanos = System.nanoTime();
 
-    ApplyLoop(final CommandApplier applier, final CommandApplier.Outcome outcome,
-        final RevisionWaiters revisionWaiters) {
+    ApplyLoop(final CommandApplier applier, final CommandApplier.Outcome outcome) {
         this.applier = applier;
         this.outcome = outcome;
-        this.revisionWaiters = revisionWaiters;
         this.syncedIndex = applier.appliedIndex();
         this.thread = Thread.ofPlatform().name("cairn-apply").daemon().unstarted(this::run);
     }
@@ -68,7 +65,6 @@ final class ApplyLoop {
                 return false;
             }
             applier.apply(entries, outcome);
-            revisionWaiters.advanced(applier.store().currentRevision());
             return true;
         } finally {
             applying.unlock();
@@ -120,7 +116,6 @@ final class ApplyLoop {
                         entries.clear();
                         pendingBatches.addAndGet(-1 - drained.size());
                         drained.clear();
-                        revisionWaiters.advanced(applier.store().currentRevision());
                     }
                     if (applier.compactionPending()) {
                         applier.compactStep(outcome);

@@ -123,7 +123,8 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
                 + recovered.snapshot().index() + ".." + recovered.lastIndex() + ": the data and WAL directories do not belong together");
         }
         this.revisionWaiters = new RevisionWaiters(applier.store().currentRevision());
-        this.applyLoop = new ApplyLoop(applier, this::answer, revisionWaiters);
+        applier.onRevisionCommitted(revisionWaiters::advanced);
+        this.applyLoop = new ApplyLoop(applier, this::answer);
         this.releasedIndex = recovered.snapshot().index();
         final RaftConfig defaults = RaftConfig.defaults(memberId);
         this.node = new RaftNode(new RaftConfig(memberId, electionTicks, 1, applied, defaults.maxMessageBytes(),
@@ -234,9 +235,13 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         }
     }
 
+    /** {@code listener} hears each new revision after the lock and election waiters do. */
     @Override
     public void onRevisionCommitted(final LongConsumer listener) {
-        applier.onRevisionCommitted(listener);
+        applier.onRevisionCommitted(revision -> {
+            revisionWaiters.advanced(revision);
+            listener.accept(revision);
+        });
     }
 
     @Override

@@ -6,8 +6,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Futures that complete once the store's revision passes a given one: how lock and election
- * waiters learn that something changed without polling. The apply thread reports each new
- * revision; a future is completed on that thread, so waiters continue on their own executor.
+ * waiters learn that something changed without polling. The applier reports each new revision
+ * right after its commit; a future is completed on that thread, so waiters continue on their own
+ * executor.
  * There is one waiter per waiting client call, so the list is bounded by the calls in flight.
  */
 public final class RevisionWaiters {
@@ -33,7 +34,7 @@ public final class RevisionWaiters {
         }
     }
 
-    /** Called by the apply thread after each applied batch. */
+    /** Called by the applying thread after each commit that moved the revision. */
     void advanced(final long currentRevision) {
         final List<Waiter> passed = new ArrayList<>();
         synchronized (waiters) {

@@ -38,7 +38,7 @@ public interface KeyValueStore {
     long currentRevision();
 
     /**
-     * Completes once the store's revision is above {@code revision}, on the apply thread: continue
+     * Completes once the store's revision is above {@code revision}, on the applying thread: continue
      * on another executor.
      */
     CompletableFuture<Void> revisionAfter(long revision);
