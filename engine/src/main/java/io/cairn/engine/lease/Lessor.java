@@ -119,7 +119,7 @@ public final class Lessor implements LeaseLookup {
         lease.expiresAtNanos = now + lease.ttlSeconds * NANOS_PER_SECOND;
         lease.lastCheckpointNanos = now;
         leases.put(id, lease);
-        backend.put(Bucket.LEASE, LeaseRecord.idKey(id), new LeaseRecord(id, lease.ttlSeconds, 0).value());
+        persist(backend, new LeaseRecord(id, lease.ttlSeconds, 0));
         return lease.ttlSeconds;
     }
 
@@ -137,10 +137,13 @@ public final class Lessor implements LeaseLookup {
             final Lease lease = leases.get(checkpoint.id());
             if (lease != null) {
                 lease.persistedRemainingSeconds = checkpoint.remainingSeconds();
-                backend.put(Bucket.LEASE, LeaseRecord.idKey(lease.id),
-                    new LeaseRecord(lease.id, lease.ttlSeconds, checkpoint.remainingSeconds()).value());
+                persist(backend, new LeaseRecord(lease.id, lease.ttlSeconds, checkpoint.remainingSeconds()));
             }
         }
+    }
+
+    private static void persist(final BackendWriter backend, final LeaseRecord record) {
+        backend.put(Bucket.LEASE, record.key(), record.value());
     }
 
     @Override

@@ -3,7 +3,6 @@ package io.cairn.engine.node;
 import io.cairn.btree.Env;
 import io.cairn.btree.ReadTxn;
 import io.cairn.btree.WriteTxn;
-import io.cairn.engine.api.EtcdError;
 import io.cairn.engine.api.EtcdException;
 import io.cairn.engine.backend.Bucket;
 import io.cairn.engine.backend.BtreeView;
@@ -155,9 +154,7 @@ final class CommandApplier {
      * does; returns the revision for the response header.
      */
     private long revokeLease(final BtreeView view, final long id) {
-        if (!lessor.exists(id)) {
-            throw new EtcdException(EtcdError.LEASE_NOT_FOUND);
-        }
+        lessor.revoke(view, id); // refuses an unknown lease before anything is deleted
         final List<TxnOp> deletes = new ArrayList<>();
         for (final byte[] key : LeaseAttachments.keys(view, id, Integer.MAX_VALUE)) {
             deletes.add(new TxnOp.DeleteRange(KeyRange.of(key, new byte[0]), false));
@@ -165,7 +162,6 @@ final class CommandApplier {
         if (!deletes.isEmpty()) {
             store.txn(view, new TxnOp.Txn(List.of(), deletes, List.of()));
         }
-        lessor.revoke(view, id);
         return store.currentRevision();
     }
 

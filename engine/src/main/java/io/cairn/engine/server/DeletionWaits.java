@@ -5,7 +5,6 @@ import io.cairn.engine.mvcc.KeyValue;
 import io.cairn.engine.mvcc.RangeQuery;
 import io.cairn.engine.mvcc.RangeResult;
 import io.grpc.Status;
-import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
@@ -46,8 +45,7 @@ final class DeletionWaits {
                     .asRuntimeException());
             }
             final RangeResult now = store.range(RangeQuery.of(KeyRange.of(kv.key(), new byte[0])));
-            if (now.kvs().isEmpty() || now.kvs().getFirst().createRevision() != kv.createRevision()
-                || !Arrays.equals(now.kvs().getFirst().key(), kv.key())) {
+            if (now.kvs().isEmpty() || now.kvs().getFirst().createRevision() != kv.createRevision()) {
                 return CompletableFuture.completedFuture(null);
             }
             return waitDeleted(kv, now.revision(), cancelled);
