@@ -6,7 +6,6 @@ import io.cairn.engine.mvcc.Compare;
 import io.cairn.engine.mvcc.KeyRange;
 import io.cairn.engine.mvcc.KeyValue;
 import io.cairn.engine.mvcc.OpResult;
-import io.cairn.engine.mvcc.RangeQuery;
 import io.cairn.engine.mvcc.RangeResult;
 import io.cairn.engine.mvcc.TxnOp;
 import io.cairn.etcd.api.v3electionpb.CampaignRequest;
@@ -55,7 +54,7 @@ public final class ElectionService extends ElectionGrpc.ElectionImplBase {
     @Override
     public void campaign(final CampaignRequest request, final StreamObserver<CampaignResponse> observer) {
         final ServerCallStreamObserver<CampaignResponse> call = (ServerCallStreamObserver<CampaignResponse>)observer;
-        final byte[] prefix = LockService.withSlash(request.getName().toByteArray());
+        final byte[] prefix = SessionKeys.prefix(request.getName().toByteArray());
         final byte[] value = request.getValue().toByteArray();
         GrpcCalls.respondLater(observer, () -> GrpcCalls.withRecipeErrors(
             sessions.session(request.getLease()).thenCompose(lease -> {
@@ -95,7 +94,7 @@ public final class ElectionService extends ElectionGrpc.ElectionImplBase {
     @Override
     public void leader(final LeaderRequest request, final StreamObserver<LeaderResponse> observer) {
         GrpcCalls.respond(observer, () -> {
-            final RangeResult leader = currentLeader(LockService.withSlash(request.getName().toByteArray()));
+            final RangeResult leader = currentLeader(SessionKeys.prefix(request.getName().toByteArray()));
             if (leader.kvs().isEmpty()) {
                 throw Status.UNKNOWN.withDescription(NO_LEADER).asRuntimeException();
             }
@@ -112,7 +111,7 @@ public final class ElectionService extends ElectionGrpc.ElectionImplBase {
     @Override
     public void observe(final LeaderRequest request, final StreamObserver<LeaderResponse> observer) {
         final ServerCallStreamObserver<LeaderResponse> call = (ServerCallStreamObserver<LeaderResponse>)observer;
-        final byte[] prefix = LockService.withSlash(request.getName().toByteArray());
+        final byte[] prefix = SessionKeys.prefix(request.getName().toByteArray());
         observeFrom(prefix, call, null);
     }
 
@@ -165,8 +164,7 @@ public final class ElectionService extends ElectionGrpc.ElectionImplBase {
     }
 
     private RangeResult currentLeader(final byte[] prefix) {
-        return store.range(new RangeQuery(PrefixRange.of(prefix), 1, 0, RangeQuery.SortOrder.ASCEND,
-            RangeQuery.SortTarget.CREATE, false, false, 0, 0, 0, 0));
+        return store.range(SessionKeys.oldestUnder(prefix));
     }
 
     private static Compare createdAt(final byte[] key, final long revision) {

@@ -11,7 +11,6 @@ import io.cairn.etcd.api.v3lockpb.UnlockRequest;
 import io.cairn.etcd.api.v3lockpb.UnlockResponse;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -38,7 +37,7 @@ public final class LockService extends LockGrpc.LockImplBase {
     @Override
     public void lock(final LockRequest request, final StreamObserver<LockResponse> observer) {
         final ServerCallStreamObserver<LockResponse> call = (ServerCallStreamObserver<LockResponse>)observer;
-        final byte[] prefix = withSlash(request.getName().toByteArray());
+        final byte[] prefix = SessionKeys.prefix(request.getName().toByteArray());
         GrpcCalls.respondLater(observer, () -> GrpcCalls.withRecipeErrors(
             sessions.session(request.getLease()).thenCompose(lease -> {
             final byte[] key = SessionKeys.sessionKey(prefix, lease);
@@ -68,11 +67,5 @@ public final class LockService extends LockGrpc.LockImplBase {
 
     private LockResponse response(final long revision, final byte[] key) {
         return LockResponse.newBuilder().setHeader(headers.at(revision)).setKey(ByteString.copyFrom(key)).build();
-    }
-
-    static byte[] withSlash(final byte[] name) {
-        final byte[] prefix = Arrays.copyOf(name, name.length + 1);
-        prefix[name.length] = '/';
-        return prefix;
     }
 }

@@ -34,6 +34,19 @@ final class SessionKeys {
         return CompletableFuture.completedFuture(lease);
     }
 
+    /** The recipe's key prefix: the lock or election name and a slash. */
+    static byte[] prefix(final byte[] name) {
+        final byte[] prefix = Arrays.copyOf(name, name.length + 1);
+        prefix[name.length] = '/';
+        return prefix;
+    }
+
+    /** The oldest key under {@code prefix}: the lock holder or the leader (clientv3's WithFirstCreate). */
+    static RangeQuery oldestUnder(final byte[] prefix) {
+        return new RangeQuery(PrefixRange.of(prefix), 1, 0, RangeQuery.SortOrder.ASCEND, RangeQuery.SortTarget.CREATE,
+            false, false, 0, 0, 0, 0);
+    }
+
     /** {@code prefix} + the lease id in lower-case hex, as concurrency's Mutex and Election name keys. */
     static byte[] sessionKey(final byte[] prefix, final long lease) {
         final byte[] hex = Long.toHexString(lease).getBytes(StandardCharsets.US_ASCII);
@@ -49,8 +62,7 @@ final class SessionKeys {
     CompletableFuture<OpResult.Txn> createOrGet(final byte[] prefix, final byte[] key, final byte[] value,
         final long lease) {
         final KeyRange own = KeyRange.of(key, new byte[0]);
-        final TxnOp owner = new TxnOp.Range(new RangeQuery(PrefixRange.of(prefix), 1, 0, RangeQuery.SortOrder.ASCEND,
-            RangeQuery.SortTarget.CREATE, false, false, 0, 0, 0, 0));
+        final TxnOp owner = new TxnOp.Range(oldestUnder(prefix));
         return store.txn(new TxnOp.Txn(
             List.of(new Compare(own, Compare.Target.CREATE, Compare.Result.EQUAL, 0, new byte[0])),
             List.of(new TxnOp.Put(key, value, lease, false, false, false), owner),
