@@ -4,23 +4,33 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.LongSupplier;
 
 /**
  * CPU time a process has used so far (user + system, all threads). On a machine where the load
  * generator shares the cores with the server, requests/s is bounded by the CPU both spend per
  * request; these figures show how that budget splits.
  */
-public abstract sealed class ProcessCpu permits ProcessCpu.Self, ProcessCpu.Linux, ProcessCpu.Unknown {
-    public static final ProcessCpu UNKNOWN = new Unknown();
+public final class ProcessCpu {
+    public static final ProcessCpu UNKNOWN = new ProcessCpu(() -> -1);
     /** Linux reports /proc times in USER_HZ ticks, which the kernel ABI fixes at 100 per second. */
     private static final long NANOS_PER_TICK = 10_000_000L;
     private static final int UTIME_FIELD = 14;
 
+    private final LongSupplier nanos;
+
+    private ProcessCpu(final LongSupplier nanos) {
+        this.nanos = nanos;
+    }
+
     /** Nanoseconds of CPU used so far, or -1 when it cannot be read. */
-    public abstract long nanos();
+    public long nanos() {
+        return nanos.getAsLong();
+    }
 
     public static ProcessCpu self() {
-        return new Self();
+        return new ProcessCpu(() -> ManagementFactory.getOperatingSystemMXBean()
+            instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1);
     }
 
     /** Another local process by pid (Linux only). */
@@ -28,48 +38,29 @@ public abstract sealed class ProcessCpu permits ProcessCpu.Self, ProcessCpu.Linu
         if (pid <= 0) {
             throw new IllegalArgumentException("a process id must be positive: " + pid);
         }
-        final ProcessCpu cpu = new Linux(Path.of("/proc", Long.toString(pid), "stat"));
+        final ProcessCpu cpu = ofStatFile(Path.of("/proc", Long.toString(pid), "stat"));
         if (cpu.nanos() < 0) {
             throw new IllegalArgumentException("cannot read the CPU time of process " + pid + " from /proc");
         }
         return cpu;
     }
 
-    static final class Self extends ProcessCpu {
-        @Override
-        public long nanos() {
-            return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-                ? os.getProcessCpuTime() : -1;
-        }
+    /** The process whose /proc/PID/stat is {@code stat}. */
+    static ProcessCpu ofStatFile(final Path stat) {
+        return new ProcessCpu(() -> readStat(stat));
     }
 
-    static final class Linux extends ProcessCpu {
-        private final Path stat;
-
-        Linux(final Path stat) {
-            this.stat = stat;
-        }
-
-        @Override
-        public long nanos() {
-            final String line;
-            try {
-                line = Files.readString(stat);
-            } catch (final IOException e) {
-                return -1;
-            }
-            // Field 2 (the command name) may hold spaces, so count fields after its closing ')'.
-            final String[] after = line.substring(line.lastIndexOf(')') + 2).split(" ");
-            final int first = UTIME_FIELD - 3;
-            return (Long.parseLong(after[first]) + Long.parseLong(after[first + 1])) * NANOS_PER_TICK;
-        }
-    }
-
-    static final class Unknown extends ProcessCpu {
-        @Override
-        public long nanos() {
+    private static long readStat(final Path stat) {
+        final String line;
+        try {
+            line = Files.readString(stat);
+        } catch (final IOException e) {
             return -1;
         }
+        // Field 2 (the command name) may hold spaces, so count fields after its closing ')'.
+        final String[] after = line.substring(line.lastIndexOf(')') + 2).split(" ");
+        final int first = UTIME_FIELD - 3;
+        return (Long.parseLong(after[first]) + Long.parseLong(after[first + 1])) * NANOS_PER_TICK;
     }
 
     /** Nanoseconds used between two readings, or -1 if either was unknown. */

@@ -18,12 +18,12 @@ class ProcessCpuTest {
         final Path stat = dir.resolve("stat");
         // Fields 14 and 15 (utime, stime) are 250 and 50 ticks.
         Files.writeString(stat, "4242 (my (odd) cmd) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 9 0\n");
-        assertEquals(300 * 10_000_000L, new ProcessCpu.Linux(stat).nanos());
+        assertEquals(300 * 10_000_000L, ProcessCpu.ofStatFile(stat).nanos());
     }
 
     @Test
     void aMissingProcessReadsAsUnknownAndIsRefusedUpFront() {
-        assertEquals(-1, new ProcessCpu.Linux(dir.resolve("gone")).nanos());
+        assertEquals(-1, ProcessCpu.ofStatFile(dir.resolve("gone")).nanos());
         assertThrows(IllegalArgumentException.class, () -> ProcessCpu.of(0));
         assertEquals(-1, ProcessCpu.between(-1, 5));
     }
