@@ -1,12 +1,12 @@
 package io.cairn.engine.differential;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cairn.engine.testing.Await;
 import io.cairn.engine.testing.Etcdctl;
 import io.cairn.engine.testing.EtcdctlSession;
 import io.cairn.engine.testing.ServerProcess;
+import io.cairn.engine.testing.SideBySide;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,11 +21,7 @@ class EtcdctlLockElectDifferentialIT {
 
     @Test
     void lockAndElectPrintTheSameAgainstBoth() throws Exception {
-        final int clientPort = ServerProcess.freePort();
-        final int peerPort = ServerProcess.freePort();
-        final List<String> etcd = scenario(ServerProcess.Kind.ETCD, clientPort, peerPort);
-        final List<String> cairn = scenario(ServerProcess.Kind.CAIRN, clientPort, peerPort);
-        assertEquals(etcd, cairn);
+        SideBySide.assertSame(EtcdctlLockElectDifferentialIT::scenario, i -> "output " + i);
     }
 
     private static List<String> scenario(final ServerProcess.Kind kind, final int clientPort, final int peerPort)

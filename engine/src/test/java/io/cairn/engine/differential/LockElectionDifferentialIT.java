@@ -1,6 +1,5 @@
 package io.cairn.engine.differential;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +8,7 @@ import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.TextFormat;
 import io.cairn.engine.testing.Await;
 import io.cairn.engine.testing.ServerProcess;
+import io.cairn.engine.testing.SideBySide;
 import io.cairn.etcd.api.etcdserverpb.KVGrpc;
 import io.cairn.etcd.api.etcdserverpb.LeaseGrantRequest;
 import io.cairn.etcd.api.etcdserverpb.LeaseGrpc;
@@ -76,14 +76,7 @@ class LockElectionDifferentialIT {
 
     @Test
     void lockAndElectionAnswerTheSameAsEtcd() throws Exception {
-        final int clientPort = ServerProcess.freePort();
-        final int peerPort = ServerProcess.freePort();
-        final List<String> etcd = scenario(ServerProcess.Kind.ETCD, clientPort, peerPort);
-        final List<String> cairn = scenario(ServerProcess.Kind.CAIRN, clientPort, peerPort);
-        assertEquals(etcd.size(), cairn.size(), "etcd: " + etcd + "\ncairn: " + cairn);
-        for (int i = 0; i < etcd.size(); i++) {
-            assertEquals(etcd.get(i), cairn.get(i));
-        }
+        SideBySide.assertSame(LockElectionDifferentialIT::scenario, i -> "response " + i);
     }
 
     private static List<String> scenario(final ServerProcess.Kind kind, final int clientPort, final int peerPort)

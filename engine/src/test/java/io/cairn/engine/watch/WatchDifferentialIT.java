@@ -1,11 +1,11 @@
 package io.cairn.engine.watch;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cairn.engine.testing.Etcdctl;
 import io.cairn.engine.testing.EtcdctlSession;
 import io.cairn.engine.testing.ServerProcess;
+import io.cairn.engine.testing.SideBySide;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,14 +51,7 @@ class WatchDifferentialIT {
 
     @Test
     void etcdctlWatchPrintsTheSameAgainstBoth() throws Exception {
-        final int clientPort = ServerProcess.freePort();
-        final int peerPort = ServerProcess.freePort();
-        final List<String> etcd = runSession(ServerProcess.Kind.ETCD, clientPort, peerPort);
-        final List<String> cairn = runSession(ServerProcess.Kind.CAIRN, clientPort, peerPort);
-        assertEquals(etcd.size(), cairn.size());
-        for (int i = 0; i < etcd.size(); i++) {
-            assertEquals(etcd.get(i), cairn.get(i), "part " + i);
-        }
+        final List<String> etcd = SideBySide.assertSame(WatchDifferentialIT::runSession, i -> "part " + i);
         assertTrue(etcd.getLast().contains("compacted"), "the last part watches a compacted revision: " + etcd);
     }
 

@@ -1,10 +1,10 @@
 package io.cairn.engine.watch;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.cairn.engine.testing.ServerProcess;
+import io.cairn.engine.testing.SideBySide;
 import io.cairn.engine.testing.WatchStreamClient;
 import io.cairn.etcd.api.etcdserverpb.CompactionRequest;
 import io.cairn.etcd.api.etcdserverpb.DeleteRangeRequest;
@@ -31,14 +31,7 @@ class WatchGrpcDifferentialIT {
 
     @Test
     void watchStreamAnswersTheSameAgainstBoth() throws Exception {
-        final int clientPort = ServerProcess.freePort();
-        final int peerPort = ServerProcess.freePort();
-        final List<String> etcd = runSession(ServerProcess.Kind.ETCD, clientPort, peerPort);
-        final List<String> cairn = runSession(ServerProcess.Kind.CAIRN, clientPort, peerPort);
-        assertEquals(etcd.size(), cairn.size());
-        for (int i = 0; i < etcd.size(); i++) {
-            assertEquals(etcd.get(i), cairn.get(i), "step " + i);
-        }
+        final List<String> etcd = SideBySide.assertSame(WatchGrpcDifferentialIT::runSession, i -> "step " + i);
         assertTrue(String.join("", etcd).contains("compact_revision: 6"), "the compaction step ran: " + etcd);
     }
 

@@ -1,0 +1,35 @@
+package io.cairn.engine.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.function.IntFunction;
+
+/** The differential tests' frame: one session against Debian etcd, the same against Cairn, compared. */
+public final class SideBySide {
+    /** Runs a session against one server started on the given ports; returns what it saw, in order. */
+    @FunctionalInterface
+    public interface Session {
+        List<String> run(ServerProcess.Kind kind, int clientPort, int peerPort) throws Exception;
+    }
+
+    private SideBySide() {
+    }
+
+    /**
+     * Runs {@code session} against etcd, then against Cairn on the same ports (so both have the same
+     * member and cluster ids), and requires the same outputs in the same order; {@code label} names
+     * output i in a failure. Returns etcd's outputs for the caller's own checks.
+     */
+    public static List<String> assertSame(final Session session, final IntFunction<String> label) throws Exception {
+        final int clientPort = ServerProcess.freePort();
+        final int peerPort = ServerProcess.freePort();
+        final List<String> etcd = session.run(ServerProcess.Kind.ETCD, clientPort, peerPort);
+        final List<String> cairn = session.run(ServerProcess.Kind.CAIRN, clientPort, peerPort);
+        assertEquals(etcd.size(), cairn.size(), "etcd: " + etcd + "\ncairn: " + cairn);
+        for (int i = 0; i < etcd.size(); i++) {
+            assertEquals(etcd.get(i), cairn.get(i), label.apply(i));
+        }
+        return etcd;
+    }
+}
