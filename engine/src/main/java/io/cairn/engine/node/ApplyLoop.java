@@ -49,6 +49,10 @@ final class ApplyLoop {
         thread.start();
     }
 
+    boolean isApplyThread(final Thread candidate) {
+        return candidate == thread;
+    }
+
     /**
      * Applies the entries on the calling thread if nothing is queued or being applied; returns false
      * (and does nothing) otherwise. At low load this saves waking the apply thread for each batch,

@@ -49,7 +49,7 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
         };
     }
 
-    /** The watch thread's side of one call; only that thread calls it. */
+    /** The watch hub's side of one call; only the holder of the hub's lock calls it. */
     private record GrpcSink(ServerCallStreamObserver<WatchResponse> call) implements StreamSink {
         @Override
         public boolean isReady() {

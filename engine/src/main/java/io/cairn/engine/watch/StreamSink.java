@@ -3,8 +3,8 @@ package io.cairn.engine.watch;
 import io.cairn.etcd.api.etcdserverpb.WatchResponse;
 
 /**
- * What the watch thread needs from one gRPC watch stream. Only the watch thread calls these; none
- * of them blocks.
+ * What the watch hub needs from one gRPC watch stream. Only the holder of the hub's lock calls
+ * these (the watch thread, or a committing thread publishing inline); none of them blocks.
  */
 public interface StreamSink {
     /** Whether the transport takes more without buffering past its threshold (gRPC's isReady). */

@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongFunction;
 
 /**
@@ -29,7 +30,10 @@ import java.util.function.LongFunction;
  * unsynced watchers), then rejoins the synced set. Watchers starting at a past revision begin
  * unsynced. Requests from gRPC threads arrive through a queue of signalled streams.
  *
- * <p>All watcher and stream state belongs to this thread; nothing here blocks but its own park.
+ * <p>All watcher and stream state is guarded by one lock, held by the watch thread while it works.
+ * When a lone commit finds the watch thread asleep, the committing thread takes the lock and
+ * publishes the new revisions itself, as etcd's write path notifies its synced watchers: that
+ * write's events then leave without a thread wake-up. Nothing here blocks but the watch thread's park.
  */
 public final class WatchHub implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(WatchHub.class.getName());
@@ -40,6 +44,11 @@ public final class WatchHub implements AutoCloseable {
     private static final int SIGNALS_PER_LOOP_MAX = 4_096;
     private static final int CATCH_UPS_PER_LOOP_MAX = 64;
     private static final long IDLE_PARK_NANOS_MAX = TimeUnit.MILLISECONDS.toNanos(100);
+    /**
+     * A committing thread publishes inline only after this long without a commit: under a stream of
+     * commits the watch thread is woken and fans out, so that work stays off the write path.
+     */
+    private static final long QUIET_BEFORE_INLINE_PUBLISH_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** etcd's progressReportInterval. */
     public static final long DEFAULT_PROGRESS_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(10);
     /** Bytes queued per stream before its watchers fall out of sync. */
@@ -66,13 +75,19 @@ public final class WatchHub implements AutoCloseable {
     /** Streams with a request, readiness or closing to look at; a stream is in it at most once per kind. */
     private final ConcurrentLinkedQueue<WatchStream> signalled = new ConcurrentLinkedQueue<>();
     private volatile long committedRevision;
+    /** When the last commit was heard, by System.nanoTime. */
+    private volatile long lastCommitNanos = System.nanoTime();
     private volatile boolean sleeping;
     private volatile boolean closing;
+    /** Set when publishing failed, on the watch thread or inline; the watch thread then ends every stream. */
+    private volatile Throwable failure;
+    /** Guards everything below "owned"; see the class comment. */
+    private final ReentrantLock working = new ReentrantLock();
     /** How many times a watcher fell out of sync because its stream was full (read by tests and benches). */
     private volatile long watchersFellBehind;
 
-    // Owned by the watch thread.
-    private long publishedRevision;
+    // Guarded by working. Volatile so that the watch thread can decide to park without the lock.
+    private volatile long publishedRevision;
     private final SyncedWatchers synced = new SyncedWatchers();
     private final ArrayDeque<Watcher> unsynced = new ArrayDeque<>();
     private final Set<WatchStream> streams = new HashSet<>();
@@ -98,10 +113,30 @@ public final class WatchHub implements AutoCloseable {
         return watchersFellBehind;
     }
 
-    /** From the apply thread after each commit: never blocks. */
+    /**
+     * From the committing thread after each commit: publishes on that thread if the watch thread
+     * sleeps and no commit came for a while, else wakes it; never blocks.
+     */
     public void revisionCommitted(final long revision) {
         committedRevision = revision;
-        wake();
+        final long now = System.nanoTime();
+        final boolean quiet = now - lastCommitNanos >= QUIET_BEFORE_INLINE_PUBLISH_NANOS;
+        lastCommitNanos = now;
+        if (quiet && sleeping && working.tryLock()) {
+            try {
+                if (!closing && failure == null) {
+                    publish();
+                    flush();
+                }
+            } catch (final RuntimeException | Error e) {
+                failure = e;
+                LockSupport.unpark(thread); // the watch thread ends every stream
+            } finally {
+                working.unlock();
+            }
+        } else {
+            wake();
+        }
     }
 
     /** A new gRPC stream; it asks for its first request itself. */
@@ -143,27 +178,41 @@ public final class WatchHub implements AutoCloseable {
 
     private void run() {
         try {
-            while (!closing) {
-                boolean busy = takeSignals();
-                busy |= publish();
-                busy |= catchUp();
-                notifyProgress();
-                busy |= flush();
+            while (!closing && failure == null) {
+                boolean busy;
+                working.lock();
+                try {
+                    busy = takeSignals();
+                    busy |= publish();
+                    busy |= catchUp();
+                    notifyProgress();
+                    busy |= flush();
+                } finally {
+                    working.unlock();
+                }
                 if (!busy) {
                     park();
                 }
             }
         } catch (final RuntimeException | Error e) {
-            LOG.log(System.Logger.Level.ERROR, "the watch thread stopped: " + e, e);
-            for (final WatchStream stream : streams) {
-                stream.sink.fail("cairn: watch failed: " + e);
+            failure = e;
+        }
+        if (failure != null) {
+            LOG.log(System.Logger.Level.ERROR, "the watch thread stopped: " + failure, failure);
+            working.lock();
+            try {
+                for (final WatchStream stream : streams) {
+                    stream.sink.fail("cairn: watch failed: " + failure);
+                }
+            } finally {
+                working.unlock();
             }
         }
     }
 
     private void park() {
         sleeping = true;
-        if (signalled.isEmpty() && committedRevision <= publishedRevision && !closing) {
+        if (signalled.isEmpty() && committedRevision <= publishedRevision && !closing && failure == null) {
             final long untilProgress = nextProgressNanos - System.nanoTime();
             LockSupport.parkNanos(this, Math.max(1, Math.min(IDLE_PARK_NANOS_MAX, untilProgress)));
         }
@@ -357,7 +406,7 @@ public final class WatchHub implements AutoCloseable {
             watcher.state = Watcher.State.UNSYNCED;
             watcher.nextRevision = revision;
             unsynced.add(watcher);
-            watchersFellBehind++; // only this thread writes it
+            watchersFellBehind++; // written only under the lock
             return;
         }
         enqueueEvents(watcher, WatchResponse.newBuilder().setHeader(header).setWatchId(watcher.id)
@@ -492,8 +541,11 @@ public final class WatchHub implements AutoCloseable {
             Thread.currentThread().interrupt();
             return;
         }
-        // The watch thread is gone, so nothing else touches these streams now. Streams signalled
-        // after its last loop are ended too.
+        // The watch thread is gone and commits no longer publish (closing), so nothing else touches
+        // these streams once an inline publish in progress ends. Streams signalled after the watch
+        // thread's last loop are ended too.
+        working.lock();
+        working.unlock();
         for (WatchStream stream = signalled.poll(); stream != null; stream = signalled.poll()) {
             if (!stream.closeSignalled.get()) {
                 streams.add(stream);
