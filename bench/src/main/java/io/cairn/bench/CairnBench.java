@@ -2,6 +2,7 @@ package io.cairn.bench;
 
 import io.cairn.bench.disk.DiskCheck;
 import io.cairn.bench.load.Connections;
+import io.cairn.bench.load.IdleRangeRun;
 import io.cairn.bench.load.KeyChooser;
 import io.cairn.bench.load.LeaseKeepAliveRun;
 import io.cairn.bench.load.LoadPlan;
@@ -26,6 +27,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,7 +42,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "cairn-bench", mixinStandardHelpOptions = true, version = "cairn-bench 0.1",
     description = "Load generator and checks for etcd-API endpoints (Cairn or etcd).",
-    subcommands = {CairnBench.Put.class, CairnBench.Range.class, CairnBench.TxnPut.class, CairnBench.Watch.class,
+    subcommands = {CairnBench.Put.class, CairnBench.Range.class, CairnBench.TxnPut.class, CairnBench.IdleRange.class, CairnBench.Watch.class,
         CairnBench.LeaseKeepAlive.class, CairnBench.Check.class, CairnBench.WalLog.class, CairnBench.Jmh.class})
 public final class CairnBench {
     static final int EXIT_USAGE = 2;
@@ -96,6 +99,11 @@ public final class CairnBench {
             description = "Process ids of local servers, in --endpoints order: also report their CPU per request.")
         List<Long> serverPids = List.of();
 
+        /** Turns per endpoint: --rounds when several endpoints run side by side, else one. */
+        int sideBySideRounds() {
+            return endpoints.size() > 1 ? Math.max(1, rounds) : 1;
+        }
+
         long warmupRequests() {
             return warmup >= 0 ? warmup : Math.min(1000, total / 10);
         }
@@ -132,25 +140,18 @@ public final class CairnBench {
 
     /** Runs a workload on every endpoint (taking turns when several), prints and writes what it saw. */
     static int runLoad(final String workloadName, final LoadFlags flags, final Workload workload) throws Exception {
-        final List<LoadResult> results = new ArrayList<>();
-        final int rounds = flags.endpoints.size() > 1 ? Math.max(1, flags.rounds) : 1;
+        final int rounds = flags.sideBySideRounds();
         final long perRound = Math.max(1, flags.total / rounds);
-        for (int round = 0; round < rounds; round++) {
-            for (int e = 0; e < flags.endpoints.size(); e++) {
-                final String endpoint = flags.endpoints.get(e);
-                try (Connections connections = Connections.open(endpoint, flags.conns)) {
-                    final LoadResult result = LoadRunner.run(endpoint, connections.channels(), workload,
-                        new LoadPlan(flags.clients, perRound, round == 0 ? flags.warmupRequests() : 0, flags.rate),
-                        flags.serverCpu(e));
-                    if (round == 0) {
-                        results.add(result);
-                    } else {
-                        results.set(e, results.get(e).plus(result));
-                    }
-                }
-            }
-        }
-        return report(workloadName, flags, results);
+        return runRounds(workloadName, flags, rounds, Connections::open, (round, e, connections) ->
+            LoadRunner.run(flags.endpoints.get(e), connections.channels(), workload,
+                new LoadPlan(flags.clients, perRound, round == 0 ? flags.warmupRequests() : 0, flags.rate),
+                flags.serverCpu(e)));
+    }
+
+    /** One turn of one endpoint: which round, the endpoint's index in --endpoints, its connections. */
+    @FunctionalInterface
+    interface RoundRun {
+        LoadResult run(int round, int endpointIndex, Connections connections) throws Exception;
     }
 
     /** A run that is not a stream of independent requests (watch, keep-alive), on one endpoint. */
@@ -161,10 +162,27 @@ public final class CairnBench {
 
     /** Runs {@code run} on each endpoint in turn, then reports as {@link #runLoad} does. */
     static int runOnEach(final String workloadName, final LoadFlags flags, final EndpointRun run) throws Exception {
+        return runRounds(workloadName, flags, 1, Connections::open,
+            (round, e, connections) -> run.run(flags.endpoints.get(e), connections));
+    }
+
+    /**
+     * Runs {@code run} {@code rounds} times on each endpoint, taking turns (so both servers meet the
+     * same background), on connections from {@code opener}; sums each endpoint's rounds and reports.
+     */
+    static int runRounds(final String workloadName, final LoadFlags flags, final int rounds,
+        final BiFunction<String, Integer, Connections> opener, final RoundRun run) throws Exception {
         final List<LoadResult> results = new ArrayList<>();
-        for (final String endpoint : flags.endpoints) {
-            try (Connections connections = Connections.open(endpoint, flags.conns)) {
-                results.add(run.run(endpoint, connections));
+        for (int round = 0; round < rounds; round++) {
+            for (int e = 0; e < flags.endpoints.size(); e++) {
+                try (Connections connections = opener.apply(flags.endpoints.get(e), flags.conns)) {
+                    final LoadResult result = run.run(round, e, connections);
+                    if (round == 0) {
+                        results.add(result);
+                    } else {
+                        results.set(e, results.get(e).plus(result));
+                    }
+                }
             }
         }
         return report(workloadName, flags, results);
@@ -223,6 +241,29 @@ public final class CairnBench {
         }
     }
 
+    @Command(name = "idle-range", mixinStandardHelpOptions = true,
+        description = "Round trip of a lone serializable Range to an idle server, sent from the client's event loop.")
+    static final class IdleRange implements Callable<Integer> {
+        @Mixin
+        LoadFlags load = new LoadFlags();
+
+        @Parameters(index = "0", description = "Key.")
+        String key;
+
+        @Option(names = "--pause-us", defaultValue = "3333",
+            description = "Pause after each answer before the next request, in microseconds.")
+        long pauseMicros;
+
+        @Override
+        public Integer call() throws Exception {
+            final int rounds = load.sideBySideRounds();
+            final byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
+            return runRounds("idle-range", load, rounds, Connections::openOnOwnEventLoops, (round, e, connections) ->
+                IdleRangeRun.run(load.endpoints.get(e), connections, keyBytes, TimeUnit.MICROSECONDS.toNanos(pauseMicros),
+                    round == 0 ? load.warmupRequests() : 0, Math.max(1, load.total / rounds)));
+        }
+    }
+
     @Command(name = "txn-put", mixinStandardHelpOptions = true, description = "Txns of puts (etcd benchmark txn-put).")
     static final class TxnPut implements Callable<Integer> {
         @Mixin
@@ -260,6 +301,11 @@ public final class CairnBench {
         @Option(names = "--val-size", defaultValue = "8", description = "Value size in bytes (at least 8).")
         int valSize;
 
+        /** --warmup if given, else a tenth of the puts, at most 1,000 (as for the other workloads). */
+        long warmupPuts() {
+            return load.warmup >= 0 ? load.warmup : Math.min(1000, putTotal / 10);
+        }
+
         @Option(names = "--distinct-keys", description = "Each watcher on a key of its own; puts round-robin over them.")
         boolean distinctKeys;
 
@@ -269,9 +315,12 @@ public final class CairnBench {
 
         @Override
         public Integer call() throws Exception {
-            return runOnEach("watch", load, (endpoint, connections) -> WatchLatencyRun.run(endpoint,
-                connections.channels(), streams, watchersPerStream, putTotal, putRate, valSize, distinctKeys,
-                holdSeconds));
+            // Side by side, the puts are split over --rounds turns per endpoint.
+            final int rounds = load.sideBySideRounds();
+            return runRounds("watch", load, rounds, Connections::openOnOwnEventLoops, (round, e, connections) ->
+                WatchLatencyRun.run(load.endpoints.get(e), connections, streams, watchersPerStream,
+                    round == 0 ? warmupPuts() : 0, Math.max(1, putTotal / rounds), putRate, valSize, distinctKeys,
+                    holdSeconds));
         }
     }
 
