@@ -100,6 +100,8 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     private volatile boolean loopWaiting;
     /** When the last client proposal came, by System.nanoTime. */
     private volatile long lastProposalNanos = System.nanoTime();
+    /** Steps a proposing thread ran itself (written under stepping; read by tests). */
+    private volatile long inlineSteps;
     private final ConcurrentHashMap<Long, CompletableFuture<Object>> waiting = new ConcurrentHashMap<>();
     private final AtomicLong nextRequestId = new AtomicLong(1);
     private final Thread loop;
@@ -268,6 +270,10 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         return env.fileSizeBytes();
     }
 
+    long inlineSteps() {
+        return inlineSteps;
+    }
+
     @Override
     public long raftIndex() {
         return commitIndex;
@@ -340,6 +346,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         }
         batch.add(proposal);
         proposals.drainTo(batch, PROPOSALS_PER_LOOP_MAX - batch.size());
+        inlineSteps++;
         try {
             propose(batch, payloads);
             handleReadies();
@@ -389,6 +396,9 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
                 try {
                     if (first != null) {
                         batch.add(first);
+                    }
+                    if (failure != null) {
+                        break; // an inline step failed; waiting calls are answered below
                     }
                     proposals.drainTo(batch, PROPOSALS_PER_LOOP_MAX - batch.size());
                     if (!batch.isEmpty()) {
