@@ -39,6 +39,11 @@ public final class Env implements AutoCloseable {
     private final ReaderTable readers;
     private final Freelist freelist = new Freelist();
     private final ReentrantLock writerLock = new ReentrantLock();
+    /**
+     * Held by {@link #sync} (and close) around the meta write, so that a sync's fdatasyncs run
+     * outside the writer lock while commits go on. Lock order: syncLock, then writerLock.
+     */
+    private final ReentrantLock syncLock = new ReentrantLock();
     private final TreeWriter treeWriter;
     private final ArrayDeque<MemorySegment> pagePool = new ArrayDeque<>();
     /** Iovecs per pwritev: Linux's IOV_MAX. */
@@ -50,10 +55,13 @@ public final class Env implements AutoCloseable {
 
     private volatile Meta current;
     private volatile boolean closed;
-    /** Newest txid whose meta is on disk after an fdatasync; its pages are never reused (a crash returns to it). */
-    private long durableTxid;
+    /**
+     * Newest txid whose meta is on disk after an fdatasync; its pages are never reused (a crash
+     * returns to it). Written by the meta writer, read by beginWrite under the writer lock.
+     */
+    private volatile long durableTxid;
     private long freelistTxid; // the newest meta whose freelist is on disk; guarded by writerLock
-    private int durableSlot;
+    private int durableSlot; // guarded by whoever writes metas: syncLock, or writerLock when commits sync
     private long fileSizeBytes;
 
     private Env(Path path, EnvOptions options, Posix posix, int fd, MemorySegment map, Meta meta, int metaSlot,
@@ -217,22 +225,48 @@ public final class Env implements AutoCloseable {
     }
 
     /**
-     * Makes every committed transaction durable: write the freelist if unsynced commits skipped it,
-     * fdatasync pages, write the newest meta, fdatasync.
+     * Makes every transaction committed before the call durable: write the freelist if unsynced
+     * commits skipped it, fdatasync pages, write the newest meta, fdatasync. When commits do not
+     * sync, only the first step holds the writer lock: the two fdatasyncs (most of the time)
+     * run while later transactions commit. That is safe because a commit reuses only pages freed at
+     * or before {@link #durableTxid}, which moves only after the new meta is durable, so nothing
+     * the syncing meta's tree references is overwritten meanwhile.
      */
     public void sync() throws IOException {
         checkOpen();
-        writerLock.lock();
+        if (options.syncOnCommit()) {
+            // Commits write metas under the writer lock themselves; this only finishes a stale freelist.
+            writerLock.lock();
+            try {
+                writeFreelistIfStale();
+                Meta meta = current;
+                if (meta.txid() != durableTxid) {
+                    posix.fdatasync(fd);
+                    writeMeta(meta);
+                }
+            } finally {
+                writerLock.unlock();
+            }
+            return;
+        }
+        syncLock.lock();
         try {
-            writeFreelistIfStale();
-            Meta meta = current;
+            checkOpen();
+            Meta meta;
+            writerLock.lock();
+            try {
+                writeFreelistIfStale();
+                meta = current;
+            } finally {
+                writerLock.unlock();
+            }
             if (meta.txid() == durableTxid) {
                 return;
             }
             posix.fdatasync(fd);
             writeMeta(meta);
         } finally {
-            writerLock.unlock();
+            syncLock.unlock();
         }
     }
 
@@ -433,6 +467,7 @@ public final class Env implements AutoCloseable {
     /** Closes the file. Every transaction must have ended: closing under a live reader would unmap its pages. */
     @Override
     public void close() throws IOException {
+        syncLock.lock(); // a sync in its fdatasyncs uses the file without the writer lock
         writerLock.lock();
         try {
             if (closed) {
@@ -447,6 +482,7 @@ public final class Env implements AutoCloseable {
             posix.close(fd);
         } finally {
             writerLock.unlock();
+            syncLock.unlock();
         }
     }
 
@@ -473,12 +509,7 @@ public final class Env implements AutoCloseable {
 
     /** The newest txid that {@link #sync()} (or a syncing commit) made durable. */
     public long durableTxid() {
-        writerLock.lock();
-        try {
-            return durableTxid;
-        } finally {
-            writerLock.unlock();
-        }
+        return durableTxid;
     }
 
     public long fileSizeBytes() {

@@ -7,14 +7,16 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The apply thread: takes committed entries from the Raft loop in order, applies everything queued
- * in one B+tree transaction, answers the waiting calls, runs physical compaction in slices between
- * batches, and syncs the tree on its budget. Running it apart from the Raft loop lets one batch's
- * apply overlap the next batch's WAL write; when it is idle, the Raft loop applies a batch itself
- * ({@link #applyIfIdle}) rather than wake it.
+ * in one B+tree transaction, answers the waiting calls, and runs physical compaction in slices
+ * between batches. Running it apart from the Raft loop lets one batch's apply overlap the next
+ * batch's WAL write; when it is idle, the Raft loop applies a batch itself ({@link #applyIfIdle})
+ * rather than wake it. A third thread syncs the tree on its budget: its fdatasyncs do not hold
+ * the tree's writer lock, so applying goes on meanwhile (it used to stall every 100 ms).
  */
 final class ApplyLoop {
     private static final System.Logger LOG = System.getLogger(ApplyLoop.class.getName());
@@ -24,29 +26,34 @@ final class ApplyLoop {
     // reused, and at a 1 s cadence under load the file ballooned (see engine/README.md).
     static final long SYNC_EVERY_ENTRIES = 1_000;
     static final long SYNC_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How often the sync thread looks at the budget. */
+    private static final long SYNC_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final CommandApplier applier;
     private final CommandApplier.Outcome outcome;
     private final ArrayBlockingQueue<List<Entry>> queue = new ArrayBlockingQueue<>(QUEUED_BATCHES_MAX);
-    /** Held while applying, compacting or syncing, by this thread or by a caller of applyIfIdle. */
+    /** Held while applying or compacting, by this thread or by a caller of applyIfIdle. */
     private final ReentrantLock applying = new ReentrantLock();
     /** Batches submitted and not yet applied: raised by submit, lowered once applied. */
     private final AtomicLong pendingBatches = new AtomicLong();
     private final Thread thread;
+    private final Thread syncThread;
     private volatile boolean closing;
     private volatile Throwable failure;
     private volatile long syncedIndex;
-    private long lastSyncNanos = System.nanoTime();
+    private long lastSyncNanos = System.nanoTime(); // owned by the sync thread, then by close
 
     ApplyLoop(final CommandApplier applier, final CommandApplier.Outcome outcome) {
         this.applier = applier;
         this.outcome = outcome;
         this.syncedIndex = applier.appliedIndex();
         this.thread = Thread.ofPlatform().name("cairn-apply").daemon().unstarted(this::run);
+        this.syncThread = Thread.ofPlatform().name("cairn-tree-sync").daemon().unstarted(this::runSyncs);
     }
 
     void start() {
         thread.start();
+        syncThread.start();
     }
 
     boolean isApplyThread(final Thread candidate) {
@@ -124,16 +131,9 @@ final class ApplyLoop {
                     if (applier.compactionPending()) {
                         applier.compactStep(outcome);
                     }
-                    syncOnBudget(false);
                 } finally {
                     applying.unlock();
                 }
-            }
-            applying.lock();
-            try {
-                syncOnBudget(true);
-            } finally {
-                applying.unlock();
             }
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -143,7 +143,20 @@ final class ApplyLoop {
         }
     }
 
+    private void runSyncs() {
+        try {
+            while (!closing) {
+                LockSupport.parkNanos(SYNC_CHECK_NANOS);
+                syncOnBudget(false);
+            }
+        } catch (final IOException | RuntimeException | Error e) {
+            failure = e;
+            LOG.log(System.Logger.Level.ERROR, "the tree sync thread stopped: " + e, e);
+        }
+    }
+
     private void syncOnBudget(final boolean now) throws IOException {
+        // Read before the sync: the meta it makes durable is at least this new.
         final long applied = applier.appliedIndex();
         if (applied == syncedIndex || !now && applied - syncedIndex < SYNC_EVERY_ENTRIES
             && System.nanoTime() - lastSyncNanos < SYNC_EVERY_NANOS) {
@@ -155,8 +168,12 @@ final class ApplyLoop {
     }
 
     /** Applies what is queued, syncs the tree and stops. */
-    void close() throws InterruptedException {
+    void close() throws InterruptedException, IOException {
         closing = true;
         thread.join();
+        syncThread.join();
+        if (failure == null) {
+            syncOnBudget(true);
+        }
     }
 }

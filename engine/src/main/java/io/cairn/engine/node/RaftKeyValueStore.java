@@ -541,11 +541,12 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
             applyLoop.close();
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        try {
-            wal.close();
         } finally {
-            env.close();
+            try {
+                wal.close();
+            } finally {
+                env.close();
+            }
         }
     }
 }
