@@ -26,8 +26,6 @@ final class ApplyLoop {
     // reused, and at a 1 s cadence under load the file ballooned (see engine/README.md).
     static final long SYNC_EVERY_ENTRIES = 1_000;
     static final long SYNC_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    /** How often the sync thread looks at the budget. */
-    private static final long SYNC_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final CommandApplier applier;
     private final CommandApplier.Outcome outcome;
@@ -76,6 +74,7 @@ final class ApplyLoop {
                 return false;
             }
             applier.apply(entries, outcome);
+            wakeSyncIfDue();
             return true;
         } finally {
             applying.unlock();
@@ -127,6 +126,7 @@ final class ApplyLoop {
                         entries.clear();
                         pendingBatches.addAndGet(-1 - drained.size());
                         drained.clear();
+                        wakeSyncIfDue();
                     }
                     if (applier.compactionPending()) {
                         applier.compactStep(outcome);
@@ -143,10 +143,18 @@ final class ApplyLoop {
         }
     }
 
+    /** The entry budget is spent: the sync thread need not wait out its time budget. */
+    private void wakeSyncIfDue() {
+        if (applier.appliedIndex() - syncedIndex >= SYNC_EVERY_ENTRIES) {
+            LockSupport.unpark(syncThread);
+        }
+    }
+
     private void runSyncs() {
         try {
             while (!closing) {
-                LockSupport.parkNanos(SYNC_CHECK_NANOS);
+                // Woken early by wakeSyncIfDue; an idle member wakes this thread ten times a second.
+                LockSupport.parkNanos(SYNC_EVERY_NANOS);
                 syncOnBudget(false);
             }
         } catch (final IOException | RuntimeException | Error e) {
@@ -171,6 +179,7 @@ final class ApplyLoop {
     void close() throws InterruptedException, IOException {
         closing = true;
         thread.join();
+        LockSupport.unpark(syncThread);
         syncThread.join();
         if (failure == null) {
             syncOnBudget(true);
