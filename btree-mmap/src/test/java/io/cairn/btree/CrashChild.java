@@ -29,13 +29,18 @@ public final class CrashChild {
             System.out.flush();
             AtomicLong committed = new AtomicLong(n);
             if (syncThread) {
+                long start = n;
                 Thread syncer = new Thread(() -> {
                     try {
-                        while (true) {
+                        // Reports only progress: a sync before the first commit would report the start.
+                        for (long reported = start; true; ) {
                             long before = committed.get();
                             env.sync();
-                            System.out.println("synced " + before);
-                            System.out.flush();
+                            if (before > reported) {
+                                System.out.println("synced " + before);
+                                System.out.flush();
+                                reported = before;
+                            }
                         }
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
