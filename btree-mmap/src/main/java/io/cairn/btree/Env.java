@@ -226,29 +226,15 @@ public final class Env implements AutoCloseable {
 
     /**
      * Makes every transaction committed before the call durable: write the freelist if unsynced
-     * commits skipped it, fdatasync pages, write the newest meta, fdatasync. When commits do not
-     * sync, only the first step holds the writer lock: the two fdatasyncs (most of the time)
-     * run while later transactions commit. That is safe because a commit reuses only pages freed at
-     * or before {@link #durableTxid}, which moves only after the new meta is durable, so nothing
-     * the syncing meta's tree references is overwritten meanwhile.
+     * commits skipped it, fdatasync pages, write the newest meta, fdatasync. Only the first step
+     * holds the writer lock: the two fdatasyncs (most of the time) run while later transactions
+     * commit. That is safe because a commit reuses only pages freed at or before {@link #durableTxid},
+     * which moves only after the new meta is durable, so nothing the syncing meta's tree references
+     * is overwritten meanwhile. Syncing commits make their own metas durable (under the writer
+     * lock), so with them this finds nothing newer to write.
      */
     public void sync() throws IOException {
         checkOpen();
-        if (options.syncOnCommit()) {
-            // Commits write metas under the writer lock themselves; this only finishes a stale freelist.
-            writerLock.lock();
-            try {
-                writeFreelistIfStale();
-                Meta meta = current;
-                if (meta.txid() != durableTxid) {
-                    posix.fdatasync(fd);
-                    writeMeta(meta);
-                }
-            } finally {
-                writerLock.unlock();
-            }
-            return;
-        }
         syncLock.lock();
         try {
             checkOpen();
@@ -260,7 +246,8 @@ public final class Env implements AutoCloseable {
             } finally {
                 writerLock.unlock();
             }
-            if (meta.txid() == durableTxid) {
+            // "<": with syncing commits, a later commit may already have made a newer meta durable.
+            if (meta.txid() <= durableTxid) {
                 return;
             }
             posix.fdatasync(fd);
