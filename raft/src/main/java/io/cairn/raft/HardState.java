@@ -5,6 +5,7 @@ public record HardState(long term, long vote, long commit) {
     public static final HardState EMPTY = new HardState(0, 0, 0);
 
     public HardState {
-        assert term >= 0 && vote >= 0 && commit >= 0 : "term " + term + " vote " + vote + " commit " + commit;
+        // vote is a member id: etcd's ids are unsigned 64-bit, so any bit pattern (0 = no vote).
+        assert term >= 0 && commit >= 0 : "term " + term + " vote " + vote + " commit " + commit;
     }
 }
