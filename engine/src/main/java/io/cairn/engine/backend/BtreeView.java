@@ -16,6 +16,7 @@ import java.util.Map;
 public final class BtreeView implements BackendWriter {
     private final Txn txn;
     private final Map<Bucket, io.cairn.btree.Bucket> buckets = new EnumMap<>(Bucket.class);
+    private long writes;
 
     public BtreeView(final Txn txn) {
         this.txn = txn;
@@ -46,12 +47,19 @@ public final class BtreeView implements BackendWriter {
 
     @Override
     public void put(final Bucket bucket, final byte[] key, final byte[] value) {
+        writes++;
         bucket(bucket).put(key, value);
     }
 
     @Override
     public void delete(final Bucket bucket, final byte[] key) {
+        writes++;
         bucket(bucket).delete(key);
+    }
+
+    /** Puts and deletes asked of this view so far (counted before each is tried). */
+    public long writes() {
+        return writes;
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.cairn.engine.backend.BackendReader;
 import io.cairn.engine.backend.BackendWriter;
 import io.cairn.engine.backend.Bucket;
 import io.cairn.engine.mvcc.LeaseLookup;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -65,6 +66,13 @@ public final class Lessor implements LeaseLookup {
     private final Map<Long, Lease> leases = new HashMap<>();
     /** Renewed leases with a checkpoint to clear; a set, so at most one entry per lease. */
     private final Set<Long> renewedSinceCheckpoint = new LinkedHashSet<>();
+    /**
+     * While an applied batch is open: how to undo each of its changes, oldest first. The batch's
+     * backend transaction may abort (a disk error, or a command refused after it wrote), and then
+     * the leases in memory must be those of the last commit again.
+     */
+    private final ArrayDeque<Runnable> batchUndo = new ArrayDeque<>();
+    private boolean batchOpen;
 
     private Lessor(final LongSupplier clockNanos, final long minTtlSeconds) {
         this.clockNanos = clockNanos;
@@ -103,6 +111,32 @@ public final class Lessor implements LeaseLookup {
 
     // The applied log's changes (apply thread).
 
+    /** The applier's batch begins: changes from here on can be rolled back until it commits. */
+    public synchronized void beginBatch() {
+        batchUndo.clear();
+        batchOpen = true;
+    }
+
+    /** The batch's backend transaction committed: its changes stand. */
+    public synchronized void commitBatch() {
+        batchUndo.clear();
+        batchOpen = false;
+    }
+
+    /** The batch's backend transaction aborted: undoes its changes, newest first. */
+    public synchronized void rollbackBatch() {
+        while (!batchUndo.isEmpty()) {
+            batchUndo.pollLast().run();
+        }
+        batchOpen = false;
+    }
+
+    private void recordUndo(final Runnable undo) {
+        if (batchOpen) {
+            batchUndo.add(undo);
+        }
+    }
+
     /** Grants lease {@code id}; returns its TTL, raised to the minimum as etcd does. */
     public synchronized long grant(final BackendWriter backend, final long id, final long ttlSeconds) {
         if (id == 0) {
@@ -119,15 +153,18 @@ public final class Lessor implements LeaseLookup {
         lease.expiresAtNanos = now + lease.ttlSeconds * NANOS_PER_SECOND;
         lease.lastCheckpointNanos = now;
         leases.put(id, lease);
+        recordUndo(() -> leases.remove(id));
         persist(backend, new LeaseRecord(id, lease.ttlSeconds, 0));
         return lease.ttlSeconds;
     }
 
     /** Drops lease {@code id} (its keys are the caller's to delete, in the same transaction). */
     public synchronized void revoke(final BackendWriter backend, final long id) {
-        if (leases.remove(id) == null) {
+        final Lease revoked = leases.remove(id);
+        if (revoked == null) {
             throw new EtcdException(EtcdError.LEASE_NOT_FOUND);
         }
+        recordUndo(() -> leases.put(id, revoked));
         backend.delete(Bucket.LEASE, LeaseRecord.idKey(id));
     }
 
@@ -136,6 +173,8 @@ public final class Lessor implements LeaseLookup {
         for (final Checkpoint checkpoint : checkpoints) {
             final Lease lease = leases.get(checkpoint.id());
             if (lease != null) {
+                final long persistedBefore = lease.persistedRemainingSeconds;
+                recordUndo(() -> lease.persistedRemainingSeconds = persistedBefore);
                 lease.persistedRemainingSeconds = checkpoint.remainingSeconds();
                 persist(backend, new LeaseRecord(lease.id, lease.ttlSeconds, checkpoint.remainingSeconds()));
             }

@@ -19,7 +19,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongConsumer;
 
 /**
@@ -29,6 +31,7 @@ import java.util.function.LongConsumer;
  * durable on the node's budget so the WAL before it can be released.
  */
 final class CommandApplier {
+    private static final System.Logger LOG = System.getLogger(CommandApplier.class.getName());
     private static final byte[] META_APPLIED_INDEX = "appliedIndex".getBytes(StandardCharsets.US_ASCII);
 
     /** What applying one entry gave the member that proposed it: a value, or a refusal. */
@@ -49,6 +52,8 @@ final class CommandApplier {
     private final Lessor lessor;
     private final List<PhysicalCompaction> physicalCompactions = new ArrayList<>();
     private volatile long appliedIndex; // written by the apply thread, read by Status
+    /** The revision of the last commit: what readers may call current (the store's runs ahead mid-batch). */
+    private volatile long committedRevision;
     private volatile LongConsumer revisionCommitted = revision -> { };
 
     CommandApplier(final Env env, final long minLeaseTtlSeconds) {
@@ -60,10 +65,16 @@ final class CommandApplier {
             final byte[] applied = view.get(Bucket.META, META_APPLIED_INDEX);
             this.appliedIndex = applied == null ? 0 : ByteBuffer.wrap(applied).getLong();
         }
+        this.committedRevision = store.currentRevision();
     }
 
     long appliedIndex() {
         return appliedIndex;
+    }
+
+    /** The current revision as of the last commit. */
+    long committedRevision() {
+        return committedRevision;
     }
 
     MvccStore store() {
@@ -81,7 +92,15 @@ final class CommandApplier {
 
     /**
      * Applies {@code entries} in order; hands each command's result (or its EtcdException /
-     * IllegalArgumentException refusal, which wrote nothing) to {@code outcome} after the commit.
+     * IllegalArgumentException refusal, which left no trace) to {@code outcome} after the commit.
+     *
+     * <p>A refused command must leave nothing behind. The checks before a command writes catch every
+     * refusal they can know of; should a command still be refused after some of its writes (the
+     * backend refusing a record, say), the whole transaction is rolled back, in memory too, and the
+     * batch applied again with that command refused up front. Applying is deterministic, so the
+     * rest of the batch gives the same results the second time. If the transaction cannot commit
+     * (a disk error), memory is rolled back to the last commit and the exception is thrown: nothing
+     * of the batch was applied.
      */
     void apply(final List<Entry> entries, final Outcome outcome) throws IOException {
         if (entries.isEmpty()) {
@@ -90,6 +109,32 @@ final class CommandApplier {
         final long revisionBefore = store.currentRevision();
         final long[] requestIds = new long[entries.size()];
         final Object[] results = new Object[entries.size()];
+        final Map<Integer, RuntimeException> refusedAfterWriting = new HashMap<>();
+        while (!applyOnce(entries, requestIds, results, refusedAfterWriting)) {
+            LOG.log(System.Logger.Level.WARNING, "a command was refused after it had written; its batch of "
+                + entries.size() + " entries is applied again without it: " + refusedAfterWriting);
+        }
+        committedRevision = store.currentRevision();
+        if (committedRevision != revisionBefore) {
+            revisionCommitted.accept(committedRevision);
+        }
+        for (int i = 0; i < entries.size(); i++) {
+            if (requestIds[i] != 0) {
+                outcome.accept(requestIds[i], results[i]);
+            }
+        }
+        answerPhysicalCompactions(outcome);
+    }
+
+    /**
+     * One attempt at the batch in one write transaction; false (everything rolled back) if a command
+     * was refused after writing, which is then added to {@code refusedAfterWriting}.
+     */
+    private boolean applyOnce(final List<Entry> entries, final long[] requestIds, final Object[] results,
+        final Map<Integer, RuntimeException> refusedAfterWriting) throws IOException {
+        final int physicalCompactionsBefore = physicalCompactions.size();
+        lessor.beginBatch();
+        boolean committed = false;
         final WriteTxn txn = env.beginWrite();
         try {
             final BtreeView view = new BtreeView(txn);
@@ -101,52 +146,76 @@ final class CommandApplier {
                 }
                 final Command command = CommandCodec.decode(entry.data());
                 requestIds[i] = command.requestId();
+                final RuntimeException refusedBefore = refusedAfterWriting.get(i);
+                if (refusedBefore != null) {
+                    results[i] = refusedBefore;
+                    continue;
+                }
+                final long writesBefore = view.writes();
                 try {
-                    results[i] = switch (command) {
-                        case Command.Compact compact -> {
-                            final long header = store.compact(view, compact.revision());
-                            if (compact.physical()) {
-                                // Answered by compactStep once the slices pass its revision.
-                                physicalCompactions.add(
-                                    new PhysicalCompaction(command.requestId(), compact.revision(), header));
-                                requestIds[i] = 0;
-                            }
-                            yield header;
-                        }
-                        case Command.LeaseGrant grant -> lessor.grant(view, grant.id(), grant.ttlSeconds());
-                        case Command.LeaseRevoke revoke -> revokeLease(view, revoke.id());
-                        case Command.LeaseCheckpoint checkpoint -> {
-                            lessor.checkpoint(view, checkpoint.checkpoints());
-                            yield store.currentRevision();
-                        }
-                        case Command.Write write -> switch (write.op()) {
-                            case TxnOp.Put put -> store.put(view, put);
-                            case TxnOp.DeleteRange delete -> store.deleteRange(view, delete);
-                            case TxnOp.Txn t -> store.txn(view, t);
-                            case TxnOp.Range range -> throw new IllegalArgumentException("a range is not a write");
-                        };
-                    };
+                    results[i] = applyCommand(view, command);
+                    if (results[i] == ANSWERED_LATER) {
+                        requestIds[i] = 0;
+                    }
                 } catch (final EtcdException | IllegalArgumentException refused) {
+                    if (view.writes() != writesBefore) {
+                        refusedAfterWriting.put(i, refused);
+                        return false;
+                    }
                     results[i] = refused;
                 }
             }
             final long last = entries.getLast().index();
             view.put(Bucket.META, META_APPLIED_INDEX, ByteBuffer.allocate(Long.BYTES).putLong(last).array());
             txn.commit();
+            committed = true;
             appliedIndex = last;
-        } catch (final IOException | RuntimeException e) {
-            txn.abort();
-            throw e;
-        }
-        if (store.currentRevision() != revisionBefore) {
-            revisionCommitted.accept(store.currentRevision());
-        }
-        for (int i = 0; i < entries.size(); i++) {
-            if (requestIds[i] != 0) {
-                outcome.accept(requestIds[i], results[i]);
+            lessor.commitBatch();
+            return true;
+        } finally {
+            if (!committed) {
+                txn.abort();
+                rollBack(physicalCompactionsBefore);
             }
         }
-        answerPhysicalCompactions(outcome);
+    }
+
+    /** Memory goes back to the last commit: revisions from the tree, leases and compactions undone. */
+    private void rollBack(final int physicalCompactionsBefore) {
+        lessor.rollbackBatch();
+        physicalCompactions.subList(physicalCompactionsBefore, physicalCompactions.size()).clear();
+        try (ReadTxn read = env.beginRead()) {
+            store.reload(new BtreeView(read));
+        }
+    }
+
+    /** Stands for the result of a physical Compact, which is answered once the slices pass it. */
+    private static final Object ANSWERED_LATER = new Object();
+
+    /** One command's change to the store; its result, or {@link #ANSWERED_LATER}. */
+    private Object applyCommand(final BtreeView view, final Command command) {
+        return switch (command) {
+            case Command.Compact compact -> {
+                final long header = store.compact(view, compact.revision());
+                if (!compact.physical()) {
+                    yield header;
+                }
+                physicalCompactions.add(new PhysicalCompaction(command.requestId(), compact.revision(), header));
+                yield ANSWERED_LATER;
+            }
+            case Command.LeaseGrant grant -> lessor.grant(view, grant.id(), grant.ttlSeconds());
+            case Command.LeaseRevoke revoke -> revokeLease(view, revoke.id());
+            case Command.LeaseCheckpoint checkpoint -> {
+                lessor.checkpoint(view, checkpoint.checkpoints());
+                yield store.currentRevision();
+            }
+            case Command.Write write -> switch (write.op()) {
+                case TxnOp.Put put -> store.put(view, put);
+                case TxnOp.DeleteRange delete -> store.deleteRange(view, delete);
+                case TxnOp.Txn t -> store.txn(view, t);
+                case TxnOp.Range range -> throw new IllegalArgumentException("a range is not a write");
+            };
+        };
     }
 
     /**
@@ -171,13 +240,19 @@ final class CommandApplier {
 
     /** One slice of physical compaction in its own transaction, so writes interleave with it. */
     void compactStep(final Outcome outcome) throws IOException {
+        boolean committed = false;
         final WriteTxn txn = env.beginWrite();
         try {
             store.compactStep(new BtreeView(txn), COMPACTION_SLICE_REVISIONS);
             txn.commit();
-        } catch (final IOException | RuntimeException e) {
-            txn.abort();
-            throw e;
+            committed = true;
+        } finally {
+            if (!committed) {
+                txn.abort();
+                try (ReadTxn read = env.beginRead()) {
+                    store.reload(new BtreeView(read)); // how far compaction got is the tree's again
+                }
+            }
         }
         answerPhysicalCompactions(outcome);
     }
