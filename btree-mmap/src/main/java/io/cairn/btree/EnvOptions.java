@@ -14,7 +14,8 @@ package io.cairn.btree;
 public record EnvOptions(long mapSizeBytes, int maxValueBytes, boolean syncOnCommit, int maxReaders) {
     public static final long DEFAULT_MAP_SIZE_BYTES = 8L << 30;
     public static final int DEFAULT_MAX_VALUE_BYTES = 3 << 19;
-    public static final int MAX_VALUE_BYTES_LIMIT = 10 << 20;
+    /** etcd's largest sensible request (10 MiB) plus the engine's record overhead, with room to spare. */
+    public static final int MAX_VALUE_BYTES_LIMIT = 16 << 20;
     public static final int DEFAULT_MAX_READERS = 126;
 
     public EnvOptions {

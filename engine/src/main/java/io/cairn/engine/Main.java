@@ -7,6 +7,7 @@ import io.cairn.engine.config.ServerCommandLine;
 import io.cairn.engine.config.ServerConfig;
 import io.cairn.engine.lease.LeaseOptions;
 import io.cairn.engine.lease.Lessor;
+import io.cairn.engine.node.MemberOptions;
 import io.cairn.engine.node.RaftKeyValueStore;
 import io.cairn.engine.server.CairnServer;
 import io.cairn.engine.server.MaintenanceService;
@@ -44,17 +45,23 @@ public final class Main {
         return Math.max(EnvOptions.DEFAULT_MAP_SIZE_BYTES, Math.ceilDiv(2 * quota, 1L << 30) << 30);
     }
 
+    static MemberOptions memberOptions(final ServerConfig config) {
+        final int electionTicks = (int)(config.electionTimeoutMillis() / config.heartbeatIntervalMillis());
+        return MemberOptions.defaults(MemberIds.memberId(config.initialAdvertisePeerUrls(), config.initialClusterToken()))
+            .withMapSizeBytes(mapSizeBytes(config))
+            .withMaxRequestBytes(config.maxRequestBytes())
+            .withTicks(config.heartbeatIntervalMillis(), electionTicks)
+            .withSnapshotCount(config.snapshotCount())
+            .withLease(new LeaseOptions(
+                Lessor.minTtlSeconds(config.heartbeatIntervalMillis(), config.electionTimeoutMillis()),
+                config.leaseCheckpointInterval().toNanos()));
+    }
+
     private static void serve(final ServerConfig config) throws InterruptedException {
         final RaftKeyValueStore store;
         final CairnServer server;
         try {
-            store = RaftKeyValueStore.open(config.dataDir(), config.walDir(),
-                MemberIds.memberId(config.initialAdvertisePeerUrls(), config.initialClusterToken()),
-                mapSizeBytes(config), (int)Math.min(config.maxRequestBytes(), EnvOptions.MAX_VALUE_BYTES_LIMIT),
-                config.heartbeatIntervalMillis(), (int)(config.electionTimeoutMillis() / config.heartbeatIntervalMillis()),
-                config.snapshotCount(),
-                new LeaseOptions(Lessor.minTtlSeconds(config.heartbeatIntervalMillis(), config.electionTimeoutMillis()),
-                    config.leaseCheckpointInterval().toNanos()));
+            store = RaftKeyValueStore.open(config.dataDir(), config.walDir(), memberOptions(config));
             server = CairnServer.start(config, store);
         } catch (final IOException | RuntimeException e) {
             System.err.println("cairn: cannot start: " + e.getMessage());

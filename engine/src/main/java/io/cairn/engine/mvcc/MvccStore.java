@@ -47,9 +47,28 @@ public final class MvccStore {
 
     /** Reads the revisions recorded in the backend (a new backend starts at revision 1). */
     public static MvccStore open(final BackendReader backend, final LeaseLookup leases) {
-        final long compacted = readLong(backend, META_COMPACT_REVISION, 0);
-        return new MvccStore(leases, readLong(backend, META_REVISION, FIRST_REVISION), compacted,
-            readLong(backend, META_COMPACTED_THROUGH, compacted));
+        final MvccStore store = new MvccStore(leases, FIRST_REVISION, 0, 0);
+        store.reload(backend);
+        return store;
+    }
+
+    /**
+     * Forgets what writes since the last commit did to the revisions: reads them again from
+     * {@code committed} (a read of the backend after the writer's transaction was aborted).
+     */
+    public void reload(final BackendReader committed) {
+        final long compacted = readLong(committed, META_COMPACT_REVISION, 0);
+        currentRevision = readLong(committed, META_REVISION, FIRST_REVISION);
+        compactRevision = compacted;
+        compactedThrough = readLong(committed, META_COMPACTED_THROUGH, compacted);
+    }
+
+    /**
+     * The largest record a put of a value of up to {@code valueBytesMax} bytes stores in the backend:
+     * the backend must accept this much so that every value the request checks let through fits.
+     */
+    public static long storedValueBytesMax(final long valueBytesMax) {
+        return valueBytesMax + StoredVersion.OVERHEAD_BYTES;
     }
 
     public long currentRevision() {

@@ -14,6 +14,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 record StoredVersion(long createRevision, long modRevision, long version, long lease, boolean tombstone,
     byte[] value) {
+    /** What a stored version adds to its value: the SBE header, the fixed fields, the value's length. */
+    static final int OVERHEAD_BYTES = MessageHeaderEncoder.ENCODED_LENGTH + KeyValueRecordEncoder.BLOCK_LENGTH
+        + KeyValueRecordEncoder.valueHeaderLength();
 
     static StoredVersion tombstone(final long modRevision) {
         return new StoredVersion(0, modRevision, 0, 0, true, new byte[0]);
@@ -25,8 +28,7 @@ record StoredVersion(long createRevision, long modRevision, long version, long l
     }
 
     byte[] encode() {
-        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(
-            MessageHeaderEncoder.ENCODED_LENGTH + KeyValueRecordEncoder.BLOCK_LENGTH + 4 + value.length);
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(OVERHEAD_BYTES + value.length);
         final KeyValueRecordEncoder encoder = new KeyValueRecordEncoder()
             .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
             .createRevision(createRevision)

@@ -6,13 +6,13 @@ import io.cairn.btree.ReadTxn;
 import io.cairn.engine.api.EtcdError;
 import io.cairn.engine.api.EtcdException;
 import io.cairn.engine.backend.BtreeView;
+import io.cairn.engine.cluster.RequestIds;
 import io.cairn.engine.command.Command;
 import io.cairn.engine.command.CommandCodec;
 import io.cairn.engine.lease.GrantedLease;
-import io.cairn.engine.lease.LeaseIds;
-import io.cairn.engine.lease.LeaseOptions;
 import io.cairn.engine.lease.Lessor;
 import io.cairn.engine.mvcc.LeaseAttachments;
+import io.cairn.engine.mvcc.MvccStore;
 import io.cairn.engine.mvcc.History;
 import io.cairn.engine.mvcc.OpResult;
 import io.cairn.engine.mvcc.RangeQuery;
@@ -20,6 +20,7 @@ import io.cairn.engine.mvcc.RangeResult;
 import io.cairn.engine.mvcc.TxnOp;
 import io.cairn.engine.server.KeyValueStore;
 import io.cairn.raft.ConfState;
+import io.cairn.raft.Entry;
 import io.cairn.raft.HardState;
 import io.cairn.raft.MemoryLogStorage;
 import io.cairn.raft.NotLeaderException;
@@ -39,9 +40,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
@@ -63,7 +62,10 @@ import java.util.function.LongFunction;
  */
 public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RaftKeyValueStore.class.getName());
-    private static final int PROPOSALS_MAX = 16_384;
+    /** etcd's maxGapBetweenApplyAndCommitIndex: beyond it new writes get "too many requests". */
+    private static final long APPLY_GAP_MAX_ENTRIES = 5_000;
+    private static final long WAL_WRITE_SLACK_BYTES = 1L << 20;
+    private static final long WAL_BLOCK_BYTES = 4_096;
     private static final int PROPOSALS_PER_LOOP_MAX = 4_096;
     /** etcd's lessor checks expiry every 500 ms and revokes at most 1,000 leases a second. */
     private static final long LEASE_DUTIES_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
@@ -89,8 +91,11 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     private final long tickNanos;
     private final long releaseEveryEntries;
     private final long leaseCheckpointIntervalNanos;
-    private final LeaseIds leaseIds;
-    private final ArrayBlockingQueue<Proposal> proposals = new ArrayBlockingQueue<>(PROPOSALS_MAX);
+    /** Ids of this member's proposals and of the leases it names: etcd's scheme, unique across members and runs. */
+    private final RequestIds requestIds;
+    /** Bounded, and never waited on: a full queue answers "too many requests" (see propose). */
+    private final ArrayBlockingQueue<Proposal> proposals;
+    private final int walWriteBytesMax;
     /**
      * Held by whichever thread steps the Raft node: the Raft loop, or a proposing thread that found
      * the loop waiting and steps the node itself (see {@link #propose(LongFunction)}).
@@ -102,8 +107,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     private volatile long lastProposalNanos = System.nanoTime();
     /** Steps a proposing thread ran itself (written under stepping; read by tests). */
     private volatile long inlineSteps;
-    private final ConcurrentHashMap<Long, CompletableFuture<Object>> waiting = new ConcurrentHashMap<>();
-    private final AtomicLong nextRequestId = new AtomicLong(1);
+    private final PendingRequests pending;
     private final Thread loop;
     private volatile boolean closed;
     private volatile Throwable failure;
@@ -117,15 +121,17 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     private long nextLeaseDutiesNanos;
     private HardState persistedHardState = HardState.EMPTY;
 
-    private RaftKeyValueStore(final Env env, final Wal wal, final long memberId, final long tickMillis,
-        final int electionTicks, final long snapshotCount, final LeaseOptions leaseOptions) {
+    private RaftKeyValueStore(final Env env, final Wal wal, final MemberOptions options) {
         this.env = env;
         this.wal = wal;
-        this.applier = new CommandApplier(env, leaseOptions.minTtlSeconds());
-        this.leaseCheckpointIntervalNanos = leaseOptions.checkpointIntervalNanos();
-        this.leaseIds = new LeaseIds(memberId, System.currentTimeMillis());
-        this.tickNanos = TimeUnit.MILLISECONDS.toNanos(tickMillis);
-        this.releaseEveryEntries = snapshotCount;
+        final long memberId = options.memberId();
+        this.applier = new CommandApplier(env, options.lease().minTtlSeconds());
+        this.leaseCheckpointIntervalNanos = options.lease().checkpointIntervalNanos();
+        this.requestIds = new RequestIds(memberId, System.currentTimeMillis());
+        this.tickNanos = TimeUnit.MILLISECONDS.toNanos(options.tickMillis());
+        this.releaseEveryEntries = options.snapshotCount();
+        this.proposals = new ArrayBlockingQueue<>(options.proposalsMax());
+        this.walWriteBytesMax = walWriteBytesMax(options.maxRequestBytes());
         final Recovered recovered = wal.recovered();
         final ConfState membership = ConfState.ofVoters(memberId);
         this.storage = MemoryLogStorage.bootstrap(recovered.snapshot().index(), recovered.snapshot().term(), membership);
@@ -145,10 +151,11 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         }
         this.revisionWaiters = new RevisionWaiters(applier.store().currentRevision());
         applier.onRevisionCommitted(revisionWaiters::advanced);
-        this.applyLoop = new ApplyLoop(applier, this::answer);
+        this.pending = new PendingRequests(options.requestTimeoutNanos());
+        this.applyLoop = new ApplyLoop(applier, pending::complete);
         this.releasedIndex = recovered.snapshot().index();
         final RaftConfig defaults = RaftConfig.defaults(memberId);
-        this.node = new RaftNode(new RaftConfig(memberId, electionTicks, 1, applied, defaults.maxMessageBytes(),
+        this.node = new RaftNode(new RaftConfig(memberId, options.electionTicks(), 1, applied, defaults.maxMessageBytes(),
             defaults.maxInflightMessages(), defaults.maxInflightBytes(), defaults.maxUncommittedBytes(),
             defaults.maxCommittedBytesPerReady(), defaults.maxPendingReads(), true, true, defaults.readOnlyOption(),
             true), storage, Randomness.seeded(System.nanoTime()));
@@ -159,23 +166,26 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
      * Opens the backend ({@code <data-dir>/member/snap/db}) and the WAL ({@code walDir}), replays what
      * the backend has not applied, and starts the Raft loop; returns once this member leads.
      */
-    public static RaftKeyValueStore open(final Path dataDir, final Path walDir, final long memberId,
-        final long mapSizeBytes, final int maxValueBytes, final long tickMillis, final int electionTicks,
-        final long snapshotCount, final LeaseOptions leaseOptions) throws IOException {
+    public static RaftKeyValueStore open(final Path dataDir, final Path walDir, final MemberOptions options)
+        throws IOException {
         final Path snapDir = dataDir.resolve("member").resolve("snap");
         Files.createDirectories(snapDir);
+        // Every value a client write can carry must fit the tree's records, or a write the checks
+        // accepted would be refused halfway through applying.
         final Env env = Env.open(snapDir.resolve("db"), EnvOptions.defaults()
-            .withMapSizeBytes(mapSizeBytes).withMaxValueBytes(maxValueBytes).withSyncOnCommit(false));
+            .withMapSizeBytes(options.mapSizeBytes())
+            .withMaxValueBytes(Math.toIntExact(MvccStore.storedValueBytesMax(options.maxRequestBytes())))
+            .withSyncOnCommit(false));
         final Wal wal;
         try {
-            wal = Wal.open(walDir, WalOptions.defaults());
+            wal = Wal.open(walDir, WalOptions.defaults().withMaxWriteBytes(walWriteBytesMax(options.maxRequestBytes())));
         } catch (final IOException | RuntimeException e) {
             env.close();
             throw e;
         }
         final RaftKeyValueStore kv;
         try {
-            kv = new RaftKeyValueStore(env, wal, memberId, tickMillis, electionTicks, snapshotCount, leaseOptions);
+            kv = new RaftKeyValueStore(env, wal, options);
         } catch (final RuntimeException e) {
             wal.close();
             env.close();
@@ -186,6 +196,16 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         kv.applyLoop.start();
         kv.loop.start();
         return kv;
+    }
+
+    /**
+     * The WAL's largest write: room for the largest entry a client request can make (its command
+     * is larger than the request by a bounded overhead per operation), and never below the default.
+     */
+    static int walWriteBytesMax(final long maxRequestBytes) {
+        final long wanted = 2 * maxRequestBytes + WAL_WRITE_SLACK_BYTES;
+        final long blocks = Math.ceilDiv(Math.max(wanted, WalOptions.defaults().maxWriteBytes()), WAL_BLOCK_BYTES);
+        return Math.toIntExact(blocks * WAL_BLOCK_BYTES);
     }
 
     @Override
@@ -217,7 +237,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
 
     @Override
     public CompletableFuture<GrantedLease> leaseGrant(final long requestedId, final long ttlSeconds) {
-        final long id = requestedId != 0 ? requestedId : leaseIds.next();
+        final long id = requestedId != 0 ? requestedId : requestIds.nextLeaseId();
         return propose(requestId -> new Command.LeaseGrant(requestId, id, ttlSeconds))
             .thenApply(ttl -> new GrantedLease(id, (Long)ttl));
     }
@@ -246,7 +266,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
 
     @Override
     public long currentRevision() {
-        return applier.store().currentRevision();
+        return applier.committedRevision();
     }
 
     @Override
@@ -290,20 +310,33 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     }
 
     /**
-     * Queues the command (waiting while the proposal queue is full) and returns its outcome's future.
-     * When the Raft loop is waiting for work and no other write came for a while, the calling thread
-     * (a gRPC event loop) steps the node itself instead: it writes and syncs the WAL and applies, so
-     * a lone write is answered without waking the Raft loop or the apply thread. Under load,
-     * proposals queue and the loop batches them under one fsync as before.
+     * Queues the command and returns its outcome's future; never waits. When the Raft loop is
+     * waiting for work and no other write came for a while, the calling thread (a gRPC event loop)
+     * steps the node itself instead: it writes and syncs the WAL and applies, so a lone write is
+     * answered without waking the Raft loop or the apply thread. Under load, proposals queue and
+     * the loop batches them under one fsync as before.
+     *
+     * <p>Every call is answered: a full queue or an apply thread too far behind gives etcd's "too
+     * many requests" at once (a caller may be the apply thread itself, finishing a lock or election
+     * call: waiting here for the Raft loop, which may be waiting for the apply thread, would
+     * deadlock), a stopping member "server stopped", and a call not answered in time "request timed
+     * out".
      */
     private CompletableFuture<Object> propose(final LongFunction<Command> command) {
-        final long id = nextRequestId.getAndIncrement();
-        final CompletableFuture<Object> result = new CompletableFuture<>();
-        if (failure != null || closed) {
-            result.completeExceptionally(new EtcdException(EtcdError.STOPPED));
+        if (stopping()) {
+            return CompletableFuture.failedFuture(new EtcdException(EtcdError.STOPPED));
+        }
+        if (commitIndex - applier.appliedIndex() > APPLY_GAP_MAX_ENTRIES) {
+            return CompletableFuture.failedFuture(new EtcdException(EtcdError.TOO_MANY_REQUESTS));
+        }
+        final long id = requestIds.next();
+        final CompletableFuture<Object> result = pending.register(id);
+        if (stopping()) {
+            // The member began to stop after the first check; its last sweep may have run before
+            // this call registered, so answer it here (whoever removes it first answers it).
+            pending.fail(id, EtcdError.STOPPED);
             return result;
         }
-        waiting.put(id, result);
         final Proposal proposal = new Proposal(id, CommandCodec.encode(command.apply(id)));
         final long now = System.nanoTime();
         final boolean quiet = now - lastProposalNanos >= QUIET_BEFORE_INLINE_STEP_NANOS;
@@ -316,14 +349,14 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
             }
             return result;
         }
-        try {
-            proposals.put(proposal);
-        } catch (final InterruptedException e) {
-            Thread.currentThread().interrupt();
-            waiting.remove(id);
-            result.completeExceptionally(new EtcdException(EtcdError.STOPPED));
+        if (!proposals.offer(proposal)) {
+            pending.fail(id, EtcdError.TOO_MANY_REQUESTS);
         }
         return result;
+    }
+
+    private boolean stopping() {
+        return closed || failure != null;
     }
 
     /**
@@ -337,11 +370,8 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
 
     /** One step of the node on the proposing thread, with whatever else is queued; guarded by stepping. */
     private void stepInline(final Proposal proposal) {
-        if (closed || failure != null) {
-            final CompletableFuture<Object> w = waiting.remove(proposal.requestId());
-            if (w != null) {
-                w.completeExceptionally(new EtcdException(EtcdError.STOPPED));
-            }
+        if (stopping()) {
+            pending.fail(proposal.requestId(), EtcdError.STOPPED);
             return;
         }
         batch.add(proposal);
@@ -362,19 +392,6 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     private void fail(final Throwable e) {
         failure = e;
         LOG.log(System.Logger.Level.ERROR, "the Raft loop stopped: " + e, e);
-    }
-
-    /** Hands an applied command's outcome (a result, or the refusal that wrote nothing) to its caller. */
-    private void answer(final long requestId, final Object outcome) {
-        final CompletableFuture<Object> waiter = waiting.remove(requestId);
-        if (waiter == null) {
-            return; // proposed by an earlier run of this member, or by another member
-        }
-        if (outcome instanceof RuntimeException refused) {
-            waiter.completeExceptionally(refused);
-        } else {
-            waiter.complete(outcome);
-        }
     }
 
     private void runLoop() {
@@ -425,9 +442,9 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         } catch (final IOException | RuntimeException | Error e) {
             fail(e);
         }
-        final EtcdException stopped = new EtcdException(EtcdError.STOPPED);
-        waiting.values().forEach(w -> w.completeExceptionally(stopped));
-        waiting.clear();
+        if (failure != null) {
+            pending.failAll(EtcdError.STOPPED); // nothing more will be applied
+        }
     }
 
     /** Each Ready is persisted and applied before the next, until Raft has nothing more (bounded). */
@@ -445,13 +462,9 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         try {
             node.proposeBatch(payloads);
         } catch (final NotLeaderException | RequestDroppedException refused) {
-            final EtcdException error = new EtcdException(
-                refused instanceof NotLeaderException ? EtcdError.NO_LEADER : EtcdError.TOO_MANY_REQUESTS);
+            final EtcdError error = refused instanceof NotLeaderException ? EtcdError.NO_LEADER : EtcdError.TOO_MANY_REQUESTS;
             for (final Proposal p : batch) {
-                final CompletableFuture<Object> w = waiting.remove(p.requestId());
-                if (w != null) {
-                    w.completeExceptionally(error);
-                }
+                pending.fail(p.requestId(), error);
             }
         }
         batch.clear();
@@ -468,7 +481,11 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         if (!ready.entries().isEmpty() || termOrVote) {
             // Written on this thread: it waits for durability anyway, and a hand-off to the WAL's
             // flusher and back cost two thread wake-ups per write.
-            wal.appendAndSync(WalEntries.toWal(ready.entries()), WalEntries.toWal(ready.hardState()));
+            final List<List<Entry>> writes = WalEntries.inWrites(ready.entries(), walWriteBytesMax);
+            for (int i = 0; i < writes.size(); i++) {
+                final boolean last = i == writes.size() - 1;
+                wal.appendAndSync(WalEntries.toWal(writes.get(i)), last ? WalEntries.toWal(ready.hardState()) : null);
+            }
             storage.append(ready.entries());
             persistedHardState = ready.hardState() != null ? ready.hardState() : persistedHardState;
         }
@@ -491,13 +508,13 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     private void proposeLeaseDuties(final List<Proposal> batch, final List<byte[]> payloads) {
         final Lessor lessor = applier.lessor();
         for (final long id : lessor.expiredToRevoke(LEASE_REVOKES_PER_ROUND_MAX)) {
-            final long requestId = nextRequestId.getAndIncrement();
+            final long requestId = requestIds.next();
             batch.add(new Proposal(requestId, CommandCodec.encode(new Command.LeaseRevoke(requestId, id))));
         }
         final List<Lessor.Checkpoint> checkpoints =
             lessor.checkpointsDue(leaseCheckpointIntervalNanos, LEASE_CHECKPOINTS_PER_ROUND_MAX);
         if (!checkpoints.isEmpty()) {
-            final long requestId = nextRequestId.getAndIncrement();
+            final long requestId = requestIds.next();
             batch.add(new Proposal(requestId, CommandCodec.encode(new Command.LeaseCheckpoint(requestId, checkpoints))));
         }
         if (!batch.isEmpty()) {
@@ -538,10 +555,13 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         stepping.lock();
         stepping.unlock();
         try {
-            applyLoop.close();
+            applyLoop.close(); // applies and answers what was committed
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            // Whatever was proposed and not applied will not be now.
+            pending.close();
+            pending.failAll(EtcdError.STOPPED);
             try {
                 wal.close();
             } finally {

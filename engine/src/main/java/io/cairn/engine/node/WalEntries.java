@@ -7,18 +7,48 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Raft's entries as the WAL keeps them: the WAL payload is the entry type's ordinal in one byte,
+ * Raft's entries as the WAL keeps them: the WAL payload is the entry type's code in one byte,
  * then the entry's data. The WAL knows nothing of Raft; this is the one place that maps between them.
  */
 final class WalEntries {
+    /** On-disk codes of {@link EntryType}: explicit, so reordering the enum cannot change the format. */
+    private static final byte NORMAL_CODE = 0;
+    private static final byte CONF_CHANGE_CODE = 1;
+    /** What the WAL adds to an entry's payload, at most: two record headers and the entry's term and index. */
+    private static final int WAL_RECORD_OVERHEAD_BYTES = 2 * 9 + 16;
+
     private WalEntries() {
+    }
+
+    /**
+     * Splits {@code entries} into runs that each fit one WAL write of {@code writeBytesMax}: a Ready
+     * of many large entries would not fit one.
+     */
+    static List<List<Entry>> inWrites(final List<Entry> entries, final int writeBytesMax) {
+        final List<List<Entry>> writes = new ArrayList<>();
+        int from = 0;
+        long bytes = 0;
+        for (int i = 0; i < entries.size(); i++) {
+            final long entryBytes = 1L + entries.get(i).data().length + WAL_RECORD_OVERHEAD_BYTES;
+            if (i > from && bytes + entryBytes > writeBytesMax) {
+                writes.add(entries.subList(from, i));
+                from = i;
+                bytes = 0;
+            }
+            bytes += entryBytes;
+        }
+        writes.add(entries.subList(from, entries.size()));
+        return writes;
     }
 
     static List<io.cairn.wal.Entry> toWal(final List<Entry> entries) {
         final List<io.cairn.wal.Entry> out = new ArrayList<>(entries.size());
         for (final Entry e : entries) {
             final byte[] payload = new byte[1 + e.data().length];
-            payload[0] = (byte)e.type().ordinal();
+            payload[0] = switch (e.type()) {
+                case NORMAL -> NORMAL_CODE;
+                case CONF_CHANGE -> CONF_CHANGE_CODE;
+            };
             System.arraycopy(e.data(), 0, payload, 1, e.data().length);
             out.add(new io.cairn.wal.Entry(e.term(), e.index(), payload));
         }
@@ -26,16 +56,20 @@ final class WalEntries {
     }
 
     static List<Entry> fromWal(final List<io.cairn.wal.Entry> entries) {
-        final EntryType[] types = EntryType.values();
         final List<Entry> out = new ArrayList<>(entries.size());
         for (final io.cairn.wal.Entry e : entries) {
             final byte[] payload = e.payload();
-            if (payload.length == 0 || payload[0] < 0 || payload[0] >= types.length) {
+            final EntryType type = payload.length == 0 ? null : switch (payload[0]) {
+                case NORMAL_CODE -> EntryType.NORMAL;
+                case CONF_CHANGE_CODE -> EntryType.CONF_CHANGE;
+                default -> null;
+            };
+            if (type == null) {
                 throw new IllegalStateException("WAL entry " + e.index() + " has no valid Raft entry type");
             }
             final byte[] data = new byte[payload.length - 1];
             System.arraycopy(payload, 1, data, 0, data.length);
-            out.add(new Entry(e.term(), e.index(), types[payload[0]], data));
+            out.add(new Entry(e.term(), e.index(), type, data));
         }
         return out;
     }

@@ -1,6 +1,7 @@
 package io.cairn.engine.server;
 
 import io.cairn.engine.cluster.MemberIds;
+import io.cairn.engine.cluster.RequestIds;
 import io.cairn.engine.config.ServerConfig;
 import io.cairn.engine.mvcc.History;
 import io.cairn.engine.watch.HistorySource;
@@ -48,8 +49,9 @@ public final class CairnServer implements AutoCloseable {
                     .maxInboundMessageSize((int)config.maxRequestBytes() + GRPC_OVERHEAD_BYTES)
                     // Handlers run on the event loop that read the request; see ScanExecutor for why.
                     .directExecutor()
-                    .addService(new KvService(store, headers, config.maxRequestBytes(), config.maxTxnOps(), quota,
-                        alarms, scans))
+                    .addService(new KvService(store, headers,
+                        new RequestSizeLimit(config.maxRequestBytes(), RequestIds.largestFor(memberId)),
+                        config.maxTxnOps(), quota, alarms, scans))
                     .addService(new MaintenanceService(store, headers, alarms))
                     .addService(new LeaseService(store, headers))
                     .addService(new LockService(store, headers, scans))

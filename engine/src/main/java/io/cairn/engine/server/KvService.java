@@ -1,10 +1,10 @@
 package io.cairn.engine.server;
 
-import com.google.protobuf.MessageLite;
 import io.cairn.engine.api.EtcdError;
 import io.cairn.engine.api.EtcdException;
 import io.cairn.engine.api.KvProtos;
 import io.cairn.engine.api.KvRequestChecks;
+import io.cairn.engine.api.RaftRequestSize;
 import io.cairn.etcd.api.etcdserverpb.AlarmType;
 import io.cairn.etcd.api.etcdserverpb.CompactionRequest;
 import io.cairn.etcd.api.etcdserverpb.CompactionResponse;
@@ -24,19 +24,19 @@ import java.util.concurrent.Executor;
 public final class KvService extends KVGrpc.KVImplBase {
     private final KeyValueStore store;
     private final ResponseHeaders headers;
-    private final long maxRequestBytes;
+    private final RequestSizeLimit sizeLimit;
     private final int maxTxnOps;
     private final BackendQuota quota;
     private final Alarms alarms;
     private final Executor scans;
 
     /** {@code scans} runs Ranges over more than one key; everything else runs on the calling thread. */
-    public KvService(final KeyValueStore store, final ResponseHeaders headers, final long maxRequestBytes,
+    KvService(final KeyValueStore store, final ResponseHeaders headers, final RequestSizeLimit sizeLimit,
         final int maxTxnOps, final BackendQuota quota, final Alarms alarms, final Executor scans) {
         this.scans = scans;
         this.store = store;
         this.headers = headers;
-        this.maxRequestBytes = maxRequestBytes;
+        this.sizeLimit = sizeLimit;
         this.maxTxnOps = maxTxnOps;
         this.quota = quota;
         this.alarms = alarms;
@@ -68,7 +68,7 @@ public final class KvService extends KVGrpc.KVImplBase {
         GrpcCalls.respondLater(observer, () -> {
             checkSpace(BackendQuota.cost(request));
             KvRequestChecks.checkPut(request);
-            checkSize(request);
+            sizeLimit.check(RaftRequestSize.PUT_FIELD, request);
             checkNotCapped(BackendQuota.cost(request));
             return store.put(KvProtos.put(request)).thenApply(result -> {
                 final PutResponse response = KvProtos.putResponse(result);
@@ -81,7 +81,7 @@ public final class KvService extends KVGrpc.KVImplBase {
     public void deleteRange(final DeleteRangeRequest request, final StreamObserver<DeleteRangeResponse> observer) {
         GrpcCalls.respondLater(observer, () -> {
             KvRequestChecks.checkDeleteRange(request);
-            checkSize(request);
+            sizeLimit.check(RaftRequestSize.DELETE_RANGE_FIELD, request);
             return store.deleteRange(KvProtos.deleteRange(request)).thenApply(result -> {
                 final DeleteRangeResponse response = KvProtos.deleteRangeResponse(result);
                 return response.toBuilder().setHeader(headers.complete(response.getHeader())).build();
@@ -94,7 +94,7 @@ public final class KvService extends KVGrpc.KVImplBase {
         GrpcCalls.respondLater(observer, () -> {
             checkSpace(BackendQuota.cost(request));
             KvRequestChecks.checkTxn(request, maxTxnOps);
-            checkSize(request);
+            sizeLimit.check(RaftRequestSize.TXN_FIELD, request);
             checkNotCapped(BackendQuota.cost(request));
             return store.txn(KvProtos.txn(request)).thenApply(result -> {
                 final TxnResponse response = KvProtos.txnResponse(result);
@@ -121,13 +121,6 @@ public final class KvService extends KVGrpc.KVImplBase {
     private void checkNotCapped(final long costBytes) {
         if (costBytes > 0 && alarms.isRaised(AlarmType.NOSPACE)) {
             throw new EtcdException(EtcdError.NO_SPACE);
-        }
-    }
-
-    /** etcd refuses a write whose proposal would exceed --max-request-bytes. */
-    private void checkSize(final MessageLite request) {
-        if (request.getSerializedSize() > maxRequestBytes) {
-            throw new EtcdException(EtcdError.REQUEST_TOO_LARGE);
         }
     }
 }

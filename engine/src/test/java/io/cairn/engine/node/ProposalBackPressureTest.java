@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.cairn.btree.EnvOptions;
 import io.cairn.engine.api.EtcdError;
 import io.cairn.engine.api.EtcdException;
-import io.cairn.engine.lease.LeaseOptions;
 import io.cairn.engine.mvcc.OpResult;
 import io.cairn.engine.mvcc.TxnOp;
 import java.nio.charset.StandardCharsets;
@@ -175,9 +173,8 @@ class ProposalBackPressureTest {
     }
 
     private RaftKeyValueStore open() throws Exception {
-        return RaftKeyValueStore.open(dir.resolve("data" + System.nanoTime()), dir.resolve("wal" + System.nanoTime()),
-            MEMBER_ID, EnvOptions.DEFAULT_MAP_SIZE_BYTES, 1 << 20, 100, 10, 100_000,
-            new LeaseOptions(2, TimeUnit.MINUTES.toNanos(5)));
+        final Path data = dir.resolve("data" + System.nanoTime());
+        return RaftKeyValueStore.open(data, data.resolve("wal"), MemberOptions.defaults(MEMBER_ID));
     }
 
     private static TxnOp.Put put(final String key) {

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.cairn.btree.EnvOptions;
-import io.cairn.engine.lease.LeaseOptions;
 import io.cairn.engine.mvcc.KeyRange;
 import io.cairn.engine.mvcc.KeyValue;
 import io.cairn.engine.mvcc.OpResult;
@@ -113,7 +111,6 @@ class RaftKeyValueStoreStepTest {
     }
 
     private RaftKeyValueStore open() throws Exception {
-        return RaftKeyValueStore.open(dir, dir.resolve("wal"), MEMBER_ID, EnvOptions.DEFAULT_MAP_SIZE_BYTES,
-            1 << 20, 100, 10, 100_000, new LeaseOptions(2, TimeUnit.MINUTES.toNanos(5)));
+        return RaftKeyValueStore.open(dir, dir.resolve("wal"), MemberOptions.defaults(MEMBER_ID));
     }
 }

@@ -3,9 +3,7 @@ package io.cairn.engine.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.cairn.btree.EnvOptions;
 import io.cairn.engine.command.CommandCodec;
-import io.cairn.engine.lease.LeaseOptions;
 import io.cairn.engine.mvcc.TxnOp;
 import io.cairn.wal.Wal;
 import io.cairn.wal.WalOptions;
@@ -60,9 +58,8 @@ class RequestIdTest {
 
     /** Opens the member in {@code data}, writes {@code puts} keys, closes it; every request id in its WAL. */
     private static List<Long> writeAndReadIds(final long memberId, final Path data, final int puts) throws Exception {
-        try (RaftKeyValueStore store = RaftKeyValueStore.open(data, data.resolve("wal"), memberId,
-            EnvOptions.DEFAULT_MAP_SIZE_BYTES, 1 << 20, 100, 10, 100_000,
-            new LeaseOptions(2, TimeUnit.MINUTES.toNanos(5)))) {
+        try (RaftKeyValueStore store = RaftKeyValueStore.open(data, data.resolve("wal"),
+            MemberOptions.defaults(memberId))) {
             for (int i = 0; i < puts; i++) {
                 store.put(new TxnOp.Put(("k" + i).getBytes(StandardCharsets.UTF_8), new byte[] {1}, 0, false,
                     false, false)).get(30, TimeUnit.SECONDS);

@@ -1,9 +1,8 @@
 package io.cairn.engine.watch;
 
-import io.cairn.btree.EnvOptions;
-import io.cairn.engine.lease.LeaseOptions;
 import io.cairn.engine.mvcc.OpResult;
 import io.cairn.engine.mvcc.TxnOp;
+import io.cairn.engine.node.MemberOptions;
 import io.cairn.engine.node.RaftKeyValueStore;
 import io.cairn.engine.server.CairnServer;
 import io.cairn.engine.server.ResponseHeaders;
@@ -46,9 +45,8 @@ final class InProcessMember implements AutoCloseable {
 
     static InProcessMember start(final WatchHub.Settings settings) throws IOException {
         final Path dir = Files.createTempDirectory("cairn-watch-test");
-        final RaftKeyValueStore store = RaftKeyValueStore.open(dir, dir.resolve("wal"), MEMBER_ID,
-            EnvOptions.DEFAULT_MAP_SIZE_BYTES, MAX_VALUE_BYTES, 100, 10, 100_000,
-            new LeaseOptions(2, TimeUnit.MINUTES.toNanos(5)));
+        final RaftKeyValueStore store = RaftKeyValueStore.open(dir, dir.resolve("wal"),
+            MemberOptions.defaults(MEMBER_ID).withMaxRequestBytes(MAX_VALUE_BYTES));
         final WatchHub hub = CairnServer.startWatchHub(store, new ResponseHeaders(1, MEMBER_ID, store::raftTerm),
             settings);
         final int port = ServerProcess.freePort();

@@ -1,0 +1,80 @@
+package io.cairn.engine.node;
+
+import io.cairn.btree.EnvOptions;
+import io.cairn.engine.lease.LeaseOptions;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * How a member runs, from etcd's flags (Main) or a test. Built from {@link #defaults} and changed
+ * with the {@code with*} methods, so call sites name what they set.
+ *
+ * @param memberId            this member's id (etcd's, from the peer URLs and cluster token)
+ * @param mapSizeBytes        address space reserved for the B+tree file
+ * @param maxRequestBytes     --max-request-bytes: the largest value a client write can carry
+ * @param tickMillis          --heartbeat-interval
+ * @param electionTicks       --election-timeout in ticks
+ * @param snapshotCount       --snapshot-count: entries durable in the tree before the WAL below them is released
+ * @param lease               lease minimum TTL and checkpoint interval
+ * @param requestTimeoutNanos a write not answered by then gets etcd's "request timed out" (etcd's ReqTimeout)
+ * @param proposalsMax        proposals queued for the Raft loop; beyond it a write gets "too many requests"
+ */
+public record MemberOptions(long memberId, long mapSizeBytes, long maxRequestBytes, long tickMillis,
+    int electionTicks, long snapshotCount, LeaseOptions lease, long requestTimeoutNanos, int proposalsMax) {
+    /** etcd's --max-request-bytes default. */
+    public static final long DEFAULT_MAX_REQUEST_BYTES = 1_572_864;
+    private static final int DEFAULT_PROPOSALS_MAX = 16_384;
+
+    public MemberOptions {
+        if (maxRequestBytes < 1 || tickMillis < 1 || electionTicks < 1 || snapshotCount < 1 || proposalsMax < 1
+            || requestTimeoutNanos < 1) {
+            throw new IllegalArgumentException("member options must be positive: " + this);
+        }
+    }
+
+    /** etcd's defaults: 100 ms heartbeat, 1 s election timeout, 100,000 snapshot count. */
+    public static MemberOptions defaults(final long memberId) {
+        return new MemberOptions(memberId, EnvOptions.DEFAULT_MAP_SIZE_BYTES, DEFAULT_MAX_REQUEST_BYTES, 100, 10,
+            100_000, new LeaseOptions(2, TimeUnit.MINUTES.toNanos(5)), requestTimeoutFor(100, 10), DEFAULT_PROPOSALS_MAX);
+    }
+
+    /** etcd's ReqTimeout: 5 s plus two election timeouts. */
+    public static long requestTimeoutFor(final long tickMillis, final int electionTicks) {
+        return TimeUnit.SECONDS.toNanos(5) + 2 * TimeUnit.MILLISECONDS.toNanos(tickMillis * electionTicks);
+    }
+
+    public MemberOptions withMapSizeBytes(final long value) {
+        return new MemberOptions(memberId, value, maxRequestBytes, tickMillis, electionTicks, snapshotCount, lease,
+            requestTimeoutNanos, proposalsMax);
+    }
+
+    public MemberOptions withMaxRequestBytes(final long value) {
+        return new MemberOptions(memberId, mapSizeBytes, value, tickMillis, electionTicks, snapshotCount, lease,
+            requestTimeoutNanos, proposalsMax);
+    }
+
+    /** Heartbeat and election timeout; the request timeout follows them, as in etcd. */
+    public MemberOptions withTicks(final long newTickMillis, final int newElectionTicks) {
+        return new MemberOptions(memberId, mapSizeBytes, maxRequestBytes, newTickMillis, newElectionTicks,
+            snapshotCount, lease, requestTimeoutFor(newTickMillis, newElectionTicks), proposalsMax);
+    }
+
+    public MemberOptions withSnapshotCount(final long value) {
+        return new MemberOptions(memberId, mapSizeBytes, maxRequestBytes, tickMillis, electionTicks, value, lease,
+            requestTimeoutNanos, proposalsMax);
+    }
+
+    public MemberOptions withLease(final LeaseOptions value) {
+        return new MemberOptions(memberId, mapSizeBytes, maxRequestBytes, tickMillis, electionTicks, snapshotCount,
+            value, requestTimeoutNanos, proposalsMax);
+    }
+
+    public MemberOptions withRequestTimeoutNanos(final long value) {
+        return new MemberOptions(memberId, mapSizeBytes, maxRequestBytes, tickMillis, electionTicks, snapshotCount,
+            lease, value, proposalsMax);
+    }
+
+    public MemberOptions withProposalsMax(final int value) {
+        return new MemberOptions(memberId, mapSizeBytes, maxRequestBytes, tickMillis, electionTicks, snapshotCount,
+            lease, requestTimeoutNanos, value);
+    }
+}
