@@ -45,7 +45,8 @@ public final class Main {
         return Math.max(EnvOptions.DEFAULT_MAP_SIZE_BYTES, Math.ceilDiv(2 * quota, 1L << 30) << 30);
     }
 
-    static MemberOptions memberOptions(final ServerConfig config) {
+    /** The member as etcd's flags describe it. */
+    public static MemberOptions memberOptions(final ServerConfig config) {
         final int electionTicks = (int)(config.electionTimeoutMillis() / config.heartbeatIntervalMillis());
         return MemberOptions.defaults(MemberIds.memberId(config.initialAdvertisePeerUrls(), config.initialClusterToken()))
             .withMapSizeBytes(mapSizeBytes(config))

@@ -104,8 +104,9 @@ public final class MvccStore {
         return value == null ? absent : ByteBuffer.wrap(value).getLong();
     }
 
+    /** A plain Put: etcd's applier checks its lease before its key (a Txn's put checks the key first). */
     public OpResult.Put put(final BackendWriter backend, final TxnOp.Put put) {
-        final OpResult.Txn result = txn(backend, new TxnOp.Txn(List.of(), List.of(put), List.of()));
+        final OpResult.Txn result = txn(backend, new TxnOp.Txn(List.of(), List.of(put), List.of()), true);
         return (OpResult.Put)result.responses().get(0);
     }
 
@@ -122,10 +123,15 @@ public final class MvccStore {
      * writes of those before it. The Txn takes one new revision if anything changed.
      */
     public OpResult.Txn txn(final BackendWriter backend, final TxnOp.Txn txn) {
+        return txn(backend, txn, false);
+    }
+
+    private OpResult.Txn txn(final BackendWriter backend, final TxnOp.Txn txn, final boolean leaseFirst) {
         final long base = currentRevision;
         final VersionReader before = new VersionReader(backend);
         final TxnPlan plan = TxnPlan.of(txn, before, base);
-        check(txn, plan, before, base);
+        checkPuts(txn, plan, before, base, leaseFirst, new ArrayList<>());
+        checkRanges(txn, plan, base);
 
         final RevisionWriter writer = new RevisionWriter(backend, base);
         final List<OpResult> responses = execute(writer, txn, plan);
@@ -333,15 +339,6 @@ public final class MvccStore {
         }
     }
 
-    /** etcd checks every Put on the chosen path first, then every Range: the first error wins. */
-    private void check(final TxnOp.Txn txn, final TxnPlan plan, final VersionReader before, final long base) {
-        checkPuts(txn, plan, before, base);
-        checkRanges(txn, plan, base);
-    }
-
-    private void checkPuts(final TxnOp.Txn txn, final TxnPlan plan, final VersionReader before, final long base) {
-        checkPuts(txn, plan, before, base, new ArrayList<>());
-    }
 
     /**
      * {@code earlier} holds the writes of the chosen path so far, in order. etcd's duplicate-key check
@@ -350,11 +347,11 @@ public final class MvccStore {
      * before anything is written.
      */
     private void checkPuts(final TxnOp.Txn txn, final TxnPlan plan, final VersionReader before, final long base,
-        final List<TxnOp> earlier) {
+        final boolean leaseFirst, final List<TxnOp> earlier) {
         int nested = 0;
         for (final TxnOp op : plan.chosen(txn)) {
             if (op instanceof TxnOp.Put put) {
-                checkPut(put, before, base);
+                checkPut(put, before, base, leaseFirst);
                 if ((put.ignoreValue() || put.ignoreLease()) && !existsAfter(put.key(), earlier)) {
                     throw new EtcdException(EtcdError.KEY_NOT_FOUND);
                 }
@@ -362,7 +359,7 @@ public final class MvccStore {
             } else if (op instanceof TxnOp.DeleteRange delete) {
                 earlier.add(delete);
             } else if (op instanceof TxnOp.Txn inner) {
-                checkPuts(inner, plan.nested().get(nested++), before, base, earlier);
+                checkPuts(inner, plan.nested().get(nested++), before, base, leaseFirst, earlier);
             }
         }
     }
@@ -391,16 +388,28 @@ public final class MvccStore {
         }
     }
 
-    private void checkPut(final TxnOp.Put put, final VersionReader before, final long base) {
+    /**
+     * etcd's checks of one put: a key the backend can hold, then an unknown lease and a missing key
+     * for ignore_value/ignore_lease, in etcd's order: a Txn's put checks the key first, a plain
+     * Put the lease first (etcd's applier has two code paths).
+     */
+    private void checkPut(final TxnOp.Put put, final VersionReader before, final long base, final boolean leaseFirst) {
         if (!RevisionKey.fits(put.key())) {
             throw new IllegalArgumentException("cairn: key of " + put.key().length
                 + " bytes is longer than the backend allows (about 1,000 bytes)");
         }
-        if (put.lease() != 0 && !put.ignoreLease() && !leases.exists(put.lease())) {
-            throw new EtcdException(EtcdError.LEASE_NOT_FOUND);
+        if (leaseFirst) {
+            checkLease(put);
         }
         if ((put.ignoreValue() || put.ignoreLease()) && before.latest(put.key(), base) == null) {
             throw new EtcdException(EtcdError.KEY_NOT_FOUND);
+        }
+        checkLease(put);
+    }
+
+    private void checkLease(final TxnOp.Put put) {
+        if (put.lease() != 0 && !put.ignoreLease() && !leases.exists(put.lease())) {
+            throw new EtcdException(EtcdError.LEASE_NOT_FOUND);
         }
     }
 
