@@ -53,6 +53,7 @@ public final class Main {
             .withMaxRequestBytes(config.maxRequestBytes())
             .withTicks(config.heartbeatIntervalMillis(), electionTicks)
             .withSnapshotCount(config.snapshotCount())
+            .withWalSegmentBytes(config.walSegmentBytes())
             .withLease(new LeaseOptions(
                 Lessor.minTtlSeconds(config.heartbeatIntervalMillis(), config.electionTimeoutMillis()),
                 config.leaseCheckpointInterval().toNanos()));

@@ -26,7 +26,8 @@ public record ServerConfig(
     long maxRequestBytes,
     AutoCompaction autoCompaction,
     Duration leaseCheckpointInterval,
-    String logLevel) {
+    String logLevel,
+    long walSegmentBytes) {
 
     public enum ClusterState { NEW, EXISTING }
 
@@ -104,7 +105,8 @@ public record ServerConfig(
             flags.maxRequestBytes,
             AutoCompaction.parse(flags.autoCompactionMode, flags.autoCompactionRetention),
             leaseCheckpointInterval(flags.leaseCheckpointInterval),
-            flags.logLevel);
+            flags.logLevel,
+            flags.walSegmentBytes);
     }
 
     private static Duration leaseCheckpointInterval(final String text) {

@@ -100,6 +100,11 @@ public final class ServerFlags {
             + "resumes them. Cairn always checkpoints (etcd 3.4 only with --experimental-enable-lease-checkpoint).")
     String leaseCheckpointInterval;
 
+    // Tests only: etcd's WAL segments are always 64 MiB; crash tests need segments small enough to be
+    // released within a short run. Hidden from --help.
+    @Option(names = "--cairn-test-wal-segment-bytes", defaultValue = "67108864", hidden = true)
+    long walSegmentBytes;
+
     // Logging
     @Option(names = "--log-level", defaultValue = "info",
         description = "Configures log level. Only supports debug, info, warn, error, panic, or fatal.")

@@ -2,6 +2,7 @@ package io.cairn.engine.node;
 
 import io.cairn.btree.EnvOptions;
 import io.cairn.engine.lease.LeaseOptions;
+import io.cairn.wal.WalOptions;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,9 +18,11 @@ import java.util.concurrent.TimeUnit;
  * @param lease               lease minimum TTL and checkpoint interval
  * @param requestTimeoutNanos a write not answered by then gets etcd's "request timed out" (etcd's ReqTimeout)
  * @param proposalsMax        proposals queued for the Raft loop; beyond it a write gets "too many requests"
+ * @param walSegmentBytes     the WAL's segment size (etcd's 64 MiB; tests make it small so segments are released)
  */
 public record MemberOptions(long memberId, long mapSizeBytes, long maxRequestBytes, long tickMillis,
-    int electionTicks, long snapshotCount, LeaseOptions lease, long requestTimeoutNanos, int proposalsMax) {
+    int electionTicks, long snapshotCount, LeaseOptions lease, long requestTimeoutNanos, int proposalsMax,
+    long walSegmentBytes) {
     /** etcd's --max-request-bytes default. */
     public static final long DEFAULT_MAX_REQUEST_BYTES = 1_572_864;
     private static final int DEFAULT_PROPOSALS_MAX = 16_384;
@@ -34,7 +37,8 @@ public record MemberOptions(long memberId, long mapSizeBytes, long maxRequestByt
     /** etcd's defaults: 100 ms heartbeat, 1 s election timeout, 100,000 snapshot count. */
     public static MemberOptions defaults(final long memberId) {
         return new MemberOptions(memberId, EnvOptions.DEFAULT_MAP_SIZE_BYTES, DEFAULT_MAX_REQUEST_BYTES, 100, 10,
-            100_000, new LeaseOptions(2, TimeUnit.MINUTES.toNanos(5)), requestTimeoutFor(100, 10), DEFAULT_PROPOSALS_MAX);
+            100_000, new LeaseOptions(2, TimeUnit.MINUTES.toNanos(5)), requestTimeoutFor(100, 10), DEFAULT_PROPOSALS_MAX,
+            WalOptions.DEFAULT_SEGMENT_BYTES);
     }
 
     /** etcd's ReqTimeout: 5 s plus two election timeouts. */
@@ -44,37 +48,42 @@ public record MemberOptions(long memberId, long mapSizeBytes, long maxRequestByt
 
     public MemberOptions withMapSizeBytes(final long value) {
         return new MemberOptions(memberId, value, maxRequestBytes, tickMillis, electionTicks, snapshotCount, lease,
-            requestTimeoutNanos, proposalsMax);
+            requestTimeoutNanos, proposalsMax, walSegmentBytes);
     }
 
     public MemberOptions withMaxRequestBytes(final long value) {
         return new MemberOptions(memberId, mapSizeBytes, value, tickMillis, electionTicks, snapshotCount, lease,
-            requestTimeoutNanos, proposalsMax);
+            requestTimeoutNanos, proposalsMax, walSegmentBytes);
     }
 
     /** Heartbeat and election timeout; the request timeout follows them, as in etcd. */
     public MemberOptions withTicks(final long newTickMillis, final int newElectionTicks) {
         return new MemberOptions(memberId, mapSizeBytes, maxRequestBytes, newTickMillis, newElectionTicks,
-            snapshotCount, lease, requestTimeoutFor(newTickMillis, newElectionTicks), proposalsMax);
+            snapshotCount, lease, requestTimeoutFor(newTickMillis, newElectionTicks), proposalsMax, walSegmentBytes);
     }
 
     public MemberOptions withSnapshotCount(final long value) {
         return new MemberOptions(memberId, mapSizeBytes, maxRequestBytes, tickMillis, electionTicks, value, lease,
-            requestTimeoutNanos, proposalsMax);
+            requestTimeoutNanos, proposalsMax, walSegmentBytes);
     }
 
     public MemberOptions withLease(final LeaseOptions value) {
         return new MemberOptions(memberId, mapSizeBytes, maxRequestBytes, tickMillis, electionTicks, snapshotCount,
-            value, requestTimeoutNanos, proposalsMax);
+            value, requestTimeoutNanos, proposalsMax, walSegmentBytes);
     }
 
     public MemberOptions withRequestTimeoutNanos(final long value) {
         return new MemberOptions(memberId, mapSizeBytes, maxRequestBytes, tickMillis, electionTicks, snapshotCount,
-            lease, value, proposalsMax);
+            lease, value, proposalsMax, walSegmentBytes);
+    }
+
+    public MemberOptions withWalSegmentBytes(final long value) {
+        return new MemberOptions(memberId, mapSizeBytes, maxRequestBytes, tickMillis, electionTicks, snapshotCount,
+            lease, requestTimeoutNanos, proposalsMax, value);
     }
 
     public MemberOptions withProposalsMax(final int value) {
         return new MemberOptions(memberId, mapSizeBytes, maxRequestBytes, tickMillis, electionTicks, snapshotCount,
-            lease, requestTimeoutNanos, value);
+            lease, requestTimeoutNanos, value, walSegmentBytes);
     }
 }

@@ -64,7 +64,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RaftKeyValueStore.class.getName());
     /** etcd's maxGapBetweenApplyAndCommitIndex: beyond it new writes get "too many requests". */
     private static final long APPLY_GAP_MAX_ENTRIES = 5_000;
-    private static final long WAL_WRITE_SLACK_BYTES = 1L << 20;
+    private static final long WAL_WRITE_SLACK_BYTES = 64L << 10;
     private static final long WAL_BLOCK_BYTES = 4_096;
     private static final int PROPOSALS_PER_LOOP_MAX = 4_096;
     /** etcd's lessor checks expiry every 500 ms and revokes at most 1,000 leases a second. */
@@ -131,7 +131,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         this.tickNanos = TimeUnit.MILLISECONDS.toNanos(options.tickMillis());
         this.releaseEveryEntries = options.snapshotCount();
         this.proposals = new ArrayBlockingQueue<>(options.proposalsMax());
-        this.walWriteBytesMax = walWriteBytesMax(options.maxRequestBytes());
+        this.walWriteBytesMax = walOptions(options).maxWriteBytes();
         final Recovered recovered = wal.recovered();
         final ConfState membership = ConfState.ofVoters(memberId);
         this.storage = MemoryLogStorage.bootstrap(recovered.snapshot().index(), recovered.snapshot().term(), membership);
@@ -178,7 +178,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
             .withSyncOnCommit(false));
         final Wal wal;
         try {
-            wal = Wal.open(walDir, WalOptions.defaults().withMaxWriteBytes(walWriteBytesMax(options.maxRequestBytes())));
+            wal = Wal.open(walDir, walOptions(options));
         } catch (final IOException | RuntimeException e) {
             env.close();
             throw e;
@@ -199,13 +199,26 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     }
 
     /**
-     * The WAL's largest write: room for the largest entry a client request can make (its command
-     * is larger than the request by a bounded overhead per operation), and never below the default.
+     * The WAL's largest write (one group commit): room for the largest entry a client request can
+     * make (its command is larger than the request by a bounded overhead per operation), at least
+     * the WAL's default, and what the segment size allows.
      */
-    static int walWriteBytesMax(final long maxRequestBytes) {
-        final long wanted = 2 * maxRequestBytes + WAL_WRITE_SLACK_BYTES;
-        final long blocks = Math.ceilDiv(Math.max(wanted, WalOptions.defaults().maxWriteBytes()), WAL_BLOCK_BYTES);
-        return Math.toIntExact(blocks * WAL_BLOCK_BYTES);
+    static int walWriteBytesMax(final long maxRequestBytes, final long segmentBytes) {
+        final long entryBytesMax = 2 * maxRequestBytes + WAL_WRITE_SLACK_BYTES;
+        final long segmentAllows = segmentBytes - 2 * WAL_BLOCK_BYTES; // a fresh segment's header and end record
+        final long bytes = Math.min(Math.max(entryBytesMax, WalOptions.defaults().maxWriteBytes()), segmentAllows);
+        if (bytes < entryBytesMax) {
+            throw new IllegalArgumentException("WAL segments of " + segmentBytes + " bytes cannot hold a "
+                + maxRequestBytes + "-byte request's entry");
+        }
+        return Math.toIntExact(bytes / WAL_BLOCK_BYTES * WAL_BLOCK_BYTES);
+    }
+
+    private static WalOptions walOptions(final MemberOptions options) {
+        // The write bound first: the options check that a segment holds the largest write.
+        return WalOptions.defaults()
+            .withMaxWriteBytes(walWriteBytesMax(options.maxRequestBytes(), options.walSegmentBytes()))
+            .withSegmentBytes(options.walSegmentBytes());
     }
 
     @Override
