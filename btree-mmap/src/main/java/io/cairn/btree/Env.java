@@ -14,12 +14,18 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.concurrent.locks.ReentrantLock;
 
+import io.cairn.posix.NativePosix;
+import io.cairn.posix.OpenFile;
+import io.cairn.posix.Posix;
 import org.agrona.collections.Long2ObjectHashMap;
 
 /**
  * One B+tree file: two meta pages, then tree, overflow and freelist pages. The file is mapped
  * once, read-only, over the whole reserved map size, so growing the file never remaps under a
  * reader; pages are written with pwrite, never through the map.
+ *
+ * <p>Every native call (and the file's creation) goes through one {@link Posix}: libc, or a fault layer
+ * in tests.
  *
  * <p>Thread safety: read transactions from any threads; one write transaction at a time (others
  * block in {@link #beginWrite()}); {@link #sync()} from any thread.
@@ -34,7 +40,7 @@ public final class Env implements AutoCloseable {
     private final Path path;
     private final EnvOptions options;
     private final Posix posix;
-    private final int fd;
+    private final OpenFile file;
     private final MemorySegment map;
     private final ReaderTable readers;
     private final Freelist freelist = new Freelist();
@@ -64,12 +70,12 @@ public final class Env implements AutoCloseable {
     private int durableSlot; // guarded by whoever writes metas: syncLock, or writerLock when commits sync
     private long fileSizeBytes;
 
-    private Env(Path path, EnvOptions options, Posix posix, int fd, MemorySegment map, Meta meta, int metaSlot,
+    private Env(Path path, EnvOptions options, Posix posix, OpenFile file, MemorySegment map, Meta meta, int metaSlot,
                 long fileSizeBytes) {
         this.path = path;
         this.options = options;
         this.posix = posix;
-        this.fd = fd;
+        this.file = file;
         this.map = map;
         this.readers = new ReaderTable(options.maxReaders());
         this.treeWriter = new TreeWriter(options.maxValueBytes());
@@ -86,21 +92,31 @@ public final class Env implements AutoCloseable {
 
     /** Opens (creating if absent or empty) the B+tree file at {@code path}. */
     public static Env open(Path path, EnvOptions options) throws IOException {
-        String name = path.toAbsolutePath().toString();
-        Posix posix = new Posix(name);
-        int fd = posix.open(name, Posix.O_RDWR | Posix.O_CREAT | Posix.O_CLOEXEC, 0644);
+        return open(path, options, NativePosix.INSTANCE);
+    }
+
+    /**
+     * Opens (creating if absent or empty) the B+tree file at {@code path}, making every native call
+     * through {@code posix}: {@link NativePosix#INSTANCE}, or a fault layer that cuts the power or
+     * injects disk errors.
+     */
+    public static Env open(Path path, EnvOptions options, Posix posix) throws IOException {
+        Path absolute = path.toAbsolutePath();
+        String name = absolute.toString();
+        OpenFile file = posix.open(absolute, Posix.O_RDWR | Posix.O_CREAT | Posix.O_CLOEXEC, 0644);
+        MemorySegment map = null;
         boolean ok = false;
         try {
-            if (!posix.tryLockExclusive(fd)) {
+            if (!posix.tryLockExclusive(file)) {
                 throw new IOException(name + " is open in another process (flock held)");
             }
-            long size = posix.fileSizeBytes(fd);
+            long size = posix.sizeBytes(file);
             if (size == 0) {
-                initialize(posix, fd);
+                initialize(posix, file);
                 size = 4L * Page.SIZE_BYTES;
             }
             MemorySegment metas = Arena.ofAuto().allocate(2L * Page.SIZE_BYTES, Page.SIZE_BYTES);
-            long read = posix.preadFully(fd, metas, 2L * Page.SIZE_BYTES, 0);
+            long read = posix.preadFully(file, metas, 0);
             if (read < 2L * Page.SIZE_BYTES) {
                 String magic = read >= 32 ? Meta.problem(metas, 0, 0) : "too short for a meta page";
                 throw new StorageFormatException(name + " is not a Cairn btree file: " + size
@@ -131,21 +147,24 @@ public final class Env implements AutoCloseable {
                 throw new StorageFormatException(name + " holds " + neededBytes + " bytes of pages, more than mapSizeBytes "
                         + options.mapSizeBytes() + ": reopen with a larger map size");
             }
-            MemorySegment map = posix.mapReadOnly(fd, options.mapSizeBytes());
-            posix.adviseRandom(map);
-            Env env = new Env(path, options, posix, fd, map, meta, slot, size);
+            map = posix.mapReadOnly(file, options.mapSizeBytes());
+            posix.adviseRandom(file, map);
+            Env env = new Env(path, options, posix, file, map, meta, slot, size);
             env.loadFreelist();
             ok = true;
             return env;
         } finally {
             if (!ok) {
-                posix.close(fd);
+                if (map != null) {
+                    posix.unmap(file, map);
+                }
+                posix.close(file);
             }
         }
     }
 
     /** A fresh file: metas 0 and 1 (txids 0 and 1), an empty bucket directory (page 2), an empty freelist (page 3). */
-    private static void initialize(Posix posix, int fd) throws IOException {
+    private static void initialize(Posix posix, OpenFile file) throws IOException {
         MemorySegment pages = Arena.ofAuto().allocate(4L * Page.SIZE_BYTES, Page.SIZE_BYTES);
         MemorySegment directory = pages.asSlice(2L * Page.SIZE_BYTES, Page.SIZE_BYTES);
         Node.init(directory, 0, 2, Page.FLAG_LEAF);
@@ -156,8 +175,8 @@ public final class Env implements AutoCloseable {
         Page.setRunPages(freelist, 0, 1);
         new Meta(0, 2, 3, 4).encode(pages.asSlice(0, Page.SIZE_BYTES), 0);
         new Meta(1, 2, 3, 4).encode(pages.asSlice(Page.SIZE_BYTES, Page.SIZE_BYTES), 1);
-        posix.pwriteFully(fd, pages, pages.byteSize(), 0);
-        posix.fdatasync(fd);
+        posix.pwriteFully(file, pages, 0);
+        posix.fdatasync(file);
     }
 
     private void loadFreelist() {
@@ -215,7 +234,7 @@ public final class Env implements AutoCloseable {
     /** Called by the committing write transaction after its pages are written. */
     void publish(Meta meta, boolean withFreelist) throws IOException {
         if (options.syncOnCommit()) {
-            posix.fdatasync(fd);
+            posix.fdatasync(file);
             writeMeta(meta);
         }
         current = meta;
@@ -250,7 +269,7 @@ public final class Env implements AutoCloseable {
             if (meta.txid() <= durableTxid) {
                 return;
             }
-            posix.fdatasync(fd);
+            posix.fdatasync(file);
             writeMeta(meta);
         } finally {
             syncLock.unlock();
@@ -281,8 +300,8 @@ public final class Env implements AutoCloseable {
     private void writeMeta(Meta meta) throws IOException {
         int slot = 1 - durableSlot;
         meta.encode(metaBuffer, slot);
-        posix.pwriteFully(fd, metaBuffer, Page.SIZE_BYTES, (long) slot * Page.SIZE_BYTES);
-        posix.fdatasync(fd);
+        posix.pwriteFully(file, metaBuffer, (long) slot * Page.SIZE_BYTES);
+        posix.fdatasync(file);
         durableSlot = slot;
         durableTxid = meta.txid();
     }
@@ -293,7 +312,7 @@ public final class Env implements AutoCloseable {
         }
         long step = Math.clamp(fileSizeBytes / 8, GROWTH_MIN_BYTES, GROWTH_MAX_BYTES);
         long newSize = Math.min(options.mapSizeBytes(), (neededBytes + step - 1) / step * step);
-        posix.growFile(fd, fileSizeBytes, newSize);
+        posix.allocate(file, fileSizeBytes, newSize - fileSizeBytes);
         fileSizeBytes = newSize;
     }
 
@@ -317,7 +336,7 @@ public final class Env implements AutoCloseable {
                 buffers++;
                 i++;
             }
-            long written = posix.pwritev(fd, iovecs, buffers, firstPgno << Page.SHIFT);
+            long written = posix.pwritev(file, iovecs, buffers, firstPgno << Page.SHIFT);
             if (written < runBytes) {
                 finishShortWrite(sortedPgnos, i - buffers, buffers, written, dirty);
             }
@@ -334,7 +353,7 @@ public final class Env implements AutoCloseable {
                 skip -= size;
                 continue;
             }
-            posix.pwriteFully(fd, buffer.asSlice(skip), size - skip, (sortedPgnos[k] << Page.SHIFT) + skip);
+            posix.pwriteFully(file, buffer.asSlice(skip), (sortedPgnos[k] << Page.SHIFT) + skip);
             skip = 0;
         }
     }
@@ -395,7 +414,7 @@ public final class Env implements AutoCloseable {
         }
         final int putsPerTxn = 10_000;
         try (ReadTxn source = beginRead();
-             Env destination = open(target, options.withSyncOnCommit(false))) {
+             Env destination = open(target, options.withSyncOnCommit(false), posix)) {
             for (String name : source.bucketNames()) {
                 Bucket from = source.bucket(name);
                 Cursor c = from.cursor();
@@ -465,8 +484,8 @@ public final class Env implements AutoCloseable {
                 throw new IllegalStateException(path + ": " + active + " read transactions still open; end them before close");
             }
             closed = true;
-            posix.unmap(map);
-            posix.close(fd);
+            posix.unmap(file, map);
+            posix.close(file);
         } finally {
             writerLock.unlock();
             syncLock.unlock();
