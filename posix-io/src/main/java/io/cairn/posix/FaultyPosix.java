@@ -104,8 +104,9 @@ public final class FaultyPosix extends ForwardingPosix {
         cutAtCall = call;
     }
 
+    /** Whether the power is out: cut, or the call {@link #cutPowerAfter} named has started. */
     public boolean isPowerCut() {
-        return powerCut;
+        return powerCut || mutatingCalls.get() >= cutAtCall;
     }
 
     /** Mutating calls that reached this layer so far (failed ones included). */
