@@ -31,6 +31,7 @@ import org.agrona.collections.Long2ObjectHashMap;
  * block in {@link #beginWrite()}); {@link #sync()} from any thread.
  */
 public final class Env implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Env.class.getName());
     /** Dirty page buffers kept for reuse between write transactions (32 MiB). */
     private static final int PAGE_POOL_MAX_BUFFERS = 8192;
     private static final long GROWTH_MIN_BYTES = 1L << 20;
@@ -111,9 +112,15 @@ public final class Env implements AutoCloseable {
                 throw new IOException(name + " is open in another process (flock held)");
             }
             long size = posix.sizeBytes(file);
-            if (size == 0) {
+            if (size <= FreshFile.BYTES && size % 512 == 0 && interruptedCreation(posix, file)) {
+                if (size > 0) {
+                    LOG.log(System.Logger.Level.WARNING, "{0}: its creation was cut short (a crash before its first sync;"
+                            + " nothing was ever committed in it): initializing it again", name);
+                }
                 initialize(posix, file);
-                size = 4L * Page.SIZE_BYTES;
+                // Nothing committed here may count as durable while the file's own name could vanish.
+                posix.fsyncDirectory(absolute.getParent());
+                size = FreshFile.BYTES;
             }
             MemorySegment metas = Arena.ofAuto().allocate(2L * Page.SIZE_BYTES, Page.SIZE_BYTES);
             long read = posix.preadFully(file, metas, 0);
@@ -163,19 +170,20 @@ public final class Env implements AutoCloseable {
         }
     }
 
+    /** Empty, or what a crash during {@link #initialize} leaves (see {@link FreshFile}). */
+    private static boolean interruptedCreation(Posix posix, OpenFile file) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment content = arena.allocate(FreshFile.BYTES, Page.SIZE_BYTES);
+            long read = posix.preadFully(file, content, 0);
+            return FreshFile.isInterruptedCreation(content, read);
+        }
+    }
+
     /** A fresh file: metas 0 and 1 (txids 0 and 1), an empty bucket directory (page 2), an empty freelist (page 3). */
     private static void initialize(Posix posix, OpenFile file) throws IOException {
-        MemorySegment pages = Arena.ofAuto().allocate(4L * Page.SIZE_BYTES, Page.SIZE_BYTES);
-        MemorySegment directory = pages.asSlice(2L * Page.SIZE_BYTES, Page.SIZE_BYTES);
-        Node.init(directory, 0, 2, Page.FLAG_LEAF);
-        MemorySegment freelist = pages.asSlice(3L * Page.SIZE_BYTES, Page.SIZE_BYTES);
-        Page.clearHeader(freelist, 0);
-        Page.setPgno(freelist, 0, 3);
-        Page.setFlags(freelist, 0, Page.FLAG_FREELIST);
-        Page.setRunPages(freelist, 0, 1);
-        new Meta(0, 2, 3, 4).encode(pages.asSlice(0, Page.SIZE_BYTES), 0);
-        new Meta(1, 2, 3, 4).encode(pages.asSlice(Page.SIZE_BYTES, Page.SIZE_BYTES), 1);
-        posix.pwriteFully(file, pages, 0);
+        try (Arena arena = Arena.ofConfined()) {
+            posix.pwriteFully(file, FreshFile.image(arena), 0);
+        }
         posix.fdatasync(file);
     }
 
