@@ -32,8 +32,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TreePowerCutTest {
     private static final int TXNS_PER_LIFE = 40;
-    /** The cut lands in one of the first this-many mutating calls of a life (a life makes about 150). */
-    private static final int CUT_CALLS_MAX = 180;
+    /**
+     * The cut lands in one of the first this-many mutating calls of a life, sized to the calls a whole
+     * life makes in its mode (measured: about 240 with syncing commits, 100 to 140 with a sync thread,
+     * 45 when the writer syncs every few commits), so most lives are cut mid-way and some run whole.
+     */
+    private static final int CUT_CALLS_MAX_SYNCING_COMMITS = 270;
+    private static final int CUT_CALLS_MAX_SYNC_THREAD = 160;
+    private static final int CUT_CALLS_MAX_WRITER_SYNCS = 55;
     private static final String[] BUCKETS = {"a", "b", "c"};
     private static final int KEYS = 150;
 
@@ -81,7 +87,8 @@ class TreePowerCutTest {
             FaultyPosix posix = new FaultyPosix(NativePosix.INSTANCE, root.resolve("stash-" + life));
             boolean syncOnCommit = random.nextInt(3) == 0;
             boolean syncThread = random.nextBoolean();
-            long cutAt = 1 + random.nextInt(CUT_CALLS_MAX);
+            long cutAt = 1 + random.nextInt(syncOnCommit ? CUT_CALLS_MAX_SYNCING_COMMITS
+                    : syncThread ? CUT_CALLS_MAX_SYNC_THREAD : CUT_CALLS_MAX_WRITER_SYNCS);
             posix.cutPowerAfter(cutAt);
             EnvOptions options = EnvOptions.defaults().withMapSizeBytes(64L << 20).withSyncOnCommit(syncOnCommit);
             String where = "life " + life + " (syncOnCommit " + syncOnCommit + ", sync thread " + syncThread
