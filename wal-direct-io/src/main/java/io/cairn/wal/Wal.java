@@ -273,14 +273,12 @@ public final class Wal implements AutoCloseable {
                     + snapshot.index());
         }
         synchronized (segments) {
-            boolean deleted = false;
-            // Oldest first, so a crash midway leaves a shorter prefix missing, never a hole.
+            // Oldest first, each deletion durable before the next: without the directory sync between
+            // them, a power cut may keep a later deletion and lose an earlier one, leaving a hole in
+            // the sequence that recovery refuses (power-cut trials found one).
             while (segments.size() >= 2 && segments.get(1).firstIndex() <= index + 1) {
                 posix.unlink(directory.resolve(segments.getFirst().fileName()));
                 segments.removeFirst();
-                deleted = true;
-            }
-            if (deleted) {
                 posix.fsyncDirectory(directory);
             }
         }
