@@ -14,6 +14,9 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.concurrent.locks.ReentrantLock;
 
+import io.cairn.posix.NativePosix;
+import io.cairn.posix.OpenFile;
+import io.cairn.posix.Posix;
 import org.agrona.collections.Long2ObjectHashMap;
 
 /**
@@ -21,10 +24,14 @@ import org.agrona.collections.Long2ObjectHashMap;
  * once, read-only, over the whole reserved map size, so growing the file never remaps under a
  * reader; pages are written with pwrite, never through the map.
  *
+ * <p>Every native call (and the file's creation) goes through one {@link Posix}: libc, or a fault layer
+ * in tests.
+ *
  * <p>Thread safety: read transactions from any threads; one write transaction at a time (others
  * block in {@link #beginWrite()}); {@link #sync()} from any thread.
  */
 public final class Env implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Env.class.getName());
     /** Dirty page buffers kept for reuse between write transactions (32 MiB). */
     private static final int PAGE_POOL_MAX_BUFFERS = 8192;
     private static final long GROWTH_MIN_BYTES = 1L << 20;
@@ -34,7 +41,7 @@ public final class Env implements AutoCloseable {
     private final Path path;
     private final EnvOptions options;
     private final Posix posix;
-    private final int fd;
+    private final OpenFile file;
     private final MemorySegment map;
     private final ReaderTable readers;
     private final Freelist freelist = new Freelist();
@@ -64,12 +71,12 @@ public final class Env implements AutoCloseable {
     private int durableSlot; // guarded by whoever writes metas: syncLock, or writerLock when commits sync
     private long fileSizeBytes;
 
-    private Env(Path path, EnvOptions options, Posix posix, int fd, MemorySegment map, Meta meta, int metaSlot,
+    private Env(Path path, EnvOptions options, Posix posix, OpenFile file, MemorySegment map, Meta meta, int metaSlot,
                 long fileSizeBytes) {
         this.path = path;
         this.options = options;
         this.posix = posix;
-        this.fd = fd;
+        this.file = file;
         this.map = map;
         this.readers = new ReaderTable(options.maxReaders());
         this.treeWriter = new TreeWriter(options.maxValueBytes());
@@ -86,21 +93,37 @@ public final class Env implements AutoCloseable {
 
     /** Opens (creating if absent or empty) the B+tree file at {@code path}. */
     public static Env open(Path path, EnvOptions options) throws IOException {
-        String name = path.toAbsolutePath().toString();
-        Posix posix = new Posix(name);
-        int fd = posix.open(name, Posix.O_RDWR | Posix.O_CREAT | Posix.O_CLOEXEC, 0644);
+        return open(path, options, NativePosix.INSTANCE);
+    }
+
+    /**
+     * Opens (creating if absent or empty) the B+tree file at {@code path}, making every native call
+     * through {@code posix}: {@link NativePosix#INSTANCE}, or a fault layer that cuts the power or
+     * injects disk errors.
+     */
+    public static Env open(Path path, EnvOptions options, Posix posix) throws IOException {
+        Path absolute = path.toAbsolutePath();
+        String name = absolute.toString();
+        OpenFile file = posix.open(absolute, Posix.O_RDWR | Posix.O_CREAT | Posix.O_CLOEXEC, 0644);
+        MemorySegment map = null;
         boolean ok = false;
         try {
-            if (!posix.tryLockExclusive(fd)) {
+            if (!posix.tryLockExclusive(file)) {
                 throw new IOException(name + " is open in another process (flock held)");
             }
-            long size = posix.fileSizeBytes(fd);
-            if (size == 0) {
-                initialize(posix, fd);
-                size = 4L * Page.SIZE_BYTES;
+            long size = posix.sizeBytes(file);
+            if (size <= FreshFile.BYTES && size % 512 == 0 && interruptedCreation(posix, file)) {
+                if (size > 0) {
+                    LOG.log(System.Logger.Level.WARNING, "{0}: its creation was cut short (a crash before its first sync;"
+                            + " nothing was ever committed in it): initializing it again", name);
+                }
+                initialize(posix, file);
+                // Nothing committed here may count as durable while the file's own name could vanish.
+                posix.fsyncDirectory(absolute.getParent());
+                size = FreshFile.BYTES;
             }
             MemorySegment metas = Arena.ofAuto().allocate(2L * Page.SIZE_BYTES, Page.SIZE_BYTES);
-            long read = posix.preadFully(fd, metas, 2L * Page.SIZE_BYTES, 0);
+            long read = posix.preadFully(file, metas, 0);
             if (read < 2L * Page.SIZE_BYTES) {
                 String magic = read >= 32 ? Meta.problem(metas, 0, 0) : "too short for a meta page";
                 throw new StorageFormatException(name + " is not a Cairn btree file: " + size
@@ -131,33 +154,37 @@ public final class Env implements AutoCloseable {
                 throw new StorageFormatException(name + " holds " + neededBytes + " bytes of pages, more than mapSizeBytes "
                         + options.mapSizeBytes() + ": reopen with a larger map size");
             }
-            MemorySegment map = posix.mapReadOnly(fd, options.mapSizeBytes());
-            posix.adviseRandom(map);
-            Env env = new Env(path, options, posix, fd, map, meta, slot, size);
+            map = posix.mapReadOnly(file, options.mapSizeBytes());
+            posix.adviseRandom(file, map);
+            Env env = new Env(path, options, posix, file, map, meta, slot, size);
             env.loadFreelist();
             ok = true;
             return env;
         } finally {
             if (!ok) {
-                posix.close(fd);
+                if (map != null) {
+                    posix.unmap(file, map);
+                }
+                posix.close(file);
             }
         }
     }
 
+    /** Empty, or what a crash during {@link #initialize} leaves (see {@link FreshFile}). */
+    private static boolean interruptedCreation(Posix posix, OpenFile file) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment content = arena.allocate(FreshFile.BYTES, Page.SIZE_BYTES);
+            long read = posix.preadFully(file, content, 0);
+            return FreshFile.isInterruptedCreation(content, read);
+        }
+    }
+
     /** A fresh file: metas 0 and 1 (txids 0 and 1), an empty bucket directory (page 2), an empty freelist (page 3). */
-    private static void initialize(Posix posix, int fd) throws IOException {
-        MemorySegment pages = Arena.ofAuto().allocate(4L * Page.SIZE_BYTES, Page.SIZE_BYTES);
-        MemorySegment directory = pages.asSlice(2L * Page.SIZE_BYTES, Page.SIZE_BYTES);
-        Node.init(directory, 0, 2, Page.FLAG_LEAF);
-        MemorySegment freelist = pages.asSlice(3L * Page.SIZE_BYTES, Page.SIZE_BYTES);
-        Page.clearHeader(freelist, 0);
-        Page.setPgno(freelist, 0, 3);
-        Page.setFlags(freelist, 0, Page.FLAG_FREELIST);
-        Page.setRunPages(freelist, 0, 1);
-        new Meta(0, 2, 3, 4).encode(pages.asSlice(0, Page.SIZE_BYTES), 0);
-        new Meta(1, 2, 3, 4).encode(pages.asSlice(Page.SIZE_BYTES, Page.SIZE_BYTES), 1);
-        posix.pwriteFully(fd, pages, pages.byteSize(), 0);
-        posix.fdatasync(fd);
+    private static void initialize(Posix posix, OpenFile file) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            posix.pwriteFully(file, FreshFile.image(arena), 0);
+        }
+        posix.fdatasync(file);
     }
 
     private void loadFreelist() {
@@ -215,7 +242,7 @@ public final class Env implements AutoCloseable {
     /** Called by the committing write transaction after its pages are written. */
     void publish(Meta meta, boolean withFreelist) throws IOException {
         if (options.syncOnCommit()) {
-            posix.fdatasync(fd);
+            posix.fdatasync(file);
             writeMeta(meta);
         }
         current = meta;
@@ -250,7 +277,7 @@ public final class Env implements AutoCloseable {
             if (meta.txid() <= durableTxid) {
                 return;
             }
-            posix.fdatasync(fd);
+            posix.fdatasync(file);
             writeMeta(meta);
         } finally {
             syncLock.unlock();
@@ -281,8 +308,8 @@ public final class Env implements AutoCloseable {
     private void writeMeta(Meta meta) throws IOException {
         int slot = 1 - durableSlot;
         meta.encode(metaBuffer, slot);
-        posix.pwriteFully(fd, metaBuffer, Page.SIZE_BYTES, (long) slot * Page.SIZE_BYTES);
-        posix.fdatasync(fd);
+        posix.pwriteFully(file, metaBuffer, (long) slot * Page.SIZE_BYTES);
+        posix.fdatasync(file);
         durableSlot = slot;
         durableTxid = meta.txid();
     }
@@ -293,7 +320,7 @@ public final class Env implements AutoCloseable {
         }
         long step = Math.clamp(fileSizeBytes / 8, GROWTH_MIN_BYTES, GROWTH_MAX_BYTES);
         long newSize = Math.min(options.mapSizeBytes(), (neededBytes + step - 1) / step * step);
-        posix.growFile(fd, fileSizeBytes, newSize);
+        posix.allocate(file, fileSizeBytes, newSize - fileSizeBytes);
         fileSizeBytes = newSize;
     }
 
@@ -317,7 +344,7 @@ public final class Env implements AutoCloseable {
                 buffers++;
                 i++;
             }
-            long written = posix.pwritev(fd, iovecs, buffers, firstPgno << Page.SHIFT);
+            long written = posix.pwritev(file, iovecs, buffers, firstPgno << Page.SHIFT);
             if (written < runBytes) {
                 finishShortWrite(sortedPgnos, i - buffers, buffers, written, dirty);
             }
@@ -334,7 +361,7 @@ public final class Env implements AutoCloseable {
                 skip -= size;
                 continue;
             }
-            posix.pwriteFully(fd, buffer.asSlice(skip), size - skip, (sortedPgnos[k] << Page.SHIFT) + skip);
+            posix.pwriteFully(file, buffer.asSlice(skip), (sortedPgnos[k] << Page.SHIFT) + skip);
             skip = 0;
         }
     }
@@ -395,7 +422,7 @@ public final class Env implements AutoCloseable {
         }
         final int putsPerTxn = 10_000;
         try (ReadTxn source = beginRead();
-             Env destination = open(target, options.withSyncOnCommit(false))) {
+             Env destination = open(target, options.withSyncOnCommit(false), posix)) {
             for (String name : source.bucketNames()) {
                 Bucket from = source.bucket(name);
                 Cursor c = from.cursor();
@@ -465,8 +492,8 @@ public final class Env implements AutoCloseable {
                 throw new IllegalStateException(path + ": " + active + " read transactions still open; end them before close");
             }
             closed = true;
-            posix.unmap(map);
-            posix.close(fd);
+            posix.unmap(file, map);
+            posix.close(file);
         } finally {
             writerLock.unlock();
             syncLock.unlock();

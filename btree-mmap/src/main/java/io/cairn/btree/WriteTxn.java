@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
+import io.cairn.posix.NoSpaceLeftException;
 import org.agrona.collections.Long2ObjectHashMap;
 
 /**
@@ -217,6 +218,8 @@ public final class WriteTxn extends Txn {
             writeDirtyPages();
             env.publish(new Meta(txid, directory.rootPgno, freelistPgno, highWaterPages), withFreelist);
             committed = true;
+        } catch (NoSpaceLeftException e) {
+            throw new NoSpaceException("no space: " + e.getMessage(), e);
         } finally {
             end(committed);
         }

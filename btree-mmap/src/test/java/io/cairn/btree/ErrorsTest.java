@@ -160,6 +160,33 @@ class ErrorsTest {
         }
     }
 
+    @Test
+    void aCreationCutShortIsInitializedAgainButAForeignFileIsNot() throws Exception {
+        byte[] image;
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            image = FreshFile.image(arena).toArray(ValueLayout.JAVA_BYTE);
+        }
+        // A torn first write: some sectors of the image made it, the others read back as zeros.
+        byte[] torn = image.clone();
+        for (int sector = 0; sector < torn.length / 512; sector += 3) {
+            java.util.Arrays.fill(torn, sector * 512, (sector + 1) * 512, (byte) 0);
+        }
+        Path cut = dir.resolve("cut.db");
+        Files.write(cut, java.util.Arrays.copyOf(torn, 12 * 512));
+        try (Env env = Env.open(cut); WriteTxn w = env.beginWrite()) {
+            w.createBucketIfAbsent("b").put("k".getBytes(), "v".getBytes());
+            w.commit();
+            env.check();
+        }
+        // The same size, one byte not from the image: not ours to overwrite.
+        byte[] foreign = java.util.Arrays.copyOf(torn, 12 * 512);
+        foreign[100] ^= 1;
+        Path other = dir.resolve("other.db");
+        Files.write(other, foreign);
+        assertThrows(StorageFormatException.class, () -> Env.open(other));
+        assertArrayEquals(foreign, Files.readAllBytes(other));
+    }
+
     private static void flipByte(Path file, long offset) throws Exception {
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             raf.seek(offset);

@@ -3,10 +3,12 @@ package io.cairn.wal;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+
+import io.cairn.posix.OpenFile;
+import io.cairn.posix.Posix;
 
 /**
  * Keeps one spare segment ready on its own thread: allocated, zero-filled and synced under a
@@ -23,7 +25,7 @@ final class SegmentPreparer {
 
     private final Path directory;
     private final WalOptions options;
-    private final Posix posix = new Posix(); // this thread's own errno buffer
+    private final Posix posix;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final Thread thread;
@@ -34,9 +36,10 @@ final class SegmentPreparer {
     private IOException failure;
     private long prepared;
 
-    SegmentPreparer(Path directory, WalOptions options) {
+    SegmentPreparer(Path directory, WalOptions options, Posix posix) {
         this.directory = directory;
         this.options = options;
+        this.posix = posix;
         this.thread = Thread.ofPlatform().name("wal-preparer-" + directory.getFileName()).daemon(true)
                 .unstarted(this::prepareLoop);
         thread.start();
@@ -109,17 +112,16 @@ final class SegmentPreparer {
     }
 
     private void zeroFill(Path spare, MemorySegment zeros) throws IOException {
-        String name = spare.toString();
-        Files.deleteIfExists(spare);
-        int fd = posix.open(name, Posix.O_WRONLY | Posix.O_CREAT | Posix.O_CLOEXEC, 0644);
+        posix.unlink(spare); // left by an earlier life of this log, if any
+        OpenFile file = posix.open(spare, Posix.O_WRONLY | Posix.O_CREAT | Posix.O_CLOEXEC, 0644);
         try {
-            posix.reserve(fd, 0, options.segmentBytes(), name);
+            posix.allocate(file, 0, options.segmentBytes());
             for (long at = 0; at < options.segmentBytes(); at += ZERO_CHUNK_BYTES) {
-                posix.pwriteFully(fd, zeros, Math.min(ZERO_CHUNK_BYTES, options.segmentBytes() - at), at, name);
+                posix.pwriteFully(file, zeros.asSlice(0, Math.min(ZERO_CHUNK_BYTES, options.segmentBytes() - at)), at);
             }
-            posix.fdatasync(fd, name);
+            posix.fdatasync(file);
         } finally {
-            posix.close(fd, name);
+            posix.close(file);
         }
     }
 
@@ -140,7 +142,7 @@ final class SegmentPreparer {
         lock.lock();
         try {
             if (ready != null) {
-                Files.deleteIfExists(ready);
+                posix.unlink(ready);
             }
         } finally {
             lock.unlock();

@@ -2,9 +2,12 @@ package io.cairn.wal;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+
+import io.cairn.posix.Errno;
+import io.cairn.posix.OpenFile;
+import io.cairn.posix.Posix;
+import io.cairn.posix.PosixException;
 
 /**
  * The segment being appended to. Writes are whole blocks at block-aligned offsets, so the same code
@@ -17,7 +20,7 @@ final class SegmentWriter {
     private final WalOptions options;
     private final Posix posix;
     private final DirectIoFallback fallback;
-    private int fd;
+    private OpenFile file;
     private boolean direct;
     private long writeOffset;
 
@@ -45,8 +48,8 @@ final class SegmentWriter {
         try {
             writer.write(header);
             writer.sync();
-            Files.move(spare, finalPath, StandardCopyOption.ATOMIC_MOVE);
-            posix.fsyncDirectory(directory.toString());
+            posix.rename(spare, finalPath);
+            posix.fsyncDirectory(directory);
         } catch (IOException | RuntimeException e) {
             writer.closeQuietly();
             throw e;
@@ -66,18 +69,18 @@ final class SegmentWriter {
         int flags = Posix.O_WRONLY | Posix.O_CLOEXEC
                 | (options.syncMode() == SyncMode.O_DSYNC ? Posix.O_DSYNC : 0);
         if (options.directIo() && !fallback.refused()) {
-            int directFd = posix.tryOpen(pathName, flags | Posix.O_DIRECT, 0644);
-            if (directFd >= 0) {
-                fd = directFd;
+            try {
+                file = posix.open(path, flags | Posix.O_DIRECT, 0644);
                 direct = true;
                 return;
-            }
-            if (posix.errno() != Posix.EINVAL) {
-                throw posix.failure("open(O_DIRECT)", pathName);
+            } catch (PosixException e) {
+                if (e.errno() != Errno.EINVAL) {
+                    throw e;
+                }
             }
             fallback.refuse(pathName, "open");
         }
-        fd = posix.open(pathName, flags, 0644);
+        file = posix.open(path, flags, 0644);
         direct = false;
     }
 
@@ -94,37 +97,39 @@ final class SegmentWriter {
     }
 
     int descriptor() {
-        return fd;
+        return file.descriptor();
     }
 
     void write(BatchBuffer batch) throws IOException {
         MemorySegment bytes = batch.sealedWrite();
         assert fits((int) bytes.byteSize()) : "write of " + bytes.byteSize() + " at " + writeOffset + " overflows " + name;
-        long n = posix.pwrite(fd, bytes, bytes.byteSize(), writeOffset);
-        if (n == -Posix.EINVAL && direct) {
+        long n;
+        try {
+            n = posix.pwrite(file, bytes, writeOffset);
+        } catch (PosixException e) {
+            if (e.errno() != Errno.EINVAL || !direct) {
+                throw e;
+            }
             // Some filesystems accept O_DIRECT at open and refuse it at write time.
             fallback.refuse(pathName, "pwrite");
-            posix.close(fd, pathName);
+            posix.close(file);
             openDescriptor();
-            n = posix.pwrite(fd, bytes, bytes.byteSize(), writeOffset);
-        }
-        if (n < 0) {
-            throw posix.failure("pwrite", pathName);
+            n = posix.pwrite(file, bytes, writeOffset);
         }
         if (n < bytes.byteSize()) {
-            posix.pwriteFully(fd, bytes.asSlice(n), bytes.byteSize() - n, writeOffset + n, pathName);
+            posix.pwriteFully(file, bytes.asSlice(n), writeOffset + n);
         }
         writeOffset += bytes.byteSize();
     }
 
     void sync() throws IOException {
         if (options.syncMode() == SyncMode.FDATASYNC) {
-            posix.fdatasync(fd, pathName);
+            posix.fdatasync(file);
         }
     }
 
     void close() throws IOException {
-        posix.close(fd, pathName);
+        posix.close(file);
     }
 
     void closeQuietly() {

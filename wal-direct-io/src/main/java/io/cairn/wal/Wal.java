@@ -2,7 +2,6 @@ package io.cairn.wal;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -12,6 +11,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+
+import io.cairn.posix.NativePosix;
+import io.cairn.posix.Posix;
 
 /**
  * A segmented write-ahead log with group commit.
@@ -25,12 +27,16 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Futures complete on the flusher thread: callers should {@code join()} or continue asynchronously
  * on their own executor, not run long work in {@code thenRun}.
+ *
+ * <p>Every native call, and every segment file created, renamed or deleted, goes through one
+ * {@link Posix}: libc, or a fault layer in tests.
  */
 public final class Wal implements AutoCloseable {
     private static final int HEADER_BUFFER_BYTES = 2 * RecordFormat.BLOCK_BYTES; // header with a directory of up to PATH_MAX
 
     private final Path directory;
     private final String directoryName;
+    private final Posix posix;
     private final WalOptions options;
     private final long walId;
     private final Recovered recovered;
@@ -53,7 +59,6 @@ public final class Wal implements AutoCloseable {
     // writeRole before lock.
     private final ReentrantLock writeRole = new ReentrantLock();
     // Guarded by writeRole (and owned by open/close, before the flusher starts and after it ends).
-    private final Posix flusherPosix;
     private final BatchBuffer headerBuffer;
     private BatchBuffer spare; // the batch not being filled; swapped with the filling one under both locks
     private SegmentWriter segment;
@@ -63,24 +68,23 @@ public final class Wal implements AutoCloseable {
 
     // Guarded by itself: every segment on disk, oldest first; the flusher adds, release removes.
     private final List<SegmentName> segments;
-    private final Posix releasePosix = new Posix();
 
     private final Thread flusher;
 
-    private Wal(Path directory, WalOptions options, Posix openPosix) throws IOException {
-        Files.createDirectories(directory);
-        this.directory = directory;
-        this.directoryName = directory.toRealPath().toString();
+    private Wal(Path directory, WalOptions options, Posix posix) throws IOException {
+        this.directory = directory.toAbsolutePath().normalize();
+        this.posix = posix;
+        posix.createDirectories(this.directory);
+        this.directoryName = this.directory.toRealPath().toString();
         this.options = options;
-        this.flusherPosix = openPosix == null ? new Posix() : openPosix;
         this.headerBuffer = new BatchBuffer(arena, HEADER_BUFFER_BYTES);
         this.filling = new BatchBuffer(arena, options.maxWriteBytes());
         this.spare = new BatchBuffer(arena, options.maxWriteBytes());
         WalRecovery.Result result;
         SegmentPreparer startedPreparer = null;
         try {
-            result = WalRecovery.recover(directory, options, flusherPosix);
-            startedPreparer = new SegmentPreparer(directory, options);
+            result = WalRecovery.recover(this.directory, options, posix);
+            startedPreparer = new SegmentPreparer(this.directory, options, posix);
             if (result == null) {
                 walId = new SecureRandom().nextLong();
                 recovered = new Recovered(HardState.EMPTY, SnapshotMarker.NONE, List.of());
@@ -90,8 +94,8 @@ public final class Wal implements AutoCloseable {
                 walId = result.walId();
                 recovered = result.recovered();
                 segments = new ArrayList<>(result.segments());
-                segment = SegmentWriter.reopen(directory, segments.getLast(), result.writeOffset(), options,
-                        flusherPosix, fallback);
+                segment = SegmentWriter.reopen(this.directory, segments.getLast(), result.writeOffset(), options,
+                        posix, fallback);
             }
         } catch (IOException | RuntimeException e) {
             if (startedPreparer != null) {
@@ -106,17 +110,21 @@ public final class Wal implements AutoCloseable {
         durableLastIndex = lastIndex;
         durableHardState = recovered.hardState();
         durableSnapshot = recovered.snapshot();
-        flusher = Thread.ofPlatform().name("wal-flusher-" + directory.getFileName()).daemon(true).unstarted(this::flushLoop);
+        flusher = Thread.ofPlatform().name("wal-flusher-" + this.directory.getFileName()).daemon(true).unstarted(this::flushLoop);
         flusher.start();
     }
 
     /** Opens (recovering) or creates the log in {@code directory}. */
     public static Wal open(Path directory, WalOptions options) throws IOException {
-        return new Wal(directory, options, null);
+        return new Wal(directory, options, NativePosix.INSTANCE);
     }
 
-    /** Opens with a stand-in for libc at open time (tests of the O_DIRECT fallback). */
-    static Wal open(Path directory, WalOptions options, Posix posix) throws IOException {
+    /**
+     * Opens (recovering) or creates the log in {@code directory}, making every native call through
+     * {@code posix}: {@link NativePosix#INSTANCE}, or a fault layer that cuts the power or injects
+     * disk errors.
+     */
+    public static Wal open(Path directory, WalOptions options, Posix posix) throws IOException {
         return new Wal(directory, options, posix);
     }
 
@@ -124,7 +132,7 @@ public final class Wal implements AutoCloseable {
         headerBuffer.clear();
         headerBuffer.putSegmentHeader(new SegmentHeader(walId, name.sequence(), name.firstIndex(),
                 durableSnapshot, durableHardState, directoryName));
-        return SegmentWriter.create(directory, spares.take(), name, headerBuffer, options, flusherPosix, fallback);
+        return SegmentWriter.create(directory, spares.take(), name, headerBuffer, options, posix, fallback);
     }
 
     /** What the log held when it was opened. */
@@ -265,15 +273,13 @@ public final class Wal implements AutoCloseable {
                     + snapshot.index());
         }
         synchronized (segments) {
-            boolean deleted = false;
-            // Oldest first, so a crash midway leaves a shorter prefix missing, never a hole.
+            // Oldest first, each deletion durable before the next: without the directory sync between
+            // them, a power cut may keep a later deletion and lose an earlier one, leaving a hole in
+            // the sequence that recovery refuses (power-cut trials found one).
             while (segments.size() >= 2 && segments.get(1).firstIndex() <= index + 1) {
-                Files.delete(directory.resolve(segments.getFirst().fileName()));
+                posix.unlink(directory.resolve(segments.getFirst().fileName()));
                 segments.removeFirst();
-                deleted = true;
-            }
-            if (deleted) {
-                releasePosix.fsyncDirectory(directory.toString());
+                posix.fsyncDirectory(directory);
             }
         }
     }

@@ -13,6 +13,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.cairn.posix.OpenFile;
+import io.cairn.posix.Posix;
+
 /**
  * Reads every segment of a log directory, verifies every checksum, tells a torn tail (repaired, with
  * one log line) from damage (refused, naming file and offset), and replays the records into a
@@ -80,7 +83,7 @@ final class WalRecovery {
                     names.add(name);
                 } else if (fileName.endsWith(".wal.tmp")) {
                     // A segment whose creation did not finish: it never held data, so it goes.
-                    Files.delete(file);
+                    posix.unlink(file);
                 }
             }
         }
@@ -184,7 +187,7 @@ final class WalRecovery {
         long size = Files.size(Path.of(file));
         LOG.log(System.Logger.Level.WARNING, "WAL {0}: torn tail at offset {1} ({2}); truncating the {3} bytes after it",
                 file, offset, describe(scan), Math.max(0, size - offset));
-        int fd = posix.open(file, Posix.O_WRONLY | Posix.O_CLOEXEC, 0);
+        OpenFile fd = posix.open(Path.of(file), Posix.O_WRONLY | Posix.O_CLOEXEC, 0);
         try {
             try (FileChannel channel = FileChannel.open(Path.of(file), StandardOpenOption.READ)) {
                 ByteBuffer block = ByteBuffer.allocateDirect(RecordFormat.BLOCK_BYTES);
@@ -192,19 +195,19 @@ final class WalRecovery {
                 for (int i = (int) (offset - blockStart); i < RecordFormat.BLOCK_BYTES; i++) {
                     block.put(i, (byte) 0);
                 }
-                posix.pwriteFully(fd, MemorySegment.ofBuffer(block.clear()), RecordFormat.BLOCK_BYTES, blockStart, file);
+                posix.pwriteFully(fd, MemorySegment.ofBuffer(block.clear()), blockStart);
             }
             long rest = blockStart + RecordFormat.BLOCK_BYTES;
             long end = Math.max(size, options.segmentBytes());
-            if (rest < size && !posix.punchHole(fd, rest, size - rest, file)) {
-                zeroRange(fd, rest, size, file);
+            if (rest < size && !posix.punchHole(fd, rest, size - rest)) {
+                zeroRange(fd, rest, size);
             }
             if (rest < end) {
-                posix.reserve(fd, rest, end - rest, file);
+                posix.allocate(fd, rest, end - rest);
             }
-            posix.fdatasync(fd, file);
+            posix.fdatasync(fd);
         } finally {
-            posix.close(fd, file);
+            posix.close(fd);
         }
     }
 
@@ -214,20 +217,20 @@ final class WalRecovery {
         try (Arena arena = Arena.ofConfined()) {
             BatchBuffer end = new BatchBuffer(arena, RecordFormat.BLOCK_BYTES);
             end.putSegmentEnd(nextSequence);
-            int fd = posix.open(scan.file, Posix.O_WRONLY | Posix.O_CLOEXEC, 0);
+            OpenFile fd = posix.open(Path.of(scan.file), Posix.O_WRONLY | Posix.O_CLOEXEC, 0);
             try {
-                posix.pwriteFully(fd, end.sealedWrite(), RecordFormat.BLOCK_BYTES, offset, scan.file);
-                posix.fdatasync(fd, scan.file);
+                posix.pwriteFully(fd, end.sealedWrite(), offset);
+                posix.fdatasync(fd);
             } finally {
-                posix.close(fd, scan.file);
+                posix.close(fd);
             }
         }
     }
 
-    private void zeroRange(int fd, long from, long to, String file) throws IOException {
+    private void zeroRange(OpenFile fd, long from, long to) throws IOException {
         MemorySegment zeros = Arena.ofAuto().allocate(1 << 20);
         for (long at = from; at < to; at += zeros.byteSize()) {
-            posix.pwriteFully(fd, zeros, Math.min(zeros.byteSize(), to - at), at, file);
+            posix.pwriteFully(fd, zeros.asSlice(0, Math.min(zeros.byteSize(), to - at)), at);
         }
     }
 

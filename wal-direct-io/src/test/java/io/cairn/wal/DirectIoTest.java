@@ -9,7 +9,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import io.cairn.posix.Errno;
+import io.cairn.posix.ForwardingPosix;
+import io.cairn.posix.NativePosix;
+import io.cairn.posix.OpenFile;
+import io.cairn.posix.Posix;
+import io.cairn.posix.PosixException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,42 +68,39 @@ class DirectIoTest {
             assertEquals(0, openFlags(wal) & Posix.O_DIRECT);
             assertTrue(wal.segmentFileNames().size() > 1);
         }
-        assertTrue(posix.refusals > 0, "the stand-in was asked for O_DIRECT");
+        assertTrue(posix.refusals.get() > 0, "the stand-in was asked for O_DIRECT");
         try (Wal wal = Wal.open(dir, WalRoundTripTest.SMALL)) {
             assertEquals(200, wal.recovered().lastIndex());
         }
     }
 
     /** Stands in for a filesystem (like older tmpfs) whose open(2) answers O_DIRECT with EINVAL. */
-    private static final class RefusingODirect extends Posix {
-        int refusals;
-        private boolean refusedLast;
+    private static final class RefusingODirect extends ForwardingPosix {
+        final AtomicInteger refusals = new AtomicInteger();
 
-        @Override
-        int tryOpen(String path, int flags, int mode) {
-            refusedLast = (flags & O_DIRECT) != 0;
-            if (refusedLast) {
-                refusals++;
-                return -1;
-            }
-            return super.tryOpen(path, flags, mode);
+        RefusingODirect() {
+            super(NativePosix.INSTANCE);
         }
 
         @Override
-        int errno() {
-            return refusedLast ? EINVAL : super.errno();
+        public OpenFile open(Path path, int flags, int modeBits) throws IOException {
+            if ((flags & O_DIRECT) != 0) {
+                refusals.incrementAndGet();
+                throw PosixException.of(Errno.EINVAL, "open(O_DIRECT)", path, "stand-in filesystem");
+            }
+            return super.open(path, flags, modeBits);
         }
     }
 
     private static boolean filesystemAcceptsODirect(Path dir) throws IOException {
-        Posix posix = new Posix();
-        String probe = dir.resolve("o-direct-probe").toString();
-        int fd = posix.tryOpen(probe, Posix.O_WRONLY | Posix.O_CREAT | Posix.O_DIRECT | Posix.O_CLOEXEC, 0644);
-        if (fd < 0) {
+        Path probe = dir.resolve("o-direct-probe");
+        try {
+            NativePosix.INSTANCE.close(NativePosix.INSTANCE.open(probe,
+                    Posix.O_WRONLY | Posix.O_CREAT | Posix.O_DIRECT | Posix.O_CLOEXEC, 0644));
+        } catch (PosixException e) {
             return false;
         }
-        posix.close(fd, probe);
-        Files.delete(Path.of(probe));
+        Files.delete(probe);
         return true;
     }
 

@@ -10,6 +10,15 @@ final class WalModel {
     private HardState hardState = HardState.EMPTY;
     private SnapshotMarker snapshot = SnapshotMarker.NONE;
 
+    /** A model holding what {@code recovered} holds. */
+    static WalModel of(Recovered recovered) {
+        WalModel model = new WalModel();
+        model.entries.addAll(recovered.entries());
+        model.hardState = recovered.hardState();
+        model.snapshot = recovered.snapshot();
+        return model;
+    }
+
     long lastIndex() {
         return entries.isEmpty() ? snapshot.index() : entries.getLast().index();
     }

@@ -1,0 +1,138 @@
+package io.cairn.posix;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** libc through the seam: results, errors that name errno, call and path, and errno kept apart per thread. */
+class NativePosixTest {
+    private final Posix posix = NativePosix.INSTANCE;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void writesReadsAndGrowsAFile() throws Exception {
+        Path file = dir.resolve("f");
+        OpenFile f = posix.open(file, Posix.O_RDWR | Posix.O_CREAT | Posix.O_CLOEXEC, 0644);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocateFrom("hello, disk");
+            posix.pwriteFully(f, out, 10);
+            posix.fdatasync(f);
+            assertEquals(10 + out.byteSize(), posix.sizeBytes(f));
+            MemorySegment in = arena.allocate(out.byteSize());
+            assertEquals(out.byteSize(), posix.preadFully(f, in, 10));
+            assertEquals("hello, disk", in.getString(0));
+            posix.allocate(f, 0, 1 << 20);
+            assertEquals(1 << 20, posix.sizeBytes(f));
+            assertEquals(0, posix.preadFully(f, in, 1 << 20), "nothing to read at the end");
+            posix.truncate(f, 5);
+            assertEquals(5, Files.size(file));
+            assertTrue(posix.tryLockExclusive(f));
+        } finally {
+            posix.close(f);
+        }
+    }
+
+    @Test
+    void failuresNameErrnoCallAndPath() {
+        Path missing = dir.resolve("missing");
+        PosixException e = assertThrows(PosixException.class, () -> posix.open(missing, Posix.O_RDONLY, 0));
+        assertEquals(Errno.ENOENT, e.errno());
+        assertEquals("open", e.call());
+        assertEquals(missing, e.path());
+        assertEquals("open on " + missing + " failed: No such file or directory (ENOENT, errno 2)", e.getMessage());
+        PosixException rename = assertThrows(PosixException.class, () -> posix.rename(missing, dir.resolve("x")));
+        assertTrue(rename.getMessage().startsWith("rename to " + dir.resolve("x") + " on " + missing), rename.getMessage());
+    }
+
+    @Test
+    void noSpaceHasATypeOfItsOwn() {
+        assertTrue(PosixException.of(Errno.ENOSPC, "pwrite", dir) instanceof NoSpaceLeftException);
+        assertTrue(PosixException.of(Errno.EDQUOT, "pwrite", dir) instanceof NoSpaceLeftException);
+        assertFalse(PosixException.of(Errno.EIO, "pwrite", dir) instanceof NoSpaceLeftException);
+    }
+
+    @Test
+    void directoryEntries() throws Exception {
+        Path deep = dir.resolve("a").resolve("b");
+        posix.createDirectories(deep);
+        assertTrue(Files.isDirectory(deep));
+        assertFalse(posix.mkdir(deep), "exists already");
+        Path file = deep.resolve("f");
+        posix.close(posix.open(file, Posix.O_WRONLY | Posix.O_CREAT | Posix.O_CLOEXEC, 0644));
+        posix.rename(file, deep.resolve("g"));
+        posix.fsyncDirectory(deep);
+        assertTrue(Files.exists(deep.resolve("g")) && !Files.exists(file));
+        assertTrue(posix.unlink(deep.resolve("g")));
+        assertFalse(posix.unlink(deep.resolve("g")));
+    }
+
+    @Test
+    void errnoIsCapturedPerThread() throws Exception {
+        // Threads fail different calls at once; each must see its own errno, not another thread's.
+        Path existing = Files.createFile(dir.resolve("existing"));
+        ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            boolean directoryAsFile = t % 2 == 0;
+            threads.add(Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < 2000; i++) {
+                    try {
+                        if (directoryAsFile) {
+                            posix.open(dir, Posix.O_WRONLY, 0);
+                        } else {
+                            posix.open(existing, Posix.O_RDONLY | Posix.O_CREAT | Posix.O_EXCL, 0644);
+                        }
+                        wrong.add("no failure");
+                    } catch (PosixException e) {
+                        int expected = directoryAsFile ? Errno.EISDIR : Errno.EEXIST;
+                        if (e.errno() != expected) {
+                            wrong.add(e.getMessage());
+                        }
+                    } catch (Exception e) {
+                        wrong.add(e.toString());
+                    }
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertEquals(List.of(), List.copyOf(wrong));
+    }
+
+    @Test
+    void punchedHoleReadsAsZeros() throws Exception {
+        Path file = dir.resolve("f");
+        OpenFile f = posix.open(file, Posix.O_RDWR | Posix.O_CREAT | Posix.O_CLOEXEC, 0644);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ones = arena.allocate(3 * 4096);
+            ones.fill((byte) 1);
+            posix.pwriteFully(f, ones, 0);
+            if (posix.punchHole(f, 4096, 4096)) {
+                byte[] content = Files.readAllBytes(file);
+                assertEquals(3 * 4096, content.length);
+                assertArrayEquals(new byte[4096], java.util.Arrays.copyOfRange(content, 4096, 8192));
+                assertEquals(1, content[8192]);
+            }
+            assertEquals(1, ones.get(ValueLayout.JAVA_BYTE, 0));
+        } finally {
+            posix.close(f);
+        }
+    }
+}
