@@ -92,6 +92,8 @@ public final class WatchHub implements AutoCloseable {
     private final ArrayDeque<Watcher> unsynced = new ArrayDeque<>();
     private final Set<WatchStream> streams = new HashSet<>();
     private final ArrayDeque<WatchStream> toFlush = new ArrayDeque<>();
+    /** Streams with a stream-wide progress request waiting for their watchers to be synced. */
+    private final List<WatchStream> progressDeferred = new ArrayList<>();
     private final List<Watcher> matching = new ArrayList<>();
     private long nextProgressNanos;
 
@@ -103,8 +105,9 @@ public final class WatchHub implements AutoCloseable {
     }
 
     public void start() {
-        publishedRevision = store.currentRevision();
-        committedRevision = publishedRevision;
+        // The committed revision as the tree has it: MvccStore's moves before the tree commits.
+        publishedRevision = store.read(History::currentRevision);
+        committedRevision = Math.max(committedRevision, publishedRevision);
         nextProgressNanos = System.nanoTime() + settings.progressIntervalNanos();
         thread.start();
     }
@@ -185,6 +188,7 @@ public final class WatchHub implements AutoCloseable {
                     busy = takeSignals();
                     busy |= publish();
                     busy |= catchUp();
+                    answerDeferredProgress();
                     notifyProgress();
                     busy |= flush();
                 } finally {
@@ -247,11 +251,18 @@ public final class WatchHub implements AutoCloseable {
             return;
         }
         switch (request.getRequestUnionCase()) {
-            case CREATE_REQUEST -> create(stream, request.getCreateRequest());
-            case CANCEL_REQUEST -> cancel(stream, request.getCancelRequest());
-            // etcd 3.4 answers at once with the current revision, for the whole stream (watch id -1).
-            case PROGRESS_REQUEST -> stream.enqueue(WatchResponse.newBuilder()
-                .setHeader(headerAt.apply(store.currentRevision())).setWatchId(-1).build());
+            case CREATE_REQUEST -> {
+                publishCommitted();
+                create(stream, request.getCreateRequest());
+            }
+            case CANCEL_REQUEST -> {
+                publishCommitted();
+                cancel(stream, request.getCancelRequest());
+            }
+            case PROGRESS_REQUEST -> {
+                publishCommitted();
+                requestProgress(stream);
+            }
             default -> {
                 // etcd ignores a request it does not know rather than ending the stream.
             }
@@ -264,9 +275,32 @@ public final class WatchHub implements AutoCloseable {
         }
     }
 
-    /** etcd's watch creation: id rules, errors and the created response with the current revision. */
+    /**
+     * Publishes every revision committed before the request being handled was taken, so that the
+     * revision it is answered with is at least that of any write the client saw complete before
+     * asking (etcd answers with its current revision, which its writes move before they return).
+     */
+    private void publishCommitted() {
+        final long committed = committedRevision;
+        while (publishedRevision < committed) {
+            final long before = publishedRevision;
+            publish(committed);
+            if (publishedRevision == before) {
+                throw new IllegalStateException("revision " + committed + " was committed, but the store's history"
+                    + " read after it ends at " + before);
+            }
+        }
+    }
+
+    /**
+     * etcd's watch creation: id rules, errors and the created response. Its header is the published
+     * revision, not MvccStore's current one: that moves before the tree commits and before this
+     * thread hands the revision's events to the synced watchers, so a client reading at it could
+     * find it missing ("future revision") or, reading the latest, miss its events. Every published
+     * revision is committed, and the new watcher starts right after it.
+     */
     private void create(final WatchStream stream, final WatchCreateRequest request) {
-        final long current = store.currentRevision();
+        final long current = publishedRevision;
         final WatchRange range = WatchRange.of(request.getKey().toByteArray(), request.getRangeEnd().toByteArray());
         long id = request.getWatchId();
         String error = null;
@@ -309,8 +343,51 @@ public final class WatchHub implements AutoCloseable {
             return;
         }
         end(watcher);
-        stream.enqueue(WatchResponse.newBuilder().setHeader(headerAt.apply(store.currentRevision()))
+        stream.enqueue(WatchResponse.newBuilder().setHeader(headerAt.apply(publishedRevision))
             .setWatchId(watcher.id).setCanceled(true).build());
+    }
+
+    /**
+     * A WatchProgressRequest: one response for the whole stream (watch id -1), meaning "every watcher
+     * on this stream has been sent every event up to this revision" (Kubernetes' watch cache reads
+     * it so). A synced watcher has been handed every event through the published revision, ahead of
+     * anything queued after it; an unsynced (catching-up) one only those below its next revision. So
+     * the answer waits until every watcher of the stream is synced, then goes at the published
+     * revision, as etcd 3.5 defers it; etcd 3.4 answered at once with its current revision. Answering
+     * at once with the stream's lowest revision instead would be true too, but could go below events
+     * the stream's synced watchers already got: clients pass a watch id -1 response to every watcher
+     * of the stream, and a progress notification older than an event breaks the rule that headers
+     * only move forward. Requests that come while one waits get that one answer (etcd 3.5 coalesces
+     * them the same way). A stream with no unsynced watcher, the usual case, is answered at once.
+     */
+    private void requestProgress(final WatchStream stream) {
+        if (stream.progressRequested) {
+            return;
+        }
+        stream.progressRequested = true;
+        if (!answerProgress(stream)) {
+            progressDeferred.add(stream);
+        }
+    }
+
+    /** Answers the stream's progress request if all its watchers are synced; false if it must wait. */
+    private boolean answerProgress(final WatchStream stream) {
+        if (stream.closed) {
+            return true; // nobody to answer
+        }
+        for (final Watcher watcher : stream.watchers.values()) {
+            if (watcher.state == Watcher.State.UNSYNCED) {
+                return false;
+            }
+        }
+        stream.progressRequested = false;
+        stream.enqueue(WatchResponse.newBuilder().setHeader(headerAt.apply(publishedRevision)).setWatchId(-1).build());
+        scheduleFlush(stream);
+        return true;
+    }
+
+    private void answerDeferredProgress() {
+        progressDeferred.removeIf(this::answerProgress);
     }
 
     private void end(final Watcher watcher) {
@@ -341,7 +418,10 @@ public final class WatchHub implements AutoCloseable {
 
     /** Reads the revisions committed since the last publish (bounded) and fans them out. */
     private boolean publish() {
-        final long target = committedRevision;
+        return publish(committedRevision);
+    }
+
+    private boolean publish(final long target) {
         if (target <= publishedRevision) {
             return false;
         }
@@ -434,6 +514,11 @@ public final class WatchHub implements AutoCloseable {
             if (watcher.state == Watcher.State.ENDED) {
                 continue;
             }
+            if (watcher.nextRevision > publishedRevision) { // nothing published to read yet
+                watcher.state = Watcher.State.SYNCED;
+                synced.add(watcher);
+                continue;
+            }
             if (!watcher.stream.hasRoomToCatchUp()) {
                 unsynced.add(watcher);
                 continue;
@@ -453,7 +538,12 @@ public final class WatchHub implements AutoCloseable {
         return progressed;
     }
 
-    /** One batch of history for one watcher, as etcd's syncWatchers sends it (header: current revision). */
+    /**
+     * One batch of history for one watcher, as etcd's syncWatchers sends it. The batch stops at the
+     * published revision even if the snapshot holds more (those go out live), so no watcher runs
+     * ahead of the published revision and every header the hub writes is at most it: the header here
+     * is the published revision, where etcd writes its current one.
+     */
     private Void catchUp(final Watcher watcher, final History history) {
         final long compact = history.compactRevision();
         if (watcher.nextRevision < compact) {
@@ -462,24 +552,29 @@ public final class WatchHub implements AutoCloseable {
         }
         final History.Batch batch = history.read(watcher.nextRevision, REVISIONS_PER_READ_MAX,
             VALUE_BYTES_PER_READ_MAX);
+        final long through = Math.min(batch.through(), publishedRevision);
         final List<Event> events = new ArrayList<>();
         for (final Change change : batch.changes()) {
+            if (change.revision() > through) {
+                break;
+            }
             if (watcher.wants(change)) {
                 events.add(WatchResponses.event(change,
                     watcher.prevKv ? history.previous(change.kv().key(), change.revision()) : null));
             }
         }
         if (!events.isEmpty()) {
-            enqueueEvents(watcher, WatchResponse.newBuilder().setHeader(headerAt.apply(batch.currentRevision()))
+            enqueueEvents(watcher, WatchResponse.newBuilder().setHeader(headerAt.apply(publishedRevision))
                 .setWatchId(watcher.id).addAllEvents(events).build());
         }
-        watcher.nextRevision = batch.through() + 1;
+        watcher.nextRevision = through + 1;
         return null;
     }
 
     /**
      * etcd's periodic progress notification: every interval, each synced watcher that asked for it
-     * and got no events since the last interval gets an empty response at the current revision.
+     * and got no events since the last interval gets an empty response at the published revision,
+     * through which it has been handed every event (an unsynced one gets none, as in etcd).
      */
     private void notifyProgress() {
         final long now = System.nanoTime();
@@ -487,7 +582,7 @@ public final class WatchHub implements AutoCloseable {
             return;
         }
         nextProgressNanos = now + settings.progressIntervalNanos();
-        final long current = store.currentRevision();
+        final long current = publishedRevision;
         for (final WatchStream stream : streams) {
             for (final Watcher watcher : stream.watchers.values()) {
                 if (!watcher.progressNotify) {
