@@ -32,8 +32,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Writers race one watch stream that asks for progress over and over (etcd 3.4's stream-wide
  * WatchProgressRequest), gets periodic progress_notify every millisecond, and now and then creates
- * another watcher at revision 0 and reads the store at its created header's revision, as a
- * Kubernetes watch cache does. Afterwards, against the full history read from the store:
+ * another watcher, mostly at revision 0, reading the store at its created header's revision as a
+ * Kubernetes watch cache does, sometimes at a past revision, so that it catches up while progress
+ * is asked for. Afterwards, against the full history read from the store:
  * <ul>
  *   <li>a progress response (stream-wide or one watcher's) at revision R comes after every event of
  *       the watched range from the watcher's start through R: "you have every event up to R";</li>
@@ -56,6 +57,10 @@ class WatchProgressRaceTest {
     private static final String KEY = "r/";
     private static final String RANGE_END = "r0";
 
+    /** What a created watcher asked for (0: from now on) and what the read at its header's revision gave. */
+    private record Created(long requestedStart, Object read) {
+    }
+
     @Test
     void progressAndCreatedHeadersNeverRunAheadOfTheEventsSent() throws Exception {
         final long seed = Long.getLong("watch.seed", System.nanoTime());
@@ -72,15 +77,16 @@ class WatchProgressRaceTest {
             WatchHub.DEFAULT_STREAM_QUEUED_BYTES_MAX, 2 << 20, TimeUnit.MILLISECONDS.toNanos(1)));
             WatchStreamClient stream = WatchStreamClient.open(member.channel)) {
             final List<WatchResponse> log = new ArrayList<>();
-            final Map<Long, Object> readsAtCreated = new HashMap<>();
-            createWatcher(member, stream, true, log, readsAtCreated);
+            final Map<Long, Created> created = new HashMap<>();
+            createWatcher(member, stream, true, 0, log, created);
 
             final List<Thread> writers = startWriters(member, seed);
             int requests = 0;
             int watchers = 1;
             while (writers.stream().anyMatch(Thread::isAlive)) {
                 if (++requests % CREATE_EVERY == 0 && watchers < WATCHERS_MAX) {
-                    createWatcher(member, stream, random.nextBoolean(), log, readsAtCreated);
+                    final long start = random.nextInt(3) == 0 ? 1 + random.nextLong(member.store.currentRevision()) : 0;
+                    createWatcher(member, stream, random.nextBoolean(), start, log, created);
                     watchers++;
                 } else {
                     stream.requestProgress();
@@ -97,12 +103,12 @@ class WatchProgressRaceTest {
                 for (final Event event : response.getEventsList()) {
                     lastSeen.put(response.getWatchId(), event.getKv().getModRevision());
                 }
-                return lastSeen.size() == readsAtCreated.size() && lastSeen.values().stream().allMatch(r -> r == last);
+                return lastSeen.size() == created.size() && lastSeen.values().stream().allMatch(r -> r == last);
             });
             final List<Change> history = member.store.readHistory(h -> h.read(1, Integer.MAX_VALUE, Long.MAX_VALUE))
                 .changes().stream().filter(c -> inRange(c.kv().key())).toList();
             assertEquals(last, history.getLast().revision(), "history read through the last put");
-            verify(log, readsAtCreated, history, requests);
+            verify(log, created, history, requests);
         }
     }
 
@@ -225,12 +231,13 @@ class WatchProgressRaceTest {
         return writers;
     }
 
-    /** Creates a watcher at revision 0 and, as a client would, reads the range at its created header's revision. */
+    /** Creates a watcher and, as a client would, reads the range at its created header's revision. */
     private static void createWatcher(final InProcessMember member, final WatchStreamClient stream,
-        final boolean progressNotify, final List<WatchResponse> log, final Map<Long, Object> readsAtCreated)
-        throws InterruptedException {
+        final boolean progressNotify, final long startRevision, final List<WatchResponse> log,
+        final Map<Long, Created> createdWatchers) throws InterruptedException {
         stream.create(WatchCreateRequest.newBuilder().setKey(ByteString.copyFromUtf8(KEY))
-            .setRangeEnd(ByteString.copyFromUtf8(RANGE_END)).setProgressNotify(progressNotify));
+            .setRangeEnd(ByteString.copyFromUtf8(RANGE_END)).setProgressNotify(progressNotify)
+            .setStartRevision(startRevision));
         final WatchResponse created = takeUntil(stream, log, WatchResponse::getCreated);
         assertTrue(!created.getCanceled(), created.toString());
         Object read;
@@ -241,7 +248,7 @@ class WatchProgressRaceTest {
         } catch (final RuntimeException e) {
             read = e;
         }
-        readsAtCreated.put(created.getWatchId(), read);
+        createdWatchers.put(created.getWatchId(), new Created(startRevision, read));
     }
 
     /** Takes responses into {@code log} until one matches; returns that one. */
@@ -256,7 +263,7 @@ class WatchProgressRaceTest {
         }
     }
 
-    private static void verify(final List<WatchResponse> log, final Map<Long, Object> readsAtCreated,
+    private static void verify(final List<WatchResponse> log, final Map<Long, Created> created,
         final List<Change> history, final int requests) {
         final Map<Long, Long> start = new HashMap<>();
         final Map<Long, List<Long>> delivered = new HashMap<>();
@@ -269,9 +276,10 @@ class WatchProgressRaceTest {
             final long revision = response.getHeader().getRevision();
             final String where = "response " + i + " (" + response.toString().replace('\n', ' ') + ")";
             if (response.getCreated()) {
-                start.put(id, revision + 1);
+                final long requested = created.get(id).requestedStart();
+                start.put(id, requested == 0 ? revision + 1 : requested);
                 delivered.put(id, new ArrayList<>());
-                checkRead(readsAtCreated.get(id), history, revision, where);
+                checkRead(created.get(id).read(), history, revision, where);
             } else if (response.getEventsCount() > 0) {
                 final List<Long> got = delivered.get(id);
                 for (final Event event : response.getEventsList()) {
@@ -299,8 +307,8 @@ class WatchProgressRaceTest {
             assertEquals(expected, delivered.get(watcher.getKey()), "events of watcher " + watcher.getKey());
         }
         System.out.printf("WatchProgressRaceTest: %d requests, %d stream progress responses, %d progress_notify,"
-            + " %d watchers, %d events in range%n", requests, streamProgress, watcherProgress, start.size(),
-            history.size());
+            + " %d watchers (%d from a past revision), %d events in range%n", requests, streamProgress, watcherProgress,
+            start.size(), created.values().stream().filter(c -> c.requestedStart() != 0).count(), history.size());
     }
 
     /** Every event of the range from {@code start} through {@code revision} must be in {@code delivered}. */
