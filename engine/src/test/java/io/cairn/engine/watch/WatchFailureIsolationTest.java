@@ -23,8 +23,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * A failure in one stream's work (its transport throwing, or the read that catches one of its
  * watchers up) ends that stream with an error and nothing else: the other streams keep getting
  * events and a stream opened afterwards is served. A failed read of new revisions, which every
- * synced watcher needs, ends every stream with an error, and streams opened afterwards are served:
- * none waits forever.
+ * synced watcher needs, ends the streams of the synced watchers with an error; a stream without
+ * one goes on, and streams opened afterwards are served: none waits forever. An Error outside
+ * any one stream's work ends every stream, and the hub goes on; if even ending them fails, the
+ * thread is gone and new streams are ended at once rather than left waiting.
  */
 class WatchFailureIsolationTest {
     /** Which of the transport's calls throws. */
@@ -77,22 +79,65 @@ class WatchFailureIsolationTest {
     }
 
     @Test
-    void aFailedReadOfNewRevisionsEndsEveryStreamAndLaterStreamsAreServed() throws Exception {
+    void aFailedReadOfNewRevisionsEndsTheSyncedWatchersStreamsAndLaterStreamsAreServed() throws Exception {
         final FailingReads reads = new FailingReads();
         try (InProcessMember member = InProcessMember.start(WatchHub.Settings.defaults(2 << 20), reads);
             WatchStreamClient first = WatchStreamClient.open(member.channel);
-            WatchStreamClient second = WatchStreamClient.open(member.channel)) {
+            WatchStreamClient second = WatchStreamClient.open(member.channel);
+            WatchStreamClient idle = WatchStreamClient.open(member.channel)) {
             watch(first);
             second.create(WatchCreateRequest.newBuilder().setKey(ByteString.copyFromUtf8("elsewhere")));
             assertTrue(second.take().getCreated());
+            idle.requestProgress(); // known to the hub, no watcher
+            assertEquals(-1, idle.take().getWatchId());
             reads.failNext.set(true);
-            member.put("k/1", "v"); // its events cannot be read for anyone
+            final long failed = member.put("k/1", "v"); // nobody can be told whether it holds their keys
             assertInjectedError(first);
             assertInjectedError(second);
+            idle.requestProgress();
+            final WatchResponse progress = idle.take();
+            assertEquals(-1, progress.getWatchId());
+            assertTrue(progress.getHeader().getRevision() >= failed, progress.toString());
 
             try (WatchStreamClient later = WatchStreamClient.open(member.channel)) {
                 watch(later);
                 assertEvent(later, "k/2", member.put("k/2", "v"));
+            }
+        }
+    }
+
+    @Test
+    void anErrorEndsEveryStreamAndLaterStreamsAreServed() throws Exception {
+        final ErrorSink sink = new ErrorSink(false);
+        try (InProcessMember member = InProcessMember.start(WatchHub.Settings.defaults(2 << 20));
+            WatchStreamClient healthy = WatchStreamClient.open(member.channel)) {
+            watch(healthy);
+            final WatchStream broken = member.hub.open(sink);
+            member.hub.request(broken, WatchRequest.newBuilder().setCreateRequest(prefix()).build());
+            assertInjectedError(healthy);
+            final String message = sink.failed.get(WatchStreamClient.TAKE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            assertTrue(message.contains("injected"), message);
+
+            try (WatchStreamClient later = WatchStreamClient.open(member.channel)) {
+                watch(later);
+                assertEvent(later, "k/1", member.put("k/1", "v"));
+            }
+        }
+    }
+
+    @Test
+    void ifEndingEveryStreamFailsTooNewStreamsAreEndedAtOnce() throws Exception {
+        try (InProcessMember member = InProcessMember.start(WatchHub.Settings.defaults(2 << 20));
+            WatchStreamClient healthy = WatchStreamClient.open(member.channel)) {
+            watch(healthy);
+            final WatchStream broken = member.hub.open(new ErrorSink(true));
+            member.hub.request(broken, WatchRequest.newBuilder().setCreateRequest(prefix()).build());
+            assertInjectedError(healthy);
+            try (WatchStreamClient later = WatchStreamClient.open(member.channel)) {
+                later.create(prefix());
+                final Status status = Status.fromThrowable(later.takeError());
+                assertEquals(Status.Code.INTERNAL, status.getCode(), status.toString());
+                assertTrue(status.getDescription().contains("injected"), status.toString());
             }
         }
     }
@@ -172,6 +217,42 @@ class WatchFailureIsolationTest {
         @Override
         public void stop() {
             stopped = true;
+        }
+    }
+
+    /** A transport whose send throws an Error, and whose fail too if asked. */
+    private static final class ErrorSink implements StreamSink {
+        private final boolean failThrows;
+        final CompletableFuture<String> failed = new CompletableFuture<>();
+
+        ErrorSink(final boolean failThrows) {
+            this.failThrows = failThrows;
+        }
+
+        @Override
+        public boolean isReady() {
+            return true;
+        }
+
+        @Override
+        public boolean send(final WatchResponse response) {
+            throw new Error("injected error in send");
+        }
+
+        @Override
+        public void requestNext() {
+        }
+
+        @Override
+        public void fail(final String message) {
+            if (failThrows) {
+                throw new Error("injected error in fail");
+            }
+            failed.complete(message);
+        }
+
+        @Override
+        public void stop() {
         }
     }
 
