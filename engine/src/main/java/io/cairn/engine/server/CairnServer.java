@@ -77,11 +77,6 @@ public final class CairnServer implements AutoCloseable {
             public <T> T read(final Function<History, T> reader) {
                 return store.readHistory(reader);
             }
-
-            @Override
-            public long currentRevision() {
-                return store.currentRevision();
-            }
         }, headers::at, settings);
         store.onRevisionCommitted(hub::revisionCommitted);
         hub.start();

@@ -40,6 +40,12 @@ final class SyncedWatchers {
         }
     }
 
+    void clear() {
+        byKey.clear();
+        ranges.clear();
+        size = 0;
+    }
+
     boolean isEmpty() {
         return size == 0;
     }

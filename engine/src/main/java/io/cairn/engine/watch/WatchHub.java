@@ -34,6 +34,14 @@ import java.util.function.LongFunction;
  * When a lone commit finds the watch thread asleep, the committing thread takes the lock and
  * publishes the new revisions itself, as etcd's write path notifies its synced watchers: that
  * write's events then leave without a thread wake-up. Nothing here blocks but the watch thread's park.
+ *
+ * <p>Failures stay as small as they can: an exception from one stream's work (its transport, a
+ * response for one of its watchers, one watcher's catch-up read) ends that stream with an internal
+ * error and the thread goes on serving the others. A failed read of new revisions, which every
+ * synced watcher needs, ends the streams of the synced watchers. Anything else that escapes (a bug
+ * in the hub, an Error) ends every stream and forgets every watcher, and the thread goes on with
+ * new streams; clients resume from their last revision. Should even that fail, the thread is gone
+ * and every stream, new ones too, is ended at once: none waits for an answer that cannot come.
  */
 public final class WatchHub implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(WatchHub.class.getName());
@@ -79,8 +87,8 @@ public final class WatchHub implements AutoCloseable {
     private volatile long lastCommitNanos = System.nanoTime();
     private volatile boolean sleeping;
     private volatile boolean closing;
-    /** Set when publishing failed, on the watch thread or inline; the watch thread then ends every stream. */
-    private volatile Throwable failure;
+    /** Set if the watch thread died; every stream, present or future, is then ended at once. */
+    private volatile Throwable died;
     /** Guards everything below "owned"; see the class comment. */
     private final ReentrantLock working = new ReentrantLock();
     /** How many times a watcher fell out of sync because its stream was full (read by tests and benches). */
@@ -92,6 +100,8 @@ public final class WatchHub implements AutoCloseable {
     private final ArrayDeque<Watcher> unsynced = new ArrayDeque<>();
     private final Set<WatchStream> streams = new HashSet<>();
     private final ArrayDeque<WatchStream> toFlush = new ArrayDeque<>();
+    /** Streams with a stream-wide progress request waiting for their watchers to be synced. */
+    private final List<WatchStream> progressDeferred = new ArrayList<>();
     private final List<Watcher> matching = new ArrayList<>();
     private long nextProgressNanos;
 
@@ -103,8 +113,9 @@ public final class WatchHub implements AutoCloseable {
     }
 
     public void start() {
-        publishedRevision = store.currentRevision();
-        committedRevision = publishedRevision;
+        // The committed revision as the tree has it: MvccStore's moves before the tree commits.
+        publishedRevision = store.read(History::currentRevision);
+        committedRevision = Math.max(committedRevision, publishedRevision);
         nextProgressNanos = System.nanoTime() + settings.progressIntervalNanos();
         thread.start();
     }
@@ -124,13 +135,12 @@ public final class WatchHub implements AutoCloseable {
         lastCommitNanos = now;
         if (quiet && sleeping && working.tryLock()) {
             try {
-                if (!closing && failure == null) {
+                if (!closing && died == null) {
                     publish();
                     flush();
                 }
             } catch (final RuntimeException | Error e) {
-                failure = e;
-                LockSupport.unpark(thread); // the watch thread ends every stream
+                failAll(e); // a bug outside any one stream's work; the committing thread must not see it
             } finally {
                 working.unlock();
             }
@@ -144,6 +154,9 @@ public final class WatchHub implements AutoCloseable {
         final WatchStream stream = new WatchStream(sink, settings.streamQueuedBytesMax());
         signalled.add(stream); // so the watch thread knows it (and ends it on close) before any request
         wake();
+        if (died != null) {
+            endSignalledAfterDeath();
+        }
         return stream;
     }
 
@@ -178,15 +191,18 @@ public final class WatchHub implements AutoCloseable {
 
     private void run() {
         try {
-            while (!closing && failure == null) {
-                boolean busy;
+            while (!closing) {
+                boolean busy = true;
                 working.lock();
                 try {
                     busy = takeSignals();
                     busy |= publish();
                     busy |= catchUp();
+                    answerDeferredProgress();
                     notifyProgress();
                     busy |= flush();
+                } catch (final RuntimeException | Error e) {
+                    failAll(e);
                 } finally {
                     working.unlock();
                 }
@@ -194,25 +210,73 @@ public final class WatchHub implements AutoCloseable {
                     park();
                 }
             }
-        } catch (final RuntimeException | Error e) {
-            failure = e;
-        }
-        if (failure != null) {
-            LOG.log(System.Logger.Level.ERROR, "the watch thread stopped: " + failure, failure);
+        } catch (final Throwable e) { // failAll itself failed (say, out of memory): give up, loudly
+            died = e;
+            LOG.log(System.Logger.Level.ERROR, "the watch thread stopped: " + e, e);
             working.lock();
             try {
-                for (final WatchStream stream : streams) {
-                    stream.sink.fail("cairn: watch failed: " + failure);
+                for (final WatchStream stream : List.copyOf(streams)) {
+                    endWithError(stream, "cairn: watch failed: " + e);
                 }
             } finally {
                 working.unlock();
+            }
+            endSignalledAfterDeath();
+        }
+    }
+
+    /**
+     * Something outside any one stream's work failed: the hub's state cannot be trusted, so every
+     * stream ends with an internal error and every watcher is forgotten. The thread then goes on:
+     * streams opened afterwards are served, and their watchers start from the published revision.
+     */
+    private void failAll(final Throwable cause) {
+        LOG.log(System.Logger.Level.ERROR, "the watch hub failed, ending every watch stream: " + cause, cause);
+        for (final WatchStream stream : List.copyOf(streams)) {
+            endWithError(stream, "cairn: watch failed: " + cause);
+        }
+        streams.clear();
+        synced.clear();
+        unsynced.clear();
+        toFlush.forEach(stream -> stream.flushPending = false);
+        toFlush.clear();
+        progressDeferred.clear();
+    }
+
+    /** After the thread died: ends every stream that was opened but not yet taken, now and on each open. */
+    private void endSignalledAfterDeath() {
+        working.lock();
+        try {
+            for (WatchStream stream = signalled.poll(); stream != null; stream = signalled.poll()) {
+                endWithError(stream, "cairn: watch failed: " + died);
+            }
+        } finally {
+            working.unlock();
+        }
+    }
+
+    /** One stream's work threw: that stream alone ends with an internal error; the others go on. */
+    private void streamFailed(final WatchStream stream, final RuntimeException cause) {
+        LOG.log(System.Logger.Level.WARNING, "ending a watch stream whose work failed: " + cause, cause);
+        endWithError(stream, "cairn: watch stream failed: " + cause);
+    }
+
+    /** Ends the stream and tells its client with an internal error, unless the call is gone already. */
+    private void endWithError(final WatchStream stream, final String message) {
+        final boolean open = !stream.closed;
+        endStream(stream);
+        if (open) {
+            try {
+                stream.sink.fail(message);
+            } catch (final RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot end a failed watch stream: " + e, e);
             }
         }
     }
 
     private void park() {
         sleeping = true;
-        if (signalled.isEmpty() && committedRevision <= publishedRevision && !closing && failure == null) {
+        if (signalled.isEmpty() && committedRevision <= publishedRevision && !closing) {
             final long untilProgress = nextProgressNanos - System.nanoTime();
             LockSupport.parkNanos(this, Math.max(1, Math.min(IDLE_PARK_NANOS_MAX, untilProgress)));
         }
@@ -231,12 +295,20 @@ public final class WatchHub implements AutoCloseable {
                 endStream(stream);
                 continue;
             }
-            streams.add(stream);
-            if (stream.readySignalled.getAndSet(false)) {
-                scheduleFlush(stream);
+            if (stream.closed) {
+                continue; // ended by the hub (failed, or its call was gone); only the client's cancel is left
             }
-            for (WatchRequest request = stream.requests.poll(); request != null; request = stream.requests.poll()) {
-                handle(stream, request);
+            try {
+                streams.add(stream);
+                if (stream.readySignalled.getAndSet(false)) {
+                    scheduleFlush(stream);
+                }
+                for (WatchRequest request = stream.requests.poll(); request != null;
+                    request = stream.requests.poll()) {
+                    handle(stream, request);
+                }
+            } catch (final RuntimeException e) {
+                streamFailed(stream, e);
             }
         }
         return any;
@@ -246,12 +318,14 @@ public final class WatchHub implements AutoCloseable {
         if (stream.closed) {
             return;
         }
+        publishCommitted();
+        if (stream.closed) {
+            return; // the stream had a synced watcher and the read of new revisions failed
+        }
         switch (request.getRequestUnionCase()) {
             case CREATE_REQUEST -> create(stream, request.getCreateRequest());
             case CANCEL_REQUEST -> cancel(stream, request.getCancelRequest());
-            // etcd 3.4 answers at once with the current revision, for the whole stream (watch id -1).
-            case PROGRESS_REQUEST -> stream.enqueue(WatchResponse.newBuilder()
-                .setHeader(headerAt.apply(store.currentRevision())).setWatchId(-1).build());
+            case PROGRESS_REQUEST -> requestProgress(stream);
             default -> {
                 // etcd ignores a request it does not know rather than ending the stream.
             }
@@ -264,9 +338,33 @@ public final class WatchHub implements AutoCloseable {
         }
     }
 
-    /** etcd's watch creation: id rules, errors and the created response with the current revision. */
+    /**
+     * Publishes every revision committed before the request being handled was taken, so that the
+     * revision it is answered with is at least that of any write the client saw complete before
+     * asking (etcd answers with its current revision, which its writes move before they return).
+     * A failed read ends the synced watchers' streams and lets the published revision move on.
+     */
+    private void publishCommitted() {
+        final long committed = committedRevision;
+        while (publishedRevision < committed) {
+            final long before = publishedRevision;
+            publish(committed);
+            if (publishedRevision == before) {
+                throw new IllegalStateException("revision " + committed + " was committed, but the store's history"
+                    + " read after it ends at " + before);
+            }
+        }
+    }
+
+    /**
+     * etcd's watch creation: id rules, errors and the created response. Its header is the published
+     * revision, not MvccStore's current one: that moves before the tree commits and before this
+     * thread hands the revision's events to the synced watchers, so a client reading at it could
+     * find it missing ("future revision") or, reading the latest, miss its events. Every published
+     * revision is committed, and the new watcher starts right after it.
+     */
     private void create(final WatchStream stream, final WatchCreateRequest request) {
-        final long current = store.currentRevision();
+        final long current = publishedRevision;
         final WatchRange range = WatchRange.of(request.getKey().toByteArray(), request.getRangeEnd().toByteArray());
         long id = request.getWatchId();
         String error = null;
@@ -309,8 +407,58 @@ public final class WatchHub implements AutoCloseable {
             return;
         }
         end(watcher);
-        stream.enqueue(WatchResponse.newBuilder().setHeader(headerAt.apply(store.currentRevision()))
+        stream.enqueue(WatchResponse.newBuilder().setHeader(headerAt.apply(publishedRevision))
             .setWatchId(watcher.id).setCanceled(true).build());
+    }
+
+    /**
+     * A WatchProgressRequest: one response for the whole stream (watch id -1), meaning "every watcher
+     * on this stream has been sent every event up to this revision" (Kubernetes' watch cache reads
+     * it so). A synced watcher has been handed every event through the published revision, ahead of
+     * anything queued after it; an unsynced (catching-up) one only those below its next revision. So
+     * the answer waits until every watcher of the stream is synced, then goes at the published
+     * revision, as etcd 3.5 defers it; etcd 3.4 answered at once with its current revision. Answering
+     * at once with the stream's lowest revision instead would be true too, but could go below events
+     * the stream's synced watchers already got: clients pass a watch id -1 response to every watcher
+     * of the stream, and a progress notification older than an event breaks the rule that headers
+     * only move forward. Requests that come while one waits get that one answer (etcd 3.5 coalesces
+     * them the same way). A stream with no unsynced watcher, the usual case, is answered at once.
+     */
+    private void requestProgress(final WatchStream stream) {
+        if (stream.progressRequested) {
+            return;
+        }
+        stream.progressRequested = true;
+        if (!answerProgress(stream)) {
+            progressDeferred.add(stream);
+        }
+    }
+
+    /** Answers the stream's progress request if all its watchers are synced; false if it must wait. */
+    private boolean answerProgress(final WatchStream stream) {
+        if (stream.closed) {
+            return true; // nobody to answer
+        }
+        for (final Watcher watcher : stream.watchers.values()) {
+            if (watcher.state == Watcher.State.UNSYNCED) {
+                return false;
+            }
+        }
+        stream.progressRequested = false;
+        stream.enqueue(WatchResponse.newBuilder().setHeader(headerAt.apply(publishedRevision)).setWatchId(-1).build());
+        scheduleFlush(stream);
+        return true;
+    }
+
+    private void answerDeferredProgress() {
+        progressDeferred.removeIf(stream -> {
+            try {
+                return answerProgress(stream);
+            } catch (final RuntimeException e) {
+                streamFailed(stream, e);
+                return true;
+            }
+        });
     }
 
     private void end(final Watcher watcher) {
@@ -341,7 +489,18 @@ public final class WatchHub implements AutoCloseable {
 
     /** Reads the revisions committed since the last publish (bounded) and fans them out. */
     private boolean publish() {
-        final long target = committedRevision;
+        return publish(committedRevision);
+    }
+
+    /**
+     * One bounded read of new revisions, fanned out. A failure for one watcher ends its stream. If
+     * the read itself fails, no synced watcher can have those revisions' events: their streams end
+     * with an internal error (their clients resume from their last revision, by catching up from the
+     * store), and with no synced watcher left the published revision moves on without a read, as it
+     * does when nobody watches. Streams with no synced watcher are not touched. So each call that
+     * returns true has moved the published revision.
+     */
+    private boolean publish(final long target) {
         if (target <= publishedRevision) {
             return false;
         }
@@ -349,22 +508,37 @@ public final class WatchHub implements AutoCloseable {
             publishedRevision = target; // nobody to tell; new watchers start above it or catch up
             return true;
         }
-        store.read(history -> {
-            final long compact = history.compactRevision();
-            if (compact > publishedRevision + 1) {
-                // Physical compaction may have removed history this thread has not published yet.
-                for (final Watcher watcher : synced.all()) {
-                    if (watcher.nextRevision < compact) {
-                        compacted(watcher, compact);
+        try {
+            store.read(history -> {
+                final long compact = history.compactRevision();
+                if (compact > publishedRevision + 1) {
+                    // Physical compaction may have removed history this thread has not published yet.
+                    for (final Watcher watcher : synced.all()) {
+                        if (watcher.nextRevision < compact) {
+                            try {
+                                compacted(watcher, compact);
+                            } catch (final RuntimeException e) {
+                                streamFailed(watcher.stream, e);
+                            }
+                        }
                     }
                 }
+                final History.Batch batch = history.read(publishedRevision + 1, REVISIONS_PER_READ_MAX,
+                    VALUE_BYTES_PER_READ_MAX);
+                fanOut(batch.changes(), history);
+                publishedRevision = batch.through();
+                return null;
+            });
+        } catch (final RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "cannot read the revisions after " + publishedRevision
+                + "; ending the streams of synced watchers: " + e, e);
+            final String message = "cairn: watch failed: cannot read the revisions after " + publishedRevision + ": " + e;
+            for (final Watcher watcher : synced.all()) {
+                endWithError(watcher.stream, message);
             }
-            final History.Batch batch = history.read(publishedRevision + 1, REVISIONS_PER_READ_MAX,
-                VALUE_BYTES_PER_READ_MAX);
-            fanOut(batch.changes(), history);
-            publishedRevision = batch.through();
-            return null;
-        });
+            assert synced.isEmpty() : "a synced watcher outlived its stream";
+            publishedRevision = target;
+        }
         return true;
     }
 
@@ -384,14 +558,29 @@ public final class WatchHub implements AutoCloseable {
                 matching.clear();
                 synced.collectWatching(change.kv().key(), matching);
                 for (final Watcher watcher : matching) {
-                    if (watcher.nextRevision <= revision && watcher.wants(change)) {
-                        perWatcher.computeIfAbsent(watcher, w -> new ArrayList<>()).add(events.get(i, watcher.prevKv));
+                    // A watcher of a stream that failed meanwhile is no longer synced.
+                    if (watcher.state == Watcher.State.SYNCED && watcher.nextRevision <= revision
+                        && watcher.wants(change)) {
+                        try {
+                            perWatcher.computeIfAbsent(watcher, w -> new ArrayList<>())
+                                .add(events.get(i, watcher.prevKv));
+                        } catch (final RuntimeException e) {
+                            streamFailed(watcher.stream, e);
+                        }
                     }
                 }
             }
             if (!perWatcher.isEmpty()) {
                 final ResponseHeader header = headerAt.apply(revision);
-                perWatcher.forEach((watcher, list) -> deliverLive(watcher, header, revision, list));
+                perWatcher.forEach((watcher, list) -> {
+                    if (watcher.state == Watcher.State.SYNCED) {
+                        try {
+                            deliverLive(watcher, header, revision, list);
+                        } catch (final RuntimeException e) {
+                            streamFailed(watcher.stream, e);
+                        }
+                    }
+                });
                 perWatcher.clear();
             }
             first = end;
@@ -434,11 +623,20 @@ public final class WatchHub implements AutoCloseable {
             if (watcher.state == Watcher.State.ENDED) {
                 continue;
             }
+            if (watcher.nextRevision > publishedRevision) { // nothing published to read yet
+                watcher.state = Watcher.State.SYNCED;
+                synced.add(watcher);
+                continue;
+            }
             if (!watcher.stream.hasRoomToCatchUp()) {
                 unsynced.add(watcher);
                 continue;
             }
-            store.read(history -> catchUp(watcher, history));
+            try {
+                store.read(history -> catchUp(watcher, history));
+            } catch (final RuntimeException e) {
+                streamFailed(watcher.stream, e); // ends the watcher too
+            }
             reads++;
             progressed = true;
             if (watcher.state == Watcher.State.UNSYNCED) {
@@ -453,7 +651,12 @@ public final class WatchHub implements AutoCloseable {
         return progressed;
     }
 
-    /** One batch of history for one watcher, as etcd's syncWatchers sends it (header: current revision). */
+    /**
+     * One batch of history for one watcher, as etcd's syncWatchers sends it. The batch stops at the
+     * published revision even if the snapshot holds more (those go out live), so no watcher runs
+     * ahead of the published revision and every header the hub writes is at most it: the header here
+     * is the published revision, where etcd writes its current one.
+     */
     private Void catchUp(final Watcher watcher, final History history) {
         final long compact = history.compactRevision();
         if (watcher.nextRevision < compact) {
@@ -462,24 +665,29 @@ public final class WatchHub implements AutoCloseable {
         }
         final History.Batch batch = history.read(watcher.nextRevision, REVISIONS_PER_READ_MAX,
             VALUE_BYTES_PER_READ_MAX);
+        final long through = Math.min(batch.through(), publishedRevision);
         final List<Event> events = new ArrayList<>();
         for (final Change change : batch.changes()) {
+            if (change.revision() > through) {
+                break;
+            }
             if (watcher.wants(change)) {
                 events.add(WatchResponses.event(change,
                     watcher.prevKv ? history.previous(change.kv().key(), change.revision()) : null));
             }
         }
         if (!events.isEmpty()) {
-            enqueueEvents(watcher, WatchResponse.newBuilder().setHeader(headerAt.apply(batch.currentRevision()))
+            enqueueEvents(watcher, WatchResponse.newBuilder().setHeader(headerAt.apply(publishedRevision))
                 .setWatchId(watcher.id).addAllEvents(events).build());
         }
-        watcher.nextRevision = batch.through() + 1;
+        watcher.nextRevision = through + 1;
         return null;
     }
 
     /**
      * etcd's periodic progress notification: every interval, each synced watcher that asked for it
-     * and got no events since the last interval gets an empty response at the current revision.
+     * and got no events since the last interval gets an empty response at the published revision,
+     * through which it has been handed every event (an unsynced one gets none, as in etcd).
      */
     private void notifyProgress() {
         final long now = System.nanoTime();
@@ -487,18 +695,22 @@ public final class WatchHub implements AutoCloseable {
             return;
         }
         nextProgressNanos = now + settings.progressIntervalNanos();
-        final long current = store.currentRevision();
-        for (final WatchStream stream : streams) {
-            for (final Watcher watcher : stream.watchers.values()) {
-                if (!watcher.progressNotify) {
-                    continue;
+        final long current = publishedRevision;
+        for (final WatchStream stream : List.copyOf(streams)) {
+            try {
+                for (final Watcher watcher : stream.watchers.values()) {
+                    if (!watcher.progressNotify) {
+                        continue;
+                    }
+                    if (watcher.state == Watcher.State.SYNCED && !watcher.eventsSinceProgress && stream.hasRoom()) {
+                        stream.enqueue(WatchResponse.newBuilder().setHeader(headerAt.apply(current))
+                            .setWatchId(watcher.id).build());
+                        scheduleFlush(stream);
+                    }
+                    watcher.eventsSinceProgress = false;
                 }
-                if (watcher.state == Watcher.State.SYNCED && !watcher.eventsSinceProgress && stream.hasRoom()) {
-                    stream.enqueue(WatchResponse.newBuilder().setHeader(headerAt.apply(current))
-                        .setWatchId(watcher.id).build());
-                    scheduleFlush(stream);
-                }
-                watcher.eventsSinceProgress = false;
+            } catch (final RuntimeException e) {
+                streamFailed(stream, e);
             }
         }
     }
@@ -519,12 +731,16 @@ public final class WatchHub implements AutoCloseable {
         for (int i = 0, scheduled = toFlush.size(); i < scheduled; i++) {
             final WatchStream stream = toFlush.poll();
             stream.flushPending = false;
-            sent |= stream.flush();
-            if (stream.closed) {
-                endStream(stream);
-            } else if (stream.requestWithheld && stream.hasRoom()) {
-                stream.requestWithheld = false;
-                stream.sink.requestNext();
+            try {
+                sent |= stream.flush();
+                if (stream.closed) {
+                    endStream(stream);
+                } else if (stream.requestWithheld && stream.hasRoom()) {
+                    stream.requestWithheld = false;
+                    stream.sink.requestNext();
+                }
+            } catch (final RuntimeException e) {
+                streamFailed(stream, e);
             }
         }
         return sent;
@@ -552,7 +768,11 @@ public final class WatchHub implements AutoCloseable {
             }
         }
         for (final WatchStream stream : streams) {
-            stream.sink.stop();
+            try {
+                stream.sink.stop();
+            } catch (final RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot stop a watch stream: " + e, e);
+            }
         }
         streams.clear();
     }

@@ -28,6 +28,8 @@ public final class WatchStream {
     long nextAutoId;
     boolean requestWithheld;
     boolean flushPending;
+    /** A stream-wide progress request waits for this stream's watchers to be synced. */
+    boolean progressRequested;
     boolean closed;
 
     WatchStream(final StreamSink sink, final long queuedBytesMax) {

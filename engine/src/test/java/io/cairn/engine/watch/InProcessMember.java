@@ -1,5 +1,6 @@
 package io.cairn.engine.watch;
 
+import io.cairn.engine.mvcc.History;
 import io.cairn.engine.mvcc.OpResult;
 import io.cairn.engine.mvcc.TxnOp;
 import io.cairn.engine.node.MemberOptions;
@@ -18,6 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * A Raft-backed member and its watch service in this JVM, on a loopback port, with watch settings
@@ -44,11 +47,32 @@ final class InProcessMember implements AutoCloseable {
     }
 
     static InProcessMember start(final WatchHub.Settings settings) throws IOException {
+        return start(settings, null);
+    }
+
+    /**
+     * A member whose watch hub reads the store through {@code around} (a test's fault injection),
+     * wired as {@link CairnServer#startWatchHub} wires it; null for the server's own wiring.
+     */
+    static InProcessMember start(final WatchHub.Settings settings, final UnaryOperator<HistorySource> around)
+        throws IOException {
         final Path dir = Files.createTempDirectory("cairn-watch-test");
         final RaftKeyValueStore store = RaftKeyValueStore.open(dir, dir.resolve("wal"),
             MemberOptions.defaults(MEMBER_ID).withMaxRequestBytes(MAX_VALUE_BYTES));
-        final WatchHub hub = CairnServer.startWatchHub(store, new ResponseHeaders(1, MEMBER_ID, store::raftTerm),
-            settings);
+        final ResponseHeaders headers = new ResponseHeaders(1, MEMBER_ID, store::raftTerm);
+        final WatchHub hub;
+        if (around == null) {
+            hub = CairnServer.startWatchHub(store, headers, settings);
+        } else {
+            hub = new WatchHub(around.apply(new HistorySource() {
+                @Override
+                public <T> T read(final Function<History, T> reader) {
+                    return store.readHistory(reader);
+                }
+            }), headers::at, settings);
+            store.onRevisionCommitted(hub::revisionCommitted);
+            hub.start();
+        }
         final int port = ServerProcess.freePort();
         final Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
             .directExecutor().addService(new WatchService(hub)).build().start();
