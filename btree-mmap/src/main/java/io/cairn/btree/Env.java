@@ -17,6 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import io.cairn.posix.NativePosix;
 import io.cairn.posix.OpenFile;
 import io.cairn.posix.Posix;
+import io.cairn.posix.PosixException;
 import org.agrona.collections.Long2ObjectHashMap;
 
 /**
@@ -69,7 +70,14 @@ public final class Env implements AutoCloseable {
     private volatile long durableTxid;
     private long freelistTxid; // the newest meta whose freelist is on disk; guarded by writerLock
     private int durableSlot; // guarded by whoever writes metas: syncLock, or writerLock when commits sync
-    private long fileSizeBytes;
+    /** Written under the writer lock; volatile so {@link #fileSizeBytes()} reads it without waiting for a commit. */
+    private volatile long fileSizeBytes;
+    /**
+     * The first failed fdatasync of the file, or null. The kernel may have dropped the pages it could
+     * not write and marked them clean (PostgreSQL's "fsyncgate"), so a later fdatasync can succeed
+     * without them: from then on no sync and no syncing commit may report anything durable.
+     */
+    private volatile IOException syncFailure;
 
     private Env(Path path, EnvOptions options, Posix posix, OpenFile file, MemorySegment map, Meta meta, int metaSlot,
                 long fileSizeBytes) {
@@ -242,7 +250,7 @@ public final class Env implements AutoCloseable {
     /** Called by the committing write transaction after its pages are written. */
     void publish(Meta meta, boolean withFreelist) throws IOException {
         if (options.syncOnCommit()) {
-            posix.fdatasync(file);
+            fdatasync();
             writeMeta(meta);
         }
         current = meta;
@@ -265,6 +273,7 @@ public final class Env implements AutoCloseable {
         syncLock.lock();
         try {
             checkOpen();
+            checkSyncable();
             Meta meta;
             writerLock.lock();
             try {
@@ -277,7 +286,7 @@ public final class Env implements AutoCloseable {
             if (meta.txid() <= durableTxid) {
                 return;
             }
-            posix.fdatasync(file);
+            fdatasync();
             writeMeta(meta);
         } finally {
             syncLock.unlock();
@@ -309,9 +318,39 @@ public final class Env implements AutoCloseable {
         int slot = 1 - durableSlot;
         meta.encode(metaBuffer, slot);
         posix.pwriteFully(file, metaBuffer, (long) slot * Page.SIZE_BYTES);
-        posix.fdatasync(file);
+        fdatasync();
         durableSlot = slot;
         durableTxid = meta.txid();
+    }
+
+    /**
+     * fdatasync of the file, refused for good once one has failed (see {@link #syncFailure}). Every
+     * sync of the file goes through here, so no later one can vouch for pages an earlier one lost.
+     */
+    private void fdatasync() throws IOException {
+        checkSyncable();
+        try {
+            posix.fdatasync(file);
+        } catch (IOException e) {
+            syncFailure = e;
+            throw unsyncable(e);
+        }
+    }
+
+    /** Throws if an fdatasync has failed: nothing this environment writes can be made durable any more. */
+    void checkSyncable() throws IOException {
+        IOException failure = syncFailure;
+        if (failure != null) {
+            throw unsyncable(failure);
+        }
+    }
+
+    private IOException unsyncable(IOException failure) {
+        String remedy = failure instanceof PosixException p && !p.whatToDo().isEmpty() ? p.whatToDo() + "; then " : "";
+        return new IOException(path + ": an fdatasync failed (" + failure.getMessage() + "). The kernel may have"
+                + " dropped the pages it could not write, so nothing written since the last durable transaction (txid "
+                + durableTxid + ") can be made durable by this environment: " + remedy + "close it and reopen the file,"
+                + " which reopens at txid " + durableTxid + " or later", failure);
     }
 
     void ensureFileSize(long neededBytes) throws IOException {
@@ -320,7 +359,17 @@ public final class Env implements AutoCloseable {
         }
         long step = Math.clamp(fileSizeBytes / 8, GROWTH_MIN_BYTES, GROWTH_MAX_BYTES);
         long newSize = Math.min(options.mapSizeBytes(), (neededBytes + step - 1) / step * step);
-        posix.allocate(file, fileSizeBytes, newSize - fileSizeBytes);
+        try {
+            posix.allocate(file, fileSizeBytes, newSize - fileSizeBytes);
+        } catch (IOException e) {
+            // A failed fallocate may still have grown the file part-way: keep the size we know true.
+            try {
+                fileSizeBytes = posix.sizeBytes(file);
+            } catch (IOException sizeUnknown) {
+                e.addSuppressed(sizeUnknown);
+            }
+            throw e;
+        }
         fileSizeBytes = newSize;
     }
 
@@ -526,13 +575,12 @@ public final class Env implements AutoCloseable {
         return durableTxid;
     }
 
+    /**
+     * The file's size, without the writer lock (a quota check on a request thread must not wait behind
+     * a commit); it may be one growth behind a commit running at the same time.
+     */
     public long fileSizeBytes() {
-        writerLock.lock();
-        try {
-            return fileSizeBytes;
-        } finally {
-            writerLock.unlock();
-        }
+        return fileSizeBytes;
     }
 
     MemorySegment map() {

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import io.cairn.posix.NoSpaceLeftException;
+import io.cairn.posix.PosixException;
 import org.agrona.collections.Long2ObjectHashMap;
 
 /**
@@ -208,6 +209,9 @@ public final class WriteTxn extends Txn {
         }
         boolean committed = false;
         try {
+            if (env.options().syncOnCommit()) {
+                env.checkSyncable(); // before writing anything: a commit that cannot be synced must not reuse pages
+            }
             for (Bucket b : buckets.values()) {
                 if (b.dirty && !b.deleted) {
                     writeRecord(b);
@@ -219,7 +223,12 @@ public final class WriteTxn extends Txn {
             env.publish(new Meta(txid, directory.rootPgno, freelistPgno, highWaterPages), withFreelist);
             committed = true;
         } catch (NoSpaceLeftException e) {
-            throw new NoSpaceException("no space: " + e.getMessage(), e);
+            throw new NoSpaceException("no space: " + e.getMessage() + "; the transaction was aborted and " + env.path()
+                    + " keeps its last commit (txid " + meta.txid() + "): " + e.whatToDo() + ", then commit again", e);
+        } catch (PosixException e) {
+            throw new IOException("commit of txid " + (meta.txid() + 1) + " to " + env.path() + " failed: " + e.getMessage()
+                    + "; the transaction was aborted and the file keeps its last commit (txid " + meta.txid() + ")"
+                    + (e.whatToDo().isEmpty() ? "" : "; " + e.whatToDo()), e);
         } finally {
             end(committed);
         }

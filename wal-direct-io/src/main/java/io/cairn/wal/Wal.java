@@ -9,11 +9,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.cairn.posix.NativePosix;
+import io.cairn.posix.NoSpaceLeftException;
 import io.cairn.posix.Posix;
+import io.cairn.posix.PosixException;
 
 /**
  * A segmented write-ahead log with group commit.
@@ -32,6 +35,7 @@ import io.cairn.posix.Posix;
  * {@link Posix}: libc, or a fault layer in tests.
  */
 public final class Wal implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Wal.class.getName());
     private static final int HEADER_BUFFER_BYTES = 2 * RecordFormat.BLOCK_BYTES; // header with a directory of up to PATH_MAX
 
     private final Path directory;
@@ -89,7 +93,7 @@ public final class Wal implements AutoCloseable {
                 walId = new SecureRandom().nextLong();
                 recovered = new Recovered(HardState.EMPTY, SnapshotMarker.NONE, List.of());
                 segments = new ArrayList<>(List.of(new SegmentName(0, 1)));
-                segment = createSegment(startedPreparer, segments.getFirst());
+                segment = createSegment(takeSpare(startedPreparer, 0), segments.getFirst());
             } else {
                 walId = result.walId();
                 recovered = result.recovered();
@@ -128,11 +132,25 @@ public final class Wal implements AutoCloseable {
         return new Wal(directory, options, posix);
     }
 
-    private SegmentWriter createSegment(SegmentPreparer spares, SegmentName name) throws IOException {
+    private SegmentWriter createSegment(Path spare, SegmentName name) throws IOException {
         headerBuffer.clear();
         headerBuffer.putSegmentHeader(new SegmentHeader(walId, name.sequence(), name.firstIndex(),
                 durableSnapshot, durableHardState, directoryName));
-        return SegmentWriter.create(directory, spares.take(), name, headerBuffer, options, posix, fallback);
+        return SegmentWriter.create(directory, spare, name, headerBuffer, options, posix, fallback);
+    }
+
+    /** The prepared next segment; while the disk is full, waits up to {@link WalOptions#spareWaitNanos()} and then refuses. */
+    private Path takeSpare(SegmentPreparer spares, long durableLast) throws IOException {
+        Path spare = spares.take(options.spareWaitNanos());
+        if (spare != null) {
+            return spare;
+        }
+        NoSpaceLeftException noSpace = spares.noSpace();
+        String why = noSpace != null ? noSpace.getMessage() + "; " + noSpace.whatToDo() : "its preparation was interrupted";
+        throw new NoSpareSegmentException("the WAL in " + directory + " needs its next segment and none was ready within "
+                + TimeUnit.NANOSECONDS.toMillis(options.spareWaitNanos()) + " ms: " + why + ". Nothing of this append or of"
+                + " those queued after it was written; the log still ends at index " + durableLast
+                + " and takes appends again once the segment is ready", noSpace);
     }
 
     /** What the log held when it was opened. */
@@ -305,7 +323,8 @@ public final class Wal implements AutoCloseable {
             roomFreed.awaitUninterruptibly();
         }
         if (failure != null) {
-            durable.completeExceptionally(new IOException("the WAL in " + directory + " failed earlier", failure));
+            durable.completeExceptionally(new IOException("the WAL in " + directory + " failed earlier and takes no more"
+                    + " appends: " + failure.getMessage(), failure));
             return false;
         }
         if (closing) {
@@ -375,6 +394,9 @@ public final class Wal implements AutoCloseable {
     private boolean writeAndComplete(BatchBuffer batch) {
         try {
             writeDurably(batch);
+        } catch (NoSpareSegmentException e) {
+            refuse(batch, e);
+            return true;
         } catch (IOException | RuntimeException e) {
             fail(batch, e instanceof IOException io ? io : new IOException(e));
             return false;
@@ -407,10 +429,14 @@ public final class Wal implements AutoCloseable {
         }
     }
 
-    /** New segment first (durably, with header), then the end record that points to it. */
+    /**
+     * New segment first (durably, with header), then the end record that points to it. Throws
+     * {@link NoSpareSegmentException} before writing anything if no spare is ready.
+     */
     private void rotate() throws IOException {
+        Path spare = takeSpare(preparer, durableLastIndex);
         SegmentName next = new SegmentName(segment.name().sequence() + 1, durableLastIndex + 1);
-        SegmentWriter created = createSegment(preparer, next);
+        SegmentWriter created = createSegment(spare, next);
         synchronized (segments) {
             segments.add(next);
         }
@@ -422,18 +448,54 @@ public final class Wal implements AutoCloseable {
         segment = created;
     }
 
+    /**
+     * The log cannot be written any more: this batch and everything queued fail, and so does every
+     * later append. Whether a write that failed, or was not synced, reached the disk is unknown, and
+     * after a failed fdatasync the kernel may have dropped what it could not write (and report the
+     * next fdatasync good), so going on could acknowledge what is not durable. A reopen recovers
+     * every acknowledged entry.
+     */
     private void fail(BatchBuffer batch, IOException cause) {
-        List<CompletableFuture<Void>> failed = new ArrayList<>(batch.completions());
+        String remedy = cause instanceof PosixException p && !p.whatToDo().isEmpty() ? p.whatToDo() + ", then " : "";
+        IOException failed = new IOException("the WAL in " + directory + " cannot be written: " + cause.getMessage()
+                + ". Nothing of this append or of any later one is durable; " + remedy
+                + "restart the member: reopening the log recovers every acknowledged entry", cause);
+        LOG.log(System.Logger.Level.ERROR, failed.getMessage());
+        List<CompletableFuture<Void>> waiting = new ArrayList<>(batch.completions());
         lock.lock();
         try {
-            failure = cause;
-            failed.addAll(filling.completions());
+            failure = failed;
+            waiting.addAll(filling.completions());
             filling.clear();
             roomFreed.signalAll();
         } finally {
             lock.unlock();
         }
-        for (CompletableFuture<Void> durable : failed) {
+        for (CompletableFuture<Void> durable : waiting) {
+            durable.completeExceptionally(failed);
+        }
+    }
+
+    /**
+     * Refuses this batch and everything queued after it, which continues from it, without having
+     * written any of it: the log ends where the last durable write left it, in memory as on disk, and
+     * takes appends again from there.
+     */
+    private void refuse(BatchBuffer batch, NoSpareSegmentException cause) {
+        List<CompletableFuture<Void>> refused = new ArrayList<>(batch.completions());
+        lock.lock();
+        try {
+            refused.addAll(filling.completions());
+            filling.clear();
+            lastIndex = durableLastIndex;
+            snapshotIndex = durableSnapshot.index();
+            roomFreed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        batch.clear();
+        spare = batch;
+        for (CompletableFuture<Void> durable : refused) {
             durable.completeExceptionally(cause);
         }
     }

@@ -13,10 +13,15 @@ import java.util.concurrent.TimeUnit;
  * @param syncMode            fdatasync per write, or O_DSYNC
  * @param directIo            try O_DIRECT (falls back to buffered writes where refused)
  * @param acceptMovedDirectory open a log whose segments say they were written in another directory
+ * @param spareWaitNanos      how long a rotation waits for the next segment while the disk is full
+ *                            (its preparer retries) before it refuses the appends that needed it,
+ *                            leaving the log as it was; a preparer that is only slow is waited for
  */
 public record WalOptions(long segmentBytes, int maxWriteBytes, long maxBatchDelayNanos, SyncMode syncMode,
-                         boolean directIo, boolean acceptMovedDirectory) {
+                         boolean directIo, boolean acceptMovedDirectory, long spareWaitNanos) {
     public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
+    /** A full disk stalls appends this long before they are refused (and the member can say so). */
+    public static final long DEFAULT_SPARE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     public WalOptions {
         if (segmentBytes % RecordFormat.BLOCK_BYTES != 0 || maxWriteBytes % RecordFormat.BLOCK_BYTES != 0) {
@@ -36,6 +41,16 @@ public record WalOptions(long segmentBytes, int maxWriteBytes, long maxBatchDela
         if (syncMode == null) {
             throw new IllegalArgumentException("syncMode is required");
         }
+        if (spareWaitNanos < 0 || spareWaitNanos > TimeUnit.MINUTES.toNanos(10)) {
+            throw new IllegalArgumentException("spareWaitNanos must be within 0..10 min, got " + spareWaitNanos);
+        }
+    }
+
+    /** The options as they were before {@code spareWaitNanos}, with its default. */
+    public WalOptions(long segmentBytes, int maxWriteBytes, long maxBatchDelayNanos, SyncMode syncMode, boolean directIo,
+                      boolean acceptMovedDirectory) {
+        this(segmentBytes, maxWriteBytes, maxBatchDelayNanos, syncMode, directIo, acceptMovedDirectory,
+                DEFAULT_SPARE_WAIT_NANOS);
     }
 
     public static WalOptions defaults() {
@@ -43,26 +58,30 @@ public record WalOptions(long segmentBytes, int maxWriteBytes, long maxBatchDela
     }
 
     public WalOptions withSegmentBytes(long bytes) {
-        return new WalOptions(bytes, maxWriteBytes, maxBatchDelayNanos, syncMode, directIo, acceptMovedDirectory);
+        return new WalOptions(bytes, maxWriteBytes, maxBatchDelayNanos, syncMode, directIo, acceptMovedDirectory, spareWaitNanos);
     }
 
     public WalOptions withMaxWriteBytes(int bytes) {
-        return new WalOptions(segmentBytes, bytes, maxBatchDelayNanos, syncMode, directIo, acceptMovedDirectory);
+        return new WalOptions(segmentBytes, bytes, maxBatchDelayNanos, syncMode, directIo, acceptMovedDirectory, spareWaitNanos);
     }
 
     public WalOptions withMaxBatchDelayNanos(long nanos) {
-        return new WalOptions(segmentBytes, maxWriteBytes, nanos, syncMode, directIo, acceptMovedDirectory);
+        return new WalOptions(segmentBytes, maxWriteBytes, nanos, syncMode, directIo, acceptMovedDirectory, spareWaitNanos);
     }
 
     public WalOptions withSyncMode(SyncMode mode) {
-        return new WalOptions(segmentBytes, maxWriteBytes, maxBatchDelayNanos, mode, directIo, acceptMovedDirectory);
+        return new WalOptions(segmentBytes, maxWriteBytes, maxBatchDelayNanos, mode, directIo, acceptMovedDirectory, spareWaitNanos);
     }
 
     public WalOptions withDirectIo(boolean direct) {
-        return new WalOptions(segmentBytes, maxWriteBytes, maxBatchDelayNanos, syncMode, direct, acceptMovedDirectory);
+        return new WalOptions(segmentBytes, maxWriteBytes, maxBatchDelayNanos, syncMode, direct, acceptMovedDirectory, spareWaitNanos);
+    }
+
+    public WalOptions withSpareWaitNanos(long nanos) {
+        return new WalOptions(segmentBytes, maxWriteBytes, maxBatchDelayNanos, syncMode, directIo, acceptMovedDirectory, nanos);
     }
 
     public WalOptions withAcceptMovedDirectory(boolean accept) {
-        return new WalOptions(segmentBytes, maxWriteBytes, maxBatchDelayNanos, syncMode, directIo, accept);
+        return new WalOptions(segmentBytes, maxWriteBytes, maxBatchDelayNanos, syncMode, directIo, accept, spareWaitNanos);
     }
 }
