@@ -153,6 +153,11 @@ public final class Wal implements AutoCloseable {
                 + " and takes appends again once the segment is ready", noSpace);
     }
 
+    /** The log's directory (for messages). */
+    public Path directory() {
+        return directory;
+    }
+
     /** What the log held when it was opened. */
     public Recovered recovered() {
         return recovered;

@@ -1,5 +1,7 @@
 package io.cairn.engine.node;
 
+import io.cairn.btree.NoSpaceException;
+import io.cairn.engine.api.EtcdError;
 import io.cairn.raft.Entry;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -26,6 +28,12 @@ final class ApplyLoop {
     // reused, and at a 1 s cadence under load the file ballooned (see engine/README.md).
     static final long SYNC_EVERY_ENTRIES = 1_000;
     static final long SYNC_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long RETRY_PAUSE_MIN_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long RETRY_PAUSE_MAX_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** After a failure that leaves the tree untrusted, the member stops taking writes; this is the way out. */
+    static final String WHAT_TO_DO = "The member takes no more writes; reads go on. Every acknowledged write is in"
+        + " the WAL: fix the disk, then restart the member, which replays the WAL into the tree.";
+    private static final long SYNC_SPACE_WARNING_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final CommandApplier applier;
     private final CommandApplier.Outcome outcome;
@@ -39,7 +47,10 @@ final class ApplyLoop {
     private volatile boolean closing;
     private volatile Throwable failure;
     private volatile long syncedIndex;
+    /** The tree refused a batch for want of disk space; it is retried until it fits (writes are refused meanwhile). */
+    private volatile boolean outOfSpace;
     private long lastSyncNanos = System.nanoTime(); // owned by the sync thread, then by close
+    private long lastSyncSpaceWarningNanos = System.nanoTime() - SYNC_SPACE_WARNING_EVERY_NANOS; // sync thread
 
     ApplyLoop(final CommandApplier applier, final CommandApplier.Outcome outcome) {
         this.applier = applier;
@@ -70,10 +81,15 @@ final class ApplyLoop {
         }
         try {
             // Only the caller raises the count, so zero under the lock means nothing is in flight.
-            if (pendingBatches.get() != 0 || applier.compactionPending()) {
+            if (pendingBatches.get() != 0 || applier.compactionPending() || outOfSpace) {
                 return false;
             }
-            applier.apply(entries, outcome);
+            try {
+                applier.apply(entries, outcome);
+            } catch (final NoSpaceException full) {
+                noteOutOfSpace(full);
+                return false; // nothing was applied: the caller queues it, and this thread retries it
+            }
             wakeSyncIfDue();
             return true;
         } finally {
@@ -118,18 +134,18 @@ final class ApplyLoop {
                         for (final List<Entry> more : drained) {
                             entries.addAll(more);
                             if (entries.size() >= ENTRIES_PER_TRANSACTION_MAX) {
-                                applier.apply(entries, outcome);
+                                applyUntilItFits(entries);
                                 entries.clear();
                             }
                         }
-                        applier.apply(entries, outcome);
+                        applyUntilItFits(entries);
                         entries.clear();
                         pendingBatches.addAndGet(-1 - drained.size());
                         drained.clear();
                         wakeSyncIfDue();
                     }
                     if (applier.compactionPending()) {
-                        applier.compactStep(outcome);
+                        compactStepUntilItFits();
                     }
                 } finally {
                     applying.unlock();
@@ -139,7 +155,67 @@ final class ApplyLoop {
             Thread.currentThread().interrupt();
         } catch (final IOException | RuntimeException | Error e) {
             failure = e;
-            LOG.log(System.Logger.Level.ERROR, "the apply thread stopped: " + e, e);
+            LOG.log(System.Logger.Level.ERROR, "the apply thread stopped: " + e + ". " + WHAT_TO_DO, e);
+        }
+    }
+
+    boolean outOfSpace() {
+        return outOfSpace;
+    }
+
+    /**
+     * Applies the batch, and while the tree refuses it for want of disk space, tries again after a
+     * growing pause: the entries are committed (durable in the WAL) and must be applied in order, so
+     * they cannot be skipped, and a failed attempt left nothing behind (CommandApplier rolls back).
+     * Their callers time out meanwhile; once space is freed the batch goes through and the member
+     * goes on without a restart. Gives up only when the member closes (a restart replays the WAL).
+     */
+    private void applyUntilItFits(final List<Entry> entries) throws IOException {
+        for (long pauseNanos = RETRY_PAUSE_MIN_NANOS; ; pauseNanos = Math.min(2 * pauseNanos, RETRY_PAUSE_MAX_NANOS)) {
+            try {
+                applier.apply(entries, outcome);
+                spaceIsBack();
+                return;
+            } catch (final NoSpaceException full) {
+                noteOutOfSpace(full);
+                pauseBeforeRetry(full, pauseNanos);
+            }
+        }
+    }
+
+    private void compactStepUntilItFits() throws IOException {
+        for (long pauseNanos = RETRY_PAUSE_MIN_NANOS; ; pauseNanos = Math.min(2 * pauseNanos, RETRY_PAUSE_MAX_NANOS)) {
+            try {
+                applier.compactStep(outcome);
+                spaceIsBack();
+                return;
+            } catch (final NoSpaceException full) {
+                noteOutOfSpace(full);
+                pauseBeforeRetry(full, pauseNanos);
+            }
+        }
+    }
+
+    private void pauseBeforeRetry(final NoSpaceException full, final long pauseNanos) {
+        if (closing) {
+            throw full; // the WAL keeps the entries; a restart applies them
+        }
+        LockSupport.parkNanos(this, pauseNanos);
+    }
+
+    private void noteOutOfSpace(final NoSpaceException full) {
+        if (!outOfSpace) {
+            outOfSpace = true;
+            LOG.log(System.Logger.Level.ERROR, "the backend cannot take committed entries: " + full.getMessage()
+                + ". Writes are refused with '" + EtcdError.NO_SPACE.message() + "' until space is freed; they"
+                + " are retried meanwhile, reads go on, and nothing acknowledged is lost.");
+        }
+    }
+
+    private void spaceIsBack() {
+        if (outOfSpace) {
+            outOfSpace = false;
+            LOG.log(System.Logger.Level.INFO, "the backend takes entries again: writes resume");
         }
     }
 
@@ -155,11 +231,22 @@ final class ApplyLoop {
             while (!closing) {
                 // Woken early by wakeSyncIfDue; an idle member wakes this thread ten times a second.
                 LockSupport.parkNanos(SYNC_EVERY_NANOS);
-                syncOnBudget(false);
+                try {
+                    syncOnBudget(false);
+                } catch (final NoSpaceException full) {
+                    // Writing the freelist needs a page the disk cannot give: try again next round.
+                    // Writes may go on (the WAL keeps everything the tree has not made durable), but
+                    // the WAL is not released meanwhile, so say so now and then.
+                    if (System.nanoTime() - lastSyncSpaceWarningNanos >= SYNC_SPACE_WARNING_EVERY_NANOS) {
+                        lastSyncSpaceWarningNanos = System.nanoTime();
+                        LOG.log(System.Logger.Level.WARNING, "the backend cannot be made durable: " + full.getMessage()
+                            + ". The WAL keeps every entry since the last durable sync until space is freed.");
+                    }
+                }
             }
         } catch (final IOException | RuntimeException | Error e) {
             failure = e;
-            LOG.log(System.Logger.Level.ERROR, "the tree sync thread stopped: " + e, e);
+            LOG.log(System.Logger.Level.ERROR, "the tree sync thread stopped: " + e + ". " + WHAT_TO_DO, e);
         }
     }
 

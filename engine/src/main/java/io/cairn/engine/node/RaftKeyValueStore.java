@@ -32,6 +32,7 @@ import io.cairn.raft.RaftNode;
 import io.cairn.raft.Randomness;
 import io.cairn.raft.Ready;
 import io.cairn.raft.RequestDroppedException;
+import io.cairn.wal.NoSpareSegmentException;
 import io.cairn.wal.Recovered;
 import io.cairn.wal.SnapshotMarker;
 import io.cairn.wal.Wal;
@@ -124,6 +125,15 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     private long releasedIndex;
     private long nextLeaseDutiesNanos;
     private HardState persistedHardState = HardState.EMPTY;
+    /**
+     * A Ready whose entries the WAL refused for want of a segment (the disk is full), kept to be
+     * persisted again; nothing else is stepped until it is. {@link #unpersistedWrites} of its WAL
+     * writes went through before the refusal.
+     */
+    private Ready unpersisted;
+    private int unpersistedWrites;
+    /** The WAL cannot take entries for want of space: new writes are refused at once (etcd's NOSPACE text). */
+    private volatile boolean walOutOfSpace;
 
     private RaftKeyValueStore(final Env env, final Wal wal, final MemberOptions options) {
         this.env = env;
@@ -375,6 +385,10 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         if (stopping()) {
             return CompletableFuture.failedFuture(new EtcdException(EtcdError.STOPPED));
         }
+        if (walOutOfSpace || applyLoop.outOfSpace()) {
+            // Waiting would only time out: the disk must get space first (the log says which).
+            return CompletableFuture.failedFuture(new EtcdException(EtcdError.NO_SPACE));
+        }
         if (commitIndex - applier.appliedIndex() > APPLY_GAP_MAX_ENTRIES) {
             return CompletableFuture.failedFuture(new EtcdException(EtcdError.TOO_MANY_REQUESTS));
         }
@@ -424,6 +438,9 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
             return;
         }
         batch.add(proposal);
+        if (unpersisted != null) {
+            return; // the Raft loop proposes it once the WAL takes entries again
+        }
         proposals.drainTo(batch, PROPOSALS_PER_LOOP_MAX - batch.size());
         inlineSteps++;
         try {
@@ -440,7 +457,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     /** Stops the member: the Raft loop sees the failure, ends and answers every waiting call. */
     private void fail(final Throwable e) {
         failure = e;
-        LOG.log(System.Logger.Level.ERROR, "the Raft loop stopped: " + e, e);
+        LOG.log(System.Logger.Level.ERROR, "the Raft loop stopped: " + e + ". " + ApplyLoop.WHAT_TO_DO, e);
     }
 
     private void runLoop() {
@@ -465,6 +482,13 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
                     }
                     if (failure != null) {
                         break; // an inline step failed; waiting calls are answered below
+                    }
+                    if (unpersisted != null) {
+                        // The disk is full: try the WAL again (it waits a while for a segment itself);
+                        // proposals wait in the batch, answered by their deadlines if it takes long.
+                        handleReadies();
+                        moreReady = unpersisted == null && node.hasReady();
+                        continue;
                     }
                     proposals.drainTo(batch, PROPOSALS_PER_LOOP_MAX - batch.size());
                     if (!batch.isEmpty()) {
@@ -496,10 +520,25 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         }
     }
 
-    /** Each Ready is persisted and applied before the next, until Raft has nothing more (bounded). */
+    /**
+     * Each Ready is persisted and applied before the next, until Raft has nothing more (bounded), or
+     * until the WAL refuses one for want of space (then it is kept and tried again first next time).
+     */
     private void handleReadies() throws IOException, InterruptedException {
+        if (unpersisted != null) {
+            final Ready ready = unpersisted;
+            if (!persist(ready, unpersistedWrites)) {
+                return;
+            }
+            unpersisted = null;
+            finish(ready);
+        }
         for (int readies = 0; readies < PROPOSALS_PER_LOOP_MAX && node.hasReady(); readies++) {
-            handle(node.ready());
+            final Ready ready = node.ready();
+            if (!persist(ready, 0)) {
+                return;
+            }
+            finish(ready);
         }
     }
 
@@ -519,7 +558,12 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         batch.clear();
     }
 
-    private void handle(final Ready ready) throws IOException, InterruptedException {
+    /**
+     * Makes the Ready's entries, term and vote durable, from its {@code fromWrite}-th WAL write on;
+     * false if the WAL refused for want of a segment (the Ready is kept in {@link #unpersisted}).
+     * Any other WAL failure is the member's end (thrown): the log cannot be trusted to take more.
+     */
+    private boolean persist(final Ready ready, final int fromWrite) throws IOException {
         if (ready.snapshot() != null) {
             throw new IllegalStateException("a single member never receives a snapshot");
         }
@@ -527,17 +571,39 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         // is volatile state in Raft (it is learned again after a restart, and the tree's applied index
         // caps what replay needs), so a Ready that only moves it writes nothing: one fsync per cycle.
         final boolean termOrVote = termOrVoteChanged(ready.hardState());
-        if (!ready.entries().isEmpty() || termOrVote) {
-            // Written on this thread: it waits for durability anyway, and a hand-off to the WAL's
-            // flusher and back cost two thread wake-ups per write.
-            final List<List<Entry>> writes = WalEntries.inWrites(ready.entries(), walWriteBytesMax);
-            for (int i = 0; i < writes.size(); i++) {
-                final boolean last = i == writes.size() - 1;
-                wal.appendAndSync(WalEntries.toWal(writes.get(i)), last ? WalEntries.toWal(ready.hardState()) : null);
-            }
-            storage.append(ready.entries());
-            persistedHardState = ready.hardState() != null ? ready.hardState() : persistedHardState;
+        if (ready.entries().isEmpty() && !termOrVote) {
+            return true;
         }
+        // Written on this thread: it waits for durability anyway, and a hand-off to the WAL's
+        // flusher and back cost two thread wake-ups per write.
+        final List<List<Entry>> writes = WalEntries.inWrites(ready.entries(), walWriteBytesMax);
+        for (int i = fromWrite; i < writes.size(); i++) {
+            final boolean last = i == writes.size() - 1;
+            try {
+                wal.appendAndSync(WalEntries.toWal(writes.get(i)), last ? WalEntries.toWal(ready.hardState()) : null);
+            } catch (final NoSpareSegmentException full) {
+                unpersisted = ready;
+                unpersistedWrites = i;
+                if (!walOutOfSpace) {
+                    walOutOfSpace = true;
+                    LOG.log(System.Logger.Level.ERROR, "the WAL in " + wal.directory() + " cannot take entries: "
+                        + full.getMessage() + ". Writes are refused with '" + EtcdError.NO_SPACE.message()
+                        + "' until space is freed on that filesystem; reads go on, and nothing acknowledged is lost.");
+                }
+                return false;
+            }
+        }
+        if (walOutOfSpace) {
+            walOutOfSpace = false;
+            LOG.log(System.Logger.Level.INFO, "the WAL in " + wal.directory() + " takes entries again: writes resume");
+        }
+        storage.append(ready.entries());
+        persistedHardState = ready.hardState() != null ? ready.hardState() : persistedHardState;
+        return true;
+    }
+
+    /** The rest of a persisted Ready: the hard state in Raft's storage, the committed entries applied. */
+    private void finish(final Ready ready) throws IOException, InterruptedException {
         if (ready.hardState() != null) {
             storage.setHardState(ready.hardState());
         }

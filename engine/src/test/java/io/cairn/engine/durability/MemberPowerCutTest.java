@@ -3,24 +3,14 @@ package io.cairn.engine.durability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.cairn.engine.Main;
-import io.cairn.engine.config.ServerCommandLine;
-import io.cairn.engine.config.ServerConfig;
-import io.cairn.engine.node.RaftKeyValueStore;
-import io.cairn.engine.server.CairnServer;
 import io.cairn.engine.testing.ServerProcess;
 import io.cairn.posix.FaultyPosix;
 import io.cairn.posix.NativePosix;
-import io.cairn.posix.Posix;
 import io.cairn.posix.PowerCutTrials;
 import io.cairn.posix.RevertReport;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
@@ -68,7 +58,7 @@ class MemberPowerCutTest {
         try {
             for (int life = 0; life < LIVES_PER_TRIAL; life++) {
                 final FaultyPosix faulty = new FaultyPosix(NativePosix.INSTANCE, root.resolve("stash-" + life));
-                try (Member member = Member.start(data, faulty)) {
+                try (InProcessServer member = InProcessServer.start(data, faulty)) {
                     check(member, workload, "life " + life + " after " + reverts);
                     final DurabilityWorkload.Running running =
                         workload.start(member.channel, 1 + random.nextInt(ACKS_BEFORE_CUT_MAX));
@@ -80,7 +70,7 @@ class MemberPowerCutTest {
                 }
                 reverts.add(faulty.revertUnsynced(random.nextLong()));
             }
-            try (Member member = Member.start(data, NativePosix.INSTANCE)) {
+            try (InProcessServer member = InProcessServer.start(data, NativePosix.INSTANCE)) {
                 check(member, workload, "after the last cut, " + reverts);
             }
         } finally {
@@ -88,7 +78,7 @@ class MemberPowerCutTest {
         }
     }
 
-    private static void check(final Member member, final DurabilityWorkload workload, final String when)
+    private static void check(final InProcessServer member, final DurabilityWorkload workload, final String when)
         throws InterruptedException {
         assertEquals(List.of(), RecoveryCheck.check(member.channel, workload), when);
         member.store.checkBackend(); // throws if the tree is damaged
@@ -104,51 +94,5 @@ class MemberPowerCutTest {
             faulty.cutPower();
         }
         assertTrue(faulty.isPowerCut());
-    }
-
-    /** A member and its gRPC server in this JVM, its files through {@code posix}. */
-    private static final class Member implements AutoCloseable {
-        final RaftKeyValueStore store;
-        final CairnServer server;
-        final ManagedChannel channel;
-
-        private Member(final RaftKeyValueStore store, final CairnServer server, final ManagedChannel channel) {
-            this.store = store;
-            this.server = server;
-            this.channel = channel;
-        }
-
-        static Member start(final Path data, final Posix posix) throws Exception {
-            final int port = ServerProcess.freePort();
-            final String url = "http://127.0.0.1:" + port;
-            final ServerConfig config = ((ServerCommandLine.Outcome.Run)ServerCommandLine.parse(List.of(
-                "--data-dir", data.toString(), "--listen-client-urls", url, "--advertise-client-urls", url,
-                "--snapshot-count", "20", "--max-request-bytes", "16384",
-                "--cairn-test-wal-segment-bytes", Integer.toString(128 << 10)), Map.of(), "test", warning -> { }))
-                .config();
-            final RaftKeyValueStore store = RaftKeyValueStore.open(config.dataDir(), config.walDir(),
-                Main.memberOptions(config), posix);
-            final CairnServer server;
-            try {
-                server = CairnServer.start(config, store);
-            } catch (final Exception e) {
-                store.close();
-                throw e;
-            }
-            return new Member(store, server,
-                NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build());
-        }
-
-        /** Stops everything that uses the files (a member whose disk died may fail to close cleanly). */
-        @Override
-        public void close() {
-            channel.shutdownNow();
-            server.close();
-            try {
-                store.close();
-            } catch (final Exception afterTheCut) {
-                // The files are gone from under it; what matters is that its threads stopped and its map is unmapped.
-            }
-        }
     }
 }
