@@ -120,7 +120,7 @@ public final class Env implements AutoCloseable {
                 throw new IOException(name + " is open in another process (flock held)");
             }
             long size = posix.sizeBytes(file);
-            if (size <= FreshFile.BYTES && size % 512 == 0 && interruptedCreation(posix, file)) {
+            if (FreshFile.mayBeInterruptedCreation(size) && interruptedCreation(posix, file)) {
                 if (size > 0) {
                     LOG.log(System.Logger.Level.WARNING, "{0}: its creation was cut short (a crash before its first sync;"
                             + " nothing was ever committed in it): initializing it again", name);

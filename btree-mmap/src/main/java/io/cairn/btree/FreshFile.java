@@ -32,6 +32,11 @@ final class FreshFile {
         return pages;
     }
 
+    /** Whether a file of this size may be a creation cut short: no longer than the image, whole sectors. */
+    static boolean mayBeInterruptedCreation(long sizeBytes) {
+        return sizeBytes <= BYTES && sizeBytes % SECTOR_BYTES == 0;
+    }
+
     /** Whether {@code content} (the whole file, at most {@link #BYTES}) is what an interrupted creation leaves. */
     static boolean isInterruptedCreation(MemorySegment content, long sizeBytes) {
         if (sizeBytes > BYTES) {

@@ -15,8 +15,4 @@ public record OpenFile(int descriptor, Path path, int flags) {
     public boolean syncsEachWrite() {
         return (flags & Posix.O_DSYNC) != 0;
     }
-
-    public boolean direct() {
-        return (flags & Posix.O_DIRECT) != 0;
-    }
 }
