@@ -1,9 +1,7 @@
 package io.cairn.btree;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -11,7 +9,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 
 import io.cairn.posix.FaultyPosix;
 import io.cairn.posix.NativePosix;
@@ -48,20 +45,13 @@ class TreePowerCutTest {
 
     @Test
     void everySyncedTransactionSurvivesAPowerCut() {
-        System.out.println(PowerCutTrials.run("btree", 200, this::trial));
+        System.out.println(PowerCutTrials.runInDirectories("btree", 200, dir, (seed, root) -> new Trial(seed, root).run()));
     }
 
     @Test
     @Tag("slow")
     void tenThousandPowerCuts() {
-        System.out.println(PowerCutTrials.run("btree slow", 10_000, this::trial));
-    }
-
-    private void trial(long seed) throws Exception {
-        Path root = dir.resolve("trial-" + Long.toHexString(seed));
-        Files.createDirectories(root);
-        new Trial(seed, root).run();
-        deleteTree(root); // only when it passed: a failed trial's files stay for a look
+        System.out.println(PowerCutTrials.runInDirectories("btree slow", 10_000, dir, (seed, root) -> new Trial(seed, root).run()));
     }
 
     private static final class Trial {
@@ -217,14 +207,6 @@ class TreePowerCutTest {
                 throw new AssertionError(where + ": reopening after the power cut failed\n" + report, e);
             }
             states.settleAt(found);
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> all = Files.walk(root)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 }

@@ -1,6 +1,11 @@
 package io.cairn.posix;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 
 /**
  * Runs seeded power-cut trials the same way in every module: {@code count} trials with seeds from a
@@ -20,6 +25,12 @@ public final class PowerCutTrials {
         void run(long seed) throws Exception;
     }
 
+    /** One trial in a fresh directory of its own. */
+    @FunctionalInterface
+    public interface TrialInDirectory {
+        void run(long seed, Path root) throws Exception;
+    }
+
     /** How a run went, for the test to print. */
     public record Summary(String name, int trials, long elapsedMillis) {
         @Override
@@ -29,6 +40,27 @@ public final class PowerCutTrials {
     }
 
     private PowerCutTrials() {
+    }
+
+    /**
+     * As {@link #run}, each trial in its own directory {@code trial-<seed>} under {@code parent}:
+     * deleted when the trial passes, kept for a look when it fails.
+     */
+    public static Summary runInDirectories(String name, int count, Path parent, TrialInDirectory trial) {
+        return run(name, count, seed -> {
+            Path root = parent.resolve("trial-" + Long.toHexString(seed));
+            Files.createDirectories(root);
+            trial.run(seed, root);
+            deleteRecursively(root);
+        });
+    }
+
+    private static void deleteRecursively(Path root) throws IOException {
+        try (Stream<Path> all = Files.walk(root)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     public static Summary run(String name, int count, Trial trial) {

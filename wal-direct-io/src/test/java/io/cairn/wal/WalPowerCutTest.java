@@ -1,10 +1,8 @@
 package io.cairn.wal;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -12,7 +10,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 
 import io.cairn.posix.FaultyPosix;
 import io.cairn.posix.NativePosix;
@@ -45,20 +42,13 @@ class WalPowerCutTest {
 
     @Test
     void everyAcknowledgedAppendSurvivesAPowerCut() {
-        System.out.println(PowerCutTrials.run("wal", 200, this::trial));
+        System.out.println(PowerCutTrials.runInDirectories("wal", 200, dir, (seed, root) -> new Trial(seed, root).run()));
     }
 
     @Test
     @Tag("slow")
     void tenThousandPowerCuts() {
-        System.out.println(PowerCutTrials.run("wal slow", 10_000, this::trial));
-    }
-
-    private void trial(long seed) throws Exception {
-        Path root = dir.resolve("trial-" + Long.toHexString(seed));
-        Files.createDirectories(root);
-        new Trial(seed, root).run();
-        deleteTree(root); // only when it passed: a failed trial's files stay for a look
+        System.out.println(PowerCutTrials.runInDirectories("wal slow", 10_000, dir, (seed, root) -> new Trial(seed, root).run()));
     }
 
     private static final class Trial {
@@ -207,14 +197,6 @@ class WalPowerCutTest {
                 if (!posix.isPowerCut()) {
                     unexpected.set(e);
                 }
-            }
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> all = Files.walk(root)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
             }
         }
     }

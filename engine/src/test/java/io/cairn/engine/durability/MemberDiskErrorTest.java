@@ -47,6 +47,10 @@ class MemberDiskErrorTest {
     @TempDir
     Path dir;
 
+    private Path data;
+    private FaultyPosix faulty;
+    /** Each acknowledged put's key and revision. */
+    private final Map<String, Long> acknowledged = new TreeMap<>();
     private final List<LogRecord> logged = new ArrayList<>();
     private final Handler capture = new Handler() {
         @Override
@@ -68,7 +72,9 @@ class MemberDiskErrorTest {
     };
 
     @BeforeEach
-    void captureLog() {
+    void setUp() throws Exception {
+        data = dir.resolve("data");
+        faulty = new FaultyPosix(NativePosix.INSTANCE, dir.resolve("stash"));
         Logger.getLogger("").addHandler(capture);
     }
 
@@ -79,10 +85,7 @@ class MemberDiskErrorTest {
 
     @Test
     void aFullDiskUnderTheTreeRefusesWritesUntilSpaceIsFreed() throws Exception {
-        final Path data = dir.resolve("data");
-        final FaultyPosix faulty = new FaultyPosix(NativePosix.INSTANCE, dir.resolve("stash"));
-        final Map<String, Long> acknowledged = new TreeMap<>();
-        try (InProcessServer member = start(data, faulty)) {
+        try (InProcessServer member = start()) {
             final KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(member.channel);
             acknowledged.put("a", put(kv, "a"));
             final Predicate<Path> tree = path -> path.getFileName().toString().equals("db");
@@ -103,15 +106,12 @@ class MemberDiskErrorTest {
             assertEquals(Map.of("a", 2L, "b", 3L, "d", 4L), keys(kv),
                 "b, committed before the disk filled, is applied once space is back; c was refused");
         }
-        assertDurableAfterPowerCut(faulty, data, acknowledged);
+        assertDurableAfterPowerCut();
     }
 
     @Test
     void aFullDiskForTheNextWalSegmentRefusesWritesUntilSpaceIsFreed() throws Exception {
-        final Path data = dir.resolve("data");
-        final FaultyPosix faulty = new FaultyPosix(NativePosix.INSTANCE, dir.resolve("stash"));
-        final Map<String, Long> acknowledged = new TreeMap<>();
-        try (InProcessServer member = start(data, faulty)) {
+        try (InProcessServer member = start()) {
             final KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(member.channel);
             final Predicate<Path> spares = path -> path.getFileName().toString().startsWith("spare-");
             // Preparing a segment reserves its blocks first: that is where a full disk shows. (Writes
@@ -137,15 +137,12 @@ class MemberDiskErrorTest {
             acknowledged.put("after", awaitPut(kv, "after"));
             assertTrue(keys(kv).size() > before, "writes resume without a restart");
         }
-        assertDurableAfterPowerCut(faulty, data, acknowledged);
+        assertDurableAfterPowerCut();
     }
 
     @Test
     void aFailedWalSyncStopsWritesAndARestartRecovers() throws Exception {
-        final Path data = dir.resolve("data");
-        final FaultyPosix faulty = new FaultyPosix(NativePosix.INSTANCE, dir.resolve("stash"));
-        final Map<String, Long> acknowledged = new TreeMap<>();
-        try (InProcessServer member = start(data, faulty)) {
+        try (InProcessServer member = start()) {
             final KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(member.channel);
             acknowledged.put("a", put(kv, "a"));
             faulty.failNext(Call.FDATASYNC, path -> path.getFileName().toString().endsWith(".wal"), Errno.EIO, 1);
@@ -156,15 +153,12 @@ class MemberDiskErrorTest {
                 "reads go on");
             assertLogged("fdatasync", ".wal", "restart");
         }
-        assertDurableAfterPowerCut(faulty, data, acknowledged);
+        assertDurableAfterPowerCut();
     }
 
     @Test
     void aFailedTreeSyncStopsWritesAndARestartRecovers() throws Exception {
-        final Path data = dir.resolve("data");
-        final FaultyPosix faulty = new FaultyPosix(NativePosix.INSTANCE, dir.resolve("stash"));
-        final Map<String, Long> acknowledged = new TreeMap<>();
-        try (InProcessServer member = start(data, faulty)) {
+        try (InProcessServer member = start()) {
             final KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(member.channel);
             acknowledged.put("a", put(kv, "a"));
             faulty.failNext(Call.FDATASYNC, path -> path.getFileName().toString().equals("db"), Errno.EIO, 1);
@@ -184,17 +178,16 @@ class MemberDiskErrorTest {
                 "reads go on");
             assertLogged("fdatasync", "db", "restart");
         }
-        assertDurableAfterPowerCut(faulty, data, acknowledged);
+        assertDurableAfterPowerCut();
     }
 
-    private static InProcessServer start(final Path data, final FaultyPosix faulty) throws Exception {
+    private InProcessServer start() throws Exception {
         return InProcessServer.start(data, faulty,
             options -> options.withRequestTimeoutNanos(TimeUnit.MILLISECONDS.toNanos(REQUEST_TIMEOUT_MILLIS)));
     }
 
     /** Cuts the power, reverts what was not synced, restarts: every acknowledged write is there at its revision. */
-    private void assertDurableAfterPowerCut(final FaultyPosix faulty, final Path data, final Map<String, Long> acknowledged)
-        throws Exception {
+    private void assertDurableAfterPowerCut() throws Exception {
         faulty.cutPower();
         faulty.revertUnsynced(20261201L);
         try (InProcessServer member = InProcessServer.start(data, NativePosix.INSTANCE)) {

@@ -3,7 +3,6 @@ package io.cairn.engine.durability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.cairn.engine.testing.ServerProcess;
 import io.cairn.posix.FaultyPosix;
 import io.cairn.posix.NativePosix;
 import io.cairn.posix.PowerCutTrials;
@@ -14,6 +13,10 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,15 +39,30 @@ class MemberPowerCutTest {
     /** The cut lands within this many mutating calls after the acknowledgements were reached. */
     private static final int CUT_WITHIN_CALLS = 60;
 
+    /** Every cut makes the member log its failure with a stack trace, as it should; here that is noise. */
+    private static final Logger ENGINE_LOG = Logger.getLogger("io.cairn");
+    private static Level engineLogLevel;
+
     @TempDir
     Path dir;
+
+    @BeforeAll
+    static void quietTheExpectedFailures() {
+        engineLogLevel = ENGINE_LOG.getLevel();
+        ENGINE_LOG.setLevel(Level.OFF);
+    }
+
+    @AfterAll
+    static void restoreTheLog() {
+        ENGINE_LOG.setLevel(engineLogLevel);
+    }
 
     /** Segments released, summed over trials (the first left's sequence number): shown, so a run proves release happened. */
     private final AtomicLong releasedSegments = new AtomicLong();
 
     @Test
     void acknowledgedWritesSurvivePowerCuts() {
-        System.out.println(PowerCutTrials.run("member", 70, this::trial) + "; WAL segments released: "
+        System.out.println(PowerCutTrials.runInDirectories("member", 70, dir, this::trial) + "; WAL segments released: "
             + releasedSegments); // 210 cuts
         assertTrue(releasedSegments.get() > 0, "no trial released a WAL segment");
     }
@@ -52,38 +70,33 @@ class MemberPowerCutTest {
     @Test
     @Tag("slow")
     void tenThousandPowerCuts() {
-        System.out.println(PowerCutTrials.run("member slow", 3_334, this::trial) + "; WAL segments released: "
+        System.out.println(PowerCutTrials.runInDirectories("member slow", 3_334, dir, this::trial) + "; WAL segments released: "
             + releasedSegments);
     }
 
-    private void trial(final long seed) throws Exception {
+    private void trial(final long seed, final Path root) throws Exception {
         final Random random = new Random(seed);
-        final Path root = dir.resolve("trial-" + Long.toHexString(seed));
         final Path data = root.resolve("data");
         final DurabilityWorkload workload = new DurabilityWorkload(WRITERS, random.nextLong());
         final List<RevertReport> reverts = new ArrayList<>();
-        try {
-            for (int life = 0; life < LIVES_PER_TRIAL; life++) {
-                final FaultyPosix faulty = new FaultyPosix(NativePosix.INSTANCE, root.resolve("stash-" + life));
-                try (InProcessServer member = InProcessServer.start(data, faulty)) {
-                    check(member, workload, "life " + life + " after " + reverts);
-                    final DurabilityWorkload.Running running =
-                        workload.start(member.channel, 1 + random.nextInt(ACKS_BEFORE_CUT_MAX));
-                    running.awaitAcknowledgements();
-                    faulty.cutPowerAfter(faulty.mutatingCalls() + 1 + random.nextInt(CUT_WITHIN_CALLS));
-                    awaitCut(faulty);
-                    running.awaitStopped();
-                    assertEquals(List.of(), workload.failures, "life " + life + ": the workload saw wrong answers");
-                }
-                reverts.add(faulty.revertUnsynced(random.nextLong()));
+        for (int life = 0; life < LIVES_PER_TRIAL; life++) {
+            final FaultyPosix faulty = new FaultyPosix(NativePosix.INSTANCE, root.resolve("stash-" + life));
+            try (InProcessServer member = InProcessServer.start(data, faulty)) {
+                check(member, workload, "life " + life + " after " + reverts);
+                final DurabilityWorkload.Running running =
+                    workload.start(member.channel, 1 + random.nextInt(ACKS_BEFORE_CUT_MAX));
+                running.awaitAcknowledgements();
+                faulty.cutPowerAfter(faulty.mutatingCalls() + 1 + random.nextInt(CUT_WITHIN_CALLS));
+                awaitCut(faulty);
+                running.awaitStopped();
+                assertEquals(List.of(), workload.failures, "life " + life + ": the workload saw wrong answers");
             }
-            try (InProcessServer member = InProcessServer.start(data, NativePosix.INSTANCE)) {
-                check(member, workload, "after the last cut, " + reverts);
-            }
-            releasedSegments.addAndGet(firstSegmentSequence(data));
-        } finally {
-            ServerProcess.deleteRecursively(root);
+            reverts.add(faulty.revertUnsynced(random.nextLong()));
         }
+        try (InProcessServer member = InProcessServer.start(data, NativePosix.INSTANCE)) {
+            check(member, workload, "after the last cut, " + reverts);
+        }
+        releasedSegments.addAndGet(firstSegmentSequence(data));
     }
 
     /** The sequence number of the oldest WAL segment left: how many were released before it. */

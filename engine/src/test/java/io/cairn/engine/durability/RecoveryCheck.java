@@ -1,18 +1,16 @@
 package io.cairn.engine.durability;
 
+import io.cairn.engine.testing.WatchStreamClient;
 import io.cairn.etcd.api.etcdserverpb.KVGrpc;
 import io.cairn.etcd.api.etcdserverpb.LeaseGrpc;
 import io.cairn.etcd.api.etcdserverpb.LeaseLeasesRequest;
 import io.cairn.etcd.api.etcdserverpb.RangeRequest;
 import io.cairn.etcd.api.etcdserverpb.RangeResponse;
 import io.cairn.etcd.api.etcdserverpb.WatchCreateRequest;
-import io.cairn.etcd.api.etcdserverpb.WatchGrpc;
-import io.cairn.etcd.api.etcdserverpb.WatchRequest;
 import io.cairn.etcd.api.etcdserverpb.WatchResponse;
 import io.cairn.etcd.api.mvccpb.Event;
 import io.cairn.etcd.api.mvccpb.KeyValue;
 import io.grpc.ManagedChannel;
-import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -21,7 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  * Then it settles each writer's in-flight operation, so the workload can go on.
  */
 final class RecoveryCheck {
-    private static final long WATCH_SECONDS = 30;
+    private static final long CALL_SECONDS = 30;
 
     private RecoveryCheck() {
     }
@@ -46,7 +43,7 @@ final class RecoveryCheck {
     static List<String> check(final ManagedChannel channel, final DurabilityWorkload workload) throws InterruptedException {
         final List<String> problems = new ArrayList<>();
         final KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(channel);
-        final long current = kv.withDeadlineAfter(WATCH_SECONDS, TimeUnit.SECONDS)
+        final long current = kv.withDeadlineAfter(CALL_SECONDS, TimeUnit.SECONDS)
             .range(RangeRequest.newBuilder().setKey(DurabilityWorkload.bytes("w")).build()).getHeader().getRevision();
         // Revision 1 is the empty store's: the first change makes revision 2.
         final long from = Math.max(2, workload.compactionAskedUpTo + 1);
@@ -119,8 +116,9 @@ final class RecoveryCheck {
     /** The writer's keys now: its model's, or (if applied) those after its in-flight operation. */
     private static void checkKeys(final KVGrpc.KVBlockingStub kv, final WriterModel writer, final boolean inFlightApplied,
         final List<String> problems) {
-        final RangeResponse range = kv.withDeadlineAfter(WATCH_SECONDS, TimeUnit.SECONDS).range(RangeRequest.newBuilder().setKey(DurabilityWorkload.bytes(writer.prefix))
-            .setRangeEnd(DurabilityWorkload.bytes(prefixEnd(writer.prefix))).build());
+        final RangeResponse range = kv.withDeadlineAfter(CALL_SECONDS, TimeUnit.SECONDS).range(RangeRequest.newBuilder()
+            .setKey(DurabilityWorkload.bytes(writer.prefix)).setRangeEnd(DurabilityWorkload.bytes(prefixEnd(writer.prefix)))
+            .build());
         final TreeMap<String, WriterModel.Kv> actual = new TreeMap<>();
         for (final KeyValue k : range.getKvsList()) {
             actual.put(k.getKey().toStringUtf8(), new WriterModel.Kv(k.getValue().toStringUtf8(), k.getLease(), k.getVersion()));
@@ -146,7 +144,7 @@ final class RecoveryCheck {
     private static void checkLeases(final ManagedChannel channel, final DurabilityWorkload workload,
         final Map<WriterModel, Long> inFlightAppliedAt, final List<String> problems) {
         final Set<Long> actual = new TreeSet<>();
-        LeaseGrpc.newBlockingStub(channel).withDeadlineAfter(WATCH_SECONDS, TimeUnit.SECONDS)
+        LeaseGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_SECONDS, TimeUnit.SECONDS)
             .leaseLeases(LeaseLeasesRequest.getDefaultInstance()).getLeasesList().forEach(l -> actual.add(l.getID()));
         for (final WriterModel writer : workload.writers) {
             final Set<Long> mine = new TreeSet<>();
@@ -178,46 +176,26 @@ final class RecoveryCheck {
         if (from > current) {
             return history;
         }
-        final LinkedBlockingQueue<WatchResponse> responses = new LinkedBlockingQueue<>();
-        final StreamObserver<WatchRequest> requests = WatchGrpc.newStub(channel).watch(new StreamObserver<>() {
-            @Override
-            public void onNext(final WatchResponse response) {
-                responses.add(response);
-            }
-
-            @Override
-            public void onError(final Throwable failure) {
-                responses.add(WatchResponse.newBuilder().setCanceled(true).setCancelReason(failure.toString()).build());
-            }
-
-            @Override
-            public void onCompleted() {
-            }
-        });
-        requests.onNext(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder()
-            .setKey(DurabilityWorkload.bytes("\0")).setRangeEnd(DurabilityWorkload.bytes("\0")).setStartRevision(from))
-            .build());
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WATCH_SECONDS);
-        long through = from - 1;
-        while (through < current) {
-            final WatchResponse response = responses.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            if (response == null) {
-                problems.add("the watch from revision " + from + " stopped at " + through + " of " + current);
-                break;
-            }
-            if (response.getCanceled()) {
-                problems.add("the watch from revision " + from + " was cancelled: " + response.getCancelReason()
-                    + " (compact revision " + response.getCompactRevision() + ")");
-                break;
-            }
-            for (final Event event : response.getEventsList()) {
-                final KeyValue k = event.getKv();
-                history.computeIfAbsent(k.getModRevision(), r -> new ArrayList<>()).add(new WriterModel.Event(
-                    k.getKey().toStringUtf8(), event.getType() == Event.EventType.DELETE ? null : k.getValue().toStringUtf8()));
-                through = Math.max(through, k.getModRevision());
+        try (WatchStreamClient watch = WatchStreamClient.open(channel)) {
+            watch.create(WatchCreateRequest.newBuilder().setKey(DurabilityWorkload.bytes("\0"))
+                .setRangeEnd(DurabilityWorkload.bytes("\0")).setStartRevision(from));
+            long through = from - 1;
+            while (through < current) {
+                final WatchResponse response = watch.take();
+                if (response.getCanceled()) {
+                    problems.add("the watch from revision " + from + " was cancelled: " + response.getCancelReason()
+                        + " (compact revision " + response.getCompactRevision() + ")");
+                    break;
+                }
+                for (final Event event : response.getEventsList()) {
+                    final KeyValue k = event.getKv();
+                    history.computeIfAbsent(k.getModRevision(), r -> new ArrayList<>()).add(new WriterModel.Event(
+                        k.getKey().toStringUtf8(),
+                        event.getType() == Event.EventType.DELETE ? null : k.getValue().toStringUtf8()));
+                    through = Math.max(through, k.getModRevision());
+                }
             }
         }
-        requests.onCompleted();
         history.values().forEach(events -> events.sort(Comparator.comparing(WriterModel.Event::key)));
         return history;
     }

@@ -10,6 +10,7 @@ import io.cairn.engine.config.ServerCommandLine;
 import io.cairn.engine.config.ServerConfig;
 import io.cairn.engine.node.RaftKeyValueStore;
 import io.cairn.engine.testing.ServerProcess;
+import io.cairn.engine.testing.WatchStreamClient;
 import io.cairn.etcd.api.etcdserverpb.Compare;
 import io.cairn.etcd.api.etcdserverpb.DeleteRangeRequest;
 import io.cairn.etcd.api.etcdserverpb.KVGrpc;
@@ -23,15 +24,11 @@ import io.cairn.etcd.api.etcdserverpb.RequestOp;
 import io.cairn.etcd.api.etcdserverpb.TxnRequest;
 import io.cairn.etcd.api.etcdserverpb.TxnResponse;
 import io.cairn.etcd.api.etcdserverpb.WatchCreateRequest;
-import io.cairn.etcd.api.etcdserverpb.WatchGrpc;
-import io.cairn.etcd.api.etcdserverpb.WatchRequest;
-import io.cairn.etcd.api.etcdserverpb.WatchResponse;
 import io.cairn.etcd.api.mvccpb.Event;
 import io.cairn.etcd.api.mvccpb.KeyValue;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.StreamObserver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,8 +38,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -417,38 +412,18 @@ class RefusedWritesRandomizedTest {
     }
 
     private static void checkWatch(final ManagedChannel channel, final Model model) throws InterruptedException {
-        final LinkedBlockingQueue<WatchResponse> responses = new LinkedBlockingQueue<>();
-        final StreamObserver<WatchRequest> requests = WatchGrpc.newStub(channel).watch(new StreamObserver<>() {
-            @Override
-            public void onNext(final WatchResponse response) {
-                responses.add(response);
-            }
-
-            @Override
-            public void onError(final Throwable failure) {
-            }
-
-            @Override
-            public void onCompleted() {
-            }
-        });
-        requests.onNext(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder()
-            .setKey(bytes("\0")).setRangeEnd(bytes("\0")).setStartRevision(1)).build());
         final List<Model.Change> seen = new ArrayList<>();
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (seen.size() < model.changes.size() && System.nanoTime() < deadline) {
-            final WatchResponse response = responses.poll(1, TimeUnit.SECONDS);
-            if (response == null) {
-                continue;
-            }
-            for (final Event event : response.getEventsList()) {
-                final KeyValue k = event.getKv();
-                final boolean delete = event.getType() == Event.EventType.DELETE;
-                seen.add(new Model.Change(k.getModRevision(), k.getKey().toStringUtf8(), delete,
-                    delete ? ByteString.EMPTY : k.getValue(), k.getCreateRevision(), k.getVersion()));
+        try (WatchStreamClient watch = WatchStreamClient.open(channel)) {
+            watch.create(WatchCreateRequest.newBuilder().setKey(bytes("\0")).setRangeEnd(bytes("\0")).setStartRevision(1));
+            while (seen.size() < model.changes.size()) {
+                for (final Event event : watch.take().getEventsList()) {
+                    final KeyValue k = event.getKv();
+                    final boolean delete = event.getType() == Event.EventType.DELETE;
+                    seen.add(new Model.Change(k.getModRevision(), k.getKey().toStringUtf8(), delete,
+                        delete ? ByteString.EMPTY : k.getValue(), k.getCreateRevision(), k.getVersion()));
+                }
             }
         }
-        requests.onCompleted();
         assertEquals(model.changes, seen, "the watch from revision 1");
     }
 
