@@ -9,6 +9,7 @@ import io.cairn.engine.api.EtcdError;
 import io.cairn.engine.config.ServerCommandLine;
 import io.cairn.engine.config.ServerConfig;
 import io.cairn.engine.node.RaftKeyValueStore;
+import io.cairn.engine.testing.Seeds;
 import io.cairn.engine.testing.ServerProcess;
 import io.cairn.engine.testing.WatchStreamClient;
 import io.cairn.etcd.api.etcdserverpb.Compare;
@@ -60,18 +61,7 @@ class RefusedWritesRandomizedTest {
 
     @Test
     void refusedWritesLeaveNoTrace() throws Exception {
-        final String replay = System.getProperty("cairn.refused.seed");
-        final long first = replay != null ? Long.parseLong(replay) : System.nanoTime();
-        for (int i = 0; i < (replay != null ? 1 : SEEDS); i++) {
-            final long seed = first + i;
-            System.out.println("RefusedWritesRandomizedTest seed " + seed + " (replay: -Dcairn.refused.seed=" + seed + ")");
-            try {
-                run(seed);
-            } catch (final AssertionError | RuntimeException e) {
-                throw new AssertionError("seed " + seed + " (replay: -Dcairn.refused.seed=" + seed + "): "
-                    + e.getMessage(), e);
-            }
-        }
+        Seeds.run("cairn.refused.seed", SEEDS, RefusedWritesRandomizedTest::run);
     }
 
     private static void run(final long seed) throws Exception {

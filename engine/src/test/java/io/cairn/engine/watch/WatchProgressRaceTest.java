@@ -9,6 +9,7 @@ import io.cairn.engine.mvcc.Change;
 import io.cairn.engine.mvcc.KeyRange;
 import io.cairn.engine.mvcc.KeyValue;
 import io.cairn.engine.mvcc.RangeQuery;
+import io.cairn.engine.testing.Seeds;
 import io.cairn.engine.testing.WatchStreamClient;
 import io.cairn.etcd.api.etcdserverpb.WatchCancelRequest;
 import io.cairn.etcd.api.etcdserverpb.WatchCreateRequest;
@@ -63,12 +64,7 @@ class WatchProgressRaceTest {
 
     @Test
     void progressAndCreatedHeadersNeverRunAheadOfTheEventsSent() throws Exception {
-        final long seed = Long.getLong("watch.seed", System.nanoTime());
-        try {
-            run(seed);
-        } catch (final AssertionError | RuntimeException e) {
-            throw new AssertionError("seed " + seed + " (replay with -Dwatch.seed=" + seed + "): " + e.getMessage(), e);
-        }
+        Seeds.run("watch.seed", 1, seed -> run(seed));
     }
 
     private static void run(final long seed) throws Exception {

@@ -8,6 +8,7 @@ import com.google.protobuf.ByteString;
 import io.cairn.engine.mvcc.KeyRange;
 import io.cairn.engine.mvcc.OpResult;
 import io.cairn.engine.mvcc.TxnOp;
+import io.cairn.engine.testing.Seeds;
 import io.cairn.engine.testing.WatchStreamClient;
 import io.cairn.etcd.api.etcdserverpb.WatchCreateRequest;
 import io.cairn.etcd.api.etcdserverpb.WatchResponse;
@@ -66,12 +67,7 @@ class WatchRandomizedTest {
 
     @Test
     void everyWatcherSeesExactlyTheHistoryFromItsStart() throws Exception {
-        final long seed = Long.getLong("watch.seed", System.nanoTime());
-        try {
-            run(seed);
-        } catch (final AssertionError | RuntimeException e) {
-            throw new AssertionError("seed " + seed + " (replay with -Dwatch.seed=" + seed + "): " + e.getMessage(), e);
-        }
+        Seeds.run("watch.seed", 1, seed -> run(seed));
     }
 
     private static void run(final long seed) throws Exception {
