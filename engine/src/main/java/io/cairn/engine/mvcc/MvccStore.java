@@ -339,7 +339,6 @@ public final class MvccStore {
         }
     }
 
-
     /**
      * {@code earlier} holds the writes of the chosen path so far, in order. etcd's duplicate-key check
      * lets a from-key delete and a later ignore_value/ignore_lease put of a key in it through, and

@@ -171,22 +171,23 @@ final class ApplyLoop {
      * goes on without a restart. Gives up only when the member closes (a restart replays the WAL).
      */
     private void applyUntilItFits(final List<Entry> entries) throws IOException {
-        for (long pauseNanos = RETRY_PAUSE_MIN_NANOS; ; pauseNanos = Math.min(2 * pauseNanos, RETRY_PAUSE_MAX_NANOS)) {
-            try {
-                applier.apply(entries, outcome);
-                spaceIsBack();
-                return;
-            } catch (final NoSpaceException full) {
-                noteOutOfSpace(full);
-                pauseBeforeRetry(full, pauseNanos);
-            }
-        }
+        untilItFits(() -> applier.apply(entries, outcome));
     }
 
     private void compactStepUntilItFits() throws IOException {
+        untilItFits(() -> applier.compactStep(outcome));
+    }
+
+    /** A tree transaction that leaves nothing behind when it fails. */
+    @FunctionalInterface
+    private interface TreeWork {
+        void run() throws IOException;
+    }
+
+    private void untilItFits(final TreeWork work) throws IOException {
         for (long pauseNanos = RETRY_PAUSE_MIN_NANOS; ; pauseNanos = Math.min(2 * pauseNanos, RETRY_PAUSE_MAX_NANOS)) {
             try {
-                applier.compactStep(outcome);
+                work.run();
                 spaceIsBack();
                 return;
             } catch (final NoSpaceException full) {
