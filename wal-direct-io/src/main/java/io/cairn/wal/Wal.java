@@ -118,6 +118,14 @@ public final class Wal implements AutoCloseable {
         flusher.start();
     }
 
+    /** The most one entry with a payload of {@code payloadBytes} takes of a write, framing included. */
+    public static int entryBytesMax(int payloadBytes) {
+        return RecordFormat.worstCaseBytes(RecordFormat.ENTRY_FIXED_BODY_BYTES + payloadBytes);
+    }
+
+    /** The most a hard state takes of a write. Entries and a hard state appended together share one write. */
+    public static final int HARD_STATE_BYTES_MAX = RecordFormat.worstCaseBytes(RecordFormat.HARD_STATE_BODY_BYTES);
+
     /** Opens (recovering) or creates the log in {@code directory}. */
     public static Wal open(Path directory, WalOptions options) throws IOException {
         return new Wal(directory, options, NativePosix.INSTANCE);

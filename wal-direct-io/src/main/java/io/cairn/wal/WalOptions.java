@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 public record WalOptions(long segmentBytes, int maxWriteBytes, long maxBatchDelayNanos, SyncMode syncMode,
                          boolean directIo, boolean acceptMovedDirectory, long spareWaitNanos) {
     public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
+    /** Segment and write sizes are multiples of this (the O_DIRECT block). */
+    public static final int BLOCK_BYTES = RecordFormat.BLOCK_BYTES;
     /** A full disk stalls appends this long before they are refused (and the member can say so). */
     public static final long DEFAULT_SPARE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
 

@@ -70,7 +70,6 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     private static final long APPLY_GAP_MAX_ENTRIES = 5_000;
     private static final long REPLAY_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long WAL_WRITE_SLACK_BYTES = 64L << 10;
-    private static final long WAL_BLOCK_BYTES = 4_096;
     private static final int PROPOSALS_PER_LOOP_MAX = 4_096;
     /** etcd's lessor checks expiry every 500 ms and revokes at most 1,000 leases a second. */
     private static final long LEASE_DUTIES_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
@@ -145,7 +144,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         this.tickNanos = TimeUnit.MILLISECONDS.toNanos(options.tickMillis());
         this.releaseEveryEntries = options.snapshotCount();
         this.proposals = new ArrayBlockingQueue<>(options.proposalsMax());
-        this.walWriteBytesMax = walOptions(options).maxWriteBytes();
+        this.walWriteBytesMax = walWriteBytesMax(options.maxRequestBytes(), options.walSegmentBytes());
         final Recovered recovered = wal.recovered();
         final ConfState membership = ConfState.ofVoters(memberId);
         this.storage = MemoryLogStorage.bootstrap(recovered.snapshot().index(), recovered.snapshot().term(), membership);
@@ -246,13 +245,13 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
      */
     static int walWriteBytesMax(final long maxRequestBytes, final long segmentBytes) {
         final long entryBytesMax = 2 * maxRequestBytes + WAL_WRITE_SLACK_BYTES;
-        final long segmentAllows = segmentBytes - 2 * WAL_BLOCK_BYTES; // a fresh segment's header and end record
+        final long segmentAllows = segmentBytes - 2 * WalOptions.BLOCK_BYTES; // a fresh segment's header and end record
         final long bytes = Math.min(Math.max(entryBytesMax, WalOptions.defaults().maxWriteBytes()), segmentAllows);
         if (bytes < entryBytesMax) {
             throw new IllegalArgumentException("WAL segments of " + segmentBytes + " bytes cannot hold a "
                 + maxRequestBytes + "-byte request's entry");
         }
-        return Math.toIntExact(bytes / WAL_BLOCK_BYTES * WAL_BLOCK_BYTES);
+        return Math.toIntExact(bytes / WalOptions.BLOCK_BYTES * WalOptions.BLOCK_BYTES);
     }
 
     private static WalOptions walOptions(final MemberOptions options) {

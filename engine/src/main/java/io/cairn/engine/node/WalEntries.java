@@ -3,6 +3,7 @@ package io.cairn.engine.node;
 import io.cairn.raft.Entry;
 import io.cairn.raft.EntryType;
 import io.cairn.raft.HardState;
+import io.cairn.wal.Wal;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,23 +15,22 @@ final class WalEntries {
     /** On-disk codes of {@link EntryType}: explicit, so reordering the enum cannot change the format. */
     private static final byte NORMAL_CODE = 0;
     private static final byte CONF_CHANGE_CODE = 1;
-    /** What the WAL adds to an entry's payload, at most: two record headers and the entry's term and index. */
-    private static final int WAL_RECORD_OVERHEAD_BYTES = 2 * 9 + 16;
 
     private WalEntries() {
     }
 
     /**
-     * Splits {@code entries} into runs that each fit one WAL write of {@code writeBytesMax}: a Ready
-     * of many large entries would not fit one.
+     * Splits {@code entries} into runs that each fit one WAL write of {@code writeBytesMax} with a
+     * hard state beside them: a Ready of many large entries would not fit one.
      */
     static List<List<Entry>> inWrites(final List<Entry> entries, final int writeBytesMax) {
         final List<List<Entry>> writes = new ArrayList<>();
+        final long budget = writeBytesMax - Wal.HARD_STATE_BYTES_MAX;
         int from = 0;
         long bytes = 0;
         for (int i = 0; i < entries.size(); i++) {
-            final long entryBytes = 1L + entries.get(i).data().length + WAL_RECORD_OVERHEAD_BYTES;
-            if (i > from && bytes + entryBytes > writeBytesMax) {
+            final long entryBytes = Wal.entryBytesMax(1 + entries.get(i).data().length);
+            if (i > from && bytes + entryBytes > budget) {
                 writes.add(entries.subList(from, i));
                 from = i;
                 bytes = 0;
