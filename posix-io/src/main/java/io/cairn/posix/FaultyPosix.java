@@ -282,7 +282,7 @@ public final class FaultyPosix extends ForwardingPosix {
         namespace.lock();
         try {
             OpenFile file = delegate.open(p, flags, modeBits);
-            register(file, byPath.containsKey(p) ? byPath.get(p) : track(p, Files.size(p)));
+            register(file, trackedAt(p));
             return file;
         } finally {
             namespace.unlock();
@@ -308,6 +308,12 @@ public final class FaultyPosix extends ForwardingPosix {
         } finally {
             namespace.unlock();
         }
+    }
+
+    /** The file at {@code p}, tracked from now on if it was not (it existed before the layer saw it). */
+    private TrackedFile trackedAt(Path p) throws IOException {
+        TrackedFile file = byPath.get(p);
+        return file != null ? file : track(p, Files.size(p));
     }
 
     /** A file seen for the first time (or anew at a name whose old file is gone). Holds the namespace lock. */
@@ -534,7 +540,7 @@ public final class FaultyPosix extends ForwardingPosix {
                 TrackedFile replaced = null;
                 if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
                     // A second name keeps the replaced file, so a dropped rename can bring it back.
-                    replaced = byPath.containsKey(target) ? byPath.get(target) : track(target, Files.size(target));
+                    replaced = trackedAt(target);
                     stash = nextStash(target);
                     Files.createLink(stash, target);
                 }
@@ -575,7 +581,7 @@ public final class FaultyPosix extends ForwardingPosix {
                 if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                     return delegate.unlink(p); // fails with EISDIR, as libc would
                 }
-                TrackedFile file = byPath.containsKey(p) ? byPath.remove(p) : track(p, Files.size(p));
+                TrackedFile file = trackedAt(p);
                 byPath.remove(p);
                 Path stash = nextStash(p);
                 delegate.rename(p, stash);

@@ -42,7 +42,7 @@ public record MemberOptions(long memberId, long mapSizeBytes, long maxRequestByt
     }
 
     /** etcd's ReqTimeout: 5 s plus two election timeouts. */
-    public static long requestTimeoutFor(final long tickMillis, final int electionTicks) {
+    private static long requestTimeoutFor(final long tickMillis, final int electionTicks) {
         return TimeUnit.SECONDS.toNanos(5) + 2 * TimeUnit.MILLISECONDS.toNanos(tickMillis * electionTicks);
     }
 
@@ -80,10 +80,5 @@ public record MemberOptions(long memberId, long mapSizeBytes, long maxRequestByt
     public MemberOptions withWalSegmentBytes(final long value) {
         return new MemberOptions(memberId, mapSizeBytes, maxRequestBytes, tickMillis, electionTicks, snapshotCount,
             lease, requestTimeoutNanos, proposalsMax, value);
-    }
-
-    public MemberOptions withProposalsMax(final int value) {
-        return new MemberOptions(memberId, mapSizeBytes, maxRequestBytes, tickMillis, electionTicks, snapshotCount,
-            lease, requestTimeoutNanos, value, walSegmentBytes);
     }
 }

@@ -67,10 +67,6 @@ final class PendingRequests implements AutoCloseable {
         }
     }
 
-    int size() {
-        return waiting.size();
-    }
-
     private void sweepLoop() {
         while (!closed) {
             LockSupport.parkNanos(this, SWEEP_EVERY_NANOS);
