@@ -361,6 +361,23 @@ class FaultyPosixTest {
     }
 
     @Test
+    void aCutNamedAfterItsCallHadPassedLandsOnTheNextCall() throws Exception {
+        // The caller read mutatingCalls(), and other threads made calls before cutPowerAfter: the call
+        // it named already ran. The cut lands on the next one, and the power counts as cut.
+        Path file = syncedFile("f", filled(1024, 'a'));
+        OpenFile f = posix.open(file, Posix.O_RDWR, 0);
+        long named = posix.mutatingCalls() + 1;
+        write(f, 0, filled(512, 'b'));
+        posix.cutPowerAfter(named);
+        PosixException e = assertThrows(PosixException.class, () -> write(f, 512, filled(512, 'c')));
+        assertTrue(e.getMessage().contains("power is cut"), e.getMessage());
+        assertTrue(posix.isPowerCut());
+        assertEquals('a', Files.readAllBytes(file)[512], "a call after the cut never reaches the file");
+        revert(new ScriptedChoices().writes(DROP));
+        assertArrayEquals(filled(1024, 'a'), Files.readAllBytes(file));
+    }
+
+    @Test
     void revertRefusesBeforeTheCutAndWhileAMappingIsLive() throws Exception {
         Path file = syncedFile("f", filled(4096, 'a'));
         assertThrows(IllegalStateException.class, () -> posix.revertUnsynced(1));
