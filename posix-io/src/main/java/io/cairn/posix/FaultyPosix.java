@@ -95,7 +95,8 @@ public final class FaultyPosix extends ForwardingPosix {
      * from 1): that call reaches the disk unsynced (an O_DSYNC write too, and a sync does nothing) but
      * fails with EIO, as a call the power cut in mid-flight; every later one fails. Lands cuts at
      * exact points (between a write and its sync, between a rename and the directory's sync) where a
-     * timer would mostly miss them.
+     * timer would mostly miss them. If that call has already run (other threads were quicker), the
+     * power goes out at the next one, which then fails without reaching the disk.
      */
     public void cutPowerAfter(long call) {
         if (call < 1) {
@@ -229,6 +230,9 @@ public final class FaultyPosix extends ForwardingPosix {
         try {
             long number = mutatingCalls.incrementAndGet();
             if (powerCut || number > cutAtCall) {
+                // Past the named call: if that call ran before cutPowerAfter named it (other threads
+                // made calls meanwhile), this is the first one after the cut, and it ends the life.
+                powerCut = true;
                 throw cutFailure(call, path);
             }
             rules.fail(call, path);
