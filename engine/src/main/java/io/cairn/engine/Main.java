@@ -7,11 +7,15 @@ import io.cairn.engine.config.ServerCommandLine;
 import io.cairn.engine.config.ServerConfig;
 import io.cairn.engine.lease.LeaseOptions;
 import io.cairn.engine.lease.Lessor;
+import io.cairn.engine.cluster.InitialMembers;
+import io.cairn.engine.node.ClusterOptions;
 import io.cairn.engine.node.MemberOptions;
 import io.cairn.engine.node.RaftKeyValueStore;
 import io.cairn.engine.server.CairnServer;
 import io.cairn.engine.server.MaintenanceService;
+import io.cairn.posix.NativePosix;
 import java.io.IOException;
+import java.net.URI;
 import java.util.List;
 
 /** `bin/cairn`: etcd's command line in, a serving Cairn member out. */
@@ -59,11 +63,21 @@ public final class Main {
                 config.leaseCheckpointInterval().toNanos()));
     }
 
+    /** The member's place in its cluster as etcd's flags give it (used as is only by a new data dir). */
+    public static ClusterOptions clusterOptions(final ServerConfig config) {
+        final InitialMembers initial = InitialMembers.of(config.initialCluster().peerUrlsByName(),
+            config.initialClusterToken(), config.name(), config.initialAdvertisePeerUrls());
+        return new ClusterOptions(config.name(), initial,
+            config.advertiseClientUrls().stream().map(URI::toString).toList(),
+            config.listenPeerUrls().getFirst().toString(), null);
+    }
+
     private static void serve(final ServerConfig config) throws InterruptedException {
         final RaftKeyValueStore store;
         final CairnServer server;
         try {
-            store = RaftKeyValueStore.open(config.dataDir(), config.walDir(), memberOptions(config));
+            store = RaftKeyValueStore.open(config.dataDir(), config.walDir(), memberOptions(config),
+                clusterOptions(config), NativePosix.INSTANCE);
             server = CairnServer.start(config, store);
         } catch (final IOException | RuntimeException e) {
             System.err.println("cairn: cannot start: " + e.getMessage());

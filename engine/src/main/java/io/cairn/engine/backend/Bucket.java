@@ -14,5 +14,7 @@ public enum Bucket {
      * bigendian(lease id) + user key -> nothing: the keys attached to each lease, kept by every
      * write, so a revoke finds them without a scan and a restart rebuilds nothing.
      */
-    LEASE_KEYS
+    LEASE_KEYS,
+    /** bigendian(member id) -> the member as `member list` shows it (see cluster.MemberTable). */
+    MEMBERS
 }

@@ -36,4 +36,26 @@ public sealed interface Command {
             checkpoints = List.copyOf(checkpoints);
         }
     }
+
+    /** A keep-alive: every member renews the lease when it applies this (the leader's expiry is the one that counts). */
+    record LeaseRenew(long requestId, long id) implements Command {
+    }
+
+    /**
+     * A member of the cluster as --initial-cluster named it: a new cluster's first entries add every
+     * member, so membership is written through the log as etcd writes it.
+     */
+    record AddMember(long requestId, long memberId, String name, List<String> peerUrls, boolean learner)
+        implements Command {
+        public AddMember {
+            peerUrls = List.copyOf(peerUrls);
+        }
+    }
+
+    /** A member, once serving, publishes its name and client URLs (etcd's publish), for `member list`. */
+    record PublishMember(long requestId, long memberId, String name, List<String> clientUrls) implements Command {
+        public PublishMember {
+            clientUrls = List.copyOf(clientUrls);
+        }
+    }
 }

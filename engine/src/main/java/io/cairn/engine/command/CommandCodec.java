@@ -18,6 +18,13 @@ import io.cairn.sbe.command.LeaseGrantDecoder;
 import io.cairn.sbe.command.LeaseGrantEncoder;
 import io.cairn.sbe.command.LeaseRevokeDecoder;
 import io.cairn.sbe.command.LeaseRevokeEncoder;
+import io.cairn.sbe.command.LeaseRenewDecoder;
+import io.cairn.sbe.command.LeaseRenewEncoder;
+import io.cairn.sbe.command.MemberAttributesDecoder;
+import io.cairn.sbe.command.MemberAttributesEncoder;
+import io.cairn.sbe.command.MembershipChangeDecoder;
+import io.cairn.sbe.command.MembershipChangeEncoder;
+import io.cairn.sbe.command.MembershipChangeType;
 import io.cairn.sbe.command.MessageHeaderDecoder;
 import io.cairn.sbe.command.MessageHeaderEncoder;
 import io.cairn.sbe.command.PutDecoder;
@@ -77,6 +84,36 @@ public final class CommandCodec {
                 }
                 yield MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
             }
+            case Command.LeaseRenew renew -> {
+                final LeaseRenewEncoder encoder = new LeaseRenewEncoder()
+                    .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder());
+                encoder.requestId(renew.requestId()).id(renew.id());
+                yield MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+            }
+            case Command.AddMember add -> {
+                final MembershipChangeEncoder encoder = new MembershipChangeEncoder()
+                    .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder());
+                encoder.requestId(add.requestId()).change(MembershipChangeType.ADD_MEMBER).memberId(add.memberId())
+                    .isLearner(bool(add.learner()));
+                final MembershipChangeEncoder.PeerUrlsEncoder urls = encoder.peerUrlsCount(add.peerUrls().size());
+                for (final String url : add.peerUrls()) {
+                    urls.next().url(url);
+                }
+                encoder.name(add.name());
+                yield MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+            }
+            case Command.PublishMember publish -> {
+                final MemberAttributesEncoder encoder = new MemberAttributesEncoder()
+                    .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder());
+                encoder.requestId(publish.requestId()).memberId(publish.memberId());
+                final MemberAttributesEncoder.ClientUrlsEncoder urls =
+                    encoder.clientUrlsCount(publish.clientUrls().size());
+                for (final String url : publish.clientUrls()) {
+                    urls.next().url(url);
+                }
+                encoder.name(publish.name());
+                yield MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+            }
         };
         final byte[] bytes = new byte[length];
         buffer.getBytes(0, bytes);
@@ -112,6 +149,36 @@ public final class CommandCodec {
                     checkpoints.add(new Lessor.Checkpoint(c.id(), c.remainingTtlSeconds()));
                 }
                 return new Command.LeaseCheckpoint(requestId, checkpoints);
+            }
+            case LeaseRenewDecoder.TEMPLATE_ID -> {
+                final LeaseRenewDecoder decoder = new LeaseRenewDecoder().wrapAndApplyHeader(buffer, 0, header);
+                return new Command.LeaseRenew(decoder.requestId(), decoder.id());
+            }
+            case MembershipChangeDecoder.TEMPLATE_ID -> {
+                final MembershipChangeDecoder decoder =
+                    new MembershipChangeDecoder().wrapAndApplyHeader(buffer, 0, header);
+                if (decoder.change() != MembershipChangeType.ADD_MEMBER) {
+                    throw new IllegalArgumentException("membership change " + decoder.change() + " is not supported yet");
+                }
+                final long requestId = decoder.requestId();
+                final long memberId = decoder.memberId();
+                final boolean learner = decoder.isLearner() == BooleanType.TRUE;
+                final List<String> urls = new ArrayList<>();
+                for (final MembershipChangeDecoder.PeerUrlsDecoder url : decoder.peerUrls()) {
+                    urls.add(url.url());
+                }
+                return new Command.AddMember(requestId, memberId, decoder.name(), urls, learner);
+            }
+            case MemberAttributesDecoder.TEMPLATE_ID -> {
+                final MemberAttributesDecoder decoder =
+                    new MemberAttributesDecoder().wrapAndApplyHeader(buffer, 0, header);
+                final long requestId = decoder.requestId();
+                final long memberId = decoder.memberId();
+                final List<String> urls = new ArrayList<>();
+                for (final MemberAttributesDecoder.ClientUrlsDecoder url : decoder.clientUrls()) {
+                    urls.add(url.url());
+                }
+                return new Command.PublishMember(requestId, memberId, decoder.name(), urls);
             }
             default -> {
                 // a KV operation: Put, DeleteRange or Txn

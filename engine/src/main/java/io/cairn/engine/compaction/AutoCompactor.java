@@ -3,7 +3,7 @@ package io.cairn.engine.compaction;
 import io.cairn.engine.api.EtcdError;
 import io.cairn.engine.api.EtcdException;
 import io.cairn.engine.config.AutoCompaction;
-import io.cairn.engine.server.KeyValueStore;
+import io.cairn.engine.node.KeyValueStore;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;

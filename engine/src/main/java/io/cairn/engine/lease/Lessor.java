@@ -207,6 +207,43 @@ public final class Lessor implements LeaseLookup {
         return lease.ttlSeconds;
     }
 
+    /** Whether the lease exists and its TTL has not run out by this member's clock. */
+    public synchronized boolean alive(final long id) {
+        final Lease lease = leases.get(id);
+        return lease != null && lease.expiresAtNanos - clockNanos.getAsLong() > 0;
+    }
+
+    /**
+     * A keep-alive as the log applies it, on every member: the lease's TTL restarts if the lease
+     * still exists (it is gone only once its revoke is applied, so every member decides alike);
+     * returns the TTL, or -1 if there is no such lease.
+     */
+    public synchronized long renewApplied(final long id) {
+        final Lease lease = leases.get(id);
+        if (lease == null) {
+            return -1;
+        }
+        lease.expiresAtNanos = clockNanos.getAsLong() + lease.ttlSeconds * NANOS_PER_SECOND;
+        if (lease.persistedRemainingSeconds > 0) {
+            renewedSinceCheckpoint.add(id);
+        }
+        return lease.ttlSeconds;
+    }
+
+    /**
+     * This member became the leader (etcd's Promote): every lease gets its full remaining TTL (the
+     * checkpointed one, or its TTL) plus {@code extendNanos}, the election timeout, from now, so a
+     * keep-alive lost while there was no leader does not cost a client its lease.
+     */
+    public synchronized void promote(final long extendNanos) {
+        final long now = clockNanos.getAsLong();
+        for (final Lease lease : leases.values()) {
+            final long lifeSeconds = lease.persistedRemainingSeconds > 0 ? lease.persistedRemainingSeconds
+                : lease.ttlSeconds;
+            lease.expiresAtNanos = Math.max(lease.expiresAtNanos, now + lifeSeconds * NANOS_PER_SECOND + extendNanos);
+        }
+    }
+
     /** Null if the lease does not exist. */
     public synchronized TimeToLive timeToLive(final long id) {
         final Lease lease = leases.get(id);

@@ -3,9 +3,12 @@ package io.cairn.engine.node;
 import io.cairn.btree.Env;
 import io.cairn.btree.ReadTxn;
 import io.cairn.btree.WriteTxn;
+import io.cairn.engine.api.EtcdError;
 import io.cairn.engine.api.EtcdException;
 import io.cairn.engine.backend.Bucket;
 import io.cairn.engine.backend.BtreeView;
+import io.cairn.engine.cluster.Member;
+import io.cairn.engine.cluster.MemberTable;
 import io.cairn.engine.command.Command;
 import io.cairn.engine.command.CommandCodec;
 import io.cairn.engine.lease.Lessor;
@@ -55,6 +58,7 @@ final class CommandApplier {
     /** The revision of the last commit: what readers may call current (the store's runs ahead mid-batch). */
     private volatile long committedRevision;
     private volatile LongConsumer revisionCommitted = revision -> { };
+    private volatile LongConsumer appliedTo = index -> { };
 
     CommandApplier(final Env env, final long minLeaseTtlSeconds) {
         this.env = env;
@@ -83,6 +87,11 @@ final class CommandApplier {
 
     Lessor lessor() {
         return lessor;
+    }
+
+    /** {@code listener} hears the applied index after each batch's commit (the linearizable reads). */
+    void onApplied(final LongConsumer listener) {
+        appliedTo = listener;
     }
 
     /** {@code listener} hears the current revision after each commit that moved it (the watch hub). */
@@ -118,6 +127,7 @@ final class CommandApplier {
         if (committedRevision != revisionBefore) {
             revisionCommitted.accept(committedRevision);
         }
+        appliedTo.accept(appliedIndex);
         for (int i = 0; i < entries.size(); i++) {
             if (requestIds[i] != 0) {
                 outcome.accept(requestIds[i], results[i]);
@@ -207,6 +217,27 @@ final class CommandApplier {
             case Command.LeaseRevoke revoke -> revokeLease(view, revoke.id());
             case Command.LeaseCheckpoint checkpoint -> {
                 lessor.checkpoint(view, checkpoint.checkpoints());
+                yield store.currentRevision();
+            }
+            case Command.LeaseRenew renew -> {
+                final long ttl = lessor.renewApplied(renew.id());
+                if (ttl < 0) {
+                    throw new EtcdException(EtcdError.LEASE_NOT_FOUND);
+                }
+                yield ttl;
+            }
+            case Command.AddMember add -> {
+                if (MemberTable.get(view, add.memberId()) == null) {
+                    MemberTable.put(view, new Member(add.memberId(), add.name(), add.peerUrls(), List.of(), add.learner()));
+                }
+                yield store.currentRevision();
+            }
+            case Command.PublishMember publish -> {
+                final Member member = MemberTable.get(view, publish.memberId());
+                if (member == null) {
+                    throw new EtcdException(EtcdError.MEMBER_NOT_FOUND);
+                }
+                MemberTable.put(view, member.withAttributes(publish.name(), publish.clientUrls()));
                 yield store.currentRevision();
             }
             case Command.Write write -> switch (write.op()) {

@@ -1,6 +1,7 @@
 package io.cairn.engine.server;
 
-import io.cairn.engine.cluster.MemberIds;
+import io.cairn.engine.node.KeyValueStore;
+import io.cairn.engine.node.MemberStatus;
 import io.cairn.engine.cluster.RequestIds;
 import io.cairn.engine.config.ServerConfig;
 import io.cairn.engine.mvcc.History;
@@ -33,9 +34,10 @@ public final class CairnServer implements AutoCloseable {
     }
 
     public static CairnServer start(final ServerConfig config, final KeyValueStore store) throws IOException {
-        final long memberId = MemberIds.memberId(config.initialAdvertisePeerUrls(), config.initialClusterToken());
-        final ResponseHeaders headers =
-            new ResponseHeaders(MemberIds.clusterId(List.of(memberId)), memberId, store::raftTerm);
+        // The data dir's identity: on a restart it is the stored one, whatever the flags say now.
+        final MemberStatus self = store.status();
+        final long memberId = self.memberId();
+        final ResponseHeaders headers = new ResponseHeaders(self.clusterId(), memberId, store::raftTerm);
         final Alarms alarms = new Alarms();
         final BackendQuota quota = new BackendQuota(config.quotaBackendBytes());
         final List<Server> servers = new ArrayList<>();
@@ -57,6 +59,7 @@ public final class CairnServer implements AutoCloseable {
                     .addService(new LockService(store, headers, scans))
                     .addService(new ElectionService(store, headers, scans))
                     .addService(new WatchService(watches))
+                    .addService(new ClusterService(store, headers))
                     .build()
                     .start());
             }

@@ -1,5 +1,6 @@
 package io.cairn.engine.server;
 
+import io.cairn.engine.node.KeyValueStore;
 import io.cairn.engine.mvcc.KeyRange;
 import io.cairn.engine.mvcc.KeyValue;
 import io.cairn.engine.mvcc.RangeQuery;

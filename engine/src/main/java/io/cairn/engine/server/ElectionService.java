@@ -1,5 +1,6 @@
 package io.cairn.engine.server;
 
+import io.cairn.engine.node.KeyValueStore;
 import com.google.protobuf.ByteString;
 import io.cairn.engine.api.KvProtos;
 import io.cairn.engine.mvcc.Compare;

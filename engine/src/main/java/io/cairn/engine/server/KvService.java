@@ -1,5 +1,8 @@
 package io.cairn.engine.server;
 
+import io.cairn.engine.node.KeyValueStore;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import io.cairn.engine.api.EtcdError;
 import io.cairn.engine.api.EtcdException;
 import io.cairn.engine.api.KvProtos;
@@ -42,12 +45,39 @@ public final class KvService extends KVGrpc.KVImplBase {
         this.alarms = alarms;
     }
 
+    /**
+     * A Range of one key runs on the event loop, a scan on the scan threads. A linearizable one (the
+     * default) first waits for its ReadIndex batch unless it is ready at once (a sole voter): the
+     * batch completes on the Raft loop or the apply thread, which must not read, so the read then
+     * runs on the scan threads.
+     */
+    private static final CompletableFuture<Void> READABLE = CompletableFuture.completedFuture(null);
+
     @Override
     public void range(final RangeRequest request, final StreamObserver<RangeResponse> observer) {
-        if (request.getRangeEnd().isEmpty()) {
-            respondToRange(request, observer);
+        final CompletableFuture<Void> readable = request.getSerializable() ? READABLE : store.linearizableRead();
+        if (readable.isDone() && !readable.isCompletedExceptionally()) {
+            if (request.getRangeEnd().isEmpty()) {
+                respondToRange(request, observer);
+            } else {
+                respondOnScanThread(request, observer);
+            }
             return;
         }
+        readable.whenComplete((ready, failure) -> {
+            if (failure == null) {
+                respondOnScanThread(request, observer);
+            } else {
+                final Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+                GrpcCalls.respond(observer, () -> {
+                    throw cause instanceof RuntimeException e ? e : new IllegalStateException(cause);
+                });
+            }
+        });
+    }
+
+    private void respondOnScanThread(final RangeRequest request, final StreamObserver<RangeResponse> observer) {
         try {
             scans.execute(() -> respondToRange(request, observer));
         } catch (final EtcdException overloaded) {

@@ -1,5 +1,10 @@
 package io.cairn.engine.server;
 
+import io.cairn.engine.api.EtcdError;
+import io.cairn.engine.api.EtcdException;
+import io.cairn.engine.node.KeyValueStore;
+import io.grpc.Status;
+import java.util.concurrent.CompletionException;
 import com.google.protobuf.ByteString;
 import io.cairn.engine.lease.Lessor;
 import io.cairn.etcd.api.etcdserverpb.LeaseGrantRequest;
@@ -47,11 +52,27 @@ public final class LeaseService extends LeaseGrpc.LeaseImplBase {
     @Override
     public StreamObserver<LeaseKeepAliveRequest> leaseKeepAlive(final StreamObserver<LeaseKeepAliveResponse> observer) {
         return new StreamObserver<>() {
+            private boolean ended;
+
             @Override
             public void onNext(final LeaseKeepAliveRequest request) {
-                final long ttl = store.lessor().renew(request.getID());
-                observer.onNext(LeaseKeepAliveResponse.newBuilder().setHeader(headers.at(store.currentRevision()))
-                    .setID(request.getID()).setTTL(Math.max(0, ttl)).build());
+                store.leaseRenew(request.getID()).whenComplete((ttl, failure) -> answer(request.getID(), ttl,
+                    failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure));
+            }
+
+            /** Answers arrive on several threads (the apply thread, an event loop): one at a time on the stream. */
+            private synchronized void answer(final long id, final Long ttl, final Throwable failure) {
+                if (ended) {
+                    return;
+                }
+                if (failure == null || failure instanceof EtcdException e && e.error() == EtcdError.LEASE_NOT_FOUND) {
+                    observer.onNext(LeaseKeepAliveResponse.newBuilder().setHeader(headers.at(store.currentRevision()))
+                        .setID(id).setTTL(failure == null ? ttl : 0).build());
+                } else {
+                    ended = true; // etcd ends the stream on any other error (no leader, timeout, stopping)
+                    observer.onError(failure instanceof EtcdException e ? e.error().toException()
+                        : Status.INTERNAL.withDescription(String.valueOf(failure)).asRuntimeException());
+                }
             }
 
             @Override
@@ -60,8 +81,11 @@ public final class LeaseService extends LeaseGrpc.LeaseImplBase {
             }
 
             @Override
-            public void onCompleted() {
-                observer.onCompleted();
+            public synchronized void onCompleted() {
+                if (!ended) {
+                    ended = true;
+                    observer.onCompleted();
+                }
             }
         };
     }

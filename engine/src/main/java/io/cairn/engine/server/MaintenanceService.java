@@ -1,5 +1,7 @@
 package io.cairn.engine.server;
 
+import io.cairn.engine.node.KeyValueStore;
+import io.cairn.engine.node.MemberStatus;
 import io.cairn.etcd.api.etcdserverpb.AlarmMember;
 import io.cairn.etcd.api.etcdserverpb.AlarmRequest;
 import io.cairn.etcd.api.etcdserverpb.AlarmResponse;
@@ -46,17 +48,21 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
 
     @Override
     public void status(final StatusRequest request, final StreamObserver<StatusResponse> observer) {
-        GrpcCalls.respond(observer, () -> StatusResponse.newBuilder()
+        GrpcCalls.respond(observer, () -> {
+            final MemberStatus status = store.status();
+            return StatusResponse.newBuilder()
             .setHeader(headers.at(store.currentRevision()))
             .setVersion(ETCD_API_VERSION)
-            .setLeader(headers.memberId())
-            .setRaftTerm(store.raftTerm())
-            .setRaftIndex(store.raftIndex())
-            .setRaftAppliedIndex(store.raftAppliedIndex())
+            .setLeader(status.leaderId())
+            .setIsLearner(status.learner())
+            .setRaftTerm(status.raftTerm())
+            .setRaftIndex(status.raftIndex())
+            .setRaftAppliedIndex(status.appliedIndex())
             .setDbSize(store.backendSizeBytes())
             .setDbSizeInUse(store.backendSizeBytes())
             .addAllErrors(alarms.get(AlarmType.NONE).stream().map(MaintenanceService::describe).toList())
-            .build());
+            .build();
+        });
     }
 
     /** An alarm as etcd prints it in Status errors (its protobuf text form). */

@@ -1,5 +1,6 @@
 package io.cairn.engine.server;
 
+import io.cairn.engine.node.KeyValueStore;
 import io.cairn.engine.mvcc.Compare;
 import io.cairn.engine.mvcc.KeyRange;
 import io.cairn.engine.mvcc.OpResult;
@@ -30,7 +31,9 @@ final class SessionKeys {
         if (lease == 0) {
             return store.leaseGrant(0, SESSION_TTL_SECONDS).thenApply(granted -> granted.id());
         }
-        store.lessor().renew(lease);
+        // A session start renews its lease once; a lease already gone is refused by the recipe's
+        // own write, with etcd's error, so the renewal's outcome is not waited for.
+        store.leaseRenew(lease);
         return CompletableFuture.completedFuture(lease);
     }
 

@@ -1,5 +1,6 @@
-package io.cairn.engine.server;
+package io.cairn.engine.node;
 
+import io.cairn.engine.cluster.Member;
 import io.cairn.engine.lease.GrantedLease;
 import io.cairn.engine.lease.Lessor;
 import io.cairn.engine.mvcc.History;
@@ -13,11 +14,20 @@ import java.util.function.Function;
 import java.util.function.LongConsumer;
 
 /**
- * What the gRPC facade needs from the node: reads, and writes that return once durable and applied
- * (the Raft-backed node, {@code io.cairn.engine.node.RaftKeyValueStore}; tests may stand in).
+ * What the gRPC facade needs from the member: reads, and writes that return once durable and
+ * applied (the Raft-backed member, {@link RaftKeyValueStore}; tests may stand in).
  */
 public interface KeyValueStore {
+    /** A read of the local tree (serializable): call {@link #linearizableRead} first for a linearizable one. */
     RangeResult range(RangeQuery query);
+
+    /**
+     * Completes once a read on this member is linearizable: the leader confirmed its leadership
+     * after this call, and this member has applied up to the leader's commit index of that moment.
+     * Fails with etcd's error (no leader, leader changed, request timed out). It completes on the
+     * Raft loop or the apply thread: continue on another executor.
+     */
+    CompletableFuture<Void> linearizableRead();
 
     /*
      * Writes complete when durable and applied, failing with EtcdException (or IllegalArgumentException)
@@ -49,7 +59,10 @@ public interface KeyValueStore {
     /** Revokes a lease, deleting its keys in one revision; completes with the header's revision. */
     CompletableFuture<Long> leaseRevoke(long id);
 
-    /** The applied leases and their expiry, for keep-alives and reads. */
+    /** A keep-alive: completes with the lease's TTL, or fails with LEASE_NOT_FOUND. */
+    CompletableFuture<Long> leaseRenew(long id);
+
+    /** The applied leases and their expiry, for TimeToLive and Leases. */
     Lessor lessor();
 
     /** The keys attached to a lease, in key order. */
@@ -72,4 +85,10 @@ public interface KeyValueStore {
 
     /** The index of the last entry applied to the store, as Maintenance.Status reports it. */
     long raftAppliedIndex();
+
+    /** Who this member is, who leads, and where Raft stands (Maintenance.Status, response headers). */
+    MemberStatus status();
+
+    /** The cluster's members, as applied (Cluster.MemberList). */
+    List<Member> members();
 }

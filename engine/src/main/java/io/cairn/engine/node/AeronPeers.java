@@ -1,0 +1,78 @@
+package io.cairn.engine.node;
+
+import io.cairn.engine.cluster.Member;
+import io.cairn.raft.Message;
+import io.cairn.transport.AeronTransport;
+import io.cairn.transport.InboundHandler;
+import io.cairn.transport.PeerUrl;
+import io.cairn.transport.TransportConfig;
+import java.util.List;
+
+/**
+ * Peers over the Aeron transport: one publication per member, frames stamped with the cluster id.
+ * Frames of another cluster (a mismatched --initial-cluster-token) are dropped by the transport;
+ * this class turns its counter into a log line an operator can act on.
+ */
+final class AeronPeers implements Peers {
+    private static final System.Logger LOG = System.getLogger(AeronPeers.class.getName());
+    private static final long FOREIGN_LOG_EVERY_NANOS = 10_000_000_000L;
+
+    private final AeronTransport transport;
+    private long foreignFramesLogged;
+    private long nextForeignCheckNanos;
+
+    private AeronPeers(final AeronTransport transport) {
+        this.transport = transport;
+    }
+
+    /** Starts the transport on this member's peer URL and adds every other member. */
+    static AeronPeers start(final TransportConfig config, final List<Member> members) {
+        final AeronTransport transport = AeronTransport.launch(config);
+        try {
+            for (final Member member : members) {
+                if (member.id() != config.memberId()) {
+                    transport.addPeer(member.id(), PeerUrl.parse(member.peerUrls().getFirst()));
+                }
+            }
+        } catch (final RuntimeException e) {
+            transport.close();
+            throw e;
+        }
+        return new AeronPeers(transport);
+    }
+
+    @Override
+    public boolean send(final Message message) {
+        return transport.send(message);
+    }
+
+    @Override
+    public int poll(final InboundHandler inbound) {
+        final int work = transport.poll(inbound);
+        if (work == 0) {
+            noteForeignFrames();
+        }
+        return work;
+    }
+
+    private void noteForeignFrames() {
+        final long now = System.nanoTime();
+        if (now - nextForeignCheckNanos < 0) {
+            return;
+        }
+        nextForeignCheckNanos = now + FOREIGN_LOG_EVERY_NANOS;
+        final long foreign = transport.counters().framesForeignCluster.get();
+        if (foreign > foreignFramesLogged) {
+            LOG.log(System.Logger.Level.ERROR, (foreign - foreignFramesLogged) + " peer frames from another cluster "
+                + "were refused (this member is in cluster " + Long.toHexString(transport.config().clusterId())
+                + "): a member was started with another --initial-cluster-token or --initial-cluster, "
+                + "or another cluster's member points at this one's peer URL");
+            foreignFramesLogged = foreign;
+        }
+    }
+
+    @Override
+    public void close() {
+        transport.close();
+    }
+}

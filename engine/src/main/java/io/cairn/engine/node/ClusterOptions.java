@@ -1,0 +1,34 @@
+package io.cairn.engine.node;
+
+import io.cairn.engine.cluster.InitialMembers;
+import io.cairn.engine.cluster.Member;
+import io.cairn.engine.cluster.MemberIds;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Where a member stands in its cluster, from etcd's flags.
+ *
+ * @param name           --name
+ * @param initial        --initial-cluster and its token: used only when the data dir is new
+ * @param clientUrls     --advertise-client-urls, published for `member list`
+ * @param listenPeerUrl  --listen-peer-urls (the first), where peers' frames arrive
+ * @param aeronDir       the transport's media driver directory; null for the default under /dev/shm
+ */
+public record ClusterOptions(String name, InitialMembers initial, List<String> clientUrls, String listenPeerUrl,
+                             Path aeronDir) {
+    public ClusterOptions {
+        clientUrls = List.copyOf(clientUrls);
+    }
+
+    /** A member alone in its cluster (tests, and `bin/cairn` without --initial-cluster peers). */
+    public static ClusterOptions single(final long memberId) {
+        return new ClusterOptions("default", new InitialMembers(MemberIds.clusterId(List.of(memberId)),
+            List.of(new Member(memberId, "default", List.of("http://localhost:2380"), List.of(), false))),
+            List.of("http://localhost:2379"), "http://localhost:2380", null);
+    }
+
+    public ClusterOptions withAeronDir(final Path value) {
+        return new ClusterOptions(name, initial, clientUrls, listenPeerUrl, value);
+    }
+}

@@ -1,0 +1,303 @@
+package io.cairn.engine.node;
+
+import io.cairn.btree.Env;
+import io.cairn.btree.EnvOptions;
+import io.cairn.btree.ReadTxn;
+import io.cairn.btree.WriteTxn;
+import io.cairn.engine.backend.BtreeView;
+import io.cairn.engine.backend.Bucket;
+import io.cairn.engine.cluster.InitialMembers;
+import io.cairn.engine.cluster.Member;
+import io.cairn.engine.cluster.MemberTable;
+import io.cairn.engine.command.Command;
+import io.cairn.engine.command.CommandCodec;
+import io.cairn.engine.mvcc.MvccStore;
+import io.cairn.posix.Posix;
+import io.cairn.raft.ConfState;
+import io.cairn.raft.Entry;
+import io.cairn.raft.EntryType;
+import io.cairn.raft.HardState;
+import io.cairn.raft.MemoryLogStorage;
+import io.cairn.raft.Ready;
+import io.cairn.wal.NoSpareSegmentException;
+import io.cairn.wal.Recovered;
+import io.cairn.wal.SnapshotMarker;
+import io.cairn.wal.Wal;
+import io.cairn.wal.WalOptions;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A member's durable state: the backend (the B+tree at {@code <data-dir>/member/snap/db}), the WAL,
+ * and the Raft log as Raft reads it. Owned by the Raft loop once the member runs.
+ *
+ * <p>A new member writes its cluster's first entries itself, as etcd does: entries 1..n at term 1,
+ * one {@link Command.AddMember} per member of --initial-cluster in id order, committed. Every member
+ * started with the same flags writes the same entries, so their logs agree from the start, and
+ * membership reaches the members bucket through the log. The member's own id and the cluster id go
+ * into the backend's meta bucket at once: a restart takes them from there, not from the flags.
+ */
+final class MemberStorage implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(MemberStorage.class.getName());
+    private static final byte[] META_MEMBER_ID = "memberId".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] META_CLUSTER_ID = "clusterId".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final long WAL_WRITE_SLACK_BYTES = 64L << 10;
+
+    /** Who this member is, as the data dir records it. */
+    record Identity(long memberId, long clusterId) {
+    }
+
+    final Env env;
+    final Wal wal;
+    final MemoryLogStorage log;
+    final Identity identity;
+    private final int walWriteBytesMax;
+    private HardState persistedHardState = HardState.EMPTY;
+    private long releasedIndex;
+
+    private MemberStorage(final Env env, final Wal wal, final Identity identity, final MemoryLogStorage log,
+        final int walWriteBytesMax) {
+        this.env = env;
+        this.wal = wal;
+        this.identity = identity;
+        this.log = log;
+        this.walWriteBytesMax = walWriteBytesMax;
+        this.releasedIndex = wal.recovered().snapshot().index();
+    }
+
+    /**
+     * Opens (or, for a new member, creates and bootstraps) the member's storage.
+     *
+     * @param selfName --name, checked against the data dir's owner
+     */
+    static MemberStorage open(final Path dataDir, final Path walDir, final MemberOptions options,
+        final InitialMembers initial, final String selfName, final Posix posix) throws IOException {
+        final Path snapDir = dataDir.resolve("member").resolve("snap");
+        posix.createDirectories(snapDir);
+        // Every value a client write can carry must fit the tree's records, or a write the checks
+        // accepted would be refused halfway through applying.
+        final Env env = Env.open(snapDir.resolve("db"), EnvOptions.defaults()
+            .withMapSizeBytes(options.mapSizeBytes())
+            .withMaxValueBytes(Math.toIntExact(MvccStore.storedValueBytesMax(options.maxRequestBytes())))
+            .withSyncOnCommit(false), posix);
+        Wal wal = null;
+        try {
+            final int walWriteBytesMax = walWriteBytesMax(options.maxRequestBytes(), options.walSegmentBytes());
+            wal = Wal.open(walDir, WalOptions.defaults().withMaxWriteBytes(walWriteBytesMax)
+                .withSegmentBytes(options.walSegmentBytes()), posix);
+            final Identity identity = identity(env, wal, initial, selfName, dataDir);
+            final MemberStorage storage = new MemberStorage(env, wal, identity, restoreLog(env, wal), walWriteBytesMax);
+            if (wal.recovered().lastIndex() == 0) {
+                storage.bootstrap(initial);
+            }
+            return storage;
+        } catch (final IOException | RuntimeException e) {
+            if (wal != null) {
+                wal.close();
+            }
+            env.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The data dir's owner. A fresh one takes the flags' identity; one that exists keeps its own and
+     * refuses to start as another member (etcd's meaning: a data dir belongs to one member of one
+     * cluster).
+     */
+    private static Identity identity(final Env env, final Wal wal, final InitialMembers initial,
+        final String selfName, final Path dataDir) throws IOException {
+        final long flagsId = initial.idOf(selfName);
+        try (ReadTxn read = env.beginRead()) {
+            final BtreeView view = new BtreeView(read);
+            final byte[] member = view.get(Bucket.META, META_MEMBER_ID);
+            final byte[] cluster = view.get(Bucket.META, META_CLUSTER_ID);
+            if (member != null && cluster != null) {
+                final Identity stored = new Identity(ByteBuffer.wrap(member).getLong(),
+                    ByteBuffer.wrap(cluster).getLong());
+                final Member named = MemberTable.all(view).stream().filter(m -> m.name().equals(selfName))
+                    .findFirst().orElse(null);
+                if (named != null && named.id() != stored.memberId()) {
+                    throw new IllegalStateException("the data dir " + dataDir + " belongs to member "
+                        + Long.toHexString(stored.memberId()) + " of cluster " + Long.toHexString(stored.clusterId())
+                        + ", but --name " + selfName + " is member " + Long.toHexString(named.id())
+                        + " there: give each member its own --data-dir");
+                }
+                return stored;
+            }
+        }
+        if (wal.recovered().lastIndex() > 0) {
+            throw new IllegalStateException("the WAL in " + wal.directory() + " holds entries but the backend in "
+                + dataDir + " does not say which member it belongs to: the data and WAL directories do not belong together");
+        }
+        final Identity fresh = new Identity(flagsId, initial.clusterId());
+        final WriteTxn txn = env.beginWrite();
+        try {
+            final BtreeView view = new BtreeView(txn);
+            view.put(Bucket.META, META_MEMBER_ID, ByteBuffer.allocate(Long.BYTES).putLong(fresh.memberId()).array());
+            view.put(Bucket.META, META_CLUSTER_ID, ByteBuffer.allocate(Long.BYTES).putLong(fresh.clusterId()).array());
+            txn.commit();
+        } finally {
+            txn.abort();
+        }
+        env.sync();
+        return fresh;
+    }
+
+    /** Raft's view of the WAL: entries after the last snapshot marker, and the saved term and vote. */
+    private static MemoryLogStorage restoreLog(final Env env, final Wal wal) {
+        final Recovered recovered = wal.recovered();
+        final List<Entry> entries = WalEntries.fromWal(recovered.entries());
+        final MemoryLogStorage log = MemoryLogStorage.bootstrap(recovered.snapshot().index(),
+            recovered.snapshot().term(), membership(env, entries));
+        log.append(entries);
+        if (recovered.hardState().term() > 0) {
+            log.setHardState(WalEntries.fromWal(recovered.hardState()));
+        }
+        return log;
+    }
+
+    /**
+     * The voters: the members bucket, plus members added by entries the backend has not applied yet
+     * (a new member's bootstrap entries before their first apply). Membership changes after the
+     * bootstrap come with the membership issue; until then this is the whole membership.
+     */
+    private static ConfState membership(final Env env, final List<Entry> unapplied) {
+        final List<Long> voters = new ArrayList<>();
+        try (ReadTxn read = env.beginRead()) {
+            MemberTable.all(new BtreeView(read)).forEach(m -> voters.add(m.id()));
+        }
+        for (final Entry entry : unapplied) {
+            if (entry.type() == EntryType.NORMAL && entry.data().length > 0
+                && CommandCodec.decode(entry.data()) instanceof Command.AddMember add && !voters.contains(add.memberId())) {
+                voters.add(add.memberId());
+            }
+        }
+        return new ConfState(voters.stream().sorted(Long::compareUnsigned).toList(), List.of(), List.of(), List.of(),
+            false);
+    }
+
+    /**
+     * Every member this one knows of, with its peer URLs: the members bucket, plus members added by
+     * entries in the log that the backend has not applied yet.
+     */
+    List<Member> knownMembers() {
+        final List<Member> members = new ArrayList<>();
+        try (ReadTxn read = env.beginRead()) {
+            members.addAll(MemberTable.all(new BtreeView(read)));
+        }
+        for (final Entry entry : log.entries(log.firstIndex(), log.lastIndex() + 1, Long.MAX_VALUE)) {
+            if (entry.type() == EntryType.NORMAL && entry.data().length > 0
+                && CommandCodec.decode(entry.data()) instanceof Command.AddMember add
+                && members.stream().noneMatch(m -> m.id() == add.memberId())) {
+                members.add(new Member(add.memberId(), add.name(), add.peerUrls(), List.of(), add.learner()));
+            }
+        }
+        return members;
+    }
+
+    /** A new member's first entries: the cluster's members, committed at term 1 (etcd's bootstrap). */
+    private void bootstrap(final InitialMembers initial) throws IOException {
+        final List<Entry> entries = new ArrayList<>();
+        long index = 0;
+        for (final Member member : initial.members()) {
+            entries.add(new Entry(1, ++index, EntryType.NORMAL, CommandCodec.encode(
+                new Command.AddMember(0, member.id(), member.name(), member.peerUrls(), member.learner()))));
+        }
+        final HardState hardState = new HardState(1, 0, index);
+        wal.appendAndSync(WalEntries.toWal(entries), WalEntries.toWal(hardState));
+        final List<Long> voters = initial.members().stream().map(Member::id).toList();
+        log.applySnapshot(new io.cairn.raft.Snapshot(0, 0, new ConfState(voters, List.of(), List.of(), List.of(), false),
+            new byte[0]));
+        log.append(entries);
+        log.setHardState(hardState);
+        persistedHardState = hardState;
+        LOG.log(System.Logger.Level.INFO, "member " + Long.toHexString(identity.memberId()) + " bootstrapped cluster "
+            + Long.toHexString(identity.clusterId()) + " with " + initial.members().size() + " members");
+    }
+
+    /**
+     * Makes the Ready's entries, term and vote durable, from its {@code fromWrite}-th WAL write on.
+     *
+     * @throws NoSpareSegmentException when the WAL has no segment to write into (disk full); the
+     *         writes before {@link PartialWrite#writesDone} went through
+     */
+    void persist(final Ready ready, final int fromWrite) throws IOException, PartialWrite {
+        // The commit index is volatile state in Raft (learned again after a restart, and the tree's
+        // applied index caps what replay needs), so a Ready that only moves it writes nothing.
+        final boolean termOrVote = ready.hardState() != null && (ready.hardState().term() != persistedHardState.term()
+            || ready.hardState().vote() != persistedHardState.vote());
+        if (ready.entries().isEmpty() && !termOrVote) {
+            return;
+        }
+        final List<List<Entry>> writes = WalEntries.inWrites(ready.entries(), walWriteBytesMax);
+        for (int i = fromWrite; i < writes.size(); i++) {
+            final boolean last = i == writes.size() - 1;
+            try {
+                wal.appendAndSync(WalEntries.toWal(writes.get(i)), last ? WalEntries.toWal(ready.hardState()) : null);
+            } catch (final NoSpareSegmentException full) {
+                throw new PartialWrite(i, full);
+            }
+        }
+        log.append(ready.entries());
+        if (ready.hardState() != null) {
+            persistedHardState = ready.hardState();
+        }
+    }
+
+    /** The WAL refused a Ready's write number {@link #writesDone} for want of a segment; earlier ones are durable. */
+    static final class PartialWrite extends Exception {
+        private static final long serialVersionUID = 1L;
+        final int writesDone;
+
+        PartialWrite(final int writesDone, final NoSpareSegmentException cause) {
+            super(cause.getMessage(), cause);
+            this.writesDone = writesDone;
+        }
+    }
+
+    /**
+     * Once the tree is durable {@code releaseEveryEntries} past the last release, a snapshot marker
+     * lets the WAL drop what the tree now holds, and the in-memory log drops the same prefix. A
+     * follower that needs entries from before it gets the tree itself (a snapshot).
+     */
+    void releaseOnBudget(final long syncedIndex, final long releaseEveryEntries, final ConfState membership)
+        throws IOException {
+        if (syncedIndex - releasedIndex < releaseEveryEntries || syncedIndex > log.lastIndex()) {
+            return;
+        }
+        wal.saveSnapshot(new SnapshotMarker(log.term(syncedIndex), syncedIndex)).join();
+        wal.releaseBefore(syncedIndex);
+        log.createSnapshot(syncedIndex, membership, new byte[0]);
+        log.compact(syncedIndex);
+        releasedIndex = syncedIndex;
+    }
+
+    /**
+     * The WAL's largest write (one group commit): room for the largest entry a client request can
+     * make (its command is larger than the request by a bounded overhead per operation), at least
+     * the WAL's default, and what the segment size allows.
+     */
+    static int walWriteBytesMax(final long maxRequestBytes, final long segmentBytes) {
+        final long entryBytesMax = 2 * maxRequestBytes + WAL_WRITE_SLACK_BYTES;
+        final long segmentAllows = segmentBytes - 2 * WalOptions.BLOCK_BYTES; // a fresh segment's header and end record
+        final long bytes = Math.min(Math.max(entryBytesMax, WalOptions.defaults().maxWriteBytes()), segmentAllows);
+        if (bytes < entryBytesMax) {
+            throw new IllegalArgumentException("WAL segments of " + segmentBytes + " bytes cannot hold a "
+                + maxRequestBytes + "-byte request's entry");
+        }
+        return Math.toIntExact(bytes / WalOptions.BLOCK_BYTES * WalOptions.BLOCK_BYTES);
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            wal.close();
+        } finally {
+            env.close();
+        }
+    }
+}

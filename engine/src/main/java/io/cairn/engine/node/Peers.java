@@ -1,0 +1,35 @@
+package io.cairn.engine.node;
+
+import io.cairn.raft.Message;
+import io.cairn.transport.InboundHandler;
+
+/**
+ * The Raft loop's link to the other members. Single-owner (the Raft loop) and never blocking: a
+ * message that cannot go at once is dropped, and Raft's retries recover it.
+ */
+interface Peers extends AutoCloseable {
+    /** A member alone: nobody to send to, nothing arrives. */
+    Peers NONE = new Peers() {
+        @Override
+        public boolean send(final Message message) {
+            return false;
+        }
+
+        @Override
+        public int poll(final InboundHandler inbound) {
+            return 0;
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    boolean send(Message message);
+
+    /** Delivers what arrived to {@code inbound}; returns the work done (0 lets the loop idle). */
+    int poll(InboundHandler inbound);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,413 @@
+package io.cairn.engine.node;
+
+import io.cairn.engine.api.EtcdError;
+import io.cairn.engine.cluster.RequestIds;
+import io.cairn.engine.command.Command;
+import io.cairn.engine.command.CommandCodec;
+import io.cairn.engine.lease.Lessor;
+import io.cairn.raft.Message;
+import io.cairn.raft.MessageType;
+import io.cairn.raft.NotLeaderException;
+import io.cairn.raft.RaftNode;
+import io.cairn.raft.RaftRole;
+import io.cairn.raft.ReadState;
+import io.cairn.raft.Ready;
+import io.cairn.raft.RequestDroppedException;
+import io.cairn.transport.InboundHandler;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.agrona.concurrent.Agent;
+
+/**
+ * The one thread that owns the {@link RaftNode} and the {@link Peers}: an Agrona agent whose duty
+ * cycle drains proposals and linearizable reads, polls the peers, ticks on the clock, and handles
+ * each Ready: entries and term to the WAL (one write and one fdatasync per Ready), messages to the
+ * peers, committed entries to the apply thread, read states to the waiting reads. The leader sends
+ * its appends and heartbeats before its own fsync (the Raft thesis §10.2.1: followers write in
+ * parallel); every other message waits for the fsync, since a vote or an acknowledgement promises
+ * durable state.
+ *
+ * <p>Also the leader's lease duties (etcd's lessor loop: expiry revokes and TTL checkpoints, only on
+ * the leader) and the member's publish of its name and client URLs.
+ */
+final class RaftLoop implements Agent, InboundHandler {
+    private static final System.Logger LOG = System.getLogger(RaftLoop.class.getName());
+    /** etcd's maxGapBetweenApplyAndCommitIndex: beyond it new writes get "too many requests". */
+    static final long APPLY_GAP_MAX_ENTRIES = 5_000;
+    private static final int PROPOSALS_PER_CYCLE_MAX = 4_096;
+    private static final int READIES_PER_CYCLE_MAX = 64;
+    /** etcd's lessor checks expiry every 500 ms and revokes at most 1,000 leases a second. */
+    private static final long LEASE_DUTIES_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    private static final int LEASE_REVOKES_PER_ROUND_MAX = 500;
+    private static final int LEASE_CHECKPOINTS_PER_ROUND_MAX = 1_000;
+    private static final long PUBLISH_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    record Proposal(long requestId, byte[] data) {
+    }
+
+    /** What the member publishes about itself once a leader is known (etcd's publish). */
+    record Publication(long memberId, String name, List<String> clientUrls) {
+    }
+
+    private final MemberStorage storage;
+    private final RaftNode node;
+    private final Peers peers;
+    private final ApplyLoop applyLoop;
+    private final CommandApplier applier;
+    private final PendingRequests pending;
+    private final LinearizableReads reads;
+    private final RequestIds requestIds;
+    private final MemberOptions options;
+    private final Publication publication;
+    private final long tickNanos;
+    private final long electionTimeoutNanos;
+    private final ArrayBlockingQueue<Proposal> proposals;
+    private final List<Proposal> batch = new ArrayList<>(PROPOSALS_PER_CYCLE_MAX);
+    private final List<byte[]> payloads = new ArrayList<>(PROPOSALS_PER_CYCLE_MAX);
+    private final List<Message> afterSync = new ArrayList<>();
+    private long nextTickNanos;
+    private long nextLeaseDutiesNanos;
+    private long nextPublishNanos;
+    private volatile boolean published;
+    private Ready unpersisted;
+    private int unpersistedWrites;
+
+    // Observed by other threads (status, headers, the facade's checks).
+    private volatile long term;
+    private volatile long commitIndex;
+    private volatile long leaderId;
+    private volatile boolean leader;
+    private volatile boolean walOutOfSpace;
+    private volatile Throwable failure;
+    private volatile Thread thread;
+
+    RaftLoop(final MemberStorage storage, final RaftNode node, final Peers peers, final ApplyLoop applyLoop,
+        final CommandApplier applier, final PendingRequests pending, final LinearizableReads reads,
+        final RequestIds requestIds, final MemberOptions options, final Publication publication) {
+        this.storage = storage;
+        this.node = node;
+        this.peers = peers;
+        this.applyLoop = applyLoop;
+        this.applier = applier;
+        this.pending = pending;
+        this.reads = reads;
+        this.requestIds = requestIds;
+        this.options = options;
+        this.publication = publication;
+        this.tickNanos = TimeUnit.MILLISECONDS.toNanos(options.tickMillis());
+        this.electionTimeoutNanos = tickNanos * options.electionTicks();
+        this.proposals = new ArrayBlockingQueue<>(options.proposalsMax());
+        this.nextTickNanos = System.nanoTime() + tickNanos;
+        this.term = node.term();
+        this.commitIndex = node.commitIndex();
+    }
+
+    @Override
+    public String roleName() {
+        return "cairn-raft";
+    }
+
+    @Override
+    public void onStart() {
+        thread = Thread.currentThread();
+    }
+
+    /** Queues a proposal (any thread) and wakes the loop; false when the queue is full. */
+    boolean offer(final Proposal proposal) {
+        if (!proposals.offer(proposal)) {
+            return false;
+        }
+        wake();
+        return true;
+    }
+
+    void wake() {
+        final Thread t = thread;
+        if (t != null) {
+            java.util.concurrent.locks.LockSupport.unpark(t);
+        }
+    }
+
+    @Override
+    public int doWork() {
+        if (failure != null) {
+            return 0;
+        }
+        try {
+            return dutyCycle();
+        } catch (final IOException | RuntimeException | Error e) {
+            failure = e;
+            LOG.log(System.Logger.Level.ERROR, "the Raft loop stopped: " + e + ". " + ApplyLoop.WHAT_TO_DO, e);
+            pending.failAll(EtcdError.STOPPED);
+            reads.failAll(EtcdError.STOPPED);
+            return 0;
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+    }
+
+    private int dutyCycle() throws IOException, InterruptedException {
+        int work = 0;
+        if (unpersisted != null) {
+            // The disk is full: try the WAL again (it waits a while for a segment itself); proposals
+            // wait in the queue, answered by their deadlines if it takes long.
+            return handleReadies();
+        }
+        work += proposeQueued();
+        work += peers.poll(this);
+        final long now = System.nanoTime();
+        if (now - nextTickNanos >= 0) {
+            node.tick();
+            nextTickNanos += tickNanos;
+            if (now - nextTickNanos > 10 * tickNanos) {
+                nextTickNanos = now + tickNanos; // a stall (GC, a slow disk) must not become a burst of ticks
+            }
+            for (final long context : reads.sweep(now, node.term())) {
+                askReadIndex(context);
+            }
+            work++;
+        }
+        if (reads.hasWaiting()) {
+            final long context = reads.startBatch(now, node.term());
+            if (context != 0) {
+                askReadIndex(context);
+            }
+            work++;
+        }
+        work += handleReadies();
+        if (unpersisted == null) {
+            storage.releaseOnBudget(applyLoop.syncedIndex(), options.snapshotCount(), node.confState());
+            if (leader && now - nextLeaseDutiesNanos >= 0) {
+                proposeLeaseDuties();
+                nextLeaseDutiesNanos = now + LEASE_DUTIES_EVERY_NANOS;
+            }
+            if (!published && leaderId != 0 && now - nextPublishNanos >= 0) {
+                publish();
+                nextPublishNanos = now + PUBLISH_RETRY_NANOS;
+            }
+        }
+        applyLoop.checkHealthy();
+        return work;
+    }
+
+    private void askReadIndex(final long context) {
+        try {
+            node.readIndex(context);
+        } catch (final NotLeaderException noLeader) {
+            reads.refuse(context, EtcdError.NO_LEADER);
+        }
+    }
+
+    private int proposeQueued() {
+        proposals.drainTo(batch, PROPOSALS_PER_CYCLE_MAX - batch.size());
+        if (batch.isEmpty()) {
+            return 0;
+        }
+        final int count = batch.size();
+        proposeBatch();
+        return count;
+    }
+
+    private void proposeBatch() {
+        payloads.clear();
+        for (final Proposal p : batch) {
+            payloads.add(p.data());
+        }
+        try {
+            node.proposeBatch(payloads);
+        } catch (final NotLeaderException | RequestDroppedException refused) {
+            final EtcdError error = refused instanceof NotLeaderException ? EtcdError.NO_LEADER : EtcdError.TOO_MANY_REQUESTS;
+            for (final Proposal p : batch) {
+                pending.fail(p.requestId(), error);
+            }
+        }
+        batch.clear();
+    }
+
+    @Override
+    public void onMessage(final Message message) {
+        node.step(message);
+    }
+
+    @Override
+    public void onSnapshotStatus(final long peerId, final long snapshotIndex, final boolean delivered) {
+        node.reportSnapshot(peerId, delivered);
+    }
+
+    /**
+     * Each Ready is persisted and applied before the next, until Raft has nothing more (bounded), or
+     * until the WAL refuses one for want of space (then it is kept and tried again first next time).
+     */
+    private int handleReadies() throws IOException, InterruptedException {
+        int handled = 0;
+        if (unpersisted != null) {
+            final Ready ready = unpersisted;
+            if (!persist(ready, unpersistedWrites)) {
+                return 0;
+            }
+            unpersisted = null;
+            finish(ready);
+            handled++;
+        }
+        for (; handled < READIES_PER_CYCLE_MAX && node.hasReady(); handled++) {
+            final Ready ready = node.ready();
+            sendBeforeSync(ready);
+            if (!persist(ready, 0)) {
+                return handled;
+            }
+            finish(ready);
+        }
+        return handled;
+    }
+
+    /** The leader's appends and heartbeats go out before its fsync; the rest wait for it. */
+    private void sendBeforeSync(final Ready ready) {
+        afterSync.clear();
+        final boolean leading = node.role() == RaftRole.LEADER;
+        for (final Message m : ready.messages()) {
+            if (leading && (m.type() == MessageType.APPEND || m.type() == MessageType.HEARTBEAT)) {
+                peers.send(m);
+            } else {
+                afterSync.add(m);
+            }
+        }
+    }
+
+    private boolean persist(final Ready ready, final int fromWrite) throws IOException {
+        if (ready.snapshot() != null) {
+            throw new IllegalStateException("installing a snapshot from the leader is not supported yet (index "
+                + ready.snapshot().index() + ")");
+        }
+        try {
+            storage.persist(ready, fromWrite);
+        } catch (final MemberStorage.PartialWrite full) {
+            unpersisted = ready;
+            unpersistedWrites = full.writesDone;
+            if (!walOutOfSpace) {
+                walOutOfSpace = true;
+                LOG.log(System.Logger.Level.ERROR, "the WAL in " + storage.wal.directory() + " cannot take entries: "
+                    + full.getMessage() + ". Writes are refused with '" + EtcdError.NO_SPACE.message()
+                    + "' until space is freed on that filesystem; reads go on, and nothing acknowledged is lost.");
+            }
+            return false;
+        }
+        if (walOutOfSpace) {
+            walOutOfSpace = false;
+            LOG.log(System.Logger.Level.INFO, "the WAL in " + storage.wal.directory() + " takes entries again: writes resume");
+        }
+        return true;
+    }
+
+    /** The rest of a persisted Ready: messages sent, hard state kept, entries applied, reads served. */
+    private void finish(final Ready ready) throws IOException, InterruptedException {
+        for (final Message m : afterSync) {
+            peers.send(m);
+        }
+        afterSync.clear();
+        if (ready.hardState() != null) {
+            storage.log.setHardState(ready.hardState());
+        }
+        if (ready.softState() != null) {
+            roleChanged(ready.softState().leader(), ready.softState().role());
+        }
+        if (!ready.committedEntries().isEmpty() && !applyLoop.applyIfIdle(ready.committedEntries())) {
+            applyLoop.submit(ready.committedEntries());
+        }
+        for (final ReadState state : ready.readStates()) {
+            reads.confirmed(state.context(), state.index());
+        }
+        node.advance(ready);
+        term = node.term();
+        commitIndex = node.commitIndex();
+    }
+
+    /**
+     * A new leader first extends every lease by the election timeout (etcd's lessor Promote): the
+     * old leader may have been unreachable, and keep-alives sent meanwhile must not count against
+     * the leases. Only the leader expires leases.
+     */
+    private void roleChanged(final long newLeader, final RaftRole role) {
+        final boolean wasLeader = leader;
+        leaderId = newLeader;
+        leader = role == RaftRole.LEADER;
+        if (leader && !wasLeader) {
+            applier.lessor().promote(electionTimeoutNanos);
+            nextLeaseDutiesNanos = System.nanoTime() + LEASE_DUTIES_EVERY_NANOS;
+        }
+        LOG.log(System.Logger.Level.INFO, "member " + Long.toHexString(node.id()) + " is " + role
+            + (newLeader != 0 ? "; leader " + Long.toHexString(newLeader) : "; no leader") + " at term " + node.term());
+    }
+
+    /**
+     * The leader's lease duties (etcd's lessor loop): a revoke for each expired lease and the due
+     * checkpoints of remaining TTLs, proposed like client writes but answered to nobody.
+     */
+    private void proposeLeaseDuties() {
+        final Lessor lessor = applier.lessor();
+        for (final long id : lessor.expiredToRevoke(LEASE_REVOKES_PER_ROUND_MAX)) {
+            final long requestId = requestIds.next();
+            batch.add(new Proposal(requestId, CommandCodec.encode(new Command.LeaseRevoke(requestId, id))));
+        }
+        final List<Lessor.Checkpoint> checkpoints =
+            lessor.checkpointsDue(options.lease().checkpointIntervalNanos(), LEASE_CHECKPOINTS_PER_ROUND_MAX);
+        if (!checkpoints.isEmpty()) {
+            final long requestId = requestIds.next();
+            batch.add(new Proposal(requestId, CommandCodec.encode(new Command.LeaseCheckpoint(requestId, checkpoints))));
+        }
+        if (!batch.isEmpty()) {
+            proposeBatch();
+        }
+    }
+
+    /** Proposes this member's name and client URLs until one such entry is applied. */
+    private void publish() {
+        final long requestId = requestIds.next();
+        pending.register(requestId).whenComplete((ok, failed) -> {
+            if (failed == null) {
+                published = true;
+            }
+        });
+        batch.add(new Proposal(requestId, CommandCodec.encode(new Command.PublishMember(requestId,
+            publication.memberId(), publication.name(), publication.clientUrls()))));
+        proposeBatch();
+    }
+
+    // ---- observers -------------------------------------------------------------------------------------------
+
+    long term() {
+        return term;
+    }
+
+    long commitIndex() {
+        return commitIndex;
+    }
+
+    long leaderId() {
+        return leaderId;
+    }
+
+    boolean isLeader() {
+        return leader;
+    }
+
+    boolean walOutOfSpace() {
+        return walOutOfSpace;
+    }
+
+    Throwable failure() {
+        return failure;
+    }
+
+    /** Called once the agent has stopped: fails what can no longer be answered. */
+    @Override
+    public void onClose() {
+        if (failure != null) {
+            pending.failAll(EtcdError.STOPPED);
+        }
+        reads.failAll(EtcdError.STOPPED);
+    }
+}
