@@ -1,7 +1,6 @@
 package io.cairn.transport;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.Objects;
 
 /**
@@ -21,27 +20,25 @@ public record PeerUrl(String host, int port) {
         }
     }
 
-    public static PeerUrl parse(final String url) {
-        final URI uri;
-        try {
-            uri = new URI(url.trim());
-        } catch (final URISyntaxException e) {
-            throw new IllegalArgumentException("not a peer URL: " + url + " (" + e.getMessage() + ")", e);
-        }
-        if ("https".equals(uri.getScheme())) {
+    /**
+     * The endpoint of a peer URL the engine's configuration has already parsed (the one parser of
+     * {@code --initial-cluster} and the peer URL flags): the transport only checks that it can reach it.
+     */
+    public static PeerUrl of(final URI url) {
+        if ("https".equals(url.getScheme())) {
             throw new IllegalArgumentException("peer URL " + url + ": TLS between peers is not supported (Aeron UDP"
                 + " has no encryption); use an http:// URL over an encrypted link such as WireGuard or IPsec");
         }
-        if (!"http".equals(uri.getScheme())) {
+        if (!"http".equals(url.getScheme())) {
             throw new IllegalArgumentException("peer URL " + url + ": expected http://host:port");
         }
-        if (uri.getHost() == null || uri.getPort() < 0) {
+        if (url.getHost() == null || url.getPort() < 0) {
             throw new IllegalArgumentException("peer URL " + url + ": expected http://host:port (the port is required)");
         }
-        if (uri.getPath() != null && !uri.getPath().isEmpty() && !"/".equals(uri.getPath())) {
+        if (url.getPath() != null && !url.getPath().isEmpty() && !"/".equals(url.getPath())) {
             throw new IllegalArgumentException("peer URL " + url + ": a path is not allowed");
         }
-        return new PeerUrl(uri.getHost(), uri.getPort());
+        return new PeerUrl(url.getHost(), url.getPort());
     }
 
     /** The Aeron {@code endpoint} value: host:port, IPv6 hosts bracketed as URI hosts already are. */

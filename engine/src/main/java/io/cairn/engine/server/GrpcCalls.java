@@ -65,7 +65,7 @@ final class GrpcCalls {
 
     private static void fail(final StreamObserver<?> observer, final Throwable failure) {
         switch (failure) {
-            case EtcdException e -> observer.onError(e.error().toException());
+            case EtcdException e -> observer.onError(GrpcErrors.toException(e.error()));
             case StatusRuntimeException e -> observer.onError(e);
             case IllegalArgumentException e ->
                 observer.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());

@@ -5,9 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import io.cairn.engine.api.EtcdError;
 import io.cairn.engine.api.EtcdException;
-import io.cairn.engine.api.KvProtos;
-import io.cairn.engine.api.KvRequestChecks;
-import io.cairn.engine.api.RaftRequestSize;
+import io.cairn.engine.proto.KvProtos;
 import io.cairn.etcd.api.etcdserverpb.AlarmType;
 import io.cairn.etcd.api.etcdserverpb.CompactionRequest;
 import io.cairn.etcd.api.etcdserverpb.CompactionResponse;
@@ -81,7 +79,7 @@ public final class KvService extends KVGrpc.KVImplBase {
         try {
             scans.execute(() -> respondToRange(request, observer));
         } catch (final EtcdException overloaded) {
-            observer.onError(overloaded.error().toException());
+            observer.onError(GrpcErrors.toException(overloaded.error()));
         }
     }
 

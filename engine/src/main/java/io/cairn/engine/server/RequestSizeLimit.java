@@ -3,7 +3,6 @@ package io.cairn.engine.server;
 import com.google.protobuf.MessageLite;
 import io.cairn.engine.api.EtcdError;
 import io.cairn.engine.api.EtcdException;
-import io.cairn.engine.api.RaftRequestSize;
 
 /** etcd's --max-request-bytes, counted as etcd counts it: on the Raft entry the request becomes. */
 final class RequestSizeLimit {

@@ -82,7 +82,7 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
         @Override
         public void stop() {
             try {
-                call.onError(EtcdError.STOPPED.toException());
+                call.onError(GrpcErrors.toException(EtcdError.STOPPED));
             } catch (final RuntimeException alreadyClosed) {
                 // nothing left to tell
             }

@@ -1,7 +1,7 @@
 package io.cairn.engine.watch;
 
 import com.google.protobuf.CodedOutputStream;
-import io.cairn.engine.api.KvProtos;
+import io.cairn.engine.proto.KvProtos;
 import io.cairn.engine.mvcc.Change;
 import io.cairn.engine.mvcc.KeyValue;
 import io.cairn.etcd.api.etcdserverpb.WatchResponse;

@@ -6,9 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
 import io.cairn.engine.api.EtcdException;
-import io.cairn.engine.api.KvProtos;
-import io.cairn.engine.api.KvRequestChecks;
 import io.cairn.engine.backend.InMemoryBackend;
+import io.cairn.engine.proto.KvProtos;
+import io.cairn.engine.server.GrpcErrors;
+import io.cairn.engine.server.KvRequestChecks;
 import io.cairn.engine.testing.ServerProcess;
 import io.cairn.etcd.api.etcdserverpb.Compare;
 import io.cairn.etcd.api.etcdserverpb.CompactionRequest;
@@ -130,7 +131,7 @@ class MvccDifferentialIT {
         } catch (final StatusRuntimeException e) {
             return "error " + e.getStatus().getCode() + ": " + e.getStatus().getDescription();
         } catch (final EtcdException e) {
-            return "error " + e.error().code() + ": " + e.error().message();
+            return "error " + GrpcErrors.code(e.error()) + ": " + e.error().message();
         } catch (final Exception e) {
             throw new AssertionError(e);
         }

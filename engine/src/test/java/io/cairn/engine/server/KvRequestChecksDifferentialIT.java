@@ -1,8 +1,10 @@
-package io.cairn.engine.api;
+package io.cairn.engine.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cairn.engine.api.EtcdError;
+import io.cairn.engine.api.EtcdException;
 import io.cairn.engine.testing.ServerProcess;
 import io.cairn.etcd.api.etcdserverpb.Compare;
 import io.cairn.etcd.api.etcdserverpb.DeleteRangeRequest;
@@ -48,7 +50,7 @@ class KvRequestChecksDifferentialIT {
                     accepted++;
                 } catch (final EtcdException e) {
                     seen.merge(e.error(), 1, Integer::sum);
-                    requireSameVerdict(seed, i, request, etcdVerdict, e.error().code() + ": " + e.error().message());
+                    requireSameVerdict(seed, i, request, etcdVerdict, GrpcErrors.code(e.error()) + ": " + e.error().message());
                     continue;
                 }
                 requireSameVerdict(seed, i, request, etcdVerdict, cairnVerdict);

@@ -1,6 +1,8 @@
-package io.cairn.engine.api;
+package io.cairn.engine.proto;
 
 import com.google.protobuf.ByteString;
+import io.cairn.engine.api.EtcdError;
+import io.cairn.engine.api.EtcdException;
 import io.cairn.engine.mvcc.Compare;
 import io.cairn.engine.mvcc.KeyRange;
 import io.cairn.engine.mvcc.KeyValue;

@@ -1,5 +1,7 @@
-package io.cairn.engine.api;
+package io.cairn.engine.server;
 
+import io.cairn.engine.api.EtcdError;
+import io.cairn.engine.api.EtcdException;
 import io.cairn.etcd.api.etcdserverpb.DeleteRangeRequest;
 import io.cairn.etcd.api.etcdserverpb.PutRequest;
 import io.cairn.etcd.api.etcdserverpb.RangeRequest;

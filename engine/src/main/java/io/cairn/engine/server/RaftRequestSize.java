@@ -1,4 +1,4 @@
-package io.cairn.engine.api;
+package io.cairn.engine.server;
 
 import com.google.protobuf.CodedOutputStream;
 
