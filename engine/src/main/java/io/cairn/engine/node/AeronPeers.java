@@ -31,7 +31,7 @@ final class AeronPeers implements Peers {
         try {
             for (final Member member : members) {
                 if (member.id() != config.memberId()) {
-                    transport.addPeer(member.id(), PeerUrl.parse(member.peerUrls().getFirst()));
+                    transport.addPeer(member.id(), PeerUrl.of(java.net.URI.create(member.peerUrls().getFirst())));
                 }
             }
         } catch (final RuntimeException e) {

@@ -160,7 +160,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     private static Peers startPeers(final MemberStorage storage, final ClusterOptions cluster) {
         final MemberStorage.Identity self = storage.identity;
         TransportConfig config = TransportConfig.defaults(self.clusterId(), self.memberId(),
-            PeerUrl.parse(cluster.listenPeerUrl()));
+            PeerUrl.of(java.net.URI.create(cluster.listenPeerUrl())));
         if (cluster.aeronDir() != null) {
             config = config.withAeronDir(cluster.aeronDir());
         }

@@ -70,7 +70,7 @@ public final class LeaseService extends LeaseGrpc.LeaseImplBase {
                         .setID(id).setTTL(failure == null ? ttl : 0).build());
                 } else {
                     ended = true; // etcd ends the stream on any other error (no leader, timeout, stopping)
-                    observer.onError(failure instanceof EtcdException e ? e.error().toException()
+                    observer.onError(failure instanceof EtcdException e ? GrpcErrors.toException(e.error())
                         : Status.INTERNAL.withDescription(String.valueOf(failure)).asRuntimeException());
                 }
             }
