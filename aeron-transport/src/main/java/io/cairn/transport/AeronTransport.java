@@ -11,6 +11,8 @@ import io.cairn.raft.MessageType;
 import io.cairn.sbe.raft.MessageHeaderDecoder;
 import io.cairn.sbe.raft.SnapshotChunkAckDecoder;
 import io.cairn.sbe.raft.SnapshotChunkDecoder;
+import java.io.IOException;
+import java.util.Objects;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
@@ -50,12 +52,14 @@ public final class AeronTransport implements AutoCloseable {
     private final FragmentAssembler snapshotAssembler;
     private final FaultInjectingFrameHandler messageFaults;
     private final FaultInjectingFrameHandler snapshotFaults;
+    private final SnapshotStore store;
     private InboundHandler handler;
     private long nowNs;
 
-    private AeronTransport(final TransportConfig config, final FaultPlan messageFaultPlan,
+    private AeronTransport(final TransportConfig config, final SnapshotStore store, final FaultPlan messageFaultPlan,
                            final FaultPlan snapshotFaultPlan) {
         this.config = config;
+        this.store = store;
         this.encoder = new RaftMessageEncoder(config.clusterId());
         this.driver = EmbeddedDriver.launch(config);
         this.driverInvoker = driver.invoker();
@@ -84,7 +88,10 @@ public final class AeronTransport implements AutoCloseable {
             snapshotEntry.onFrame(buffer, offset, length));
     }
 
-    /** Starts the member's media driver and subscriptions. */
+    /**
+     * Starts the member's media driver and subscriptions. Snapshots are held in memory: a SNAPSHOT message's data is
+     * the snapshot ({@link InMemorySnapshotStore}, up to {@code snapshotBytesMax}).
+     */
     public static AeronTransport launch(final TransportConfig config) {
         return launch(config, null, null);
     }
@@ -92,7 +99,18 @@ public final class AeronTransport implements AutoCloseable {
     /** As {@link #launch(TransportConfig)}, with faults injected into what arrives on each stream (tests). */
     public static AeronTransport launch(final TransportConfig config, final FaultPlan messageFaults,
                                         final FaultPlan snapshotFaults) {
-        return new AeronTransport(config, messageFaults, snapshotFaults);
+        return launch(config, new InMemorySnapshotStore(config.snapshotBytesMax()), messageFaults, snapshotFaults);
+    }
+
+    /**
+     * Starts the member's media driver and subscriptions, streaming snapshots from and to {@code store}: a SNAPSHOT
+     * message sent is handed to {@link SnapshotStore#openSource}, and one received carries what the store's sink
+     * returned. The fault plans are for tests (null: none).
+     */
+    public static AeronTransport launch(final TransportConfig config, final SnapshotStore store,
+                                        final FaultPlan messageFaults, final FaultPlan snapshotFaults) {
+        return new AeronTransport(config, Objects.requireNonNull(store, "store"), messageFaults,
+            snapshotFaults);
     }
 
     /** Adds a member, or moves it to a new URL. Frames from members not added here are dropped. */
@@ -107,7 +125,7 @@ public final class AeronTransport implements AutoCloseable {
         if (existing != null) {
             existing.close();
         }
-        peers.put(memberId, new Peer(aeron, config, counters, memberId, url));
+        peers.put(memberId, new Peer(aeron, config, counters, memberId, url, store));
     }
 
     /** Forgets a member: closes its publications and abandons its snapshot streams. */
@@ -127,9 +145,11 @@ public final class AeronTransport implements AutoCloseable {
     /**
      * Sends {@code m} to {@code m.to()} without waiting. Small frames are encoded straight into the publication's
      * log buffer (tryClaim); frames above one MTU are encoded once and offered. SNAPSHOT messages start a chunked
-     * transfer driven by {@link #poll}, replacing one still in flight to that peer.
+     * transfer driven by {@link #poll}, replacing one still in flight to that peer; its bytes come from the
+     * store's {@link SnapshotStore#openSource}.
      *
-     * @return false when the message was dropped (unknown peer, peer away, back pressure, too large); counted.
+     * @return false when the message was dropped (unknown peer, peer away, back pressure, too large, a snapshot
+     *     source that could not be opened); counted.
      */
     public boolean send(final Message m) {
         final Peer peer = peers.get(m.to());
@@ -138,11 +158,16 @@ public final class AeronTransport implements AutoCloseable {
             return false;
         }
         if (m.type() == MessageType.SNAPSHOT) {
-            if (m.snapshot().data().length > config.snapshotBytesMax()) {
-                counters.sendTooLarge.increment();
+            final SnapshotSource source;
+            try {
+                source = store.openSource(m);
+            } catch (final IOException | RuntimeException e) {
+                System.getLogger(AeronTransport.class.getName()).log(System.Logger.Level.WARNING, "snapshot "
+                    + m.snapshot().index() + " to " + Long.toHexString(m.to()) + ": cannot open its source: " + e);
+                counters.snapshotsFailed.increment();
                 return false;
             }
-            peer.snapshotSender.start(m, System.nanoTime());
+            peer.snapshotSender.start(m, source, System.nanoTime());
             counters.messagesSent.increment();
             return true;
         }

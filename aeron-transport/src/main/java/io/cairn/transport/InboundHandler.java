@@ -4,7 +4,10 @@ import io.cairn.raft.Message;
 
 /** What {@link AeronTransport#poll} hands to the Raft loop, on the Raft loop's own thread. */
 public interface InboundHandler {
-    /** A message for {@code RaftNode.step}; SNAPSHOT messages arrive whole, after their checksum verified. */
+    /**
+     * A message for {@code RaftNode.step}. SNAPSHOT messages arrive once their checksum verified and the store's sink
+     * completed; their {@code snapshot().data()} is what {@link SnapshotSink#complete} returned (the bytes, or a path).
+     */
     void onMessage(Message message);
 
     /**

@@ -17,7 +17,7 @@ final class Peer implements AutoCloseable {
     final SnapshotReceiver snapshotReceiver;
 
     Peer(final Aeron aeron, final TransportConfig config, final TransportCounters counters, final long memberId,
-         final PeerUrl url) {
+         final PeerUrl url, final SnapshotStore store) {
         this.memberId = memberId;
         this.url = url;
         this.messages = aeron.addExclusivePublication(url.channel(config.mtuBytes(), config.messageTermBytes()),
@@ -25,11 +25,13 @@ final class Peer implements AutoCloseable {
         this.snapshots = aeron.addExclusivePublication(url.channel(config.mtuBytes(), config.snapshotTermBytes()),
             AeronTransport.SNAPSHOT_STREAM_ID);
         this.snapshotSender = new SnapshotSender(config, counters, memberId, snapshots);
-        this.snapshotReceiver = new SnapshotReceiver(config, counters, memberId, snapshots);
+        this.snapshotReceiver = new SnapshotReceiver(config, counters, memberId, snapshots, store);
     }
 
     @Override
     public void close() {
+        snapshotSender.end();
+        snapshotReceiver.abort();
         messages.close();
         snapshots.close();
     }

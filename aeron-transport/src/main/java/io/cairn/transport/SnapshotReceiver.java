@@ -10,16 +10,21 @@ import io.cairn.sbe.raft.BooleanType;
 import io.cairn.sbe.raft.MessageHeaderEncoder;
 import io.cairn.sbe.raft.SnapshotChunkAckEncoder;
 import io.cairn.sbe.raft.SnapshotChunkDecoder;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Assembles the snapshot one peer streams to this member. Chunks are taken strictly in order into one array
- * (the Raft {@link Snapshot} holds its data as one array); a chunk past a gap makes the receiver ask once for
+ * Takes the snapshot one peer streams to this member, strictly in order, into a {@link SnapshotSink} of the host's
+ * {@link SnapshotStore}, one chunk at a time through a reused buffer; a chunk past a gap makes the receiver ask once for
  * the missing offset, and an earlier chunk is a resend it already has (ignored). Each chunk's CRC32C is checked on
  * arrival, the whole snapshot's after the last chunk; a whole-snapshot mismatch rejects it (the sender restarts).
- * Every in-order chunk is acknowledged with the next offset wanted, which is the sender's flow control.
+ * Every in-order chunk is acknowledged with the next offset wanted, which is the sender's flow control. The
+ * delivered SNAPSHOT message carries the stream's index, term and configuration, and as data what the sink's
+ * {@link SnapshotSink#complete} returned. A rejected, replaced or abandoned transfer aborts its sink.
  */
 final class SnapshotReceiver {
     private static final int NONE = -1;
@@ -29,15 +34,20 @@ final class SnapshotReceiver {
     private final long peerId;
     private final ExclusivePublication publication;
     private final BufferClaim claim = new BufferClaim();
+    private final UnsafeBuffer stagingView = new UnsafeBuffer(0, 0);
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
     private final SnapshotChunkAckEncoder ack = new SnapshotChunkAckEncoder();
     private final CRC32C chunkCrc = new CRC32C();
     private final CRC32C snapshotCrc = new CRC32C();
+    private final SnapshotStore store;
+    /** One chunk, copied out of the frame to be checked and written; allocated at the first snapshot received. */
+    private ByteBuffer staging;
 
     private long snapshotIndex = NONE;
     private long snapshotTerm;
     private long senderTerm;
-    private byte[] data;
+    private SnapshotSink sink;
+    private long total;
     private ConfState confState;
     private long expectedOffset;
     private long gapReportedAt = NONE;
@@ -45,8 +55,9 @@ final class SnapshotReceiver {
     private long completedTotal;
 
     SnapshotReceiver(final TransportConfig config, final TransportCounters counters, final long peerId,
-                     final ExclusivePublication publication) {
+                     final ExclusivePublication publication, final SnapshotStore store) {
         this.config = config;
+        this.store = store;
         this.counters = counters;
         this.peerId = peerId;
         this.publication = publication;
@@ -54,7 +65,7 @@ final class SnapshotReceiver {
 
     void onChunk(final SnapshotChunkDecoder chunk, final int frameEnd, final InboundHandler handler) {
         final long index = chunk.snapshotIndex();
-        final long total = chunk.totalBytes();
+        final long totalBytes = chunk.totalBytes();
         final long offset = chunk.chunkOffset();
         final long term = chunk.term();
         if (index == completedIndex && index != snapshotIndex) {
@@ -66,12 +77,15 @@ final class SnapshotReceiver {
                 askFor(index, term, 0);
                 return;
             }
-            if (total > config.snapshotBytesMax() || total < 0) {
+            if (totalBytes < 0 || !begin(chunk, index, totalBytes)) {
                 counters.snapshotsFailed.increment();
                 sendAck(index, term, 0, true);
                 return;
             }
-            begin(chunk, index, total);
+        }
+        if (totalBytes != total) {
+            counters.framesMalformed.increment();
+            return;
         }
         if (offset != expectedOffset) {
             counters.snapshotChunksOutOfOrder.increment();
@@ -92,19 +106,28 @@ final class SnapshotReceiver {
             }
         }
         final int length = RaftMessageDecoder.checkedLength(chunk.dataLength(), chunk.limit(), frameEnd);
-        if (offset + length > data.length) {
+        if (offset + length > total || length > staging.capacity()) {
             counters.framesMalformed.increment();
             return;
         }
-        chunk.getData(data, (int) offset, length);
+        staging.clear().limit(length);
+        chunk.getData(stagingView, 0, length);
         chunkCrc.reset();
-        chunkCrc.update(data, (int) offset, length);
+        chunkCrc.update(staging);
         if (chunkCrc.getValue() != chunk.chunkCrc32c()) {
             counters.snapshotChunksCorrupt.increment();
             askFor(index, term, expectedOffset);
             return;
         }
-        snapshotCrc.update(data, (int) offset, length);
+        staging.flip();
+        snapshotCrc.update(staging);
+        staging.flip();
+        try {
+            sink.write(offset, staging);
+        } catch (final IOException | RuntimeException e) {
+            fail(index, term, "cannot write chunk at " + offset, e);
+            return;
+        }
         expectedOffset += length;
         gapReportedAt = NONE;
         counters.snapshotChunksReceived.increment();
@@ -113,31 +136,73 @@ final class SnapshotReceiver {
             sendAck(index, term, expectedOffset, false);
             return;
         }
-        if (expectedOffset != data.length || snapshotCrc.getValue() != chunk.snapshotCrc32c()) {
+        if (expectedOffset != total || snapshotCrc.getValue() != chunk.snapshotCrc32c()) {
             counters.snapshotChunksCorrupt.increment();
-            snapshotIndex = NONE;
-            data = null;
+            abort();
             sendAck(index, term, 0, true);
             return;
         }
+        final byte[] data;
+        try {
+            data = sink.complete();
+        } catch (final IOException | RuntimeException e) {
+            sink = null; // complete() cleans up after itself when it throws
+            fail(index, term, "cannot complete it", e);
+            return;
+        }
+        sink = null;
         final Snapshot snapshot = new Snapshot(index, snapshotTerm, confState, data);
         completedIndex = index;
-        completedTotal = data.length;
+        completedTotal = total;
         snapshotIndex = NONE;
-        data = null;
         counters.snapshotsReceived.increment();
         sendAck(index, term, completedTotal, false);
         handler.onMessage(new Message(MessageType.SNAPSHOT, peerId, config.memberId(), senderTerm, 0, 0, List.of(),
             0, false, 0, snapshot, 0));
     }
 
-    private void begin(final SnapshotChunkDecoder chunk, final long index, final long total) {
+    /** Opens a sink for a new snapshot, aborting any other still open; false if the store refuses it. */
+    private boolean begin(final SnapshotChunkDecoder chunk, final long index, final long total) {
+        abort();
+        try {
+            sink = store.openSink(peerId, index, chunk.snapshotTerm(), total);
+        } catch (final IOException | RuntimeException e) {
+            log(index, "the store refuses it", e);
+            return false;
+        }
+        if (staging == null) {
+            staging = ByteBuffer.allocateDirect(config.snapshotChunkBytes());
+            stagingView.wrap(staging);
+        }
         snapshotIndex = index;
         snapshotTerm = chunk.snapshotTerm();
-        data = new byte[(int) total];
+        this.total = total;
         expectedOffset = 0;
         gapReportedAt = NONE;
         snapshotCrc.reset();
+        return true;
+    }
+
+    /** Abandons the snapshot being received, if any: its sink discards what it holds. Also when the peer goes. */
+    void abort() {
+        snapshotIndex = NONE;
+        if (sink != null) {
+            final SnapshotSink aborted = sink;
+            sink = null;
+            aborted.abort();
+        }
+    }
+
+    private void fail(final long index, final long term, final String what, final Exception e) {
+        log(index, what, e);
+        counters.snapshotsFailed.increment();
+        abort();
+        sendAck(index, term, 0, true);
+    }
+
+    private void log(final long index, final String what, final Exception e) {
+        System.getLogger(SnapshotReceiver.class.getName()).log(System.Logger.Level.WARNING, "snapshot " + index
+            + " from " + Long.toHexString(peerId) + ": " + what + ": " + e);
     }
 
     /** Asks for {@code offset} once per gap: the chunks still in flight behind a loss would otherwise each ask. */

@@ -7,9 +7,12 @@ import io.cairn.raft.Snapshot;
 import io.cairn.sbe.raft.MemberRole;
 import io.cairn.sbe.raft.MessageHeaderEncoder;
 import io.cairn.sbe.raft.SnapshotChunkEncoder;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.zip.CRC32C;
 import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Streams one snapshot to one peer on the snapshot stream, a few chunks per {@link #doWork} so the Raft loop never
@@ -21,6 +24,9 @@ import org.agrona.ExpandableDirectByteBuffer;
  *
  * <p>Every chunk carries its own CRC32C; the last one also carries the CRC32C of the whole snapshot, computed as
  * the chunks first go out (so starting a 256 MiB snapshot does not stall the loop on a 256 MiB checksum).
+ *
+ * <p>The bytes come from a {@link SnapshotSource}, one chunk at a time through a reused buffer of
+ * {@code snapshotChunkBytes}: nothing here grows with the snapshot's size. A resend reads its range again.
  */
 final class SnapshotSender {
     private final TransportConfig config;
@@ -32,8 +38,13 @@ final class SnapshotSender {
     private final ExpandableDirectByteBuffer frame;
     private final CRC32C chunkCrc = new CRC32C();
     private final CRC32C snapshotCrc = new CRC32C();
+    /** One chunk read from the source; allocated at the first snapshot to this peer. */
+    private ByteBuffer staging;
+    private final UnsafeBuffer stagingView = new UnsafeBuffer(0, 0);
 
     private Message message;
+    private SnapshotSource source;
+    private long total;
     private long crcOffset;
     private long sendOffset;
     private long ackedOffset;
@@ -51,9 +62,19 @@ final class SnapshotSender {
         this.frame = new ExpandableDirectByteBuffer(config.snapshotChunkBytes() + 4096);
     }
 
-    /** Begins sending {@code snapshotMessage}, abandoning any snapshot still in flight to this peer. */
-    void start(final Message snapshotMessage, final long nowNs) {
+    /**
+     * Begins sending {@code snapshotMessage}'s snapshot, whose bytes {@code bytes} holds (the sender closes it when
+     * the transfer ends), abandoning any snapshot still in flight to this peer.
+     */
+    void start(final Message snapshotMessage, final SnapshotSource bytes, final long nowNs) {
+        end();
+        if (staging == null) {
+            staging = ByteBuffer.allocateDirect(config.snapshotChunkBytes());
+            stagingView.wrap(staging);
+        }
         message = snapshotMessage;
+        source = bytes;
+        total = bytes.sizeBytes();
         snapshotCrc.reset();
         crcOffset = 0;
         restartFromZero(nowNs);
@@ -75,21 +96,25 @@ final class SnapshotSender {
         }
         if (nowNs - lastProgressNs > config.snapshotAckTimeoutNs()) {
             if (++stalls > config.snapshotStallsMax()) {
-                counters.snapshotsFailed.increment();
-                final long index = snapshotIndex();
-                message = null;
-                handler.onSnapshotStatus(peerId, index, false);
+                giveUp(handler);
                 return 1;
             }
             sendOffset = ackedOffset;
             lastProgressNs = nowNs;
         }
-        final long total = message.snapshot().data().length;
         final long windowBytes = (long) config.snapshotWindowChunks() * config.snapshotChunkBytes();
         int sent = 0;
         while (sent < config.snapshotChunksPerPoll() && !allSent(total) && sendOffset - ackedOffset < windowBytes) {
             final int length = (int) Math.min(config.snapshotChunkBytes(), total - sendOffset);
-            final int frameLength = encodeChunk(sendOffset, length, total);
+            final int frameLength;
+            try {
+                frameLength = encodeChunk(sendOffset, length);
+            } catch (final IOException | RuntimeException e) {
+                System.getLogger(SnapshotSender.class.getName()).log(System.Logger.Level.WARNING, "snapshot "
+                    + snapshotIndex() + " to " + Long.toHexString(peerId) + ": cannot read its source: " + e);
+                giveUp(handler);
+                return sent + 1;
+            }
             if (publication.offer(frame, 0, frameLength) < 0) {
                 break; // back pressure or peer away: try again on the next poll, the loop never waits
             }
@@ -106,6 +131,23 @@ final class SnapshotSender {
         return sent;
     }
 
+    private void giveUp(final InboundHandler handler) {
+        counters.snapshotsFailed.increment();
+        final long index = snapshotIndex();
+        end();
+        handler.onSnapshotStatus(peerId, index, false);
+    }
+
+    /** Ends the transfer in flight, if any, and closes its source. Also when the peer goes or the transport closes. */
+    void end() {
+        message = null;
+        if (source != null) {
+            final SnapshotSource closing = source;
+            source = null;
+            closing.close();
+        }
+    }
+
     /** Past the last chunk (an empty snapshot still has one chunk, of zero bytes). */
     private boolean allSent(final long total) {
         return sendOffset >= Math.max(total, 1);
@@ -116,19 +158,24 @@ final class SnapshotSender {
         if (message == null || snapshotIndex != message.snapshot().index()) {
             return;
         }
-        final long total = message.snapshot().data().length;
         if (nextOffset < 0 || nextOffset > total) {
             counters.framesMalformed.increment();
             return;
         }
         if (reject) {
+            // A whole-snapshot CRC mismatch (after progress, which resets the count), or a receiver whose store
+            // refuses the snapshot (no progress between refusals): give that up like silence.
+            if (++stalls > config.snapshotStallsMax()) {
+                giveUp(handler);
+                return;
+            }
             counters.snapshotRestarts.increment();
             restartFromZero(nowNs);
             return;
         }
         if (nextOffset == total && lastSent) {
             counters.snapshotsSent.increment();
-            message = null;
+            end();
             handler.onSnapshotStatus(peerId, snapshotIndex, true);
             return;
         }
@@ -155,17 +202,23 @@ final class SnapshotSender {
         lastProgressNs = nowNs;
     }
 
-    private int encodeChunk(final long offset, final int length, final long total) {
+    private int encodeChunk(final long offset, final int length) throws IOException {
         final Snapshot snapshot = message.snapshot();
-        final byte[] data = snapshot.data();
         final boolean last = offset + length == total;
-        if (crcOffset < offset + length) {
-            // Normally one chunk's worth; more only when the receiver asked to skip ahead of what was sent.
-            snapshotCrc.update(data, (int) crcOffset, (int) (offset + length - crcOffset));
+        while (crcOffset < offset) {
+            // Only when the receiver asked to skip ahead of what was sent: checksum the bytes skipped over.
+            final int skipped = (int) Math.min(staging.capacity(), offset - crcOffset);
+            snapshotCrc.update(readChunk(crcOffset, skipped));
+            crcOffset += skipped;
+        }
+        final ByteBuffer bytes = readChunk(offset, length);
+        if (crcOffset == offset) {
+            snapshotCrc.update(bytes);
             crcOffset = offset + length;
         }
+        bytes.rewind();
         chunkCrc.reset();
-        chunkCrc.update(data, (int) offset, length);
+        chunkCrc.update(bytes);
         chunk.wrapAndApplyHeader(frame, 0, header)
             .clusterId(config.clusterId()).from(config.memberId()).to(peerId).term(message.term())
             .snapshotIndex(snapshot.index()).snapshotTerm(snapshot.term()).totalBytes(total).chunkOffset(offset)
@@ -179,8 +232,20 @@ final class SnapshotSender {
             addMembers(members, conf.learners(), MemberRole.LEARNER);
             addMembers(members, conf.learnersNext(), MemberRole.LEARNER_NEXT);
         }
-        chunk.putData(data, (int) offset, length);
+        chunk.putData(stagingView, 0, length);
         return MessageHeaderEncoder.ENCODED_LENGTH + chunk.encodedLength();
+    }
+
+    /** Reads {@code length} bytes at {@code offset} from the source into the staging buffer, flipped for reading. */
+    private ByteBuffer readChunk(final long offset, final int length) throws IOException {
+        staging.clear().limit(length);
+        while (staging.hasRemaining()) {
+            if (source.read(offset + staging.position(), staging) <= 0) {
+                throw new IOException("the source ended at " + (offset + staging.position()) + " of its " + total
+                    + " bytes");
+            }
+        }
+        return staging.flip();
     }
 
     private static int memberCount(final ConfState conf) {

@@ -25,7 +25,9 @@ import java.util.Objects;
  * @param snapshotAckTimeoutNs    no acknowledgement for this long: resend from the last acknowledged offset
  * @param snapshotStallsMax       that many timeouts in a row without progress: give the snapshot up (reported as
  *                                not delivered; Raft sends it again)
- * @param snapshotBytesMax        the largest snapshot a receiver accepts (it assembles it in one array)
+ * @param snapshotBytesMax        the largest snapshot the default {@link InMemorySnapshotStore} accepts (one array);
+ *                                a store passed to {@link AeronTransport#launch(TransportConfig, SnapshotStore,
+ *                                FaultPlan, FaultPlan)} sets its own limits (sizes are longs)
  * @param fragmentsPerPoll        fragments read per subscription per {@link AeronTransport#poll}
  */
 public record TransportConfig(long clusterId, long memberId, PeerUrl listenUrl, Path aeronDir,

@@ -58,6 +58,12 @@ final class TestNodes implements AutoCloseable {
                 snapshotFaults == null ? null : snapshotFaults.get(i)));
             inboxes.add(new Inbox());
         }
+        connectAll();
+        return this;
+    }
+
+    /** Makes every transport a peer of every other. */
+    void connectAll() {
         for (final AeronTransport a : transports) {
             for (final AeronTransport b : transports) {
                 if (a != b) {
@@ -65,7 +71,6 @@ final class TestNodes implements AutoCloseable {
                 }
             }
         }
-        return this;
     }
 
     static TestNodes start(final int count) {

@@ -212,16 +212,27 @@ public final class Env implements AutoCloseable {
     public ReadTxn beginRead() {
         checkOpen();
         Meta meta = current;
-        int slot = readers.claim(meta.txid(), (int) Thread.currentThread().threadId());
-        if (slot < 0) {
-            throw new IllegalStateException(path + ": all " + readers.capacity() + " reader slots are in use (maxReaders)");
-        }
+        int slot = claimReaderSlot(meta.txid());
         // Re-check after publishing: a commit that landed in between may already have freed our snapshot's pages.
         for (Meta now = current; now != meta; now = current) {
             meta = now;
             readers.set(slot, meta.txid());
         }
         return new ReadTxn(this, meta, slot);
+    }
+
+    /** A read transaction on the snapshot of an open {@link TreeImage}, whose reader slot already pins its pages. */
+    ReadTxn beginRead(Meta pinned) {
+        checkOpen();
+        return new ReadTxn(this, pinned, claimReaderSlot(pinned.txid()));
+    }
+
+    private int claimReaderSlot(long txid) {
+        int slot = readers.claim(txid, (int) Thread.currentThread().threadId());
+        if (slot < 0) {
+            throw new IllegalStateException(path + ": all " + readers.capacity() + " reader slots are in use (maxReaders)");
+        }
+        return slot;
     }
 
     /** Begins the write transaction, waiting for the current one to finish. */
@@ -502,22 +513,40 @@ public final class Env implements AutoCloseable {
     }
 
     /**
-     * Streams a consistent copy of the newest snapshot while writes go on: the snapshot's meta
-     * (in both slots), then its pages straight from the map. The read transaction keeps every page
-     * it references from being reused; free pages may be copied mid-rewrite, which is harmless
-     * because the copy's freelist says they are free.
+     * Streams a consistent copy of the newest snapshot while writes go on: the bytes of an
+     * {@link #openImage() image} of it, in order.
      */
     public void backup(WritableByteChannel out) throws IOException {
-        try (ReadTxn txn = beginReadWithFreelist()) {
-            MemorySegment metas = Arena.ofAuto().allocate(2L * Page.SIZE_BYTES, Page.SIZE_BYTES);
-            txn.meta.encode(metas.asSlice(0, Page.SIZE_BYTES), 0);
-            txn.meta.encode(metas.asSlice(Page.SIZE_BYTES, Page.SIZE_BYTES), 1);
-            writeFully(out, metas.asByteBuffer());
-            long end = txn.meta.highWaterPages() << Page.SHIFT;
-            for (long offset = 2L * Page.SIZE_BYTES; offset < end; offset += BACKUP_CHUNK_BYTES) {
-                long length = Math.min(BACKUP_CHUNK_BYTES, end - offset);
-                writeFully(out, txn.view.asSlice(offset, length).asByteBuffer());
+        try (TreeImage image = openImage()) {
+            ByteBuffer buffer = ByteBuffer.allocateDirect((int) Math.min(BACKUP_CHUNK_BYTES, image.sizeBytes()));
+            for (long offset = 0; offset < image.sizeBytes(); ) {
+                buffer.clear();
+                offset += image.read(offset, buffer);
+                buffer.flip();
+                writeFully(out, buffer);
             }
+        }
+    }
+
+    /**
+     * A consistent image of the newest committed snapshot as a file, readable at any offset while
+     * writes go on (a hot backup, or a snapshot streamed to a peer): the snapshot's meta in both
+     * slots, then its pages straight from the map up to its high-water mark. Unsynced commits'
+     * freelist is written first (as for {@link #check}), so the image's meta names a freelist that
+     * matches its tree. The image holds a reader slot until closed, which keeps every page it
+     * references from being reused; close it before the environment.
+     */
+    public TreeImage openImage() throws IOException {
+        checkOpen();
+        writerLock.lock();
+        try {
+            checkOpen();
+            writeFreelistIfStale();
+            // Under the writer lock no commit can publish a newer meta or free this one's pages.
+            Meta meta = current;
+            return new TreeImage(this, meta, claimReaderSlot(meta.txid()));
+        } finally {
+            writerLock.unlock();
         }
     }
 

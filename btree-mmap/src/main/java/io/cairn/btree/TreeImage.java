@@ -1,0 +1,103 @@
+package io.cairn.btree;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A consistent image of one committed snapshot as a file, readable at any offset: exactly the bytes
+ * {@link Env#backup} writes (the snapshot's meta in both slots, then its pages from the map up to its
+ * high-water mark). A file holding these bytes opens with {@link Env#open} at this snapshot.
+ *
+ * <p>The image holds a reader slot for its snapshot's txid, as a read transaction does, so no page the
+ * snapshot references is reused until {@link #close}. Unlike a {@link ReadTxn} it is not confined to the
+ * thread that opened it: one thread at a time may read and close it (a transport's loop, say), handing it
+ * on with the usual happens-before. The environment refuses to close while an image is open. Free pages
+ * may be copied mid-rewrite by a concurrent commit; that is harmless because the image's freelist says
+ * they are free.
+ */
+public final class TreeImage implements AutoCloseable {
+    private static final long METAS_BYTES = 2L * Page.SIZE_BYTES;
+
+    private final Env env;
+    private final Meta meta;
+    private final int readerSlot;
+    private final MemorySegment metas;
+    private final MemorySegment pages;
+    private final long sizeBytes;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    TreeImage(Env env, Meta meta, int readerSlot) {
+        this.env = env;
+        this.meta = meta;
+        this.readerSlot = readerSlot;
+        this.metas = Arena.ofAuto().allocate(METAS_BYTES, Page.SIZE_BYTES);
+        meta.encode(metas.asSlice(0, Page.SIZE_BYTES), 0);
+        meta.encode(metas.asSlice(Page.SIZE_BYTES, Page.SIZE_BYTES), 1);
+        this.pages = env.map();
+        this.sizeBytes = meta.highWaterPages() << Page.SHIFT;
+    }
+
+    /** The image's length: the snapshot's high-water mark in bytes. */
+    public long sizeBytes() {
+        return sizeBytes;
+    }
+
+    /** The txid of the snapshot the image holds (the txid {@link Env#open} reports on a copy of it). */
+    public long txid() {
+        return meta.txid();
+    }
+
+    /**
+     * Copies {@code min(dst.remaining(), sizeBytes() - offsetBytes)} bytes of the image, starting at
+     * {@code offsetBytes}, into {@code dst} at its position, and advances the position by as much.
+     *
+     * @return the bytes copied: 0 only at the end of the image or when {@code dst} is full
+     * @throws IndexOutOfBoundsException if the offset is negative or past the end
+     * @throws IllegalStateException     if the image was closed
+     */
+    public int read(long offsetBytes, ByteBuffer dst) {
+        checkOpen();
+        if (offsetBytes < 0 || offsetBytes > sizeBytes) {
+            throw new IndexOutOfBoundsException("offset " + offsetBytes + " outside the image's " + sizeBytes + " bytes");
+        }
+        int length = (int) Math.min(dst.remaining(), sizeBytes - offsetBytes);
+        MemorySegment to = MemorySegment.ofBuffer(dst);
+        long done = 0;
+        if (offsetBytes < METAS_BYTES) {
+            long fromMetas = Math.min(length, METAS_BYTES - offsetBytes);
+            MemorySegment.copy(metas, offsetBytes, to, 0, fromMetas);
+            done = fromMetas;
+        }
+        if (done < length) {
+            MemorySegment.copy(pages, offsetBytes + done, to, done, length - done);
+        }
+        dst.position(dst.position() + length);
+        return length;
+    }
+
+    /**
+     * A read transaction on exactly the image's snapshot (for reading what it holds, such as an applied
+     * index), confined to the calling thread like any other. It holds a reader slot of its own; end it
+     * with {@link ReadTxn#close}.
+     */
+    public ReadTxn beginRead() {
+        checkOpen();
+        return env.beginRead(meta);
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("image of transaction " + meta.txid() + " on " + env.path() + " is closed");
+        }
+    }
+
+    /** Ends the image: its pages may be reused. Idempotent. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            env.readerTable().release(readerSlot);
+        }
+    }
+}
