@@ -1,0 +1,107 @@
+package io.cairn.engine.node;
+
+import io.cairn.engine.cluster.InitialMembers;
+import io.cairn.posix.NativePosix;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Three (or more) members in one JVM, talking over Aeron on loopback UDP, each with its own data
+ * dir and media driver directory under {@code dir}. Members can be stopped and started again.
+ */
+final class InJvmCluster implements AutoCloseable {
+    private final Path dir;
+    private final MemberOptions options;
+    private final Map<String, List<URI>> peerUrls = new LinkedHashMap<>();
+    private final RaftKeyValueStore[] members;
+
+    InJvmCluster(final Path dir, final int size, final MemberOptions options) throws IOException {
+        this.dir = dir;
+        this.options = options;
+        this.members = new RaftKeyValueStore[size];
+        for (int i = 0; i < size; i++) {
+            peerUrls.put("m" + (i + 1), List.of(URI.create("http://127.0.0.1:" + freeUdpPort())));
+        }
+    }
+
+    /** Starts every member; each open returns at once (a member of a cluster does not wait for a leader). */
+    InJvmCluster startAll() throws IOException {
+        for (int i = 0; i < members.length; i++) {
+            start(i);
+        }
+        return this;
+    }
+
+    void start(final int i) throws IOException {
+        final String name = "m" + (i + 1);
+        final InitialMembers initial = InitialMembers.of(peerUrls, "tok", name, peerUrls.get(name));
+        final ClusterOptions cluster = new ClusterOptions(name, initial, List.of("http://127.0.0.1:" + (23790 + i)),
+            peerUrls.get(name).getFirst().toString(), dir.resolve("aeron-" + name));
+        final Path data = dir.resolve(name);
+        members[i] = RaftKeyValueStore.open(data, data.resolve("member").resolve("wal"), options, cluster,
+            NativePosix.INSTANCE);
+    }
+
+    void stop(final int i) throws IOException {
+        members[i].close();
+        members[i] = null;
+    }
+
+    RaftKeyValueStore member(final int i) {
+        return members[i];
+    }
+
+    int size() {
+        return members.length;
+    }
+
+    /** The index of the member every running member agrees leads, or -1. */
+    int leader() {
+        long leaderId = 0;
+        for (final RaftKeyValueStore m : members) {
+            if (m == null) {
+                continue;
+            }
+            final long seen = m.status().leaderId();
+            if (seen == 0 || (leaderId != 0 && seen != leaderId)) {
+                return -1;
+            }
+            leaderId = seen;
+        }
+        for (int i = 0; i < members.length; i++) {
+            if (members[i] != null && members[i].status().memberId() == leaderId) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int freeUdpPort() throws IOException {
+        try (DatagramSocket socket = new DatagramSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        IOException first = null;
+        for (int i = 0; i < members.length; i++) {
+            if (members[i] != null) {
+                try {
+                    stop(i);
+                } catch (final IOException e) {
+                    first = first == null ? e : first;
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+}
