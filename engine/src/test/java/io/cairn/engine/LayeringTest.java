@@ -77,8 +77,6 @@ class LayeringTest {
     }
 
     @Test
-    @Disabled("node package pending the cluster rewrite: node.RaftKeyValueStore implements server.KeyValueStore"
-        + " (the only violation)")
     void nodeDoesNotUseServer() {
         noClasses().that().resideInAPackage(NODE)
             .should().dependOnClassesThat().resideInAPackage(SERVER)
