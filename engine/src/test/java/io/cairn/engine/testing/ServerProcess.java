@@ -32,15 +32,18 @@ public final class ServerProcess implements AutoCloseable {
     /** Null when the directory belongs to the caller. */
     private final Path dataDir;
     private final Path logFile;
+    /** False when the log belongs to the caller. */
+    private final boolean ownsLog;
     private final String clientUrl;
     private final String peerUrl;
     private final ManagedChannel channel;
 
-    private ServerProcess(final Process process, final Path dataDir, final Path logFile, final String clientUrl,
-        final String peerUrl, final ManagedChannel channel) {
+    private ServerProcess(final Process process, final Path dataDir, final Path logFile, final boolean ownsLog,
+        final String clientUrl, final String peerUrl, final ManagedChannel channel) {
         this.process = process;
         this.dataDir = dataDir;
         this.logFile = logFile;
+        this.ownsLog = ownsLog;
         this.clientUrl = clientUrl;
         this.peerUrl = peerUrl;
         this.channel = channel;
@@ -71,8 +74,7 @@ public final class ServerProcess implements AutoCloseable {
         final Path logFile = dataDir.resolveSibling(dataDir.getFileName() + ".log");
         final String clientUrl = "http://127.0.0.1:" + clientPort;
         final String peerUrl = "http://127.0.0.1:" + peerPort;
-        final List<String> command = new ArrayList<>(kind == Kind.ETCD ? List.of(findEtcd()) : cairnCommand());
-        command.addAll(List.of(
+        final List<String> flags = new ArrayList<>(List.of(
             "--name", "default",
             "--data-dir", dataDir.toString(),
             "--listen-client-urls", clientUrl,
@@ -80,14 +82,14 @@ public final class ServerProcess implements AutoCloseable {
             "--listen-peer-urls", peerUrl,
             "--initial-advertise-peer-urls", peerUrl,
             "--initial-cluster", "default=" + peerUrl));
-        command.addAll(List.of(extraFlags));
-        final Process process = new ProcessBuilder(command)
+        flags.addAll(List.of(extraFlags));
+        final Process process = new ProcessBuilder(command(kind, flags))
             .redirectErrorStream(true)
             .redirectOutput(logFile.toFile())
             .start();
         final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", clientPort).usePlaintext().build();
-        final ServerProcess etcd = new ServerProcess(process, keptDataDir == null ? dataDir : null, logFile, clientUrl,
-            peerUrl, channel);
+        final ServerProcess etcd = new ServerProcess(process, keptDataDir == null ? dataDir : null, logFile, true,
+            clientUrl, peerUrl, channel);
         try {
             etcd.awaitServing();
         } catch (final IOException | RuntimeException e) {
@@ -95,6 +97,28 @@ public final class ServerProcess implements AutoCloseable {
             throw e;
         }
         return etcd;
+    }
+
+    /**
+     * Starts etcd or Cairn with exactly {@code flags} after the binary (the caller names the member,
+     * its data directory and URLs) and does not wait for it: a member of a new cluster serves only
+     * once a quorum of its peers runs too ({@link #awaitServing}). Output is appended to
+     * {@code logFile}; data directory and log stay the caller's.
+     */
+    public static ServerProcess launch(final Kind kind, final int clientPort, final String peerUrl,
+        final Path logFile, final List<String> flags) throws IOException {
+        final Process process = new ProcessBuilder(command(kind, flags))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+            .start();
+        final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", clientPort).usePlaintext().build();
+        return new ServerProcess(process, null, logFile, false, "http://127.0.0.1:" + clientPort, peerUrl, channel);
+    }
+
+    private static List<String> command(final Kind kind, final List<String> flags) {
+        final List<String> command = new ArrayList<>(kind == Kind.ETCD ? List.of(findEtcd()) : cairnCommand());
+        command.addAll(flags);
+        return command;
     }
 
     public ManagedChannel channel() {
@@ -109,7 +133,8 @@ public final class ServerProcess implements AutoCloseable {
         return peerUrl;
     }
 
-    private void awaitServing() throws IOException, InterruptedException {
+    /** Waits until the server answers a (linearizable) Range, or fails naming its log. */
+    public void awaitServing() throws IOException, InterruptedException {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MILLIS);
         final KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(channel);
         final RangeRequest probe = RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("probe")).build();
@@ -155,7 +180,13 @@ public final class ServerProcess implements AutoCloseable {
         if (dataDir != null) {
             deleteRecursively(dataDir);
         }
-        Files.deleteIfExists(logFile);
+        if (ownsLog) {
+            Files.deleteIfExists(logFile);
+        }
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     /** Cairn from the test's own classpath, with the flags bin/cairn passes. */

@@ -13,6 +13,12 @@ public final class SideBySide {
         List<String> run(ServerProcess.Kind kind, int clientPort, int peerPort) throws Exception;
     }
 
+    /** Runs a session against one server, or cluster, of the given kind; the ports are the caller's. */
+    @FunctionalInterface
+    public interface KindSession {
+        List<String> run(ServerProcess.Kind kind) throws Exception;
+    }
+
     private SideBySide() {
     }
 
@@ -24,8 +30,17 @@ public final class SideBySide {
     public static List<String> assertSame(final Session session, final IntFunction<String> label) throws Exception {
         final int clientPort = ServerProcess.freePort();
         final int peerPort = ServerProcess.freePort();
-        final List<String> etcd = session.run(ServerProcess.Kind.ETCD, clientPort, peerPort);
-        final List<String> cairn = session.run(ServerProcess.Kind.CAIRN, clientPort, peerPort);
+        return assertSame((KindSession) kind -> session.run(kind, clientPort, peerPort), label);
+    }
+
+    /**
+     * As above for a session that chooses its own ports (the same for both kinds, so that etcd and
+     * Cairn derive the same ids): etcd first, then Cairn, outputs compared one by one.
+     */
+    public static List<String> assertSame(final KindSession session, final IntFunction<String> label)
+        throws Exception {
+        final List<String> etcd = session.run(ServerProcess.Kind.ETCD);
+        final List<String> cairn = session.run(ServerProcess.Kind.CAIRN);
         assertEquals(etcd.size(), cairn.size(), "etcd: " + etcd + "\ncairn: " + cairn);
         for (int i = 0; i < etcd.size(); i++) {
             assertEquals(etcd.get(i), cairn.get(i), label.apply(i));
