@@ -76,6 +76,12 @@ public final class Main {
         final RaftKeyValueStore store;
         final CairnServer server;
         try {
+            if (config.initialClusterState() == ServerConfig.ClusterState.EXISTING
+                && !java.nio.file.Files.exists(config.dataDir().resolve("member"))) {
+                throw new IllegalArgumentException("--initial-cluster-state existing: joining a running cluster "
+                    + "needs `member add` first, which comes with membership changes in a later version; "
+                    + "start a new cluster with --initial-cluster-state new");
+            }
             store = RaftKeyValueStore.open(config.dataDir(), config.walDir(), memberOptions(config),
                 clusterOptions(config), NativePosix.INSTANCE);
             server = CairnServer.start(config, store);

@@ -66,9 +66,6 @@ public record ServerConfig(
         require(Set.copyOf(ownPeerUrls).equals(Set.copyOf(advertisePeerUrls)),
             "--initial-cluster has " + flags.name + "=" + ownPeerUrls + " but missing from "
                 + "--initial-advertise-peer-urls=" + advertisePeerUrls);
-        require(cluster.peerUrlsByName().size() == 1,
-            "--initial-cluster lists " + cluster.peerUrlsByName().size() + " members; this Cairn version runs "
-                + "single-member clusters only (multi-member clusters come with the cluster issue)");
 
         final ClusterState state = switch (flags.initialClusterState) {
             case "new" -> ClusterState.NEW;

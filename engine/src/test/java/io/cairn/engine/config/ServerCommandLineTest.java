@@ -127,9 +127,11 @@ class ServerCommandLineTest {
     }
 
     @Test
-    void multiMemberClusterIsRefusedForNow() {
-        assertTrue(usageError(Map.of(), "--name", "a", "--initial-advertise-peer-urls", "http://127.0.0.1:1",
-            "--initial-cluster", "a=http://127.0.0.1:1,b=http://127.0.0.1:2").contains("single-member"));
+    void multiMemberClusterIsAccepted() {
+        final ServerConfig config = ((ServerCommandLine.Outcome.Run) ServerCommandLine.parse(List.of("--name", "a",
+            "--initial-advertise-peer-urls", "http://127.0.0.1:1",
+            "--initial-cluster", "a=http://127.0.0.1:1,b=http://127.0.0.1:2"), Map.of(), "v", warnings::add)).config();
+        assertEquals(List.of("a", "b"), List.copyOf(config.initialCluster().peerUrlsByName().keySet()));
     }
 
     @Test
