@@ -4,6 +4,7 @@ import io.cairn.engine.cluster.Member;
 import io.cairn.engine.lease.GrantedLease;
 import io.cairn.engine.lease.Lessor;
 import io.cairn.engine.mvcc.History;
+import io.cairn.engine.mvcc.KvHash;
 import io.cairn.engine.mvcc.OpResult;
 import io.cairn.engine.mvcc.RangeQuery;
 import io.cairn.engine.mvcc.RangeResult;
@@ -91,4 +92,7 @@ public interface KeyValueStore {
 
     /** The cluster's members, as applied (Cluster.MemberList). */
     List<Member> members();
+
+    /** Maintenance.HashKV of the local store at {@code revision} (0: current); see {@link KvHash}. */
+    KvHash.Result hashKv(long revision);
 }

@@ -13,6 +13,7 @@ import io.cairn.engine.command.CommandCodec;
 import io.cairn.engine.lease.GrantedLease;
 import io.cairn.engine.lease.Lessor;
 import io.cairn.engine.mvcc.History;
+import io.cairn.engine.mvcc.KvHash;
 import io.cairn.engine.mvcc.LeaseAttachments;
 import io.cairn.engine.mvcc.OpResult;
 import io.cairn.engine.mvcc.RangeQuery;
@@ -312,6 +313,13 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     public MemberStatus status() {
         return new MemberStatus(storage.identity.memberId(), storage.identity.clusterId(), loop.leaderId(), false,
             loop.term(), loop.commitIndex(), applier.appliedIndex());
+    }
+
+    @Override
+    public KvHash.Result hashKv(final long revision) {
+        try (ReadTxn read = storage.env.beginRead()) {
+            return KvHash.of(new BtreeView(read), revision);
+        }
     }
 
     @Override

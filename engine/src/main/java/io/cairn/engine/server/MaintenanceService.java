@@ -1,11 +1,14 @@
 package io.cairn.engine.server;
 
+import io.cairn.engine.mvcc.KvHash;
 import io.cairn.engine.node.KeyValueStore;
 import io.cairn.engine.node.MemberStatus;
 import io.cairn.etcd.api.etcdserverpb.AlarmMember;
 import io.cairn.etcd.api.etcdserverpb.AlarmRequest;
 import io.cairn.etcd.api.etcdserverpb.AlarmResponse;
 import io.cairn.etcd.api.etcdserverpb.AlarmType;
+import io.cairn.etcd.api.etcdserverpb.HashKVRequest;
+import io.cairn.etcd.api.etcdserverpb.HashKVResponse;
 import io.cairn.etcd.api.etcdserverpb.MaintenanceGrpc;
 import io.cairn.etcd.api.etcdserverpb.StatusRequest;
 import io.cairn.etcd.api.etcdserverpb.StatusResponse;
@@ -43,6 +46,16 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
                 }
             }
             return response.setHeader(headers.at(store.currentRevision())).build();
+        });
+    }
+
+    /** HashKV of this member's store, answered with the revision it covers, as etcd does. */
+    @Override
+    public void hashKV(final HashKVRequest request, final StreamObserver<HashKVResponse> observer) {
+        GrpcCalls.respond(observer, () -> {
+            final KvHash.Result result = store.hashKv(request.getRevision());
+            return HashKVResponse.newBuilder().setHeader(headers.at(result.revision()))
+                .setHash(result.hash()).setCompactRevision(result.compactRevision()).build();
         });
     }
 
