@@ -85,6 +85,20 @@ public final class Lessor implements LeaseLookup {
      */
     public static Lessor load(final BackendReader backend, final long minTtlSeconds, final LongSupplier clockNanos) {
         final Lessor lessor = new Lessor(clockNanos, minTtlSeconds);
+        lessor.reload(backend);
+        return lessor;
+    }
+
+    /**
+     * Forgets every lease and takes those persisted in {@code backend} instead (a snapshot from the
+     * leader replaced the backend's contents); each gets its checkpointed or full TTL from now.
+     */
+    public synchronized void reload(final BackendReader backend) {
+        if (batchOpen) {
+            throw new IllegalStateException("reload inside an applied batch");
+        }
+        leases.clear();
+        renewedSinceCheckpoint.clear();
         final long now = clockNanos.getAsLong();
         final BackendCursor cursor = backend.cursor(Bucket.LEASE);
         for (boolean valid = cursor.seek(new byte[0]); valid; valid = cursor.next()) {
@@ -94,9 +108,8 @@ public final class Lessor implements LeaseLookup {
             final long lifeSeconds = record.remainingTtlSeconds() > 0 ? record.remainingTtlSeconds() : record.ttlSeconds();
             lease.expiresAtNanos = now + lifeSeconds * NANOS_PER_SECOND;
             lease.lastCheckpointNanos = now;
-            lessor.leases.put(lease.id, lease);
+            leases.put(lease.id, lease);
         }
-        return lessor;
     }
 
     /**

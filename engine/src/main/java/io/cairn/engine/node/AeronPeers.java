@@ -1,11 +1,19 @@
 package io.cairn.engine.node;
 
+import io.cairn.btree.Env;
+import io.cairn.btree.TreeImage;
 import io.cairn.engine.cluster.Member;
 import io.cairn.raft.Message;
 import io.cairn.transport.AeronTransport;
 import io.cairn.transport.InboundHandler;
 import io.cairn.transport.PeerUrl;
 import io.cairn.transport.TransportConfig;
+import io.cairn.transport.FileSnapshotStore;
+import io.cairn.transport.SnapshotSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -26,8 +34,12 @@ final class AeronPeers implements Peers {
     }
 
     /** Starts the transport on this member's peer URL and adds every other member. */
-    static AeronPeers start(final TransportConfig config, final List<Member> members) {
-        final AeronTransport transport = AeronTransport.launch(config);
+    static AeronPeers start(final TransportConfig config, final List<Member> members, final Path snapshotDir,
+        final Env tree) throws IOException {
+        // Snapshots leave as a consistent image of the tree read chunk by chunk, and arrive as a file
+        // beside the tree: neither end holds a snapshot in memory.
+        final FileSnapshotStore snapshots = new FileSnapshotStore(snapshotDir, message -> imageOf(tree));
+        final AeronTransport transport = AeronTransport.launch(config, snapshots, null, null);
         try {
             for (final Member member : members) {
                 if (member.id() != config.memberId()) {
@@ -39,6 +51,31 @@ final class AeronPeers implements Peers {
             throw e;
         }
         return new AeronPeers(transport);
+    }
+
+    private static SnapshotSource imageOf(final Env tree) {
+        final TreeImage image;
+        try {
+            image = tree.openImage();
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot open an image of " + tree.path() + " to send", e);
+        }
+        return new SnapshotSource() {
+            @Override
+            public long sizeBytes() {
+                return image.sizeBytes();
+            }
+
+            @Override
+            public int read(final long offsetBytes, final ByteBuffer dst) {
+                return image.read(offsetBytes, dst);
+            }
+
+            @Override
+            public void close() {
+                image.close();
+            }
+        };
     }
 
     @Override

@@ -23,6 +23,7 @@ import java.util.concurrent.locks.ReentrantLock;
 final class ApplyLoop {
     private static final System.Logger LOG = System.getLogger(ApplyLoop.class.getName());
     private static final int QUEUED_BATCHES_MAX = 256;
+    private static final long EXCLUSIVE_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
     private static final int ENTRIES_PER_TRANSACTION_MAX = 8_192;
     // Frequent enough that the tree's freelist stays small: pages freed after the last sync cannot be
     // reused, and at a 1 s cadence under load the file ballooned (see engine/README.md).
@@ -95,6 +96,25 @@ final class ApplyLoop {
         } finally {
             applying.unlock();
         }
+    }
+
+    /**
+     * Runs {@code work} on the calling thread once every queued batch is applied, holding the apply
+     * lock so nothing else touches the tree's writer meanwhile (a snapshot install). Only the
+     * caller queues batches, so the queue stays empty while it waits.
+     */
+    void exclusive(final TreeWork work) throws IOException {
+        while (pendingBatches.get() != 0) {
+            checkHealthy();
+            LockSupport.parkNanos(this, EXCLUSIVE_POLL_NANOS);
+        }
+        applying.lock();
+        try {
+            work.run();
+        } finally {
+            applying.unlock();
+        }
+        syncedIndex = applier.appliedIndex(); // the install synced the tree
     }
 
     /** Queues committed entries, waiting while the queue is full; fails if the apply thread has failed. */
@@ -180,7 +200,7 @@ final class ApplyLoop {
 
     /** A tree transaction that leaves nothing behind when it fails. */
     @FunctionalInterface
-    private interface TreeWork {
+    interface TreeWork {
         void run() throws IOException;
     }
 

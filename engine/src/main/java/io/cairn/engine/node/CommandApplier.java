@@ -20,6 +20,7 @@ import io.cairn.raft.Entry;
 import io.cairn.raft.EntryType;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,7 +36,7 @@ import java.util.function.LongConsumer;
  */
 final class CommandApplier {
     private static final System.Logger LOG = System.getLogger(CommandApplier.class.getName());
-    private static final byte[] META_APPLIED_INDEX = "appliedIndex".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] META_APPLIED_INDEX = "appliedIndex".getBytes(StandardCharsets.US_ASCII);
 
     /** What applying one entry gave the member that proposed it: a value, or a refusal. */
     @FunctionalInterface
@@ -150,7 +151,9 @@ final class CommandApplier {
             final BtreeView view = new BtreeView(txn);
             for (int i = 0; i < entries.size(); i++) {
                 final Entry entry = entries.get(i);
-                assert entry.index() > appliedIndex : "entry " + entry.index() + " applied twice";
+                if (entry.index() <= appliedIndex) {
+                    continue; // in the tree already: it came with a snapshot from the leader
+                }
                 if (entry.type() != EntryType.NORMAL || entry.data().length == 0) {
                     continue; // a leader's empty entry; membership changes come with the cluster issue
                 }
@@ -175,7 +178,7 @@ final class CommandApplier {
                     results[i] = refused;
                 }
             }
-            final long last = entries.getLast().index();
+            final long last = Math.max(appliedIndex, entries.getLast().index());
             view.put(Bucket.META, META_APPLIED_INDEX, ByteBuffer.allocate(Long.BYTES).putLong(last).array());
             txn.commit();
             committed = true;
@@ -263,6 +266,40 @@ final class CommandApplier {
             store.txn(view, new TxnOp.Txn(List.of(), deletes, List.of()));
         }
         return store.currentRevision();
+    }
+
+    /**
+     * Replaces the store's contents with the tree file a leader sent ({@code file}), keeping this
+     * member's {@code keptMetaKeys}, makes it durable, and reloads what memory holds of the store:
+     * revisions, leases, the applied index. The caller holds the apply lock (nothing else applies).
+     */
+    void installSnapshot(final Path file, final List<byte[]> keptMetaKeys) throws IOException {
+        final long revisionBefore = store.currentRevision();
+        physicalCompactions.clear(); // their revisions are the old history's; the snapshot has its own compaction
+        try (Env source = Env.open(file, env.options().withSyncOnCommit(false))) {
+            try (ReadTxn from = source.beginRead()) {
+                final WriteTxn txn = env.beginWrite();
+                try {
+                    BtreeView.replaceContents(txn, from, keptMetaKeys);
+                    txn.commit();
+                } finally {
+                    txn.abort();
+                }
+            }
+        }
+        env.sync();
+        try (ReadTxn read = env.beginRead()) {
+            final BtreeView view = new BtreeView(read);
+            lessor.reload(view);
+            store.reload(view);
+            final byte[] applied = view.get(Bucket.META, META_APPLIED_INDEX);
+            appliedIndex = applied == null ? 0 : ByteBuffer.wrap(applied).getLong();
+        }
+        committedRevision = store.currentRevision();
+        if (committedRevision != revisionBefore) {
+            revisionCommitted.accept(committedRevision);
+        }
+        appliedTo.accept(appliedIndex);
     }
 
     boolean compactionPending() {

@@ -89,6 +89,7 @@ final class MemberStorage implements AutoCloseable {
             wal = Wal.open(walDir, WalOptions.defaults().withMaxWriteBytes(walWriteBytesMax)
                 .withSegmentBytes(options.walSegmentBytes()), posix);
             final Identity identity = identity(env, wal, initial, selfName, dataDir);
+            installPendingSnapshot(env, wal, snapDir);
             final MemberStorage storage = new MemberStorage(env, wal, identity, restoreLog(env, wal), walWriteBytesMax);
             if (wal.recovered().lastIndex() == 0) {
                 storage.bootstrap(initial);
@@ -178,6 +179,65 @@ final class MemberStorage implements AutoCloseable {
         }
         return new ConfState(voters.stream().sorted(Long::compareUnsigned).toList(), List.of(), List.of(), List.of(),
             false);
+    }
+
+    /** The meta keys a snapshot from the leader must not overwrite: this member's identity. */
+    static List<byte[]> identityKeys() {
+        return List.of(META_MEMBER_ID, META_CLUSTER_ID);
+    }
+
+    /** Where snapshots from the leader arrive (the transport's file store), beside the tree. */
+    Path snapshotDir() {
+        return env.path().getParent();
+    }
+
+    /**
+     * A snapshot from the leader, step one: the WAL records that the log now starts after it, so a
+     * restart neither replays the old log over the new tree nor forgets the snapshot (the received
+     * file stays until the tree holds it; see {@link #installPendingSnapshot}). Then Raft's log.
+     */
+    void recordSnapshot(final io.cairn.raft.Snapshot snapshot) throws IOException {
+        wal.saveSnapshot(new SnapshotMarker(snapshot.term(), snapshot.index())).join();
+        log.applySnapshot(new io.cairn.raft.Snapshot(snapshot.index(), snapshot.term(), snapshot.confState(),
+            new byte[0]));
+        releasedIndex = snapshot.index();
+    }
+
+    /**
+     * After a crash between recording a snapshot in the WAL and installing it in the tree, the tree
+     * is behind the WAL's start: the received file is still beside it and is installed now.
+     */
+    private static void installPendingSnapshot(final Env env, final Wal wal, final Path snapDir) throws IOException {
+        final long walStart = wal.recovered().snapshot().index();
+        final long applied;
+        try (ReadTxn read = env.beginRead()) {
+            final byte[] value = new BtreeView(read).get(Bucket.META, CommandApplier.META_APPLIED_INDEX);
+            applied = value == null ? 0 : ByteBuffer.wrap(value).getLong();
+        }
+        if (applied >= walStart) {
+            return;
+        }
+        final Path received;
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(snapDir)) {
+            received = files.filter(f -> f.getFileName().toString().startsWith("db.incoming-")
+                && f.getFileName().toString().endsWith("-" + walStart)).findFirst().orElse(null);
+        }
+        if (received == null) {
+            return; // the open check names the mismatch
+        }
+        try (Env source = Env.open(received, env.options().withSyncOnCommit(false));
+             ReadTxn from = source.beginRead()) {
+            final WriteTxn txn = env.beginWrite();
+            try {
+                BtreeView.replaceContents(txn, from, identityKeys());
+                txn.commit();
+            } finally {
+                txn.abort();
+            }
+        }
+        env.sync();
+        java.nio.file.Files.delete(received);
+        LOG.log(System.Logger.Level.INFO, "installed the snapshot at index " + walStart + " received before a restart");
     }
 
     /**

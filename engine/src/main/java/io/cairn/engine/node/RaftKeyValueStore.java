@@ -137,7 +137,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
                 && membership.learners().isEmpty();
             peers = alone ? Peers.NONE : startPeers(storage, cluster);
             kv = new RaftKeyValueStore(storage, options, cluster, peers, alone);
-        } catch (final RuntimeException e) {
+        } catch (final IOException | RuntimeException e) {
             if (peers != null) {
                 peers.close();
             }
@@ -158,14 +158,14 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         return kv;
     }
 
-    private static Peers startPeers(final MemberStorage storage, final ClusterOptions cluster) {
+    private static Peers startPeers(final MemberStorage storage, final ClusterOptions cluster) throws IOException {
         final MemberStorage.Identity self = storage.identity;
         TransportConfig config = TransportConfig.defaults(self.clusterId(), self.memberId(),
             PeerUrl.of(java.net.URI.create(cluster.listenPeerUrl())));
         if (cluster.aeronDir() != null) {
             config = config.withAeronDir(cluster.aeronDir());
         }
-        return AeronPeers.start(config, storage.knownMembers());
+        return AeronPeers.start(config, storage.knownMembers(), storage.snapshotDir(), storage.env);
     }
 
     /** Waits until the entries known committed at start are applied (a single member's: all of its WAL). */

@@ -278,9 +278,8 @@ final class RaftLoop implements Agent, InboundHandler {
     }
 
     private boolean persist(final Ready ready, final int fromWrite) throws IOException {
-        if (ready.snapshot() != null) {
-            throw new IllegalStateException("installing a snapshot from the leader is not supported yet (index "
-                + ready.snapshot().index() + ")");
+        if (ready.snapshot() != null && fromWrite == 0) {
+            installSnapshot(ready.snapshot());
         }
         try {
             storage.persist(ready, fromWrite);
@@ -300,6 +299,26 @@ final class RaftLoop implements Agent, InboundHandler {
             LOG.log(System.Logger.Level.INFO, "the WAL in " + storage.wal.directory() + " takes entries again: writes resume");
         }
         return true;
+    }
+
+    /**
+     * A snapshot from the leader (this member fell behind the leader's log): the WAL records it
+     * first, then the tree takes the received file's contents in one transaction, once everything
+     * applied before it is applied; then MVCC, leases and watchers go on from the new state (the
+     * watch hub hears the new revision). The received file is deleted last: a crash before that
+     * installs it again on restart.
+     */
+    private void installSnapshot(final io.cairn.raft.Snapshot snapshot) throws IOException {
+        // The transport's file store delivered the snapshot with the received file's path as its data.
+        final java.nio.file.Path file = java.nio.file.Path.of(new String(snapshot.data(),
+            java.nio.charset.StandardCharsets.UTF_8));
+        LOG.log(System.Logger.Level.INFO, "installing the leader's snapshot at index " + snapshot.index() + " from "
+            + file);
+        storage.recordSnapshot(snapshot);
+        applyLoop.exclusive(() -> applier.installSnapshot(file, MemberStorage.identityKeys()));
+        java.nio.file.Files.deleteIfExists(file);
+        LOG.log(System.Logger.Level.INFO, "installed the leader's snapshot: applied index " + applier.appliedIndex()
+            + ", revision " + applier.committedRevision());
     }
 
     /** The rest of a persisted Ready: messages sent, hard state kept, entries applied, reads served. */
