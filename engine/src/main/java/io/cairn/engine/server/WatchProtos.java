@@ -3,7 +3,6 @@ package io.cairn.engine.server;
 import com.google.protobuf.CodedOutputStream;
 import io.cairn.engine.mvcc.Change;
 import io.cairn.engine.mvcc.KeyValue;
-import io.cairn.engine.proto.KvProtos;
 import io.cairn.engine.watch.EncodedEvent;
 import io.cairn.engine.watch.WatchEncoding;
 import io.cairn.engine.watch.WatchOp;

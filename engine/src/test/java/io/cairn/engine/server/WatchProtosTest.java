@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import com.google.protobuf.ByteString;
 import io.cairn.engine.mvcc.Change;
 import io.cairn.engine.mvcc.KeyValue;
-import io.cairn.engine.proto.KvProtos;
 import io.cairn.engine.watch.EncodedEvent;
 import io.cairn.engine.watch.WatchOp;
 import io.cairn.engine.watch.WatchReply;
@@ -49,7 +48,7 @@ class WatchProtosTest {
                 random.nextBoolean(), random.nextInt(3) == 0 ? "" : "x".repeat(random.nextInt(300)), number(random),
                 random.nextBoolean(), events);
             final WatchResponse response = protos.response(reply);
-            assertEquals(response.getSerializedSize(), protos.bytes(reply), response.toString());
+            assertEquals(response.getSerializedSize(), protos.bytes(reply), response::toString);
             final WatchResponse empty = response.toBuilder().clearEvents().build();
             assertEquals(empty.getSerializedSize(), protos.envelopeBytes(reply));
             assertEquals(reply.headerRevision(), response.getHeader().getRevision());
