@@ -58,7 +58,7 @@ public final class CairnServer implements AutoCloseable {
                     .addService(new LeaseService(store, headers))
                     .addService(new LockService(store, headers, scans))
                     .addService(new ElectionService(store, headers, scans))
-                    .addService(new WatchService(watches))
+                    .addService(new WatchService(watches, headers))
                     .addService(new ClusterService(store, headers))
                     .build()
                     .start());
@@ -80,7 +80,7 @@ public final class CairnServer implements AutoCloseable {
             public <T> T read(final Function<History, T> reader) {
                 return store.readHistory(reader);
             }
-        }, headers::at, settings);
+        }, new WatchProtos(headers), settings);
         store.onRevisionCommitted(hub::revisionCommitted);
         hub.start();
         return hub;

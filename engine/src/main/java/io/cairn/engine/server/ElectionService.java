@@ -2,7 +2,6 @@ package io.cairn.engine.server;
 
 import io.cairn.engine.node.KeyValueStore;
 import com.google.protobuf.ByteString;
-import io.cairn.engine.proto.KvProtos;
 import io.cairn.engine.mvcc.Compare;
 import io.cairn.engine.mvcc.KeyRange;
 import io.cairn.engine.mvcc.KeyValue;

@@ -5,7 +5,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import io.cairn.engine.api.EtcdError;
 import io.cairn.engine.api.EtcdException;
-import io.cairn.engine.proto.KvProtos;
 import io.cairn.etcd.api.etcdserverpb.AlarmType;
 import io.cairn.etcd.api.etcdserverpb.CompactionRequest;
 import io.cairn.etcd.api.etcdserverpb.CompactionResponse;

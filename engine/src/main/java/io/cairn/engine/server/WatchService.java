@@ -3,6 +3,7 @@ package io.cairn.engine.server;
 import io.cairn.engine.api.EtcdError;
 import io.cairn.engine.watch.StreamSink;
 import io.cairn.engine.watch.WatchHub;
+import io.cairn.engine.watch.WatchReply;
 import io.cairn.engine.watch.WatchStream;
 import io.cairn.etcd.api.etcdserverpb.WatchGrpc;
 import io.cairn.etcd.api.etcdserverpb.WatchRequest;
@@ -15,26 +16,30 @@ import io.grpc.stub.StreamObserver;
  * etcd's Watch service: each bidirectional stream is handed to the {@link WatchHub}, whose thread
  * answers it. The handlers here run on the event loop and only queue: a request (the stream asks
  * the client for one at a time, so the queue holds one), readiness, or the end of the call.
+ * The hub speaks plain Java; {@link WatchProtos} translates its requests and replies.
  */
 public final class WatchService extends WatchGrpc.WatchImplBase {
     private final WatchHub hub;
+    private final WatchProtos protos;
 
-    public WatchService(final WatchHub hub) {
+    /** @param headers fill each response's header (the hub's own {@link WatchProtos} only sizes them) */
+    public WatchService(final WatchHub hub, final ResponseHeaders headers) {
         this.hub = hub;
+        this.protos = new WatchProtos(headers);
     }
 
     @Override
     public StreamObserver<WatchRequest> watch(final StreamObserver<WatchResponse> responses) {
         final ServerCallStreamObserver<WatchResponse> call = (ServerCallStreamObserver<WatchResponse>)responses;
         call.disableAutoRequest();
-        final WatchStream stream = hub.open(new GrpcSink(call));
+        final WatchStream stream = hub.open(new GrpcSink(call, protos));
         call.setOnReadyHandler(() -> hub.ready(stream));
         call.setOnCancelHandler(() -> hub.closed(stream));
         call.request(1);
         return new StreamObserver<>() {
             @Override
             public void onNext(final WatchRequest request) {
-                hub.request(stream, request);
+                hub.request(stream, WatchProtos.op(request));
             }
 
             @Override
@@ -50,17 +55,18 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
     }
 
     /** The watch hub's side of one call; only the holder of the hub's lock calls it. */
-    private record GrpcSink(ServerCallStreamObserver<WatchResponse> call) implements StreamSink {
+    private record GrpcSink(ServerCallStreamObserver<WatchResponse> call, WatchProtos protos) implements StreamSink {
         @Override
         public boolean isReady() {
             return call.isReady();
         }
 
         @Override
-        public boolean send(final WatchResponse response) {
+        public boolean send(final WatchReply reply) {
             if (call.isCancelled()) {
                 return false;
             }
+            final WatchResponse response = protos.response(reply);
             try {
                 call.onNext(response);
                 return true;

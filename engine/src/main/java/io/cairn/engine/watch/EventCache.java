@@ -2,28 +2,29 @@ package io.cairn.engine.watch;
 
 import io.cairn.engine.mvcc.Change;
 import io.cairn.engine.mvcc.History;
-import io.cairn.etcd.api.mvccpb.Event;
 import java.util.List;
 
-/** Each change's event built once per batch, with and without prev_kv, however many watchers get it. */
+/** Each change's event encoded once per batch, with and without prev_kv, however many watchers get it. */
 final class EventCache {
     private final List<Change> changes;
     private final History history;
-    private final Event[] plain;
-    private final Event[] withPrevious;
+    private final WatchEncoding encoding;
+    private final EncodedEvent[] plain;
+    private final EncodedEvent[] withPrevious;
 
-    EventCache(final List<Change> changes, final History history) {
+    EventCache(final List<Change> changes, final History history, final WatchEncoding encoding) {
         this.changes = changes;
         this.history = history;
-        this.plain = new Event[changes.size()];
-        this.withPrevious = new Event[changes.size()];
+        this.encoding = encoding;
+        this.plain = new EncodedEvent[changes.size()];
+        this.withPrevious = new EncodedEvent[changes.size()];
     }
 
-    Event get(final int index, final boolean previous) {
-        final Event[] cache = previous ? withPrevious : plain;
+    EncodedEvent get(final int index, final boolean previous) {
+        final EncodedEvent[] cache = previous ? withPrevious : plain;
         if (cache[index] == null) {
             final Change change = changes.get(index);
-            cache[index] = WatchResponses.event(change,
+            cache[index] = encoding.event(change,
                 previous ? history.previous(change.kv().key(), change.revision()) : null);
         }
         return cache[index];

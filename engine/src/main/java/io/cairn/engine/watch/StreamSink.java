@@ -1,7 +1,5 @@
 package io.cairn.engine.watch;
 
-import io.cairn.etcd.api.etcdserverpb.WatchResponse;
-
 /**
  * What the watch hub needs from one gRPC watch stream. Only the holder of the hub's lock calls
  * these (the watch thread, or a committing thread publishing inline); none of them blocks.
@@ -10,8 +8,8 @@ public interface StreamSink {
     /** Whether the transport takes more without buffering past its threshold (gRPC's isReady). */
     boolean isReady();
 
-    /** Sends one response; false if the stream is gone. */
-    boolean send(WatchResponse response);
+    /** Sends one response (the server encodes it); false if the stream is gone. */
+    boolean send(WatchReply reply);
 
     /** Lets the client's next request in (inbound flow control: one request at a time). */
     void requestNext();

@@ -2,12 +2,6 @@ package io.cairn.engine.watch;
 
 import io.cairn.engine.mvcc.Change;
 import io.cairn.engine.mvcc.History;
-import io.cairn.etcd.api.etcdserverpb.ResponseHeader;
-import io.cairn.etcd.api.etcdserverpb.WatchCancelRequest;
-import io.cairn.etcd.api.etcdserverpb.WatchCreateRequest;
-import io.cairn.etcd.api.etcdserverpb.WatchRequest;
-import io.cairn.etcd.api.etcdserverpb.WatchResponse;
-import io.cairn.etcd.api.mvccpb.Event;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -19,7 +13,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.LongFunction;
 
 /**
  * The watch thread: etcd's watchable store. After each commit the apply thread hands it the new
@@ -29,6 +22,11 @@ import java.util.function.LongFunction;
  * queued becomes unsynced and later catches up by reading the store from its next revision (etcd's
  * unsynced watchers), then rejoins the synced set. Watchers starting at a past revision begin
  * unsynced. Requests from gRPC threads arrive through a queue of signalled streams.
+ *
+ * <p>The hub knows no wire format: requests come in as {@link WatchOp}s and responses go out as
+ * {@link WatchReply}s, which the server turns into etcd's protobuf. Events are encoded through the
+ * server's {@link WatchEncoding}, once per read however many watchers get them, and its sizes
+ * drive etcd's fragmenting and the bound on each stream's queue.
  *
  * <p>All watcher and stream state is guarded by one lock, held by the watch thread while it works.
  * When a lone commit finds the watch thread asleep, the committing thread takes the lock and
@@ -77,7 +75,7 @@ public final class WatchHub implements AutoCloseable {
     }
 
     private final HistorySource store;
-    private final LongFunction<ResponseHeader> headerAt;
+    private final WatchEncoding encoding;
     private final Settings settings;
     private final Thread thread;
     /** Streams with a request, readiness or closing to look at; a stream is in it at most once per kind. */
@@ -105,9 +103,9 @@ public final class WatchHub implements AutoCloseable {
     private final List<Watcher> matching = new ArrayList<>();
     private long nextProgressNanos;
 
-    public WatchHub(final HistorySource store, final LongFunction<ResponseHeader> headerAt, final Settings settings) {
+    public WatchHub(final HistorySource store, final WatchEncoding encoding, final Settings settings) {
         this.store = store;
-        this.headerAt = headerAt;
+        this.encoding = encoding;
         this.settings = settings;
         this.thread = Thread.ofPlatform().name("cairn-watch").daemon().unstarted(this::run);
     }
@@ -161,7 +159,7 @@ public final class WatchHub implements AutoCloseable {
     }
 
     /** From the gRPC thread: the stream's next request (it asked for one). */
-    public void request(final WatchStream stream, final WatchRequest request) {
+    public void request(final WatchStream stream, final WatchOp request) {
         stream.requests.add(request);
         signalled.add(stream);
         wake();
@@ -303,7 +301,7 @@ public final class WatchHub implements AutoCloseable {
                 if (stream.readySignalled.getAndSet(false)) {
                     scheduleFlush(stream);
                 }
-                for (WatchRequest request = stream.requests.poll(); request != null;
+                for (WatchOp request = stream.requests.poll(); request != null;
                     request = stream.requests.poll()) {
                     handle(stream, request);
                 }
@@ -314,7 +312,7 @@ public final class WatchHub implements AutoCloseable {
         return any;
     }
 
-    private void handle(final WatchStream stream, final WatchRequest request) {
+    private void handle(final WatchStream stream, final WatchOp request) {
         if (stream.closed) {
             return;
         }
@@ -322,11 +320,11 @@ public final class WatchHub implements AutoCloseable {
         if (stream.closed) {
             return; // the stream had a synced watcher and the read of new revisions failed
         }
-        switch (request.getRequestUnionCase()) {
-            case CREATE_REQUEST -> create(stream, request.getCreateRequest());
-            case CANCEL_REQUEST -> cancel(stream, request.getCancelRequest());
-            case PROGRESS_REQUEST -> requestProgress(stream);
-            default -> {
+        switch (request) {
+            case WatchOp.Create create -> create(stream, create);
+            case WatchOp.Cancel cancel -> cancel(stream, cancel);
+            case WatchOp.Progress progress -> requestProgress(stream);
+            case WatchOp.Unknown unknown -> {
                 // etcd ignores a request it does not know rather than ending the stream.
             }
         }
@@ -363,10 +361,10 @@ public final class WatchHub implements AutoCloseable {
      * find it missing ("future revision") or, reading the latest, miss its events. Every published
      * revision is committed, and the new watcher starts right after it.
      */
-    private void create(final WatchStream stream, final WatchCreateRequest request) {
+    private void create(final WatchStream stream, final WatchOp.Create request) {
         final long current = publishedRevision;
-        final WatchRange range = WatchRange.of(request.getKey().toByteArray(), request.getRangeEnd().toByteArray());
-        long id = request.getWatchId();
+        final WatchRange range = WatchRange.of(request.key(), request.rangeEnd());
+        long id = request.watchId();
         String error = null;
         if (range.isEmpty()) {
             error = EMPTY_RANGE;
@@ -380,18 +378,14 @@ public final class WatchHub implements AutoCloseable {
             error = DUPLICATE_ID;
         }
         if (error != null) {
-            stream.enqueue(WatchResponse.newBuilder().setHeader(headerAt.apply(current)).setWatchId(-1)
-                .setCreated(true).setCanceled(true).setCancelReason(error).build());
+            enqueue(stream, WatchReply.refused(current, error));
             return;
         }
-        final long start = request.getStartRevision() == 0 ? current + 1 : request.getStartRevision();
-        final Watcher watcher = new Watcher(stream, id, range,
-            request.getFiltersList().contains(WatchCreateRequest.FilterType.NOPUT),
-            request.getFiltersList().contains(WatchCreateRequest.FilterType.NODELETE),
-            request.getPrevKv(), request.getFragment(), request.getProgressNotify(), start);
+        final long start = request.startRevision() == 0 ? current + 1 : request.startRevision();
+        final Watcher watcher = new Watcher(stream, id, range, request.noPut(), request.noDelete(), request.prevKv(),
+            request.fragment(), request.progressNotify(), start);
         stream.watchers.put(id, watcher);
-        stream.enqueue(WatchResponse.newBuilder().setHeader(headerAt.apply(current)).setWatchId(id)
-            .setCreated(true).build());
+        enqueue(stream, WatchReply.created(current, id));
         if (start > publishedRevision) {
             watcher.state = Watcher.State.SYNCED;
             synced.add(watcher);
@@ -401,14 +395,13 @@ public final class WatchHub implements AutoCloseable {
     }
 
     /** etcd answers a cancel of a watcher it has, and says nothing about an unknown id. */
-    private void cancel(final WatchStream stream, final WatchCancelRequest request) {
-        final Watcher watcher = stream.watchers.remove(request.getWatchId());
+    private void cancel(final WatchStream stream, final WatchOp.Cancel request) {
+        final Watcher watcher = stream.watchers.remove(request.watchId());
         if (watcher == null) {
             return;
         }
         end(watcher);
-        stream.enqueue(WatchResponse.newBuilder().setHeader(headerAt.apply(publishedRevision))
-            .setWatchId(watcher.id).setCanceled(true).build());
+        enqueue(stream, WatchReply.canceled(publishedRevision, watcher.id));
     }
 
     /**
@@ -445,7 +438,7 @@ public final class WatchHub implements AutoCloseable {
             }
         }
         stream.progressRequested = false;
-        stream.enqueue(WatchResponse.newBuilder().setHeader(headerAt.apply(publishedRevision)).setWatchId(-1).build());
+        enqueue(stream, WatchReply.progress(publishedRevision, -1));
         scheduleFlush(stream);
         return true;
     }
@@ -482,8 +475,7 @@ public final class WatchHub implements AutoCloseable {
      */
     private void compacted(final Watcher watcher, final long compactRevision) {
         end(watcher);
-        watcher.stream.enqueue(WatchResponse.newBuilder().setHeader(headerAt.apply(0)).setWatchId(watcher.id)
-            .setCompactRevision(compactRevision).setCanceled(true).build());
+        enqueue(watcher.stream, WatchReply.compacted(watcher.id, compactRevision));
         scheduleFlush(watcher.stream);
     }
 
@@ -544,8 +536,8 @@ public final class WatchHub implements AutoCloseable {
 
     /** One response per watcher per revision, with every event of that revision it wants. */
     private void fanOut(final List<Change> changes, final History history) {
-        final EventCache events = new EventCache(changes, history);
-        final Map<Watcher, List<Event>> perWatcher = new LinkedHashMap<>();
+        final EventCache events = new EventCache(changes, history, encoding);
+        final Map<Watcher, List<EncodedEvent>> perWatcher = new LinkedHashMap<>();
         int first = 0;
         while (first < changes.size()) {
             final long revision = changes.get(first).revision();
@@ -571,11 +563,10 @@ public final class WatchHub implements AutoCloseable {
                 }
             }
             if (!perWatcher.isEmpty()) {
-                final ResponseHeader header = headerAt.apply(revision);
                 perWatcher.forEach((watcher, list) -> {
                     if (watcher.state == Watcher.State.SYNCED) {
                         try {
-                            deliverLive(watcher, header, revision, list);
+                            deliverLive(watcher, revision, list);
                         } catch (final RuntimeException e) {
                             streamFailed(watcher.stream, e);
                         }
@@ -587,8 +578,7 @@ public final class WatchHub implements AutoCloseable {
         }
     }
 
-    private void deliverLive(final Watcher watcher, final ResponseHeader header, final long revision,
-        final List<Event> events) {
+    private void deliverLive(final Watcher watcher, final long revision, final List<EncodedEvent> events) {
         if (!watcher.stream.hasRoom()) {
             // The stream is behind: stop feeding it live and let it catch up from the store later.
             synced.remove(watcher);
@@ -598,19 +588,25 @@ public final class WatchHub implements AutoCloseable {
             watchersFellBehind++; // written only under the lock
             return;
         }
-        enqueueEvents(watcher, WatchResponse.newBuilder().setHeader(header).setWatchId(watcher.id)
-            .addAllEvents(events).build());
+        enqueueEvents(watcher, WatchReply.events(revision, watcher.id, events));
         watcher.nextRevision = revision + 1;
     }
 
-    private void enqueueEvents(final Watcher watcher, final WatchResponse response) {
-        if (watcher.fragment) {
-            WatchResponses.fragments(response, settings.fragmentBytes()).forEach(watcher.stream::enqueue);
+    private void enqueueEvents(final Watcher watcher, final WatchReply reply) {
+        final long bytes = encoding.bytes(reply);
+        final List<WatchReply> parts = watcher.fragment
+            ? Fragments.split(reply, bytes, encoding, settings.fragmentBytes()) : List.of(reply);
+        if (parts.size() == 1) {
+            watcher.stream.enqueue(reply, bytes);
         } else {
-            watcher.stream.enqueue(response);
+            parts.forEach(part -> enqueue(watcher.stream, part));
         }
         watcher.eventsSinceProgress = true;
         scheduleFlush(watcher.stream);
+    }
+
+    private void enqueue(final WatchStream stream, final WatchReply reply) {
+        stream.enqueue(reply, encoding.bytes(reply));
     }
 
     /** Lets a bounded number of unsynced watchers whose streams have room read one batch each. */
@@ -666,19 +662,18 @@ public final class WatchHub implements AutoCloseable {
         final History.Batch batch = history.read(watcher.nextRevision, REVISIONS_PER_READ_MAX,
             VALUE_BYTES_PER_READ_MAX);
         final long through = Math.min(batch.through(), publishedRevision);
-        final List<Event> events = new ArrayList<>();
+        final List<EncodedEvent> events = new ArrayList<>();
         for (final Change change : batch.changes()) {
             if (change.revision() > through) {
                 break;
             }
             if (watcher.wants(change)) {
-                events.add(WatchResponses.event(change,
+                events.add(encoding.event(change,
                     watcher.prevKv ? history.previous(change.kv().key(), change.revision()) : null));
             }
         }
         if (!events.isEmpty()) {
-            enqueueEvents(watcher, WatchResponse.newBuilder().setHeader(headerAt.apply(publishedRevision))
-                .setWatchId(watcher.id).addAllEvents(events).build());
+            enqueueEvents(watcher, WatchReply.events(publishedRevision, watcher.id, events));
         }
         watcher.nextRevision = through + 1;
         return null;
@@ -703,8 +698,7 @@ public final class WatchHub implements AutoCloseable {
                         continue;
                     }
                     if (watcher.state == Watcher.State.SYNCED && !watcher.eventsSinceProgress && stream.hasRoom()) {
-                        stream.enqueue(WatchResponse.newBuilder().setHeader(headerAt.apply(current))
-                            .setWatchId(watcher.id).build());
+                        enqueue(stream, WatchReply.progress(current, watcher.id));
                         scheduleFlush(stream);
                     }
                     watcher.eventsSinceProgress = false;

@@ -1,7 +1,5 @@
 package io.cairn.engine.watch;
 
-import io.cairn.etcd.api.etcdserverpb.WatchRequest;
-import io.cairn.etcd.api.etcdserverpb.WatchResponse;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
@@ -18,12 +16,12 @@ public final class WatchStream {
     final StreamSink sink;
     private final long queuedBytesMax;
     /** Filled by the gRPC thread; holds one request at a time, because the stream asks for one at a time. */
-    final ConcurrentLinkedQueue<WatchRequest> requests = new ConcurrentLinkedQueue<>();
+    final ConcurrentLinkedQueue<WatchOp> requests = new ConcurrentLinkedQueue<>();
     final AtomicBoolean readySignalled = new AtomicBoolean();
     final AtomicBoolean closeSignalled = new AtomicBoolean();
 
     final Map<Long, Watcher> watchers = new HashMap<>();
-    private final ArrayDeque<WatchResponse> queue = new ArrayDeque<>();
+    private final ArrayDeque<Queued> queue = new ArrayDeque<>();
     private long queuedBytes;
     long nextAutoId;
     boolean requestWithheld;
@@ -47,18 +45,19 @@ public final class WatchStream {
         return queuedBytes < queuedBytesMax / 2;
     }
 
-    void enqueue(final WatchResponse response) {
-        queue.add(response);
-        queuedBytes += response.getSerializedSize();
+    /** @param bytes the response's serialized size, as the server's encoding reports it */
+    void enqueue(final WatchReply reply, final long bytes) {
+        queue.add(new Queued(reply, bytes));
+        queuedBytes += bytes;
     }
 
     /** Sends what the transport takes now; false if nothing went. Stops the stream if the call is gone. */
     boolean flush() {
         boolean sent = false;
         while (!closed && !queue.isEmpty() && sink.isReady()) {
-            final WatchResponse response = queue.poll();
-            queuedBytes -= response.getSerializedSize();
-            if (!sink.send(response)) {
+            final Queued next = queue.poll();
+            queuedBytes -= next.bytes();
+            if (!sink.send(next.reply())) {
                 closed = true;
             }
             sent = true;
@@ -72,5 +71,8 @@ public final class WatchStream {
 
     boolean hasQueued() {
         return !queue.isEmpty();
+    }
+
+    private record Queued(WatchReply reply, long bytes) {
     }
 }

@@ -7,6 +7,7 @@ import io.cairn.engine.node.MemberOptions;
 import io.cairn.engine.node.RaftKeyValueStore;
 import io.cairn.engine.server.CairnServer;
 import io.cairn.engine.server.ResponseHeaders;
+import io.cairn.engine.server.WatchProtos;
 import io.cairn.engine.server.WatchService;
 import io.cairn.engine.testing.ServerProcess;
 import io.grpc.ManagedChannel;
@@ -69,13 +70,13 @@ final class InProcessMember implements AutoCloseable {
                 public <T> T read(final Function<History, T> reader) {
                     return store.readHistory(reader);
                 }
-            }), headers::at, settings);
+            }), new WatchProtos(headers), settings);
             store.onRevisionCommitted(hub::revisionCommitted);
             hub.start();
         }
         final int port = ServerProcess.freePort();
         final Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
-            .directExecutor().addService(new WatchService(hub)).build().start();
+            .directExecutor().addService(new WatchService(hub, headers)).build().start();
         final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
             // A small HTTP/2 window, so a client that does not read holds the server back soon.
             .flowControlWindow(CLIENT_WINDOW_BYTES).maxInboundMessageSize(16 << 20).build();

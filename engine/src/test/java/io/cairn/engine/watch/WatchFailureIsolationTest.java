@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.cairn.engine.mvcc.History;
+import io.cairn.engine.server.WatchProtos;
 import io.cairn.engine.testing.WatchStreamClient;
 import io.cairn.etcd.api.etcdserverpb.WatchCreateRequest;
 import io.cairn.etcd.api.etcdserverpb.WatchRequest;
@@ -40,7 +41,7 @@ class WatchFailureIsolationTest {
             WatchStreamClient healthy = WatchStreamClient.open(member.channel)) {
             watch(healthy);
             final WatchStream broken = member.hub.open(sink);
-            member.hub.request(broken, WatchRequest.newBuilder().setCreateRequest(prefix()).build());
+            member.hub.request(broken, WatchProtos.op(WatchRequest.newBuilder().setCreateRequest(prefix()).build()));
             final String message = sink.failed.get(WatchStreamClient.TAKE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             assertTrue(message.contains("injected " + where), message);
 
@@ -113,7 +114,7 @@ class WatchFailureIsolationTest {
             WatchStreamClient healthy = WatchStreamClient.open(member.channel)) {
             watch(healthy);
             final WatchStream broken = member.hub.open(sink);
-            member.hub.request(broken, WatchRequest.newBuilder().setCreateRequest(prefix()).build());
+            member.hub.request(broken, WatchProtos.op(WatchRequest.newBuilder().setCreateRequest(prefix()).build()));
             assertInjectedError(healthy);
             final String message = sink.failed.get(WatchStreamClient.TAKE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             assertTrue(message.contains("injected"), message);
@@ -131,7 +132,7 @@ class WatchFailureIsolationTest {
             WatchStreamClient healthy = WatchStreamClient.open(member.channel)) {
             watch(healthy);
             final WatchStream broken = member.hub.open(new ErrorSink(true));
-            member.hub.request(broken, WatchRequest.newBuilder().setCreateRequest(prefix()).build());
+            member.hub.request(broken, WatchProtos.op(WatchRequest.newBuilder().setCreateRequest(prefix()).build()));
             assertInjectedError(healthy);
             try (WatchStreamClient later = WatchStreamClient.open(member.channel)) {
                 later.create(prefix());
@@ -199,7 +200,7 @@ class WatchFailureIsolationTest {
         }
 
         @Override
-        public boolean send(final WatchResponse response) {
+        public boolean send(final WatchReply reply) {
             maybeThrow(Throwing.SEND);
             return true;
         }
@@ -235,7 +236,7 @@ class WatchFailureIsolationTest {
         }
 
         @Override
-        public boolean send(final WatchResponse response) {
+        public boolean send(final WatchReply reply) {
             throw new Error("injected error in send");
         }
 

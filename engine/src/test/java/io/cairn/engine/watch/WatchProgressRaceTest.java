@@ -9,6 +9,7 @@ import io.cairn.engine.mvcc.Change;
 import io.cairn.engine.mvcc.KeyRange;
 import io.cairn.engine.mvcc.KeyValue;
 import io.cairn.engine.mvcc.RangeQuery;
+import io.cairn.engine.server.WatchProtos;
 import io.cairn.engine.testing.Seeds;
 import io.cairn.engine.testing.WatchStreamClient;
 import io.cairn.etcd.api.etcdserverpb.WatchCancelRequest;
@@ -123,14 +124,15 @@ class WatchProgressRaceTest {
             long id = 1;
             while (writers.stream().anyMatch(Thread::isAlive)) {
                 sink.requestAllowed.acquire();
-                member.hub.request(stream, WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder()
+                member.hub.request(stream, WatchProtos.op(WatchRequest.newBuilder()
+                    .setCreateRequest(WatchCreateRequest.newBuilder()
                     .setKey(ByteString.copyFromUtf8(KEY)).setRangeEnd(ByteString.copyFromUtf8(RANGE_END))
-                    .setWatchId(id)).build());
-                sink.await(id, WatchResponse::getCreated);
+                    .setWatchId(id)).build()));
+                sink.await(id, WatchReply::created);
                 sink.requestAllowed.acquire();
-                member.hub.request(stream, WatchRequest.newBuilder()
-                    .setCancelRequest(WatchCancelRequest.newBuilder().setWatchId(id)).build());
-                sink.await(id, WatchResponse::getCanceled);
+                member.hub.request(stream, WatchProtos.op(WatchRequest.newBuilder()
+                    .setCancelRequest(WatchCancelRequest.newBuilder().setWatchId(id)).build()));
+                sink.await(id, WatchReply::canceled);
                 id++;
             }
             for (final Thread writer : writers) {
@@ -161,17 +163,17 @@ class WatchProgressRaceTest {
         }
 
         @Override
-        public boolean send(final WatchResponse response) {
-            if (response.getCreated()) {
-                final long revision = response.getHeader().getRevision();
+        public boolean send(final WatchReply reply) {
+            if (reply.created()) {
+                final long revision = reply.headerRevision();
                 try {
                     member.store.range(new RangeQuery(KeyRange.of(bytes(KEY), bytes(RANGE_END)), 0, revision,
                         RangeQuery.SortOrder.NONE, RangeQuery.SortTarget.KEY, false, false, 0, 0, 0, 0));
                 } catch (final RuntimeException e) {
-                    failedReads.add("watcher " + response.getWatchId() + " created at " + revision + ": " + e);
+                    failedReads.add("watcher " + reply.watchId() + " created at " + revision + ": " + e);
                 }
             }
-            received.add(response);
+            received.add(reply);
             return true;
         }
 
@@ -190,7 +192,7 @@ class WatchProgressRaceTest {
             received.add(new AssertionError("the stream stopped"));
         }
 
-        void await(final long id, final Predicate<WatchResponse> what) throws InterruptedException {
+        void await(final long id, final Predicate<WatchReply> what) throws InterruptedException {
             while (true) {
                 final Object next = received.poll(WatchStreamClient.TAKE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
                 if (next == null) {
@@ -199,7 +201,7 @@ class WatchProgressRaceTest {
                 if (next instanceof AssertionError e) {
                     throw e;
                 }
-                if (next instanceof WatchResponse response && response.getWatchId() == id && what.test(response)) {
+                if (next instanceof WatchReply reply && reply.watchId() == id && what.test(reply)) {
                     return;
                 }
             }

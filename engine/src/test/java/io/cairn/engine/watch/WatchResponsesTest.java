@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cairn.engine.mvcc.Change;
 import io.cairn.engine.mvcc.KeyValue;
-import io.cairn.etcd.api.etcdserverpb.ResponseHeader;
+import io.cairn.engine.server.ResponseHeaders;
+import io.cairn.engine.server.WatchProtos;
 import io.cairn.etcd.api.etcdserverpb.WatchResponse;
 import io.cairn.etcd.api.mvccpb.Event;
 import java.nio.charset.StandardCharsets;
@@ -15,24 +16,26 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** etcd's fragmenting rules and watch key ranges, on their own. */
+/** etcd's fragmenting rules (on the server's protobuf encoding, as the hub uses it) and watch key ranges. */
 class WatchResponsesTest {
     private static final long FRAGMENT_BYTES = 4_096;
+    private static final WatchProtos PROTOS = new WatchProtos(new ResponseHeaders(1, 2, () -> 3));
 
     @Test
     void smallResponsesAndSingleEventsAreNotSplit() {
-        final WatchResponse small = response(3, 100);
-        assertEquals(List.of(small), WatchResponses.fragments(small, FRAGMENT_BYTES));
-        final WatchResponse oneHuge = response(1, 10_000);
-        assertEquals(List.of(oneHuge), WatchResponses.fragments(oneHuge, FRAGMENT_BYTES));
+        final WatchReply small = reply(3, 100);
+        assertEquals(List.of(small), fragments(small));
+        final WatchReply oneHuge = reply(1, 10_000);
+        assertEquals(List.of(oneHuge), fragments(oneHuge));
     }
 
     @Test
     void largeResponsesSplitIntoFragmentsThatKeepEveryEventInOrder() {
         final Random random = new Random(7);
         for (int trial = 0; trial < 200; trial++) {
-            final WatchResponse whole = response(2 + random.nextInt(30), 1 + random.nextInt(3_000));
-            final List<WatchResponse> parts = WatchResponses.fragments(whole, FRAGMENT_BYTES);
+            final WatchReply reply = reply(2 + random.nextInt(30), 1 + random.nextInt(3_000));
+            final WatchResponse whole = PROTOS.response(reply);
+            final List<WatchResponse> parts = fragments(reply).stream().map(PROTOS::response).toList();
             final List<Event> events = new ArrayList<>();
             for (int i = 0; i < parts.size(); i++) {
                 final WatchResponse part = parts.get(i);
@@ -69,14 +72,17 @@ class WatchResponsesTest {
         assertTrue(WatchRange.of(new byte[0], new byte[0]).contains(new byte[] {0}), "an empty key means \\0");
     }
 
-    private static WatchResponse response(final int events, final int valueBytes) {
-        final WatchResponse.Builder response = WatchResponse.newBuilder().setWatchId(3)
-            .setHeader(ResponseHeader.newBuilder().setRevision(99).setClusterId(1).setMemberId(2));
+    private static List<WatchReply> fragments(final WatchReply reply) {
+        return Fragments.split(reply, PROTOS.bytes(reply), PROTOS, FRAGMENT_BYTES);
+    }
+
+    private static WatchReply reply(final int events, final int valueBytes) {
+        final List<EncodedEvent> encoded = new ArrayList<>();
         for (int i = 0; i < events; i++) {
-            response.addEvents(WatchResponses.event(new Change(false,
+            encoded.add(PROTOS.event(new Change(false,
                 new KeyValue(bytes("key" + i), 2, 2 + i, 1, 0, new byte[valueBytes])), null));
         }
-        return response.build();
+        return WatchReply.events(99, 3, encoded);
     }
 
     private static byte[] bytes(final String text) {

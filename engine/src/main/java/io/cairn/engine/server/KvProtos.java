@@ -1,4 +1,4 @@
-package io.cairn.engine.proto;
+package io.cairn.engine.server;
 
 import com.google.protobuf.ByteString;
 import io.cairn.engine.api.EtcdError;

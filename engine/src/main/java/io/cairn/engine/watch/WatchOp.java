@@ -1,0 +1,26 @@
+package io.cairn.engine.watch;
+
+/** One request on a watch stream, as the server hands it to the hub (etcd's WatchRequest). */
+public sealed interface WatchOp {
+    /**
+     * etcd's WatchCreateRequest; the key and range end as sent (the hub applies etcd's range rules).
+     *
+     * @param startRevision 0: from the next revision on
+     * @param watchId       0: the hub picks one
+     */
+    record Create(byte[] key, byte[] rangeEnd, long startRevision, long watchId, boolean noPut, boolean noDelete,
+        boolean prevKv, boolean fragment, boolean progressNotify) implements WatchOp {
+    }
+
+    /** etcd's WatchCancelRequest. */
+    record Cancel(long watchId) implements WatchOp {
+    }
+
+    /** etcd's WatchProgressRequest: one answer for the whole stream. */
+    record Progress() implements WatchOp {
+    }
+
+    /** A request of a kind the hub does not know; etcd ignores it rather than end the stream. */
+    record Unknown() implements WatchOp {
+    }
+}
