@@ -189,28 +189,22 @@ public final class Wal implements AutoCloseable {
      * As {@link #append}, but written and synced on the calling thread, which returns once it is
      * durable. For a single appender that waits for durability before its next step anyway (the Raft
      * loop): handing the write to the flusher and back cost two thread wake-ups per write. If the
-     * flusher is busy with earlier appends, it writes this one too and the caller waits for it.
+     * flusher is busy with earlier appends, the caller waits for it and then writes what is left.
      *
      * @throws IOException if the log cannot be written (this and every later append fail)
      */
     public void appendAndSync(List<Entry> entries, HardState hardState) throws IOException {
         CompletableFuture<Void> durable = enqueue(entries, hardState, false);
-        if (writeRole.tryLock()) {
-            try {
-                BatchBuffer batch = takeBatch();
-                if (batch != null) {
-                    writeAndComplete(batch);
-                }
-            } finally {
-                writeRole.unlock();
+        // The caller always writes its own batch: if the flusher is writing earlier appends, the
+        // caller waits for the write role and then finds its batch written, or writes it.
+        writeRole.lock();
+        try {
+            BatchBuffer batch = takeBatch();
+            if (batch != null) {
+                writeAndComplete(batch);
             }
-        } else {
-            lock.lock();
-            try {
-                batchWaiting.signal();
-            } finally {
-                lock.unlock();
-            }
+        } finally {
+            writeRole.unlock();
         }
         try {
             durable.join();

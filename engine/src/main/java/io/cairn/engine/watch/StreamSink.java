@@ -2,7 +2,7 @@ package io.cairn.engine.watch;
 
 /**
  * What the watch hub needs from one gRPC watch stream. Only the holder of the hub's lock calls
- * these (the watch thread, or a committing thread publishing inline); none of them blocks.
+ * these (the watch thread); none of them blocks.
  */
 public interface StreamSink {
     /** Whether the transport takes more without buffering past its threshold (gRPC's isReady). */

@@ -28,10 +28,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * server's {@link WatchEncoding}, once per read however many watchers get them, and its sizes
  * drive etcd's fragmenting and the bound on each stream's queue.
  *
- * <p>All watcher and stream state is guarded by one lock, held by the watch thread while it works.
- * When a lone commit finds the watch thread asleep, the committing thread takes the lock and
- * publishes the new revisions itself, as etcd's write path notifies its synced watchers: that
- * write's events then leave without a thread wake-up. Nothing here blocks but the watch thread's park.
+ * <p>All watcher and stream state is guarded by one lock, held by the watch thread while it works
+ * (and briefly by close). A commit only wakes the watch thread. Nothing here blocks but the watch
+ * thread's park.
  *
  * <p>Failures stay as small as they can: an exception from one stream's work (its transport, a
  * response for one of its watchers, one watcher's catch-up read) ends that stream with an internal
@@ -50,11 +49,6 @@ public final class WatchHub implements AutoCloseable {
     private static final int SIGNALS_PER_LOOP_MAX = 4_096;
     private static final int CATCH_UPS_PER_LOOP_MAX = 64;
     private static final long IDLE_PARK_NANOS_MAX = TimeUnit.MILLISECONDS.toNanos(100);
-    /**
-     * A committing thread publishes inline only after this long without a commit: under a stream of
-     * commits the watch thread is woken and fans out, so that work stays off the write path.
-     */
-    private static final long QUIET_BEFORE_INLINE_PUBLISH_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** etcd's progressReportInterval. */
     public static final long DEFAULT_PROGRESS_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(10);
     /** Bytes queued per stream before its watchers fall out of sync. */
@@ -81,8 +75,6 @@ public final class WatchHub implements AutoCloseable {
     /** Streams with a request, readiness or closing to look at; a stream is in it at most once per kind. */
     private final ConcurrentLinkedQueue<WatchStream> signalled = new ConcurrentLinkedQueue<>();
     private volatile long committedRevision;
-    /** When the last commit was heard, by System.nanoTime. */
-    private volatile long lastCommitNanos = System.nanoTime();
     private volatile boolean sleeping;
     private volatile boolean closing;
     /** Set if the watch thread died; every stream, present or future, is then ended at once. */
@@ -123,28 +115,13 @@ public final class WatchHub implements AutoCloseable {
     }
 
     /**
-     * From the committing thread after each commit: publishes on that thread if the watch thread
-     * sleeps and no commit came for a while, else wakes it; never blocks.
+     * From the committing thread after each commit: wakes the watch thread, which fans out; never
+     * blocks. (The committing thread no longer publishes itself when the watch thread sleeps: the
+     * member keeps one "caller does the owner's work when idle" mechanism, ApplyLoop's.)
      */
     public void revisionCommitted(final long revision) {
         committedRevision = revision;
-        final long now = System.nanoTime();
-        final boolean quiet = now - lastCommitNanos >= QUIET_BEFORE_INLINE_PUBLISH_NANOS;
-        lastCommitNanos = now;
-        if (quiet && sleeping && working.tryLock()) {
-            try {
-                if (!closing && died == null) {
-                    publish();
-                    flush();
-                }
-            } catch (final RuntimeException | Error e) {
-                failAll(e); // a bug outside any one stream's work; the committing thread must not see it
-            } finally {
-                working.unlock();
-            }
-        } else {
-            wake();
-        }
+        wake();
     }
 
     /** A new gRPC stream; it asks for its first request itself. */
@@ -751,9 +728,8 @@ public final class WatchHub implements AutoCloseable {
             Thread.currentThread().interrupt();
             return;
         }
-        // The watch thread is gone and commits no longer publish (closing), so nothing else touches
-        // these streams once an inline publish in progress ends. Streams signalled after the watch
-        // thread's last loop are ended too.
+        // The watch thread is gone, so nothing else touches these streams. Streams signalled after
+        // the watch thread's last loop are ended too.
         working.lock();
         working.unlock();
         for (WatchStream stream = signalled.poll(); stream != null; stream = signalled.poll()) {
