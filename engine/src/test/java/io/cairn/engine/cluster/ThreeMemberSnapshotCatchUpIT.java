@@ -29,7 +29,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * A follower that was down while 50,000 puts went through the other two (members snapshot every
  * 1,000 entries, so the leader no longer has the entries it missed) catches up once restarted: it
  * reaches the leader's revision, holds every put, and its KV hash at that revision equals the
- * other members'.
+ * other members'. Then 50,000 more through all three (100,000 in all), a restart of that member,
+ * and again every member's KV hash agrees.
  */
 class ThreeMemberSnapshotCatchUpIT {
     private static final int PUTS = 50_000;
@@ -50,7 +51,7 @@ class ThreeMemberSnapshotCatchUpIT {
             cluster.kill(down);
 
             final long started = System.nanoTime();
-            final Map<String, Long> acknowledged = putAll(cluster, List.of(leader, other));
+            final Map<String, Long> acknowledged = putAll(cluster, List.of(leader, other), 0);
             System.out.println(kind + ": " + PUTS + " puts in "
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms with " + ThreeMembers.name(down)
                 + " down");
@@ -63,17 +64,13 @@ class ThreeMemberSnapshotCatchUpIT {
 
             final Map<String, Long> stored = MemberStores.serializableRange(cluster, down, PREFIX, revision);
             assertEquals(acknowledged, stored, "the restarted member's keys and their revisions");
-            final List<HashKVResponse> hashes = new ArrayList<>();
-            for (int i = 0; i < ThreeMembers.SIZE; i++) {
-                hashes.add(MaintenanceGrpc.newBlockingStub(cluster.channel(i)).withDeadlineAfter(30, TimeUnit.SECONDS)
-                    .hashKV(HashKVRequest.newBuilder().setRevision(revision).build()));
-            }
-            for (int i = 1; i < ThreeMembers.SIZE; i++) {
-                assertEquals(hashes.getFirst().getHash(), hashes.get(i).getHash(), "HashKV of m1 and "
-                    + ThreeMembers.name(i) + " at revision " + revision + ": " + hashes);
-                assertEquals(hashes.getFirst().getCompactRevision(), hashes.get(i).getCompactRevision(),
-                    "compact revision of m1 and " + ThreeMembers.name(i));
-            }
+            assertSameHashes(cluster, revision);
+            putAll(cluster, List.of(0, 1, 2), PUTS);
+            cluster.kill(down);
+            cluster.restart(down);
+            final long after = MemberStores.awaitSameRevision(cluster, CATCH_UP_SECONDS);
+            assertEquals(revision + PUTS, after, "100,000 puts in all");
+            assertSameHashes(cluster, after);
             if (kind == ServerProcess.Kind.ETCD) {
                 // Proves the scenario: the leader had compacted its log and sent a snapshot.
                 final String log = Files.readString(cluster.logFile(down));
@@ -82,14 +79,31 @@ class ThreeMemberSnapshotCatchUpIT {
         }
     }
 
-    /** Puts PUTS unique keys through the given members, IN_FLIGHT_MAX at a time; returns key -> revision. */
-    private static Map<String, Long> putAll(final ThreeMembers cluster, final List<Integer> through)
+    private static void assertSameHashes(final ThreeMembers cluster, final long revision) {
+        final List<HashKVResponse> hashes = new ArrayList<>();
+        for (int i = 0; i < ThreeMembers.SIZE; i++) {
+            hashes.add(MaintenanceGrpc.newBlockingStub(cluster.channel(i)).withDeadlineAfter(30, TimeUnit.SECONDS)
+                .hashKV(HashKVRequest.newBuilder().setRevision(revision).build()));
+        }
+        for (int i = 1; i < ThreeMembers.SIZE; i++) {
+            assertEquals(hashes.getFirst().getHash(), hashes.get(i).getHash(), "HashKV of m1 and "
+                + ThreeMembers.name(i) + " at revision " + revision + ": " + hashes);
+            assertEquals(hashes.getFirst().getCompactRevision(), hashes.get(i).getCompactRevision(),
+                "compact revision of m1 and " + ThreeMembers.name(i));
+        }
+    }
+
+    /**
+     * Puts PUTS unique keys (numbered from {@code first}) through the given members, IN_FLIGHT_MAX at
+     * a time; returns key -> revision.
+     */
+    private static Map<String, Long> putAll(final ThreeMembers cluster, final List<Integer> through, final int first)
         throws InterruptedException {
         final Map<String, Long> acknowledged = new ConcurrentHashMap<>();
         final Semaphore inFlight = new Semaphore(IN_FLIGHT_MAX);
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         final List<KVGrpc.KVStub> stubs = through.stream().map(i -> KVGrpc.newStub(cluster.channel(i))).toList();
-        for (int n = 0; n < PUTS && failure.get() == null; n++) {
+        for (int n = first; n < first + PUTS && failure.get() == null; n++) {
             inFlight.acquire();
             final String key = PREFIX + String.format("%06d", n);
             stubs.get(n % stubs.size()).withDeadlineAfter(30, TimeUnit.SECONDS).put(
