@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * against Debian etcd and against Cairn: a second locker and a second candidate wait for the
  * first, an observer follows the leader, and everything prints the same once lease ids are masked.
  */
-class EtcdctlLockElectDifferentialIT {
+public class EtcdctlLockElectDifferentialIT {
     private static final long AWAIT_SECONDS = 20;
 
     @Test
@@ -26,9 +26,15 @@ class EtcdctlLockElectDifferentialIT {
 
     private static List<String> scenario(final ServerProcess.Kind kind, final int clientPort, final int peerPort)
         throws Exception {
-        final List<String> out = new ArrayList<>();
         try (ServerProcess server = ServerProcess.start(kind, clientPort, peerPort)) {
-            final String url = server.clientUrl();
+            return scenarioOn(server.clientUrl());
+        }
+    }
+
+    /** The lockers, candidates and observer, all through the member at {@code url}; what they print. */
+    public static List<String> scenarioOn(final String url) throws Exception {
+        final List<String> out = new ArrayList<>();
+        {
             out.add(masked(Etcdctl.run(url, "lock", "once", "echo", "held-and-released")));
 
             try (EtcdctlSession first = EtcdctlSession.start(url, "lock", "mylock")) {
