@@ -3,6 +3,7 @@ package io.cairn.engine.node;
 import io.cairn.engine.cluster.Member;
 import io.cairn.raft.Message;
 import io.cairn.transport.AeronTransport;
+import io.cairn.transport.FaultPlan;
 import io.cairn.transport.InboundHandler;
 import io.cairn.transport.PeerUrl;
 import io.cairn.transport.TransportConfig;
@@ -25,9 +26,12 @@ final class AeronPeers implements Peers {
         this.transport = transport;
     }
 
-    /** Starts the transport on this member's peer URL and adds every other member. */
-    static AeronPeers start(final TransportConfig config, final List<Member> members) {
-        final AeronTransport transport = AeronTransport.launch(config);
+    /**
+     * Starts the transport on this member's peer URL and adds every other member; {@code messageFaults}
+     * (tests; null for none) acts on the Raft frames received.
+     */
+    static AeronPeers start(final TransportConfig config, final List<Member> members, final FaultPlan messageFaults) {
+        final AeronTransport transport = AeronTransport.launch(config, messageFaults, null);
         try {
             for (final Member member : members) {
                 if (member.id() != config.memberId()) {

@@ -164,7 +164,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         if (cluster.aeronDir() != null) {
             config = config.withAeronDir(cluster.aeronDir());
         }
-        return AeronPeers.start(config, storage.knownMembers());
+        return AeronPeers.start(config, storage.knownMembers(), cluster.messageFaults());
     }
 
     /** Waits until the entries known committed at start are applied (a single member's: all of its WAL). */
