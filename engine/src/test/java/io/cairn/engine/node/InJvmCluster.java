@@ -25,6 +25,7 @@ final class InJvmCluster implements AutoCloseable {
     private final RaftKeyValueStore[] members;
     private final FaultPlan[] faults;
     private final long[] ids;
+    private volatile boolean plantedBugFollowerReads;
 
     InJvmCluster(final Path dir, final int size, final MemberOptions options) throws IOException {
         this.dir = dir;
@@ -61,6 +62,20 @@ final class InJvmCluster implements AutoCloseable {
         final Path data = dir.resolve(name);
         members[i] = RaftKeyValueStore.open(data, data.resolve("member").resolve("wal"), options, cluster,
             NativePosix.INSTANCE);
+        members[i].plantedBugFollowerReadsSkipReadIndex = plantedBugFollowerReads;
+    }
+
+    /**
+     * Plants a bug on every member, running or started later: followers allow linearizable reads
+     * without ReadIndex (see {@link RaftKeyValueStore#plantedBugFollowerReadsSkipReadIndex}).
+     */
+    void plantFollowerReadsWithoutReadIndex() {
+        plantedBugFollowerReads = true;
+        for (final RaftKeyValueStore member : members) {
+            if (member != null) {
+                member.plantedBugFollowerReadsSkipReadIndex = true;
+            }
+        }
     }
 
     void stop(final int i) throws IOException {
