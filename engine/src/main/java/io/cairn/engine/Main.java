@@ -69,7 +69,7 @@ public final class Main {
             config.initialClusterToken(), config.name(), config.initialAdvertisePeerUrls());
         return new ClusterOptions(config.name(), initial,
             config.advertiseClientUrls().stream().map(URI::toString).toList(),
-            config.listenPeerUrls().getFirst().toString(), null);
+            config.listenPeerUrls().getFirst().toString(), null, null);
     }
 
     private static void serve(final ServerConfig config) throws InterruptedException {

@@ -5,6 +5,7 @@ import io.cairn.btree.TreeImage;
 import io.cairn.engine.cluster.Member;
 import io.cairn.raft.Message;
 import io.cairn.transport.AeronTransport;
+import io.cairn.transport.FaultPlan;
 import io.cairn.transport.InboundHandler;
 import io.cairn.transport.PeerUrl;
 import io.cairn.transport.TransportConfig;
@@ -33,13 +34,16 @@ final class AeronPeers implements Peers {
         this.transport = transport;
     }
 
-    /** Starts the transport on this member's peer URL and adds every other member. */
+    /**
+     * Starts the transport on this member's peer URL and adds every other member; {@code messageFaults}
+     * (tests; null for none) acts on the Raft frames received.
+     */
     static AeronPeers start(final TransportConfig config, final List<Member> members, final Path snapshotDir,
-        final Env tree) throws IOException {
+        final Env tree, final FaultPlan messageFaults) throws IOException {
         // Snapshots leave as a consistent image of the tree read chunk by chunk, and arrive as a file
         // beside the tree: neither end holds a snapshot in memory.
         final FileSnapshotStore snapshots = new FileSnapshotStore(snapshotDir, message -> imageOf(tree));
-        final AeronTransport transport = AeronTransport.launch(config, snapshots, null, null);
+        final AeronTransport transport = AeronTransport.launch(config, snapshots, messageFaults, null);
         try {
             for (final Member member : members) {
                 if (member.id() != config.memberId()) {

@@ -3,6 +3,7 @@ package io.cairn.engine.node;
 import io.cairn.engine.cluster.InitialMembers;
 import io.cairn.engine.cluster.Member;
 import io.cairn.engine.cluster.MemberIds;
+import io.cairn.transport.FaultPlan;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -14,9 +15,11 @@ import java.util.List;
  * @param clientUrls     --advertise-client-urls, published for `member list`
  * @param listenPeerUrl  --listen-peer-urls (the first), where peers' frames arrive
  * @param aeronDir       the transport's media driver directory; null for the default under /dev/shm
+ * @param messageFaults  tests only: faults applied to the Raft frames this member receives (partitions, delays);
+ *                       null (always outside tests) for none
  */
 public record ClusterOptions(String name, InitialMembers initial, List<String> clientUrls, String listenPeerUrl,
-                             Path aeronDir) {
+                             Path aeronDir, FaultPlan messageFaults) {
     public ClusterOptions {
         clientUrls = List.copyOf(clientUrls);
     }
@@ -25,10 +28,15 @@ public record ClusterOptions(String name, InitialMembers initial, List<String> c
     public static ClusterOptions single(final long memberId) {
         return new ClusterOptions("default", new InitialMembers(MemberIds.clusterId(List.of(memberId)),
             List.of(new Member(memberId, "default", List.of("http://localhost:2380"), List.of(), false))),
-            List.of("http://localhost:2379"), "http://localhost:2380", null);
+            List.of("http://localhost:2379"), "http://localhost:2380", null, null);
     }
 
     public ClusterOptions withAeronDir(final Path value) {
-        return new ClusterOptions(name, initial, clientUrls, listenPeerUrl, value);
+        return new ClusterOptions(name, initial, clientUrls, listenPeerUrl, value, messageFaults);
+    }
+
+    /** Tests: the member's inbound Raft frames go through {@code value} (see {@link FaultPlan}). */
+    public ClusterOptions withMessageFaults(final FaultPlan value) {
+        return new ClusterOptions(name, initial, clientUrls, listenPeerUrl, aeronDir, value);
     }
 }

@@ -69,6 +69,12 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     private final Peers peers;
     private final boolean alone;
     private volatile boolean closed;
+    /**
+     * TESTS ONLY, a planted bug: a follower allows "linearizable" reads at once on its own tree,
+     * without ReadIndex, so they can be stale. It exists so the cluster linearizability test can
+     * show its checker catches stale reads; nothing outside tests sets it (package-private, off).
+     */
+    volatile boolean plantedBugFollowerReadsSkipReadIndex;
 
     private RaftKeyValueStore(final MemberStorage storage, final MemberOptions options, final ClusterOptions cluster,
         final Peers peers, final boolean alone) {
@@ -165,7 +171,8 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         if (cluster.aeronDir() != null) {
             config = config.withAeronDir(cluster.aeronDir());
         }
-        return AeronPeers.start(config, storage.knownMembers(), storage.snapshotDir(), storage.env);
+        return AeronPeers.start(config, storage.knownMembers(), storage.snapshotDir(), storage.env,
+            cluster.messageFaults());
     }
 
     /** Waits until the entries known committed at start are applied (a single member's: all of its WAL). */
@@ -195,6 +202,9 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
             // A sole voter is its own quorum and answers a write only once applied: its tree already
             // holds every acknowledged write.
             return CompletableFuture.completedFuture(null);
+        }
+        if (plantedBugFollowerReadsSkipReadIndex && !loop.isLeader()) {
+            return CompletableFuture.completedFuture(null); // the planted bug (tests only): possibly stale
         }
         final CompletableFuture<Void> read = reads.await();
         loop.wake();

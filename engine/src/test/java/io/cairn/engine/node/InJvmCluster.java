@@ -2,6 +2,7 @@ package io.cairn.engine.node;
 
 import io.cairn.engine.cluster.InitialMembers;
 import io.cairn.posix.NativePosix;
+import io.cairn.transport.FaultPlan;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.URI;
@@ -13,21 +14,36 @@ import java.util.Map;
 
 /**
  * Three (or more) members in one JVM, talking over Aeron on loopback UDP, each with its own data
- * dir and media driver directory under {@code dir}. Members can be stopped and started again.
+ * dir and media driver directory under {@code dir}. Members can be stopped and started again, and
+ * each receives its Raft frames through its own {@link FaultPlan} (kept across restarts), so a test
+ * can partition a member or slow what reaches it.
  */
 final class InJvmCluster implements AutoCloseable {
     private final Path dir;
     private final MemberOptions options;
     private final Map<String, List<URI>> peerUrls = new LinkedHashMap<>();
     private final RaftKeyValueStore[] members;
+    private final FaultPlan[] faults;
+    private final long[] ids;
+    private volatile boolean plantedBugFollowerReads;
 
     InJvmCluster(final Path dir, final int size, final MemberOptions options) throws IOException {
         this.dir = dir;
         this.options = options;
         this.members = new RaftKeyValueStore[size];
+        this.faults = new FaultPlan[size];
+        this.ids = new long[size];
         for (int i = 0; i < size; i++) {
             peerUrls.put("m" + (i + 1), List.of(URI.create("http://127.0.0.1:" + freeUdpPort())));
+            faults[i] = new FaultPlan(i + 1);
         }
+        for (int i = 0; i < size; i++) {
+            ids[i] = initial("m" + (i + 1)).idOf("m" + (i + 1));
+        }
+    }
+
+    private InitialMembers initial(final String name) {
+        return InitialMembers.of(peerUrls, "tok", name, peerUrls.get(name));
     }
 
     /** Starts every member; each open returns at once (a member of a cluster does not wait for a leader). */
@@ -40,12 +56,26 @@ final class InJvmCluster implements AutoCloseable {
 
     void start(final int i) throws IOException {
         final String name = "m" + (i + 1);
-        final InitialMembers initial = InitialMembers.of(peerUrls, "tok", name, peerUrls.get(name));
-        final ClusterOptions cluster = new ClusterOptions(name, initial, List.of("http://127.0.0.1:" + (23790 + i)),
-            peerUrls.get(name).getFirst().toString(), dir.resolve("aeron-" + name));
+        final ClusterOptions cluster = new ClusterOptions(name, initial(name),
+            List.of("http://127.0.0.1:" + (23790 + i)), peerUrls.get(name).getFirst().toString(),
+            dir.resolve("aeron-" + name), faults[i]);
         final Path data = dir.resolve(name);
         members[i] = RaftKeyValueStore.open(data, data.resolve("member").resolve("wal"), options, cluster,
             NativePosix.INSTANCE);
+        members[i].plantedBugFollowerReadsSkipReadIndex = plantedBugFollowerReads;
+    }
+
+    /**
+     * Plants a bug on every member, running or started later: followers allow linearizable reads
+     * without ReadIndex (see {@link RaftKeyValueStore#plantedBugFollowerReadsSkipReadIndex}).
+     */
+    void plantFollowerReadsWithoutReadIndex() {
+        plantedBugFollowerReads = true;
+        for (final RaftKeyValueStore member : members) {
+            if (member != null) {
+                member.plantedBugFollowerReadsSkipReadIndex = true;
+            }
+        }
     }
 
     void stop(final int i) throws IOException {
@@ -59,6 +89,39 @@ final class InJvmCluster implements AutoCloseable {
 
     int size() {
         return members.length;
+    }
+
+    /** Member {@code i}'s id (known whether it runs or not). */
+    long id(final int i) {
+        return ids[i];
+    }
+
+    /** The faults applied to what member {@code i} receives (e.g. a delay to make it lag). */
+    FaultPlan faults(final int i) {
+        return faults[i];
+    }
+
+    /** Member {@code i} and every other member ignore each other's frames, both ways, until {@link #heal}. */
+    void isolate(final int i) {
+        for (int j = 0; j < members.length; j++) {
+            if (j != i) {
+                faults[i].blockFrom(ids[j]);
+                faults[j].blockFrom(ids[i]);
+            }
+        }
+    }
+
+    /** Members {@code i} and {@code j} ignore each other's frames, both ways, until {@link #heal}. */
+    void cut(final int i, final int j) {
+        faults[i].blockFrom(ids[j]);
+        faults[j].blockFrom(ids[i]);
+    }
+
+    /** Every member gets every frame again at once (frames held for a delay still arrive). */
+    void heal() {
+        for (final FaultPlan plan : faults) {
+            plan.heal();
+        }
     }
 
     /** The index of the member every running member agrees leads, or -1. */
