@@ -2,6 +2,7 @@ package io.cairn.bench;
 
 import io.cairn.bench.disk.DiskCheck;
 import io.cairn.bench.load.Connections;
+import io.cairn.bench.load.EndpointGroup;
 import io.cairn.bench.load.IdleRangeRun;
 import io.cairn.bench.load.KeyChooser;
 import io.cairn.bench.load.LeaseKeepAliveRun;
@@ -65,10 +66,12 @@ public final class CairnBench {
     /** Flags every load command shares (etcd benchmark's names). */
     static final class LoadFlags {
         @Option(names = "--endpoints", split = ",", defaultValue = "http://127.0.0.1:2379",
-            description = "Endpoints, comma separated; two or more run side by side (default: ${DEFAULT-VALUE}).")
+            description = "Endpoints, comma separated; two or more run side by side (default: ${DEFAULT-VALUE}). "
+                + "An entry may be a cluster: its members' URLs joined by '+'.")
         List<String> endpoints;
 
-        @Option(names = "--conns", defaultValue = "1", description = "gRPC connections per endpoint.")
+        @Option(names = "--conns", defaultValue = "1",
+            description = "gRPC connections per endpoint; for a cluster, in total, spread round-robin over its members.")
         int conns;
 
         @Option(names = "--clients", defaultValue = "1", description = "Requests in flight at most.")
@@ -96,8 +99,19 @@ public final class CairnBench {
         Path report;
 
         @Option(names = "--server-pids", split = ",",
-            description = "Process ids of local servers, in --endpoints order: also report their CPU per request.")
-        List<Long> serverPids = List.of();
+            description = "Process ids of local servers, in --endpoints order: also report their CPU per request. "
+                + "For a cluster, its members' pids joined by '+' (their CPU is summed).")
+        List<String> serverPids = List.of();
+
+        private List<EndpointGroup> groups;
+
+        /** The --endpoints entries, each a lone server or a cluster. */
+        List<EndpointGroup> groups() {
+            if (groups == null) {
+                groups = endpoints.stream().map(EndpointGroup::parse).toList();
+            }
+            return groups;
+        }
 
         /** Turns per endpoint: --rounds when several endpoints run side by side, else one. */
         int sideBySideRounds() {
@@ -115,7 +129,7 @@ public final class CairnBench {
             if (serverPids.size() != endpoints.size()) {
                 throw new IllegalArgumentException("--server-pids needs one pid per endpoint (" + endpoints.size() + ")");
             }
-            return ProcessCpu.of(serverPids.get(endpoint));
+            return ProcessCpu.ofPids(serverPids.get(endpoint));
         }
     }
 
@@ -143,7 +157,7 @@ public final class CairnBench {
         final int rounds = flags.sideBySideRounds();
         final long perRound = Math.max(1, flags.total / rounds);
         return runRounds(workloadName, flags, rounds, Connections::open, (round, e, connections) ->
-            LoadRunner.run(flags.endpoints.get(e), connections.channels(), workload,
+            LoadRunner.run(flags.groups().get(e).label(), connections.channels(), workload,
                 new LoadPlan(flags.clients, perRound, round == 0 ? flags.warmupRequests() : 0, flags.rate),
                 flags.serverCpu(e)));
     }
@@ -154,28 +168,35 @@ public final class CairnBench {
         LoadResult run(int round, int endpointIndex, Connections connections) throws Exception;
     }
 
-    /** A run that is not a stream of independent requests (watch, keep-alive), on one endpoint. */
+    /** A run that is not a stream of independent requests (watch, keep-alive), on one endpoint (its label). */
     @FunctionalInterface
     interface EndpointRun {
-        LoadResult run(String endpoint, Connections connections) throws Exception;
+        LoadResult run(String label, Connections connections) throws Exception;
     }
 
     /** Runs {@code run} on each endpoint in turn, then reports as {@link #runLoad} does. */
     static int runOnEach(final String workloadName, final LoadFlags flags, final EndpointRun run) throws Exception {
         return runRounds(workloadName, flags, 1, Connections::open,
-            (round, e, connections) -> run.run(flags.endpoints.get(e), connections));
+            (round, e, connections) -> run.run(flags.groups().get(e).label(), connections));
     }
 
     /**
      * Runs {@code run} {@code rounds} times on each endpoint, taking turns (so both servers meet the
-     * same background), on connections from {@code opener}; sums each endpoint's rounds and reports.
+     * same background), on connections from {@code opener} (a cluster's spread over its members);
+     * sums each endpoint's rounds and reports.
      */
     static int runRounds(final String workloadName, final LoadFlags flags, final int rounds,
-        final BiFunction<String, Integer, Connections> opener, final RoundRun run) throws Exception {
+        final BiFunction<EndpointGroup, Integer, Connections> opener, final RoundRun run) throws Exception {
+        final List<EndpointGroup> groups = flags.groups();
+        for (final EndpointGroup group : groups) {
+            if (group.isCluster()) {
+                System.out.println(group.describe());
+            }
+        }
         final List<LoadResult> results = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
-            for (int e = 0; e < flags.endpoints.size(); e++) {
-                try (Connections connections = opener.apply(flags.endpoints.get(e), flags.conns)) {
+            for (int e = 0; e < groups.size(); e++) {
+                try (Connections connections = opener.apply(groups.get(e), flags.conns)) {
                     final LoadResult result = run.run(round, e, connections);
                     if (round == 0) {
                         results.add(result);
@@ -259,7 +280,7 @@ public final class CairnBench {
             final int rounds = load.sideBySideRounds();
             final byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
             return runRounds("idle-range", load, rounds, Connections::openOnOwnEventLoops, (round, e, connections) ->
-                IdleRangeRun.run(load.endpoints.get(e), connections, keyBytes, TimeUnit.MICROSECONDS.toNanos(pauseMicros),
+                IdleRangeRun.run(load.groups().get(e).label(), connections, keyBytes, TimeUnit.MICROSECONDS.toNanos(pauseMicros),
                     round == 0 ? load.warmupRequests() : 0, Math.max(1, load.total / rounds)));
         }
     }
@@ -317,10 +338,28 @@ public final class CairnBench {
         public Integer call() throws Exception {
             // Side by side, the puts are split over --rounds turns per endpoint.
             final int rounds = load.sideBySideRounds();
-            return runRounds("watch", load, rounds, Connections::openOnOwnEventLoops, (round, e, connections) ->
-                WatchLatencyRun.run(load.endpoints.get(e), connections, streams, watchersPerStream,
-                    round == 0 ? warmupPuts() : 0, Math.max(1, putTotal / rounds), putRate, valSize, distinctKeys,
-                    holdSeconds));
+            // On a cluster the --conns connections go to the watchers' member; the puts have their own.
+            return runRounds("watch", load, rounds,
+                (group, conns) -> Connections.openOnOwnEventLoops(watchMember(group), conns),
+                (round, e, watchConnections) -> {
+                    final EndpointGroup group = load.groups().get(e);
+                    if (round == 0 && group.isCluster()) {
+                        System.out.println(group.label() + ": puts to " + group.members().get(0) + ", watchers on "
+                            + group.members().get(1) + " (every event crosses replication)");
+                    }
+                    try (Connections putConnections = group.isCluster()
+                        ? Connections.openOnOwnEventLoops(group.members().get(0), 1) : null) {
+                        return WatchLatencyRun.run(group.label(),
+                            putConnections != null ? putConnections : watchConnections, watchConnections, streams,
+                            watchersPerStream, round == 0 ? warmupPuts() : 0, Math.max(1, putTotal / rounds), putRate,
+                            valSize, distinctKeys, holdSeconds);
+                    }
+                });
+        }
+
+        /** Where the watchers go: a lone server, or a cluster's second member (its first takes the puts). */
+        private static EndpointGroup watchMember(final EndpointGroup group) {
+            return group.isCluster() ? EndpointGroup.parse(group.members().get(1)) : group;
         }
     }
 

@@ -15,7 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** {@code --conns} gRPC connections to one endpoint ("http://host:port" or "host:port"). */
+/**
+ * {@code --conns} gRPC connections to one endpoint ("http://host:port" or "host:port"), or spread
+ * round-robin over the members of a cluster ({@link EndpointGroup}).
+ */
 public final class Connections implements AutoCloseable {
     private static final int MESSAGE_BYTES_MAX = 16 * 1024 * 1024;
 
@@ -30,10 +33,15 @@ public final class Connections implements AutoCloseable {
 
     /** Channels on gRPC's shared event loops. */
     public static Connections open(final String endpoint, final int count) {
-        final URI url = parse(endpoint, count);
+        return open(lone(endpoint), count);
+    }
+
+    /** As {@link #open(String, int)}, channel i to the group's member i mod members. */
+    public static Connections open(final EndpointGroup endpoints, final int count) {
+        checkCount(count);
         final List<ManagedChannel> channels = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            channels.add(builder(url).build());
+            channels.add(builder(EndpointGroup.url(endpoints.memberOf(i))).build());
         }
         return new Connections(channels, List.of());
     }
@@ -44,7 +52,12 @@ public final class Connections implements AutoCloseable {
      * goroutine's request does in etcd's benchmark tool.
      */
     public static Connections openOnOwnEventLoops(final String endpoint, final int count) {
-        final URI url = parse(endpoint, count);
+        return openOnOwnEventLoops(lone(endpoint), count);
+    }
+
+    /** As {@link #openOnOwnEventLoops(String, int)}, channel i to the group's member i mod members. */
+    public static Connections openOnOwnEventLoops(final EndpointGroup endpoints, final int count) {
+        checkCount(count);
         final boolean epoll = Epoll.isAvailable();
         final List<ManagedChannel> channels = new ArrayList<>();
         final List<EventLoopGroup> eventLoops = new ArrayList<>();
@@ -52,21 +65,22 @@ public final class Connections implements AutoCloseable {
             final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
             eventLoops.add(group);
-            channels.add(builder(url).eventLoopGroup(group)
+            channels.add(builder(EndpointGroup.url(endpoints.memberOf(i))).eventLoopGroup(group)
                 .channelType(epoll ? EpollSocketChannel.class : NioSocketChannel.class).build());
         }
         return new Connections(channels, eventLoops);
     }
 
-    private static URI parse(final String endpoint, final int count) {
+    /** One server, taken as given (no '+' splitting). */
+    private static EndpointGroup lone(final String endpoint) {
+        EndpointGroup.url(endpoint);
+        return new EndpointGroup(endpoint, List.of(endpoint));
+    }
+
+    private static void checkCount(final int count) {
         if (count < 1) {
             throw new IllegalArgumentException("--conns must be positive");
         }
-        final URI url = URI.create(endpoint.contains("://") ? endpoint : "http://" + endpoint);
-        if (url.getHost() == null || url.getPort() < 1) {
-            throw new IllegalArgumentException("endpoint needs host and port: " + endpoint);
-        }
-        return url;
     }
 
     private static NettyChannelBuilder builder(final URI url) {

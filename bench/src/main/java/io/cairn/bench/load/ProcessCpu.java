@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
@@ -43,6 +45,41 @@ public final class ProcessCpu {
             throw new IllegalArgumentException("cannot read the CPU time of process " + pid + " from /proc");
         }
         return cpu;
+    }
+
+    /**
+     * One {@code --server-pids} entry: a pid, or a cluster's pids joined by '+' ("101+102+103"),
+     * whose CPU is the sum over its processes.
+     */
+    public static ProcessCpu ofPids(final String entry) {
+        final List<ProcessCpu> processes = new ArrayList<>();
+        for (final String pid : entry.split("\\+", -1)) {
+            try {
+                processes.add(of(Long.parseLong(pid.trim())));
+            } catch (final NumberFormatException e) {
+                throw new IllegalArgumentException("not a process id: '" + pid + "' in " + entry, e);
+            }
+        }
+        return sum(processes);
+    }
+
+    /** The CPU of several processes together; unknown if any one is. */
+    static ProcessCpu sum(final List<ProcessCpu> processes) {
+        if (processes.size() == 1) {
+            return processes.get(0);
+        }
+        final List<ProcessCpu> all = List.copyOf(processes);
+        return new ProcessCpu(() -> {
+            long total = 0;
+            for (final ProcessCpu process : all) {
+                final long nanos = process.nanos();
+                if (nanos < 0) {
+                    return -1;
+                }
+                total += nanos;
+            }
+            return total;
+        });
     }
 
     /** The process whose /proc/PID/stat is {@code stat}. */

@@ -9,6 +9,7 @@ import io.cairn.etcd.api.etcdserverpb.WatchGrpc;
 import io.cairn.etcd.api.etcdserverpb.WatchRequest;
 import io.cairn.etcd.api.etcdserverpb.WatchResponse;
 import io.cairn.etcd.api.mvccpb.Event;
+import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.netty.channel.EventLoop;
 import io.grpc.stub.StreamObserver;
 import java.nio.ByteBuffer;
@@ -49,6 +50,19 @@ public final class WatchLatencyRun {
     public static LoadResult run(final String label, final Connections connections, final int streams,
         final int watchersPerStream, final long warmupPuts, final long puts, final double putRatePerSecond,
         final int valueSizeBytes, final boolean distinctKeys, final long holdSeconds) throws InterruptedException {
+        return run(label, connections, connections, streams, watchersPerStream, warmupPuts, puts, putRatePerSecond,
+            valueSizeBytes, distinctKeys, holdSeconds);
+    }
+
+    /**
+     * As above, the puts sent over {@code putConnections}' first channel and the watch streams spread
+     * over {@code watchConnections}: on a cluster, puts to one member and watchers on another, so
+     * every event crosses replication before it is timed.
+     */
+    public static LoadResult run(final String label, final Connections putConnections,
+        final Connections watchConnections, final int streams, final int watchersPerStream, final long warmupPuts,
+        final long puts, final double putRatePerSecond, final int valueSizeBytes, final boolean distinctKeys,
+        final long holdSeconds) throws InterruptedException {
         final String key = "cairn-bench/watch-latency";
         final int watchers = streams * watchersPerStream;
         final Recorder recorder = new Recorder(1, LoadRunner.LATENCY_MAX_NANOS, 3);
@@ -59,8 +73,9 @@ public final class WatchLatencyRun {
             new CountDownLatch((int)Math.min((warmupPuts + puts) * eventsPerPut, Integer.MAX_VALUE));
         final AtomicLong received = new AtomicLong();
         final List<StreamObserver<WatchRequest>> requests = new ArrayList<>();
+        final List<ManagedChannel> watchChannels = watchConnections.channels();
         for (int s = 0; s < streams; s++) {
-            final StreamObserver<WatchRequest> stream = WatchGrpc.newStub(connections.channels().get(s % connections.channels().size()))
+            final StreamObserver<WatchRequest> stream = WatchGrpc.newStub(watchChannels.get(s % watchChannels.size()))
                 .watch(new StreamObserver<>() {
                     @Override
                     public void onNext(final WatchResponse response) {
@@ -99,8 +114,8 @@ public final class WatchLatencyRun {
         // Puts go out asynchronously (at most PUTS_IN_FLIGHT_MAX at once), so the rate is the schedule's,
         // not one put's round trip. They are sent from channel 0's event loop: from any other thread
         // each put would first wake that loop, a client cost that both servers' figures would carry.
-        final PacedPuts paced = new PacedPuts(KVGrpc.newStub(connections.channels().get(0)),
-            connections.eventLoop(0), warmupPuts, puts, putRatePerSecond, valueSizeBytes,
+        final PacedPuts paced = new PacedPuts(KVGrpc.newStub(putConnections.channels().get(0)),
+            putConnections.eventLoop(0), warmupPuts, puts, putRatePerSecond, valueSizeBytes,
             i -> distinctKeys ? key + "/" + (i % watchers) : key);
         paced.start(System.nanoTime());
         if (!paced.sent.await(SEND_TIMEOUT_SECONDS + (long)((warmupPuts + puts) / putRatePerSecond), TimeUnit.SECONDS)) {
