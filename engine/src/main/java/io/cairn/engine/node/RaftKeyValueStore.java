@@ -68,6 +68,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     private final AgentRunner runner;
     private final Peers peers;
     private final boolean alone;
+    private final long electionTimeoutNanos;
     private volatile boolean closed;
     /**
      * TESTS ONLY, a planted bug: a follower allows "linearizable" reads at once on its own tree,
@@ -81,6 +82,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         this.storage = storage;
         this.peers = peers;
         this.alone = alone;
+        this.electionTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(options.tickMillis()) * options.electionTicks();
         final long memberId = storage.identity.memberId();
         this.applier = new CommandApplier(storage.env, options.lease().minTtlSeconds());
         final long applied = applier.appliedIndex();
@@ -377,6 +379,13 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        if (!alone && loop.isLeader() && loop.failure() == null) {
+            loop.requestHandOff();
+            final long deadline = System.nanoTime() + 2 * electionTimeoutNanos;
+            while (loop.isLeader() && System.nanoTime() - deadline < 0) {
+                LockSupport.parkNanos(REPLAY_POLL_NANOS);
+            }
+        }
         closed = true;
         runner.close(); // the Raft loop ends its duty cycle; onClose fails what it can no longer answer
         try {
