@@ -233,6 +233,19 @@ public final class AeronTransport implements AutoCloseable {
         return work;
     }
 
+    /**
+     * INVOKER mode: runs the media driver's duty cycle once, so what {@link #send} just wrote into
+     * the publications leaves on the wire now rather than at the next {@link #poll} (a leader flushes
+     * its appends before its own fsync, or the followers would start theirs only after it). Delivers
+     * nothing inbound. Returns the work done; 0 in the other modes.
+     */
+    public int flush() {
+        if (driverInvoker == null) {
+            return 0;
+        }
+        return driverInvoker.invoke() + clientInvoker.invoke();
+    }
+
     private void onMessageFrame(final DirectBuffer buffer, final int offset, final int length) {
         if (admission.admit(buffer, offset, length) == null) {
             return;

@@ -96,6 +96,11 @@ final class AeronPeers implements Peers {
         return work;
     }
 
+    @Override
+    public void flush() {
+        transport.flush();
+    }
+
     private void noteForeignFrames() {
         final long now = System.nanoTime();
         if (now - nextForeignCheckNanos < 0) {

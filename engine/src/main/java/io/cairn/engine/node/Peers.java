@@ -21,6 +21,10 @@ interface Peers extends AutoCloseable {
         }
 
         @Override
+        public void flush() {
+        }
+
+        @Override
         public void close() {
         }
     };
@@ -29,6 +33,9 @@ interface Peers extends AutoCloseable {
 
     /** Delivers what arrived to {@code inbound}; returns the work done (0 lets the loop idle). */
     int poll(InboundHandler inbound);
+
+    /** Puts what {@link #send} queued on the wire now (the transport's driver runs on the loop's thread). */
+    void flush();
 
     @Override
     void close();

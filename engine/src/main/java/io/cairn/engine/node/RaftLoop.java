@@ -74,6 +74,7 @@ final class RaftLoop implements Agent, InboundHandler {
     private volatile boolean published;
     private Ready unpersisted;
     private int unpersistedWrites;
+    private int messagesStepped;
     /** The member is stopping: a leader hands leadership to a follower first (etcd does on SIGTERM). */
     private volatile boolean handOffRequested;
     private boolean handOffStarted;
@@ -161,7 +162,11 @@ final class RaftLoop implements Agent, InboundHandler {
             return handleReadies();
         }
         work += proposeQueued();
-        work += peers.poll(this);
+        // Only what reached Raft counts as work: the transport's own housekeeping (the driver's
+        // timers and status messages) would otherwise keep the loop from ever parking long.
+        peers.poll(this);
+        work += messagesStepped;
+        messagesStepped = 0;
         final long now = System.nanoTime();
         if (now - nextTickNanos >= 0) {
             node.tick();
@@ -172,7 +177,6 @@ final class RaftLoop implements Agent, InboundHandler {
             for (final long context : reads.sweep(now, node.term())) {
                 askReadIndex(context);
             }
-            work++;
         }
         if (reads.hasWaiting()) {
             final long context = reads.startBatch(now, node.term());
@@ -258,6 +262,7 @@ final class RaftLoop implements Agent, InboundHandler {
 
     @Override
     public void onMessage(final Message message) {
+        messagesStepped++;
         node.step(message);
     }
 
@@ -284,6 +289,7 @@ final class RaftLoop implements Agent, InboundHandler {
         for (; handled < READIES_PER_CYCLE_MAX && node.hasReady(); handled++) {
             final Ready ready = node.ready();
             sendBeforeSync(ready);
+            peers.flush(); // on the wire before this member's fsync, so followers write in parallel
             if (!persist(ready, 0)) {
                 return handled;
             }
@@ -353,6 +359,9 @@ final class RaftLoop implements Agent, InboundHandler {
     private void finish(final Ready ready) throws IOException, InterruptedException {
         for (final Message m : afterSync) {
             peers.send(m);
+        }
+        if (!afterSync.isEmpty()) {
+            peers.flush();
         }
         afterSync.clear();
         if (ready.hardState() != null) {
