@@ -5,6 +5,7 @@ import io.cairn.engine.api.EtcdException;
 import io.cairn.engine.backend.BackendCursor;
 import io.cairn.engine.backend.BackendReader;
 import io.cairn.engine.backend.BackendWriter;
+import io.cairn.engine.backend.ReadOnlyBackend;
 import io.cairn.engine.backend.Bucket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -131,7 +132,7 @@ public final class MvccStore {
         final VersionReader before = new VersionReader(backend);
         final TxnPlan plan = TxnPlan.of(txn, before, base);
         checkPuts(txn, plan, before, base, leaseFirst, new ArrayList<>());
-        checkRanges(txn, plan, base);
+        checkRanges(txn, plan, base, compactRevision);
 
         final RevisionWriter writer = new RevisionWriter(backend, base);
         final List<OpResult> responses = execute(writer, txn, plan);
@@ -376,15 +377,29 @@ public final class MvccStore {
         return exists;
     }
 
-    private void checkRanges(final TxnOp.Txn txn, final TxnPlan plan, final long base) {
+    private void checkRanges(final TxnOp.Txn txn, final TxnPlan plan, final long base, final long compacted) {
         int nested = 0;
         for (final TxnOp op : plan.chosen(txn)) {
             if (op instanceof TxnOp.Range range) {
-                resolve(range.query().revision(), base, compactRevision);
+                resolve(range.query().revision(), base, compacted);
             } else if (op instanceof TxnOp.Txn inner) {
-                checkRanges(inner, plan.nested().get(nested++), base);
+                checkRanges(inner, plan.nested().get(nested++), base, compacted);
             }
         }
+    }
+
+    /**
+     * A Txn whose branches hold only Ranges, evaluated on a read snapshot without the log (etcd's
+     * read-only Txn path): its compares and ranges see {@code backend}'s revision, and nothing is
+     * written. The caller makes it linearizable first when etcd would.
+     */
+    public OpResult.Txn readOnlyTxn(final BackendReader backend, final TxnOp.Txn txn) {
+        final long base = currentRevision(backend);
+        final VersionReader before = new VersionReader(backend);
+        final TxnPlan plan = TxnPlan.of(txn, before, base);
+        checkRanges(txn, plan, base, compactRevision(backend));
+        final List<OpResult> responses = execute(new RevisionWriter(new ReadOnlyBackend(backend), base), txn, plan);
+        return new OpResult.Txn(plan.succeeded(), responses, base);
     }
 
     /**

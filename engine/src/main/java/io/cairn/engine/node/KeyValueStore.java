@@ -40,6 +40,9 @@ public interface KeyValueStore {
 
     CompletableFuture<OpResult.Txn> txn(TxnOp.Txn txn);
 
+    /** A Txn of Ranges only, on the local tree without the log; call {@link #linearizableRead} first when etcd would. */
+    OpResult.Txn readOnlyTxn(TxnOp.Txn txn);
+
     /**
      * Completes with the response header's revision: at once, or with {@code physical} once the
      * obsolete versions are physically gone.

@@ -227,6 +227,13 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     }
 
     @Override
+    public OpResult.Txn readOnlyTxn(final TxnOp.Txn txn) {
+        try (ReadTxn read = storage.env.beginRead()) {
+            return applier.store().readOnlyTxn(new BtreeView(read), txn);
+        }
+    }
+
+    @Override
     public CompletableFuture<Long> compact(final long revision, final boolean physical) {
         return propose(id -> new Command.Compact(id, revision, physical)).thenApply(Long.class::cast);
     }

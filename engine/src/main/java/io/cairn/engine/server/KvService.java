@@ -17,7 +17,10 @@ import io.cairn.etcd.api.etcdserverpb.RangeRequest;
 import io.cairn.etcd.api.etcdserverpb.RangeResponse;
 import io.cairn.etcd.api.etcdserverpb.TxnRequest;
 import io.cairn.etcd.api.etcdserverpb.TxnResponse;
+import io.cairn.engine.mvcc.TxnOp;
+import io.cairn.etcd.api.etcdserverpb.RequestOp;
 import io.grpc.stub.StreamObserver;
+import java.util.function.Supplier;
 import java.util.concurrent.Executor;
 
 /** etcd's KV service: checks a request as etcd does, runs it on the store, answers as etcd does. */
@@ -116,8 +119,17 @@ public final class KvService extends KVGrpc.KVImplBase {
         });
     }
 
+    /**
+     * etcd's rule: a Txn whose branches hold only Ranges does not go through the log; it waits for a
+     * ReadIndex batch unless every Range is serializable, and then runs on the local tree. Its size
+     * is not held against --max-request-bytes (no log entry is made), as in etcd.
+     */
     @Override
     public void txn(final TxnRequest request, final StreamObserver<TxnResponse> observer) {
+        if (isReadOnly(request)) {
+            readOnlyTxn(request, observer);
+            return;
+        }
         GrpcCalls.respondLater(observer, () -> {
             checkSpace(BackendQuota.cost(request));
             KvRequestChecks.checkTxn(request, maxTxnOps);
@@ -128,6 +140,56 @@ public final class KvService extends KVGrpc.KVImplBase {
                 return response.toBuilder().setHeader(headers.complete(response.getHeader())).build();
             });
         });
+    }
+
+    private void readOnlyTxn(final TxnRequest request, final StreamObserver<TxnResponse> observer) {
+        final TxnOp.Txn txn;
+        try {
+            checkSpace(BackendQuota.cost(request));
+            KvRequestChecks.checkTxn(request, maxTxnOps);
+            txn = KvProtos.txn(request);
+        } catch (final RuntimeException refused) {
+            GrpcCalls.respond(observer, () -> {
+                throw refused;
+            });
+            return;
+        }
+        final CompletableFuture<Void> readable = isSerializable(request) ? READABLE : store.linearizableRead();
+        readable.whenComplete((ready, failure) -> {
+            if (failure == null) {
+                answerOnScanThread(observer, () -> {
+                    final TxnResponse response = KvProtos.txnResponse(store.readOnlyTxn(txn));
+                    return response.toBuilder().setHeader(headers.complete(response.getHeader())).build();
+                });
+            } else {
+                final Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+                GrpcCalls.respond(observer, () -> {
+                    throw cause instanceof RuntimeException e ? e : new IllegalStateException(cause);
+                });
+            }
+        });
+    }
+
+    /** etcd's isTxnReadonly: every operation of both branches is a Range. */
+    private static boolean isReadOnly(final TxnRequest request) {
+        return request.getSuccessList().stream().allMatch(RequestOp::hasRequestRange)
+            && request.getFailureList().stream().allMatch(RequestOp::hasRequestRange);
+    }
+
+    /** etcd's isTxnSerializable: every operation of both branches is a serializable Range. */
+    private static boolean isSerializable(final TxnRequest request) {
+        return request.getSuccessList().stream().allMatch(op -> op.hasRequestRange() && op.getRequestRange().getSerializable())
+            && request.getFailureList().stream().allMatch(op -> op.hasRequestRange() && op.getRequestRange().getSerializable());
+    }
+
+    private <T> void answerOnScanThread(final StreamObserver<T> observer, final Supplier<T> handler) {
+        // See range: the read runs on the scan threads, never on the Raft loop or the apply thread.
+        try {
+            scans.execute(() -> GrpcCalls.respond(observer, handler));
+        } catch (final EtcdException overloaded) {
+            observer.onError(GrpcErrors.toException(overloaded.error()));
+        }
     }
 
     @Override

@@ -38,6 +38,10 @@ class ThreeMemberTest {
                 assertEquals(1, kvs.size(), "member " + i);
                 assertEquals(revision, kvs.getFirst().modRevision());
             }
+            final OpResult.Txn readOnly = cluster.member(other).readOnlyTxn(new TxnOp.Txn(List.of(), List.of(
+                new TxnOp.Range(RangeQuery.of(KeyRange.of("a".getBytes(StandardCharsets.UTF_8), new byte[0])))),
+                List.of()));
+            assertEquals(revision, readOnly.revision(), "a read-only Txn sees the current revision, writes none");
             final List<Member> members = cluster.member(other).members();
             assertEquals(List.of("m1", "m2", "m3"), members.stream().map(Member::name).sorted().toList());
             Await.until(() -> cluster.member(other).members().stream()
