@@ -270,24 +270,13 @@ final class CommandApplier {
 
     /**
      * Replaces the store's contents with the tree file a leader sent ({@code file}), keeping this
-     * member's {@code keptMetaKeys}, makes it durable, and reloads what memory holds of the store:
+     * member's identity, makes it durable, and reloads what memory holds of the store:
      * revisions, leases, the applied index. The caller holds the apply lock (nothing else applies).
      */
-    void installSnapshot(final Path file, final List<byte[]> keptMetaKeys) throws IOException {
+    void installSnapshot(final Path file) throws IOException {
         final long revisionBefore = store.currentRevision();
         physicalCompactions.clear(); // their revisions are the old history's; the snapshot has its own compaction
-        try (Env source = Env.open(file, env.options().withSyncOnCommit(false))) {
-            try (ReadTxn from = source.beginRead()) {
-                final WriteTxn txn = env.beginWrite();
-                try {
-                    BtreeView.replaceContents(txn, from, keptMetaKeys);
-                    txn.commit();
-                } finally {
-                    txn.abort();
-                }
-            }
-        }
-        env.sync();
+        MemberStorage.replaceTreeContents(env, file);
         try (ReadTxn read = env.beginRead()) {
             final BtreeView view = new BtreeView(read);
             lessor.reload(view);

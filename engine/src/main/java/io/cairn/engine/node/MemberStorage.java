@@ -182,7 +182,7 @@ final class MemberStorage implements AutoCloseable {
     }
 
     /** The meta keys a snapshot from the leader must not overwrite: this member's identity. */
-    static List<byte[]> identityKeys() {
+    private static List<byte[]> identityKeys() {
         return List.of(META_MEMBER_ID, META_CLUSTER_ID);
     }
 
@@ -201,6 +201,24 @@ final class MemberStorage implements AutoCloseable {
         log.applySnapshot(new io.cairn.raft.Snapshot(snapshot.index(), snapshot.term(), snapshot.confState(),
             new byte[0]));
         releasedIndex = snapshot.index();
+    }
+
+    /**
+     * The tree takes the contents of the tree file {@code received} (a leader's snapshot) in one
+     * write transaction, keeping this member's identity, and is synced.
+     */
+    static void replaceTreeContents(final Env env, final Path received) throws IOException {
+        try (Env source = Env.open(received, env.options().withSyncOnCommit(false));
+             ReadTxn from = source.beginRead()) {
+            final WriteTxn txn = env.beginWrite();
+            try {
+                BtreeView.replaceContents(txn, from, identityKeys());
+                txn.commit();
+            } finally {
+                txn.abort();
+            }
+        }
+        env.sync();
     }
 
     /**
@@ -225,17 +243,7 @@ final class MemberStorage implements AutoCloseable {
         if (received == null) {
             return; // the open check names the mismatch
         }
-        try (Env source = Env.open(received, env.options().withSyncOnCommit(false));
-             ReadTxn from = source.beginRead()) {
-            final WriteTxn txn = env.beginWrite();
-            try {
-                BtreeView.replaceContents(txn, from, identityKeys());
-                txn.commit();
-            } finally {
-                txn.abort();
-            }
-        }
-        env.sync();
+        replaceTreeContents(env, received);
         java.nio.file.Files.delete(received);
         LOG.log(System.Logger.Level.INFO, "installed the snapshot at index " + walStart + " received before a restart");
     }

@@ -349,7 +349,7 @@ final class RaftLoop implements Agent, InboundHandler {
         LOG.log(System.Logger.Level.INFO, "installing the leader's snapshot at index " + snapshot.index() + " from "
             + file);
         storage.recordSnapshot(snapshot);
-        applyLoop.exclusive(() -> applier.installSnapshot(file, MemberStorage.identityKeys()));
+        applyLoop.exclusive(() -> applier.installSnapshot(file));
         java.nio.file.Files.deleteIfExists(file);
         LOG.log(System.Logger.Level.INFO, "installed the leader's snapshot: applied index " + applier.appliedIndex()
             + ", revision " + applier.committedRevision());
