@@ -37,6 +37,12 @@ import java.util.function.LongConsumer;
 final class CommandApplier {
     private static final System.Logger LOG = System.getLogger(CommandApplier.class.getName());
     static final byte[] META_APPLIED_INDEX = "appliedIndex".getBytes(StandardCharsets.US_ASCII);
+    /**
+     * The term of the entry at the applied index. A snapshot from the leader is the leader's tree,
+     * often applied past the snapshot's index; after a restart the log then starts at the tree's
+     * applied entry, and Raft needs that entry's term to match the leader's log.
+     */
+    static final byte[] META_APPLIED_TERM = "appliedTerm".getBytes(StandardCharsets.US_ASCII);
 
     /** What applying one entry gave the member that proposed it: a value, or a refusal. */
     @FunctionalInterface
@@ -178,8 +184,12 @@ final class CommandApplier {
                     results[i] = refused;
                 }
             }
-            final long last = Math.max(appliedIndex, entries.getLast().index());
-            view.put(Bucket.META, META_APPLIED_INDEX, ByteBuffer.allocate(Long.BYTES).putLong(last).array());
+            final Entry lastEntry = entries.getLast();
+            if (lastEntry.index() > appliedIndex) {
+                view.put(Bucket.META, META_APPLIED_INDEX, ByteBuffer.allocate(Long.BYTES).putLong(lastEntry.index()).array());
+                view.put(Bucket.META, META_APPLIED_TERM, ByteBuffer.allocate(Long.BYTES).putLong(lastEntry.term()).array());
+            }
+            final long last = Math.max(appliedIndex, lastEntry.index());
             txn.commit();
             committed = true;
             appliedIndex = last;

@@ -65,7 +65,7 @@ final class MemberStorage implements AutoCloseable {
         this.identity = identity;
         this.log = log;
         this.walWriteBytesMax = walWriteBytesMax;
-        this.releasedIndex = wal.recovered().snapshot().index();
+        this.releasedIndex = log.firstIndex() - 1;
     }
 
     /**
@@ -90,7 +90,9 @@ final class MemberStorage implements AutoCloseable {
                 .withSegmentBytes(options.walSegmentBytes()), posix);
             final Identity identity = identity(env, wal, initial, selfName, dataDir);
             installPendingSnapshot(env, wal, snapDir);
-            final MemberStorage storage = new MemberStorage(env, wal, identity, restoreLog(env, wal), walWriteBytesMax);
+            final SnapshotMarker treeStart = startAtTreeIfAhead(env, wal);
+            final MemberStorage storage = new MemberStorage(env, wal, identity, restoreLog(env, wal, treeStart),
+                walWriteBytesMax);
             if (wal.recovered().lastIndex() == 0) {
                 storage.bootstrap(initial);
             }
@@ -148,13 +150,45 @@ final class MemberStorage implements AutoCloseable {
         return fresh;
     }
 
-    /** Raft's view of the WAL: entries after the last snapshot marker, and the saved term and vote. */
-    private static MemoryLogStorage restoreLog(final Env env, final Wal wal) {
+    /**
+     * A snapshot from the leader is the leader's tree as it was when sent, often applied past the
+     * snapshot's index; if this member stopped before its log reached the tree's applied index, the
+     * log restarts there: a snapshot marker at the tree's applied entry (its term is in the tree).
+     */
+    private static SnapshotMarker startAtTreeIfAhead(final Env env, final Wal wal) throws IOException {
+        final long applied;
+        final long appliedTerm;
+        try (ReadTxn read = env.beginRead()) {
+            final BtreeView view = new BtreeView(read);
+            applied = longOrZero(view.get(Bucket.META, CommandApplier.META_APPLIED_INDEX));
+            appliedTerm = longOrZero(view.get(Bucket.META, CommandApplier.META_APPLIED_TERM));
+        }
+        if (applied <= wal.recovered().lastIndex() || appliedTerm == 0) {
+            return null;
+        }
+        final SnapshotMarker start = new SnapshotMarker(appliedTerm, applied);
+        wal.saveSnapshot(start).join();
+        LOG.log(System.Logger.Level.INFO, "the tree (a leader's snapshot) is applied to index " + applied
+            + ", past the log's last entry " + wal.recovered().lastIndex() + ": the log starts there");
+        return start;
+    }
+
+    private static long longOrZero(final byte[] value) {
+        return value == null ? 0 : ByteBuffer.wrap(value).getLong();
+    }
+
+    /**
+     * Raft's view of the WAL: entries after the last snapshot marker (or after the tree's applied
+     * entry, see {@link #startAtTreeIfAhead}), and the saved term and vote.
+     */
+    private static MemoryLogStorage restoreLog(final Env env, final Wal wal, final SnapshotMarker treeStart) {
         final Recovered recovered = wal.recovered();
         final List<Entry> entries = WalEntries.fromWal(recovered.entries());
-        final MemoryLogStorage log = MemoryLogStorage.bootstrap(recovered.snapshot().index(),
-            recovered.snapshot().term(), membership(env, entries));
-        log.append(entries);
+        final SnapshotMarker start = treeStart != null ? treeStart : recovered.snapshot();
+        final MemoryLogStorage log = MemoryLogStorage.bootstrap(start.index(), start.term(), membership(env, entries));
+        if (treeStart == null) {
+            log.append(entries); // with a tree start, every entry the WAL holds is below it
+        }
         if (recovered.hardState().term() > 0) {
             log.setHardState(WalEntries.fromWal(recovered.hardState()));
         }

@@ -81,8 +81,8 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         final long memberId = storage.identity.memberId();
         this.applier = new CommandApplier(storage.env, options.lease().minTtlSeconds());
         final long applied = applier.appliedIndex();
-        final long walFirst = storage.wal.recovered().snapshot().index();
-        final long walLast = storage.wal.recovered().lastIndex();
+        final long walFirst = storage.log.firstIndex() - 1;
+        final long walLast = storage.log.lastIndex();
         if (applied < walFirst || applied > walLast) {
             throw new IllegalStateException("the backend has applied index " + applied + " but the WAL covers "
                 + walFirst + ".." + walLast + ": the data and WAL directories do not belong together");
@@ -151,7 +151,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         try {
             // Every entry in a sole voter's WAL was committed (it wrote it itself); a member of a
             // cluster knows only its saved commit index until the leader tells it more.
-            final long walLast = storage.wal.recovered().lastIndex();
+            final long walLast = storage.log.lastIndex();
             kv.awaitReplay(kv.alone ? walLast : Math.min(storage.log.hardState().commit(), walLast));
         } catch (final IOException | RuntimeException e) {
             kv.close();
