@@ -51,6 +51,8 @@ final class SnapshotReceiver {
     private ConfState confState;
     private long expectedOffset;
     private long gapReportedAt = NONE;
+    /** When the last chunk was taken in order (or the stuck receiver last said where it is), by System.nanoTime. */
+    private long lastTakenNs = System.nanoTime();
     private long completedIndex = NONE;
     private long completedTotal;
 
@@ -94,7 +96,16 @@ final class SnapshotReceiver {
             }
             // An earlier chunk is a resend of one we hold (the sender timed out on lost acks). Answering each would
             // repeat an ack the sender has already passed, which it must read as a gap, and every such false gap
-            // would send the window again. Silence is right: the next chunk we take is acknowledged.
+            // would send the window again. Silence is right while chunks are being taken: the next chunk we take is
+            // acknowledged. But if nothing was taken for an ack timeout, every ack of the window may have been lost
+            // (a publication back to a restarted sender's peer not yet connected): the sender then resends the
+            // window forever and we stay silent forever, until it gives up and starts the same snapshot again,
+            // which we would take as duplicates too. So once per ack timeout, say where we are.
+            final long now = System.nanoTime();
+            if (offset < expectedOffset && now - lastTakenNs >= config.snapshotAckTimeoutNs()) {
+                lastTakenNs = now;
+                sendAck(index, term, expectedOffset, false);
+            }
             return;
         }
         if (offset == 0) {
@@ -122,6 +133,7 @@ final class SnapshotReceiver {
         staging.flip();
         snapshotCrc.update(staging);
         staging.flip();
+        lastTakenNs = System.nanoTime();
         try {
             sink.write(offset, staging);
         } catch (final IOException | RuntimeException e) {

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,13 +30,11 @@ class SnapshotCatchUpTest {
     Path dir;
 
     /*
-     * Behind -Pslow for now: in 5 of 21 runs on this machine the restarted member had not installed
-     * a snapshot after 60 s (it followed the leader, but no snapshot arrived); the cause in the
-     * snapshot transfer is not found yet. The process test ThreeMemberSnapshotCatchUpIT runs in the
-     * default suite.
+     * This test found a stall in the snapshot transfer: in 7 of 27 runs the restarted member had no
+     * snapshot after 60 s (its receiver stayed silent on resent chunks after the acks of a window
+     * were lost; see SnapshotReceiver). Fixed, it passed 12 runs of 12.
      */
     @Test
-    @Tag("slow")
     void aMemberBehindTheLeadersLogCatchesUpBySnapshot() throws Exception {
         final MemberOptions options = MemberOptions.defaults(1).withTicks(20, 10).withSnapshotCount(200);
         try (InJvmCluster cluster = new InJvmCluster(dir, 3, options).startAll()) {
