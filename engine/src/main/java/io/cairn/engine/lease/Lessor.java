@@ -207,17 +207,7 @@ public final class Lessor implements LeaseLookup {
 
     /** Restarts the lease's TTL; returns it, or -1 if the lease does not exist or has expired. */
     public synchronized long renew(final long id) {
-        final Lease lease = leases.get(id);
-        final long now = clockNanos.getAsLong();
-        if (lease == null || lease.expiresAtNanos - now <= 0) {
-            return -1;
-        }
-        lease.expiresAtNanos = now + lease.ttlSeconds * NANOS_PER_SECOND;
-        if (lease.persistedRemainingSeconds > 0) {
-            // The persisted remaining TTL would cut the renewed lease short after a restart.
-            renewedSinceCheckpoint.add(id);
-        }
-        return lease.ttlSeconds;
+        return alive(id) ? renewApplied(id) : -1;
     }
 
     /** Whether the lease exists and its TTL has not run out by this member's clock. */

@@ -30,13 +30,4 @@ public record ClusterOptions(String name, InitialMembers initial, List<String> c
             List.of(new Member(memberId, "default", List.of("http://localhost:2380"), List.of(), false))),
             List.of("http://localhost:2379"), "http://localhost:2380", null, null);
     }
-
-    public ClusterOptions withAeronDir(final Path value) {
-        return new ClusterOptions(name, initial, clientUrls, listenPeerUrl, value, messageFaults);
-    }
-
-    /** Tests: the member's inbound Raft frames go through {@code value} (see {@link FaultPlan}). */
-    public ClusterOptions withMessageFaults(final FaultPlan value) {
-        return new ClusterOptions(name, initial, clientUrls, listenPeerUrl, aeronDir, value);
-    }
 }

@@ -201,18 +201,25 @@ final class MemberStorage implements AutoCloseable {
      * bootstrap come with the membership issue; until then this is the whole membership.
      */
     private static ConfState membership(final Env env, final List<Entry> unapplied) {
-        final List<Long> voters = new ArrayList<>();
+        final List<Long> voters = members(env, unapplied).stream().map(Member::id).sorted(Long::compareUnsigned)
+            .toList();
+        return new ConfState(voters, List.of(), List.of(), List.of(), false);
+    }
+
+    /** The members bucket, plus members added by {@code unapplied} entries. */
+    private static List<Member> members(final Env env, final List<Entry> unapplied) {
+        final List<Member> members = new ArrayList<>();
         try (ReadTxn read = env.beginRead()) {
-            MemberTable.all(new BtreeView(read)).forEach(m -> voters.add(m.id()));
+            members.addAll(MemberTable.all(new BtreeView(read)));
         }
         for (final Entry entry : unapplied) {
             if (entry.type() == EntryType.NORMAL && entry.data().length > 0
-                && CommandCodec.decode(entry.data()) instanceof Command.AddMember add && !voters.contains(add.memberId())) {
-                voters.add(add.memberId());
+                && CommandCodec.decode(entry.data()) instanceof Command.AddMember add
+                && members.stream().noneMatch(m -> m.id() == add.memberId())) {
+                members.add(new Member(add.memberId(), add.name(), add.peerUrls(), List.of(), add.learner()));
             }
         }
-        return new ConfState(voters.stream().sorted(Long::compareUnsigned).toList(), List.of(), List.of(), List.of(),
-            false);
+        return members;
     }
 
     /** The meta keys a snapshot from the leader must not overwrite: this member's identity. */
@@ -287,18 +294,7 @@ final class MemberStorage implements AutoCloseable {
      * entries in the log that the backend has not applied yet.
      */
     List<Member> knownMembers() {
-        final List<Member> members = new ArrayList<>();
-        try (ReadTxn read = env.beginRead()) {
-            members.addAll(MemberTable.all(new BtreeView(read)));
-        }
-        for (final Entry entry : log.entries(log.firstIndex(), log.lastIndex() + 1, Long.MAX_VALUE)) {
-            if (entry.type() == EntryType.NORMAL && entry.data().length > 0
-                && CommandCodec.decode(entry.data()) instanceof Command.AddMember add
-                && members.stream().noneMatch(m -> m.id() == add.memberId())) {
-                members.add(new Member(add.memberId(), add.name(), add.peerUrls(), List.of(), add.learner()));
-            }
-        }
-        return members;
+        return members(env, log.entries(log.firstIndex(), log.lastIndex() + 1, Long.MAX_VALUE));
     }
 
     /** A new member's first entries: the cluster's members, committed at term 1 (etcd's bootstrap). */

@@ -41,8 +41,7 @@ final class GrpcCalls {
         }
         response.whenComplete((value, failure) -> {
             if (failure != null) {
-                fail(observer, failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure);
+                fail(observer, failure);
             } else {
                 observer.onNext(value);
                 observer.onCompleted();
@@ -63,7 +62,10 @@ final class GrpcCalls {
         });
     }
 
-    private static void fail(final StreamObserver<?> observer, final Throwable failure) {
+    /** Answers with the status {@code failure} maps to (a future's CompletionException unwrapped). */
+    static void fail(final StreamObserver<?> observer, final Throwable outcome) {
+        final Throwable failure = outcome instanceof CompletionException && outcome.getCause() != null
+            ? outcome.getCause() : outcome;
         switch (failure) {
             case EtcdException e -> observer.onError(GrpcErrors.toException(e.error()));
             case StatusRuntimeException e -> observer.onError(e);

@@ -2,7 +2,6 @@ package io.cairn.engine.server;
 
 import io.cairn.engine.node.KeyValueStore;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import io.cairn.engine.api.EtcdError;
 import io.cairn.engine.api.EtcdException;
 import io.cairn.etcd.api.etcdserverpb.AlarmType;
@@ -45,51 +44,43 @@ public final class KvService extends KVGrpc.KVImplBase {
         this.alarms = alarms;
     }
 
+    private static final CompletableFuture<Void> READABLE = CompletableFuture.completedFuture(null);
+
     /**
      * A Range of one key runs on the event loop, a scan on the scan threads. A linearizable one (the
      * default) first waits for its ReadIndex batch unless it is ready at once (a sole voter): the
      * batch completes on the Raft loop or the apply thread, which must not read, so the read then
      * runs on the scan threads.
      */
-    private static final CompletableFuture<Void> READABLE = CompletableFuture.completedFuture(null);
-
     @Override
     public void range(final RangeRequest request, final StreamObserver<RangeResponse> observer) {
         final CompletableFuture<Void> readable = request.getSerializable() ? READABLE : store.linearizableRead();
-        if (readable.isDone() && !readable.isCompletedExceptionally()) {
-            if (request.getRangeEnd().isEmpty()) {
-                respondToRange(request, observer);
-            } else {
-                respondOnScanThread(request, observer);
-            }
+        if (readable.isDone() && !readable.isCompletedExceptionally() && request.getRangeEnd().isEmpty()) {
+            GrpcCalls.respond(observer, () -> rangeResponse(request));
             return;
         }
+        whenReadable(readable, observer, () -> rangeResponse(request));
+    }
+
+    private RangeResponse rangeResponse(final RangeRequest request) {
+        KvRequestChecks.checkRange(request);
+        final RangeResponse response = KvProtos.rangeResponse(store.range(KvProtos.rangeQuery(request)));
+        return response.toBuilder().setHeader(headers.complete(response.getHeader())).build();
+    }
+
+    /** Once {@code readable} completes, runs {@code read} on the scan threads and answers; or answers its failure. */
+    private <T> void whenReadable(final CompletableFuture<Void> readable, final StreamObserver<T> observer,
+        final Supplier<T> read) {
         readable.whenComplete((ready, failure) -> {
-            if (failure == null) {
-                respondOnScanThread(request, observer);
-            } else {
-                final Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
-                GrpcCalls.respond(observer, () -> {
-                    throw cause instanceof RuntimeException e ? e : new IllegalStateException(cause);
-                });
+            if (failure != null) {
+                GrpcCalls.fail(observer, failure);
+                return;
             }
-        });
-    }
-
-    private void respondOnScanThread(final RangeRequest request, final StreamObserver<RangeResponse> observer) {
-        try {
-            scans.execute(() -> respondToRange(request, observer));
-        } catch (final EtcdException overloaded) {
-            observer.onError(GrpcErrors.toException(overloaded.error()));
-        }
-    }
-
-    private void respondToRange(final RangeRequest request, final StreamObserver<RangeResponse> observer) {
-        GrpcCalls.respond(observer, () -> {
-            KvRequestChecks.checkRange(request);
-            final RangeResponse response = KvProtos.rangeResponse(store.range(KvProtos.rangeQuery(request)));
-            return response.toBuilder().setHeader(headers.complete(response.getHeader())).build();
+            try {
+                scans.execute(() -> GrpcCalls.respond(observer, read));
+            } catch (final EtcdException overloaded) {
+                observer.onError(GrpcErrors.toException(overloaded.error()));
+            }
         });
     }
 
@@ -149,25 +140,13 @@ public final class KvService extends KVGrpc.KVImplBase {
             KvRequestChecks.checkTxn(request, maxTxnOps);
             txn = KvProtos.txn(request);
         } catch (final RuntimeException refused) {
-            GrpcCalls.respond(observer, () -> {
-                throw refused;
-            });
+            GrpcCalls.fail(observer, refused);
             return;
         }
         final CompletableFuture<Void> readable = isSerializable(request) ? READABLE : store.linearizableRead();
-        readable.whenComplete((ready, failure) -> {
-            if (failure == null) {
-                answerOnScanThread(observer, () -> {
-                    final TxnResponse response = KvProtos.txnResponse(store.readOnlyTxn(txn));
-                    return response.toBuilder().setHeader(headers.complete(response.getHeader())).build();
-                });
-            } else {
-                final Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
-                GrpcCalls.respond(observer, () -> {
-                    throw cause instanceof RuntimeException e ? e : new IllegalStateException(cause);
-                });
-            }
+        whenReadable(readable, observer, () -> {
+            final TxnResponse response = KvProtos.txnResponse(store.readOnlyTxn(txn));
+            return response.toBuilder().setHeader(headers.complete(response.getHeader())).build();
         });
     }
 
@@ -181,15 +160,6 @@ public final class KvService extends KVGrpc.KVImplBase {
     private static boolean isSerializable(final TxnRequest request) {
         return request.getSuccessList().stream().allMatch(op -> op.hasRequestRange() && op.getRequestRange().getSerializable())
             && request.getFailureList().stream().allMatch(op -> op.hasRequestRange() && op.getRequestRange().getSerializable());
-    }
-
-    private <T> void answerOnScanThread(final StreamObserver<T> observer, final Supplier<T> handler) {
-        // See range: the read runs on the scan threads, never on the Raft loop or the apply thread.
-        try {
-            scans.execute(() -> GrpcCalls.respond(observer, handler));
-        } catch (final EtcdException overloaded) {
-            observer.onError(GrpcErrors.toException(overloaded.error()));
-        }
     }
 
     @Override
