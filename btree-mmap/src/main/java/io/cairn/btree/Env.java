@@ -196,14 +196,7 @@ public final class Env implements AutoCloseable {
     }
 
     private void loadFreelist() {
-        long pgno = current.freelistPgno();
-        long base = pgno << Page.SHIFT;
-        int ids = Page.idCount(map, base);
-        long[] pgnos = new long[ids];
-        for (int i = 0; i < ids; i++) {
-            pgnos[i] = map.get(Page.U64, base + Page.HEADER_BYTES + 8L * i);
-        }
-        freelist.load(pgnos);
+        freelist.load(Freelist.readIds(map, current.freelistPgno()));
     }
 
     // ---- transactions

@@ -26,9 +26,20 @@ final class Freelist {
     private long[] freedThisTxn = new long[256];
     private int freedThisTxnCount;
 
+    /** The page ids the freelist run at {@code pgno} lists (every page the meta naming it does not reference), sorted. */
+    static long[] readIds(MemorySegment map, long pgno) {
+        long base = pgno << Page.SHIFT;
+        int ids = Page.idCount(map, base);
+        long[] pgnos = new long[ids];
+        for (int i = 0; i < ids; i++) {
+            pgnos[i] = map.get(Page.U64, base + Page.HEADER_BYTES + 8L * i);
+        }
+        Arrays.sort(pgnos);
+        return pgnos;
+    }
+
     /** Loads the persisted list: at open no reader exists, so everything in it is free. */
     void load(long[] pgnos) {
-        Arrays.sort(pgnos);
         free = Arrays.copyOf(pgnos, Math.max(256, pgnos.length));
         freeCount = pgnos.length;
     }

@@ -3,6 +3,7 @@ package io.cairn.btree;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -13,9 +14,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>The image holds a reader slot for its snapshot's txid, as a read transaction does, so no page the
  * snapshot references is reused until {@link #close}. Unlike a {@link ReadTxn} it is not confined to the
  * thread that opened it: one thread at a time may read and close it (a transport's loop, say), handing it
- * on with the usual happens-before. The environment refuses to close while an image is open. Free pages
- * may be copied mid-rewrite by a concurrent commit; that is harmless because the image's freelist says
- * they are free.
+ * on with the usual happens-before. The environment refuses to close while an image is open.
+ *
+ * <p>Pages the snapshot does not reference (those its freelist lists) are read as zeros. A later commit
+ * may reuse and rewrite them at any time, so copying them from the map would make the image's bytes
+ * depend on when they are read: a transfer that reads a range twice (a resend) and checks one checksum
+ * over the whole image would then never see the same image twice.
  */
 public final class TreeImage implements AutoCloseable {
     private static final long METAS_BYTES = 2L * Page.SIZE_BYTES;
@@ -26,6 +30,8 @@ public final class TreeImage implements AutoCloseable {
     private final MemorySegment metas;
     private final MemorySegment pages;
     private final long sizeBytes;
+    /** The snapshot's free pages, sorted: read as zeros. */
+    private final long[] freePgnos;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     TreeImage(Env env, Meta meta, int readerSlot) {
@@ -37,6 +43,8 @@ public final class TreeImage implements AutoCloseable {
         meta.encode(metas.asSlice(Page.SIZE_BYTES, Page.SIZE_BYTES), 1);
         this.pages = env.map();
         this.sizeBytes = meta.highWaterPages() << Page.SHIFT;
+        // The freelist run is the snapshot's own (written before the image was opened), so it is pinned.
+        this.freePgnos = Freelist.readIds(pages, meta.freelistPgno());
     }
 
     /** The image's length: the snapshot's high-water mark in bytes. */
@@ -72,9 +80,25 @@ public final class TreeImage implements AutoCloseable {
         }
         if (done < length) {
             MemorySegment.copy(pages, offsetBytes + done, to, done, length - done);
+            zeroFreePages(offsetBytes, length, to);
         }
         dst.position(dst.position() + length);
         return length;
+    }
+
+    /** Zeros the parts of {@code to} (holding the image's bytes from {@code offsetBytes}) that are free pages. */
+    private void zeroFreePages(long offsetBytes, int length, MemorySegment to) {
+        long endBytes = offsetBytes + length;
+        int i = Arrays.binarySearch(freePgnos, offsetBytes >>> Page.SHIFT);
+        for (i = i >= 0 ? i : -i - 1; i < freePgnos.length; i++) {
+            long pageStart = freePgnos[i] << Page.SHIFT;
+            if (pageStart >= endBytes) {
+                break;
+            }
+            long from = Math.max(pageStart, offsetBytes);
+            long until = Math.min(pageStart + Page.SIZE_BYTES, endBytes);
+            to.asSlice(from - offsetBytes, until - from).fill((byte) 0);
+        }
     }
 
     /**
