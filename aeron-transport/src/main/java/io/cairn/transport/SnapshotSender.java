@@ -19,8 +19,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * waits for it. Flow control is a window of unacknowledged chunks; loss recovery is go-back-N: the receiver
  * accepts chunks only in order and answers a gap (or a restart of its own) with the offset it wants, and the sender
  * resumes from there. Silence longer than the ack timeout resends from the last acknowledged offset; too many
- * silent timeouts in a row give the snapshot up. A receiver that finds the whole-snapshot CRC32C wrong rejects it
- * and the sender starts again from offset 0.
+ * silent timeouts in a row give the snapshot up. A receiver that finds the whole-snapshot CRC32C wrong (or whose
+ * store refuses the snapshot) rejects it and the sender starts again from offset 0, checksumming afresh; after
+ * {@link #REJECTS_MAX} rejections of one snapshot it gives the snapshot up, so Raft sends a new one from a new
+ * source rather than this one forever (the progress each pass makes must not hide that it never completes).
  *
  * <p>Every chunk carries its own CRC32C; the last one also carries the CRC32C of the whole snapshot, computed as
  * the chunks first go out (so starting a 256 MiB snapshot does not stall the loop on a 256 MiB checksum).
@@ -29,6 +31,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {@code snapshotChunkBytes}: nothing here grows with the snapshot's size. A resend reads its range again.
  */
 final class SnapshotSender {
+    static final int REJECTS_MAX = 3;
+
     private final TransportConfig config;
     private final TransportCounters counters;
     private final long peerId;
@@ -52,6 +56,7 @@ final class SnapshotSender {
     private long highestSentOffset;
     private long lastProgressNs;
     private int stalls;
+    private int rejects;
 
     SnapshotSender(final TransportConfig config, final TransportCounters counters, final long peerId,
                    final ExclusivePublication publication) {
@@ -75,10 +80,9 @@ final class SnapshotSender {
         message = snapshotMessage;
         source = bytes;
         total = bytes.sizeBytes();
-        snapshotCrc.reset();
-        crcOffset = 0;
         restartFromZero(nowNs);
         stalls = 0;
+        rejects = 0;
         highestSentOffset = -1;
     }
 
@@ -163,9 +167,8 @@ final class SnapshotSender {
             return;
         }
         if (reject) {
-            // A whole-snapshot CRC mismatch (after progress, which resets the count), or a receiver whose store
-            // refuses the snapshot (no progress between refusals): give that up like silence.
-            if (++stalls > config.snapshotStallsMax()) {
+            // A whole-snapshot CRC mismatch, or a receiver whose store refuses the snapshot.
+            if (++rejects > REJECTS_MAX) {
                 giveUp(handler);
                 return;
             }
@@ -195,7 +198,10 @@ final class SnapshotSender {
         }
     }
 
+    /** From offset 0, with the whole-snapshot CRC32C computed again from the bytes this pass sends. */
     private void restartFromZero(final long nowNs) {
+        snapshotCrc.reset();
+        crcOffset = 0;
         sendOffset = 0;
         ackedOffset = 0;
         lastSent = false;
