@@ -21,7 +21,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -33,7 +32,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * other members'. Then 50,000 more through all three (100,000 in all), a restart of that member,
  * and again every member's KV hash agrees.
  */
-@Tag("slow") // for Cairn it is flaky: see SnapshotCatchUpTest; runs with -Pslow until the stall is found
 class ThreeMemberSnapshotCatchUpIT {
     private static final int PUTS = 50_000;
     private static final int IN_FLIGHT_MAX = 256;
