@@ -9,7 +9,7 @@ import io.cairn.engine.api.EtcdError;
 import io.cairn.engine.config.ServerCommandLine;
 import io.cairn.engine.config.ServerConfig;
 import io.cairn.engine.node.RaftKeyValueStore;
-import io.cairn.engine.testing.Seeds;
+import io.cairn.chaos.Seeds;
 import io.cairn.engine.testing.ServerProcess;
 import io.cairn.engine.testing.WatchStreamClient;
 import io.cairn.etcd.api.etcdserverpb.Compare;

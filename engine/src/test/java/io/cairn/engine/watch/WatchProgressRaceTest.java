@@ -10,7 +10,7 @@ import io.cairn.engine.mvcc.KeyRange;
 import io.cairn.engine.mvcc.KeyValue;
 import io.cairn.engine.mvcc.RangeQuery;
 import io.cairn.engine.server.WatchProtos;
-import io.cairn.engine.testing.Seeds;
+import io.cairn.chaos.Seeds;
 import io.cairn.engine.testing.WatchStreamClient;
 import io.cairn.etcd.api.etcdserverpb.WatchCancelRequest;
 import io.cairn.etcd.api.etcdserverpb.WatchCreateRequest;

@@ -8,7 +8,7 @@ import com.google.protobuf.ByteString;
 import io.cairn.engine.mvcc.KeyRange;
 import io.cairn.engine.mvcc.OpResult;
 import io.cairn.engine.mvcc.TxnOp;
-import io.cairn.engine.testing.Seeds;
+import io.cairn.chaos.Seeds;
 import io.cairn.engine.testing.WatchStreamClient;
 import io.cairn.etcd.api.etcdserverpb.WatchCreateRequest;
 import io.cairn.etcd.api.etcdserverpb.WatchResponse;

@@ -1,4 +1,4 @@
-package io.cairn.engine.linearizability;
+package io.cairn.chaos.linearizability;
 
 /**
  * One client operation as it was seen from outside: when it was called, when it returned, what it

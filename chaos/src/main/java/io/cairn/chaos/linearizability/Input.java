@@ -1,4 +1,4 @@
-package io.cairn.engine.linearizability;
+package io.cairn.chaos.linearizability;
 
 /**
  * What a client asked of one key. Values are strings so that model states are plain values that

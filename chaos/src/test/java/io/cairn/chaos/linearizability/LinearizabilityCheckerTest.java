@@ -1,19 +1,19 @@
-package io.cairn.engine.linearizability;
+package io.cairn.chaos.linearizability;
 
-import static io.cairn.engine.linearizability.Input.cas;
-import static io.cairn.engine.linearizability.Input.delete;
-import static io.cairn.engine.linearizability.Input.get;
-import static io.cairn.engine.linearizability.Input.put;
-import static io.cairn.engine.linearizability.Output.absent;
-import static io.cairn.engine.linearizability.Output.deleted;
-import static io.cairn.engine.linearizability.Output.read;
-import static io.cairn.engine.linearizability.Output.swapped;
-import static io.cairn.engine.linearizability.Output.written;
+import static io.cairn.chaos.linearizability.Input.cas;
+import static io.cairn.chaos.linearizability.Input.delete;
+import static io.cairn.chaos.linearizability.Input.get;
+import static io.cairn.chaos.linearizability.Input.put;
+import static io.cairn.chaos.linearizability.Output.absent;
+import static io.cairn.chaos.linearizability.Output.deleted;
+import static io.cairn.chaos.linearizability.Output.read;
+import static io.cairn.chaos.linearizability.Output.swapped;
+import static io.cairn.chaos.linearizability.Output.written;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.cairn.engine.linearizability.LinearizabilityChecker.Result;
-import io.cairn.engine.linearizability.LinearizabilityChecker.Verdict;
+import io.cairn.chaos.linearizability.LinearizabilityChecker.Result;
+import io.cairn.chaos.linearizability.LinearizabilityChecker.Verdict;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,11 +1,11 @@
-package io.cairn.engine.linearizability;
+package io.cairn.chaos.linearizability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.cairn.engine.linearizability.LinearizabilityChecker.Result;
-import io.cairn.engine.linearizability.LinearizabilityChecker.Verdict;
+import io.cairn.chaos.linearizability.LinearizabilityChecker.Result;
+import io.cairn.chaos.linearizability.LinearizabilityChecker.Verdict;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

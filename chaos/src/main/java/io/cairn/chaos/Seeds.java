@@ -1,4 +1,4 @@
-package io.cairn.engine.testing;
+package io.cairn.chaos;
 
 import java.util.SplittableRandom;
 

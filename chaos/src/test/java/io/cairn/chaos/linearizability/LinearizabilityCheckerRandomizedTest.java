@@ -1,11 +1,11 @@
-package io.cairn.engine.linearizability;
+package io.cairn.chaos.linearizability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import io.cairn.engine.linearizability.LinearizabilityChecker.Result;
-import io.cairn.engine.linearizability.LinearizabilityChecker.Verdict;
-import io.cairn.engine.testing.Seeds;
+import io.cairn.chaos.linearizability.LinearizabilityChecker.Result;
+import io.cairn.chaos.linearizability.LinearizabilityChecker.Verdict;
+import io.cairn.chaos.Seeds;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package io.cairn.engine.linearizability;
+package io.cairn.chaos.linearizability;
 
 import java.util.ArrayList;
 import java.util.List;

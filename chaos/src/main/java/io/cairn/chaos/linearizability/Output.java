@@ -1,4 +1,4 @@
-package io.cairn.engine.linearizability;
+package io.cairn.chaos.linearizability;
 
 /** What the store answered. An operation whose outcome is unknown has no output at all. */
 public sealed interface Output permits Output.Written, Output.Read, Output.Swapped, Output.Deleted {

@@ -1,8 +1,8 @@
 /**
  * A linearizability checker for histories of etcd-like key operations (put, get, compare-and-swap
  * Txn, delete), for cluster tests: clients record what they called and what they got in a
- * {@link io.cairn.engine.linearizability.History}, and
- * {@link io.cairn.engine.linearizability.LinearizabilityChecker#check} says whether some single
+ * {@link io.cairn.chaos.linearizability.History}, and
+ * {@link io.cairn.chaos.linearizability.LinearizabilityChecker#check} says whether some single
  * order of the operations, each taking effect at one instant between its call and its return,
  * explains every answer.
  *
@@ -11,7 +11,7 @@
  * independent, and a history is linearizable exactly when each key's sub-history is (locality),
  * so the checker searches each key on its own. For one key, the calls and returns are put in one
  * list in time order. The search walks it from the front: a call is a candidate to take effect
- * next; if the sequential model ({@link io.cairn.engine.linearizability.KeyModel}: the key's value
+ * next; if the sequential model ({@link io.cairn.chaos.linearizability.KeyModel}: the key's value
  * or absent) accepts it, it is placed, its call and return are unlinked from the list, and the walk
  * starts again from the front. Reaching a return means its operation is still unplaced although
  * everything after that point happened after it returned, so the last placement is undone and the
@@ -34,10 +34,10 @@
  * or never (placing it after everything else is the same as never). The model accepts any answer
  * from it but still applies its effect where it is placed, so a later read may see its value, or
  * not. An unknown read is dropped. A request that certainly did not take effect (refused before it
- * was proposed) is {@link io.cairn.engine.linearizability.History#fail failed} and left out.
+ * was proposed) is {@link io.cairn.chaos.linearizability.History#fail failed} and left out.
  *
  * <p>Revisions returned by puts are kept for the dumps but not checked: they are global across
  * keys and the model is per key. Values are compared as strings; writing a unique value per write
  * makes the check sharpest.
  */
-package io.cairn.engine.linearizability;
+package io.cairn.chaos.linearizability;
