@@ -138,6 +138,25 @@ public final class NetworkLab implements AutoCloseable {
         netem.put(member, spec);
     }
 
+    /**
+     * {@code percent} of the packets other members send to {@code member} dropped at random, with
+     * nftables: the loss part of {@link #netem} on kernels built without netem (this project's CI
+     * machine among them). {@link #heal()} ends it with the other rules.
+     */
+    public synchronized void randomLoss(final int member, final int percent) {
+        checkOpen();
+        if (percent < 1 || percent > 100) {
+            throw new IllegalArgumentException("loss must be 1 to 100 percent, got " + percent);
+        }
+        final List<String> peers = new ArrayList<>();
+        for (int other = 1; other <= members; other++) {
+            if (other != checked(member)) {
+                peers.add(subnet.memberAddress(other));
+            }
+        }
+        NftFirewall.randomLoss(namespace(member), peers, percent);
+    }
+
     /** Removes member {@code member}'s netem; does nothing if it has none. */
     public synchronized void clearNetem(final int member) {
         checkOpen();

@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 final class NftFirewall {
     static final String TABLE = "cairn_chaos";
     static final String CHAIN = "input";
+    static final String LOSS_CHAIN = "loss";
 
     private NftFirewall() {
     }
@@ -37,6 +38,22 @@ final class NftFirewall {
                 .append(" } counter drop\n");
         }
         nft(namespace, script.toString());
+    }
+
+    /**
+     * Drops {@code percent} of the packets from {@code sourceAddresses} at random, in a chain of its own
+     * (so a partition's rule set does not replace it): packet loss where the kernel has no netem.
+     */
+    static void randomLoss(final String namespace, final Collection<String> sourceAddresses, final int percent) {
+        nft(namespace, "table inet " + TABLE + " {\n"
+            + "  chain " + LOSS_CHAIN + " {\n"
+            + "    type filter hook input priority filter + 1; policy accept;\n"
+            + "  }\n"
+            + "}\n"
+            + "flush chain inet " + TABLE + " " + LOSS_CHAIN + "\n"
+            + "add rule inet " + TABLE + " " + LOSS_CHAIN + " ip saddr { "
+            + sourceAddresses.stream().collect(Collectors.joining(", ")) + " } numgen random mod 100 <= " + (percent - 1)
+            + " counter drop\n"); // the value must fit the range 0-99, so "< 100" is written "<= 99"
     }
 
     /** Removes every rule in our table; the chain stays, empty, ready for the next fault. */

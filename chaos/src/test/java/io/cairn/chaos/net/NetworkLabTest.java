@@ -85,6 +85,17 @@ class NetworkLabTest {
         }
     }
 
+    /** Loss without netem: all of the other members' packets dropped at member 1, the harness's still pass. */
+    @Test
+    void randomLossOfAllPacketsCutsAMemberOffFromTheOthersAndHealEndsIt() throws Exception {
+        try (NetworkLab lab = NetworkLab.create(PREFIX, 3)) {
+            lab.randomLoss(1, 100);
+            assertEquals(Reachability.allBut(lab, "1->2", "2->1", "1->3", "3->1"), Reachability.reachable(lab));
+            lab.heal();
+            assertEquals(Reachability.allPaths(lab), Reachability.reachable(lab));
+        }
+    }
+
     @Test
     void netemLossOfAllPacketsCutsAMemberOffAndClearingItRestoresIt() throws Exception {
         try (NetworkLab lab = NetworkLab.create(PREFIX, 3)) {

@@ -190,7 +190,7 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     /** Cairn from the test's own classpath, with the flags bin/cairn passes. */
-    private static List<String> cairnCommand() {
+    public static List<String> cairnCommand() {
         return List.of(ProcessHandle.current().info().command().orElseThrow(),
             "--enable-native-access=ALL-UNNAMED",
             "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",

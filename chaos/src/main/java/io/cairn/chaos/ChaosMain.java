@@ -1,0 +1,103 @@
+package io.cairn.chaos;
+
+import io.cairn.chaos.cluster.ServerCommand;
+import io.cairn.chaos.fault.FaultKind;
+import io.cairn.chaos.run.ChaosOptions;
+import io.cairn.chaos.run.ChaosRun;
+import io.cairn.chaos.run.RunReport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code bin/cairn-chaos}: runs against Cairn or etcd, prints the report, exits 1 on a violation. */
+@Command(name = "cairn-chaos", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Fault injection on real member processes, each in its own network namespace, with the "
+        + "history checked. Needs root.")
+public final class ChaosMain implements Callable<Integer> {
+    @Option(names = "--server", description = "cairn or etcd (default: ${DEFAULT-VALUE})", defaultValue = "cairn")
+    String server;
+
+    @Option(names = "--members", description = "3 or 5 (default: ${DEFAULT-VALUE})", defaultValue = "3")
+    int members;
+
+    @Option(names = "--duration", description = "how long faults go on, e.g. 3m, 1h (default: ${DEFAULT-VALUE})",
+        defaultValue = "2m")
+    String duration;
+
+    @Option(names = "--seed", description = "the schedule's and the workload's seed (default: a fresh one)")
+    Long seed;
+
+    @Option(names = "--faults", split = ",", description = "fault kinds (default: all): ${COMPLETION-CANDIDATES}")
+    List<FaultKind> faults;
+
+    @Option(names = "--dir", description = "where data directories and logs go (default: a new temporary one)")
+    Path dir;
+
+    @Option(names = "--cairn-home", description = "the Cairn checkout whose bin/cairn runs (default: this one)")
+    Path cairnHome;
+
+    public static void main(final String[] args) {
+        System.exit(new CommandLine(new ChaosMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        final ServerCommand command = switch (server) {
+            case "etcd" -> ServerCommand.etcd();
+            case "cairn" -> ServerCommand.cairn(cairnHome != null ? cairnHome
+                : Path.of(System.getProperty("cairn.home", ".")));
+            default -> throw new CommandLine.ParameterException(new CommandLine(this),
+                "--server must be cairn or etcd, not " + server);
+        };
+        if (command.name().equals("cairn")) {
+            buildFirst(command); // bin/cairn builds when stale: not inside the members' start-up deadline
+        }
+        final long runSeed = seed != null ? seed : System.nanoTime();
+        final Path runDir = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("cairn-chaos-");
+        final List<FaultKind> kinds = faults != null ? faults : Arrays.asList(FaultKind.values());
+        final RunReport report = new ChaosRun(new ChaosOptions(command, members, parseDuration(duration), runSeed,
+            kinds, runDir), System.out).run();
+        System.out.println(report);
+        if (report.passed()) {
+            deleteRecursively(runDir);
+            return 0;
+        }
+        System.out.println("kept: " + runDir + " (the members' logs and data directories)");
+        return 1;
+    }
+
+    private static void buildFirst(final ServerCommand cairn) throws Exception {
+        final List<String> argv = new ArrayList<>(cairn.argv());
+        argv.add("--version");
+        final Process version = new ProcessBuilder(argv).inheritIO().start();
+        if (!version.waitFor(10, TimeUnit.MINUTES) || version.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", argv) + " failed");
+        }
+    }
+
+    static Duration parseDuration(final String text) {
+        final long amount = Long.parseLong(text.substring(0, text.length() - 1));
+        return switch (text.charAt(text.length() - 1)) {
+            case 's' -> Duration.ofSeconds(amount);
+            case 'm' -> Duration.ofMinutes(amount);
+            case 'h' -> Duration.ofHours(amount);
+            default -> throw new IllegalArgumentException("a duration ends in s, m or h: " + text);
+        };
+    }
+
+    private static void deleteRecursively(final Path dir) throws java.io.IOException {
+        try (var paths = Files.walk(dir)) {
+            for (final Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+}

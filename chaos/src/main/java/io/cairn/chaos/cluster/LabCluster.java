@@ -1,0 +1,201 @@
+package io.cairn.chaos.cluster;
+
+import com.google.protobuf.ByteString;
+import io.cairn.chaos.net.NetworkLab;
+import io.cairn.etcd.api.etcdserverpb.KVGrpc;
+import io.cairn.etcd.api.etcdserverpb.MaintenanceGrpc;
+import io.cairn.etcd.api.etcdserverpb.RangeRequest;
+import io.cairn.etcd.api.etcdserverpb.StatusRequest;
+import io.cairn.etcd.api.etcdserverpb.StatusResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * N members of one server kind, member i (1-based) in namespace i of a {@link NetworkLab}, each
+ * started with exactly the flags an operator passes to etcd, on the same ports (every member has an
+ * address of its own). Restarts reuse the data directory and flags, as systemd would. Channels from
+ * the harness (root namespace) reach every member whatever partition is in place.
+ */
+public final class LabCluster implements AutoCloseable {
+    public static final int CLIENT_PORT = 2379;
+    public static final int PEER_PORT = 2380;
+    private static final String TOKEN = "chaos";
+    private static final long SERVING_TIMEOUT_SECONDS = 60;
+    private static final long PROBE_DEADLINE_MILLIS = 1_000;
+
+    private final NetworkLab lab;
+    private final List<MemberProcess> members = new ArrayList<>();
+    private final List<ManagedChannel> channels = new ArrayList<>();
+    private final Path dir;
+
+    private LabCluster(final NetworkLab lab, final Path dir) {
+        this.lab = lab;
+        this.dir = dir;
+    }
+
+    /** Starts every member and waits until each answers a linearizable Range. */
+    public static LabCluster start(final NetworkLab lab, final ServerCommand server, final Path dir, final int size,
+                                   final List<String> extraFlags) throws IOException, InterruptedException {
+        final LabCluster cluster = new LabCluster(lab, dir);
+        try {
+            final String initialCluster = IntStream.rangeClosed(1, size)
+                .mapToObj(m -> name(m) + "=" + cluster.peerUrl(m)).collect(Collectors.joining(","));
+            for (int m = 1; m <= size; m++) {
+                final List<String> flags = new ArrayList<>(List.of(
+                    "--name", name(m),
+                    "--data-dir", dir.resolve(name(m) + ".data").toString(),
+                    "--listen-client-urls", cluster.clientUrl(m),
+                    "--advertise-client-urls", cluster.clientUrl(m),
+                    "--listen-peer-urls", cluster.peerUrl(m),
+                    "--initial-advertise-peer-urls", cluster.peerUrl(m),
+                    "--initial-cluster", initialCluster,
+                    "--initial-cluster-token", TOKEN,
+                    "--initial-cluster-state", "new"));
+                flags.addAll(extraFlags);
+                final List<String> argv = new ArrayList<>(server.argv());
+                argv.addAll(flags);
+                cluster.members.add(new MemberProcess(lab.command(m, argv.toArray(String[]::new)),
+                    dir.resolve(name(m) + ".log")));
+                cluster.channels.add(NettyChannelBuilder.forAddress(lab.address(m), CLIENT_PORT).usePlaintext()
+                    .build());
+            }
+            Files.createDirectories(dir);
+            for (final MemberProcess member : cluster.members) {
+                member.start();
+            }
+            for (int m = 1; m <= size; m++) {
+                cluster.awaitServing(m);
+            }
+            return cluster;
+        } catch (final IOException | RuntimeException | InterruptedException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    public static String name(final int member) {
+        return "m" + member;
+    }
+
+    public int size() {
+        return members.size();
+    }
+
+    public String clientUrl(final int member) {
+        return "http://" + lab.address(member) + ":" + CLIENT_PORT;
+    }
+
+    private String peerUrl(final int member) {
+        return "http://" + lab.address(member) + ":" + PEER_PORT;
+    }
+
+    public ManagedChannel channel(final int member) {
+        return channels.get(member - 1);
+    }
+
+    public Path logFile(final int member) {
+        return members.get(member - 1).logFile();
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public void kill(final int member) throws InterruptedException {
+        members.get(member - 1).kill();
+    }
+
+    public void restart(final int member) throws IOException {
+        members.get(member - 1).start();
+    }
+
+    public void pause(final int member) throws IOException, InterruptedException {
+        members.get(member - 1).pause();
+    }
+
+    public void resume(final int member) throws IOException, InterruptedException {
+        members.get(member - 1).resume();
+    }
+
+    public boolean isRunning(final int member) {
+        return members.get(member - 1).isRunning();
+    }
+
+    public boolean isPaused(final int member) {
+        return members.get(member - 1).isPaused();
+    }
+
+    /** Waits until the member answers a linearizable Range (it has a leader and is caught up with it). */
+    public void awaitServing(final int member) throws IOException, InterruptedException {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SERVING_TIMEOUT_SECONDS);
+        final KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(channel(member));
+        final RangeRequest probe = RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("probe")).build();
+        while (true) {
+            if (!isRunning(member)) {
+                throw new IOException(name(member) + " exited; its log: " + logFile(member));
+            }
+            try {
+                kv.withDeadlineAfter(PROBE_DEADLINE_MILLIS, TimeUnit.MILLISECONDS).range(probe);
+                return;
+            } catch (final StatusRuntimeException notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw new IOException(name(member) + " did not serve within " + SERVING_TIMEOUT_SECONDS
+                        + " s; its log: " + logFile(member), notYet);
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    /** Maintenance Status of a member, or null if it does not answer within a second. */
+    public StatusResponse status(final int member) {
+        try {
+            return MaintenanceGrpc.newBlockingStub(channel(member))
+                .withDeadlineAfter(PROBE_DEADLINE_MILLIS, TimeUnit.MILLISECONDS)
+                .status(StatusRequest.getDefaultInstance());
+        } catch (final StatusRuntimeException unreachable) {
+            return null;
+        }
+    }
+
+    /** The member that some running member names as leader and that says so itself, or 0 if none. */
+    public int leader() {
+        for (int m = 1; m <= size(); m++) {
+            if (!isRunning(m) || isPaused(m)) {
+                continue;
+            }
+            final StatusResponse status = status(m);
+            if (status != null && status.getLeader() != 0 && status.getLeader() == status.getHeader().getMemberId()) {
+                return m;
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public void close() {
+        for (final ManagedChannel channel : channels) {
+            channel.shutdownNow();
+        }
+        for (final MemberProcess member : members) {
+            try {
+                member.stop();
+            } catch (final IOException | InterruptedException e) {
+                try {
+                    member.kill();
+                } catch (final InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.cairn.chaos.cluster;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One member's server process, started inside its network namespace with the argv the caller
+ * built. Its output is appended to one log file across restarts, so a violation's report can show
+ * what the member said around it. Faults act on the process itself: SIGKILL, SIGSTOP, SIGCONT.
+ */
+final class MemberProcess {
+    private static final long EXIT_WAIT_SECONDS = 10;
+
+    private final List<String> argv;
+    private final Path logFile;
+    private Process process;
+    private boolean paused;
+
+    MemberProcess(final List<String> argv, final Path logFile) {
+        this.argv = List.copyOf(argv);
+        this.logFile = logFile;
+    }
+
+    void start() throws IOException {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("already running: " + argv);
+        }
+        process = new ProcessBuilder(argv).redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+        paused = false;
+    }
+
+    boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    boolean isPaused() {
+        return paused;
+    }
+
+    /** SIGKILL: nothing flushed, nothing cleaned up (the page cache keeps what was written). */
+    void kill() throws InterruptedException {
+        if (process == null) {
+            return;
+        }
+        process.destroyForcibly().waitFor(EXIT_WAIT_SECONDS, TimeUnit.SECONDS);
+        paused = false;
+    }
+
+    /** SIGSTOP: the member stops answering without its peers seeing a closed connection. */
+    void pause() throws IOException, InterruptedException {
+        signal("STOP");
+        paused = true;
+    }
+
+    void resume() throws IOException, InterruptedException {
+        signal("CONT");
+        paused = false;
+    }
+
+    /** SIGTERM, then SIGKILL if it does not exit in time. */
+    void stop() throws InterruptedException, IOException {
+        if (process == null || !process.isAlive()) {
+            return;
+        }
+        if (paused) {
+            resume();
+        }
+        process.destroy();
+        if (!process.waitFor(EXIT_WAIT_SECONDS, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(EXIT_WAIT_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+
+    Path logFile() {
+        return logFile;
+    }
+
+    private void signal(final String name) throws IOException, InterruptedException {
+        if (process == null || !process.isAlive()) {
+            return;
+        }
+        // `ip netns exec` execs the server in place, and bin/cairn execs java: the pid is the server's.
+        final Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+            .redirectErrorStream(true).start();
+        if (!kill.waitFor(EXIT_WAIT_SECONDS, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed: "
+                + new String(kill.getInputStream().readAllBytes()));
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.cairn.chaos.run;
+
+import io.cairn.chaos.cluster.LabCluster;
+import io.cairn.chaos.fault.Fault;
+import io.cairn.chaos.fault.FaultInjector;
+import io.cairn.chaos.fault.FaultKind;
+import io.cairn.chaos.fault.FaultSchedule;
+import io.cairn.chaos.net.NetworkLab;
+import io.cairn.chaos.workload.Workload;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One fault-injection run: a network lab, the members in it, the workload on every member, the
+ * seeded faults one after another (each undone before the next), then calm, the final state of
+ * every member, and the checks over everything recorded. Prints as it goes what it injected and
+ * when, so a violation can be read against the schedule.
+ */
+public final class ChaosRun {
+    private static final int CLIENTS_PER_MEMBER = 2;
+    private static final int KEYS = 6;
+    private static final long WARM_UP_MILLIS = 1_000;
+    private static final long SETTLE_TIMEOUT_MILLIS = 60_000;
+
+    private final ChaosOptions options;
+    private final PrintStream out;
+    private final List<String> timeline = new ArrayList<>();
+    private long startNanos;
+
+    public ChaosRun(final ChaosOptions options, final PrintStream out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    public RunReport run() throws Exception {
+        final List<Fault> schedule = FaultSchedule.of(options.seed(), options.faults(), options.members(),
+            options.faulting().toMillis());
+        out.printf("chaos: %s, %d members, seed %d (replay: --seed %d), %d faults scheduled over %s%n",
+            options.server().name(), options.members(), options.seed(), options.seed(), schedule.size(),
+            options.faulting());
+        try (NetworkLab lab = NetworkLab.create("cx" + Long.toString(Math.abs(options.seed()) % 1000, 36),
+                options.members());
+             LabCluster cluster = LabCluster.start(lab, options.server(), options.dir(), options.members(),
+                 List.of())) {
+            final FaultInjector injector = new FaultInjector(cluster, lab, options.seed());
+            final Workload workload = Workload.start(cluster, CLIENTS_PER_MEMBER, KEYS, options.seed());
+            try {
+                startNanos = System.nanoTime();
+                Thread.sleep(WARM_UP_MILLIS);
+                final long faultsStartNanos = System.nanoTime();
+                for (final Fault fault : schedule) {
+                    sleepUntil(faultsStartNanos + TimeUnit.MILLISECONDS.toNanos(fault.startMillis()), workload);
+                    final FaultInjector.Active active = injector.inject(fault);
+                    note("inject " + active.description());
+                    sleepUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(fault.holdMillis()), workload);
+                    active.undo();
+                    note("undo   " + active.description());
+                }
+                for (int m = 1; m <= cluster.size(); m++) {
+                    cluster.awaitServing(m);
+                }
+                Thread.sleep(WARM_UP_MILLIS);
+                workload.stopClients();
+                note("clients stopped");
+                final List<MemberState> finals = settle(cluster, workload);
+                final Map<FaultKind, Long> injected = new EnumMap<>(FaultKind.class);
+                for (final FaultKind kind : FaultKind.values()) {
+                    injected.put(kind, injector.injected(kind));
+                }
+                return Checks.run(options, workload, finals, injected, timeline);
+            } finally {
+                workload.close();
+            }
+        }
+    }
+
+    /** Waits for the members to agree on one revision and for every watch to have delivered up to it. */
+    private List<MemberState> settle(final LabCluster cluster, final Workload workload) throws Exception {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SETTLE_TIMEOUT_MILLIS);
+        while (true) {
+            workload.resumeWatches();
+            final List<MemberState> states = new ArrayList<>();
+            IOException unreadable = null;
+            for (int m = 1; m <= cluster.size(); m++) {
+                try {
+                    states.add(MemberState.read(cluster, m, Workload.PREFIX));
+                } catch (final IOException e) {
+                    unreadable = e;
+                }
+            }
+            final boolean agreed = unreadable == null
+                && states.stream().mapToLong(MemberState::revision).distinct().count() == 1;
+            if (agreed && Checks.watchesReached(workload.watchLogs(), states.get(0).revision())) {
+                note("settled at revision " + states.get(0).revision());
+                return states;
+            }
+            if (System.nanoTime() > deadline) {
+                note("not settled after " + SETTLE_TIMEOUT_MILLIS + " ms"
+                    + (unreadable != null ? ": " + unreadable.getMessage() : ""));
+                return states;
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private void sleepUntil(final long nanos, final Workload workload) throws InterruptedException {
+        while (true) {
+            final long left = nanos - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            workload.resumeWatches();
+            TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
+        }
+    }
+
+    private void note(final String what) {
+        final String line = String.format("+%7.3f s  %s", (System.nanoTime() - startNanos) / 1e9, what);
+        timeline.add(line);
+        out.println(line);
+    }
+}

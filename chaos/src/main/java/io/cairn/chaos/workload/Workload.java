@@ -1,0 +1,90 @@
+package io.cairn.chaos.workload;
+
+import io.cairn.chaos.cluster.LabCluster;
+import io.cairn.chaos.linearizability.History;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The clients of a run: {@code clientsPerMember} KV clients on every member (their own threads),
+ * and one watch per member over the keys' prefix from revision 1. Everything they see is recorded
+ * for the checks.
+ */
+public final class Workload {
+    public static final String PREFIX = "k";
+    private static final long JOIN_MILLIS = KvClient.DEADLINE_MILLIS + 5_000;
+
+    private final History history = new History();
+    private final ServedWrites served = new ServedWrites();
+    private final List<WatchRecorder> watches = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean stopped;
+
+    private Workload() {
+    }
+
+    public static Workload start(final LabCluster cluster, final int clientsPerMember, final int keyCount,
+                                 final long seed) {
+        final Workload workload = new Workload();
+        final List<String> keys = new ArrayList<>();
+        for (int k = 0; k < keyCount; k++) {
+            keys.add(PREFIX + k);
+        }
+        final SplittableRandom seeds = new SplittableRandom(seed);
+        for (int m = 1; m <= cluster.size(); m++) {
+            final WatchRecorder watch = new WatchRecorder(m, cluster.channel(m), PREFIX);
+            watch.start(1);
+            workload.watches.add(watch);
+        }
+        int client = 0;
+        for (int m = 1; m <= cluster.size(); m++) {
+            for (int c = 0; c < clientsPerMember; c++, client++) {
+                final KvClient kv = new KvClient(client, m, cluster.channel(m), keys, workload.history,
+                    workload.served, seeds.nextLong(), () -> workload.stopped);
+                workload.threads.add(Thread.ofPlatform().name("chaos-client-" + client).start(kv));
+            }
+        }
+        return workload;
+    }
+
+    /** Reopens the watches whose streams ended (after a fault ended). */
+    public void resumeWatches() {
+        for (final WatchRecorder watch : watches) {
+            watch.resume();
+        }
+    }
+
+    /** Stops the KV clients; each finishes its operation in flight. Watches stay open. */
+    public void stopClients() throws InterruptedException {
+        stopped = true;
+        for (final Thread thread : threads) {
+            thread.join(TimeUnit.MILLISECONDS.toMillis(JOIN_MILLIS));
+        }
+    }
+
+    public History history() {
+        return history;
+    }
+
+    public ServedWrites served() {
+        return served;
+    }
+
+    public List<WatchRecorder.Log> watchLogs() {
+        final List<WatchRecorder.Log> logs = new ArrayList<>();
+        for (final WatchRecorder watch : watches) {
+            logs.addAll(watch.logs());
+        }
+        return logs;
+    }
+
+    /** Stops the clients and closes the watches. */
+    public void close() throws InterruptedException {
+        stopClients();
+        for (final WatchRecorder watch : watches) {
+            watch.close();
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.cairn.engine.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.cairn.chaos.Seeds;
+import io.cairn.chaos.cluster.ServerCommand;
+import io.cairn.chaos.fault.FaultKind;
+import io.cairn.chaos.run.ChaosOptions;
+import io.cairn.chaos.run.ChaosRun;
+import io.cairn.chaos.run.RunReport;
+import io.cairn.engine.testing.ServerProcess;
+import io.cairn.engine.testing.ThreeMembers;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The chaos harness's short run, as CI runs it: three members, each in a network namespace of its
+ * own, every fault kind at least once over 40 s of faults, then every check. Against Debian etcd
+ * first (which validates the checks on a system meant to be correct), then Cairn. Needs root.
+ */
+class ChaosIT {
+    private static final Duration FAULTING = Duration.ofSeconds(40);
+
+    @TempDir
+    Path dir;
+
+    static List<ServerProcess.Kind> kinds() {
+        return ThreeMembers.kinds().toList();
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void everyFaultKindOnceAndTheHistoryChecksOut(final ServerProcess.Kind kind) throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "network namespaces need root");
+        final ServerCommand server = kind == ServerProcess.Kind.ETCD ? ServerCommand.etcd()
+            : new ServerCommand("cairn", ServerProcess.cairnCommand());
+        Seeds.run("cairn.chaos.seed", 1, seed -> {
+            final RunReport report = new ChaosRun(new ChaosOptions(server, 3, FAULTING, seed,
+                Arrays.asList(FaultKind.values()), dir.resolve(kind.name().toLowerCase(java.util.Locale.ROOT))),
+                System.out).run();
+            System.out.println(report);
+            for (final FaultKind fault : FaultKind.values()) {
+                assertTrue(report.faults().get(fault) >= 1, fault + " was not injected: " + report.faults());
+            }
+            assertTrue(report.operations() > 100, "too few operations to say anything: " + report.operations());
+            assertEquals(List.of(), report.violations(), report.toString());
+        });
+    }
+}
