@@ -28,11 +28,11 @@ public record Report(List<CheckResult> results) {
         final long failedChecks = results.stream().filter(result -> !result.passed()).count();
         final StringBuilder out = new StringBuilder(passed()
             ? "PASSED: " + results.size() + " checks, no violations\n"
-            : "FAILED: " + violationCount() + " violations in " + failedChecks + " of " + results.size()
+            : "FAILED: " + violations(violationCount()) + " in " + failedChecks + " of " + results.size()
                 + " checks\n");
         for (final CheckResult result : results) {
             out.append("  ").append(result.check()).append(": checked ").append(result.checked()).append(", ")
-                .append(result.passed() ? "ok" : result.violationCount() + " violations").append('\n');
+                .append(result.passed() ? "ok" : violations(result.violationCount())).append('\n');
             final List<Violation> shown = result.violations().subList(0,
                 Math.min(VIOLATIONS_SHOWN_MAX, result.violations().size()));
             for (final Violation violation : shown) {
@@ -46,5 +46,9 @@ public record Report(List<CheckResult> results) {
             }
         }
         return out.toString();
+    }
+
+    private static String violations(final long count) {
+        return count + (count == 1 ? " violation" : " violations");
     }
 }
