@@ -118,22 +118,11 @@ public final class DurabilityChecker {
                     violations.add("a member holds a value of " + key + " never committed at its mod_revision: "
                         + Provenance.why(found), slice);
                 }
-            } else if (!deletedAfterLastPut(key, last, writes, leases)) {
+            } else if (!Absence.explained(key, last, writes, leases)) {
                 violations.add("an acknowledged put to " + key + " is lost: the key is absent and nothing deleted it",
                     List.of(held, lines.write(last)));
             }
         }
-    }
-
-    /** Whether an absent key may rightly be absent: its last acknowledged write is a delete, or a later delete may have come. */
-    private static boolean deletedAfterLastPut(final String key, final KvWrite last, final WriteIndex writes,
-        final LeaseIndex leases) {
-        if (last == null || last.mutation().type() == ChangeType.DELETE || leases.ended(last.mutation().leaseId())) {
-            return true;
-        }
-        // An indeterminate delete may have committed after it, or an indeterminate put with a lease that then ended.
-        return writes.indeterminate(key).stream().anyMatch(write -> write.mutation().type() == ChangeType.DELETE
-            || leases.ended(write.mutation().leaseId()));
     }
 
     private static String held(final String key, final Optional<Stored> stored, final List<String> members) {

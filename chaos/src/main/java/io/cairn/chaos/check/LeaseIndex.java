@@ -31,7 +31,9 @@ final class LeaseIndex {
             facts.put(lease.leaseId(), lease);
             for (final LeasedKey key : lease.keys()) {
                 if (key.revision() != KvWrite.NO_REVISION) {
-                    leaseByRevision.putIfAbsent(new RevKey(key.revision(), key.key()), lease.leaseId());
+                    // The facts may name a lease the write's record left out; never the other way.
+                    leaseByRevision.merge(new RevKey(key.revision(), key.key()), lease.leaseId(),
+                        (recorded, named) -> recorded == Mutation.NO_LEASE ? named : recorded);
                 } else {
                     leaseByValue.putIfAbsent(new WriteIndex.KeyValue(key.key(), key.value()), lease.leaseId());
                 }
@@ -50,6 +52,12 @@ final class LeaseIndex {
             return byRevision;
         }
         return leaseByValue.getOrDefault(new WriteIndex.KeyValue(key, value), Mutation.NO_LEASE);
+    }
+
+    /** The lease {@code put} was attached to, by its revision when it has one, else by its value. */
+    long leaseOf(final KvWrite put) {
+        final long leaseId = leaseOf(put.key(), put.mutation().value(), put.revision());
+        return leaseId != Mutation.NO_LEASE ? leaseId : put.mutation().leaseId();
     }
 
     /** How {@code leaseId} ended, {@link LeaseEnd#NONE} if the run never saw it end. */

@@ -86,8 +86,7 @@ public final class SerializableReadChecker {
     private static void checkAbsence(final KvRead read, final WriteIndex writes, final LeaseIndex leases,
         final Lines lines, final CheckResult.Collector violations) {
         final KvWrite last = writes.lastAcknowledgedAtOrBefore(read.key(), read.headerRevision());
-        if (last == null || last.mutation().type() == ChangeType.DELETE || leases.ended(last.mutation().leaseId())
-            || !writes.indeterminateDeletes(read.key()).isEmpty()) {
+        if (Absence.explained(read.key(), last, writes, leases)) {
             return;
         }
         violations.add("a read found the key absent though an acknowledged put at or before its header revision"

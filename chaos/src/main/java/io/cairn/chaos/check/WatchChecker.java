@@ -129,12 +129,10 @@ public final class WatchChecker {
                 return leases.ended(leases.leaseOf(lastPut.key(), lastPut.value(), lastPut.modRevision()));
             }
             final KvWrite before = writes.lastAcknowledgedAtOrBefore(delete.key(), delete.modRevision() - 1);
-            if (before != null && before.mutation().type() == ChangeType.PUT
-                && leases.ended(before.mutation().leaseId())) {
+            if (before != null && before.mutation().type() == ChangeType.PUT && leases.ended(leases.leaseOf(before))) {
                 return true;
             }
-            return writes.indeterminate(delete.key()).stream()
-                .anyMatch(write -> leases.ended(write.mutation().leaseId()));
+            return writes.indeterminate(delete.key()).stream().anyMatch(write -> leases.ended(leases.leaseOf(write)));
         }
 
         /**

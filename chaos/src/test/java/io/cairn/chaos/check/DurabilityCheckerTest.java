@@ -90,4 +90,14 @@ class DurabilityCheckerTest {
             .write(put("n2", "x", "2", 2, 10, 20))
             .build()), 1, "two acknowledged writes claim x at revision 2");
     }
+
+    @Test
+    void aLeaseNamedOnlyInTheLeasesFactsStillExplainsItsKeysAbsence() {
+        final RunHistory.Builder history = RunHistory.builder().write(put("n1", "q", "q1", 2, 10, 20));
+        fails(DurabilityChecker.check(history.finalState(finalState("n1", 3, Map.of())).build()), 1,
+            "acknowledged put to q is lost");
+        passes(DurabilityChecker.check(history
+            .lease(new LeaseFacts(0x4d, List.of(new LeasedKey("q", "q1", 2)), LeaseEnd.expired(30)))
+            .build()));
+    }
 }
