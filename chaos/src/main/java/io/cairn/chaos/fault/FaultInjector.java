@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.IntConsumer;
 
 /**
  * Turns a scheduled {@link Fault} into signals and network rules on a running cluster, and undoes
@@ -31,12 +32,16 @@ public final class FaultInjector {
     private final LabCluster cluster;
     private final NetworkLab lab;
     private final SplittableRandom random;
+    private final IntConsumer restarted;
     private final AtomicLongArray injected = new AtomicLongArray(FaultKind.values().length);
 
-    public FaultInjector(final LabCluster cluster, final NetworkLab lab, final long seed) {
+    /** @param restarted told of each killed member once it is started again */
+    public FaultInjector(final LabCluster cluster, final NetworkLab lab, final long seed,
+                         final IntConsumer restarted) {
         this.cluster = cluster;
         this.lab = lab;
         this.random = new SplittableRandom(seed);
+        this.restarted = restarted;
     }
 
     public Active inject(final Fault fault) throws Exception {
@@ -46,7 +51,10 @@ public final class FaultInjector {
         return switch (fault.kind()) {
             case KILL -> {
                 cluster.kill(target);
-                yield active("SIGKILL m" + target + role(target, leader), () -> cluster.restart(target));
+                yield active("SIGKILL m" + target + role(target, leader), () -> {
+                    cluster.restart(target);
+                    restarted.accept(target);
+                });
             }
             case PAUSE -> {
                 cluster.pause(target);

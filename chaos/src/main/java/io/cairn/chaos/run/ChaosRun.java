@@ -1,5 +1,6 @@
 package io.cairn.chaos.run;
 
+import io.cairn.chaos.check.FinalState;
 import io.cairn.chaos.cluster.LabCluster;
 import io.cairn.chaos.fault.Fault;
 import io.cairn.chaos.fault.FaultInjector;
@@ -47,8 +48,9 @@ public final class ChaosRun {
                 options.members());
              LabCluster cluster = LabCluster.start(lab, options.server(), options.dir(), options.members(),
                  List.of())) {
-            final FaultInjector injector = new FaultInjector(cluster, lab, options.seed());
             final Workload workload = Workload.start(cluster, CLIENTS_PER_MEMBER, KEYS, options.seed());
+            final FaultInjector injector = new FaultInjector(cluster, lab, options.seed(),
+                workload.records()::restarted);
             try {
                 startNanos = System.nanoTime();
                 Thread.sleep(WARM_UP_MILLIS);
@@ -67,12 +69,12 @@ public final class ChaosRun {
                 Thread.sleep(WARM_UP_MILLIS);
                 workload.stopClients();
                 note("clients stopped");
-                final List<MemberState> finals = settle(cluster, workload);
+                final List<FinalState> finals = settle(cluster, workload);
                 final Map<FaultKind, Long> injected = new EnumMap<>(FaultKind.class);
                 for (final FaultKind kind : FaultKind.values()) {
                     injected.put(kind, injector.injected(kind));
                 }
-                return Checks.run(options, workload, finals, injected, timeline);
+                return RunChecks.run(options, workload, finals, injected, timeline);
             } finally {
                 workload.close();
             }
@@ -80,22 +82,22 @@ public final class ChaosRun {
     }
 
     /** Waits for the members to agree on one revision and for every watch to have delivered up to it. */
-    private List<MemberState> settle(final LabCluster cluster, final Workload workload) throws Exception {
+    private List<FinalState> settle(final LabCluster cluster, final Workload workload) throws Exception {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SETTLE_TIMEOUT_MILLIS);
         while (true) {
             workload.resumeWatches();
-            final List<MemberState> states = new ArrayList<>();
+            final List<FinalState> states = new ArrayList<>();
             IOException unreadable = null;
             for (int m = 1; m <= cluster.size(); m++) {
                 try {
-                    states.add(MemberState.read(cluster, m, Workload.PREFIX));
+                    states.add(FinalStates.read(cluster, m, Workload.PREFIX));
                 } catch (final IOException e) {
                     unreadable = e;
                 }
             }
             final boolean agreed = unreadable == null
-                && states.stream().mapToLong(MemberState::revision).distinct().count() == 1;
-            if (agreed && Checks.watchesReached(workload.watchLogs(), states.get(0).revision())) {
+                && states.stream().mapToLong(FinalState::revision).distinct().count() == 1;
+            if (agreed && RunChecks.watchesReached(workload.watchLogs(), states.get(0).revision())) {
                 note("settled at revision " + states.get(0).revision());
                 return states;
             }

@@ -1,6 +1,11 @@
 package io.cairn.chaos.workload;
 
 import com.google.protobuf.ByteString;
+import io.cairn.chaos.check.Consistency;
+import io.cairn.chaos.check.KvRead;
+import io.cairn.chaos.check.KvWrite;
+import io.cairn.chaos.check.Mutation;
+import io.cairn.chaos.check.Span;
 import io.cairn.chaos.linearizability.History;
 import io.cairn.chaos.linearizability.Input;
 import io.cairn.chaos.linearizability.Output;
@@ -32,19 +37,19 @@ import java.util.function.BooleanSupplier;
  * Txns and deletes over a few keys, one at a time, each recorded with its call and return times.
  * A write whose answer is lost (a deadline, a dropped connection) is recorded as indeterminate; one
  * refused before it was sent (connection refused) as failed; a failed read is dropped (it changed
- * nothing). Serializable reads go to {@link ServedWrites} for the weaker check, not to the
- * linearizability history.
+ * nothing). Everything also goes to {@link Records} for the other checks; serializable reads go
+ * only there (they need not be linearizable).
  */
 final class KvClient implements Runnable {
     static final long DEADLINE_MILLIS = 2_000;
     private static final long PAUSE_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(40);
 
     private final int client;
-    private final int member;
+    private final String memberName;
     private final KVGrpc.KVBlockingStub kv;
     private final List<String> keys;
     private final History history;
-    private final ServedWrites served;
+    private final Records records;
     private final SplittableRandom random;
     private final BooleanSupplier stopped;
     /** What this client last saw each key hold: the value its next compare-and-swap expects. */
@@ -52,13 +57,13 @@ final class KvClient implements Runnable {
     private long sequence;
 
     KvClient(final int client, final int member, final ManagedChannel channel, final List<String> keys,
-             final History history, final ServedWrites served, final long seed, final BooleanSupplier stopped) {
+             final History history, final Records records, final long seed, final BooleanSupplier stopped) {
         this.client = client;
-        this.member = member;
+        this.memberName = Records.memberName(member);
         this.kv = KVGrpc.newBlockingStub(channel);
         this.keys = keys;
         this.history = history;
-        this.served = served;
+        this.records = records;
         this.random = new SplittableRandom(seed);
         this.stopped = stopped;
     }
@@ -98,10 +103,11 @@ final class KvClient implements Runnable {
             final PutResponse response = call().put(PutRequest.newBuilder().setKey(bytes(key))
                 .setValue(bytes(value)).build());
             history.ok(op, Output.written(response.getHeader().getRevision()));
-            served.acknowledged(member, key, value, response.getHeader().getRevision(), calledNanos);
+            records.write(KvWrite.acknowledged(records.nextId(), memberName, Mutation.put(key, value),
+                response.getHeader().getRevision(), span(calledNanos)));
             lastSeen.put(key, value);
         } catch (final StatusRuntimeException e) {
-            writeFailed(op, key, value, e, calledNanos);
+            writeFailed(op, Mutation.put(key, value), e, calledNanos);
         }
     }
 
@@ -120,13 +126,14 @@ final class KvClient implements Runnable {
             final TxnResponse response = call().txn(txn);
             history.ok(op, Output.swapped(response.getSucceeded()));
             if (response.getSucceeded()) {
-                served.acknowledged(member, key, value, response.getHeader().getRevision(), calledNanos);
+                records.write(KvWrite.acknowledged(records.nextId(), memberName, Mutation.put(key, value),
+                    response.getHeader().getRevision(), span(calledNanos)));
                 lastSeen.put(key, value);
             } else {
                 lastSeen.remove(key); // unknown now: the next swap expects "absent", and learns
             }
         } catch (final StatusRuntimeException e) {
-            writeFailed(op, key, value, e, calledNanos);
+            writeFailed(op, Mutation.put(key, value), e, calledNanos);
         }
     }
 
@@ -137,21 +144,22 @@ final class KvClient implements Runnable {
             final DeleteRangeResponse response = call().deleteRange(DeleteRangeRequest.newBuilder().setKey(bytes(key))
                 .build());
             history.ok(op, Output.deleted(response.getDeleted()));
-            if (response.getDeleted() > 0) {
-                served.acknowledged(member, key, null, response.getHeader().getRevision(), calledNanos);
-            }
+            records.write(KvWrite.deleteAcknowledged(records.nextId(), memberName, key,
+                response.getHeader().getRevision(), response.getDeleted(), span(calledNanos)));
             lastSeen.remove(key);
         } catch (final StatusRuntimeException e) {
-            writeFailed(op, key, null, e, calledNanos);
+            writeFailed(op, Mutation.delete(key), e, calledNanos);
         }
     }
 
     private void get(final String key) {
         final long op = history.invoke(client, Input.get(key));
+        final long calledNanos = System.nanoTime();
         try {
             final RangeResponse response = call().range(RangeRequest.newBuilder().setKey(bytes(key)).build());
             final String value = response.getKvsCount() == 0 ? null : response.getKvs(0).getValue().toStringUtf8();
             history.ok(op, Output.read(value));
+            records.read(read(key, Consistency.LINEARIZABLE, response, calledNanos));
             if (value == null) {
                 lastSeen.remove(key);
             } else {
@@ -167,22 +175,34 @@ final class KvClient implements Runnable {
         try {
             final RangeResponse response = call().range(RangeRequest.newBuilder().setKey(bytes(key))
                 .setSerializable(true).build());
-            final String value = response.getKvsCount() == 0 ? null : response.getKvs(0).getValue().toStringUtf8();
-            final long modRevision = response.getKvsCount() == 0 ? 0 : response.getKvs(0).getModRevision();
-            served.serializableRead(member, key, value, modRevision, response.getHeader().getRevision(), calledNanos,
-                System.nanoTime());
+            records.read(read(key, Consistency.SERIALIZABLE, response, calledNanos));
         } catch (final StatusRuntimeException ignored) {
             // A read that failed changed nothing and showed nothing.
         }
     }
 
-    private void writeFailed(final long op, final String key, final String value, final StatusRuntimeException e,
+    private KvRead read(final String key, final Consistency consistency, final RangeResponse response,
+                        final long calledNanos) {
+        final long header = response.getHeader().getRevision();
+        return response.getKvsCount() == 0
+            ? KvRead.absent(records.nextId(), memberName, key, consistency, header, span(calledNanos))
+            : KvRead.present(records.nextId(), memberName, key, consistency,
+                response.getKvs(0).getValue().toStringUtf8(), response.getKvs(0).getModRevision(), header,
+                span(calledNanos));
+    }
+
+    private static Span span(final long calledNanos) {
+        return new Span(calledNanos, System.nanoTime());
+    }
+
+    private void writeFailed(final long op, final Mutation mutation, final StatusRuntimeException e,
                              final long calledNanos) {
         if (neverSent(e)) {
             history.fail(op);
+            records.write(KvWrite.failed(records.nextId(), memberName, mutation, span(calledNanos)));
         } else {
             history.unknown(op);
-            served.indeterminate(member, key, value, calledNanos);
+            records.write(KvWrite.indeterminate(records.nextId(), memberName, mutation, calledNanos));
         }
     }
 

@@ -1,6 +1,10 @@
 package io.cairn.chaos.workload;
 
 import com.google.protobuf.ByteString;
+import io.cairn.chaos.check.KeyRange;
+import io.cairn.chaos.check.WatchEnd;
+import io.cairn.chaos.check.WatchEvent;
+import io.cairn.chaos.check.WatchLog;
 import io.cairn.etcd.api.etcdserverpb.WatchCreateRequest;
 import io.cairn.etcd.api.etcdserverpb.WatchGrpc;
 import io.cairn.etcd.api.etcdserverpb.WatchRequest;
@@ -18,39 +22,34 @@ import java.util.List;
  * etcd clients do, so every log is one watch stream from its start revision.
  */
 public final class WatchRecorder {
-    /** One event as delivered. {@code value} is null for a DELETE. */
-    public record Delivered(String key, String value, long modRevision) {
-    }
-
     /** One watch stream: its member, start revision and the events it delivered, and how it ended. */
-    public static final class Log {
-        public final int member;
-        public final long startRevision;
-        private final List<Delivered> events = new ArrayList<>();
-        private String end;
+    static final class Log {
+        private final int member;
+        private final long startRevision;
+        private final List<WatchEvent> events = new ArrayList<>();
+        private WatchEnd end = WatchEnd.OPEN;
 
         Log(final int member, final long startRevision) {
             this.member = member;
             this.startRevision = startRevision;
         }
 
-        public synchronized List<Delivered> events() {
-            return List.copyOf(events);
+        synchronized boolean ended() {
+            return end.endedEarly();
         }
 
-        /** Null while the stream is open; else why it ended. */
-        public synchronized String end() {
-            return end;
-        }
-
-        synchronized void add(final Delivered event) {
+        synchronized void add(final WatchEvent event) {
             events.add(event);
         }
 
-        synchronized void end(final String why) {
-            if (end == null) {
-                end = why;
+        synchronized void end(final WatchEnd.Reason reason, final long compactRevision) {
+            if (!end.endedEarly()) {
+                end = new WatchEnd(reason, compactRevision, System.nanoTime());
             }
+        }
+
+        synchronized WatchLog toWatchLog(final long id, final KeyRange range) {
+            return new WatchLog(id, Records.memberName(member), range, startRevision, List.copyOf(events), end);
         }
 
         synchronized long nextRevision() {
@@ -82,12 +81,12 @@ public final class WatchRecorder {
     /** If the current stream ended, opens a new one from after its last event. */
     public synchronized void resume() {
         final Log last = logs.get(logs.size() - 1);
-        if (last.end() != null) {
+        if (last.ended()) {
             open(new Log(member, last.nextRevision()));
         }
     }
 
-    public synchronized List<Log> logs() {
+    synchronized List<Log> logs() {
         return List.copyOf(logs);
     }
 
@@ -99,9 +98,6 @@ public final class WatchRecorder {
                 // the stream ended on its own
             }
         }
-        for (final Log log : logs) {
-            log.end("closed at the end of the run");
-        }
     }
 
     private void open(final Log log) {
@@ -110,25 +106,26 @@ public final class WatchRecorder {
             @Override
             public void onNext(final WatchResponse response) {
                 if (response.getCanceled()) {
-                    log.end("canceled: " + response.getCancelReason() + " (compact revision "
-                        + response.getCompactRevision() + ")");
+                    log.end(response.getCompactRevision() > 0 ? WatchEnd.Reason.COMPACTED : WatchEnd.Reason.CANCELLED,
+                        response.getCompactRevision());
                     return;
                 }
                 for (final Event event : response.getEventsList()) {
-                    log.add(new Delivered(event.getKv().getKey().toStringUtf8(),
-                        event.getType() == Event.EventType.DELETE ? null : event.getKv().getValue().toStringUtf8(),
-                        event.getKv().getModRevision()));
+                    final String key = event.getKv().getKey().toStringUtf8();
+                    log.add(event.getType() == Event.EventType.DELETE
+                        ? WatchEvent.delete(key, event.getKv().getModRevision())
+                        : WatchEvent.put(key, event.getKv().getValue().toStringUtf8(), event.getKv().getModRevision()));
                 }
             }
 
             @Override
             public void onError(final Throwable t) {
-                log.end("stream failed: " + t);
+                log.end(WatchEnd.Reason.ERROR, 0);
             }
 
             @Override
             public void onCompleted() {
-                log.end("stream completed by the server");
+                log.end(WatchEnd.Reason.ERROR, 0); // a server ends a watch stream only when it fails
             }
         });
         requests.onNext(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder().setKey(key)

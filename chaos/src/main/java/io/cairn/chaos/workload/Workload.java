@@ -1,5 +1,8 @@
 package io.cairn.chaos.workload;
 
+import io.cairn.chaos.check.KeyRange;
+import io.cairn.chaos.check.WatchEnd;
+import io.cairn.chaos.check.WatchLog;
 import io.cairn.chaos.cluster.LabCluster;
 import io.cairn.chaos.linearizability.History;
 import java.util.ArrayList;
@@ -17,7 +20,7 @@ public final class Workload {
     private static final long JOIN_MILLIS = KvClient.DEADLINE_MILLIS + 5_000;
 
     private final History history = new History();
-    private final ServedWrites served = new ServedWrites();
+    private final Records records = new Records();
     private final List<WatchRecorder> watches = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean stopped;
@@ -42,7 +45,7 @@ public final class Workload {
         for (int m = 1; m <= cluster.size(); m++) {
             for (int c = 0; c < clientsPerMember; c++, client++) {
                 final KvClient kv = new KvClient(client, m, cluster.channel(m), keys, workload.history,
-                    workload.served, seeds.nextLong(), () -> workload.stopped);
+                    workload.records, seeds.nextLong(), () -> workload.stopped);
                 workload.threads.add(Thread.ofPlatform().name("chaos-client-" + client).start(kv));
             }
         }
@@ -68,14 +71,17 @@ public final class Workload {
         return history;
     }
 
-    public ServedWrites served() {
-        return served;
+    public Records records() {
+        return records;
     }
 
-    public List<WatchRecorder.Log> watchLogs() {
-        final List<WatchRecorder.Log> logs = new ArrayList<>();
+    /** Every watch stream so far, as the checks read them (streams still open are {@link WatchEnd#OPEN}). */
+    public List<WatchLog> watchLogs() {
+        final List<WatchLog> logs = new ArrayList<>();
         for (final WatchRecorder watch : watches) {
-            logs.addAll(watch.logs());
+            for (final WatchRecorder.Log log : watch.logs()) {
+                logs.add(log.toWatchLog(logs.size() + 1, KeyRange.prefix(PREFIX)));
+            }
         }
         return logs;
     }

@@ -1,0 +1,72 @@
+package io.cairn.chaos.run;
+
+import io.cairn.chaos.check.Checks;
+import io.cairn.chaos.check.FinalState;
+import io.cairn.chaos.check.Report;
+import io.cairn.chaos.check.RunHistory;
+import io.cairn.chaos.check.WatchLog;
+import io.cairn.chaos.fault.FaultKind;
+import io.cairn.chaos.linearizability.LinearizabilityChecker;
+import io.cairn.chaos.linearizability.Operation;
+import io.cairn.chaos.workload.Records;
+import io.cairn.chaos.workload.Workload;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Everything a run recorded, through linearizability and the other checks, into a {@link RunReport}. */
+final class RunChecks {
+    static final Duration LINEARIZABILITY_BUDGET = Duration.ofSeconds(120);
+
+    private RunChecks() {
+    }
+
+    static RunReport run(final ChaosOptions options, final Workload workload, final List<FinalState> finals,
+                         final Map<FaultKind, Long> faults, final List<String> timeline) {
+        final List<String> summary = new ArrayList<>();
+        final List<String> violations = new ArrayList<>();
+        final List<Operation> operations = workload.history().operations();
+        final LinearizabilityChecker.Result linearizable = LinearizabilityChecker.check(operations,
+            LINEARIZABILITY_BUDGET);
+        summary.add("linearizability: " + linearizable.verdict() + " over " + operations.size() + " operations ("
+            + operations.stream().filter(Operation::outcomeUnknown).count() + " indeterminate)");
+        if (!linearizable.linearizable()) {
+            violations.add("linearizability: " + linearizable + "\n" + linearizable.explanation());
+        }
+        if (finals.size() != options.members()) {
+            violations.add("final state: only " + finals.size() + " of " + options.members() + " members answered");
+        }
+        final Records records = workload.records();
+        final RunHistory.Builder history = RunHistory.builder();
+        records.writes().forEach(history::write);
+        records.reads().forEach(history::read);
+        records.restarts().forEach(history::restart);
+        workload.watchLogs().forEach(history::watch);
+        finals.forEach(history::finalState);
+        final Report report = Checks.all(history.build());
+        summary.add(report.toString().strip());
+        if (!report.passed()) {
+            violations.add(report.toString());
+        }
+        if (!violations.isEmpty()) {
+            violations.add("timeline:\n" + String.join("\n", timeline));
+        }
+        return new RunReport(options.server().name(), options.seed(), operations.size(), faults, summary, violations);
+    }
+
+    /** Each member's newest watch has delivered the event at {@code revision} (every write is on the prefix). */
+    static boolean watchesReached(final List<WatchLog> logs, final long revision) {
+        final Map<String, WatchLog> newest = new HashMap<>();
+        for (final WatchLog log : logs) {
+            newest.put(log.member(), log);
+        }
+        for (final WatchLog log : newest.values()) {
+            if (Math.max(log.lastDeliveredRevision(), log.startRevision() - 1) < revision) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
