@@ -44,14 +44,17 @@ final class RunChecks {
         records.reads().forEach(history::read);
         records.restarts().forEach(history::restart);
         workload.watchLogs().forEach(history::watch);
+        workload.leases().forEach(history::lease);
         finals.forEach(history::finalState);
-        final Report report = Checks.all(history.build());
+        final RunHistory recorded = history.build();
+        final Report report = Checks.all(recorded);
         summary.add(report.toString().strip());
         if (!report.passed()) {
             violations.add(report.toString());
         }
         if (!violations.isEmpty()) {
             violations.add("timeline:\n" + String.join("\n", timeline));
+            violations.add("the whole history: " + HistoryFiles.write(options.dir(), recorded, operations, timeline));
         }
         return new RunReport(options.server().name(), options.seed(), operations.size(), faults, summary, violations);
     }

@@ -1,10 +1,12 @@
 package io.cairn.chaos.workload;
 
 import io.cairn.chaos.check.KeyRange;
+import io.cairn.chaos.check.LeaseFacts;
 import io.cairn.chaos.check.WatchEnd;
 import io.cairn.chaos.check.WatchLog;
 import io.cairn.chaos.cluster.LabCluster;
 import io.cairn.chaos.linearizability.History;
+import io.grpc.ManagedChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -12,16 +14,18 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The clients of a run: {@code clientsPerMember} KV clients on every member (their own threads),
- * and one watch per member over the keys' prefix from revision 1. Everything they see is recorded
- * for the checks.
+ * one lease client per member, and one watch per member over the keys' prefix from revision 1.
+ * Everything they see is recorded for the checks.
  */
 public final class Workload {
     public static final String PREFIX = "k";
-    private static final long JOIN_MILLIS = KvClient.DEADLINE_MILLIS + 5_000;
+    /** A lease client may be waiting out a lease's TTL when told to stop. */
+    private static final long JOIN_MILLIS = TimeUnit.SECONDS.toMillis(LeaseClient.TTL_SECONDS) + 70_000;
 
     private final History history = new History();
     private final Records records = new Records();
     private final List<WatchRecorder> watches = new ArrayList<>();
+    private final List<LeaseClient> leaseClients = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean stopped;
 
@@ -36,6 +40,10 @@ public final class Workload {
             keys.add(PREFIX + k);
         }
         final SplittableRandom seeds = new SplittableRandom(seed);
+        final List<ManagedChannel> channels = new ArrayList<>();
+        for (int m = 1; m <= cluster.size(); m++) {
+            channels.add(cluster.channel(m));
+        }
         for (int m = 1; m <= cluster.size(); m++) {
             final WatchRecorder watch = new WatchRecorder(m, cluster.channel(m), PREFIX);
             watch.start(1);
@@ -48,6 +56,12 @@ public final class Workload {
                     workload.records, seeds.nextLong(), () -> workload.stopped);
                 workload.threads.add(Thread.ofPlatform().name("chaos-client-" + client).start(kv));
             }
+            // Its own key per member, under the prefix (watched) but apart from the KV clients' keys: a lease's
+            // end deletes it, which the linearizability model of those keys does not know of.
+            final LeaseClient leases = new LeaseClient(m, channels, PREFIX + "lease-" + m,
+                workload.records, seeds.nextLong(), () -> workload.stopped);
+            workload.leaseClients.add(leases);
+            workload.threads.add(Thread.ofPlatform().name("chaos-leases-m" + m).start(leases));
         }
         return workload;
     }
@@ -63,12 +77,20 @@ public final class Workload {
     public void stopClients() throws InterruptedException {
         stopped = true;
         for (final Thread thread : threads) {
-            thread.join(TimeUnit.MILLISECONDS.toMillis(JOIN_MILLIS));
+            thread.join(JOIN_MILLIS);
         }
     }
 
     public History history() {
         return history;
+    }
+
+    public List<LeaseFacts> leases() {
+        final List<LeaseFacts> facts = new ArrayList<>();
+        for (final LeaseClient client : leaseClients) {
+            facts.addAll(client.facts());
+        }
+        return facts;
     }
 
     public Records records() {
