@@ -90,9 +90,26 @@ public final class LeaseService extends LeaseGrpc.LeaseImplBase {
         };
     }
 
-    /** An unknown lease is answered with TTL -1, not an error, as etcd does. */
+    /**
+     * An unknown lease is answered with TTL -1, not an error, as etcd does. The answer comes from this
+     * member's lessor once it has applied everything committed when the request came (ReadIndex): etcd
+     * forwards TimeToLive to the leader, so a lease granted or revoked through another member is seen
+     * at once. Read from a follower's lessor straight away, a lease just granted elsewhere read as gone
+     * (-1), and one just revoked as alive; the chaos harness's lease check caught the first.
+     */
     @Override
     public void leaseTimeToLive(final LeaseTimeToLiveRequest request,
+        final StreamObserver<LeaseTimeToLiveResponse> observer) {
+        store.linearizableRead().whenComplete((ready, failure) -> {
+            if (failure != null) {
+                GrpcCalls.fail(observer, failure);
+            } else {
+                timeToLive(request, observer);
+            }
+        });
+    }
+
+    private void timeToLive(final LeaseTimeToLiveRequest request,
         final StreamObserver<LeaseTimeToLiveResponse> observer) {
         GrpcCalls.respond(observer, () -> {
             final LeaseTimeToLiveResponse.Builder response = LeaseTimeToLiveResponse.newBuilder()
