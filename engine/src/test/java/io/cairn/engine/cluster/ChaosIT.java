@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -28,8 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ChaosIT {
     private static final Duration FAULTING = Duration.ofSeconds(40);
 
-    @TempDir
-    Path dir;
+    /** Under target/, so a failed run's logs, data and history stay for reading; a passed run's are deleted. */
+    private static final Path RUNS = Path.of("target", "chaos-runs");
 
     static List<ServerProcess.Kind> kinds() {
         return ThreeMembers.kinds().toList();
@@ -42,15 +41,16 @@ class ChaosIT {
         final ServerCommand server = kind == ServerProcess.Kind.ETCD ? ServerCommand.etcd()
             : new ServerCommand("cairn", ServerProcess.cairnCommand());
         Seeds.run("cairn.chaos.seed", 1, seed -> {
+            final Path dir = RUNS.resolve(kind.name().toLowerCase(java.util.Locale.ROOT) + "-" + seed);
             final RunReport report = new ChaosRun(new ChaosOptions(server, 3, FAULTING, seed,
-                Arrays.asList(FaultKind.values()), dir.resolve(kind.name().toLowerCase(java.util.Locale.ROOT))),
-                System.out).run();
+                Arrays.asList(FaultKind.values()), dir), System.out).run();
             System.out.println(report);
             for (final FaultKind fault : FaultKind.values()) {
                 assertTrue(report.faults().get(fault) >= 1, fault + " was not injected: " + report.faults());
             }
             assertTrue(report.operations() > 100, "too few operations to say anything: " + report.operations());
-            assertEquals(List.of(), report.violations(), report.toString());
+            assertEquals(List.of(), report.violations(), report.toString() + "\nkept: " + dir.toAbsolutePath());
+            ServerProcess.deleteRecursively(dir);
         });
     }
 }
