@@ -183,12 +183,7 @@ final class KvClient implements Runnable {
 
     private KvRead read(final String key, final Consistency consistency, final RangeResponse response,
                         final long calledNanos) {
-        final long header = response.getHeader().getRevision();
-        return response.getKvsCount() == 0
-            ? KvRead.absent(records.nextId(), memberName, key, consistency, header, span(calledNanos))
-            : KvRead.present(records.nextId(), memberName, key, consistency,
-                response.getKvs(0).getValue().toStringUtf8(), response.getKvs(0).getModRevision(), header,
-                span(calledNanos));
+        return records.readOf(memberName, key, consistency, response, span(calledNanos));
     }
 
     private static Span span(final long calledNanos) {

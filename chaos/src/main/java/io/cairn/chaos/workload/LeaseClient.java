@@ -1,7 +1,6 @@
 package io.cairn.chaos.workload;
 
 import io.cairn.chaos.check.Consistency;
-import io.cairn.chaos.check.KvRead;
 import io.cairn.chaos.check.KvWrite;
 import io.cairn.chaos.check.LeaseEnd;
 import io.cairn.chaos.check.LeaseFacts;
@@ -149,12 +148,8 @@ final class LeaseClient implements Runnable {
         try {
             final RangeResponse response = kv.withDeadlineAfter(DEADLINE_MILLIS, TimeUnit.MILLISECONDS)
                 .range(RangeRequest.newBuilder().setKey(KvClient.bytes(key)).build());
-            final Span span = new Span(calledNanos, System.nanoTime());
-            final long header = response.getHeader().getRevision();
-            records.read(response.getKvsCount() == 0
-                ? KvRead.absent(records.nextId(), memberName, key, Consistency.LINEARIZABLE, header, span)
-                : KvRead.present(records.nextId(), memberName, key, Consistency.LINEARIZABLE,
-                    response.getKvs(0).getValue().toStringUtf8(), response.getKvs(0).getModRevision(), header, span));
+            records.read(records.readOf(memberName, key, Consistency.LINEARIZABLE, response,
+                new Span(calledNanos, System.nanoTime())));
         } catch (final StatusRuntimeException e) {
             // a failed read shows nothing
         }

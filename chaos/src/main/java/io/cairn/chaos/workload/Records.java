@@ -1,8 +1,11 @@
 package io.cairn.chaos.workload;
 
+import io.cairn.chaos.check.Consistency;
 import io.cairn.chaos.check.KvRead;
 import io.cairn.chaos.check.KvWrite;
 import io.cairn.chaos.check.MemberRestart;
+import io.cairn.chaos.check.Span;
+import io.cairn.etcd.api.etcdserverpb.RangeResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,6 +30,16 @@ public final class Records {
 
     synchronized void read(final KvRead read) {
         reads.add(read);
+    }
+
+    /** A single-key Range's answer as the checks read it. */
+    KvRead readOf(final String member, final String key, final Consistency consistency, final RangeResponse response,
+                  final Span span) {
+        final long header = response.getHeader().getRevision();
+        return response.getKvsCount() == 0
+            ? KvRead.absent(nextId(), member, key, consistency, header, span)
+            : KvRead.present(nextId(), member, key, consistency, response.getKvs(0).getValue().toStringUtf8(),
+                response.getKvs(0).getModRevision(), header, span);
     }
 
     /** A member's process started again (its serializable reads may start from an older state). */
