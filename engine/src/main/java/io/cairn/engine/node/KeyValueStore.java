@@ -66,6 +66,16 @@ public interface KeyValueStore {
     /** A keep-alive: completes with the lease's TTL, or fails with LEASE_NOT_FOUND. */
     CompletableFuture<Long> leaseRenew(long id);
 
+    /**
+     * A lease's remaining and granted TTL, or null when there is no such lease, read once this member
+     * has applied everything committed when the call came (ReadIndex): what etcd's forwarding of
+     * TimeToLive to the leader gives. Read from a follower's lessor at once, a lease just granted
+     * through another member would read as absent, and one just revoked as alive.
+     */
+    default CompletableFuture<Lessor.TimeToLive> leaseTimeToLive(final long id) {
+        return linearizableRead().thenApply(applied -> lessor().timeToLive(id));
+    }
+
     /** The applied leases and their expiry, for TimeToLive and Leases. */
     Lessor lessor();
 
