@@ -8,10 +8,11 @@ public final class Checks {
     }
 
     public static Report all(final RunHistory history) {
+        final HistoryIndexes indexes = HistoryIndexes.of(history);
         return new Report(List.of(
-            WatchChecker.check(history),
-            LeaseChecker.check(history),
-            SerializableReadChecker.check(history),
-            DurabilityChecker.check(history)));
+            WatchChecker.check(history, indexes),
+            LeaseChecker.check(history, indexes),
+            SerializableReadChecker.check(history, indexes),
+            DurabilityChecker.check(history, indexes)));
     }
 }

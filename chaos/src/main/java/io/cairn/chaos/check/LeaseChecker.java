@@ -18,8 +18,12 @@ public final class LeaseChecker {
     }
 
     public static CheckResult check(final RunHistory history) {
-        final LeaseIndex leases = new LeaseIndex(history.leases(), history.writes());
-        final Lines lines = new Lines(history.originNanos());
+        return check(history, HistoryIndexes.of(history));
+    }
+
+    static CheckResult check(final RunHistory history, final HistoryIndexes indexes) {
+        final LeaseIndex leases = indexes.leases();
+        final Lines lines = indexes.lines();
         final CheckResult.Collector violations = new CheckResult.Collector(NAME);
         long readsOfLeasedValues = 0;
         for (final KvRead read : history.reads()) {

@@ -36,10 +36,14 @@ public final class SerializableReadChecker {
     }
 
     public static CheckResult check(final RunHistory history) {
-        final WriteIndex writes = new WriteIndex(history.writes());
-        final LeaseIndex leases = new LeaseIndex(history.leases(), history.writes());
+        return check(history, HistoryIndexes.of(history));
+    }
+
+    static CheckResult check(final RunHistory history, final HistoryIndexes indexes) {
+        final WriteIndex writes = indexes.writes();
+        final LeaseIndex leases = indexes.leases();
         final Provenance provenance = new Provenance(writes);
-        final Lines lines = new Lines(history.originNanos());
+        final Lines lines = indexes.lines();
         final CheckResult.Collector violations = new CheckResult.Collector(NAME);
         for (final KvRead read : history.reads()) {
             if (read.found()) {

@@ -33,7 +33,11 @@ public final class WatchChecker {
     }
 
     public static CheckResult check(final RunHistory history) {
-        final Context context = new Context(history);
+        return check(history, HistoryIndexes.of(history));
+    }
+
+    static CheckResult check(final RunHistory history, final HistoryIndexes indexes) {
+        final Context context = new Context(indexes);
         final List<Set<RevKey>> delivered = new ArrayList<>(history.watches().size());
         long events = 0;
         for (final WatchLog watch : history.watches()) {
@@ -54,11 +58,11 @@ public final class WatchChecker {
         final CheckResult.Collector violations = new CheckResult.Collector(NAME);
         final Map<RevKey, Delivery> firstDelivery = new HashMap<>();
 
-        Context(final RunHistory history) {
-            writes = new WriteIndex(history.writes());
-            leases = new LeaseIndex(history.leases(), history.writes());
+        Context(final HistoryIndexes indexes) {
+            writes = indexes.writes();
+            leases = indexes.leases();
             provenance = new Provenance(writes);
-            lines = new Lines(history.originNanos());
+            lines = indexes.lines();
         }
 
         /** One watch's own order, range and provenance; returns the changes it delivered. */
