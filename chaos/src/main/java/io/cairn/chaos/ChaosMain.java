@@ -2,6 +2,7 @@ package io.cairn.chaos;
 
 import io.cairn.chaos.cluster.ServerCommand;
 import io.cairn.chaos.fault.FaultKind;
+import io.cairn.chaos.net.LabSubnet;
 import io.cairn.chaos.run.ChaosOptions;
 import io.cairn.chaos.run.ChaosRun;
 import io.cairn.chaos.run.RunReport;
@@ -41,6 +42,10 @@ public final class ChaosMain implements Callable<Integer> {
     @Option(names = "--dir", description = "where data directories and logs go (default: a new temporary one)")
     Path dir;
 
+    @Option(names = "--subnet", description = "the members' /24; two runs at once need two (default: ${DEFAULT-VALUE})",
+        defaultValue = "10.231.0.0/24")
+    String subnet;
+
     @Option(names = "--cairn-home", description = "the Cairn checkout whose bin/cairn runs (default: this one)")
     Path cairnHome;
 
@@ -64,7 +69,7 @@ public final class ChaosMain implements Callable<Integer> {
         final Path runDir = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("cairn-chaos-");
         final List<FaultKind> kinds = faults != null ? faults : Arrays.asList(FaultKind.values());
         final RunReport report = new ChaosRun(new ChaosOptions(command, members, parseDuration(duration), runSeed,
-            kinds, runDir), System.out).run();
+            kinds, runDir, LabSubnet.parse(subnet)), System.out).run();
         System.out.println(report);
         if (report.passed()) {
             deleteRecursively(runDir);

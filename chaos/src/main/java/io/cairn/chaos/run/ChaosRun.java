@@ -49,7 +49,7 @@ public final class ChaosRun {
             options.server().name(), options.members(), options.seed(), options.seed(), schedule.size(),
             options.faulting());
         try (NetworkLab lab = NetworkLab.create("cx" + Long.toString(Math.abs(options.seed()) % 1000, 36),
-                options.members());
+                options.members(), options.subnet());
              LabCluster cluster = LabCluster.start(lab, options.server(), options.dir(), options.members(),
                  List.of())) {
             final Workload workload = Workload.start(cluster, CLIENTS_PER_MEMBER, KEYS, options.seed());

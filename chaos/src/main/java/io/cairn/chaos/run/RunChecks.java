@@ -1,13 +1,16 @@
 package io.cairn.chaos.run;
 
+import io.cairn.chaos.check.ChangeType;
 import io.cairn.chaos.check.Checks;
 import io.cairn.chaos.check.FinalState;
 import io.cairn.chaos.check.Report;
 import io.cairn.chaos.check.RunHistory;
+import io.cairn.chaos.check.WatchEvent;
 import io.cairn.chaos.check.WatchLog;
 import io.cairn.chaos.fault.FaultKind;
 import io.cairn.chaos.linearizability.LinearizabilityChecker;
 import io.cairn.chaos.linearizability.Operation;
+import io.cairn.chaos.linearizability.UnknownOutcomes;
 import io.cairn.chaos.workload.Records;
 import io.cairn.chaos.workload.Workload;
 import java.time.Duration;
@@ -18,6 +21,7 @@ import java.util.Map;
 
 /** Everything a run recorded, through linearizability and the other checks, into a {@link RunReport}. */
 final class RunChecks {
+    /** The linearizability search's bound for runs up to 20 minutes. */
     static final Duration LINEARIZABILITY_BUDGET = Duration.ofSeconds(120);
 
     private RunChecks() {
@@ -27,9 +31,13 @@ final class RunChecks {
                          final Map<FaultKind, Long> faults, final List<String> timeline) {
         final List<String> summary = new ArrayList<>();
         final List<String> violations = new ArrayList<>();
-        final List<Operation> operations = workload.history().operations();
+        final List<Operation> recordedOperations = workload.history().operations();
+        final UnknownOutcomes.Settled settled = UnknownOutcomes.settle(recordedOperations,
+            appliedRevisions(workload.watchLogs()));
+        summary.add(settled.toString());
+        final List<Operation> operations = settled.operations();
         final LinearizabilityChecker.Result linearizable = LinearizabilityChecker.check(operations,
-            LINEARIZABILITY_BUDGET);
+            linearizabilityBudget(options.faulting()));
         summary.add("linearizability: " + linearizable.verdict() + " over " + operations.size() + " operations ("
             + operations.stream().filter(Operation::outcomeUnknown).count() + " indeterminate)");
         if (!linearizable.linearizable()) {
@@ -54,9 +62,31 @@ final class RunChecks {
         }
         if (!violations.isEmpty()) {
             violations.add("timeline:\n" + String.join("\n", timeline));
-            violations.add("the whole history: " + HistoryFiles.write(options.dir(), recorded, operations, timeline));
+            violations.add("the whole history: " + HistoryFiles.write(options.dir(), recorded, recordedOperations, timeline));
         }
         return new RunReport(options.server().name(), options.seed(), operations.size(), faults, summary, violations);
+    }
+
+    /**
+     * A minute per 10 minutes of faults, two at the least: the search is near linear in the history
+     * once unknown writes are settled.
+     */
+    static Duration linearizabilityBudget(final Duration faulting) {
+        final Duration scaled = faulting.dividedBy(10);
+        return scaled.compareTo(LINEARIZABILITY_BUDGET) > 0 ? scaled : LINEARIZABILITY_BUDGET;
+    }
+
+    /** Every value the watches saw put, with its revision: the store's own record of what it applied. */
+    static Map<UnknownOutcomes.KeyValue, Long> appliedRevisions(final List<WatchLog> logs) {
+        final Map<UnknownOutcomes.KeyValue, Long> applied = new HashMap<>();
+        for (final WatchLog log : logs) {
+            for (final WatchEvent event : log.events()) {
+                if (event.type() == ChangeType.PUT) {
+                    applied.put(new UnknownOutcomes.KeyValue(event.key(), event.value()), event.modRevision());
+                }
+            }
+        }
+        return applied;
     }
 
     /** Each member's newest watch has delivered the event at {@code revision} (every write is on the prefix). */
