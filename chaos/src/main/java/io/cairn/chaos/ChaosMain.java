@@ -46,6 +46,10 @@ public final class ChaosMain implements Callable<Integer> {
         defaultValue = "10.231.0.0/24")
     String subnet;
 
+    @Option(names = "--plant-bug", description = "Cairn only, to see the checks catch it: "
+        + "follower-reads-skip-read-index, ack-before-wal-fdatasync or watch-skips-event-under-load")
+    String plantedBug;
+
     @Option(names = "--cairn-home", description = "the Cairn checkout whose bin/cairn runs (default: this one)")
     Path cairnHome;
 
@@ -55,14 +59,15 @@ public final class ChaosMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        final ServerCommand command = switch (server) {
+        final ServerCommand plain = switch (server) {
             case "etcd" -> ServerCommand.etcd();
             case "cairn" -> ServerCommand.cairn(cairnHome != null ? cairnHome
                 : Path.of(System.getProperty("cairn.home", ".")));
             default -> throw new CommandLine.ParameterException(new CommandLine(this),
                 "--server must be cairn or etcd, not " + server);
         };
-        if (command.name().equals("cairn")) {
+        final ServerCommand command = plantedBug == null ? plain : plain.withPlantedBug(plantedBug);
+        if (server.equals("cairn")) {
             buildFirst(command); // bin/cairn builds when stale: not inside the members' start-up deadline
         }
         final long runSeed = seed != null ? seed : System.nanoTime();

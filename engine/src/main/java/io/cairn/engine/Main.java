@@ -13,10 +13,13 @@ import io.cairn.engine.node.MemberOptions;
 import io.cairn.engine.node.RaftKeyValueStore;
 import io.cairn.engine.server.CairnServer;
 import io.cairn.engine.server.MaintenanceService;
+import io.cairn.engine.testfaults.PlantedBug;
+import io.cairn.engine.testfaults.StorageFaultControl;
 import io.cairn.posix.NativePosix;
 import java.io.IOException;
 import java.net.URI;
 import java.util.List;
+import java.util.Set;
 
 /** `bin/cairn`: etcd's command line in, a serving Cairn member out. */
 public final class Main {
@@ -72,9 +75,23 @@ public final class Main {
             config.listenPeerUrls().getFirst().toString(), null, null);
     }
 
+    /** TESTS ONLY: the bugs a chaos test planted through the environment (see testfaults). */
+    private static void plant(final Set<PlantedBug> bugs, final RaftKeyValueStore store, final CairnServer server) {
+        for (final PlantedBug bug : bugs) {
+            System.err.println("cairn: TEST ONLY: planted bug " + bug.flagName() + " is on; never run a member like"
+                + " this outside tests");
+            switch (bug) {
+                case FOLLOWER_READS_SKIP_READ_INDEX -> store.plantBugFollowerReadsSkipReadIndex();
+                case ACK_BEFORE_WAL_FDATASYNC -> store.plantBugWalAcknowledgesBeforeFdatasync();
+                case WATCH_SKIPS_EVENT_UNDER_LOAD -> server.plantBugWatchSkipsEventUnderLoad();
+            }
+        }
+    }
+
     private static void serve(final ServerConfig config) throws InterruptedException {
         final RaftKeyValueStore store;
         final CairnServer server;
+        final StorageFaultControl testFaults;
         try {
             if (config.initialClusterState() == ServerConfig.ClusterState.EXISTING
                 && !java.nio.file.Files.exists(config.dataDir().resolve("member"))) {
@@ -82,9 +99,12 @@ public final class Main {
                     + "needs `member add` first, which comes with membership changes in a later version; "
                     + "start a new cluster with --initial-cluster-state new");
             }
+            final Set<PlantedBug> plantedBugs = PlantedBug.fromEnvironment(System.getenv());
+            testFaults = StorageFaultControl.fromEnvironment(System.getenv(), NativePosix.INSTANCE);
             store = RaftKeyValueStore.open(config.dataDir(), config.walDir(), memberOptions(config),
-                clusterOptions(config), NativePosix.INSTANCE);
+                clusterOptions(config), testFaults.disk());
             server = CairnServer.start(config, store);
+            plant(plantedBugs, store, server);
         } catch (final IOException | RuntimeException e) {
             System.err.println("cairn: cannot start: " + e.getMessage());
             System.exit(EXIT_FAILURE);
@@ -93,6 +113,15 @@ public final class Main {
         System.err.println("cairn: member " + config.name() + " serving client requests on "
             + config.listenClientUrls());
         final AutoCompactor compactor = AutoCompactor.start(config.autoCompaction(), store);
+        testFaults.onPowerCut(() -> {
+            compactor.close();
+            server.close();
+            try {
+                store.close();
+            } catch (final IOException e) {
+                System.err.println("cairn: TEST power cut: closing the store: " + e.getMessage());
+            }
+        });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             compactor.close();
             server.close();

@@ -340,6 +340,9 @@ public final class Wal implements AutoCloseable {
         return true;
     }
 
+    /** See {@link #plantBugAcknowledgeBeforeFdatasync}; off. */
+    private volatile boolean plantedBugSkipsFdatasync;
+
     private void flushLoop() {
         while (awaitAppends()) {
             writeRole.lock();
@@ -416,6 +419,15 @@ public final class Wal implements AutoCloseable {
         return true;
     }
 
+    /**
+     * TESTS ONLY, a planted bug: appends are acknowledged without their fdatasync (only a segment's
+     * rotation syncs it), so a power cut loses acknowledged entries. The chaos harness shows it
+     * catches this; nothing but a member started for tests turns it on.
+     */
+    public void plantBugAcknowledgeBeforeFdatasync() {
+        plantedBugSkipsFdatasync = true;
+    }
+
     private void writeDurably(BatchBuffer batch) throws IOException {
         // The last block of a segment stays free for the record that closes it.
         if (!segment.fits(batch.alignedBytes() + RecordFormat.BLOCK_BYTES)) {
@@ -423,7 +435,9 @@ public final class Wal implements AutoCloseable {
         }
         long startNanos = System.nanoTime();
         segment.write(batch);
-        segment.sync();
+        if (!plantedBugSkipsFdatasync) {
+            segment.sync();
+        }
         metrics.recordWrite(batch.alignedBytes(), batch.records(), System.nanoTime() - startNanos);
         if (batch.logLastIndex() >= 0) {
             durableLastIndex = batch.logLastIndex();

@@ -13,9 +13,13 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -31,21 +35,27 @@ public final class LabCluster implements AutoCloseable {
     private static final String TOKEN = "chaos";
     private static final long SERVING_TIMEOUT_SECONDS = 60;
     private static final long PROBE_DEADLINE_MILLIS = 1_000;
+    /** A member closes its server and store before it reverts, up to 10 s; then the revert itself. */
+    private static final long POWER_CUT_EXIT_SECONDS = 30;
 
     private final NetworkLab lab;
     private final List<MemberProcess> members = new ArrayList<>();
     private final List<ManagedChannel> channels = new ArrayList<>();
     private final Path dir;
+    private final boolean storageFaults;
+    /** The storage fault layer's commands are numbered; a member acts on a number it has not seen. */
+    private final AtomicLong faultCommands = new AtomicLong();
 
-    private LabCluster(final NetworkLab lab, final Path dir) {
+    private LabCluster(final NetworkLab lab, final Path dir, final boolean storageFaults) {
         this.lab = lab;
         this.dir = dir;
+        this.storageFaults = storageFaults;
     }
 
     /** Starts every member and waits until each answers a linearizable Range. */
     public static LabCluster start(final NetworkLab lab, final ServerCommand server, final Path dir, final int size,
                                    final List<String> extraFlags) throws IOException, InterruptedException {
-        final LabCluster cluster = new LabCluster(lab, dir);
+        final LabCluster cluster = new LabCluster(lab, dir, server.storageFaults());
         try {
             final String initialCluster = IntStream.rangeClosed(1, size)
                 .mapToObj(m -> name(m) + "=" + cluster.peerUrl(m)).collect(Collectors.joining(","));
@@ -63,14 +73,19 @@ public final class LabCluster implements AutoCloseable {
                 flags.addAll(extraFlags);
                 final List<String> argv = new ArrayList<>(server.argv());
                 argv.addAll(flags);
-                cluster.members.add(new MemberProcess(lab.command(m, argv.toArray(String[]::new)),
+                final Map<String, String> environment = new HashMap<>(server.environment());
+                if (server.storageFaults()) {
+                    environment.put(ServerCommand.FAULT_CONTROL_ENVIRONMENT, cluster.faultControl(m).toString());
+                }
+                cluster.members.add(new MemberProcess(lab.command(m, argv.toArray(String[]::new)), environment,
                     dir.resolve(name(m) + ".log")));
                 cluster.channels.add(NettyChannelBuilder.forAddress(lab.address(m), CLIENT_PORT).usePlaintext()
                     .build());
             }
             Files.createDirectories(dir);
-            for (final MemberProcess member : cluster.members) {
-                member.start();
+            for (int m = 1; m <= size; m++) {
+                Files.deleteIfExists(cluster.faultControl(m)); // a member obeys whatever it finds there
+                cluster.members.get(m - 1).start();
             }
             for (int m = 1; m <= size; m++) {
                 cluster.awaitServing(m);
@@ -115,7 +130,57 @@ public final class LabCluster implements AutoCloseable {
     }
 
     public void restart(final int member) throws IOException {
+        Files.deleteIfExists(faultControl(member)); // a member obeys whatever it finds there
         members.get(member - 1).start();
+    }
+
+    /** Whether members take storage faults (see {@link ServerCommand#storageFaults}). */
+    public boolean storageFaults() {
+        return storageFaults;
+    }
+
+    /** Every fdatasync of the member waits {@code delayMillis} first, until {@link #healthyDisk}. */
+    public void slowFdatasync(final int member, final long delayMillis) throws IOException {
+        command(member, "slow-fdatasync " + delayMillis);
+    }
+
+    public void healthyDisk(final int member) throws IOException {
+        command(member, "healthy");
+    }
+
+    /**
+     * Cuts the power of {@code cut} members at once: each reverts what it had not synced (seeded:
+     * {@code seed + member}) and exits. Waits for that; a member that does not exit in time is
+     * killed instead (its unsynced writes all kept, also a state a power cut can leave).
+     *
+     * @return the members that were killed instead
+     */
+    public List<Integer> powerCut(final List<Integer> cut, final long seed) throws IOException, InterruptedException {
+        for (final int member : cut) {
+            command(member, "power-cut " + (seed + member));
+        }
+        final List<Integer> killed = new ArrayList<>();
+        for (final int member : cut) {
+            if (!members.get(member - 1).awaitExit(POWER_CUT_EXIT_SECONDS)) {
+                kill(member);
+                killed.add(member);
+            }
+        }
+        return killed;
+    }
+
+    private void command(final int member, final String command) throws IOException {
+        if (!storageFaults) {
+            throw new IllegalStateException("these members have no storage fault layer");
+        }
+        final Path control = faultControl(member);
+        final Path next = control.resolveSibling(control.getFileName() + ".next");
+        Files.writeString(next, faultCommands.incrementAndGet() + " " + command + "\n");
+        Files.move(next, control, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private Path faultControl(final int member) {
+        return dir.resolve(name(member) + ".fault-control");
     }
 
     public void pause(final int member) throws IOException, InterruptedException {

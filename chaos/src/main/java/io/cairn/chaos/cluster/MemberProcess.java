@@ -3,6 +3,7 @@ package io.cairn.chaos.cluster;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -14,12 +15,14 @@ final class MemberProcess {
     private static final long EXIT_WAIT_SECONDS = 10;
 
     private final List<String> argv;
+    private final Map<String, String> environment;
     private final Path logFile;
     private Process process;
     private boolean paused;
 
-    MemberProcess(final List<String> argv, final Path logFile) {
+    MemberProcess(final List<String> argv, final Map<String, String> environment, final Path logFile) {
         this.argv = List.copyOf(argv);
+        this.environment = Map.copyOf(environment);
         this.logFile = logFile;
     }
 
@@ -27,8 +30,10 @@ final class MemberProcess {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("already running: " + argv);
         }
-        process = new ProcessBuilder(argv).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+        final ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        builder.environment().putAll(environment); // `ip netns exec` passes it on
+        process = builder.start();
         paused = false;
     }
 
@@ -47,6 +52,11 @@ final class MemberProcess {
         }
         process.destroyForcibly().waitFor(EXIT_WAIT_SECONDS, TimeUnit.SECONDS);
         paused = false;
+    }
+
+    /** Waits for the process to end by itself (a power cut it was told of); false if it still runs. */
+    boolean awaitExit(final long seconds) throws InterruptedException {
+        return process == null || process.waitFor(seconds, TimeUnit.SECONDS);
     }
 
     /** SIGSTOP: the member stops answering without its peers seeing a closed connection. */

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
 
 /**
  * Turns a scheduled {@link Fault} into signals and network rules on a running cluster, and undoes
@@ -25,6 +26,8 @@ public final class FaultInjector {
         void undo() throws Exception;
     }
 
+    static final long SLOW_FDATASYNC_MIN_MILLIS = 100;
+    static final long SLOW_FDATASYNC_MAX_MILLIS = 800;
     static final NetemSpec LOSSY = new NetemSpec(20.0, 50, 20, 10.0);
     /** What tc says when the kernel was built without netem. */
     private static final String NO_NETEM = "Specified qdisc kind is unknown";
@@ -76,6 +79,14 @@ public final class FaultInjector {
                 lab.oneWay(from, to);
                 yield active("packets m" + from + " -> m" + to + " dropped", lab::heal);
             }
+            case SLOW_DISK -> {
+                final long delayMillis = random.nextLong(SLOW_FDATASYNC_MIN_MILLIS, SLOW_FDATASYNC_MAX_MILLIS + 1);
+                cluster.slowFdatasync(target, delayMillis);
+                yield active("fdatasync +" + delayMillis + " ms on m" + target + role(target, leader),
+                    () -> cluster.healthyDisk(target));
+            }
+            case POWER_CUT -> powerCut(List.of(target), "m" + target + role(target, leader));
+            case POWER_CUT_ALL -> powerCut(IntStream.rangeClosed(1, cluster.size()).boxed().toList(), "every member");
             case NETEM -> {
                 try {
                     lab.netem(target, LOSSY);
@@ -92,6 +103,18 @@ public final class FaultInjector {
                 }
             }
         };
+    }
+
+    private Active powerCut(final List<Integer> cut, final String whom) throws Exception {
+        final long seed = random.nextLong();
+        final List<Integer> killed = cluster.powerCut(cut, seed);
+        return active("power cut of " + whom + " (revert seed " + seed + " + member"
+            + (killed.isEmpty() ? "" : "; did not exit in time, killed: " + killed) + ")", () -> {
+                for (final int member : cut) {
+                    cluster.restart(member);
+                    restarted.accept(member);
+                }
+            });
     }
 
     /** Faults injected so far, by kind. */

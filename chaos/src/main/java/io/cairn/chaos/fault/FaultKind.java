@@ -13,5 +13,19 @@ public enum FaultKind {
     /** Packets from the leader to one follower dropped, the other way delivered. */
     ONE_WAY,
     /** Packet loss, delay with jitter and reordering on one member's link. */
-    NETEM
+    NETEM,
+    /** Storage: every fdatasync of one member (the leader half the time) waits 100 to 800 ms. */
+    SLOW_DISK,
+    /** Storage: one member (the leader half the time) loses power: what it had not synced is reverted; restarted after the hold. */
+    POWER_CUT,
+    /** Storage: every member loses power at once (a site outage); all restarted after the hold. */
+    POWER_CUT_ALL;
+
+    /**
+     * Whether it needs the server's storage fault layer, which only Cairn has (a member's writes
+     * and syncs go through it); etcd runs skip these kinds.
+     */
+    public boolean storage() {
+        return this == SLOW_DISK || this == POWER_CUT || this == POWER_CUT_ALL;
+    }
 }

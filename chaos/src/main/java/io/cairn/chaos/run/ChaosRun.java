@@ -10,11 +10,15 @@ import io.cairn.chaos.net.NetworkLab;
 import io.cairn.chaos.workload.Workload;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * One fault-injection run: a network lab, the members in it, the workload on every member, the
@@ -43,7 +47,13 @@ public final class ChaosRun {
     }
 
     public RunReport run() throws Exception {
-        final List<Fault> schedule = FaultSchedule.of(options.seed(), options.faults(), options.members(),
+        final List<FaultKind> kinds = options.faults().stream()
+            .filter(kind -> !kind.storage() || options.server().storageFaults()).toList();
+        if (kinds.size() < options.faults().size()) {
+            out.printf("chaos: %s has no storage fault layer: no %s%n", options.server().name(),
+                options.faults().stream().filter(kind -> !kinds.contains(kind)).toList());
+        }
+        final List<Fault> schedule = FaultSchedule.of(options.seed(), kinds, options.members(),
             options.faulting().toMillis());
         out.printf("chaos: %s, %d members, seed %d (replay: --seed %d), %d faults scheduled over %s%n",
             options.server().name(), options.members(), options.seed(), options.seed(), schedule.size(),
@@ -67,18 +77,27 @@ public final class ChaosRun {
                     active.undo();
                     note("undo   " + active.description());
                 }
+                final List<String> notBack = new ArrayList<>();
                 for (int m = 1; m <= cluster.size(); m++) {
-                    cluster.awaitServing(m);
+                    try {
+                        cluster.awaitServing(m);
+                    } catch (final IOException e) {
+                        notBack.add(e.getMessage() + ", which ends: " + lastLine(cluster.logFile(m)));
+                        note("m" + m + " did not come back");
+                    }
                 }
                 Thread.sleep(WARM_UP_MILLIS);
                 workload.stopClients();
                 note("clients stopped");
-                final List<FinalState> finals = settle(cluster, workload);
+                // A member that cannot start again is a finding in itself (a WAL that refuses to
+                // recover, say); with it missing the others cannot settle, so the checks run on
+                // what was recorded.
+                final List<FinalState> finals = notBack.isEmpty() ? settle(cluster, workload) : List.of();
                 final Map<FaultKind, Long> injected = new EnumMap<>(FaultKind.class);
                 for (final FaultKind kind : FaultKind.values()) {
                     injected.put(kind, injector.injected(kind));
                 }
-                return RunChecks.run(options, workload, finals, injected, timeline);
+                return RunChecks.run(options, workload, finals, notBack, injected, timeline);
             } finally {
                 workload.close();
             }
@@ -111,6 +130,14 @@ public final class ChaosRun {
                 return states;
             }
             Thread.sleep(200);
+        }
+    }
+
+    private static String lastLine(final Path log) {
+        try (Stream<String> lines = Files.lines(log)) {
+            return lines.filter(line -> !line.isBlank()).reduce((first, second) -> second).orElse("(empty)");
+        } catch (final IOException | UncheckedIOException e) {
+            return "(unreadable: " + e.getMessage() + ")";
         }
     }
 

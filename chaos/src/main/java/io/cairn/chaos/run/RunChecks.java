@@ -27,10 +27,12 @@ final class RunChecks {
     private RunChecks() {
     }
 
+    /** @param notBack members that did not serve again after the faults, with why */
     static RunReport run(final ChaosOptions options, final Workload workload, final List<FinalState> finals,
-                         final Map<FaultKind, Long> faults, final List<String> timeline) {
+                         final List<String> notBack, final Map<FaultKind, Long> faults, final List<String> timeline) {
         final List<String> summary = new ArrayList<>();
         final List<String> violations = new ArrayList<>();
+        notBack.forEach(member -> violations.add("recovery: " + member));
         final List<Operation> recordedOperations = workload.history().operations();
         final UnknownOutcomes.Settled settled = UnknownOutcomes.settle(recordedOperations,
             appliedRevisions(workload.watchLogs()));

@@ -72,6 +72,16 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
      */
     volatile boolean plantedBugFollowerReadsSkipReadIndex;
 
+    /** TESTS ONLY: turns on {@link #plantedBugFollowerReadsSkipReadIndex} in a member process (see testfaults). */
+    public void plantBugFollowerReadsSkipReadIndex() {
+        plantedBugFollowerReadsSkipReadIndex = true;
+    }
+
+    /** TESTS ONLY: the WAL acknowledges appends without fdatasync (see Wal#plantBugAcknowledgeBeforeFdatasync). */
+    public void plantBugWalAcknowledgesBeforeFdatasync() {
+        storage.wal.plantBugAcknowledgeBeforeFdatasync();
+    }
+
     private RaftKeyValueStore(final MemberStorage storage, final MemberOptions options, final ClusterOptions cluster,
         final Peers peers, final boolean alone) {
         this.storage = storage;

@@ -86,6 +86,11 @@ public final class CairnServer implements AutoCloseable {
         return hub;
     }
 
+    /** TESTS ONLY: see {@link WatchHub#plantBugSkipEventUnderLoad}. */
+    public void plantBugWatchSkipsEventUnderLoad() {
+        watches.plantBugSkipEventUnderLoad();
+    }
+
     public void awaitTermination() throws InterruptedException {
         for (final Server server : servers) {
             server.awaitTermination();

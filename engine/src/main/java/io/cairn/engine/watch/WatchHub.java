@@ -94,6 +94,8 @@ public final class WatchHub implements AutoCloseable {
     private final List<WatchStream> progressDeferred = new ArrayList<>();
     private final List<Watcher> matching = new ArrayList<>();
     private long nextProgressNanos;
+    /** See {@link #plantBugSkipEventUnderLoad}; off. */
+    private volatile boolean plantedBugSkipsEventUnderLoad;
 
     public WatchHub(final HistorySource store, final WatchEncoding encoding, final Settings settings) {
         this.store = store;
@@ -108,6 +110,15 @@ public final class WatchHub implements AutoCloseable {
         committedRevision = Math.max(committedRevision, publishedRevision);
         nextProgressNanos = System.nanoTime() + settings.progressIntervalNanos();
         thread.start();
+    }
+
+    /**
+     * TESTS ONLY, a planted bug: when the watch thread fans out several revisions at once (it fell
+     * behind the commits: load), the synced watchers skip the last one's events. The chaos harness
+     * shows its watch check catches it.
+     */
+    public void plantBugSkipEventUnderLoad() {
+        plantedBugSkipsEventUnderLoad = true;
     }
 
     public long watchersFellBehind() {
@@ -539,9 +550,13 @@ public final class WatchHub implements AutoCloseable {
                     }
                 }
             }
+            // The planted bug (tests only): the last of several revisions is skipped.
+            final boolean skip = plantedBugSkipsEventUnderLoad && first > 0 && end == changes.size();
             if (!perWatcher.isEmpty()) {
                 perWatcher.forEach((watcher, list) -> {
-                    if (watcher.state == Watcher.State.SYNCED) {
+                    if (watcher.state == Watcher.State.SYNCED && skip) {
+                        watcher.nextRevision = revision + 1;
+                    } else if (watcher.state == Watcher.State.SYNCED) {
                         try {
                             deliverLive(watcher, revision, list);
                         } catch (final RuntimeException e) {
