@@ -21,10 +21,13 @@ final class Explanation {
     }
 
     static String notLinearizable(final String key, final List<Operation> keyOperations,
-        final List<Operation> longestPrefix, final long historyStartNanos) {
+        final List<Operation> longestPrefix, final List<Operation> smallest, final long historyStartNanos) {
         final StringBuilder out = new StringBuilder();
         out.append("key ").append(key).append(": not linearizable (").append(keyOperations.size())
             .append(" operations on it; times in ms after the history's first call)\n");
+        out.append("  smallest failing slice found: ").append(smallest.size()).append(" of ")
+            .append(keyOperations.size()).append(" operations, which no order explains on their own:\n")
+            .append(HistoryFormat.format(smallest, historyStartNanos, "    "));
         out.append("  longest linearizable prefix found: ").append(longestPrefix.size()).append(" of ")
             .append(keyOperations.size()).append(" operations, in order, each with the value after it:\n");
         KeyModel.State state = KeyModel.State.ABSENT;

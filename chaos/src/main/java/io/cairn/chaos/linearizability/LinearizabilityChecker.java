@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 public final class LinearizabilityChecker {
     /** The default bound on the whole check. */
     public static final Duration DEFAULT_BUDGET = Duration.ofSeconds(10);
+    /** The most a failed key's shrinking to its smallest failing slice takes. */
+    static final Duration SHRINK_BUDGET = Duration.ofSeconds(10);
 
     public enum Verdict {
         LINEARIZABLE,
@@ -73,8 +75,10 @@ public final class LinearizabilityChecker {
                 }
                 case NOT_LINEARIZABLE -> {
                     failed.add(key.getKey());
-                    explanation.append(Explanation.notLinearizable(
-                        key.getKey(), key.getValue(), found.longestPrefix(), historyStartNanos));
+                    final long shrinkDeadlineNanos = Math.min(deadlineNanos,
+                        System.nanoTime() + SHRINK_BUDGET.toNanos());
+                    explanation.append(Explanation.notLinearizable(key.getKey(), key.getValue(), found.longestPrefix(),
+                        Shrink.smallest(key.getValue(), shrinkDeadlineNanos), historyStartNanos));
                 }
                 case OUT_OF_TIME -> undecided.add(key.getKey());
             }

@@ -27,13 +27,20 @@
  * reported with the longest linearizable prefix the search reached and the operations that could
  * have come next, none of which fits, times in milliseconds after the history's first call.
  *
+ * <h2>The smallest failing slice</h2>
+ * For each key found not linearizable, {@link io.cairn.chaos.linearizability.Shrink} leaves out
+ * operations (delta debugging, up to 10 s) for as long as the rest still fails, keeping every write
+ * whose value a kept read shows. What is left is usually the handful of operations that show the
+ * violation, such as two writes and a stale read, and it is printed first.
+ *
  * <h2>Unknown outcomes</h2>
  * A request that failed in a way that leaves open whether it was applied (a timeout, a lost
  * connection, a leader change after it was proposed) has an unknown outcome: it has no output and
  * its return time is {@code Long.MAX_VALUE}, so it may take effect at any point after its call,
  * or never (placing it after everything else is the same as never). The model accepts any answer
  * from it but still applies its effect where it is placed, so a later read may see its value, or
- * not. An unknown read is dropped. A request that certainly did not take effect (refused before it
+ * not. An unknown read is dropped. A chaos run settles most unknown writes before the search,
+ * from the watches' record of applied changes ({@link io.cairn.chaos.linearizability.UnknownOutcomes}). A request that certainly did not take effect (refused before it
  * was proposed) is {@link io.cairn.chaos.linearizability.History#fail failed} and left out.
  *
  * <p>Revisions returned by puts are kept for the dumps but not checked: they are global across
