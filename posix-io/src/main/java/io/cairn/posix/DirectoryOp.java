@@ -1,14 +1,10 @@
 package io.cairn.posix;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * A directory entry created, renamed or removed since the directories holding it were last fsynced,
@@ -96,7 +92,7 @@ final class DirectoryOp {
     void undo(Posix disk) throws IOException {
         switch (kind) {
             case CREATE -> disk.unlink(path);
-            case MKDIR -> deleteTree(path);
+            case MKDIR -> FileTrees.deleteIfPresent(path);
             case RENAME -> {
                 disk.rename(target, path);
                 if (stash != null) {
@@ -117,17 +113,6 @@ final class DirectoryOp {
         if (stash != null) {
             disk.unlink(stash);
             (kind == Kind.UNLINK ? file : replaced).gone = true;
-        }
-    }
-
-    private static void deleteTree(Path directory) throws IOException {
-        if (!Files.exists(directory, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(directory)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 

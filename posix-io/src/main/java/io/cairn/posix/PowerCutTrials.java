@@ -3,9 +3,7 @@ package io.cairn.posix;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 
 /**
  * Runs seeded power-cut trials the same way in every module: {@code count} trials with seeds from a
@@ -51,16 +49,8 @@ public final class PowerCutTrials {
             Path root = parent.resolve("trial-" + Long.toHexString(seed));
             Files.createDirectories(root);
             trial.run(seed, root);
-            deleteRecursively(root);
+            FileTrees.deleteIfPresent(root);
         });
-    }
-
-    private static void deleteRecursively(Path root) throws IOException {
-        try (Stream<Path> all = Files.walk(root)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 
     public static Summary run(String name, int count, Trial trial) {

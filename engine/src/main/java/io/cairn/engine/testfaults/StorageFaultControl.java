@@ -2,6 +2,7 @@ package io.cairn.engine.testfaults;
 
 import io.cairn.posix.Call;
 import io.cairn.posix.FaultyPosix;
+import io.cairn.posix.FileTrees;
 import io.cairn.posix.Posix;
 import io.cairn.posix.RevertReport;
 import java.io.IOException;
@@ -10,10 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * TESTS ONLY. The storage fault layer ({@link FaultyPosix}) of a member process, steered by the
@@ -66,7 +65,7 @@ public final class StorageFaultControl {
         }
         final Path controlFile = Path.of(control).toAbsolutePath();
         final Path stash = controlFile.resolveSibling(controlFile.getFileName() + ".stash");
-        deleteRecursively(stash); // the previous life's unlinked files: that life is over
+        FileTrees.deleteIfPresent(stash); // the previous life's unlinked files: that life is over
         final FaultyPosix faulty = new FaultyPosix(disk, stash);
         final StorageFaultControl started = new StorageFaultControl(faulty, faulty, controlFile, 0);
         System.err.println("cairn: TEST ONLY: the storage fault layer is on (" + ENVIRONMENT + "=" + controlFile
@@ -151,17 +150,6 @@ public final class StorageFaultControl {
             }
             return new Command(Long.parseLong(words[0]), words.length > 1 ? words[1] : "",
                 words.length > 2 ? Long.parseLong(words[2]) : 0, line);
-        }
-    }
-
-    private static void deleteRecursively(final Path directory) throws IOException {
-        if (!Files.exists(directory)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(directory)) {
-            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
         }
     }
 }
