@@ -12,6 +12,7 @@ import io.cairn.engine.node.ClusterOptions;
 import io.cairn.engine.node.MemberOptions;
 import io.cairn.engine.node.RaftKeyValueStore;
 import io.cairn.engine.server.CairnServer;
+import io.cairn.engine.ops.SystemdNotify;
 import io.cairn.engine.server.MaintenanceService;
 import io.cairn.engine.testfaults.PlantedBug;
 import io.cairn.engine.testfaults.StorageFaultControl;
@@ -20,11 +21,16 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 
 /** `bin/cairn`: etcd's command line in, a serving Cairn member out. */
 public final class Main {
     static final int EXIT_USAGE = 2;
     static final int EXIT_FAILURE = 1;
+    private static final long READY_PROBE_MILLIS = 100;
 
     private Main() {
     }
@@ -88,6 +94,27 @@ public final class Main {
         }
     }
 
+    /**
+     * Waits until the member has joined its cluster and serves linearizable reads (it knows a
+     * leader and has applied what was committed), then says so, to systemd too: what etcd's
+     * "ready to serve client requests" means.
+     */
+    private static void announceWhenServing(final ServerConfig config, final RaftKeyValueStore store,
+                                            final SystemdNotify systemd) {
+        while (true) {
+            try {
+                store.linearizableRead().get(READY_PROBE_MILLIS, TimeUnit.MILLISECONDS);
+                System.err.println("cairn: member " + config.name() + " ready to serve client requests");
+                systemd.ready();
+                return;
+            } catch (final ExecutionException | TimeoutException notYet) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(READY_PROBE_MILLIS));
+            } catch (final InterruptedException e) {
+                return;
+            }
+        }
+    }
+
     private static void serve(final ServerConfig config) throws InterruptedException {
         final RaftKeyValueStore store;
         final CairnServer server;
@@ -113,16 +140,8 @@ public final class Main {
         System.err.println("cairn: member " + config.name() + " serving client requests on "
             + config.listenClientUrls());
         final AutoCompactor compactor = AutoCompactor.start(config.autoCompaction(), store);
-        testFaults.onPowerCut(() -> {
-            compactor.close();
-            server.close();
-            try {
-                store.close();
-            } catch (final IOException e) {
-                System.err.println("cairn: TEST power cut: closing the store: " + e.getMessage());
-            }
-        });
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        final SystemdNotify systemd = SystemdNotify.fromEnvironment(System.getenv());
+        final Runnable close = () -> {
             compactor.close();
             server.close();
             try {
@@ -130,7 +149,13 @@ public final class Main {
             } catch (final IOException e) {
                 System.err.println("cairn: closing " + config.dataDir() + ": " + e.getMessage());
             }
+        };
+        testFaults.onPowerCut(close);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            systemd.stopping();
+            close.run();
         }, "cairn-shutdown"));
+        Thread.ofVirtual().name("cairn-ready").start(() -> announceWhenServing(config, store, systemd));
         server.awaitTermination();
     }
 }
