@@ -60,7 +60,8 @@ public enum EtcdError {
     UNHEALTHY("etcdserver: unhealthy cluster"),
     CORRUPT("etcdserver: corrupt cluster"),
     NOT_SUPPORTED_FOR_LEARNER("etcdserver: rpc not supported for learner"),
-    BAD_LEADER_TRANSFEREE("etcdserver: bad leader transferee");
+    BAD_LEADER_TRANSFEREE("etcdserver: bad leader transferee"),
+    TIMEOUT_LEADER_TRANSFER("etcdserver: request timed out, leader transfer took too long");
 
     private final String message;
 

@@ -103,6 +103,13 @@ public interface KeyValueStore {
     /** Who this member is, who leads, and where Raft stands (Maintenance.Status, response headers). */
     MemberStatus status();
 
+    /**
+     * MoveLeader: this member, the leader, hands leadership to the member {@code transferee}.
+     * Completes once the transferee leads; fails with etcd's NOT_LEADER, BAD_LEADER_TRANSFEREE or
+     * TIMEOUT_LEADER_TRANSFER.
+     */
+    CompletableFuture<Void> moveLeader(long transferee);
+
     /** The cluster's members, as applied (Cluster.MemberList). */
     List<Member> members();
 

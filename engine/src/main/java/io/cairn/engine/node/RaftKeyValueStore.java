@@ -350,6 +350,18 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     }
 
     @Override
+    public CompletableFuture<Void> moveLeader(final long transferee) {
+        // etcd's order: the leader check first, then the transferee's.
+        if (!loop.isLeader()) {
+            return CompletableFuture.failedFuture(new EtcdException(EtcdError.NOT_LEADER));
+        }
+        if (members().stream().noneMatch(member -> member.id() == transferee && !member.learner())) {
+            return CompletableFuture.failedFuture(new EtcdException(EtcdError.BAD_LEADER_TRANSFEREE));
+        }
+        return loop.moveLeader(transferee);
+    }
+
+    @Override
     public List<Member> members() {
         try (ReadTxn read = storage.env.beginRead()) {
             return MemberTable.all(new BtreeView(read));

@@ -1,6 +1,7 @@
 package io.cairn.engine.node;
 
 import io.cairn.engine.api.EtcdError;
+import io.cairn.engine.api.EtcdException;
 import io.cairn.engine.cluster.RequestIds;
 import io.cairn.engine.command.Command;
 import io.cairn.engine.command.CommandCodec;
@@ -18,7 +19,9 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.agrona.concurrent.Agent;
 
 /**
@@ -77,6 +80,13 @@ final class RaftLoop implements Agent, InboundHandler {
     private int messagesStepped;
     /** The member is stopping: a leader hands leadership to a follower first (etcd does on SIGTERM). */
     private volatile boolean handOffRequested;
+    /** A MoveLeader waiting for the loop (any thread sets it), and the one under way (loop thread). */
+    private final AtomicReference<Transfer> transferAsked = new AtomicReference<>();
+    private Transfer transfer;
+
+    private record Transfer(long transferee, CompletableFuture<Void> done, long deadlineNanos) {
+    }
+
     private boolean handOffStarted;
 
     // Observed by other threads (status, headers, the facade's checks).
@@ -147,6 +157,7 @@ final class RaftLoop implements Agent, InboundHandler {
             LOG.log(System.Logger.Level.ERROR, "the Raft loop stopped: " + e + ". " + ApplyLoop.WHAT_TO_DO, e);
             pending.failAll(EtcdError.STOPPED);
             reads.failAll(EtcdError.STOPPED);
+            failTransfers();
             return 0;
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -186,6 +197,9 @@ final class RaftLoop implements Agent, InboundHandler {
             work++;
         }
         work += handleReadies();
+        if (transfer != null || transferAsked.get() != null) {
+            moveLeaderDuties(now);
+        }
         if (handOffRequested && !handOffStarted && leader) {
             handOffStarted = true;
             handOff();
@@ -203,6 +217,60 @@ final class RaftLoop implements Agent, InboundHandler {
         }
         applyLoop.checkHealthy();
         return work;
+    }
+
+    /**
+     * MoveLeader (any thread): hands leadership to {@code transferee}; completes once this member
+     * sees it lead, fails with NOT_LEADER if this member does not lead when the loop takes it up,
+     * or with TIMEOUT_LEADER_TRANSFER after twice the election timeout (Raft gives a transfer one).
+     * A newer request supersedes one not yet taken up.
+     */
+    CompletableFuture<Void> moveLeader(final long transferee) {
+        final Transfer asked = new Transfer(transferee, new CompletableFuture<>(),
+            System.nanoTime() + 2 * electionTimeoutNanos);
+        final Transfer superseded = transferAsked.getAndSet(asked);
+        if (superseded != null) {
+            superseded.done().completeExceptionally(new EtcdException(EtcdError.TIMEOUT_LEADER_TRANSFER));
+        }
+        wake();
+        return asked.done();
+    }
+
+    /** Takes up a MoveLeader request and answers the one under way once it is decided. Loop thread. */
+    private void moveLeaderDuties(final long now) {
+        final Transfer asked = transferAsked.getAndSet(null);
+        if (asked != null) {
+            if (transfer != null) {
+                transfer.done().completeExceptionally(new EtcdException(EtcdError.TIMEOUT_LEADER_TRANSFER));
+            }
+            transfer = null;
+            if (!leader) {
+                asked.done().completeExceptionally(new EtcdException(EtcdError.NOT_LEADER));
+            } else {
+                LOG.log(System.Logger.Level.INFO, "member " + Long.toHexString(node.id())
+                    + " is handing leadership to " + Long.toHexString(asked.transferee()) + " (MoveLeader)");
+                node.transferLeadership(asked.transferee()); // to itself: nothing to do
+                transfer = asked;
+            }
+        }
+        if (transfer != null) {
+            if (leaderId == transfer.transferee()) {
+                transfer.done().complete(null);
+                transfer = null;
+            } else if (now - transfer.deadlineNanos() > 0) {
+                transfer.done().completeExceptionally(new EtcdException(EtcdError.TIMEOUT_LEADER_TRANSFER));
+                transfer = null;
+            }
+        }
+    }
+
+    private void failTransfers() {
+        for (final Transfer failed : new Transfer[] {transfer, transferAsked.getAndSet(null)}) {
+            if (failed != null) {
+                failed.done().completeExceptionally(new EtcdException(EtcdError.STOPPED));
+            }
+        }
+        transfer = null;
     }
 
     /** Asks the member to hand leadership over before it stops; see {@link #handOff}. */

@@ -65,6 +65,7 @@ public final class GrpcErrors {
             case CORRUPT -> Code.DATA_LOSS;
             case NOT_SUPPORTED_FOR_LEARNER -> Code.UNAVAILABLE;
             case BAD_LEADER_TRANSFEREE -> Code.FAILED_PRECONDITION;
+            case TIMEOUT_LEADER_TRANSFER -> Code.UNAVAILABLE;
         };
     }
 

@@ -10,6 +10,8 @@ import io.cairn.etcd.api.etcdserverpb.AlarmType;
 import io.cairn.etcd.api.etcdserverpb.HashKVRequest;
 import io.cairn.etcd.api.etcdserverpb.HashKVResponse;
 import io.cairn.etcd.api.etcdserverpb.MaintenanceGrpc;
+import io.cairn.etcd.api.etcdserverpb.MoveLeaderRequest;
+import io.cairn.etcd.api.etcdserverpb.MoveLeaderResponse;
 import io.cairn.etcd.api.etcdserverpb.StatusRequest;
 import io.cairn.etcd.api.etcdserverpb.StatusResponse;
 import io.grpc.stub.StreamObserver;
@@ -76,6 +78,13 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
             .addAllErrors(alarms.get(AlarmType.NONE).stream().map(MaintenanceService::describe).toList())
             .build();
         });
+    }
+
+    /** Leadership handed to another voter through Raft's transfer; answered by the new leader's term. */
+    @Override
+    public void moveLeader(final MoveLeaderRequest request, final StreamObserver<MoveLeaderResponse> observer) {
+        GrpcCalls.respondLater(observer, () -> store.moveLeader(request.getTargetID()).thenApply(done ->
+            MoveLeaderResponse.newBuilder().setHeader(headers.at(store.currentRevision())).build()));
     }
 
     /** An alarm as etcd prints it in Status errors (its protobuf text form). */
