@@ -6,6 +6,7 @@ import io.cairn.chaos.fault.Fault;
 import io.cairn.chaos.fault.FaultInjector;
 import io.cairn.chaos.fault.FaultKind;
 import io.cairn.chaos.fault.FaultSchedule;
+import io.cairn.chaos.net.LabSubnet;
 import io.cairn.chaos.net.NetworkLab;
 import io.cairn.chaos.workload.Workload;
 import java.io.IOException;
@@ -58,8 +59,7 @@ public final class ChaosRun {
         out.printf("chaos: %s, %d members, seed %d (replay: --seed %d), %d faults scheduled over %s%n",
             options.server().name(), options.members(), options.seed(), options.seed(), schedule.size(),
             options.faulting());
-        try (NetworkLab lab = NetworkLab.create("cx" + Long.toString(Math.abs(options.seed()) % 1000, 36),
-                options.members(), options.subnet());
+        try (NetworkLab lab = NetworkLab.create(labPrefix(options.subnet()), options.members(), options.subnet());
              LabCluster cluster = LabCluster.start(lab, options.server(), options.dir(), options.members(),
                  List.of())) {
             final Workload workload = Workload.start(cluster, CLIENTS_PER_MEMBER, KEYS, options.seed());
@@ -131,6 +131,15 @@ public final class ChaosRun {
             }
             Thread.sleep(200);
         }
+    }
+
+    /**
+     * The lab's names follow from its subnet: two runs at once need two subnets anyway, and they
+     * then cannot take each other's namespaces for leftovers to remove (a prefix from the seed let
+     * two hour-long runs with one seed do just that).
+     */
+    static String labPrefix(final LabSubnet subnet) {
+        return "cx" + subnet.second() + "x" + subnet.third();
     }
 
     private static String lastLine(final Path log) {
