@@ -40,17 +40,16 @@ public final class StorageFaultControl {
 
     /** Null when the layer is off: then {@link #disk} is the plain disk and nothing reads a file. */
     private final FaultyPosix faulty;
-    private final Posix disk;
+    private final Posix plain;
     private final Path controlFile;
     private volatile Runnable closeForPowerCut = () -> { };
+    /** The last command obeyed; the harness numbers them from 1. */
     private long lastSequence;
 
-    private StorageFaultControl(final FaultyPosix faulty, final Posix disk, final Path controlFile,
-                                final long lastSequence) {
+    private StorageFaultControl(final FaultyPosix faulty, final Posix plain, final Path controlFile) {
         this.faulty = faulty;
-        this.disk = disk;
+        this.plain = plain;
         this.controlFile = controlFile;
-        this.lastSequence = lastSequence;
     }
 
     /**
@@ -61,13 +60,13 @@ public final class StorageFaultControl {
         throws IOException {
         final String control = environment.getOrDefault(ENVIRONMENT, "").strip();
         if (control.isEmpty()) {
-            return new StorageFaultControl(null, disk, null, 0);
+            return new StorageFaultControl(null, disk, null);
         }
         final Path controlFile = Path.of(control).toAbsolutePath();
         final Path stash = controlFile.resolveSibling(controlFile.getFileName() + ".stash");
         FileTrees.deleteIfPresent(stash); // the previous life's unlinked files: that life is over
         final FaultyPosix faulty = new FaultyPosix(disk, stash);
-        final StorageFaultControl started = new StorageFaultControl(faulty, faulty, controlFile, 0);
+        final StorageFaultControl started = new StorageFaultControl(faulty, disk, controlFile);
         System.err.println("cairn: TEST ONLY: the storage fault layer is on (" + ENVIRONMENT + "=" + controlFile
             + "); never run a member like this outside tests");
         Thread.ofPlatform().name("cairn-test-faults").daemon().start(started::run);
@@ -76,7 +75,7 @@ public final class StorageFaultControl {
 
     /** What the member's files go through. */
     public Posix disk() {
-        return disk;
+        return faulty != null ? faulty : plain;
     }
 
     /**
