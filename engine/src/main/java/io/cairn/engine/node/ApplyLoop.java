@@ -47,15 +47,17 @@ final class ApplyLoop {
     private final Thread syncThread;
     private volatile boolean closing;
     private volatile Throwable failure;
+    private final NodeMetrics metrics;
     private volatile long syncedIndex;
     /** The tree refused a batch for want of disk space; it is retried until it fits (writes are refused meanwhile). */
     private volatile boolean outOfSpace;
     private long lastSyncNanos = System.nanoTime(); // owned by the sync thread, then by close
     private long lastSyncSpaceWarningNanos = System.nanoTime() - SYNC_SPACE_WARNING_EVERY_NANOS; // sync thread
 
-    ApplyLoop(final CommandApplier applier, final CommandApplier.Outcome outcome) {
+    ApplyLoop(final CommandApplier applier, final CommandApplier.Outcome outcome, final NodeMetrics metrics) {
         this.applier = applier;
         this.outcome = outcome;
+        this.metrics = metrics;
         this.syncedIndex = applier.appliedIndex();
         this.thread = Thread.ofPlatform().name("cairn-apply").daemon().unstarted(this::run);
         this.syncThread = Thread.ofPlatform().name("cairn-tree-sync").daemon().unstarted(this::runSyncs);
@@ -278,9 +280,11 @@ final class ApplyLoop {
             && System.nanoTime() - lastSyncNanos < SYNC_EVERY_NANOS) {
             return;
         }
+        final long startNanos = System.nanoTime();
         applier.sync();
         syncedIndex = applied;
         lastSyncNanos = System.nanoTime();
+        metrics.backendSynced(lastSyncNanos - startNanos);
     }
 
     /** Applies what is queued, syncs the tree and stops. */

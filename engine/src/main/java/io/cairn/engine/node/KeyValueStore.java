@@ -88,6 +88,9 @@ public interface KeyValueStore {
     /** {@code listener} hears each new current revision, from the applying thread, right after its commit. */
     void onRevisionCommitted(LongConsumer listener);
 
+    /** What the member counts about itself, for /metrics. */
+    NodeMetrics metrics();
+
     /** The backend's size, which --quota-backend-bytes limits. */
     long backendSizeBytes();
 

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -24,6 +25,7 @@ final class PendingRequests implements AutoCloseable {
 
     private final Map<Long, Waiter> waiting = new ConcurrentHashMap<>();
     private final long timeoutNanos;
+    private final AtomicLong failures = new AtomicLong();
     private final Thread sweeper;
     private volatile boolean closed;
 
@@ -56,8 +58,19 @@ final class PendingRequests implements AutoCloseable {
     void fail(final long requestId, final EtcdError error) {
         final Waiter waiter = waiting.remove(requestId);
         if (waiter != null) {
+            failures.incrementAndGet();
             waiter.future.completeExceptionally(new EtcdException(error));
         }
+    }
+
+    /** Calls waiting now. */
+    int size() {
+        return waiting.size();
+    }
+
+    /** Calls answered with an error so far (not with a refusal the state machine decided: that is an outcome). */
+    long failures() {
+        return failures.get();
     }
 
     /** Answers every waiting call with {@code error} (the member stops). */

@@ -57,6 +57,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     private final ApplyLoop applyLoop;
     private final RevisionWaiters revisionWaiters;
     private final PendingRequests pending;
+    private final NodeMetrics metrics;
     private final LinearizableReads reads;
     private final RequestIds requestIds;
     private final RaftLoop loop;
@@ -104,9 +105,10 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         this.revisionWaiters = new RevisionWaiters(applier.store().currentRevision());
         applier.onRevisionCommitted(revisionWaiters::advanced);
         this.pending = new PendingRequests(options.requestTimeoutNanos());
+        this.metrics = new NodeMetrics(storage.wal.metrics(), pending);
         this.reads = new LinearizableReads(options.requestTimeoutNanos(), applied);
         applier.onApplied(reads::applied);
-        this.applyLoop = new ApplyLoop(applier, pending::complete);
+        this.applyLoop = new ApplyLoop(applier, pending::complete, metrics);
         final RaftConfig defaults = RaftConfig.defaults(memberId);
         final RaftNode node = new RaftNode(new RaftConfig(memberId, options.electionTicks(), 1, applied,
             defaults.maxMessageBytes(), defaults.maxInflightMessages(), defaults.maxInflightBytes(),
@@ -115,7 +117,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         if (alone) {
             node.campaign(); // the only voter is its own quorum: no reason to wait out an election timeout
         }
-        this.loop = new RaftLoop(storage, node, peers, applyLoop, applier, pending, reads, requestIds, options,
+        this.loop = new RaftLoop(storage, node, peers, applyLoop, applier, pending, reads, requestIds, options, metrics,
             new RaftLoop.Publication(memberId, cluster.name(), cluster.clientUrls()));
         this.runner = new AgentRunner(new RaftLoopIdle(), e -> { }, null, loop);
     }
@@ -319,6 +321,11 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     @Override
     public long backendSizeBytes() {
         return storage.env.fileSizeBytes();
+    }
+
+    @Override
+    public NodeMetrics metrics() {
+        return metrics;
     }
 
     @Override

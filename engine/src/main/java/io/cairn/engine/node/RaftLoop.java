@@ -61,6 +61,7 @@ final class RaftLoop implements Agent, InboundHandler {
     private final ApplyLoop applyLoop;
     private final CommandApplier applier;
     private final PendingRequests pending;
+    private final NodeMetrics metrics;
     private final LinearizableReads reads;
     private final RequestIds requestIds;
     private final MemberOptions options;
@@ -100,8 +101,10 @@ final class RaftLoop implements Agent, InboundHandler {
 
     RaftLoop(final MemberStorage storage, final RaftNode node, final Peers peers, final ApplyLoop applyLoop,
         final CommandApplier applier, final PendingRequests pending, final LinearizableReads reads,
-        final RequestIds requestIds, final MemberOptions options, final Publication publication) {
+        final RequestIds requestIds, final MemberOptions options, final NodeMetrics metrics,
+        final Publication publication) {
         this.storage = storage;
+        this.metrics = metrics;
         this.node = node;
         this.peers = peers;
         this.applyLoop = applyLoop;
@@ -456,6 +459,9 @@ final class RaftLoop implements Agent, InboundHandler {
      */
     private void roleChanged(final long newLeader, final RaftRole role) {
         final boolean wasLeader = leader;
+        if (newLeader != 0 && newLeader != leaderId) {
+            metrics.leaderChanged(); // etcd counts a change to another leader, not the loss of one
+        }
         leaderId = newLeader;
         leader = role == RaftRole.LEADER;
         if (leader && !wasLeader) {

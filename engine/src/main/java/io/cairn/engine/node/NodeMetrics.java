@@ -1,0 +1,58 @@
+package io.cairn.engine.node;
+
+import io.cairn.wal.WalMetrics;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.SynchronizedHistogram;
+
+/**
+ * What a member counts about its Raft loop, proposals and storage, for /metrics. The member's
+ * threads record; the scrape reads copies. Plain counters and histograms: how they are named and
+ * exported is the metrics package's job.
+ */
+public final class NodeMetrics {
+    private static final long MAX_TRACKED_NANOS = 60_000_000_000L;
+
+    private final AtomicLong leaderChanges = new AtomicLong();
+    private final SynchronizedHistogram backendSyncNanos = new SynchronizedHistogram(MAX_TRACKED_NANOS, 3);
+    private final WalMetrics wal;
+    private final PendingRequests pending;
+
+    NodeMetrics(final WalMetrics wal, final PendingRequests pending) {
+        this.wal = wal;
+        this.pending = pending;
+    }
+
+    void leaderChanged() {
+        leaderChanges.incrementAndGet();
+    }
+
+    void backendSynced(final long durationNanos) {
+        backendSyncNanos.recordValue(Math.min(Math.max(durationNanos, 0), MAX_TRACKED_NANOS));
+    }
+
+    /** Times this member saw the leader change to another member (none counted as a change to "no leader"). */
+    public long leaderChanges() {
+        return leaderChanges.get();
+    }
+
+    /** Proposals answered with an error: timed out, no leader, too many requests, or the member stopping. */
+    public long proposalsFailed() {
+        return pending.failures();
+    }
+
+    /** Proposals waiting for their outcome now. */
+    public long proposalsPending() {
+        return pending.size();
+    }
+
+    /** Durations of the tree's syncs (write dirty pages, fdatasync, write the meta, fdatasync), in ns. */
+    public Histogram backendSyncNanos() {
+        return backendSyncNanos.copy();
+    }
+
+    /** The WAL's write and fdatasync figures. */
+    public WalMetrics wal() {
+        return wal;
+    }
+}
