@@ -53,32 +53,32 @@ public final class Main {
 
     /** Address space for the B+tree: room for the quota twice over (copy-on-write needs slack). */
     static long mapSizeBytes(final ServerConfig config) {
-        final long quota = config.quotaBackendBytes() == ServerConfig.QUOTA_DISABLED
-            ? ServerConfig.DEFAULT_QUOTA_BACKEND_BYTES : config.quotaBackendBytes();
+        final long quota = config.limits().quotaBackendBytes() == ServerConfig.QUOTA_DISABLED
+            ? ServerConfig.DEFAULT_QUOTA_BACKEND_BYTES : config.limits().quotaBackendBytes();
         return Math.max(EnvOptions.DEFAULT_MAP_SIZE_BYTES, Math.ceilDiv(2 * quota, 1L << 30) << 30);
     }
 
     /** The member as etcd's flags describe it. */
     public static MemberOptions memberOptions(final ServerConfig config) {
-        final int electionTicks = (int)(config.electionTimeoutMillis() / config.heartbeatIntervalMillis());
-        return MemberOptions.defaults(MemberIds.memberId(config.initialAdvertisePeerUrls(), config.initialClusterToken()))
+        final int electionTicks = (int)(config.timing().electionTimeoutMillis() / config.timing().heartbeatIntervalMillis());
+        return MemberOptions.defaults(MemberIds.memberId(config.urls().initialAdvertisePeerUrls(), config.bootstrap().initialClusterToken()))
             .withMapSizeBytes(mapSizeBytes(config))
-            .withMaxRequestBytes(config.maxRequestBytes())
-            .withTicks(config.heartbeatIntervalMillis(), electionTicks)
-            .withSnapshotCount(config.snapshotCount())
-            .withWalSegmentBytes(config.walSegmentBytes())
+            .withMaxRequestBytes(config.limits().maxRequestBytes())
+            .withTicks(config.timing().heartbeatIntervalMillis(), electionTicks)
+            .withSnapshotCount(config.storage().snapshotCount())
+            .withWalSegmentBytes(config.storage().walSegmentBytes())
             .withLease(new LeaseOptions(
-                Lessor.minTtlSeconds(config.heartbeatIntervalMillis(), config.electionTimeoutMillis()),
+                Lessor.minTtlSeconds(config.timing().heartbeatIntervalMillis(), config.timing().electionTimeoutMillis()),
                 config.leaseCheckpointInterval().toNanos()));
     }
 
     /** The member's place in its cluster as etcd's flags give it (used as is only by a new data dir). */
     public static ClusterOptions clusterOptions(final ServerConfig config) {
-        final InitialMembers initial = InitialMembers.of(config.initialCluster().peerUrlsByName(),
-            config.initialClusterToken(), config.name(), config.initialAdvertisePeerUrls());
+        final InitialMembers initial = InitialMembers.of(config.bootstrap().initialCluster().peerUrlsByName(),
+            config.bootstrap().initialClusterToken(), config.name(), config.urls().initialAdvertisePeerUrls());
         return new ClusterOptions(config.name(), initial,
-            config.advertiseClientUrls().stream().map(URI::toString).toList(),
-            config.listenPeerUrls().getFirst().toString(), null, null);
+            config.urls().advertiseClientUrls().stream().map(URI::toString).toList(),
+            config.urls().listenPeerUrls().getFirst().toString(), null, null);
     }
 
     /** TESTS ONLY: the bugs a chaos test planted through the environment (see testfaults). */
@@ -120,15 +120,15 @@ public final class Main {
         final CairnServer server;
         final StorageFaultControl testFaults;
         try {
-            if (config.initialClusterState() == ServerConfig.ClusterState.EXISTING
-                && !java.nio.file.Files.exists(config.dataDir().resolve("member"))) {
+            if (config.bootstrap().initialClusterState() == ServerConfig.ClusterState.EXISTING
+                && !java.nio.file.Files.exists(config.storage().dataDir().resolve("member"))) {
                 throw new IllegalArgumentException("--initial-cluster-state existing: joining a running cluster "
                     + "needs `member add` first, which comes with membership changes in a later version; "
                     + "start a new cluster with --initial-cluster-state new");
             }
             final Set<PlantedBug> plantedBugs = PlantedBug.fromEnvironment(System.getenv());
             testFaults = StorageFaultControl.fromEnvironment(System.getenv(), NativePosix.INSTANCE);
-            store = RaftKeyValueStore.open(config.dataDir(), config.walDir(), memberOptions(config),
+            store = RaftKeyValueStore.open(config.storage().dataDir(), config.storage().walDir(), memberOptions(config),
                 clusterOptions(config), testFaults.disk());
             server = CairnServer.start(config, store);
             plant(plantedBugs, store, server);
@@ -138,7 +138,7 @@ public final class Main {
             return;
         }
         System.err.println("cairn: member " + config.name() + " serving client requests on "
-            + config.listenClientUrls());
+            + config.urls().listenClientUrls());
         final AutoCompactor compactor = AutoCompactor.start(config.autoCompaction(), store);
         final SystemdNotify systemd = SystemdNotify.fromEnvironment(System.getenv());
         final Runnable close = () -> {
@@ -147,7 +147,7 @@ public final class Main {
             try {
                 store.close();
             } catch (final IOException e) {
-                System.err.println("cairn: closing " + config.dataDir() + ": " + e.getMessage());
+                System.err.println("cairn: closing " + config.storage().dataDir() + ": " + e.getMessage());
             }
         };
         testFaults.onPowerCut(close);

@@ -30,7 +30,7 @@ final class EtcdOnlyFlags {
         "--peer-trusted-ca-file", "--peer-cert-allowed-cn", "--peer-cert-allowed-hostname", "--peer-auto-tls",
         "--peer-crl-file", "--discovery", "--discovery-proxy", "--discovery-srv", "--discovery-srv-name",
         "--enable-v2", "--proxy", "--force-new-cluster", "--config-file", "--auth-token",
-        "--listen-metrics-urls", "--experimental-enable-v2v3", "--experimental-peer-skip-client-san-verification");
+        "--experimental-enable-v2v3", "--experimental-peer-skip-client-san-verification");
 
     private EtcdOnlyFlags() {
     }

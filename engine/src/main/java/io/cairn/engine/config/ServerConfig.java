@@ -6,28 +6,42 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
-/** Validated server settings, built from the command line and environment by {@link #from}. */
+/**
+ * Validated server settings, built from the command line and environment by {@link #from}.
+ * Grouped as an operator reads them: where the data lives, Raft's timing, the URLs, how the
+ * cluster starts, and the request limits.
+ */
 public record ServerConfig(
     String name,
-    Path dataDir,
-    Path walDir,
-    long snapshotCount,
-    long heartbeatIntervalMillis,
-    long electionTimeoutMillis,
-    List<URI> listenPeerUrls,
-    List<URI> listenClientUrls,
-    List<URI> advertiseClientUrls,
-    List<URI> initialAdvertisePeerUrls,
-    InitialCluster initialCluster,
-    ClusterState initialClusterState,
-    String initialClusterToken,
-    long quotaBackendBytes,
-    int maxTxnOps,
-    long maxRequestBytes,
+    Storage storage,
+    Timing timing,
+    Urls urls,
+    Bootstrap bootstrap,
+    Limits limits,
     AutoCompaction autoCompaction,
     Duration leaseCheckpointInterval,
-    String logLevel,
-    long walSegmentBytes) {
+    String logLevel) {
+
+    /** --data-dir, --wal-dir, --snapshot-count, and the WAL's segment size. */
+    public record Storage(Path dataDir, Path walDir, long snapshotCount, long walSegmentBytes) {
+    }
+
+    /** --heartbeat-interval and --election-timeout. */
+    public record Timing(long heartbeatIntervalMillis, long electionTimeoutMillis) {
+    }
+
+    /** The URLs this member listens on and advertises; {@code listenMetricsUrls} may be empty. */
+    public record Urls(List<URI> listenPeerUrls, List<URI> listenClientUrls, List<URI> advertiseClientUrls,
+                       List<URI> initialAdvertisePeerUrls, List<URI> listenMetricsUrls) {
+    }
+
+    /** --initial-cluster, --initial-cluster-state, --initial-cluster-token. */
+    public record Bootstrap(InitialCluster initialCluster, ClusterState initialClusterState, String initialClusterToken) {
+    }
+
+    /** --quota-backend-bytes (as in force: 0 became the default), --max-txn-ops, --max-request-bytes. */
+    public record Limits(long quotaBackendBytes, int maxTxnOps, long maxRequestBytes) {
+    }
 
     public enum ClusterState { NEW, EXISTING }
 
@@ -85,25 +99,19 @@ public record ServerConfig(
 
         return new ServerConfig(
             flags.name,
-            dataDir,
-            walDir,
-            flags.snapshotCount,
-            flags.heartbeatIntervalMillis,
-            flags.electionTimeoutMillis,
-            UrlList.parse("--listen-peer-urls", flags.listenPeerUrls),
-            UrlList.parse("--listen-client-urls", flags.listenClientUrls),
-            UrlList.parse("--advertise-client-urls", flags.advertiseClientUrls),
-            advertisePeerUrls,
-            cluster,
-            state,
-            flags.initialClusterToken,
-            quota,
-            flags.maxTxnOps,
-            flags.maxRequestBytes,
+            new Storage(dataDir, walDir, flags.snapshotCount, flags.walSegmentBytes),
+            new Timing(flags.heartbeatIntervalMillis, flags.electionTimeoutMillis),
+            new Urls(
+                UrlList.parse("--listen-peer-urls", flags.listenPeerUrls),
+                UrlList.parse("--listen-client-urls", flags.listenClientUrls),
+                UrlList.parse("--advertise-client-urls", flags.advertiseClientUrls),
+                advertisePeerUrls,
+                flags.listenMetricsUrls.isEmpty() ? List.of() : UrlList.parse("--listen-metrics-urls", flags.listenMetricsUrls)),
+            new Bootstrap(cluster, state, flags.initialClusterToken),
+            new Limits(quota, flags.maxTxnOps, flags.maxRequestBytes),
             AutoCompaction.parse(flags.autoCompactionMode, flags.autoCompactionRetention),
             leaseCheckpointInterval(flags.leaseCheckpointInterval),
-            flags.logLevel,
-            flags.walSegmentBytes);
+            flags.logLevel);
     }
 
     private static Duration leaseCheckpointInterval(final String text) {

@@ -52,6 +52,10 @@ public final class ServerFlags {
         description = "List of URLs to listen on for client traffic.")
     String listenClientUrls;
 
+    @Option(names = "--listen-metrics-urls", defaultValue = "",
+        description = "List of URLs to listen on for the metrics and health endpoints.")
+    String listenMetricsUrls;
+
     @Option(names = "--quota-backend-bytes", defaultValue = "0",
         description = "Raise alarms when backend size exceeds the given quota (0 defaults to 2 GiB).")
     long quotaBackendBytes;

@@ -7,7 +7,15 @@ import io.cairn.engine.config.ServerConfig;
 import io.cairn.engine.mvcc.History;
 import io.cairn.engine.watch.HistorySource;
 import io.cairn.engine.watch.WatchHub;
+import io.cairn.engine.server.http.HealthCheck;
+import io.cairn.engine.server.http.HttpEndpoints;
+import io.cairn.engine.server.http.HttpOrGrpcNegotiator;
+import io.cairn.engine.metrics.MemberMetrics;
+import io.cairn.etcd.api.etcdserverpb.AlarmType;
 import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -22,6 +30,8 @@ public final class CairnServer implements AutoCloseable {
     /** Room gRPC allows above --max-request-bytes so an oversized request gets etcd's own error. */
     private static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
     private static final long SHUTDOWN_GRACE_MILLIS = 5_000;
+    /** The cluster version etcd 3.4.23 reports (major.minor; /version adds ".0"). */
+    private static final String CLUSTER_VERSION = "3.4";
 
     private final List<Server> servers;
     private final ScanExecutor scans;
@@ -39,29 +49,50 @@ public final class CairnServer implements AutoCloseable {
         final long memberId = self.memberId();
         final ResponseHeaders headers = new ResponseHeaders(self.clusterId(), memberId, store::raftTerm);
         final Alarms alarms = new Alarms();
-        final BackendQuota quota = new BackendQuota(config.quotaBackendBytes());
+        final BackendQuota quota = new BackendQuota(config.limits().quotaBackendBytes());
+        final long maxRequestBytes = config.limits().maxRequestBytes();
         final List<Server> servers = new ArrayList<>();
         final ScanExecutor scans = new ScanExecutor(Math.max(2, Runtime.getRuntime().availableProcessors()));
         final WatchHub watches = startWatchHub(store, headers, WatchHub.Settings.defaults(
             // etcd's watch server fragments at the request limit plus the same allowance.
-            config.maxRequestBytes() + GRPC_OVERHEAD_BYTES));
+            maxRequestBytes + GRPC_OVERHEAD_BYTES));
+        final List<ServerServiceDefinition> services = List.of(
+            new KvService(store, headers, new RequestSizeLimit(maxRequestBytes, RequestIds.largestFor(memberId)),
+                config.limits().maxTxnOps(), quota, alarms, scans).bindService(),
+            new MaintenanceService(store, headers, alarms).bindService(),
+            new LeaseService(store, headers).bindService(),
+            new LockService(store, headers, scans).bindService(),
+            new ElectionService(store, headers, scans).bindService(),
+            new WatchService(watches, headers).bindService(),
+            new ClusterService(store, headers).bindService());
+        final PrometheusRegistry registry = new PrometheusRegistry();
+        final GrpcServerMetrics grpcMetrics = new GrpcServerMetrics(registry);
+        grpcMetrics.initialize(services);
+        MemberMetrics.register(registry, store, MaintenanceService.ETCD_API_VERSION, CLUSTER_VERSION,
+            config.limits().quotaBackendBytes() == ServerConfig.QUOTA_DISABLED ? 0 : config.limits().quotaBackendBytes());
+        ProcessMetrics.builder().register(registry);
+        final HealthCheck health = new HealthCheck(store,
+            () -> alarms.get(AlarmType.NONE).stream().map(alarm -> alarm.getAlarm().name()).toList());
+        health.register(registry);
+        final HttpEndpoints clientHttp = HttpEndpoints.clientPort(health, registry, MaintenanceService.ETCD_API_VERSION,
+            CLUSTER_VERSION + ".0");
         try {
-            for (final URI url : config.listenClientUrls()) {
-                servers.add(NettyServerBuilder.forAddress(new InetSocketAddress(url.getHost(), url.getPort()))
-                    .maxInboundMessageSize((int)config.maxRequestBytes() + GRPC_OVERHEAD_BYTES)
+            for (final URI url : config.urls().listenClientUrls()) {
+                final NettyServerBuilder builder = NettyServerBuilder
+                    .forAddress(new InetSocketAddress(url.getHost(), url.getPort()), HttpOrGrpcNegotiator.clientPort(clientHttp))
+                    .maxInboundMessageSize((int)maxRequestBytes + GRPC_OVERHEAD_BYTES)
                     // Handlers run on the event loop that read the request; see ScanExecutor for why.
                     .directExecutor()
-                    .addService(new KvService(store, headers,
-                        new RequestSizeLimit(config.maxRequestBytes(), RequestIds.largestFor(memberId)),
-                        config.maxTxnOps(), quota, alarms, scans))
-                    .addService(new MaintenanceService(store, headers, alarms))
-                    .addService(new LeaseService(store, headers))
-                    .addService(new LockService(store, headers, scans))
-                    .addService(new ElectionService(store, headers, scans))
-                    .addService(new WatchService(watches, headers))
-                    .addService(new ClusterService(store, headers))
-                    .build()
-                    .start());
+                    .intercept(grpcMetrics)
+                    .addStreamTracerFactory(grpcMetrics.byteCounter());
+                services.forEach(builder::addService);
+                servers.add(builder.build().start());
+            }
+            final HttpEndpoints metricsHttp = HttpEndpoints.metricsPort(health, registry);
+            for (final URI url : config.urls().listenMetricsUrls()) {
+                servers.add(NettyServerBuilder
+                    .forAddress(new InetSocketAddress(url.getHost(), url.getPort()), HttpOrGrpcNegotiator.metricsPort(metricsHttp))
+                    .build().start());
             }
         } catch (final IOException e) {
             servers.forEach(Server::shutdownNow);

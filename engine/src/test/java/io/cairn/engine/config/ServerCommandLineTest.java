@@ -33,21 +33,21 @@ class ServerCommandLineTest {
     void defaultsAreEtcds() {
         final ServerConfig config = run(Map.of());
         assertEquals("default", config.name());
-        assertEquals(Path.of("default.cairn"), config.dataDir());
-        assertEquals(Path.of("default.cairn", "member", "wal"), config.walDir());
-        assertEquals(List.of(URI.create("http://localhost:2379")), config.listenClientUrls());
-        assertEquals(List.of(URI.create("http://localhost:2379")), config.advertiseClientUrls());
-        assertEquals(List.of(URI.create("http://localhost:2380")), config.listenPeerUrls());
+        assertEquals(Path.of("default.cairn"), config.storage().dataDir());
+        assertEquals(Path.of("default.cairn", "member", "wal"), config.storage().walDir());
+        assertEquals(List.of(URI.create("http://localhost:2379")), config.urls().listenClientUrls());
+        assertEquals(List.of(URI.create("http://localhost:2379")), config.urls().advertiseClientUrls());
+        assertEquals(List.of(URI.create("http://localhost:2380")), config.urls().listenPeerUrls());
         assertEquals(Map.of("default", List.of(URI.create("http://localhost:2380"))),
-            config.initialCluster().peerUrlsByName());
-        assertEquals(ServerConfig.ClusterState.NEW, config.initialClusterState());
-        assertEquals("etcd-cluster", config.initialClusterToken());
-        assertEquals(100_000, config.snapshotCount());
-        assertEquals(1_572_864, config.maxRequestBytes());
-        assertEquals(128, config.maxTxnOps());
-        assertEquals(ServerConfig.DEFAULT_QUOTA_BACKEND_BYTES, config.quotaBackendBytes());
-        assertEquals(100, config.heartbeatIntervalMillis());
-        assertEquals(1000, config.electionTimeoutMillis());
+            config.bootstrap().initialCluster().peerUrlsByName());
+        assertEquals(ServerConfig.ClusterState.NEW, config.bootstrap().initialClusterState());
+        assertEquals("etcd-cluster", config.bootstrap().initialClusterToken());
+        assertEquals(100_000, config.storage().snapshotCount());
+        assertEquals(1_572_864, config.limits().maxRequestBytes());
+        assertEquals(128, config.limits().maxTxnOps());
+        assertEquals(ServerConfig.DEFAULT_QUOTA_BACKEND_BYTES, config.limits().quotaBackendBytes());
+        assertEquals(100, config.timing().heartbeatIntervalMillis());
+        assertEquals(1000, config.timing().electionTimeoutMillis());
         assertEquals(false, config.autoCompaction().enabled());
         assertEquals("info", config.logLevel());
         assertEquals(List.of(), warnings);
@@ -57,9 +57,9 @@ class ServerCommandLineTest {
     void nameSetsDefaultDataDirAndInitialCluster() {
         final ServerConfig config = run(Map.of(), "--name", "infra1",
             "--initial-advertise-peer-urls", "http://127.0.0.1:12380");
-        assertEquals(Path.of("infra1.cairn"), config.dataDir());
+        assertEquals(Path.of("infra1.cairn"), config.storage().dataDir());
         assertEquals(Map.of("infra1", List.of(URI.create("http://127.0.0.1:12380"))),
-            config.initialCluster().peerUrlsByName());
+            config.bootstrap().initialCluster().peerUrlsByName());
     }
 
     @Test
@@ -67,11 +67,11 @@ class ServerCommandLineTest {
         final ServerConfig config = run(Map.of(), "-name=a", "--data-dir", "/var/lib/a", "-snapshot-count", "5",
             "--wal-dir=/wal", "--listen-client-urls=http://127.0.0.1:1,http://10.1.2.3:2");
         assertEquals("a", config.name());
-        assertEquals(Path.of("/var/lib/a"), config.dataDir());
-        assertEquals(Path.of("/wal"), config.walDir());
-        assertEquals(5, config.snapshotCount());
+        assertEquals(Path.of("/var/lib/a"), config.storage().dataDir());
+        assertEquals(Path.of("/wal"), config.storage().walDir());
+        assertEquals(5, config.storage().snapshotCount());
         assertEquals(List.of(URI.create("http://127.0.0.1:1"), URI.create("http://10.1.2.3:2")),
-            config.listenClientUrls());
+            config.urls().listenClientUrls());
     }
 
     @Test
@@ -79,7 +79,7 @@ class ServerCommandLineTest {
         final ServerConfig config = run(Map.of("ETCD_NAME", "env-name", "ETCD_SNAPSHOT_COUNT", "42",
             "ETCD_AUTO_COMPACTION_MODE", "revision", "ETCD_AUTO_COMPACTION_RETENTION", "1000", "PATH", "/bin"));
         assertEquals("env-name", config.name());
-        assertEquals(42, config.snapshotCount());
+        assertEquals(42, config.storage().snapshotCount());
         assertEquals(new AutoCompaction(AutoCompaction.Mode.REVISION, Duration.ZERO, 1000), config.autoCompaction());
     }
 
@@ -131,7 +131,7 @@ class ServerCommandLineTest {
         final ServerConfig config = ((ServerCommandLine.Outcome.Run) ServerCommandLine.parse(List.of("--name", "a",
             "--initial-advertise-peer-urls", "http://127.0.0.1:1",
             "--initial-cluster", "a=http://127.0.0.1:1,b=http://127.0.0.1:2"), Map.of(), "v", warnings::add)).config();
-        assertEquals(List.of("a", "b"), List.copyOf(config.initialCluster().peerUrlsByName().keySet()));
+        assertEquals(List.of("a", "b"), List.copyOf(config.bootstrap().initialCluster().peerUrlsByName().keySet()));
     }
 
     @Test
@@ -176,9 +176,18 @@ class ServerCommandLineTest {
     }
 
     @Test
+    void metricsUrlsAreOptional() {
+        assertEquals(List.of(), run(Map.of()).urls().listenMetricsUrls());
+        assertEquals(List.of(URI.create("http://127.0.0.1:2381")),
+            run(Map.of(), "--listen-metrics-urls=http://127.0.0.1:2381").urls().listenMetricsUrls());
+        assertEquals(List.of(URI.create("http://127.0.0.1:2381")),
+            run(Map.of("ETCD_LISTEN_METRICS_URLS", "http://127.0.0.1:2381")).urls().listenMetricsUrls());
+    }
+
+    @Test
     void negativeQuotaDisablesIt() {
-        assertEquals(ServerConfig.QUOTA_DISABLED, run(Map.of(), "--quota-backend-bytes=-5").quotaBackendBytes());
-        assertEquals(12_345, run(Map.of(), "--quota-backend-bytes=12345").quotaBackendBytes());
+        assertEquals(ServerConfig.QUOTA_DISABLED, run(Map.of(), "--quota-backend-bytes=-5").limits().quotaBackendBytes());
+        assertEquals(12_345, run(Map.of(), "--quota-backend-bytes=12345").limits().quotaBackendBytes());
     }
 
     @Test

@@ -48,7 +48,7 @@ final class InProcessServer implements AutoCloseable {
         args.addAll(FLAGS);
         final ServerConfig config = ((ServerCommandLine.Outcome.Run)ServerCommandLine.parse(args, Map.of(), "test",
             warning -> { })).config();
-        final RaftKeyValueStore store = RaftKeyValueStore.open(config.dataDir(), config.walDir(),
+        final RaftKeyValueStore store = RaftKeyValueStore.open(config.storage().dataDir(), config.storage().walDir(),
             tweak.apply(Main.memberOptions(config)), posix);
         final CairnServer server;
         try {

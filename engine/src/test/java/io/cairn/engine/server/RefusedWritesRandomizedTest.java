@@ -72,7 +72,7 @@ class RefusedWritesRandomizedTest {
             "--data-dir", dir.toString(), "--listen-client-urls", url, "--advertise-client-urls", url,
             "--max-request-bytes", Integer.toString(MAX_REQUEST_BYTES)), Map.of(), "test", warning -> { }))
             .config();
-        final RaftKeyValueStore store = RaftKeyValueStore.open(config.dataDir(), config.walDir(),
+        final RaftKeyValueStore store = RaftKeyValueStore.open(config.storage().dataDir(), config.storage().walDir(),
             Main.memberOptions(config));
         final CairnServer server = CairnServer.start(config, store);
         final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();

@@ -1,0 +1,138 @@
+package io.cairn.engine.server;
+
+import io.grpc.ForwardingServerCall;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServerStreamTracer;
+import io.grpc.Status;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The gRPC server's figures under the names etcd exports (go-grpc-prometheus's
+ * grpc_server_started_total, _handled_total, _msg_received_total, _msg_sent_total with the same
+ * labels, and etcd's etcd_network_client_grpc_{received,sent}_bytes_total). Every method starts at
+ * zero, as in etcd, so a rate over a method never called is 0 rather than absent.
+ */
+final class GrpcServerMetrics implements ServerInterceptor {
+    private final Counter started;
+    private final Counter handled;
+    private final Counter received;
+    private final Counter sent;
+    private final Counter receivedBytes;
+    private final Counter sentBytes;
+
+    GrpcServerMetrics(final PrometheusRegistry registry) {
+        started = Counter.builder().name("grpc_server_started_total")
+            .help("Total number of RPCs started on the server.")
+            .labelNames("grpc_method", "grpc_service", "grpc_type").register(registry);
+        handled = Counter.builder().name("grpc_server_handled_total")
+            .help("Total number of RPCs completed on the server, regardless of success or failure.")
+            .labelNames("grpc_code", "grpc_method", "grpc_service", "grpc_type").register(registry);
+        received = Counter.builder().name("grpc_server_msg_received_total")
+            .help("Total number of RPC stream messages received on the server.")
+            .labelNames("grpc_method", "grpc_service", "grpc_type").register(registry);
+        sent = Counter.builder().name("grpc_server_msg_sent_total")
+            .help("Total number of gRPC stream messages sent by the server.")
+            .labelNames("grpc_method", "grpc_service", "grpc_type").register(registry);
+        receivedBytes = Counter.builder().name("etcd_network_client_grpc_received_bytes_total")
+            .help("The total number of bytes received from grpc clients.").register(registry);
+        sentBytes = Counter.builder().name("etcd_network_client_grpc_sent_bytes_total")
+            .help("The total number of bytes sent to grpc clients.").register(registry);
+    }
+
+    /** Every method of these services at zero, for every status code. */
+    void initialize(final List<ServerServiceDefinition> services) {
+        for (final ServerServiceDefinition service : services) {
+            for (final var method : service.getMethods()) {
+                final Labels labels = Labels.of(method.getMethodDescriptor());
+                started.initLabelValues(labels.method, labels.service, labels.type);
+                received.initLabelValues(labels.method, labels.service, labels.type);
+                sent.initLabelValues(labels.method, labels.service, labels.type);
+                for (final Status.Code code : Status.Code.values()) {
+                    handled.initLabelValues(goName(code), labels.method, labels.service, labels.type);
+                }
+            }
+        }
+    }
+
+    /** Counts wire bytes in both directions, for every call. */
+    ServerStreamTracer.Factory byteCounter() {
+        return new ServerStreamTracer.Factory() {
+            @Override
+            public ServerStreamTracer newServerStreamTracer(final String fullMethodName, final Metadata headers) {
+                return new ServerStreamTracer() {
+                    @Override
+                    public void inboundWireSize(final long bytes) {
+                        receivedBytes.inc(bytes);
+                    }
+
+                    @Override
+                    public void outboundWireSize(final long bytes) {
+                        sentBytes.inc(bytes);
+                    }
+                };
+            }
+        };
+    }
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(final ServerCall<Q, R> call, final Metadata headers,
+        final ServerCallHandler<Q, R> next) {
+        final Labels labels = Labels.of(call.getMethodDescriptor());
+        started.labelValues(labels.method, labels.service, labels.type).inc();
+        final ServerCall<Q, R> counted = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+            @Override
+            public void sendMessage(final R message) {
+                sent.labelValues(labels.method, labels.service, labels.type).inc();
+                super.sendMessage(message);
+            }
+
+            @Override
+            public void close(final Status status, final Metadata trailers) {
+                handled.labelValues(goName(status.getCode()), labels.method, labels.service, labels.type).inc();
+                super.close(status, trailers);
+            }
+        };
+        return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(counted, headers)) {
+            @Override
+            public void onMessage(final Q message) {
+                received.labelValues(labels.method, labels.service, labels.type).inc();
+                super.onMessage(message);
+            }
+        };
+    }
+
+    private record Labels(String method, String service, String type) {
+        static Labels of(final MethodDescriptor<?, ?> descriptor) {
+            return new Labels(descriptor.getBareMethodName(), descriptor.getServiceName(), switch (descriptor.getType()) {
+                case UNARY -> "unary";
+                case CLIENT_STREAMING -> "client_stream";
+                case SERVER_STREAMING -> "server_stream";
+                case BIDI_STREAMING, UNKNOWN -> "bidi_stream";
+            });
+        }
+    }
+
+    /** A status code as Go's grpc spells it (codes.Code.String()): NOT_FOUND is NotFound, CANCELLED is Canceled. */
+    static String goName(final Status.Code code) {
+        if (code == Status.Code.CANCELLED) {
+            return "Canceled";
+        }
+        if (code == Status.Code.OK) {
+            return "OK";
+        }
+        final StringBuilder name = new StringBuilder();
+        for (final String word : code.name().split("_")) {
+            name.append(word.charAt(0)).append(word.substring(1).toLowerCase(Locale.ROOT));
+        }
+        return name.toString();
+    }
+}

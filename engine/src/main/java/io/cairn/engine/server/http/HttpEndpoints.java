@@ -1,0 +1,205 @@
+package io.cairn.engine.server.http;
+
+import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
+import io.grpc.netty.shaded.io.netty.buffer.ByteBufOutputStream;
+import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
+import io.grpc.netty.shaded.io.netty.channel.ChannelFutureListener;
+import io.grpc.netty.shaded.io.netty.channel.ChannelHandler;
+import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
+import io.grpc.netty.shaded.io.netty.channel.ChannelPipeline;
+import io.grpc.netty.shaded.io.netty.channel.SimpleChannelInboundHandler;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.FullHttpRequest;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.FullHttpResponse;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpHeaderNames;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpMethod;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpObjectAggregator;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpResponseStatus;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpServerCodec;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpUtil;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpVersion;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.QueryStringDecoder;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The HTTP/1.1 side of a member, answering as etcd 3.4 does, byte for byte where a probe or
+ * scraper could tell: /health, /version (client URLs only, as in etcd), /metrics, and etcd 3.5's
+ * /livez and /readyz. Anything else is etcd's (Go's) 404. Client URLs add etcd's CORS headers.
+ */
+@ChannelHandler.Sharable
+public final class HttpEndpoints extends SimpleChannelInboundHandler<FullHttpRequest> {
+    /** Requests here are small (probes, scrapes); anything larger is refused by the aggregator. */
+    private static final int MAX_REQUEST_BYTES = 64 * 1024;
+    private static final String TEXT = "text/plain; charset=utf-8";
+    private static final String METRICS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final HealthCheck health;
+    private final PrometheusRegistry registry;
+    private final String versionJson;
+    private final boolean clientPort;
+
+    private HttpEndpoints(final HealthCheck health, final PrometheusRegistry registry, final String versionJson,
+        final boolean clientPort) {
+        this.health = health;
+        this.registry = registry;
+        this.versionJson = versionJson;
+        this.clientPort = clientPort;
+    }
+
+    /** For a client URL: every endpoint, with CORS headers. */
+    public static HttpEndpoints clientPort(final HealthCheck health, final PrometheusRegistry registry,
+        final String etcdVersion, final String clusterVersion) {
+        return new HttpEndpoints(health, registry, versionJson(etcdVersion, clusterVersion), true);
+    }
+
+    /** For a --listen-metrics-urls URL: /metrics, /health and the probes. */
+    public static HttpEndpoints metricsPort(final HealthCheck health, final PrometheusRegistry registry) {
+        return new HttpEndpoints(health, registry, null, false);
+    }
+
+    private static String versionJson(final String etcdVersion, final String clusterVersion) {
+        return "{\"etcdserver\":\"" + etcdVersion + "\",\"etcdcluster\":\"" + clusterVersion + "\"}";
+    }
+
+    /** Puts an HTTP/1.1 codec and this handler after the named handler. */
+    void addAfter(final ChannelPipeline pipeline, final String name) {
+        pipeline.addAfter(name, "http-endpoints", this);
+        pipeline.addAfter(name, "http-aggregator", new HttpObjectAggregator(MAX_REQUEST_BYTES));
+        pipeline.addAfter(name, "http-codec", new HttpServerCodec());
+    }
+
+    @Override
+    protected void channelRead0(final ChannelHandlerContext ctx, final FullHttpRequest request) throws IOException {
+        final QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        final boolean keepAlive = HttpUtil.isKeepAlive(request);
+        final boolean get = request.method().equals(HttpMethod.GET);
+        switch (uri.path()) {
+            case "/health" -> {
+                if (!get) {
+                    send(ctx, keepAlive, HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT, "Method Not Allowed\n");
+                    return;
+                }
+                final List<String> excluded = uri.parameters().getOrDefault("exclude", List.of());
+                final boolean serializable = "true".equals(first(uri, "serializable"));
+                health.check(Set.copyOf(excluded), serializable).whenComplete((result, failed) -> {
+                    if (result != null && result.healthy()) {
+                        send(ctx, keepAlive, HttpResponseStatus.OK, TEXT, "{\"health\":\"true\"}");
+                    } else {
+                        final String reason = result != null ? result.reason() : String.valueOf(failed);
+                        System.getLogger(HttpEndpoints.class.getName()).log(System.Logger.Level.WARNING,
+                            "/health error due to " + reason);
+                        // etcd 3.4 answers {"health":"false"}; the reason is etcd 3.5's addition.
+                        send(ctx, keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE, TEXT,
+                            "{\"health\":\"false\",\"reason\":\"" + jsonEscape(reason) + "\"}\n");
+                    }
+                });
+            }
+            case "/version" -> {
+                if (versionJson == null) {
+                    notFound(ctx, keepAlive);
+                } else if (!get) {
+                    send(ctx, keepAlive, HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT, "Method Not Allowed\n");
+                } else {
+                    send(ctx, keepAlive, HttpResponseStatus.OK, "application/json", versionJson);
+                }
+            }
+            case "/metrics" -> {
+                final ByteBuf body = ctx.alloc().buffer();
+                try (ByteBufOutputStream out = new ByteBufOutputStream(body)) {
+                    PrometheusTextFormatWriter.create().write(out, registry.scrape());
+                } catch (final IOException | RuntimeException e) {
+                    body.release();
+                    throw e;
+                }
+                send(ctx, keepAlive, HttpResponseStatus.OK, METRICS_TEXT, body);
+            }
+            case "/livez" -> probe(ctx, keepAlive, uri, "livez", false);
+            case "/readyz" -> probe(ctx, keepAlive, uri, "readyz", true);
+            default -> notFound(ctx, keepAlive);
+        }
+    }
+
+    /**
+     * etcd 3.5's probes, in their text form: "ok", or "[-]check failed: why" lines and "<probe>
+     * check failed"; {@code ?verbose} lists every check. /livez: the process serves. /readyz: no
+     * CORRUPT alarm, and a linearizable read completes (the member can serve consistent reads).
+     */
+    private void probe(final ChannelHandlerContext ctx, final boolean keepAlive, final QueryStringDecoder uri,
+        final String name, final boolean ready) {
+        final boolean verbose = uri.parameters().containsKey("verbose");
+        if (!ready) {
+            send(ctx, keepAlive, HttpResponseStatus.OK, TEXT, verbose ? "[+]serializable_read ok\nok" : "ok");
+            return;
+        }
+        final String corruption = health.corrupted() ? "[-]data_corruption failed: alarm activated\n"
+            : "[+]data_corruption ok\n";
+        health.linearizableRead().whenComplete((result, failed) -> {
+            final String read = result != null && result.healthy() ? "[+]linearizable_read ok\n"
+                : "[-]linearizable_read failed: " + (result != null ? result.reason() : failed) + "\n";
+            final String checks = corruption + "[+]serializable_read ok\n" + read;
+            if (!checks.contains("[-]")) {
+                send(ctx, keepAlive, HttpResponseStatus.OK, TEXT, verbose ? checks + "ok" : "ok");
+            } else {
+                send(ctx, keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE, TEXT, checks + name + " check failed\n");
+            }
+        });
+    }
+
+    private void notFound(final ChannelHandlerContext ctx, final boolean keepAlive) {
+        send(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, TEXT, "404 page not found\n");
+    }
+
+    private void send(final ChannelHandlerContext ctx, final boolean keepAlive, final HttpResponseStatus status,
+        final String contentType, final String body) {
+        send(ctx, keepAlive, status, contentType, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+    }
+
+    private void send(final ChannelHandlerContext ctx, final boolean keepAlive, final HttpResponseStatus status,
+        final String contentType, final ByteBuf body) {
+        final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+        if (clientPort) {
+            response.headers()
+                .set("Access-Control-Allow-Headers", "accept, content-type, authorization")
+                .set("Access-Control-Allow-Methods", "POST, GET, OPTIONS, PUT, DELETE")
+                .set("Access-Control-Allow-Origin", "*");
+        }
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        if (status.code() >= 400 && !contentType.equals("application/json")) {
+            response.headers().set("X-Content-Type-Options", "nosniff");
+        }
+        HttpUtil.setContentLength(response, body.readableBytes());
+        HttpUtil.setKeepAlive(response, keepAlive);
+        final var written = ctx.writeAndFlush(response);
+        if (!keepAlive) {
+            written.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** A request the codec could not parse, or that is too large: answered and closed, as Go's server does. */
+    @Override
+    public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
+        ctx.close();
+    }
+
+    private static String first(final QueryStringDecoder uri, final String parameter) {
+        final List<String> values = uri.parameters().get(parameter);
+        return values == null || values.isEmpty() ? null : values.getFirst();
+    }
+
+    private static String jsonEscape(final String text) {
+        final StringBuilder escaped = new StringBuilder(text.length());
+        for (final char c : text.toCharArray()) {
+            switch (c) {
+                case '"' -> escaped.append("\\\"");
+                case '\\' -> escaped.append("\\\\");
+                default -> escaped.append(c < 0x20 ? String.format("\\u%04x", (int)c) : String.valueOf(c));
+            }
+        }
+        return escaped.toString();
+    }
+}

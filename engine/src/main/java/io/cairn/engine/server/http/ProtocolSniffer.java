@@ -1,0 +1,69 @@
+package io.cairn.engine.server.http;
+
+import io.grpc.netty.shaded.io.grpc.netty.ProtocolNegotiationEvent;
+import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
+import io.grpc.netty.shaded.io.netty.channel.ChannelHandler;
+import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
+import io.grpc.netty.shaded.io.netty.handler.codec.ByteToMessageDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * The first handler of a client connection: waits for enough bytes to tell an HTTP/2 client
+ * (gRPC, which opens with the fixed connection preface) from an HTTP/1.1 one, then puts the
+ * matching handlers in its place and leaves. The bytes read so far go on to them (the decoder
+ * hands its unread bytes to the next handler when removed), so neither side misses any.
+ * The gRPC handlers join only once the connection is known to be gRPC: the HTTP/2 server would
+ * otherwise greet an HTTP/1.1 client with a SETTINGS frame. gRPC's transport starts them with a
+ * {@link ProtocolNegotiationEvent} when the connection opens; it is held here and passed on when
+ * they join.
+ */
+final class ProtocolSniffer extends ByteToMessageDecoder {
+    /** RFC 9113 section 3.4: what every HTTP/2 client sends first. */
+    private static final byte[] HTTP2_PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final ChannelHandler grpc;
+    private final HttpEndpoints http;
+    /** gRPC's "negotiation may start" event, held back from its handlers until they join. */
+    private ProtocolNegotiationEvent negotiation;
+
+    /** {@code grpc} null: HTTP only (a metrics URL). */
+    ProtocolSniffer(final ChannelHandler grpc, final HttpEndpoints http) {
+        this.grpc = grpc;
+        this.http = http;
+    }
+
+    @Override
+    protected void decode(final ChannelHandlerContext ctx, final ByteBuf in, final List<Object> out) {
+        if (grpc == null || !matchesPrefaceSoFar(in)) {
+            http.addAfter(ctx.pipeline(), ctx.name());
+            ctx.pipeline().remove(this);
+        } else if (in.readableBytes() >= HTTP2_PREFACE.length) {
+            ctx.pipeline().addAfter(ctx.name(), null, grpc);
+            if (negotiation != null) {
+                ctx.fireUserEventTriggered(negotiation);
+            }
+            ctx.pipeline().remove(this);
+        }
+        // else: a prefix of the preface so far; wait for more
+    }
+
+    @Override
+    public void userEventTriggered(final ChannelHandlerContext ctx, final Object event) throws Exception {
+        if (event instanceof ProtocolNegotiationEvent pending) {
+            negotiation = pending;
+        } else {
+            super.userEventTriggered(ctx, event);
+        }
+    }
+
+    private static boolean matchesPrefaceSoFar(final ByteBuf in) {
+        final int length = Math.min(in.readableBytes(), HTTP2_PREFACE.length);
+        for (int i = 0; i < length; i++) {
+            if (in.getByte(in.readerIndex() + i) != HTTP2_PREFACE[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
