@@ -36,6 +36,9 @@ public final class Main {
     }
 
     public static void main(final String[] args) throws InterruptedException {
+        if (args.length > 0 && args[0].equals("snapshot")) {
+            System.exit(SnapshotRestoreLauncher.run(List.of(args).subList(1, args.length)));
+        }
         final String version = "cairn Version: " + Main.class.getPackage().getImplementationVersion()
             + "\netcd API Version: " + MaintenanceService.ETCD_API_VERSION
             + "\nJava Version: " + Runtime.version();

@@ -28,6 +28,10 @@ public final class MemberTable {
         backend.put(Bucket.MEMBERS, key(member.id()), encode(member));
     }
 
+    public static void remove(final BackendWriter backend, final long id) {
+        backend.delete(Bucket.MEMBERS, key(id));
+    }
+
     public static Member get(final BackendReader backend, final long id) {
         final byte[] value = backend.get(Bucket.MEMBERS, key(id));
         return value == null ? null : decode(id, value);

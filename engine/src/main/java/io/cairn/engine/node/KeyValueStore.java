@@ -1,5 +1,6 @@
 package io.cairn.engine.node;
 
+import io.cairn.btree.TreeImage;
 import io.cairn.engine.cluster.Member;
 import io.cairn.engine.lease.GrantedLease;
 import io.cairn.engine.lease.Lessor;
@@ -9,6 +10,7 @@ import io.cairn.engine.mvcc.OpResult;
 import io.cairn.engine.mvcc.RangeQuery;
 import io.cairn.engine.mvcc.RangeResult;
 import io.cairn.engine.mvcc.TxnOp;
+import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -87,6 +89,12 @@ public interface KeyValueStore {
 
     /** {@code listener} hears each new current revision, from the applying thread, right after its commit. */
     void onRevisionCommitted(LongConsumer listener);
+
+    /**
+     * A consistent image of the backend as it is now, readable while writes go on (Maintenance.Snapshot);
+     * the caller closes it, before the store closes.
+     */
+    TreeImage openBackendImage() throws IOException;
 
     /** What the member counts about itself, for /metrics. */
     NodeMetrics metrics();

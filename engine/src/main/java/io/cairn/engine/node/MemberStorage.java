@@ -42,8 +42,8 @@ import java.util.List;
  */
 final class MemberStorage implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(MemberStorage.class.getName());
-    private static final byte[] META_MEMBER_ID = "memberId".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final byte[] META_CLUSTER_ID = "clusterId".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    static final byte[] META_MEMBER_ID = "memberId".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    static final byte[] META_CLUSTER_ID = "clusterId".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final long WAL_WRITE_SLACK_BYTES = 64L << 10;
 
     /** Who this member is, as the data dir records it. */
@@ -93,7 +93,8 @@ final class MemberStorage implements AutoCloseable {
             final SnapshotMarker treeStart = startAtTreeIfAhead(env, wal);
             final MemberStorage storage = new MemberStorage(env, wal, identity, restoreLog(env, wal, treeStart),
                 walWriteBytesMax);
-            if (wal.recovered().lastIndex() == 0) {
+            // A tree ahead of an empty WAL (a restored snapshot) brings its own members: no bootstrap.
+            if (wal.recovered().lastIndex() == 0 && treeStart == null) {
                 storage.bootstrap(initial);
             }
             return storage;

@@ -2,6 +2,7 @@ package io.cairn.engine.node;
 
 import io.cairn.btree.Checker;
 import io.cairn.btree.ReadTxn;
+import io.cairn.btree.TreeImage;
 import io.cairn.engine.api.EtcdError;
 import io.cairn.engine.api.EtcdException;
 import io.cairn.engine.backend.BtreeView;
@@ -321,6 +322,11 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     @Override
     public long backendSizeBytes() {
         return storage.env.fileSizeBytes();
+    }
+
+    @Override
+    public TreeImage openBackendImage() throws IOException {
+        return storage.env.openImage();
     }
 
     @Override

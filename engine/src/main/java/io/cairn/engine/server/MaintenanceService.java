@@ -12,11 +12,14 @@ import io.cairn.etcd.api.etcdserverpb.HashKVResponse;
 import io.cairn.etcd.api.etcdserverpb.MaintenanceGrpc;
 import io.cairn.etcd.api.etcdserverpb.MoveLeaderRequest;
 import io.cairn.etcd.api.etcdserverpb.MoveLeaderResponse;
+import io.cairn.etcd.api.etcdserverpb.SnapshotRequest;
+import io.cairn.etcd.api.etcdserverpb.SnapshotResponse;
 import io.cairn.etcd.api.etcdserverpb.StatusRequest;
 import io.cairn.etcd.api.etcdserverpb.StatusResponse;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 
-/** etcd's Maintenance service: Status and Alarm for now (the rest answer Unimplemented). */
+/** etcd's Maintenance service: Status, Alarm, HashKV, Snapshot and MoveLeader (Defragment and Hash answer Unimplemented). */
 public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     /** The etcd release whose API and behaviour Cairn reproduces; clients gate features on it. */
     public static final String ETCD_API_VERSION = "3.4.23";
@@ -78,6 +81,12 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
             .addAllErrors(alarms.get(AlarmType.NONE).stream().map(MaintenanceService::describe).toList())
             .build();
         });
+    }
+
+    /** The backend file, streamed while writes go on (etcdctl snapshot save); see {@link SnapshotStreamer}. */
+    @Override
+    public void snapshot(final SnapshotRequest request, final StreamObserver<SnapshotResponse> observer) {
+        SnapshotStreamer.start(store, (ServerCallStreamObserver<SnapshotResponse>)observer);
     }
 
     /** Leadership handed to another voter through Raft's transfer; answered by the new leader's term. */

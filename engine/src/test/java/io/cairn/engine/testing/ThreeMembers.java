@@ -79,9 +79,22 @@ public final class ThreeMembers implements AutoCloseable {
 
     public static ThreeMembers start(final ServerProcess.Kind kind, final Ports ports, final Logs logs,
         final String... extraFlags) throws IOException, InterruptedException {
+        return start(kind, ports, logs, (member, dataDir) -> { }, extraFlags);
+    }
+
+    /** Fills a member's data directory before it starts (a restored snapshot, say). */
+    @FunctionalInterface
+    public interface DataDirs {
+        void prepare(int member, Path dataDir) throws IOException, InterruptedException;
+    }
+
+    /** As above, each member's data directory first made by {@code dataDirs}. */
+    public static ThreeMembers start(final ServerProcess.Kind kind, final Ports ports, final Logs logs,
+        final DataDirs dataDirs, final String... extraFlags) throws IOException, InterruptedException {
         final ThreeMembers cluster = new ThreeMembers(kind, ports, logs.newDirectory(kind), List.of(extraFlags));
         try {
             for (int i = 0; i < SIZE; i++) {
+                dataDirs.prepare(i, cluster.dataDir(i));
                 cluster.launch(i);
             }
             for (int i = 0; i < SIZE; i++) {
@@ -99,7 +112,7 @@ public final class ThreeMembers implements AutoCloseable {
             .mapToObj(m -> name(m) + "=" + peerUrl(m)).collect(Collectors.joining(","));
         final List<String> flags = new ArrayList<>(List.of(
             "--name", name(i),
-            "--data-dir", dir.resolve("d" + (i + 1)).toString(),
+            "--data-dir", dataDir(i).toString(),
             "--listen-client-urls", clientUrl(i),
             "--advertise-client-urls", clientUrl(i),
             "--listen-peer-urls", peerUrl(i),
@@ -109,6 +122,10 @@ public final class ThreeMembers implements AutoCloseable {
             "--initial-cluster-state", "new"));
         flags.addAll(extraFlags);
         members[i] = ServerProcess.launch(kind, ports.client().get(i), peerUrl(i), logFile(i), flags);
+    }
+
+    private Path dataDir(final int i) {
+        return dir.resolve("d" + (i + 1));
     }
 
     public ServerProcess.Kind kind() {
@@ -228,7 +245,7 @@ public final class ThreeMembers implements AutoCloseable {
             }
         }
         for (int i = 0; i < SIZE; i++) {
-            ServerProcess.deleteRecursively(dir.resolve("d" + (i + 1)));
+            ServerProcess.deleteRecursively(dataDir(i));
         }
     }
 

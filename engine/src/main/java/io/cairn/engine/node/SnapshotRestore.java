@@ -1,0 +1,167 @@
+package io.cairn.engine.node;
+
+import io.cairn.btree.Env;
+import io.cairn.btree.EnvOptions;
+import io.cairn.btree.WriteTxn;
+import io.cairn.engine.backend.Bucket;
+import io.cairn.engine.backend.BtreeView;
+import io.cairn.engine.cluster.InitialMembers;
+import io.cairn.engine.cluster.Member;
+import io.cairn.engine.cluster.MemberTable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * `cairn snapshot restore`: a new member's data dir from a file `etcdctl snapshot save` wrote
+ * against Cairn, as `etcdctl snapshot restore` builds one from etcd's. The keys, revisions, leases
+ * and compaction point are the snapshot's; the membership is the new one from the flags (every
+ * member of the restored cluster runs the same command with its own --name). As in etcd, the
+ * restored tree counts as applied up to index n at term 1 (n members, the bootstrap entries of a
+ * new cluster), so each member's Raft log starts there with the new members as its voters.
+ */
+public final class SnapshotRestore {
+    private static final int SHA256_BYTES = 32;
+    /** The tree's page size: a snapshot is whole pages, so 32 bytes more is the SHA-256 trailer. */
+    private static final int PAGE_BYTES = 4096;
+
+    private SnapshotRestore() {
+    }
+
+    /**
+     * Builds {@code dataDir} (which must not exist) from {@code snapshot}.
+     *
+     * @throws IllegalArgumentException for a refused input, with a one-line reason
+     */
+    public static void restore(final Path snapshot, final Path dataDir, final Path walDir, final InitialMembers members,
+        final String name, final boolean skipHashCheck, final Consumer<String> log) throws IOException {
+        if (Files.exists(dataDir)) {
+            throw new IllegalArgumentException("data-dir \"" + dataDir + "\" exists");
+        }
+        if (!Files.isRegularFile(snapshot)) {
+            throw new IllegalArgumentException("snapshot file \"" + snapshot + "\" does not exist");
+        }
+        final long size = Files.size(snapshot);
+        final boolean hasHash = size % PAGE_BYTES == SHA256_BYTES;
+        if (!hasHash && !skipHashCheck) {
+            throw new IllegalArgumentException("snapshot missing hash but --skip-hash-check=false");
+        }
+        final long treeBytes = hasHash ? size - SHA256_BYTES : size;
+        if (hasHash && !skipHashCheck) {
+            checkHash(snapshot, treeBytes);
+        }
+        log.accept("restoring snapshot " + snapshot + " (" + treeBytes + " bytes) to " + dataDir);
+
+        final boolean walDirExisted = Files.exists(walDir);
+        try {
+            build(snapshot, dataDir, walDir, members, name, treeBytes, log);
+        } catch (final IOException | RuntimeException e) {
+            // A refused or failed restore leaves nothing behind: the next attempt must not find "data-dir exists".
+            deleteRecursively(dataDir);
+            if (!walDirExisted) {
+                deleteRecursively(walDir);
+            }
+            throw e;
+        }
+    }
+
+    private static void build(final Path snapshot, final Path dataDir, final Path walDir, final InitialMembers members,
+        final String name, final long treeBytes, final Consumer<String> log) throws IOException {
+        final Path snapDir = dataDir.resolve("member").resolve("snap");
+        Files.createDirectories(snapDir);
+        Files.createDirectories(walDir);
+        final Path partial = snapDir.resolve("db.part");
+        try (FileChannel in = FileChannel.open(snapshot, StandardOpenOption.READ);
+             FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            for (long copied = 0; copied < treeBytes; ) {
+                copied += in.transferTo(copied, treeBytes - copied, out);
+            }
+            out.force(true);
+        }
+        final long memberId = members.idOf(name);
+        try (Env env = Env.open(partial, EnvOptions.defaults())) {
+            final WriteTxn txn = env.beginWrite();
+            try {
+                final BtreeView view = new BtreeView(txn);
+                for (final Member old : MemberTable.all(view)) {
+                    MemberTable.remove(view, old.id());
+                }
+                for (final Member member : members.members()) {
+                    MemberTable.put(view, member);
+                    log.accept("added member " + Long.toHexString(member.id()) + " " + member.peerUrls()
+                        + " to cluster " + Long.toHexString(members.clusterId()));
+                }
+                view.put(Bucket.META, MemberStorage.META_MEMBER_ID, longBytes(memberId));
+                view.put(Bucket.META, MemberStorage.META_CLUSTER_ID, longBytes(members.clusterId()));
+                view.put(Bucket.META, CommandApplier.META_APPLIED_INDEX, longBytes(members.members().size()));
+                view.put(Bucket.META, CommandApplier.META_APPLIED_TERM, longBytes(1));
+                txn.commit();
+            } finally {
+                txn.abort();
+            }
+            env.sync();
+        }
+        Files.move(partial, snapDir.resolve("db"), StandardCopyOption.ATOMIC_MOVE);
+        try (FileChannel dir = FileChannel.open(snapDir, StandardOpenOption.READ)) {
+            dir.force(true);
+        }
+        log.accept("restored snapshot " + snapshot + " as member " + Long.toHexString(memberId) + " (" + name
+            + ") of cluster " + Long.toHexString(members.clusterId()));
+    }
+
+    private static void deleteRecursively(final Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+
+    private static void checkHash(final Path snapshot, final long treeBytes) throws IOException {
+        final MessageDigest sha256;
+        try {
+            sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (final NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        final byte[] trailer = new byte[SHA256_BYTES];
+        try (InputStream in = Files.newInputStream(snapshot)) {
+            final byte[] buffer = new byte[1 << 16];
+            for (long left = treeBytes; left > 0; ) {
+                final int n = in.read(buffer, 0, (int)Math.min(buffer.length, left));
+                if (n < 0) {
+                    throw new IOException(snapshot + " ended early");
+                }
+                sha256.update(buffer, 0, n);
+                left -= n;
+            }
+            if (in.readNBytes(trailer, 0, SHA256_BYTES) != SHA256_BYTES) {
+                throw new IOException(snapshot + " ended early");
+            }
+        }
+        final byte[] computed = sha256.digest();
+        if (!Arrays.equals(computed, trailer)) {
+            throw new IllegalArgumentException("expected sha256 " + HexFormat.of().formatHex(trailer) + ", got "
+                + HexFormat.of().formatHex(computed));
+        }
+    }
+
+    private static byte[] longBytes(final long value) {
+        return ByteBuffer.allocate(Long.BYTES).putLong(value).array();
+    }
+}
