@@ -91,7 +91,7 @@ public final class MvccStore {
     }
 
     /** The current revision recorded in {@code backend}'s snapshot (watch reads history against it). */
-    static long currentRevision(final BackendReader backend) {
+    public static long currentRevision(final BackendReader backend) {
         return readLong(backend, META_REVISION, FIRST_REVISION);
     }
 

@@ -90,6 +90,13 @@ public interface KeyValueStore {
     /** {@code listener} hears each new current revision, from the applying thread, right after its commit. */
     void onRevisionCommitted(LongConsumer listener);
 
+    /** Maintenance.Hash: the whole backend's hash (see BackendHash), with the revision it was taken at. */
+    BackendHashResult hashBackend();
+
+    /** A hash of the backend and the revision it covers. */
+    record BackendHashResult(int hash, long revision) {
+    }
+
     /**
      * A consistent image of the backend as it is now, readable while writes go on (Maintenance.Snapshot);
      * the caller closes it, before the store closes.

@@ -5,6 +5,7 @@ import io.cairn.btree.ReadTxn;
 import io.cairn.btree.TreeImage;
 import io.cairn.engine.api.EtcdError;
 import io.cairn.engine.api.EtcdException;
+import io.cairn.engine.backend.BackendHash;
 import io.cairn.engine.backend.BtreeView;
 import io.cairn.engine.cluster.Member;
 import io.cairn.engine.cluster.MemberTable;
@@ -16,6 +17,7 @@ import io.cairn.engine.lease.Lessor;
 import io.cairn.engine.mvcc.History;
 import io.cairn.engine.mvcc.KvHash;
 import io.cairn.engine.mvcc.LeaseAttachments;
+import io.cairn.engine.mvcc.MvccStore;
 import io.cairn.engine.mvcc.OpResult;
 import io.cairn.engine.mvcc.RangeQuery;
 import io.cairn.engine.mvcc.RangeResult;
@@ -322,6 +324,14 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     @Override
     public long backendSizeBytes() {
         return storage.env.fileSizeBytes();
+    }
+
+    @Override
+    public BackendHashResult hashBackend() {
+        try (ReadTxn read = storage.env.beginRead()) {
+            final BtreeView view = new BtreeView(read);
+            return new BackendHashResult(BackendHash.of(view), MvccStore.currentRevision(view));
+        }
     }
 
     @Override

@@ -8,6 +8,8 @@ import io.cairn.etcd.api.etcdserverpb.AlarmRequest;
 import io.cairn.etcd.api.etcdserverpb.AlarmResponse;
 import io.cairn.etcd.api.etcdserverpb.AlarmType;
 import io.cairn.etcd.api.etcdserverpb.HashKVRequest;
+import io.cairn.etcd.api.etcdserverpb.HashRequest;
+import io.cairn.etcd.api.etcdserverpb.HashResponse;
 import io.cairn.etcd.api.etcdserverpb.HashKVResponse;
 import io.cairn.etcd.api.etcdserverpb.MaintenanceGrpc;
 import io.cairn.etcd.api.etcdserverpb.MoveLeaderRequest;
@@ -19,7 +21,7 @@ import io.cairn.etcd.api.etcdserverpb.StatusResponse;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 
-/** etcd's Maintenance service: Status, Alarm, HashKV, Snapshot and MoveLeader (Defragment and Hash answer Unimplemented). */
+/** etcd's Maintenance service: Status, Alarm, Hash, HashKV, Snapshot and MoveLeader (Defragment answers Unimplemented). */
 public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     /** The etcd release whose API and behaviour Cairn reproduces; clients gate features on it. */
     public static final String ETCD_API_VERSION = "3.4.23";
@@ -51,6 +53,15 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
                 }
             }
             return response.setHeader(headers.at(store.currentRevision())).build();
+        });
+    }
+
+    /** Hash of this member's whole backend, answered with the current revision, as etcd does. */
+    @Override
+    public void hash(final HashRequest request, final StreamObserver<HashResponse> observer) {
+        GrpcCalls.respond(observer, () -> {
+            final KeyValueStore.BackendHashResult result = store.hashBackend();
+            return HashResponse.newBuilder().setHeader(headers.at(result.revision())).setHash(result.hash()).build();
         });
     }
 
