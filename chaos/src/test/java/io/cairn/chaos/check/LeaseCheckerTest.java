@@ -50,6 +50,18 @@ class LeaseCheckerTest {
         assertTrue(result.violations().getFirst().slice().getFirst().contains("lease 2b"));
     }
 
+    /** A report names the member that said the lease was gone: an etcd leader cut off says so wrongly. */
+    @Test
+    void aReportNamesWhoSaidTheLeaseWasGone() {
+        final CheckResult result = fails(LeaseChecker.check(RunHistory.builder()
+            .write(leasedPut("n1", "s", "v1", LEASE, 2, 10, 20))
+            .lease(new LeaseFacts(LEASE, List.of(new LeasedKey("s", "v1", 2)), LeaseEnd.expired(100).toldBy("n3")))
+            .read(linearizable("n1", "s", "v1", 2, 3, 101, 110))
+            .build()), 1, "after its lease ended");
+        assertTrue(result.violations().getFirst().slice().getFirst().contains("expired (told by n3)"),
+            result.violations().toString());
+    }
+
     @Test
     void aSerializableReadAtOrPastTheDeletingRevisionThatSeesTheValueIsReported() {
         fails(LeaseChecker.check(history().read(serializable("n2", "s", "v1", 2, 4, 101, 110)).build()), 1,
