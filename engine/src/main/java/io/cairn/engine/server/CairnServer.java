@@ -10,10 +10,14 @@ import io.cairn.engine.watch.WatchHub;
 import io.cairn.engine.server.http.HealthCheck;
 import io.cairn.engine.server.http.HttpEndpoints;
 import io.cairn.engine.server.http.HttpOrGrpcNegotiator;
+import io.cairn.engine.server.http.JsonGateway;
 import io.cairn.engine.metrics.MemberMetrics;
 import io.cairn.etcd.api.etcdserverpb.AlarmType;
+import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -34,11 +38,14 @@ public final class CairnServer implements AutoCloseable {
     private static final String CLUSTER_VERSION = "3.4";
 
     private final List<Server> servers;
+    private final ManagedChannel gatewayChannel;
     private final ScanExecutor scans;
     private final WatchHub watches;
 
-    private CairnServer(final List<Server> servers, final ScanExecutor scans, final WatchHub watches) {
+    private CairnServer(final List<Server> servers, final ManagedChannel gatewayChannel, final ScanExecutor scans,
+        final WatchHub watches) {
         this.servers = servers;
+        this.gatewayChannel = gatewayChannel;
         this.scans = scans;
         this.watches = watches;
     }
@@ -74,8 +81,18 @@ public final class CairnServer implements AutoCloseable {
         final HealthCheck health = new HealthCheck(store,
             () -> alarms.get(AlarmType.NONE).stream().map(alarm -> alarm.getAlarm().name()).toList());
         health.register(registry);
+        // The JSON gateway calls the same services over gRPC's in-process transport, as etcd's gateway
+        // calls its own gRPC server.
+        final String inProcessName = "cairn-gateway-" + Long.toHexString(memberId) + "-" + System.nanoTime();
+        final InProcessServerBuilder gatewayServer = InProcessServerBuilder.forName(inProcessName).directExecutor()
+            .intercept(grpcMetrics);
+        services.forEach(gatewayServer::addService);
+        servers.add(gatewayServer.build().start());
+        final ManagedChannel gatewayChannel = InProcessChannelBuilder.forName(inProcessName).directExecutor().build();
         final HttpEndpoints clientHttp = HttpEndpoints.clientPort(health, registry, MaintenanceService.ETCD_API_VERSION,
-            CLUSTER_VERSION + ".0");
+            CLUSTER_VERSION + ".0", new JsonGateway(gatewayChannel),
+            // base64 makes values a third larger; the gRPC limit then applies to the call itself
+            (int)(maxRequestBytes * 4 / 3) + GRPC_OVERHEAD_BYTES);
         try {
             for (final URI url : config.urls().listenClientUrls()) {
                 final NettyServerBuilder builder = NettyServerBuilder
@@ -95,12 +112,13 @@ public final class CairnServer implements AutoCloseable {
                     .build().start());
             }
         } catch (final IOException e) {
+            gatewayChannel.shutdownNow();
             servers.forEach(Server::shutdownNow);
             scans.close();
             watches.close();
             throw new IOException("cannot listen for clients: " + e.getMessage(), e);
         }
-        return new CairnServer(servers, scans, watches);
+        return new CairnServer(servers, gatewayChannel, scans, watches);
     }
 
     /** The watch thread, told of every commit from now on (listening first, so no revision slips by). */
@@ -132,6 +150,7 @@ public final class CairnServer implements AutoCloseable {
     @Override
     public void close() {
         watches.close();
+        gatewayChannel.shutdownNow();
         servers.forEach(Server::shutdown);
         try {
             for (final Server server : servers) {

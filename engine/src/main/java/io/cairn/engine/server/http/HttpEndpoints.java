@@ -33,7 +33,7 @@ import java.util.Set;
  */
 @ChannelHandler.Sharable
 public final class HttpEndpoints extends SimpleChannelInboundHandler<FullHttpRequest> {
-    /** Requests here are small (probes, scrapes); anything larger is refused by the aggregator. */
+    /** Probes and scrapes are small; anything larger is refused by the aggregator (413). */
     private static final int MAX_REQUEST_BYTES = 64 * 1024;
     private static final String TEXT = "text/plain; charset=utf-8";
     private static final String METRICS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
@@ -41,25 +41,33 @@ public final class HttpEndpoints extends SimpleChannelInboundHandler<FullHttpReq
     private final HealthCheck health;
     private final PrometheusRegistry registry;
     private final String versionJson;
-    private final boolean clientPort;
+    private final JsonGateway gateway;
+    private final int maxRequestBytes;
 
     private HttpEndpoints(final HealthCheck health, final PrometheusRegistry registry, final String versionJson,
-        final boolean clientPort) {
+        final JsonGateway gateway, final int maxRequestBytes) {
         this.health = health;
         this.registry = registry;
         this.versionJson = versionJson;
-        this.clientPort = clientPort;
+        this.gateway = gateway;
+        this.maxRequestBytes = maxRequestBytes;
     }
 
-    /** For a client URL: every endpoint, with CORS headers. */
+    /**
+     * For a client URL: every endpoint and the JSON gateway, with CORS headers.
+     *
+     * @param maxGatewayRequestBytes the largest gateway request body (its values are base64, a third larger)
+     */
     public static HttpEndpoints clientPort(final HealthCheck health, final PrometheusRegistry registry,
-        final String etcdVersion, final String clusterVersion) {
-        return new HttpEndpoints(health, registry, versionJson(etcdVersion, clusterVersion), true);
+        final String etcdVersion, final String clusterVersion, final JsonGateway gateway,
+        final int maxGatewayRequestBytes) {
+        return new HttpEndpoints(health, registry, versionJson(etcdVersion, clusterVersion), gateway,
+            maxGatewayRequestBytes);
     }
 
     /** For a --listen-metrics-urls URL: /metrics, /health and the probes. */
     public static HttpEndpoints metricsPort(final HealthCheck health, final PrometheusRegistry registry) {
-        return new HttpEndpoints(health, registry, null, false);
+        return new HttpEndpoints(health, registry, null, null, MAX_REQUEST_BYTES);
     }
 
     private static String versionJson(final String etcdVersion, final String clusterVersion) {
@@ -69,7 +77,7 @@ public final class HttpEndpoints extends SimpleChannelInboundHandler<FullHttpReq
     /** Puts an HTTP/1.1 codec and this handler after the named handler. */
     void addAfter(final ChannelPipeline pipeline, final String name) {
         pipeline.addAfter(name, "http-endpoints", this);
-        pipeline.addAfter(name, "http-aggregator", new HttpObjectAggregator(MAX_REQUEST_BYTES));
+        pipeline.addAfter(name, "http-aggregator", new HttpObjectAggregator(maxRequestBytes));
         pipeline.addAfter(name, "http-codec", new HttpServerCodec());
     }
 
@@ -95,7 +103,7 @@ public final class HttpEndpoints extends SimpleChannelInboundHandler<FullHttpReq
                             "/health error due to " + reason);
                         // etcd 3.4 answers {"health":"false"}; the reason is etcd 3.5's addition.
                         send(ctx, keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE, TEXT,
-                            "{\"health\":\"false\",\"reason\":\"" + jsonEscape(reason) + "\"}\n");
+                            "{\"health\":\"false\",\"reason\":" + JsonText.quoted(reason) + "}\n");
                     }
                 });
             }
@@ -120,7 +128,17 @@ public final class HttpEndpoints extends SimpleChannelInboundHandler<FullHttpReq
             }
             case "/livez" -> probe(ctx, keepAlive, uri, "livez", false);
             case "/readyz" -> probe(ctx, keepAlive, uri, "readyz", true);
-            default -> notFound(ctx, keepAlive);
+            default -> {
+                if (gateway == null || !gateway.handles(uri.path())) {
+                    notFound(ctx, keepAlive);
+                } else if (!request.method().equals(HttpMethod.POST)) {
+                    send(ctx, keepAlive, HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT, "Method Not Allowed\n");
+                } else {
+                    gateway.call(uri.path(), request.content().toString(StandardCharsets.UTF_8)).whenComplete(
+                        (answer, failed) -> send(ctx, keepAlive, HttpResponseStatus.valueOf(answer.httpStatus()),
+                            "application/json", answer.json()));
+                }
+            }
         }
     }
 
@@ -162,7 +180,7 @@ public final class HttpEndpoints extends SimpleChannelInboundHandler<FullHttpReq
     private void send(final ChannelHandlerContext ctx, final boolean keepAlive, final HttpResponseStatus status,
         final String contentType, final ByteBuf body) {
         final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
-        if (clientPort) {
+        if (versionJson != null) { // a client URL
             response.headers()
                 .set("Access-Control-Allow-Headers", "accept, content-type, authorization")
                 .set("Access-Control-Allow-Methods", "POST, GET, OPTIONS, PUT, DELETE")
@@ -191,15 +209,4 @@ public final class HttpEndpoints extends SimpleChannelInboundHandler<FullHttpReq
         return values == null || values.isEmpty() ? null : values.getFirst();
     }
 
-    private static String jsonEscape(final String text) {
-        final StringBuilder escaped = new StringBuilder(text.length());
-        for (final char c : text.toCharArray()) {
-            switch (c) {
-                case '"' -> escaped.append("\\\"");
-                case '\\' -> escaped.append("\\\\");
-                default -> escaped.append(c < 0x20 ? String.format("\\u%04x", (int)c) : String.valueOf(c));
-            }
-        }
-        return escaped.toString();
-    }
 }
