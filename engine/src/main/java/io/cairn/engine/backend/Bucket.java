@@ -16,5 +16,7 @@ public enum Bucket {
      */
     LEASE_KEYS,
     /** bigendian(member id) -> the member as `member list` shows it (see cluster.MemberTable). */
-    MEMBERS
+    MEMBERS,
+    /** bigendian(member id) + alarm code -> a marker: the raised alarms (see cluster.AlarmTable). */
+    ALARMS
 }

@@ -1,5 +1,6 @@
 package io.cairn.engine.command;
 
+import io.cairn.engine.cluster.Alarm;
 import io.cairn.engine.lease.Lessor;
 import io.cairn.engine.mvcc.TxnOp;
 import java.util.List;
@@ -57,5 +58,9 @@ public sealed interface Command {
         public PublishMember {
             clientUrls = List.copyOf(clientUrls);
         }
+    }
+
+    /** An alarm raised ({@code activate}) or disarmed, for the whole cluster (etcd's AlarmRequest). */
+    record AlarmChange(long requestId, boolean activate, Alarm alarm) implements Command {
     }
 }

@@ -5,6 +5,11 @@ import io.cairn.engine.mvcc.Compare;
 import io.cairn.engine.mvcc.KeyRange;
 import io.cairn.engine.mvcc.RangeQuery;
 import io.cairn.engine.mvcc.TxnOp;
+import io.cairn.engine.cluster.Alarm;
+import io.cairn.sbe.command.AlarmAction;
+import io.cairn.sbe.command.AlarmDecoder;
+import io.cairn.sbe.command.AlarmEncoder;
+import io.cairn.sbe.command.AlarmType;
 import io.cairn.sbe.command.BooleanType;
 import io.cairn.sbe.command.CompactDecoder;
 import io.cairn.sbe.command.CompactEncoder;
@@ -102,6 +107,17 @@ public final class CommandCodec {
                 encoder.name(add.name());
                 yield MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
             }
+            case Command.AlarmChange change -> {
+                final AlarmEncoder encoder = new AlarmEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder());
+                encoder.requestId(change.requestId())
+                    .action(change.activate() ? AlarmAction.ACTIVATE : AlarmAction.DEACTIVATE)
+                    .memberId(change.alarm().memberId())
+                    .alarm(switch (change.alarm().kind()) {
+                        case NOSPACE -> AlarmType.NOSPACE;
+                        case CORRUPT -> AlarmType.CORRUPT;
+                    });
+                yield MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+            }
             case Command.PublishMember publish -> {
                 final MemberAttributesEncoder encoder = new MemberAttributesEncoder()
                     .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder());
@@ -127,6 +143,20 @@ public final class CommandCodec {
             throw new IllegalArgumentException("log entry is not a command (schema " + header.schemaId() + ")");
         }
         switch (header.templateId()) {
+            case AlarmDecoder.TEMPLATE_ID -> {
+                final AlarmDecoder decoder = new AlarmDecoder().wrapAndApplyHeader(buffer, 0, header);
+                final Alarm.Kind kind = switch (decoder.alarm()) {
+                    case NOSPACE -> Alarm.Kind.NOSPACE;
+                    case CORRUPT -> Alarm.Kind.CORRUPT;
+                    case NONE, NULL_VAL -> throw new IllegalArgumentException("an alarm entry without an alarm type");
+                };
+                final boolean activate = switch (decoder.action()) {
+                    case ACTIVATE -> true;
+                    case DEACTIVATE -> false;
+                    case GET, NULL_VAL -> throw new IllegalArgumentException("an alarm entry that changes nothing");
+                };
+                return new Command.AlarmChange(decoder.requestId(), activate, new Alarm(decoder.memberId(), kind));
+            }
             case CompactDecoder.TEMPLATE_ID -> {
                 final CompactDecoder decoder = new CompactDecoder().wrapAndApplyHeader(buffer, 0, header);
                 return new Command.Compact(decoder.requestId(), decoder.revision(),

@@ -7,6 +7,8 @@ import io.cairn.engine.api.EtcdError;
 import io.cairn.engine.api.EtcdException;
 import io.cairn.engine.backend.Bucket;
 import io.cairn.engine.backend.BtreeView;
+import io.cairn.engine.cluster.Alarm;
+import io.cairn.engine.cluster.AlarmTable;
 import io.cairn.engine.cluster.Member;
 import io.cairn.engine.cluster.MemberTable;
 import io.cairn.engine.command.Command;
@@ -26,6 +28,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.LongConsumer;
 
 /**
@@ -65,6 +68,10 @@ final class CommandApplier {
     /** The revision of the last commit: what readers may call current (the store's runs ahead mid-batch). */
     private volatile long committedRevision;
     private volatile LongConsumer revisionCommitted = revision -> { };
+    /** The raised alarms as of the last commit (every write checks NOSPACE: no tree read for that). */
+    private volatile List<Alarm> raisedAlarms;
+    /** The alarms after the batch being applied changed them, else null; published at its commit. */
+    private List<Alarm> alarmsInBatch;
     private volatile LongConsumer appliedTo = index -> { };
 
     CommandApplier(final Env env, final long minLeaseTtlSeconds) {
@@ -73,6 +80,7 @@ final class CommandApplier {
             final BtreeView view = new BtreeView(read);
             this.lessor = Lessor.load(view, minLeaseTtlSeconds, System::nanoTime);
             this.store = MvccStore.open(view, lessor);
+            this.raisedAlarms = List.copyOf(AlarmTable.all(view));
             final byte[] applied = view.get(Bucket.META, META_APPLIED_INDEX);
             this.appliedIndex = applied == null ? 0 : ByteBuffer.wrap(applied).getLong();
         }
@@ -90,6 +98,10 @@ final class CommandApplier {
 
     MvccStore store() {
         return store;
+    }
+
+    List<Alarm> raisedAlarms() {
+        return raisedAlarms;
     }
 
     Lessor lessor() {
@@ -150,6 +162,7 @@ final class CommandApplier {
     private boolean applyOnce(final List<Entry> entries, final long[] requestIds, final Object[] results,
         final Map<Integer, RuntimeException> refusedAfterWriting) throws IOException {
         final int physicalCompactionsBefore = physicalCompactions.size();
+        alarmsInBatch = null;
         lessor.beginBatch();
         boolean committed = false;
         final WriteTxn txn = env.beginWrite();
@@ -193,6 +206,9 @@ final class CommandApplier {
             txn.commit();
             committed = true;
             appliedIndex = last;
+            if (alarmsInBatch != null) {
+                raisedAlarms = alarmsInBatch;
+            }
             lessor.commitBatch();
             return true;
         } finally {
@@ -245,6 +261,18 @@ final class CommandApplier {
                 }
                 yield store.currentRevision();
             }
+            case Command.AlarmChange change -> {
+                final boolean changed;
+                if (change.activate()) {
+                    AlarmTable.put(view, change.alarm());
+                    changed = true;
+                } else {
+                    changed = AlarmTable.remove(view, change.alarm());
+                }
+                alarmsInBatch = List.copyOf(AlarmTable.all(view));
+                // etcd answers the alarm raised, or the one disarmed (none if it was not raised).
+                yield changed ? Optional.of(change.alarm()) : Optional.empty();
+            }
             case Command.PublishMember publish -> {
                 final Member member = MemberTable.get(view, publish.memberId());
                 if (member == null) {
@@ -291,6 +319,7 @@ final class CommandApplier {
             final BtreeView view = new BtreeView(read);
             lessor.reload(view);
             store.reload(view);
+            raisedAlarms = List.copyOf(AlarmTable.all(view));
             final byte[] applied = view.get(Bucket.META, META_APPLIED_INDEX);
             appliedIndex = applied == null ? 0 : ByteBuffer.wrap(applied).getLong();
         }

@@ -1,6 +1,7 @@
 package io.cairn.engine.node;
 
 import io.cairn.btree.TreeImage;
+import io.cairn.engine.cluster.Alarm;
 import io.cairn.engine.cluster.Member;
 import io.cairn.engine.lease.GrantedLease;
 import io.cairn.engine.lease.Lessor;
@@ -12,6 +13,7 @@ import io.cairn.engine.mvcc.RangeResult;
 import io.cairn.engine.mvcc.TxnOp;
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
@@ -102,6 +104,15 @@ public interface KeyValueStore {
      * the caller closes it, before the store closes.
      */
     TreeImage openBackendImage() throws IOException;
+
+    /** The raised alarms, as of the last applied entry (the same on every member once it has applied as far). */
+    List<Alarm> alarms();
+
+    /**
+     * Raises ({@code activate}) or disarms an alarm through the log; completes with the alarm
+     * raised or disarmed, or empty when a disarmed alarm was not raised.
+     */
+    CompletableFuture<Optional<Alarm>> changeAlarm(boolean activate, Alarm alarm);
 
     /** What the member counts about itself, for /metrics. */
     NodeMetrics metrics();

@@ -7,6 +7,7 @@ import io.cairn.engine.api.EtcdError;
 import io.cairn.engine.api.EtcdException;
 import io.cairn.engine.backend.BackendHash;
 import io.cairn.engine.backend.BtreeView;
+import io.cairn.engine.cluster.Alarm;
 import io.cairn.engine.cluster.Member;
 import io.cairn.engine.cluster.MemberTable;
 import io.cairn.engine.cluster.RequestIds;
@@ -35,6 +36,7 @@ import io.cairn.transport.TransportConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -258,6 +260,18 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         final long id = requestedId != 0 ? requestedId : requestIds.nextLeaseId();
         return propose(requestId -> new Command.LeaseGrant(requestId, id, ttlSeconds))
             .thenApply(ttl -> new GrantedLease(id, (Long)ttl));
+    }
+
+    @Override
+    public List<Alarm> alarms() {
+        return applier.raisedAlarms();
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public CompletableFuture<Optional<Alarm>> changeAlarm(final boolean activate, final Alarm alarm) {
+        return propose(requestId -> new Command.AlarmChange(requestId, activate, alarm))
+            .thenApply(changed -> (Optional<Alarm>)changed);
     }
 
     @Override

@@ -55,7 +55,7 @@ public final class CairnServer implements AutoCloseable {
         final MemberStatus self = store.status();
         final long memberId = self.memberId();
         final ResponseHeaders headers = new ResponseHeaders(self.clusterId(), memberId, store::raftTerm);
-        final Alarms alarms = new Alarms();
+        final Alarms alarms = new Alarms(store);
         final BackendQuota quota = new BackendQuota(config.limits().quotaBackendBytes());
         final long maxRequestBytes = config.limits().maxRequestBytes();
         final List<Server> servers = new ArrayList<>();

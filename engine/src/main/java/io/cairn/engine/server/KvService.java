@@ -171,7 +171,7 @@ public final class KvService extends KVGrpc.KVImplBase {
     /** A write that would take the backend to its quota raises NOSPACE and is refused (etcd's order: first). */
     private void checkSpace(final long costBytes) {
         if (!quota.allows(store.backendSizeBytes(), costBytes)) {
-            alarms.activate(headers.memberId(), AlarmType.NOSPACE);
+            alarms.raiseNoSpace(headers.memberId());
             throw new EtcdException(EtcdError.NO_SPACE);
         }
     }

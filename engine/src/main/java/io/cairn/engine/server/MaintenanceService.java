@@ -36,24 +36,21 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
         this.alarms = alarms;
     }
 
+    /** GET reads the applied alarms; ACTIVATE and DEACTIVATE go through the log. etcd fills no header here. */
     @Override
     public void alarm(final AlarmRequest request, final StreamObserver<AlarmResponse> observer) {
-        GrpcCalls.respond(observer, () -> {
-            final AlarmResponse.Builder response = AlarmResponse.newBuilder();
-            switch (request.getAction()) {
-                case GET -> response.addAllAlarms(alarms.get(request.getAlarm()));
-                case ACTIVATE -> response.addAlarms(alarms.activate(request.getMemberID(), request.getAlarm()));
-                case DEACTIVATE -> {
-                    final AlarmMember disarmed = alarms.deactivate(request.getMemberID(), request.getAlarm());
-                    if (disarmed != null) {
-                        response.addAlarms(disarmed);
-                    }
-                }
-                case UNRECOGNIZED -> {
-                }
-            }
-            return response.build(); // etcd 3.4 fills no header in an Alarm response
-        });
+        switch (request.getAction()) {
+            case ACTIVATE, DEACTIVATE -> GrpcCalls.respondLater(observer, () -> alarms.change(
+                request.getAction() == AlarmRequest.AlarmAction.ACTIVATE, request.getMemberID(), request.getAlarm())
+                .thenApply(changed -> {
+                    final AlarmResponse.Builder response = AlarmResponse.newBuilder();
+                    changed.ifPresent(response::addAlarms);
+                    return response.build();
+                }));
+            case GET -> GrpcCalls.respondLater(observer, () -> alarms.getLinearizable(request.getAlarm())
+                .thenApply(raised -> AlarmResponse.newBuilder().addAllAlarms(raised).build()));
+            case UNRECOGNIZED -> GrpcCalls.respond(observer, AlarmResponse::getDefaultInstance);
+        }
     }
 
     /** Hash of this member's whole backend, answered with the current revision, as etcd does. */

@@ -3,6 +3,7 @@ package io.cairn.engine.command;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.cairn.engine.cluster.Alarm;
 import io.cairn.engine.lease.Lessor;
 import io.cairn.engine.mvcc.Compare;
 import io.cairn.engine.mvcc.KeyRange;
@@ -30,6 +31,8 @@ class CommandCodecTest {
                 case 2 -> new Command.LeaseGrant(random.nextLong(), random.nextLong(), random.nextLong());
                 case 3 -> new Command.LeaseRevoke(random.nextLong(), random.nextLong());
                 case 4 -> new Command.LeaseCheckpoint(random.nextLong(), checkpoints(random));
+                case 5 -> new Command.AlarmChange(random.nextLong(), random.nextBoolean(),
+                    new Alarm(random.nextLong(), random.nextBoolean() ? Alarm.Kind.NOSPACE : Alarm.Kind.CORRUPT));
                 default -> new Command.Write(random.nextLong(), op(random, 0));
             };
             final Command decoded = CommandCodec.decode(CommandCodec.encode(command));
