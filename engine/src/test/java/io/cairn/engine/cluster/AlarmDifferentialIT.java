@@ -2,14 +2,12 @@ package io.cairn.engine.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.protobuf.ByteString;
 import io.cairn.engine.testing.Etcdctl;
+import io.cairn.engine.testing.QuotaFill;
 import io.cairn.engine.testing.ServerProcess;
 import io.cairn.engine.testing.SideBySide;
 import io.cairn.engine.testing.ThreeMembers;
 import io.cairn.etcd.api.etcdserverpb.KVGrpc;
-import io.cairn.etcd.api.etcdserverpb.PutRequest;
-import io.grpc.StatusRuntimeException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -44,19 +42,9 @@ class AlarmDifferentialIT {
             final List<String> outputs = new ArrayList<>();
             final KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(cluster.channel(0))
                 .withDeadlineAfter(120, TimeUnit.SECONDS);
-            String refusal = null;
-            int puts = 0;
-            while (refusal == null && puts < PUTS_MAX) {
-                try {
-                    kv.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("key-" + puts))
-                        .setValue(ByteString.copyFrom(new byte[VALUE_BYTES])).build());
-                    puts++;
-                } catch (final StatusRuntimeException e) {
-                    refusal = e.getStatus().getCode() + ": " + e.getStatus().getDescription();
-                }
-            }
-            assertTrue(puts > 10, kind + " refused after only " + puts + " puts");
-            outputs.add(refusal);
+            final QuotaFill.Outcome fill = QuotaFill.untilRefused(kv, VALUE_BYTES, PUTS_MAX);
+            assertTrue(fill.puts() > 10, kind + " refused after only " + fill.puts() + " puts");
+            outputs.add(fill.refusal());
             for (int i = 0; i < ThreeMembers.SIZE; i++) {
                 final String list = Etcdctl.run(cluster.clientUrl(i), "alarm", "list");
                 outputs.add(ThreeMembers.name(i) + " lists NOSPACE: " + list.contains(" alarm:NOSPACE"));

@@ -3,12 +3,10 @@ package io.cairn.engine.differential;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.protobuf.ByteString;
 import io.cairn.engine.testing.Etcdctl;
+import io.cairn.engine.testing.QuotaFill;
 import io.cairn.engine.testing.ServerProcess;
 import io.cairn.etcd.api.etcdserverpb.KVGrpc;
-import io.cairn.etcd.api.etcdserverpb.PutRequest;
-import io.grpc.StatusRuntimeException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -40,19 +38,9 @@ class QuotaDifferentialIT {
             "--quota-backend-bytes", Long.toString(QUOTA_BYTES))) {
             final KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(server.channel())
                 .withDeadlineAfter(120, TimeUnit.SECONDS);
-            String refusal = null;
-            int puts = 0;
-            while (refusal == null && puts < PUTS_MAX) {
-                try {
-                    kv.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("key-" + puts))
-                        .setValue(ByteString.copyFrom(new byte[VALUE_BYTES])).build());
-                    puts++;
-                } catch (final StatusRuntimeException e) {
-                    refusal = e.getStatus().getCode() + ": " + e.getStatus().getDescription();
-                }
-            }
-            assertTrue(puts > 10, kind + " refused after only " + puts + " puts");
-            seen.add(refusal);
+            final QuotaFill.Outcome fill = QuotaFill.untilRefused(kv, VALUE_BYTES, PUTS_MAX);
+            assertTrue(fill.puts() > 10, kind + " refused after only " + fill.puts() + " puts");
+            seen.add(fill.refusal());
             final String url = server.clientUrl();
             seen.add(Etcdctl.run(url, "alarm", "list"));
             seen.add(Etcdctl.run(url, "get", "key-0", "--keys-only"));
