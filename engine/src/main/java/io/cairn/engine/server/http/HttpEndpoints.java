@@ -1,7 +1,6 @@
 package io.cairn.engine.server.http;
 
 import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
-import io.grpc.netty.shaded.io.netty.buffer.ByteBufOutputStream;
 import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
 import io.grpc.netty.shaded.io.netty.channel.ChannelFutureListener;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandler;
@@ -21,10 +20,13 @@ import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpVersion;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.QueryStringDecoder;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The HTTP/1.1 side of a member, answering as etcd 3.4 does, byte for byte where a probe or
@@ -82,7 +84,7 @@ public final class HttpEndpoints extends SimpleChannelInboundHandler<FullHttpReq
     }
 
     @Override
-    protected void channelRead0(final ChannelHandlerContext ctx, final FullHttpRequest request) throws IOException {
+    protected void channelRead0(final ChannelHandlerContext ctx, final FullHttpRequest request) {
         final QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         final boolean keepAlive = HttpUtil.isKeepAlive(request);
         final boolean get = request.method().equals(HttpMethod.GET);
@@ -116,16 +118,14 @@ public final class HttpEndpoints extends SimpleChannelInboundHandler<FullHttpReq
                     send(ctx, keepAlive, HttpResponseStatus.OK, "application/json", versionJson);
                 }
             }
-            case "/metrics" -> {
-                final ByteBuf body = ctx.alloc().buffer();
-                try (ByteBufOutputStream out = new ByteBufOutputStream(body)) {
-                    PrometheusTextFormatWriter.create().write(out, registry.scrape());
-                } catch (final IOException | RuntimeException e) {
-                    body.release();
-                    throw e;
+            // A scrape takes 100 ms or more; off the event loop, which gRPC calls share.
+            case "/metrics" -> CompletableFuture.supplyAsync(this::scrape).whenComplete((text, failed) -> {
+                if (text != null) {
+                    send(ctx, keepAlive, HttpResponseStatus.OK, METRICS_TEXT, Unpooled.wrappedBuffer(text));
+                } else {
+                    send(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, TEXT, "scrape failed: " + failed + "\n");
                 }
-                send(ctx, keepAlive, HttpResponseStatus.OK, METRICS_TEXT, body);
-            }
+            });
             case "/livez" -> probe(ctx, keepAlive, uri, "livez", false);
             case "/readyz" -> probe(ctx, keepAlive, uri, "readyz", true);
             default -> {
@@ -166,6 +166,17 @@ public final class HttpEndpoints extends SimpleChannelInboundHandler<FullHttpReq
                 send(ctx, keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE, TEXT, checks + name + " check failed\n");
             }
         });
+    }
+
+    /** The registry in Prometheus' text format. */
+    private byte[] scrape() {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream(128 * 1024);
+        try {
+            PrometheusTextFormatWriter.create().write(out, registry.scrape());
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 
     private void notFound(final ChannelHandlerContext ctx, final boolean keepAlive) {
