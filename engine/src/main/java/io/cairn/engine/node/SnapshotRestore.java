@@ -8,6 +8,7 @@ import io.cairn.engine.backend.BtreeView;
 import io.cairn.engine.cluster.InitialMembers;
 import io.cairn.engine.cluster.Member;
 import io.cairn.engine.cluster.MemberTable;
+import io.cairn.posix.FileTrees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -19,10 +20,8 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * `cairn snapshot restore`: a new member's data dir from a file `etcdctl snapshot save` wrote
@@ -69,9 +68,9 @@ public final class SnapshotRestore {
             build(snapshot, dataDir, walDir, members, name, treeBytes, log);
         } catch (final IOException | RuntimeException e) {
             // A refused or failed restore leaves nothing behind: the next attempt must not find "data-dir exists".
-            deleteRecursively(dataDir);
+            FileTrees.deleteIfPresent(dataDir);
             if (!walDirExisted) {
-                deleteRecursively(walDir);
+                FileTrees.deleteIfPresent(walDir);
             }
             throw e;
         }
@@ -119,17 +118,6 @@ public final class SnapshotRestore {
         }
         log.accept("restored snapshot " + snapshot + " as member " + Long.toHexString(memberId) + " (" + name
             + ") of cluster " + Long.toHexString(members.clusterId()));
-    }
-
-    private static void deleteRecursively(final Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        }
     }
 
     private static void checkHash(final Path snapshot, final long treeBytes) throws IOException {

@@ -28,12 +28,16 @@ public final class Alarms {
 
     /** Raised alarms of one type, or of every type for NONE. */
     public List<AlarmMember> get(final AlarmType type) {
-        return store.alarms().stream().filter(alarm -> type == AlarmType.NONE || type == protoType(alarm.kind()))
-            .map(Alarms::toProto).toList();
+        return store.alarms().stream().filter(alarm -> isOfType(alarm, type)).map(Alarms::toProto).toList();
     }
 
+    /** Checked by every write: no protobuf built for it. */
     public boolean isRaised(final AlarmType type) {
-        return !get(type).isEmpty();
+        return store.alarms().stream().anyMatch(alarm -> isOfType(alarm, type));
+    }
+
+    private static boolean isOfType(final Alarm alarm, final AlarmType type) {
+        return type == AlarmType.NONE || type == protoType(alarm.kind());
     }
 
     /**
