@@ -362,13 +362,23 @@ final class MemberStorage implements AutoCloseable {
      * Once the tree is durable {@code releaseEveryEntries} past the last release, a snapshot marker
      * lets the WAL drop what the tree now holds, and the in-memory log drops the same prefix. A
      * follower that needs entries from before it gets the tree itself (a snapshot).
+     *
+     * @throws NoSpareSegmentException when the marker needed a new WAL segment and none was ready
+     *         (disk full); nothing changed, and the release can be tried again
      */
     void releaseOnBudget(final long syncedIndex, final long releaseEveryEntries, final ConfState membership)
         throws IOException {
         if (syncedIndex - releasedIndex < releaseEveryEntries || syncedIndex > log.lastIndex()) {
             return;
         }
-        wal.saveSnapshot(new SnapshotMarker(log.term(syncedIndex), syncedIndex)).join();
+        try {
+            wal.saveSnapshot(new SnapshotMarker(log.term(syncedIndex), syncedIndex)).join();
+        } catch (final java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof NoSpareSegmentException full) {
+                throw full; // the marker needed a new segment and the disk is full: nothing was written
+            }
+            throw e;
+        }
         wal.releaseBefore(syncedIndex);
         log.createSnapshot(syncedIndex, membership, new byte[0]);
         log.compact(syncedIndex);

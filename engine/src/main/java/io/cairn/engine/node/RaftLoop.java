@@ -15,6 +15,7 @@ import io.cairn.raft.ReadState;
 import io.cairn.raft.Ready;
 import io.cairn.raft.RequestDroppedException;
 import io.cairn.transport.InboundHandler;
+import io.cairn.wal.NoSpareSegmentException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,6 +79,8 @@ final class RaftLoop implements Agent, InboundHandler {
     private volatile boolean published;
     private Ready unpersisted;
     private int unpersistedWrites;
+    /** The last release's snapshot marker was refused for want of a WAL segment: tried again first. */
+    private boolean releaseRefused;
     private int messagesStepped;
     /** The member is stopping: a leader hands leadership to a follower first (etcd does on SIGTERM). */
     private volatile boolean handOffRequested;
@@ -175,6 +178,9 @@ final class RaftLoop implements Agent, InboundHandler {
             // wait in the queue, answered by their deadlines if it takes long.
             return handleReadies();
         }
+        if (releaseRefused && !releaseOnBudget()) {
+            return 0; // the same for a refused release: the WAL must take its marker first
+        }
         work += proposeQueued();
         // Only what reached Raft counts as work: the transport's own housekeeping (the driver's
         // timers and status messages) would otherwise keep the loop from ever parking long.
@@ -208,7 +214,9 @@ final class RaftLoop implements Agent, InboundHandler {
             handOff();
         }
         if (unpersisted == null) {
-            storage.releaseOnBudget(applyLoop.syncedIndex(), options.snapshotCount(), node.confState());
+            if (!releaseOnBudget()) {
+                return work;
+            }
             if (leader && now - nextLeaseDutiesNanos >= 0) {
                 proposeLeaseDuties();
                 nextLeaseDutiesNanos = now + LEASE_DUTIES_EVERY_NANOS;
@@ -391,19 +399,41 @@ final class RaftLoop implements Agent, InboundHandler {
         } catch (final MemberStorage.PartialWrite full) {
             unpersisted = ready;
             unpersistedWrites = full.writesDone;
-            if (!walOutOfSpace) {
-                walOutOfSpace = true;
-                LOG.log(System.Logger.Level.ERROR, "the WAL in " + storage.wal.directory() + " cannot take entries: "
-                    + full.getMessage() + ". Writes are refused with '" + EtcdError.NO_SPACE.message()
-                    + "' until space is freed on that filesystem; reads go on, and nothing acknowledged is lost.");
-            }
+            noteWalFull(full);
             return false;
         }
+        noteWalTakesWrites();
+        return true;
+    }
+
+    /** Releases WAL segments the tree covers (on the snapshot-count budget); false if the full disk refused the marker. */
+    private boolean releaseOnBudget() throws IOException {
+        try {
+            storage.releaseOnBudget(applyLoop.syncedIndex(), options.snapshotCount(), node.confState());
+        } catch (final NoSpareSegmentException full) {
+            releaseRefused = true;
+            noteWalFull(full);
+            return false;
+        }
+        releaseRefused = false;
+        noteWalTakesWrites();
+        return true;
+    }
+
+    private void noteWalFull(final Exception full) {
+        if (!walOutOfSpace) {
+            walOutOfSpace = true;
+            LOG.log(System.Logger.Level.ERROR, "the WAL in " + storage.wal.directory() + " cannot take entries: "
+                + full.getMessage() + ". Writes are refused with '" + EtcdError.NO_SPACE.message()
+                + "' until space is freed on that filesystem; reads go on, and nothing acknowledged is lost.");
+        }
+    }
+
+    private void noteWalTakesWrites() {
         if (walOutOfSpace) {
             walOutOfSpace = false;
             LOG.log(System.Logger.Level.INFO, "the WAL in " + storage.wal.directory() + " takes entries again: writes resume");
         }
-        return true;
     }
 
     /**
