@@ -42,8 +42,14 @@ public final class Env implements AutoCloseable {
     private final Path path;
     private final EnvOptions options;
     private final Posix posix;
-    private final OpenFile file;
-    private final MemorySegment map;
+    /** The file and its map; both change only when {@link #defragment} swaps in the rewritten file (under both locks). */
+    private OpenFile file;
+    private volatile MemorySegment map;
+    /**
+     * The file a defragmentation replaced, still mapped for the read transactions begun on it (every one
+     * at a txid up to {@link Retired#lastTxid}); unmapped once the last of them ends. Null otherwise.
+     */
+    private volatile Retired retired;
     private final ReaderTable readers;
     private final Freelist freelist = new Freelist();
     private final ReentrantLock writerLock = new ReentrantLock();
@@ -79,20 +85,27 @@ public final class Env implements AutoCloseable {
      */
     private volatile IOException syncFailure;
 
-    private Env(Path path, EnvOptions options, Posix posix, OpenFile file, MemorySegment map, Meta meta, int metaSlot,
-                long fileSizeBytes) {
+    /** A file as {@link #openFile} found it: open, flocked, mapped, its valid meta chosen. */
+    private record Opened(OpenFile file, MemorySegment map, Meta meta, int metaSlot, long sizeBytes) {
+    }
+
+    /** A file replaced by {@link #defragment}: mapped until no reader at {@code lastTxid} or older remains. */
+    private record Retired(OpenFile file, MemorySegment map, long lastTxid) {
+    }
+
+    private Env(Path path, EnvOptions options, Posix posix, Opened opened) {
         this.path = path;
         this.options = options;
         this.posix = posix;
-        this.file = file;
-        this.map = map;
+        this.file = opened.file();
+        this.map = opened.map();
         this.readers = new ReaderTable(options.maxReaders());
         this.treeWriter = new TreeWriter(options.maxValueBytes());
-        this.current = meta;
-        this.durableTxid = meta.txid();
-        this.freelistTxid = meta.txid();
-        this.durableSlot = metaSlot;
-        this.fileSizeBytes = fileSizeBytes;
+        this.current = opened.meta();
+        this.durableTxid = opened.meta().txid();
+        this.freelistTxid = opened.meta().txid();
+        this.durableSlot = opened.metaSlot();
+        this.fileSizeBytes = opened.sizeBytes();
     }
 
     public static Env open(Path path) throws IOException {
@@ -110,6 +123,14 @@ public final class Env implements AutoCloseable {
      * injects disk errors.
      */
     public static Env open(Path path, EnvOptions options, Posix posix) throws IOException {
+        Opened opened = openFile(path, options, posix);
+        Env env = new Env(path, options, posix, opened);
+        env.loadFreelist();
+        return env;
+    }
+
+    /** Opens, flocks, checks and maps the file (creating it if absent or empty); closes it again on any failure. */
+    private static Opened openFile(Path path, EnvOptions options, Posix posix) throws IOException {
         Path absolute = path.toAbsolutePath();
         String name = absolute.toString();
         OpenFile file = posix.open(absolute, Posix.O_RDWR | Posix.O_CREAT | Posix.O_CLOEXEC, 0644);
@@ -164,10 +185,9 @@ public final class Env implements AutoCloseable {
             }
             map = posix.mapReadOnly(file, options.mapSizeBytes());
             posix.adviseRandom(file, map);
-            Env env = new Env(path, options, posix, file, map, meta, slot, size);
-            env.loadFreelist();
+            Opened opened = new Opened(file, map, meta, slot, size);
             ok = true;
-            return env;
+            return opened;
         } finally {
             if (!ok) {
                 if (map != null) {
@@ -235,6 +255,7 @@ public final class Env implements AutoCloseable {
         boolean ok = false;
         try {
             checkOpen();
+            unmapRetiredIfUnread();
             freelist.releaseUpTo(Math.min(readers.oldest(), durableTxid));
             freelist.beginTxn();
             WriteTxn txn = new WriteTxn(this, current, treeWriter);
@@ -467,37 +488,162 @@ public final class Env implements AutoCloseable {
 
     /**
      * Copies the live data of the newest snapshot into a fresh file at {@code target} (which must not
-     * exist), with pages filled sequentially: the defragmented copy the engine swaps in.
+     * exist), with pages filled sequentially (an offline defragmented copy).
      */
     public void compact(Path target) throws IOException {
         if (Files.exists(target)) {
             throw new IOException("compact target " + target + " already exists");
         }
-        final int putsPerTxn = 10_000;
         try (ReadTxn source = beginRead();
-             Env destination = open(target, options.withSyncOnCommit(false), posix)) {
-            for (String name : source.bucketNames()) {
-                Bucket from = source.bucket(name);
-                Cursor c = from.cursor();
-                WriteTxn w = destination.beginWrite();
-                try {
-                    Bucket to = w.createBucketIfAbsent(name);
-                    int inTxn = 0;
-                    for (boolean ok = c.first(); ok; ok = c.next()) {
-                        to.put(c.key(), c.value());
-                        if (++inTxn == putsPerTxn) {
-                            w.commit();
-                            w = destination.beginWrite();
-                            to = w.bucket(name);
-                            inTxn = 0;
-                        }
-                    }
-                    w.commit();
-                } finally {
-                    w.abort();
-                }
-            }
+             Env destination = open(target, options.withSyncOnCommit(false), posix);
+             BatchedWriter to = new BatchedWriter(destination)) {
+            to.copyAll(source);
+            to.commit();
             destination.sync();
+        }
+    }
+
+    /**
+     * Rewrites the file compactly and swaps it in, while reads and writes go on (bbolt's defrag blocks
+     * both for the whole copy). A copy of a snapshot is written to a scratch file beside this one
+     * ({@code <name>.defrag}); rounds of catch-up bring over what later commits changed, found by
+     * comparing the two snapshots' trees (a copy-on-write tree shares every page a commit did not
+     * touch, so only changed leaves are read); then, holding the writer lock for the last small round
+     * only, the copy is synced, renamed over the file, and becomes the file this environment writes.
+     * Read transactions and images begun before the swap go on reading the replaced file, which stays
+     * mapped until the last of them ends.
+     *
+     * <p>A crash leaves either file whole under the name (the copy is durable before the rename, and
+     * the rename is made durable before any commit lands in the copy); a leftover scratch file is
+     * deleted by the next defragmentation.
+     *
+     * @throws IOException on a disk error (the file is untouched and the scratch file deleted), or if a
+     *         previous defragmentation's file is still being read
+     */
+    public Defragmentation defragment() throws IOException {
+        checkOpen();
+        checkSyncable();
+        writerLock.lock();
+        try {
+            unmapRetiredIfUnread();
+            if (retired != null) {
+                throw new IOException(path + ": the file the last defragmentation replaced is still read (a long snapshot"
+                        + " transfer?); defragment again once that read ends");
+            }
+        } finally {
+            writerLock.unlock();
+        }
+        long startNanos = System.nanoTime();
+        long sizeBeforeBytes = fileSizeBytes;
+        Path scratch = path.resolveSibling(path.getFileName() + ".defrag");
+        if (Files.exists(scratch)) {
+            posix.unlink(scratch); // a crash interrupted an earlier one; it never became the file
+        }
+        long blockedNanos;
+        int rounds;
+        try (Defragmenter copy = new Defragmenter(this, open(scratch, options.withSyncOnCommit(false), posix))) {
+            copy.copyAndCatchUp();
+            syncLock.lock();
+            writerLock.lock();
+            long blockedSince = System.nanoTime();
+            try {
+                checkOpen();
+                copy.finish(current.txid());
+                swapIn(scratch);
+            } finally {
+                writerLock.unlock();
+                syncLock.unlock();
+            }
+            blockedNanos = System.nanoTime() - blockedSince;
+            rounds = copy.rounds();
+        } finally {
+            if (Files.exists(scratch)) {
+                posix.unlink(scratch);
+            }
+        }
+        return new Defragmentation(sizeBeforeBytes, fileSizeBytes, rounds, System.nanoTime() - startNanos, blockedNanos);
+    }
+
+    /** What {@link #defragment} did: file sizes, catch-up rounds, and how long writers were held back. */
+    public record Defragmentation(long sizeBeforeBytes, long sizeAfterBytes, int catchUpRounds, long tookNanos,
+                                  long writersBlockedNanos) {
+    }
+
+    /**
+     * Makes the synced copy at {@code scratch} this environment's file. Holds both locks. The copy is
+     * opened before the rename, so a failure before it leaves this environment on its own file; after
+     * the rename the name holds the copy, so this environment moves to it whatever happens next.
+     */
+    private void swapIn(Path scratch) throws IOException {
+        assert writerLock.isHeldByCurrentThread() && syncLock.isHeldByCurrentThread();
+        Opened fresh = openFile(scratch, options, posix);
+        try {
+            posix.rename(scratch, path);
+        } catch (IOException e) {
+            posix.unmap(fresh.file(), fresh.map());
+            posix.close(fresh.file());
+            throw e;
+        }
+        if (fresh.meta().txid() <= current.txid()) {
+            throw new IllegalStateException("the defragmented copy's txid " + fresh.meta().txid()
+                    + " does not follow the file's " + current.txid());
+        }
+        IOException directoryUnsynced = null;
+        try {
+            posix.fsyncDirectory(path.toAbsolutePath().getParent());
+        } catch (IOException e) {
+            // The rename may not survive a power cut: nothing may count as durable from now on.
+            directoryUnsynced = e;
+            syncFailure = e;
+        }
+        // Retired before the map, the map before the meta: see mapFor.
+        retired = new Retired(file, map, current.txid());
+        file = fresh.file();
+        map = fresh.map();
+        freelist.replace(Freelist.readIds(fresh.map(), fresh.meta().freelistPgno()));
+        durableTxid = fresh.meta().txid();
+        freelistTxid = fresh.meta().txid();
+        durableSlot = fresh.metaSlot();
+        fileSizeBytes = fresh.sizeBytes();
+        current = fresh.meta();
+        unmapRetiredIfUnread();
+        if (directoryUnsynced != null) {
+            throw unsyncable(directoryUnsynced);
+        }
+    }
+
+    /**
+     * Unmaps the file a defragmentation replaced once no reader of it is left. Holds the writer lock.
+     * A failure only leaks the old mapping (nothing reads it), so it is logged, not thrown.
+     */
+    private void unmapRetiredIfUnread() {
+        Retired old = retired;
+        if (old == null || readers.oldest() <= old.lastTxid()) {
+            return;
+        }
+        retired = null;
+        try {
+            posix.unmap(old.file(), old.map());
+            posix.close(old.file());
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "{0}: cannot release the file a defragmentation replaced: {1}", path,
+                    e.getMessage());
+        }
+    }
+
+    /**
+     * For a defragmentation's copy: the next commit's txid follows {@code txid} (the replaced file's
+     * newest), so every snapshot of the copy is newer than every snapshot of the file it replaces.
+     */
+    void continueTxidsAfter(long txid) {
+        writerLock.lock();
+        try {
+            Meta meta = current;
+            if (meta.txid() < txid) {
+                current = new Meta(txid, meta.rootPgno(), meta.freelistPgno(), meta.highWaterPages());
+            }
+        } finally {
+            writerLock.unlock();
         }
     }
 
@@ -563,6 +709,7 @@ public final class Env implements AutoCloseable {
                 throw new IllegalStateException(path + ": " + active + " read transactions still open; end them before close");
             }
             closed = true;
+            unmapRetiredIfUnread();
             posix.unmap(file, map);
             posix.close(file);
         } finally {
@@ -605,8 +752,16 @@ public final class Env implements AutoCloseable {
         return fileSizeBytes;
     }
 
-    MemorySegment map() {
-        return map;
+    /**
+     * The map holding {@code meta}'s pages: the file's, or the replaced file's for a snapshot taken
+     * before a {@link #defragment} swap. Called once the caller's reader slot holds {@code meta} (or
+     * under the writer lock), so a retired map cannot be unmapped under it. Reads {@link #map} before
+     * {@link #retired}: the swap writes them in the other order, so an old meta always finds its map.
+     */
+    MemorySegment mapFor(Meta meta) {
+        MemorySegment now = map;
+        Retired old = retired;
+        return old != null && meta.txid() <= old.lastTxid() ? old.map() : now;
     }
 
     ReaderTable readerTable() {

@@ -44,6 +44,13 @@ final class Freelist {
         freeCount = pgnos.length;
     }
 
+    /** The list of a file swapped in by a defragmentation: the old file's pending pages mean nothing there. */
+    void replace(long[] pgnos) {
+        pending.clear();
+        pendingCount = 0;
+        load(pgnos);
+    }
+
     int freeCount() {
         return freeCount;
     }

@@ -41,7 +41,7 @@ public final class TreeImage implements AutoCloseable {
         this.metas = Arena.ofAuto().allocate(METAS_BYTES, Page.SIZE_BYTES);
         meta.encode(metas.asSlice(0, Page.SIZE_BYTES), 0);
         meta.encode(metas.asSlice(Page.SIZE_BYTES, Page.SIZE_BYTES), 1);
-        this.pages = env.map();
+        this.pages = env.mapFor(meta);
         this.sizeBytes = meta.highWaterPages() << Page.SHIFT;
         // The freelist run is the snapshot's own (written before the image was opened), so it is pinned.
         this.freePgnos = Freelist.readIds(pages, meta.freelistPgno());

@@ -34,8 +34,8 @@ public abstract sealed class Txn implements AutoCloseable permits ReadTxn, Write
         this.env = env;
         this.meta = meta;
         this.arena = Arena.ofConfined();
-        this.view = env.map().reinterpret(arena, null);
-        this.pages = env.map();
+        this.pages = env.mapFor(meta);
+        this.view = pages.reinterpret(arena, null);
     }
 
     /** The snapshot's txid. */
