@@ -124,6 +124,12 @@ public final class Env implements AutoCloseable {
      */
     public static Env open(Path path, EnvOptions options, Posix posix) throws IOException {
         Opened opened = openFile(path, options, posix);
+        Path scratch = defragScratch(path);
+        if (Files.exists(scratch)) {
+            LOG.log(System.Logger.Level.INFO, "{0}: deleting {1}, left by a defragmentation a crash interrupted (the file"
+                    + " was not replaced)", path, scratch.getFileName());
+            posix.unlink(scratch);
+        }
         Env env = new Env(path, options, posix, opened);
         env.loadFreelist();
         return env;
@@ -515,7 +521,7 @@ public final class Env implements AutoCloseable {
      *
      * <p>A crash leaves either file whole under the name (the copy is durable before the rename, and
      * the rename is made durable before any commit lands in the copy); a leftover scratch file is
-     * deleted by the next defragmentation.
+     * deleted when the file is next opened.
      *
      * @throws IOException on a disk error (the file is untouched and the scratch file deleted), or if a
      *         previous defragmentation's file is still being read
@@ -535,10 +541,7 @@ public final class Env implements AutoCloseable {
         }
         long startNanos = System.nanoTime();
         long sizeBeforeBytes = fileSizeBytes;
-        Path scratch = path.resolveSibling(path.getFileName() + ".defrag");
-        if (Files.exists(scratch)) {
-            posix.unlink(scratch); // a crash interrupted an earlier one; it never became the file
-        }
+        Path scratch = defragScratch(path);
         long blockedNanos;
         int rounds;
         try (Defragmenter copy = new Defragmenter(this, open(scratch, options.withSyncOnCommit(false), posix))) {
@@ -562,6 +565,11 @@ public final class Env implements AutoCloseable {
             }
         }
         return new Defragmentation(sizeBeforeBytes, fileSizeBytes, rounds, System.nanoTime() - startNanos, blockedNanos);
+    }
+
+    /** Where {@link #defragment} writes its copy: beside the file, named after it. */
+    private static Path defragScratch(Path path) {
+        return path.resolveSibling(path.getFileName() + ".defrag");
     }
 
     /** What {@link #defragment} did: file sizes, catch-up rounds, and how long writers were held back. */
@@ -635,13 +643,14 @@ public final class Env implements AutoCloseable {
      * For a defragmentation's copy: the next commit's txid follows {@code txid} (the replaced file's
      * newest), so every snapshot of the copy is newer than every snapshot of the file it replaces.
      */
-    void continueTxidsAfter(long txid) {
+    void continueTxidsAfter(long txid) throws IOException {
         writerLock.lock();
         try {
             Meta meta = current;
             if (meta.txid() < txid) {
                 current = new Meta(txid, meta.rootPgno(), meta.freelistPgno(), meta.highWaterPages());
             }
+            beginWrite().commit(true); // one commit past it, with its freelist: what the next sync makes durable
         } finally {
             writerLock.unlock();
         }

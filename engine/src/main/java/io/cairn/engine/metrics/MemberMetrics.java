@@ -16,6 +16,8 @@ import java.util.function.ToDoubleFunction;
 public final class MemberMetrics {
     /** etcd's disk latency buckets: 1 ms doubling up to 8.192 s. */
     private static final double[] DISK_BUCKETS_SECONDS = HdrHistogramCollector.doubling(0.001, 14);
+    /** etcd's: 100 ms to 409.6 s. */
+    private static final double[] DEFRAG_BUCKETS_SECONDS = HdrHistogramCollector.doubling(0.1, 13);
     private static final double[] GROUP_SIZE_BUCKETS = HdrHistogramCollector.doubling(1, 14);
 
     private MemberMetrics() {
@@ -68,6 +70,11 @@ public final class MemberMetrics {
             .callback(cb -> cb.call(node.wal().bytesWritten())).register(registry);
         registry.register(HdrHistogramCollector.seconds("etcd_disk_backend_commit_duration_seconds",
             "The latency distributions of commit called by backend.", DISK_BUCKETS_SECONDS, node::backendSyncNanos));
+
+        registry.register(HdrHistogramCollector.seconds("etcd_disk_backend_defrag_duration_seconds",
+            "The latency distribution of backend defragmentation.", DEFRAG_BUCKETS_SECONDS, node::defragNanos));
+        GaugeWithCallback.builder().name("etcd_disk_defrag_inflight").help("Whether or not defrag is active.")
+            .callback(cb -> cb.call(node.defragsInFlight())).register(registry);
 
         final String dbSizeHelp = "Total size of the underlying database physically allocated in bytes.";
         GaugeWithCallback.builder().name("etcd_mvcc_db_total_size_in_bytes").help(dbSizeHelp)

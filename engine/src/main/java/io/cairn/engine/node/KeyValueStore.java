@@ -114,6 +114,13 @@ public interface KeyValueStore {
      */
     CompletableFuture<Optional<Alarm>> changeAlarm(boolean activate, Alarm alarm);
 
+    /**
+     * Maintenance.Defragment: rewrites this member's backend file compactly while reads and writes go
+     * on (requests run one at a time); completes with what it did, or with the disk error that left
+     * the file unchanged.
+     */
+    CompletableFuture<io.cairn.btree.Env.Defragmentation> defragment();
+
     /** What the member counts about itself, for /metrics. */
     NodeMetrics metrics();
 

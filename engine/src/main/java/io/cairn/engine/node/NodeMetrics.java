@@ -15,6 +15,8 @@ public final class NodeMetrics {
 
     private final AtomicLong leaderChanges = new AtomicLong();
     private final SynchronizedHistogram backendSyncNanos = new SynchronizedHistogram(MAX_TRACKED_NANOS, 3);
+    private final SynchronizedHistogram defragNanos = new SynchronizedHistogram(MAX_TRACKED_NANOS * 10, 3);
+    private final AtomicLong defragsInFlight = new AtomicLong();
     private final WalMetrics wal;
     private final PendingRequests pending;
 
@@ -29,6 +31,28 @@ public final class NodeMetrics {
 
     void backendSynced(final long durationNanos) {
         backendSyncNanos.recordValue(Math.min(Math.max(durationNanos, 0), MAX_TRACKED_NANOS));
+    }
+
+    void defragStarted() {
+        defragsInFlight.incrementAndGet();
+    }
+
+    /** A defragmentation ended: {@code tookNanos} if it succeeded, negative if it failed (not timed). */
+    void defragFinished(final long tookNanos) {
+        defragsInFlight.decrementAndGet();
+        if (tookNanos >= 0) {
+            defragNanos.recordValue(Math.min(tookNanos, MAX_TRACKED_NANOS * 10));
+        }
+    }
+
+    /** Durations of the backend's defragmentations, in ns. */
+    public Histogram defragNanos() {
+        return defragNanos.copy();
+    }
+
+    /** Defragmentations running now (0 or 1). */
+    public long defragsInFlight() {
+        return defragsInFlight.get();
     }
 
     /** Times this member saw the leader change to another member (none counted as a change to "no leader"). */

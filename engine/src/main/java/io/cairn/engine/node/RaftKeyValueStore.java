@@ -70,6 +70,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     private final Peers peers;
     private final boolean alone;
     private final long electionTimeoutNanos;
+    private final BackendDefragmenter defragmenter;
     private volatile boolean closed;
     /**
      * TESTS ONLY, a planted bug: a follower allows "linearizable" reads at once on its own tree,
@@ -125,6 +126,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         this.loop = new RaftLoop(storage, node, peers, applyLoop, applier, pending, reads, requestIds, options, metrics,
             new RaftLoop.Publication(memberId, cluster.name(), cluster.clientUrls()));
         this.runner = new AgentRunner(new RaftLoopIdle(), e -> { }, null, loop);
+        this.defragmenter = new BackendDefragmenter(storage.env, metrics);
     }
 
     /** A member alone in its cluster (tests): its data at {@code dataDir}, its WAL at {@code walDir}. */
@@ -354,6 +356,14 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     }
 
     @Override
+    public CompletableFuture<io.cairn.btree.Env.Defragmentation> defragment() {
+        if (stopping()) {
+            return CompletableFuture.failedFuture(new EtcdException(EtcdError.STOPPED));
+        }
+        return defragmenter.defragment();
+    }
+
+    @Override
     public NodeMetrics metrics() {
         return metrics;
     }
@@ -454,6 +464,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         runner.close(); // the Raft loop ends its duty cycle; onClose fails what it can no longer answer
         try {
             applyLoop.close(); // applies and answers what was committed
+            defragmenter.close(); // a defragmentation reads the file until it ends
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {

@@ -7,6 +7,8 @@ import io.cairn.etcd.api.etcdserverpb.AlarmMember;
 import io.cairn.etcd.api.etcdserverpb.AlarmRequest;
 import io.cairn.etcd.api.etcdserverpb.AlarmResponse;
 import io.cairn.etcd.api.etcdserverpb.AlarmType;
+import io.cairn.etcd.api.etcdserverpb.DefragmentRequest;
+import io.cairn.etcd.api.etcdserverpb.DefragmentResponse;
 import io.cairn.etcd.api.etcdserverpb.HashKVRequest;
 import io.cairn.etcd.api.etcdserverpb.HashRequest;
 import io.cairn.etcd.api.etcdserverpb.HashResponse;
@@ -21,7 +23,7 @@ import io.cairn.etcd.api.etcdserverpb.StatusResponse;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 
-/** etcd's Maintenance service: Status, Alarm, Hash, HashKV, Snapshot and MoveLeader (Defragment answers Unimplemented). */
+/** etcd's Maintenance service: Status, Alarm, Defragment, Hash, HashKV, Snapshot and MoveLeader. */
 public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     /** The etcd release whose API and behaviour Cairn reproduces; clients gate features on it. */
     public static final String ETCD_API_VERSION = "3.4.23";
@@ -51,6 +53,15 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
                 .thenApply(raised -> AlarmResponse.newBuilder().addAllAlarms(raised).build()));
             case UNRECOGNIZED -> GrpcCalls.respond(observer, AlarmResponse::getDefaultInstance);
         }
+    }
+
+    /**
+     * Rewrites this member's backend compactly; writes go on meanwhile (etcd blocks them). etcd 3.4
+     * answers with an empty response, no header.
+     */
+    @Override
+    public void defragment(final DefragmentRequest request, final StreamObserver<DefragmentResponse> observer) {
+        GrpcCalls.respondLater(observer, () -> store.defragment().thenApply(done -> DefragmentResponse.getDefaultInstance()));
     }
 
     /** Hash of this member's whole backend, answered with the current revision, as etcd does. */
