@@ -7,6 +7,8 @@ import io.cairn.engine.config.ServerCommandLine;
 import io.cairn.engine.config.ServerConfig;
 import io.cairn.engine.lease.LeaseOptions;
 import io.cairn.engine.lease.Lessor;
+import io.cairn.engine.log.LogField;
+import io.cairn.engine.log.Logs;
 import io.cairn.engine.cluster.InitialMembers;
 import io.cairn.engine.node.ClusterOptions;
 import io.cairn.engine.node.MemberOptions;
@@ -31,6 +33,7 @@ public final class Main {
     static final int EXIT_USAGE = 2;
     static final int EXIT_FAILURE = 1;
     private static final long READY_PROBE_MILLIS = 100;
+    private static final System.Logger LOG = System.getLogger(Main.class.getName());
 
     private Main() {
     }
@@ -50,7 +53,16 @@ public final class Main {
                 System.err.println("cairn: " + error.message() + ". See 'cairn --help'.");
                 System.exit(EXIT_USAGE);
             }
-            case ServerCommandLine.Outcome.Run run -> serve(run.config());
+            case ServerCommandLine.Outcome.Run run -> {
+                try {
+                    Logs.install(run.config().logging());
+                } catch (final IOException e) {
+                    // Logging is not set up: the one place an output's failure can be told.
+                    System.err.println("cairn: cannot start: " + e.getMessage());
+                    System.exit(EXIT_FAILURE);
+                }
+                serve(run.config());
+            }
         }
     }
 
@@ -107,7 +119,8 @@ public final class Main {
         while (true) {
             try {
                 store.linearizableRead().get(READY_PROBE_MILLIS, TimeUnit.MILLISECONDS);
-                System.err.println("cairn: member " + config.name() + " ready to serve client requests");
+                LOG.log(System.Logger.Level.INFO, "ready to serve client requests", LogField.of("name", config.name()),
+                    LogField.memberId("local-member-id", store.status().memberId()));
                 systemd.ready();
                 return;
             } catch (final ExecutionException | TimeoutException notYet) {
@@ -136,12 +149,13 @@ public final class Main {
             server = CairnServer.start(config, store);
             plant(plantedBugs, store, server);
         } catch (final IOException | RuntimeException e) {
-            System.err.println("cairn: cannot start: " + e.getMessage());
+            LOG.log(System.Logger.Level.ERROR, "cannot start", LogField.of("name", config.name()),
+                LogField.of("error", e.getMessage()));
             System.exit(EXIT_FAILURE);
             return;
         }
-        System.err.println("cairn: member " + config.name() + " serving client requests on "
-            + config.urls().listenClientUrls());
+        LOG.log(System.Logger.Level.INFO, "serving client requests", LogField.of("name", config.name()),
+            LogField.of("listen-client-urls", config.urls().listenClientUrls()));
         final AutoCompactor compactor = AutoCompactor.start(config.autoCompaction(), store);
         final SystemdNotify systemd = SystemdNotify.fromEnvironment(System.getenv());
         final Runnable close = () -> {
@@ -150,7 +164,8 @@ public final class Main {
             try {
                 store.close();
             } catch (final IOException e) {
-                System.err.println("cairn: closing " + config.storage().dataDir() + ": " + e.getMessage());
+                LOG.log(System.Logger.Level.WARNING, "cannot close the member's storage",
+                    LogField.of("data-dir", config.storage().dataDir()), LogField.of("error", e.getMessage()));
             }
         };
         testFaults.onPowerCut(close);

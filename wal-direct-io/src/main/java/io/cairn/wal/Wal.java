@@ -7,11 +7,13 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
 
 import io.cairn.posix.NativePosix;
 import io.cairn.posix.NoSpaceLeftException;
@@ -74,6 +76,7 @@ public final class Wal implements AutoCloseable {
     private final List<SegmentName> segments;
 
     private final Thread flusher;
+    private volatile LongConsumer syncObserver = syncNanos -> { };
 
     private Wal(Path directory, WalOptions options, Posix posix) throws IOException {
         this.directory = directory.toAbsolutePath().normalize();
@@ -173,6 +176,26 @@ public final class Wal implements AutoCloseable {
 
     public WalMetrics metrics() {
         return metrics;
+    }
+
+    /**
+     * Tells {@code syncNanosObserver}, on the thread that wrote (the flusher, or an appendAndSync
+     * caller), how long each group-commit write's
+     * {@code fdatasync} (or O_DSYNC write) took, in nanoseconds, once it has returned; the host
+     * decides what is slow and logs it (etcd warns above one second). It must be quick; what it
+     * throws is ignored, never a write's failure. Replaces the previous observer.
+     */
+    public void observeSyncs(LongConsumer syncNanosObserver) {
+        syncObserver = Objects.requireNonNull(syncNanosObserver, "syncNanosObserver");
+    }
+
+    private void tellSyncObserver(long syncNanos) {
+        try {
+            syncObserver.accept(syncNanos);
+        } catch (RuntimeException e) {
+            // Reporting a slow disk must never fail the write that was slow.
+            LOG.log(System.Logger.Level.DEBUG, "the WAL's sync observer failed", e);
+        }
     }
 
     /**
@@ -435,10 +458,14 @@ public final class Wal implements AutoCloseable {
         }
         long startNanos = System.nanoTime();
         segment.write(batch);
+        long writtenNanos = System.nanoTime();
         if (!plantedBugSkipsFdatasync) {
             segment.sync();
         }
-        metrics.recordWrite(batch.alignedBytes(), batch.records(), System.nanoTime() - startNanos);
+        long durableNanos = System.nanoTime();
+        metrics.recordWrite(batch.alignedBytes(), batch.records(), durableNanos - startNanos);
+        // With O_DSYNC the write is the sync.
+        tellSyncObserver(options.syncMode() == SyncMode.FDATASYNC ? durableNanos - writtenNanos : durableNanos - startNanos);
         if (batch.logLastIndex() >= 0) {
             durableLastIndex = batch.logLastIndex();
         }

@@ -4,13 +4,13 @@ import java.util.Set;
 
 /**
  * etcd 3.4 flags that Cairn does not implement. Unit files written for etcd often carry them, so
- * the harmless ones (tuning, logging format, proxies of the v2 API) are accepted with a warning;
- * the ones whose silent absence would change security or bootstrap are refused.
+ * the harmless ones (tuning, --debug and per-package log levels, proxies of the v2 API) are accepted
+ * with a warning; the ones whose silent absence would change security or bootstrap are refused.
  */
 final class EtcdOnlyFlags {
     /** Accepted and ignored, with one warning each. */
     static final Set<String> IGNORED = Set.of(
-        "--logger", "--log-outputs", "--debug", "--log-package-levels",
+        "--debug", "--log-package-levels",
         "--max-snapshots", "--max-wals", "--backend-batch-interval", "--backend-batch-limit",
         "--max-concurrent-streams", "--grpc-keepalive-min-time", "--grpc-keepalive-interval",
         "--grpc-keepalive-timeout", "--initial-election-tick-advance", "--strict-reconfig-check", "--pre-vote",

@@ -6,10 +6,13 @@ import java.time.Duration;
 
 /**
  * Parses durations written the way Go's {@code time.ParseDuration} accepts them ("300ms", "1h30m",
- * "2.5s"), because etcd's flags and unit files use that syntax and operators copy them over.
+ * "2.5s"), because etcd's flags and unit files use that syntax and operators copy them over; and
+ * writes them as Go's {@code Duration.String} does, because etcd's logs show durations that way
+ * ("took":"1.502345678s").
  */
 public final class GoDuration {
     private static final int TEXT_LENGTH_MAX = 64;
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     private GoDuration() {
     }
@@ -56,6 +59,45 @@ public final class GoDuration {
             }
         }
         return Duration.ofNanos(negative ? -totalNanos : totalNanos);
+    }
+
+    /** Go's {@code Duration.String}: "0s", "950µs", "1.5s", "2m3.25s", "1h0m0s". */
+    public static String format(final Duration duration) {
+        final long nanos = duration.toNanos();
+        if (nanos == 0) {
+            return "0s";
+        }
+        final StringBuilder text = new StringBuilder(nanos < 0 ? "-" : "");
+        final long magnitude = Math.abs(nanos);
+        if (magnitude < NANOS_PER_SECOND) {
+            // Below a second Go picks the largest unit that keeps the number at or above 1.
+            if (magnitude < 1_000) {
+                return text.append(magnitude).append("ns").toString();
+            }
+            final boolean micros = magnitude < 1_000_000;
+            appendDecimal(text, magnitude, micros ? 1_000 : 1_000_000);
+            return text.append(micros ? "µs" : "ms").toString();
+        }
+        final long hours = magnitude / (3_600 * NANOS_PER_SECOND);
+        final long minutes = magnitude / (60 * NANOS_PER_SECOND) % 60;
+        if (hours > 0) {
+            text.append(hours).append('h');
+        }
+        if (hours > 0 || minutes > 0) {
+            text.append(minutes).append('m');
+        }
+        appendDecimal(text, magnitude % (60 * NANOS_PER_SECOND), NANOS_PER_SECOND);
+        return text.append('s').toString();
+    }
+
+    /** value / scale with the fraction's trailing zeros dropped (scale a power of ten). */
+    private static void appendDecimal(final StringBuilder text, final long value, final long scale) {
+        text.append(value / scale);
+        final long fraction = value % scale;
+        if (fraction != 0) {
+            final String digits = Long.toString(scale + fraction).substring(1); // zero-padded
+            text.append('.').append(digits.replaceFirst("0+$", ""));
+        }
     }
 
     private static long unitNanos(final String unit, final String text) {

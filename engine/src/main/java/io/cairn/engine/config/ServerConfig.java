@@ -20,7 +20,7 @@ public record ServerConfig(
     Limits limits,
     AutoCompaction autoCompaction,
     Duration leaseCheckpointInterval,
-    String logLevel) {
+    LogSettings logging) {
 
     /** --data-dir, --wal-dir, --snapshot-count, and the WAL's segment size. */
     public record Storage(Path dataDir, Path walDir, long snapshotCount, long walSegmentBytes) {
@@ -52,7 +52,6 @@ public record ServerConfig(
     /** The largest value the backend stores (btree-mmap's value limit). */
     public static final long MAX_REQUEST_BYTES_MAX = 10L * 1024 * 1024;
     private static final long ELECTION_TIMEOUT_MILLIS_MAX = 50_000;
-    private static final Set<String> LOG_LEVELS = Set.of("debug", "info", "warn", "error", "panic", "fatal");
 
     /** Validates the raw flag values; throws {@link IllegalArgumentException} with a one-line reason. */
     public static ServerConfig from(final ServerFlags flags) {
@@ -94,8 +93,7 @@ public record ServerConfig(
         require(flags.maxTxnOps > 0, "--max-txn-ops must be positive, got " + flags.maxTxnOps);
         require(flags.maxRequestBytes > 0 && flags.maxRequestBytes <= MAX_REQUEST_BYTES_MAX,
             "--max-request-bytes must be between 1 and " + MAX_REQUEST_BYTES_MAX + ", got " + flags.maxRequestBytes);
-        require(LOG_LEVELS.contains(flags.logLevel),
-            "--log-level must be one of debug, info, warn, error, panic, fatal; got \"" + flags.logLevel + "\"");
+        final LogSettings logging = LogSettings.parse(flags.logger, flags.logOutputs, flags.logLevel);
 
         return new ServerConfig(
             flags.name,
@@ -111,7 +109,7 @@ public record ServerConfig(
             new Limits(quota, flags.maxTxnOps, flags.maxRequestBytes),
             AutoCompaction.parse(flags.autoCompactionMode, flags.autoCompactionRetention),
             leaseCheckpointInterval(flags.leaseCheckpointInterval),
-            flags.logLevel);
+            logging);
     }
 
     private static Duration leaseCheckpointInterval(final String text) {

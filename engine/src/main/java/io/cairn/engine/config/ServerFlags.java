@@ -110,6 +110,15 @@ public final class ServerFlags {
     long walSegmentBytes;
 
     // Logging
+    @Option(names = "--logger", defaultValue = "capnslog",
+        description = "Specify 'zap' for structured logging (one JSON object per line) or 'capnslog' (plain lines).")
+    String logger;
+
+    @Option(names = "--log-outputs", defaultValue = "default",
+        description = "Specify 'stdout' or 'stderr', or (with --logger=zap) a comma separated list of output "
+            + "targets: stdout, stderr, file paths. 'default' is stderr.")
+    String logOutputs;
+
     @Option(names = "--log-level", defaultValue = "info",
         description = "Configures log level. Only supports debug, info, warn, error, panic, or fatal.")
     String logLevel;

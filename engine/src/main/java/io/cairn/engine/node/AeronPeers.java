@@ -3,6 +3,7 @@ package io.cairn.engine.node;
 import io.cairn.btree.Env;
 import io.cairn.btree.TreeImage;
 import io.cairn.engine.cluster.Member;
+import io.cairn.engine.log.LogField;
 import io.cairn.raft.Message;
 import io.cairn.transport.AeronTransport;
 import io.cairn.transport.FaultPlan;
@@ -42,7 +43,8 @@ final class AeronPeers implements Peers {
         final Env tree, final FaultPlan messageFaults) throws IOException {
         // Snapshots leave as a consistent image of the tree read chunk by chunk, and arrive as a file
         // beside the tree: neither end holds a snapshot in memory.
-        final FileSnapshotStore snapshots = new FileSnapshotStore(snapshotDir, message -> imageOf(tree));
+        final FileSnapshotStore snapshots = new FileSnapshotStore(snapshotDir,
+            message -> imageOf(tree, message));
         final AeronTransport transport = AeronTransport.launch(config, snapshots, messageFaults, null);
         try {
             for (final Member member : members) {
@@ -57,13 +59,16 @@ final class AeronPeers implements Peers {
         return new AeronPeers(transport);
     }
 
-    private static SnapshotSource imageOf(final Env tree) {
+    private static SnapshotSource imageOf(final Env tree, final Message message) {
         final TreeImage image;
         try {
             image = tree.openImage();
         } catch (final IOException e) {
             throw new UncheckedIOException("cannot open an image of " + tree.path() + " to send", e);
         }
+        LOG.log(System.Logger.Level.INFO, "sending database snapshot", LogField.memberId("local-member-id", message.from()),
+            LogField.of("snapshot-index", message.snapshot() == null ? 0 : message.snapshot().index()), LogField.memberId("remote-peer-id", message.to()),
+            LogField.of("bytes", image.sizeBytes()));
         return new SnapshotSource() {
             @Override
             public long sizeBytes() {

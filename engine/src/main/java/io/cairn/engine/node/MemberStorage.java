@@ -11,6 +11,7 @@ import io.cairn.engine.cluster.Member;
 import io.cairn.engine.cluster.MemberTable;
 import io.cairn.engine.command.Command;
 import io.cairn.engine.command.CommandCodec;
+import io.cairn.engine.log.LogField;
 import io.cairn.engine.mvcc.MvccStore;
 import io.cairn.posix.Posix;
 import io.cairn.raft.ConfState;
@@ -88,6 +89,7 @@ final class MemberStorage implements AutoCloseable {
             final int walWriteBytesMax = walWriteBytesMax(options.maxRequestBytes(), options.walSegmentBytes());
             wal = Wal.open(walDir, WalOptions.defaults().withMaxWriteBytes(walWriteBytesMax)
                 .withSegmentBytes(options.walSegmentBytes()), posix);
+            wal.observeSyncs(new SlowFdatasyncWarning());
             final Identity identity = identity(env, wal, initial, selfName, dataDir);
             installPendingSnapshot(env, wal, snapDir);
             final SnapshotMarker treeStart = startAtTreeIfAhead(env, wal);
@@ -314,8 +316,8 @@ final class MemberStorage implements AutoCloseable {
         log.append(entries);
         log.setHardState(hardState);
         persistedHardState = hardState;
-        LOG.log(System.Logger.Level.INFO, "member " + Long.toHexString(identity.memberId()) + " bootstrapped cluster "
-            + Long.toHexString(identity.clusterId()) + " with " + initial.members().size() + " members");
+        LOG.log(System.Logger.Level.INFO, "bootstrapped a new cluster", LogField.memberId("local-member-id", identity.memberId()),
+            LogField.memberId("cluster-id", identity.clusterId()), LogField.of("members", initial.members().size()));
     }
 
     /**

@@ -6,6 +6,7 @@ import io.cairn.engine.cluster.RequestIds;
 import io.cairn.engine.command.Command;
 import io.cairn.engine.command.CommandCodec;
 import io.cairn.engine.lease.Lessor;
+import io.cairn.engine.log.LogField;
 import io.cairn.raft.Message;
 import io.cairn.raft.MessageType;
 import io.cairn.raft.NotLeaderException;
@@ -347,6 +348,10 @@ final class RaftLoop implements Agent, InboundHandler {
 
     @Override
     public void onSnapshotStatus(final long peerId, final long snapshotIndex, final boolean delivered) {
+        LOG.log(delivered ? System.Logger.Level.INFO : System.Logger.Level.WARNING,
+            delivered ? "sent database snapshot" : "failed to send database snapshot",
+            LogField.memberId("local-member-id", node.id()), LogField.of("snapshot-index", snapshotIndex),
+            LogField.memberId("remote-peer-id", peerId));
         node.reportSnapshot(peerId, delivered);
     }
 
@@ -447,13 +452,16 @@ final class RaftLoop implements Agent, InboundHandler {
         // The transport's file store delivered the snapshot with the received file's path as its data.
         final java.nio.file.Path file = java.nio.file.Path.of(new String(snapshot.data(),
             java.nio.charset.StandardCharsets.UTF_8));
-        LOG.log(System.Logger.Level.INFO, "installing the leader's snapshot at index " + snapshot.index() + " from "
-            + file);
+        LOG.log(System.Logger.Level.INFO, "received and saved database snapshot",
+            LogField.memberId("local-member-id", node.id()), LogField.memberId("remote-snapshot-sender-id", leaderId),
+            LogField.of("incoming-snapshot-index", snapshot.index()),
+            LogField.of("incoming-snapshot-size-bytes", file.toFile().length()), LogField.of("path", file));
         storage.recordSnapshot(snapshot);
         applyLoop.exclusive(() -> applier.installSnapshot(file));
         java.nio.file.Files.deleteIfExists(file);
-        LOG.log(System.Logger.Level.INFO, "installed the leader's snapshot: applied index " + applier.appliedIndex()
-            + ", revision " + applier.committedRevision());
+        LOG.log(System.Logger.Level.INFO, "installed the leader's snapshot",
+            LogField.memberId("local-member-id", node.id()), LogField.of("applied-index", applier.appliedIndex()),
+            LogField.of("revision", applier.committedRevision()));
     }
 
     /** The rest of a persisted Ready: messages sent, hard state kept, entries applied, reads served. */
@@ -489,6 +497,7 @@ final class RaftLoop implements Agent, InboundHandler {
      */
     private void roleChanged(final long newLeader, final RaftRole role) {
         final boolean wasLeader = leader;
+        final boolean leaderChanged = newLeader != leaderId;
         if (newLeader != 0 && newLeader != leaderId) {
             metrics.leaderChanged(); // etcd counts a change to another leader, not the loss of one
         }
@@ -498,8 +507,10 @@ final class RaftLoop implements Agent, InboundHandler {
             applier.lessor().promote(electionTimeoutNanos);
             nextLeaseDutiesNanos = System.nanoTime() + LEASE_DUTIES_EVERY_NANOS;
         }
-        LOG.log(System.Logger.Level.INFO, "member " + Long.toHexString(node.id()) + " is " + role
-            + (newLeader != 0 ? "; leader " + Long.toHexString(newLeader) : "; no leader") + " at term " + node.term());
+        // etcd's raft says "became leader at term 2"; the fields are what operators filter on.
+        LOG.log(System.Logger.Level.INFO, "became " + role.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
+            LogField.memberId("local-member-id", node.id()), LogField.of("term", node.term()),
+            LogField.memberId("leader-member-id", newLeader), LogField.of("leader-changed", leaderChanged));
     }
 
     /**

@@ -28,4 +28,15 @@ class GoDurationTest {
     void rejectsWhatGoRejects(final String text) {
         assertThrows(IllegalArgumentException.class, () -> GoDuration.parse(text));
     }
+
+    /** Cases from Go's time.Duration.String tests, and one etcd printed ("took":"2.495427ms"). */
+    @ParameterizedTest
+    @CsvSource({
+        "0, 0s", "1, 1ns", "1100, 1.1µs", "2200000, 2.2ms", "2495427, 2.495427ms", "3300000000, 3.3s",
+        "245000000000, 4m5s", "245001000000, 4m5.001s", "18367001000000, 5h6m7.001s", "480000000001, 8m0.000000001s",
+        "3600000000000, 1h0m0s", "1000000000, 1s", "-1500000000, -1.5s", "9223372036854775807, 2562047h47m16.854775807s",
+    })
+    void formatsAsGoDoes(final long nanos, final String text) {
+        assertEquals(text, GoDuration.format(Duration.ofNanos(nanos)));
+    }
 }

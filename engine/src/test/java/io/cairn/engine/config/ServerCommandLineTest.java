@@ -49,7 +49,7 @@ class ServerCommandLineTest {
         assertEquals(100, config.timing().heartbeatIntervalMillis());
         assertEquals(1000, config.timing().electionTimeoutMillis());
         assertEquals(false, config.autoCompaction().enabled());
-        assertEquals("info", config.logLevel());
+        assertEquals(LogSettings.defaults(), config.logging());
         assertEquals(List.of(), warnings);
     }
 
@@ -121,9 +121,9 @@ class ServerCommandLineTest {
 
     @Test
     void harmlessEtcdFlagsAreAcceptedWithAWarning() {
-        run(Map.of(), "--logger", "zap", "--pre-vote", "--max-wals=3");
+        run(Map.of(), "--debug", "--pre-vote", "--max-wals=3");
         assertEquals(3, warnings.size(), warnings.toString());
-        assertTrue(warnings.get(0).contains("--logger"));
+        assertTrue(warnings.get(0).contains("--debug"));
     }
 
     @Test
@@ -156,7 +156,8 @@ class ServerCommandLineTest {
         "--initial-cluster-state=old|--initial-cluster-state must be 'new' or 'existing'",
         "--max-request-bytes=0|--max-request-bytes must be between",
         "--auto-compaction-mode=foo|unknown auto-compaction-mode",
-        "--log-level=loud|--log-level must be one of",
+        "--log-level=loud|unknown level \"loud\" for --log-level (only supports debug, info, warn, error, panic, or fatal)",
+        "--log-level=INFO|unknown level \"INFO\"",
         "--listen-client-urls=localhost:2379|URL scheme must be http",
         "--listen-client-urls=http://localhost|needs a host and a port",
         "--listen-client-urls=http://localhost:2379/v3|must not have a path",
@@ -194,5 +195,51 @@ class ServerCommandLineTest {
     void revisionRetentionMustBeANumber() {
         assertTrue(usageError(Map.of(), "--auto-compaction-mode=revision", "--auto-compaction-retention=5m")
             .contains("number of revisions"));
+    }
+
+    // Logging flags: etcd 3.4's values, and its error texts (run etcd 3.4.23 with the same flag to compare).
+
+    @Test
+    void loggerOutputsAndLevelAreEtcds() {
+        assertEquals(new LogSettings(LogSettings.Format.ZAP, List.of("/var/log/cairn.log", "stdout"), "warn"),
+            run(Map.of(), "--logger=zap", "--log-outputs", "stdout,/var/log/cairn.log,stdout", "--log-level=warn")
+                .logging());
+        assertEquals(new LogSettings(LogSettings.Format.CAPNSLOG, List.of("stdout"), "debug"),
+            run(Map.of(), "-logger", "capnslog", "-log-outputs=stdout", "-log-level=debug").logging());
+        assertEquals(List.of("stderr"), run(Map.of(), "--logger=zap").logging().outputs(), "default is stderr");
+        assertEquals(List.of("/dev/null"), run(Map.of(), "--logger=zap", "--log-outputs=stderr,/dev/null")
+            .logging().outputs(), "zap discards everything when one output is /dev/null");
+        assertEquals("dpanic", run(Map.of(), "--log-level=dpanic").logging().level(), "etcd takes zap's dpanic too");
+        assertEquals(List.of(), warnings, "the logging flags are no longer ignored");
+    }
+
+    @Test
+    void loggingFlagsHaveTheirEnvironmentVariables() {
+        assertEquals(new LogSettings(LogSettings.Format.ZAP, List.of("/tmp/a.log", "stderr"), "error"),
+            run(Map.of("ETCD_LOGGER", "zap", "ETCD_LOG_OUTPUTS", "stderr,/tmp/a.log",
+                "ETCD_LOG_LEVEL", "error")).logging());
+        assertEquals("conflicting environment variable \"ETCD_LOGGER\" is shadowed by corresponding command-line "
+            + "flag (either unset environment variable or disable flag)",
+            usageError(Map.of("ETCD_LOGGER", "zap"), "--logger=zap"));
+        assertEquals("unknown logger option \"json\"", usageError(Map.of("ETCD_LOGGER", "json")));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "--logger=foo|unknown logger option \"foo\"",
+        "--log-outputs=/tmp/x.log|unknown log-output \"/tmp/x.log\" (only supports \"default\", \"stderr\", \"stdout\")",
+        "--log-outputs=stdout,stderr|--logger=capnslog supports only 1 value in '--log-outputs', got [\"stderr\" \"stdout\"]",
+        "--log-outputs=|unknown log-output \"\" (only supports \"default\", \"stderr\", \"stdout\")",
+    })
+    void badCapnslogOutputsGetEtcdsText(final String arg, final String expected) {
+        assertEquals(expected, usageError(Map.of(), arg));
+    }
+
+    @Test
+    void badZapOutputsGetEtcdsText() {
+        assertEquals("multi logoutput for \"default\" is not supported yet",
+            usageError(Map.of(), "--logger=zap", "--log-outputs=default,stderr"));
+        assertTrue(usageError(Map.of(), "--logger=zap", "--log-outputs=systemd/journal").contains("not supported"));
+        assertTrue(usageError(Map.of(), "--logger=zap", "--log-outputs=stderr,").contains("empty output"));
     }
 }
