@@ -233,6 +233,7 @@ final class CommandApplier {
 
     /** One command's change to the store; its result, or {@link #ANSWERED_LATER}. */
     private Object applyCommand(final BtreeView view, final Command command) {
+        AlarmRefusals.check(alarmsInBatch != null ? alarmsInBatch : raisedAlarms, command);
         return switch (command) {
             case Command.Compact compact -> {
                 final long header = store.compact(view, compact.revision());
