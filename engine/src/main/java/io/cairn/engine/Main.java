@@ -15,6 +15,8 @@ import io.cairn.engine.node.MemberOptions;
 import io.cairn.engine.node.RaftKeyValueStore;
 import io.cairn.engine.server.CairnServer;
 import io.cairn.engine.ops.SystemdNotify;
+import io.cairn.engine.server.Alarms;
+import io.cairn.engine.server.CorruptionCheck;
 import io.cairn.engine.server.MaintenanceService;
 import io.cairn.engine.testfaults.PlantedBug;
 import io.cairn.engine.testfaults.StorageFaultControl;
@@ -146,6 +148,10 @@ public final class Main {
             testFaults = StorageFaultControl.fromEnvironment(System.getenv(), NativePosix.INSTANCE);
             store = RaftKeyValueStore.open(config.storage().dataDir(), config.storage().walDir(), memberOptions(config),
                 clusterOptions(config), testFaults.disk());
+            if (config.corruptCheck().initial()) {
+                new CorruptionCheck(store, new Alarms(store), CorruptionCheck.requestTimeout(
+                    config.timing().electionTimeoutMillis())).checkBeforeServing();
+            }
             server = CairnServer.start(config, store);
             plant(plantedBugs, store, server);
         } catch (final IOException | RuntimeException e) {

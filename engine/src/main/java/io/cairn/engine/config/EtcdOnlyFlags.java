@@ -18,7 +18,6 @@ final class EtcdOnlyFlags {
         "--bcrypt-cost", "--auth-token-ttl", "--cipher-suites",
         "--proxy-failure-wait", "--proxy-refresh-interval", "--proxy-dial-timeout", "--proxy-write-timeout",
         "--proxy-read-timeout",
-        "--experimental-initial-corrupt-check", "--experimental-corrupt-check-time",
         "--experimental-backend-bbolt-freelist-type", "--experimental-enable-lease-checkpoint",
         "--experimental-compaction-batch-limit", "--experimental-watch-progress-notify-interval",
         "--experimental-warning-apply-duration");

@@ -20,7 +20,15 @@ public record ServerConfig(
     Limits limits,
     AutoCompaction autoCompaction,
     Duration leaseCheckpointInterval,
+    CorruptCheck corruptCheck,
     LogSettings logging) {
+
+    /**
+     * --experimental-initial-corrupt-check and --experimental-corrupt-check-time ({@code interval}
+     * zero: no periodic check).
+     */
+    public record CorruptCheck(boolean initial, Duration interval) {
+    }
 
     /** --data-dir, --wal-dir, --snapshot-count, and the WAL's segment size. */
     public record Storage(Path dataDir, Path walDir, long snapshotCount, long walSegmentBytes) {
@@ -109,7 +117,19 @@ public record ServerConfig(
             new Limits(quota, flags.maxTxnOps, flags.maxRequestBytes),
             AutoCompaction.parse(flags.autoCompactionMode, flags.autoCompactionRetention),
             leaseCheckpointInterval(flags.leaseCheckpointInterval),
+            new CorruptCheck(flags.initialCorruptCheck, corruptCheckTime(flags.corruptCheckTime)),
             logging);
+    }
+
+    private static Duration corruptCheckTime(final String text) {
+        final Duration interval;
+        try {
+            interval = GoDuration.parse(text);
+        } catch (final IllegalArgumentException e) {
+            throw new IllegalArgumentException("--experimental-corrupt-check-time: " + e.getMessage(), e);
+        }
+        require(!interval.isNegative(), "--experimental-corrupt-check-time must not be negative, got " + text);
+        return interval;
     }
 
     private static Duration leaseCheckpointInterval(final String text) {

@@ -99,6 +99,16 @@ public final class ServerFlags {
             + "revision number based retention.")
     String autoCompactionMode;
 
+    @Option(names = "--experimental-initial-corrupt-check", defaultValue = "false", arity = "0..1",
+        description = "Before serving, compare this member's HashKV with every peer's and refuse to start if one "
+            + "differs at the same compaction.")
+    boolean initialCorruptCheck;
+
+    @Option(names = "--experimental-corrupt-check-time", defaultValue = "0s",
+        description = "How often the leader compares its HashKV with the followers' (a duration; 0s: never); a "
+            + "difference raises the CORRUPT alarm, which refuses writes until disarmed.")
+    String corruptCheckTime;
+
     @Option(names = "--experimental-lease-checkpoint-interval", defaultValue = "5m",
         description = "How often the leader persists leases' remaining TTLs (a duration, e.g. '5m'), so a restart "
             + "resumes them. Cairn always checkpoints (etcd 3.4 only with --experimental-enable-lease-checkpoint).")

@@ -41,13 +41,15 @@ public final class CairnServer implements AutoCloseable {
     private final ManagedChannel gatewayChannel;
     private final ScanExecutor scans;
     private final WatchHub watches;
+    private final CorruptionCheck corruptionCheck;
 
     private CairnServer(final List<Server> servers, final ManagedChannel gatewayChannel, final ScanExecutor scans,
-        final WatchHub watches) {
+        final WatchHub watches, final CorruptionCheck corruptionCheck) {
         this.servers = servers;
         this.gatewayChannel = gatewayChannel;
         this.scans = scans;
         this.watches = watches;
+        this.corruptionCheck = corruptionCheck;
     }
 
     public static CairnServer start(final ServerConfig config, final KeyValueStore store) throws IOException {
@@ -118,7 +120,10 @@ public final class CairnServer implements AutoCloseable {
             watches.close();
             throw new IOException("cannot listen for clients: " + e.getMessage(), e);
         }
-        return new CairnServer(servers, gatewayChannel, scans, watches);
+        final CorruptionCheck corruptionCheck = new CorruptionCheck(store, alarms,
+            CorruptionCheck.requestTimeout(config.timing().electionTimeoutMillis()));
+        corruptionCheck.startPeriodic(config.corruptCheck().interval());
+        return new CairnServer(servers, gatewayChannel, scans, watches, corruptionCheck);
     }
 
     /** The watch thread, told of every commit from now on (listening first, so no revision slips by). */
@@ -149,6 +154,7 @@ public final class CairnServer implements AutoCloseable {
     /** Lets calls in flight finish for a moment, then cuts the rest. */
     @Override
     public void close() {
+        corruptionCheck.close();
         watches.close();
         gatewayChannel.shutdownNow();
         servers.forEach(Server::shutdown);
