@@ -44,6 +44,9 @@ public final class Main {
         if (args.length > 0 && args[0].equals("snapshot")) {
             System.exit(SnapshotRestoreLauncher.run(List.of(args).subList(1, args.length)));
         }
+        if (args.length > 0 && args[0].equals("migrate")) {
+            System.exit(MigrateLauncher.run(List.of(args).subList(1, args.length)));
+        }
         final String version = "cairn Version: " + Main.class.getPackage().getImplementationVersion()
             + "\netcd API Version: " + MaintenanceService.ETCD_API_VERSION
             + "\nJava Version: " + Runtime.version();

@@ -20,6 +20,8 @@ class LayeringTest {
     private static final String SERVER = "io.cairn.engine.server..";
     private static final String NODE = "io.cairn.engine.node..";
     private static final String MAIN = "io.cairn.engine.Main";
+    private static final String MIGRATE = "io.cairn.engine.migrate..";
+    private static final String BOLT = "io.cairn.engine.migrate.bolt..";
 
     private static final JavaClasses ENGINE = new ClassFileImporter()
         .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -56,10 +58,29 @@ class LayeringTest {
             .check(ENGINE);
     }
 
+    /** migrate reads the protobuf messages etcd stores in its snapshot (mvccpb, leasepb); it serves no gRPC. */
     @Test
-    void onlyServerAndMainUseProtobuf() {
-        noClasses().that().resideOutsideOfPackage(SERVER).and().doNotHaveFullyQualifiedName(MAIN)
+    void onlyServerMainAndMigrateUseProtobuf() {
+        noClasses().that().resideOutsideOfPackages(SERVER, MIGRATE).and().doNotHaveFullyQualifiedName(MAIN)
             .should().dependOnClassesThat().resideInAnyPackage(WIRE)
+            .check(ENGINE);
+    }
+
+    /** The bbolt reader is a file format and nothing more: no protobuf, no Cairn layer above it. */
+    @Test
+    void boltReaderKnowsOnlyTheFile() {
+        noClasses().that().resideInAPackage(BOLT)
+            .should().dependOnClassesThat().resideInAnyPackage(Stream.concat(Stream.of(WIRE),
+                Stream.of("io.cairn.engine.node..", "io.cairn.engine.mvcc..", "io.cairn.engine.lease..",
+                    "io.cairn.engine.backend..", "io.cairn.btree..")).toArray(String[]::new))
+            .check(ENGINE);
+    }
+
+    @Test
+    void nothingButMainUsesMigrate() {
+        noClasses().that().resideOutsideOfPackage(MIGRATE).and().doNotHaveFullyQualifiedName(MAIN)
+            .and().doNotHaveFullyQualifiedName("io.cairn.engine.MigrateLauncher")
+            .should().dependOnClassesThat().resideInAPackage(MIGRATE)
             .check(ENGINE);
     }
 

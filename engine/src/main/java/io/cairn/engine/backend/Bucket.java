@@ -18,5 +18,13 @@ public enum Bucket {
     /** bigendian(member id) -> the member as `member list` shows it (see cluster.MemberTable). */
     MEMBERS,
     /** bigendian(member id) + alarm code -> a marker: the raised alarms (see cluster.AlarmTable). */
-    ALARMS
+    ALARMS,
+    /**
+     * etcd's buckets `auth`, `authUsers` and `authRoles`, copied byte for byte by `cairn migrate`
+     * (keys and values as etcd stored them: authpb messages, bcrypt hashes). Cairn does not read
+     * them yet: they wait for auth (issue #19), which will decide what to make of them.
+     */
+    ETCD_AUTH,
+    ETCD_AUTH_USERS,
+    ETCD_AUTH_ROLES
 }

@@ -5,9 +5,9 @@ import java.io.StringWriter;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -42,31 +42,8 @@ public final class SnapshotRestoreCommandLine {
         @Parameters(index = "0", paramLabel = "FILE", description = "The snapshot file.")
         Path snapshot;
 
-        @Option(names = "--name", defaultValue = "default", description = "Human-readable name for this member.")
-        String name;
-
-        @Option(names = "--data-dir", defaultValue = "",
-            description = "Path to the data directory (default: <name>.cairn, as the server's).")
-        String dataDir;
-
-        @Option(names = "--wal-dir", defaultValue = "", description = "Path to the WAL directory (default: in the data dir).")
-        String walDir;
-
-        @Option(names = "--initial-cluster", defaultValue = "default=http://localhost:2380",
-            description = "Initial cluster configuration for restore bootstrap.")
-        String initialCluster;
-
-        @Option(names = "--initial-cluster-token", defaultValue = "etcd-cluster",
-            description = "Initial cluster token for the etcd cluster during restore bootstrap.")
-        String initialClusterToken;
-
-        @Option(names = "--initial-advertise-peer-urls", defaultValue = "http://localhost:2380",
-            description = "List of this member's peer URLs to advertise to the rest of the cluster.")
-        String initialAdvertisePeerUrls;
-
-        @Option(names = "--skip-hash-check", description = "Ignore snapshot integrity hash value "
-            + "(required if copied from data directory).")
-        boolean skipHashCheck;
+        @Mixin
+        NewMemberFlags member = new NewMemberFlags();
     }
 
     private SnapshotRestoreCommandLine() {
@@ -87,21 +64,7 @@ public final class SnapshotRestoreCommandLine {
             return new Outcome.Print(help.toString());
         }
         try {
-            final List<URI> advertised = UrlList.parse("--initial-advertise-peer-urls", flags.initialAdvertisePeerUrls);
-            final InitialCluster cluster = InitialCluster.parse(flags.initialCluster);
-            final List<URI> own = cluster.peerUrlsByName().get(flags.name);
-            if (own == null) {
-                return new Outcome.UsageError("couldn't find local name \"" + flags.name
-                    + "\" in the initial cluster configuration");
-            }
-            if (!Set.copyOf(own).equals(Set.copyOf(advertised))) {
-                return new Outcome.UsageError("--initial-cluster has " + flags.name + "=" + own
-                    + " but missing from --initial-advertise-peer-urls=" + advertised);
-            }
-            final Path dataDir = Path.of(flags.dataDir.isEmpty() ? flags.name + ".cairn" : flags.dataDir);
-            final Path walDir = flags.walDir.isEmpty() ? dataDir.resolve("member").resolve("wal") : Path.of(flags.walDir);
-            return new Outcome.Run(new Restore(flags.snapshot, flags.name, dataDir, walDir, cluster,
-                flags.initialClusterToken, advertised, flags.skipHashCheck));
+            return new Outcome.Run(flags.member.toRestore(flags.snapshot));
         } catch (final IllegalArgumentException e) {
             return new Outcome.UsageError(e.getMessage());
         }

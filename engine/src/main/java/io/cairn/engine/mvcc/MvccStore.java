@@ -27,10 +27,10 @@ import java.util.Set;
  * which are published as volatiles after each write.
  */
 public final class MvccStore {
-    private static final byte[] META_REVISION = "revision".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] META_COMPACT_REVISION = "compactRevision".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] META_REVISION = "revision".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] META_COMPACT_REVISION = "compactRevision".getBytes(StandardCharsets.US_ASCII);
     /** How far the history walk of physical compaction has got (etcd's finished compact revision). */
-    private static final byte[] META_COMPACTED_THROUGH = "compactedThrough".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] META_COMPACTED_THROUGH = "compactedThrough".getBytes(StandardCharsets.US_ASCII);
     private static final long FIRST_REVISION = 1;
 
     private final LeaseLookup leases;
@@ -450,7 +450,7 @@ public final class MvccStore {
         return ByteBuffer.allocate(2 * Long.BYTES).putLong(main).putLong(sub).array();
     }
 
-    private static byte[] longBytes(final long value) {
+    static byte[] longBytes(final long value) {
         return ByteBuffer.allocate(Long.BYTES).putLong(value).array();
     }
 

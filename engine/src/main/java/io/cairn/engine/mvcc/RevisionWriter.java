@@ -62,8 +62,12 @@ final class RevisionWriter {
     }
 
     private void write(final byte[] userKey, final StoredVersion version) {
-        final long main = baseRevision + 1;
-        final long sub = changes++;
+        store(backend, userKey, baseRevision + 1, changes++, version);
+    }
+
+    /** The records of one version: the version under its key (bucket kv), the key under its revision (rev). */
+    static void store(final BackendWriter backend, final byte[] userKey, final long main, final long sub,
+        final StoredVersion version) {
         final byte[] encodedKey = RevisionKey.encode(userKey, main, sub);
         assert encodedKey.length <= RevisionKey.ENCODED_BYTES_MAX : "key length is checked before any write";
         backend.put(Bucket.KV, encodedKey, version.encode());

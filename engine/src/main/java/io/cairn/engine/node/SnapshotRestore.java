@@ -62,10 +62,33 @@ public final class SnapshotRestore {
             checkHash(snapshot, treeBytes);
         }
         log.accept("restoring snapshot " + snapshot + " (" + treeBytes + " bytes) to " + dataDir);
+        buildMember(dataDir, walDir, members, name, partial -> copy(snapshot, treeBytes, partial), log);
+        log.accept("restored snapshot " + snapshot + " as member " + Long.toHexString(members.idOf(name)) + " ("
+            + name + ") of cluster " + Long.toHexString(members.clusterId()));
+    }
 
+    /** Writes a new member's tree file at the given path, which does not exist yet. */
+    @FunctionalInterface
+    public interface TreeSource {
+        void writeTo(Path partialTree) throws IOException;
+    }
+
+    /**
+     * Builds {@code dataDir} (which must not exist) around the tree {@code tree} writes: the new
+     * membership, member id and cluster id go into it, it counts as applied up to index n at term 1,
+     * and it becomes {@code member/snap/db}. The WAL directory is created empty. A refused or failed
+     * build leaves nothing behind.
+     *
+     * @throws IllegalArgumentException for a refused input, with a one-line reason
+     */
+    public static void buildMember(final Path dataDir, final Path walDir, final InitialMembers members,
+        final String name, final TreeSource tree, final Consumer<String> log) throws IOException {
+        if (Files.exists(dataDir)) {
+            throw new IllegalArgumentException("data-dir \"" + dataDir + "\" exists");
+        }
         final boolean walDirExisted = Files.exists(walDir);
         try {
-            build(snapshot, dataDir, walDir, members, name, treeBytes, log);
+            build(dataDir, walDir, members, name, tree, log);
         } catch (final IOException | RuntimeException e) {
             // A refused or failed restore leaves nothing behind: the next attempt must not find "data-dir exists".
             FileTrees.deleteIfPresent(dataDir);
@@ -76,12 +99,7 @@ public final class SnapshotRestore {
         }
     }
 
-    private static void build(final Path snapshot, final Path dataDir, final Path walDir, final InitialMembers members,
-        final String name, final long treeBytes, final Consumer<String> log) throws IOException {
-        final Path snapDir = dataDir.resolve("member").resolve("snap");
-        Files.createDirectories(snapDir);
-        Files.createDirectories(walDir);
-        final Path partial = snapDir.resolve("db.part");
+    private static void copy(final Path snapshot, final long treeBytes, final Path partial) throws IOException {
         try (FileChannel in = FileChannel.open(snapshot, StandardOpenOption.READ);
              FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             for (long copied = 0; copied < treeBytes; ) {
@@ -89,6 +107,15 @@ public final class SnapshotRestore {
             }
             out.force(true);
         }
+    }
+
+    private static void build(final Path dataDir, final Path walDir, final InitialMembers members, final String name,
+        final TreeSource tree, final Consumer<String> log) throws IOException {
+        final Path snapDir = dataDir.resolve("member").resolve("snap");
+        Files.createDirectories(snapDir);
+        Files.createDirectories(walDir);
+        final Path partial = snapDir.resolve("db.part");
+        tree.writeTo(partial);
         final long memberId = members.idOf(name);
         try (Env env = Env.open(partial, EnvOptions.defaults())) {
             final WriteTxn txn = env.beginWrite();
@@ -116,11 +143,15 @@ public final class SnapshotRestore {
         try (FileChannel dir = FileChannel.open(snapDir, StandardOpenOption.READ)) {
             dir.force(true);
         }
-        log.accept("restored snapshot " + snapshot + " as member " + Long.toHexString(memberId) + " (" + name
-            + ") of cluster " + Long.toHexString(members.clusterId()));
     }
 
-    private static void checkHash(final Path snapshot, final long treeBytes) throws IOException {
+    /**
+     * Checks that the last 32 bytes of {@code snapshot} are the SHA-256 of the {@code treeBytes}
+     * before them (the trailer `etcdctl snapshot save` writes).
+     *
+     * @throws IllegalArgumentException with etcd's message when they are not
+     */
+    public static void checkHash(final Path snapshot, final long treeBytes) throws IOException {
         final MessageDigest sha256;
         try {
             sha256 = MessageDigest.getInstance("SHA-256");
