@@ -12,6 +12,7 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.cairn.posix.NativePosix;
@@ -49,7 +50,7 @@ public final class Env implements AutoCloseable {
      * The file a defragmentation replaced, still mapped for the read transactions begun on it (every one
      * at a txid up to {@link Retired#lastTxid}); unmapped once the last of them ends. Null otherwise.
      */
-    private volatile Retired retired;
+    private final AtomicReference<Retired> retired = new AtomicReference<>();
     private final ReaderTable readers;
     private final Freelist freelist = new Freelist();
     private final ReentrantLock writerLock = new ReentrantLock();
@@ -261,7 +262,6 @@ public final class Env implements AutoCloseable {
         boolean ok = false;
         try {
             checkOpen();
-            unmapRetiredIfUnread();
             freelist.releaseUpTo(Math.min(readers.oldest(), durableTxid));
             freelist.beginTxn();
             WriteTxn txn = new WriteTxn(this, current, treeWriter);
@@ -529,15 +529,10 @@ public final class Env implements AutoCloseable {
     public Defragmentation defragment() throws IOException {
         checkOpen();
         checkSyncable();
-        writerLock.lock();
-        try {
-            unmapRetiredIfUnread();
-            if (retired != null) {
-                throw new IOException(path + ": the file the last defragmentation replaced is still read (a long snapshot"
-                        + " transfer?); defragment again once that read ends");
-            }
-        } finally {
-            writerLock.unlock();
+        releaseRetiredIfUnread();
+        if (retired.get() != null) {
+            throw new IOException(path + ": the file the last defragmentation replaced is still read (a long snapshot"
+                    + " transfer?); defragment again once that read ends");
         }
         long startNanos = System.nanoTime();
         long sizeBeforeBytes = fileSizeBytes;
@@ -559,6 +554,7 @@ public final class Env implements AutoCloseable {
             }
             blockedNanos = System.nanoTime() - blockedSince;
             rounds = copy.rounds();
+            releaseRetiredIfUnread(); // outside the locks: closing the replaced file frees its blocks, which takes a while
         } finally {
             if (Files.exists(scratch)) {
                 posix.unlink(scratch);
@@ -605,7 +601,7 @@ public final class Env implements AutoCloseable {
             syncFailure = e;
         }
         // Retired before the map, the map before the meta: see mapFor.
-        retired = new Retired(file, map, current.txid());
+        retired.set(new Retired(file, map, current.txid()));
         file = fresh.file();
         map = fresh.map();
         freelist.replace(Freelist.readIds(fresh.map(), fresh.meta().freelistPgno()));
@@ -614,22 +610,23 @@ public final class Env implements AutoCloseable {
         durableSlot = fresh.metaSlot();
         fileSizeBytes = fresh.sizeBytes();
         current = fresh.meta();
-        unmapRetiredIfUnread();
         if (directoryUnsynced != null) {
             throw unsyncable(directoryUnsynced);
         }
     }
 
     /**
-     * Unmaps the file a defragmentation replaced once no reader of it is left. Holds the writer lock.
-     * A failure only leaks the old mapping (nothing reads it), so it is logged, not thrown.
+     * Unmaps and closes the file a defragmentation replaced once no reader of it is left: called after
+     * the swap and by each reader that ends (so the last reader of the old file releases it), never
+     * under the writer lock, since closing the last descriptor of the replaced (unlinked) file frees
+     * its blocks, which takes a second or more for gigabytes. Whoever takes it first releases it. A
+     * failure only leaks the old mapping (nothing reads it), so it is logged, not thrown.
      */
-    private void unmapRetiredIfUnread() {
-        Retired old = retired;
-        if (old == null || readers.oldest() <= old.lastTxid()) {
+    void releaseRetiredIfUnread() {
+        Retired old = retired.get();
+        if (old == null || readers.oldest() <= old.lastTxid() || !retired.compareAndSet(old, null)) {
             return;
         }
-        retired = null;
         try {
             posix.unmap(old.file(), old.map());
             posix.close(old.file());
@@ -718,7 +715,7 @@ public final class Env implements AutoCloseable {
                 throw new IllegalStateException(path + ": " + active + " read transactions still open; end them before close");
             }
             closed = true;
-            unmapRetiredIfUnread();
+            releaseRetiredIfUnread();
             posix.unmap(file, map);
             posix.close(file);
         } finally {
@@ -769,7 +766,7 @@ public final class Env implements AutoCloseable {
      */
     MemorySegment mapFor(Meta meta) {
         MemorySegment now = map;
-        Retired old = retired;
+        Retired old = retired.get();
         return old != null && meta.txid() <= old.lastTxid() ? old.map() : now;
     }
 

@@ -18,5 +18,6 @@ public final class ReadTxn extends Txn {
         closed = true;
         arena.close();
         env.readerTable().release(readerSlot);
+        env.releaseRetiredIfUnread();
     }
 }

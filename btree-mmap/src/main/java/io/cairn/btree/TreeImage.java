@@ -122,6 +122,7 @@ public final class TreeImage implements AutoCloseable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             env.readerTable().release(readerSlot);
+            env.releaseRetiredIfUnread();
         }
     }
 }

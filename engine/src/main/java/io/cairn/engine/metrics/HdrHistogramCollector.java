@@ -3,7 +3,10 @@ package io.cairn.engine.metrics;
 import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 
@@ -21,14 +24,15 @@ final class HdrHistogramCollector implements Collector {
     private final String help;
     private final double[] upperBounds;
     private final double recordedPerExported;
-    private final Supplier<Histogram> recorded;
+    /** The histograms by their labels (one, unlabelled, for most). */
+    private final Supplier<Map<Labels, Histogram>> recorded;
 
     /**
      * @param upperBounds         in the exported unit, ascending, without +Inf (added here)
      * @param recordedPerExported recorded units in one exported unit (1e9 for nanoseconds exported as seconds)
      */
     private HdrHistogramCollector(final String name, final String help, final double[] upperBounds,
-        final double recordedPerExported, final Supplier<Histogram> recorded) {
+        final double recordedPerExported, final Supplier<Map<Labels, Histogram>> recorded) {
         this.name = name;
         this.help = help;
         this.upperBounds = upperBounds.clone();
@@ -39,13 +43,24 @@ final class HdrHistogramCollector implements Collector {
     /** Nanoseconds recorded, seconds exported. */
     static HdrHistogramCollector seconds(final String name, final String help, final double[] upperBoundsSeconds,
         final Supplier<Histogram> nanos) {
-        return new HdrHistogramCollector(name, help, upperBoundsSeconds, NANOS_PER_SECOND, nanos);
+        return new HdrHistogramCollector(name, help, upperBoundsSeconds, NANOS_PER_SECOND,
+            () -> Map.of(Labels.EMPTY, nanos.get()));
+    }
+
+    /** Nanoseconds recorded, seconds exported: one histogram per value of the label {@code labelName}. */
+    static HdrHistogramCollector secondsBy(final String name, final String help, final double[] upperBoundsSeconds,
+        final String labelName, final Supplier<Map<String, Histogram>> nanosByLabel) {
+        return new HdrHistogramCollector(name, help, upperBoundsSeconds, NANOS_PER_SECOND, () -> {
+            final Map<Labels, Histogram> byLabels = new LinkedHashMap<>();
+            nanosByLabel.get().forEach((value, histogram) -> byLabels.put(Labels.of(labelName, value), histogram));
+            return byLabels;
+        });
     }
 
     /** Counts (records, bytes) recorded and exported as they are. */
     static HdrHistogramCollector counts(final String name, final String help, final double[] upperBounds,
         final Supplier<Histogram> recorded) {
-        return new HdrHistogramCollector(name, help, upperBounds, 1, recorded);
+        return new HdrHistogramCollector(name, help, upperBounds, 1, () -> Map.of(Labels.EMPTY, recorded.get()));
     }
 
     /** {@code count} bounds from {@code first}, each twice the one before (Go's prometheus.ExponentialBuckets(first, 2, count)). */
@@ -59,7 +74,12 @@ final class HdrHistogramCollector implements Collector {
 
     @Override
     public MetricSnapshot collect() {
-        final Histogram histogram = recorded.get();
+        final HistogramSnapshot.Builder snapshot = HistogramSnapshot.builder().name(name).help(help);
+        recorded.get().forEach((labels, histogram) -> snapshot.dataPoint(dataPoint(labels, histogram)));
+        return snapshot.build();
+    }
+
+    private HistogramSnapshot.HistogramDataPointSnapshot dataPoint(final Labels labels, final Histogram histogram) {
         final double[] bounds = new double[upperBounds.length + 1];
         final long[] counts = new long[bounds.length];
         long below = 0;
@@ -73,11 +93,10 @@ final class HdrHistogramCollector implements Collector {
         counts[counts.length - 1] = histogram.getTotalCount() - below;
         final double sum = histogram.getTotalCount() == 0 ? 0
             : histogram.getMean() * histogram.getTotalCount() / recordedPerExported;
-        return HistogramSnapshot.builder().name(name).help(help)
-            .dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder()
-                .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, counts))
-                .sum(sum)
-                .build())
+        return HistogramSnapshot.HistogramDataPointSnapshot.builder()
+            .labels(labels)
+            .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, counts))
+            .sum(sum)
             .build();
     }
 }

@@ -16,6 +16,8 @@ import java.util.function.ToDoubleFunction;
 public final class MemberMetrics {
     /** etcd's disk latency buckets: 1 ms doubling up to 8.192 s. */
     private static final double[] DISK_BUCKETS_SECONDS = HdrHistogramCollector.doubling(0.001, 14);
+    /** etcd's: 0.1 ms to 0.8192 s. */
+    private static final double[] PEER_RTT_BUCKETS_SECONDS = HdrHistogramCollector.doubling(0.0001, 14);
     /** etcd's: 100 ms to 409.6 s. */
     private static final double[] DEFRAG_BUCKETS_SECONDS = HdrHistogramCollector.doubling(0.1, 13);
     private static final double[] GROUP_SIZE_BUCKETS = HdrHistogramCollector.doubling(1, 14);
@@ -71,6 +73,8 @@ public final class MemberMetrics {
         registry.register(HdrHistogramCollector.seconds("etcd_disk_backend_commit_duration_seconds",
             "The latency distributions of commit called by backend.", DISK_BUCKETS_SECONDS, node::backendSyncNanos));
 
+        registry.register(HdrHistogramCollector.secondsBy("etcd_network_peer_round_trip_time_seconds",
+            "Round-Trip-Time histogram between peers", PEER_RTT_BUCKETS_SECONDS, "To", node::peerRoundTripNanos));
         registry.register(HdrHistogramCollector.seconds("etcd_disk_backend_defrag_duration_seconds",
             "The latency distribution of backend defragmentation.", DEFRAG_BUCKETS_SECONDS, node::defragNanos));
         GaugeWithCallback.builder().name("etcd_disk_defrag_inflight").help("Whether or not defrag is active.")

@@ -187,7 +187,7 @@ final class CommandApplier {
                 try {
                     results[i] = applyCommand(view, command);
                     if (results[i] == ANSWERED_LATER) {
-                        requestIds[i] = 0;
+                        results[i] = PendingRequests.STILL_RUNNING; // the caller waits on, as long as its client does
                     }
                 } catch (final EtcdException | IllegalArgumentException refused) {
                     if (view.writes() != writesBefore) {

@@ -1,6 +1,9 @@
 package io.cairn.engine.node;
 
 import io.cairn.wal.WalMetrics;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SynchronizedHistogram;
@@ -17,6 +20,14 @@ public final class NodeMetrics {
     private final SynchronizedHistogram backendSyncNanos = new SynchronizedHistogram(MAX_TRACKED_NANOS, 3);
     private final SynchronizedHistogram defragNanos = new SynchronizedHistogram(MAX_TRACKED_NANOS * 10, 3);
     private final AtomicLong defragsInFlight = new AtomicLong();
+    /** Round trips to each peer (by member id), timed from heartbeats: the Raft loop writes, the scrape copies. */
+    private final Map<Long, PeerRoundTrip> peerRoundTrips = new ConcurrentHashMap<>();
+
+    /** The first heartbeat to one peer not answered yet, and the round trips timed so far. */
+    private static final class PeerRoundTrip {
+        private long unansweredSinceNanos; // Raft loop thread only; 0: none outstanding
+        private final SynchronizedHistogram nanos = new SynchronizedHistogram(MAX_TRACKED_NANOS, 3);
+    }
     private final WalMetrics wal;
     private final PendingRequests pending;
 
@@ -31,6 +42,33 @@ public final class NodeMetrics {
 
     void backendSynced(final long durationNanos) {
         backendSyncNanos.recordValue(Math.min(Math.max(durationNanos, 0), MAX_TRACKED_NANOS));
+    }
+
+    /** The Raft loop sent a heartbeat to {@code peer}; a round trip is timed from the first one not answered yet. */
+    void heartbeatSent(final long peer, final long nowNanos) {
+        final PeerRoundTrip trip = peerRoundTrips.computeIfAbsent(peer, id -> new PeerRoundTrip());
+        if (trip.unansweredSinceNanos == 0) {
+            trip.unansweredSinceNanos = nowNanos;
+        }
+    }
+
+    /** {@code peer} answered a heartbeat (Raft loop thread). */
+    void heartbeatAnswered(final long peer, final long nowNanos) {
+        final PeerRoundTrip trip = peerRoundTrips.get(peer);
+        if (trip != null && trip.unansweredSinceNanos != 0) {
+            trip.nanos.recordValue(Math.min(Math.max(nowNanos - trip.unansweredSinceNanos, 0), MAX_TRACKED_NANOS));
+            trip.unansweredSinceNanos = 0;
+        }
+    }
+
+    /**
+     * Heartbeat round trips to each peer this member led, by peer member id in hex (etcd's "To"
+     * label), in ns: from the first heartbeat not answered to the answer.
+     */
+    public Map<String, Histogram> peerRoundTripNanos() {
+        final Map<String, Histogram> copies = new TreeMap<>();
+        peerRoundTrips.forEach((peer, trip) -> copies.put(Long.toHexString(peer), trip.nanos.copy()));
+        return copies;
     }
 
     void defragStarted() {

@@ -23,6 +23,14 @@ final class PendingRequests implements AutoCloseable {
     private record Waiter(CompletableFuture<Object> future, long deadlineNanos) {
     }
 
+    /**
+     * An outcome saying the command was applied and its answer comes later (a physical compaction,
+     * answered once the old revisions are gone): from then on the call waits as long as its client
+     * does, as in etcd, not the member's request timeout (bounded by {@link #STILL_RUNNING_MAX_NANOS}).
+     */
+    static final Object STILL_RUNNING = new Object();
+    private static final long STILL_RUNNING_MAX_NANOS = TimeUnit.HOURS.toNanos(24);
+
     private final Map<Long, Waiter> waiting = new ConcurrentHashMap<>();
     private final long timeoutNanos;
     private final AtomicLong failures = new AtomicLong();
@@ -44,6 +52,11 @@ final class PendingRequests implements AutoCloseable {
 
     /** Hands an applied command's outcome (a result, or the refusal that left no trace) to its caller, if any waits here. */
     void complete(final long requestId, final Object outcome) {
+        if (outcome == STILL_RUNNING) {
+            waiting.computeIfPresent(requestId,
+                (id, waiter) -> new Waiter(waiter.future, System.nanoTime() + STILL_RUNNING_MAX_NANOS));
+            return;
+        }
         final Waiter waiter = waiting.remove(requestId);
         if (waiter == null) {
             return; // proposed by another member or an earlier run, or already timed out

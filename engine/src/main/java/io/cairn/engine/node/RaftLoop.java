@@ -343,6 +343,9 @@ final class RaftLoop implements Agent, InboundHandler {
     @Override
     public void onMessage(final Message message) {
         messagesStepped++;
+        if (message.type() == MessageType.HEARTBEAT_RESPONSE) {
+            metrics.heartbeatAnswered(message.from(), System.nanoTime());
+        }
         node.step(message);
     }
 
@@ -388,6 +391,9 @@ final class RaftLoop implements Agent, InboundHandler {
         final boolean leading = node.role() == RaftRole.LEADER;
         for (final Message m : ready.messages()) {
             if (leading && (m.type() == MessageType.APPEND || m.type() == MessageType.HEARTBEAT)) {
+                if (m.type() == MessageType.HEARTBEAT) {
+                    metrics.heartbeatSent(m.to(), System.nanoTime());
+                }
                 peers.send(m);
             } else {
                 afterSync.add(m);

@@ -53,15 +53,22 @@ public final class LeaseService extends LeaseGrpc.LeaseImplBase {
     public StreamObserver<LeaseKeepAliveRequest> leaseKeepAlive(final StreamObserver<LeaseKeepAliveResponse> observer) {
         return new StreamObserver<>() {
             private boolean ended;
+            /** Requests not answered yet: a half-close ends the stream only after their answers, as in etcd. */
+            private int unanswered;
+            private boolean halfClosed;
 
             @Override
             public void onNext(final LeaseKeepAliveRequest request) {
+                synchronized (this) {
+                    unanswered++;
+                }
                 store.leaseRenew(request.getID()).whenComplete((ttl, failure) -> answer(request.getID(), ttl,
                     failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure));
             }
 
             /** Answers arrive on several threads (the apply thread, an event loop): one at a time on the stream. */
             private synchronized void answer(final long id, final Long ttl, final Throwable failure) {
+                unanswered--;
                 if (ended) {
                     return;
                 }
@@ -72,6 +79,11 @@ public final class LeaseService extends LeaseGrpc.LeaseImplBase {
                     ended = true; // etcd ends the stream on any other error (no leader, timeout, stopping)
                     observer.onError(failure instanceof EtcdException e ? GrpcErrors.toException(e.error())
                         : Status.INTERNAL.withDescription(String.valueOf(failure)).asRuntimeException());
+                    return;
+                }
+                if (halfClosed && unanswered == 0) {
+                    ended = true;
+                    observer.onCompleted();
                 }
             }
 
@@ -82,7 +94,8 @@ public final class LeaseService extends LeaseGrpc.LeaseImplBase {
 
             @Override
             public synchronized void onCompleted() {
-                if (!ended) {
+                halfClosed = true;
+                if (!ended && unanswered == 0) {
                     ended = true;
                     observer.onCompleted();
                 }

@@ -62,7 +62,7 @@ public final class ThreeMembers implements AutoCloseable {
         this.kind = kind;
         this.ports = ports;
         this.dir = dir;
-        this.extraFlags = extraFlags;
+        this.extraFlags = new ArrayList<>(extraFlags);
     }
 
     /** The kinds named by {@link #KINDS_PROPERTY} (default both): a {@code @MethodSource} for cluster tests. */
@@ -124,7 +124,28 @@ public final class ThreeMembers implements AutoCloseable {
         members[i] = ServerProcess.launch(kind, ports.client().get(i), peerUrl(i), logFile(i), flags);
     }
 
-    private Path dataDir(final int i) {
+    /**
+     * Starts member i again with {@code moreFlags} added to its flags and waits until it serves; an
+     * IOException with its log if it exits instead.
+     */
+    public void restartWith(final int i, final String... moreFlags) throws IOException, InterruptedException {
+        if (members[i].isAlive()) {
+            throw new IllegalStateException(name(i) + " still runs");
+        }
+        members[i].close();
+        final List<String> before = List.copyOf(extraFlags);
+        extraFlags.addAll(List.of(moreFlags));
+        try {
+            launch(i);
+        } finally {
+            extraFlags.clear();
+            extraFlags.addAll(before);
+        }
+        members[i].awaitServing();
+    }
+
+    /** Member i's data directory (for tests that change its files while it is down). */
+    public Path dataDir(final int i) {
         return dir.resolve("d" + (i + 1));
     }
 

@@ -8,15 +8,19 @@ import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.channel.ChannelPipeline;
 import io.grpc.netty.shaded.io.netty.channel.SimpleChannelInboundHandler;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.DefaultHttpContent;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.DefaultHttpResponse;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.FullHttpRequest;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.FullHttpResponse;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpHeaderNames;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpMethod;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpObjectAggregator;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpResponse;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpResponseStatus;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpServerCodec;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpUtil;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpVersion;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.LastHttpContent;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.QueryStringDecoder;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -133,6 +137,8 @@ public final class HttpEndpoints extends SimpleChannelInboundHandler<FullHttpReq
                     notFound(ctx, keepAlive);
                 } else if (!request.method().equals(HttpMethod.POST)) {
                     send(ctx, keepAlive, HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT, "Method Not Allowed\n");
+                } else if (gateway.isStream(uri.path())) {
+                    stream(ctx, keepAlive, uri.path(), request.content().toString(StandardCharsets.UTF_8));
                 } else {
                     gateway.call(uri.path(), request.content().toString(StandardCharsets.UTF_8)).whenComplete(
                         (answer, failed) -> send(ctx, keepAlive, HttpResponseStatus.valueOf(answer.httpStatus()),
@@ -140,6 +146,57 @@ public final class HttpEndpoints extends SimpleChannelInboundHandler<FullHttpReq
                 }
             }
         }
+    }
+
+    /**
+     * A streaming gateway call: a chunked answer, one JSON line per response, ended when the call
+     * ends; the call is cancelled if the client goes away first.
+     */
+    private void stream(final ChannelHandlerContext ctx, final boolean keepAlive, final String path, final String body) {
+        final Runnable cancel = gateway.stream(path, body, new GatewayStreams.Sink() {
+            private boolean started;
+
+            @Override
+            public void refuse(final JsonGateway.Answer error) {
+                send(ctx, keepAlive, HttpResponseStatus.valueOf(error.httpStatus()), "application/json", error.json());
+            }
+
+            @Override
+            public synchronized CompletableFuture<Void> line(final int httpStatus, final String json) {
+                if (!started) {
+                    started = true;
+                    final HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(httpStatus));
+                    corsHeaders(head);
+                    head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                        .set("Grpc-Metadata-Content-Type", "application/grpc");
+                    HttpUtil.setTransferEncodingChunked(head, true);
+                    HttpUtil.setKeepAlive(head, keepAlive);
+                    ctx.write(head);
+                }
+                final CompletableFuture<Void> written = new CompletableFuture<>();
+                ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(json + "\n", StandardCharsets.UTF_8)))
+                    .addListener(future -> {
+                        if (future.isSuccess()) {
+                            written.complete(null);
+                        } else {
+                            written.completeExceptionally(future.cause());
+                        }
+                    });
+                return written;
+            }
+
+            @Override
+            public synchronized void end() {
+                if (!started) { // ended without a response (none asked for): an empty chunked answer
+                    line(200, "").thenRun(() -> { });
+                }
+                final var last = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                if (!keepAlive) {
+                    last.addListener(ChannelFutureListener.CLOSE);
+                }
+            }
+        });
+        ctx.channel().closeFuture().addListener(closed -> cancel.run());
     }
 
     /**
@@ -191,12 +248,7 @@ public final class HttpEndpoints extends SimpleChannelInboundHandler<FullHttpReq
     private void send(final ChannelHandlerContext ctx, final boolean keepAlive, final HttpResponseStatus status,
         final String contentType, final ByteBuf body) {
         final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
-        if (versionJson != null) { // a client URL
-            response.headers()
-                .set("Access-Control-Allow-Headers", "accept, content-type, authorization")
-                .set("Access-Control-Allow-Methods", "POST, GET, OPTIONS, PUT, DELETE")
-                .set("Access-Control-Allow-Origin", "*");
-        }
+        corsHeaders(response);
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         if (status.code() >= 400 && !contentType.equals("application/json")) {
             response.headers().set("X-Content-Type-Options", "nosniff");
@@ -206,6 +258,16 @@ public final class HttpEndpoints extends SimpleChannelInboundHandler<FullHttpReq
         final var written = ctx.writeAndFlush(response);
         if (!keepAlive) {
             written.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** etcd's CORS headers, on a client URL's answers. */
+    private void corsHeaders(final HttpResponse response) {
+        if (versionJson != null) { // a client URL
+            response.headers()
+                .set("Access-Control-Allow-Headers", "accept, content-type, authorization")
+                .set("Access-Control-Allow-Methods", "POST, GET, OPTIONS, PUT, DELETE")
+                .set("Access-Control-Allow-Origin", "*");
         }
     }
 

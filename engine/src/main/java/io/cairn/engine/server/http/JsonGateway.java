@@ -20,7 +20,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * etcd's JSON gateway (grpc-gateway) for the unary calls: `POST /v3/kv/put` with
+ * etcd's JSON gateway (grpc-gateway); the unary calls here, the streaming ones in
+ * {@link GatewayStreams}: `POST /v3/kv/put` with
  * `{"key":"Zm9v","value":"YmFy"}` runs KV.Put and answers its response as JSON, as etcd 3.4 does
  * (also under /v3beta/). Requests go to the member's own services over gRPC's in-process
  * transport, so a gateway call is checked and answered exactly as a gRPC call is. JSON is
@@ -33,17 +34,19 @@ public final class JsonGateway {
     public record Answer(int httpStatus, String json) {
     }
 
-    private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
-    private static final JsonFormat.Printer PRINTER = JsonFormat.printer().preservingProtoFieldNames()
+    static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
+    static final JsonFormat.Printer PRINTER = JsonFormat.printer().preservingProtoFieldNames()
         .omittingInsignificantWhitespace();
     private static final String[] PREFIXES = {"/v3/", "/v3beta/"};
 
     private final ManagedChannel channel;
     private final Map<String, MethodDescriptor<?, ?>> routes = new HashMap<>();
+    private final GatewayStreams streams;
 
     /** {@code channel}: to the member's own services (in-process). */
     public JsonGateway(final ManagedChannel channel) {
         this.channel = channel;
+        this.streams = new GatewayStreams(channel);
         route("kv/range", KVGrpc.getRangeMethod());
         route("kv/put", KVGrpc.getPutMethod());
         route("kv/deleterange", KVGrpc.getDeleteRangeMethod());
@@ -80,13 +83,30 @@ public final class JsonGateway {
 
     /** Whether {@code path} is a gateway call (else the caller answers 404). */
     public boolean handles(final String path) {
-        return method(path) != null;
+        return method(path) != null || isStream(path);
+    }
+
+    /** Whether {@code path} is a streaming call (answered with {@link #stream}). */
+    public boolean isStream(final String path) {
+        final String route = route(path);
+        return route != null && streams.method(route) != null;
+    }
+
+    /** Starts the streaming call {@code path} names; returns what cancels it. */
+    public Runnable stream(final String path, final String body, final GatewayStreams.Sink sink) {
+        return streams.start(streams.method(route(path)), body, sink);
     }
 
     private MethodDescriptor<?, ?> method(final String path) {
+        final String route = route(path);
+        return route == null ? null : routes.get(route);
+    }
+
+    /** The path after /v3/ or /v3beta/, or null. */
+    private static String route(final String path) {
         for (final String prefix : PREFIXES) {
             if (path.startsWith(prefix)) {
-                return routes.get(path.substring(prefix.length()));
+                return path.substring(prefix.length());
             }
         }
         return null;
@@ -134,7 +154,7 @@ public final class JsonGateway {
         return answer;
     }
 
-    private static Answer error(final Status status) {
+    static Answer error(final Status status) {
         final String message = status.getDescription() == null ? "" : status.getDescription();
         final String text = JsonText.quoted(message);
         return new Answer(httpStatus(status.getCode()),
