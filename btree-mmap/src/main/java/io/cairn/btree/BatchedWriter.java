@@ -5,13 +5,19 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Writes many keys into an environment in transactions of at most {@link #WRITES_PER_TXN} changes,
- * so a copy of a large file never holds more than that many dirty pages' worth in memory. Used for
- * the copies {@link Env#compact} and {@link Env#defragment} write; single-threaded.
+ * so a copy of a large file never holds more than that many dirty pages' worth in memory, and syncs
+ * the target every {@link #SYNC_EVERY_BYTES} of new pages: written without syncs, a gigabyte copy
+ * would reach the disk in one flush at its end, and every other fdatasync on that disk (a WAL's)
+ * would wait seconds behind it. Used for the copies {@link Env#compact} and {@link Env#defragment}
+ * write; single-threaded.
  */
 final class BatchedWriter implements AutoCloseable {
     static final int WRITES_PER_TXN = 10_000;
+    static final long SYNC_EVERY_BYTES = 32L << 20;
 
     private final Env target;
+    /** The target's high-water mark at its last sync here: a copy's pages are all new, so it counts what was written. */
+    private long syncedBytes;
     private WriteTxn txn;
     private int writesInTxn;
     private long writes;
@@ -67,6 +73,10 @@ final class BatchedWriter implements AutoCloseable {
             txn = null;
             writesInTxn = 0;
             committing.commit();
+            if (target.highWaterBytes() - syncedBytes >= SYNC_EVERY_BYTES) {
+                target.sync();
+                syncedBytes = target.highWaterBytes();
+            }
         }
     }
 

@@ -740,6 +740,11 @@ public final class Env implements AutoCloseable {
         return options;
     }
 
+    /** The newest commit's high-water mark: the bytes of pages the file has ever used. */
+    long highWaterBytes() {
+        return current.highWaterPages() << Page.SHIFT;
+    }
+
     /** The newest committed txid. */
     public long lastTxid() {
         return current.txid();

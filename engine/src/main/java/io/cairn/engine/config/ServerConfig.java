@@ -122,25 +122,24 @@ public record ServerConfig(
     }
 
     private static Duration corruptCheckTime(final String text) {
-        final Duration interval;
-        try {
-            interval = GoDuration.parse(text);
-        } catch (final IllegalArgumentException e) {
-            throw new IllegalArgumentException("--experimental-corrupt-check-time: " + e.getMessage(), e);
-        }
+        final Duration interval = duration("--experimental-corrupt-check-time", text);
         require(!interval.isNegative(), "--experimental-corrupt-check-time must not be negative, got " + text);
         return interval;
     }
 
     private static Duration leaseCheckpointInterval(final String text) {
-        final Duration interval;
-        try {
-            interval = GoDuration.parse(text);
-        } catch (final IllegalArgumentException e) {
-            throw new IllegalArgumentException("--experimental-lease-checkpoint-interval: " + e.getMessage(), e);
-        }
+        final Duration interval = duration("--experimental-lease-checkpoint-interval", text);
         require(interval.isPositive(), "--experimental-lease-checkpoint-interval must be positive, got " + text);
         return interval;
+    }
+
+    /** A Go duration flag's value; a bad one is refused naming the flag. */
+    private static Duration duration(final String flag, final String text) {
+        try {
+            return GoDuration.parse(text);
+        } catch (final IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag + ": " + e.getMessage(), e);
+        }
     }
 
     private static void require(final boolean condition, final String message) {

@@ -134,7 +134,8 @@ public final class CorruptionCheck implements AutoCloseable {
             final String description = e.getStatus().getDescription();
             final String why = EtcdError.FUTURE_REVISION.message().equals(description) ? "it is behind (revision "
                 + revision + " is in its future)" : EtcdError.COMPACTED.message().equals(description)
-                ? "this member is behind (the peer compacted past revision " + revision + ")" : e.getStatus().toString();
+                ? "this member is behind (the peer compacted past revision " + revision + ")"
+                : e.getStatus().getCode() + (description == null ? "" : ": " + description);
             LOG.log(System.Logger.Level.WARNING, "cannot fetch the hash of member " + Long.toHexString(memberId) + " at "
                 + url + ": " + why);
             return null;

@@ -137,15 +137,7 @@ class JsonGatewayDifferentialIT {
         }
 
         static Stream open(final String url, final String body) throws Exception {
-            final HttpURLConnection connection = (HttpURLConnection)URI.create(url).toURL().openConnection();
-            connection.setRequestMethod("POST");
-            connection.setConnectTimeout(5_000);
-            connection.setReadTimeout(10_000);
-            connection.setDoOutput(true);
-            try (OutputStream out = connection.getOutputStream()) {
-                out.write(body.getBytes(StandardCharsets.UTF_8));
-            }
-            return new Stream(connection);
+            return new Stream(posted(url, body));
         }
 
         /** Status, content type and transfer encoding. */
@@ -172,11 +164,8 @@ class JsonGatewayDifferentialIT {
         }
     }
 
-    /**
-     * By HttpURLConnection: etcd sends its gateway errors chunked with a trailer, which trips an
-     * assertion in java.net.http's chunked parser when assertions are on (as in these tests).
-     */
-    private static String post(final String url, final String body) throws Exception {
+    /** A POST of {@code body} to {@code url}, sent; the answer is the caller's to read. */
+    private static HttpURLConnection posted(final String url, final String body) throws Exception {
         final HttpURLConnection connection = (HttpURLConnection)URI.create(url).toURL().openConnection();
         connection.setRequestMethod("POST");
         connection.setConnectTimeout(5_000);
@@ -185,6 +174,15 @@ class JsonGatewayDifferentialIT {
         try (OutputStream out = connection.getOutputStream()) {
             out.write(body.getBytes(StandardCharsets.UTF_8));
         }
+        return connection;
+    }
+
+    /**
+     * By HttpURLConnection: etcd sends its gateway errors chunked with a trailer, which trips an
+     * assertion in java.net.http's chunked parser when assertions are on (as in these tests).
+     */
+    private static String post(final String url, final String body) throws Exception {
+        final HttpURLConnection connection = posted(url, body);
         final int status = connection.getResponseCode();
         final String answer;
         try (InputStream in = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
