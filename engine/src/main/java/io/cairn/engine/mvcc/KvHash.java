@@ -17,8 +17,11 @@ import java.util.zip.CRC32C;
  * etcd's (the stored formats differ); it is meant to be compared between Cairn members.
  */
 public final class KvHash {
-    /** The hash, the compaction revision it started from, and the revision it covers. */
-    public record Result(int hash, long compactRevision, long revision) {
+    /**
+     * The hash, the compaction revision it started from, the revision it covers, and the store's
+     * current revision when it was taken (what etcd's response header reports, whatever was asked).
+     */
+    public record Result(int hash, long compactRevision, long revision, long currentRevision) {
     }
 
     private KvHash() {
@@ -62,6 +65,6 @@ public final class KvHash {
             crc.update(encoded);
             crc.update(cursor.value());
         }
-        return new Result((int)crc.getValue(), compacted, revision);
+        return new Result((int)crc.getValue(), compacted, revision, current);
     }
 }

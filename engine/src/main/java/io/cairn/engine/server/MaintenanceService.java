@@ -73,12 +73,12 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
         });
     }
 
-    /** HashKV of this member's store, answered with the revision it covers, as etcd does. */
+    /** HashKV of this member's store at the revision asked; the header has the current revision, as in etcd. */
     @Override
     public void hashKV(final HashKVRequest request, final StreamObserver<HashKVResponse> observer) {
         GrpcCalls.respond(observer, () -> {
             final KvHash.Result result = store.hashKv(request.getRevision());
-            return HashKVResponse.newBuilder().setHeader(headers.at(result.revision()))
+            return HashKVResponse.newBuilder().setHeader(headers.at(result.currentRevision()))
                 .setHash(result.hash()).setCompactRevision(result.compactRevision()).build();
         });
     }
