@@ -3,6 +3,7 @@ package io.cairn.engine.metrics;
 import io.cairn.engine.node.KeyValueStore;
 import io.cairn.engine.node.MemberStatus;
 import io.cairn.engine.node.NodeMetrics;
+import io.cairn.engine.node.PeerCounters;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -96,6 +97,21 @@ public final class MemberMetrics {
         registry.register(HdrHistogramCollector.counts("cairn_wal_write_records",
             "Records per WAL write: the group commit's batch size.", GROUP_SIZE_BUCKETS,
             () -> node.wal().writeSizeRecords()));
+        peerCounter(registry, "cairn_peer_messages_sent_total", "Raft messages handed to the peer transport.",
+            node, PeerCounters::messagesSent);
+        peerCounter(registry, "cairn_peer_messages_received_total", "Raft messages received from peers.",
+            node, PeerCounters::messagesReceived);
+        peerCounter(registry, "cairn_peer_send_back_pressured_total",
+            "Raft messages Aeron refused because a peer's buffer was full (Raft sends them again).",
+            node, PeerCounters::sendBackPressured);
+        peerCounter(registry, "cairn_peer_send_not_connected_total",
+            "Raft messages Aeron refused because a peer was not connected.", node, PeerCounters::sendNotConnected);
+        peerCounter(registry, "cairn_peer_snapshots_sent_total", "Snapshots sent to lagging peers.",
+            node, PeerCounters::snapshotsSent);
+        peerCounter(registry, "cairn_peer_snapshots_received_total", "Snapshots received from the leader.",
+            node, PeerCounters::snapshotsReceived);
+        peerCounter(registry, "cairn_peer_snapshots_failed_total", "Snapshot transfers that failed.",
+            node, PeerCounters::snapshotsFailed);
         CounterWithCallback.builder().name("cairn_wal_writes_total")
             .help("WAL writes, each made durable by one fdatasync (or one O_DSYNC write).")
             .callback(cb -> cb.call(node.wal().writes())).register(registry);
@@ -112,5 +128,12 @@ public final class MemberMetrics {
         final String label, final String value) {
         GaugeWithCallback.builder().name(name).help(help).labelNames(label)
             .callback(cb -> cb.call(1, value)).register(registry);
+    }
+
+    /** A counter read from the peer transport's counters at scrape time. */
+    private static void peerCounter(final PrometheusRegistry registry, final String name, final String help,
+        final NodeMetrics node, final java.util.function.ToLongFunction<PeerCounters> value) {
+        CounterWithCallback.builder().name(name).help(help)
+            .callback(cb -> cb.call(value.applyAsLong(node.peers()))).register(registry);
     }
 }

@@ -106,6 +106,14 @@ final class AeronPeers implements Peers {
         transport.flush();
     }
 
+    @Override
+    public PeerCounters counters() {
+        final var counters = transport.counters();
+        return new PeerCounters(counters.messagesSent.get(), counters.messagesReceived.get(),
+            counters.sendBackPressured.get(), counters.sendNotConnected.get(), counters.snapshotsSent.get(),
+            counters.snapshotsReceived.get(), counters.snapshotsFailed.get());
+    }
+
     private void noteForeignFrames() {
         final long now = System.nanoTime();
         if (now - nextForeignCheckNanos < 0) {

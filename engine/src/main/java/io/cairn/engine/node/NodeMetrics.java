@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SynchronizedHistogram;
 
@@ -30,10 +31,17 @@ public final class NodeMetrics {
     }
     private final WalMetrics wal;
     private final PendingRequests pending;
+    private final Supplier<PeerCounters> peers;
 
-    NodeMetrics(final WalMetrics wal, final PendingRequests pending) {
+    NodeMetrics(final WalMetrics wal, final PendingRequests pending, final Supplier<PeerCounters> peers) {
         this.wal = wal;
         this.pending = pending;
+        this.peers = peers;
+    }
+
+    /** What the peer transport counted so far. */
+    public PeerCounters peers() {
+        return peers.get();
     }
 
     void leaderChanged() {

@@ -37,6 +37,11 @@ interface Peers extends AutoCloseable {
     /** Puts what {@link #send} queued on the wire now (the transport's driver runs on the loop's thread). */
     void flush();
 
+    /** What the transport counted so far (any thread). */
+    default PeerCounters counters() {
+        return PeerCounters.NONE;
+    }
+
     @Override
     void close();
 }

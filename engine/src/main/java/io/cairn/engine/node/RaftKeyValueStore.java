@@ -111,7 +111,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         this.revisionWaiters = new RevisionWaiters(applier.store().currentRevision());
         applier.onRevisionCommitted(revisionWaiters::advanced);
         this.pending = new PendingRequests(options.requestTimeoutNanos());
-        this.metrics = new NodeMetrics(storage.wal.metrics(), pending);
+        this.metrics = new NodeMetrics(storage.wal.metrics(), pending, peers::counters);
         this.reads = new LinearizableReads(options.requestTimeoutNanos(), applied);
         applier.onApplied(reads::applied);
         this.applyLoop = new ApplyLoop(applier, pending::complete, metrics);
