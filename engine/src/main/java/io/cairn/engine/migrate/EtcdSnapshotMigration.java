@@ -5,6 +5,7 @@ import io.cairn.engine.cluster.InitialMembers;
 import io.cairn.engine.migrate.bolt.BoltBucket;
 import io.cairn.engine.migrate.bolt.BoltFile;
 import io.cairn.engine.mvcc.MvccImport;
+import io.cairn.engine.node.SnapshotFile;
 import io.cairn.engine.node.SnapshotRestore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +32,6 @@ public final class EtcdSnapshotMigration {
      * a bbolt file is whole pages, and pages are whole 512-byte sectors, so 32 bytes more is the hash.
      */
     static final int HASH_ALIGNMENT_BYTES = 512;
-    static final int SHA256_BYTES = 32;
     private static final String KEY = "key";
     private static final String META = "meta";
     private static final String LEASE = "lease";
@@ -61,23 +61,16 @@ public final class EtcdSnapshotMigration {
      */
     public static Report migrate(final Path snapshot, final Path dataDir, final Path walDir, final InitialMembers members,
         final String name, final boolean skipHashCheck, final Consumer<String> log) throws IOException {
-        if (Files.exists(dataDir)) {
-            throw new IllegalArgumentException("data-dir \"" + dataDir + "\" exists");
+        final SnapshotFile file = SnapshotFile.of(snapshot, dataDir, HASH_ALIGNMENT_BYTES);
+        if (!file.hasHash() && !skipHashCheck) {
+            throw new EtcdSnapshotException(snapshot, "snapshot missing hash but --skip-hash-check=false (its "
+                + Files.size(snapshot) + " bytes are not whole " + HASH_ALIGNMENT_BYTES + "-byte sectors plus a "
+                + SnapshotFile.SHA256_BYTES + "-byte SHA-256: truncated, or not written by etcdctl snapshot save)");
         }
-        if (!Files.isRegularFile(snapshot)) {
-            throw new IllegalArgumentException("snapshot file \"" + snapshot + "\" does not exist");
-        }
-        final long size = Files.size(snapshot);
-        final boolean hasHash = size % HASH_ALIGNMENT_BYTES == SHA256_BYTES;
-        if (!hasHash && !skipHashCheck) {
-            throw new EtcdSnapshotException(snapshot, "snapshot missing hash but --skip-hash-check=false (its " + size
-                + " bytes are not whole " + HASH_ALIGNMENT_BYTES + "-byte sectors plus a " + SHA256_BYTES
-                + "-byte SHA-256: truncated, or not written by etcdctl snapshot save)");
-        }
-        final long boltBytes = hasHash ? size - SHA256_BYTES : size;
-        if (hasHash && !skipHashCheck) {
+        final long boltBytes = file.contentBytes();
+        if (file.hasHash() && !skipHashCheck) {
             try {
-                SnapshotRestore.checkHash(snapshot, boltBytes);
+                file.checkHash();
             } catch (final IllegalArgumentException e) {
                 throw new EtcdSnapshotException(snapshot, e.getMessage());
             }

@@ -10,17 +10,12 @@ import io.cairn.engine.cluster.Member;
 import io.cairn.engine.cluster.MemberTable;
 import io.cairn.posix.FileTrees;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.function.Consumer;
 
 /**
@@ -32,7 +27,6 @@ import java.util.function.Consumer;
  * new cluster), so each member's Raft log starts there with the new members as its voters.
  */
 public final class SnapshotRestore {
-    private static final int SHA256_BYTES = 32;
     /** The tree's page size: a snapshot is whole pages, so 32 bytes more is the SHA-256 trailer. */
     private static final int PAGE_BYTES = 4096;
 
@@ -46,21 +40,14 @@ public final class SnapshotRestore {
      */
     public static void restore(final Path snapshot, final Path dataDir, final Path walDir, final InitialMembers members,
         final String name, final boolean skipHashCheck, final Consumer<String> log) throws IOException {
-        if (Files.exists(dataDir)) {
-            throw new IllegalArgumentException("data-dir \"" + dataDir + "\" exists");
-        }
-        if (!Files.isRegularFile(snapshot)) {
-            throw new IllegalArgumentException("snapshot file \"" + snapshot + "\" does not exist");
-        }
-        final long size = Files.size(snapshot);
-        final boolean hasHash = size % PAGE_BYTES == SHA256_BYTES;
-        if (!hasHash && !skipHashCheck) {
+        final SnapshotFile file = SnapshotFile.of(snapshot, dataDir, PAGE_BYTES);
+        if (!file.hasHash() && !skipHashCheck) {
             throw new IllegalArgumentException("snapshot missing hash but --skip-hash-check=false");
         }
-        final long treeBytes = hasHash ? size - SHA256_BYTES : size;
-        if (hasHash && !skipHashCheck) {
-            checkHash(snapshot, treeBytes);
+        if (file.hasHash() && !skipHashCheck) {
+            file.checkHash();
         }
+        final long treeBytes = file.contentBytes();
         log.accept("restoring snapshot " + snapshot + " (" + treeBytes + " bytes) to " + dataDir);
         buildMember(dataDir, walDir, members, name, partial -> copy(snapshot, treeBytes, partial), log);
         log.accept("restored snapshot " + snapshot + " as member " + Long.toHexString(members.idOf(name)) + " ("
@@ -145,40 +132,6 @@ public final class SnapshotRestore {
         }
     }
 
-    /**
-     * Checks that the last 32 bytes of {@code snapshot} are the SHA-256 of the {@code treeBytes}
-     * before them (the trailer `etcdctl snapshot save` writes).
-     *
-     * @throws IllegalArgumentException with etcd's message when they are not
-     */
-    public static void checkHash(final Path snapshot, final long treeBytes) throws IOException {
-        final MessageDigest sha256;
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (final NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        final byte[] trailer = new byte[SHA256_BYTES];
-        try (InputStream in = Files.newInputStream(snapshot)) {
-            final byte[] buffer = new byte[1 << 16];
-            for (long left = treeBytes; left > 0; ) {
-                final int n = in.read(buffer, 0, (int)Math.min(buffer.length, left));
-                if (n < 0) {
-                    throw new IOException(snapshot + " ended early");
-                }
-                sha256.update(buffer, 0, n);
-                left -= n;
-            }
-            if (in.readNBytes(trailer, 0, SHA256_BYTES) != SHA256_BYTES) {
-                throw new IOException(snapshot + " ended early");
-            }
-        }
-        final byte[] computed = sha256.digest();
-        if (!Arrays.equals(computed, trailer)) {
-            throw new IllegalArgumentException("expected sha256 " + HexFormat.of().formatHex(trailer) + ", got "
-                + HexFormat.of().formatHex(computed));
-        }
-    }
 
     private static byte[] longBytes(final long value) {
         return ByteBuffer.allocate(Long.BYTES).putLong(value).array();

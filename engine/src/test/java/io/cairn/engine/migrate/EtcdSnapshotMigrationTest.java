@@ -11,7 +11,6 @@ import io.cairn.engine.migrate.bolt.BoltTestFile.Entry;
 import io.cairn.etcd.api.leasepb.Lease;
 import io.cairn.etcd.api.mvccpb.KeyValue;
 import com.google.protobuf.ByteString;
-import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
