@@ -44,7 +44,7 @@ public final class JsonLineFormatter extends Formatter {
             appendString(line, LogEvent.errorText(event.error()));
             if (event.level().intValue() >= Level.SEVERE.intValue()) {
                 appendKey(line, "stacktrace");
-                appendString(line, stackTrace(event.error()));
+                appendString(line, LogEvent.stackTrace(event.error()));
             }
         }
         return line.append("}\n").toString();
@@ -64,6 +64,8 @@ public final class JsonLineFormatter extends Formatter {
             case Double d when Double.isFinite(d) -> line.append(d);
             case Float f when Float.isFinite(f) -> line.append(f);
             case Duration d -> appendString(line, GoDuration.format(d));
+            // A Path is Iterable over its names, each a Path iterable over itself: a string, never a list.
+            case java.nio.file.Path path -> appendString(line, path.toString());
             case Iterable<?> values -> {
                 line.append('[');
                 boolean first = true;
@@ -108,11 +110,5 @@ public final class JsonLineFormatter extends Formatter {
         final char c = text.charAt(i);
         return Character.isHighSurrogate(c) ? i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))
             : i > 0 && Character.isHighSurrogate(text.charAt(i - 1));
-    }
-
-    private static String stackTrace(final Throwable error) {
-        final java.io.StringWriter text = new java.io.StringWriter();
-        error.printStackTrace(new java.io.PrintWriter(text));
-        return text.toString().stripTrailing();
     }
 }

@@ -76,6 +76,13 @@ record LogEvent(Instant time, Level level, String component, String caller, Stri
             + frame.filter(f -> f.getLineNumber() > 0).map(f -> ":" + f.getLineNumber()).orElse("");
     }
 
+    /** The error's stack trace, as printStackTrace writes it (for error-level events). */
+    static String stackTrace(final Throwable error) {
+        final java.io.StringWriter text = new java.io.StringWriter();
+        error.printStackTrace(new java.io.PrintWriter(text));
+        return text.toString().stripTrailing();
+    }
+
     /** The exception as one line: each cause's class and message, outermost first. */
     static String errorText(final Throwable error) {
         final StringBuilder text = new StringBuilder(String.valueOf(error));

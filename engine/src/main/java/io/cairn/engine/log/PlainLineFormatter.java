@@ -7,13 +7,14 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Formatter;
+import java.util.logging.Level;
 import java.util.logging.LogRecord;
 
 /**
  * --logger=capnslog (etcd 3.4's default): one plain line per event in capnslog's layout,
  * "2026-12-02 07:50:43.390337 W | wal: slow fdatasync [took: 1.2s, expected-duration: 1s]": local
  * time to the microsecond, the level's letter, the package, the message, then the event's fields
- * and exception in brackets. Line breaks inside a message are written as "\n" so that one event is
+ * and exception in brackets (at error level with its stack trace, as zap's "stacktrace"). Line breaks inside a message are written as "\n" so that one event is
  * always one line.
  */
 public final class PlainLineFormatter extends Formatter {
@@ -35,6 +36,9 @@ public final class PlainLineFormatter extends Formatter {
         }
         if (event.error() != null) {
             parts.add("error: " + LogEvent.errorText(event.error()));
+            if (event.level().intValue() >= Level.SEVERE.intValue()) {
+                parts.add("stacktrace: " + LogEvent.stackTrace(event.error())); // where it failed; still one line
+            }
         }
         if (!parts.isEmpty()) {
             line.append(" [").append(oneLine(String.join(", ", parts))).append(']');
@@ -45,6 +49,8 @@ public final class PlainLineFormatter extends Formatter {
     private static String text(final Object value) {
         return switch (value) {
             case Duration d -> GoDuration.format(d);
+            // A Path is Iterable over its names, each a Path iterable over itself: a string, never a list.
+            case java.nio.file.Path path -> path.toString();
             case Iterable<?> values -> {
                 final List<String> texts = new ArrayList<>();
                 values.forEach(v -> texts.add(text(v)));

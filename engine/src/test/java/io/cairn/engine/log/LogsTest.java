@@ -85,14 +85,15 @@ class LogsTest {
         LOG.log(System.Logger.Level.WARNING, "slow fdatasync", LogField.of("took", Duration.ofMillis(1_502)),
             LogField.of("expected-duration", Duration.ofSeconds(1)), LogField.memberId("local-member-id", 0x8e9e05c52164694dL),
             LogField.of("term", 7L), LogField.of("urls", List.of("http://a:2379", "http://b:2379")),
-            LogField.of("odd", "quote \" backslash \\ newline \n tab \t bell \u0007"));
+            LogField.of("odd", "quote \" backslash \\ newline \n tab \t bell \u0007"),
+            LogField.of("file", Path.of("/var/lib/cairn/member/snap/db")));
         LOG.log(System.Logger.Level.INFO, "became leader", LogField.of("term", 2));
 
         final List<String> lines = lines(stderr);
         assertEquals(2, lines.size(), stderr.toString(StandardCharsets.UTF_8));
         final JsonObject warning = parse(lines.get(0));
         assertEquals(List.of("level", "ts", "caller", "msg", "took", "expected-duration", "local-member-id", "term",
-            "urls", "odd"), List.copyOf(warning.keySet()), "zap's production encoder order, then the fields in order");
+            "urls", "odd", "file"), List.copyOf(warning.keySet()), "zap's production encoder order, then the fields in order");
         assertEquals("warn", warning.get("level").getAsString());
         assertTrue(warning.get("ts").getAsString().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d{4})"),
             warning.toString());
@@ -104,6 +105,8 @@ class LogsTest {
         assertEquals(7, warning.get("term").getAsLong());
         assertEquals("http://b:2379", warning.get("urls").getAsJsonArray().get(1).getAsString());
         assertEquals("quote \" backslash \\ newline \n tab \t bell \u0007", warning.get("odd").getAsString());
+        assertEquals("/var/lib/cairn/member/snap/db", warning.get("file").getAsString(),
+            "a Path is a string (it is also Iterable, over Paths that iterate over themselves)");
         assertEquals("info", parse(lines.get(1)).get("level").getAsString());
         assertEquals(0, stdout.size(), "stderr only");
     }
@@ -133,18 +136,20 @@ class LogsTest {
     void capnslogWritesEtcdsPlainLayoutOneLinePerEvent() throws IOException {
         logTo(new LogSettings(LogSettings.Format.CAPNSLOG, List.of(LogSettings.STDERR), "info"));
         LOG.log(System.Logger.Level.WARNING, "slow fdatasync", LogField.of("took", Duration.ofMillis(1_200)),
-            LogField.of("expected-duration", Duration.ofSeconds(1)));
+            LogField.of("expected-duration", Duration.ofSeconds(1)), LogField.of("file", Path.of("/data/wal/0.wal")));
         LOG.log(System.Logger.Level.INFO, "auto compaction: compacted to revision {0}", 42);
         LOG.log(System.Logger.Level.ERROR, "the Raft loop stopped\nsecond line", new IOException("disk gone"));
 
         final List<String> lines = lines(stderr);
         assertEquals(3, lines.size(), stderr.toString(StandardCharsets.UTF_8));
         final String time = "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{6}";
-        assertTrue(lines.get(0).matches(time + " W \\| node: slow fdatasync \\[took: 1\\.2s, expected-duration: 1s]"),
+        assertTrue(lines.get(0).matches(time + " W \\| node: slow fdatasync \\[took: 1\\.2s, expected-duration: 1s, "
+            + "file: /data/wal/0\\.wal]"),
             lines.get(0));
         assertTrue(lines.get(1).matches(time + " I \\| node: auto compaction: compacted to revision 42"), lines.get(1));
         assertTrue(lines.get(2).matches(time + " E \\| node: the Raft loop stopped\\\\nsecond line "
-            + "\\[error: java\\.io\\.IOException: disk gone]"), lines.get(2));
+            + "\\[error: java\\.io\\.IOException: disk gone, stacktrace: java\\.io\\.IOException: disk gone\\\\n"
+            + ".*at io\\.cairn\\.engine\\.log\\.LogsTest.*]"), "at error level the stack, escaped: " + lines.get(2));
     }
 
     @Test
