@@ -8,6 +8,7 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
 
 /**
  * The member's own figures under etcd 3.4's names (etcdserver, wal, backend and mvcc metrics),
@@ -132,7 +133,7 @@ public final class MemberMetrics {
 
     /** A counter read from the peer transport's counters at scrape time. */
     private static void peerCounter(final PrometheusRegistry registry, final String name, final String help,
-        final NodeMetrics node, final java.util.function.ToLongFunction<PeerCounters> value) {
+        final NodeMetrics node, final ToLongFunction<PeerCounters> value) {
         CounterWithCallback.builder().name(name).help(help)
             .callback(cb -> cb.call(value.applyAsLong(node.peers()))).register(registry);
     }

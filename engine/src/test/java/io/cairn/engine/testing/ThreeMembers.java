@@ -62,7 +62,7 @@ public final class ThreeMembers implements AutoCloseable {
         this.kind = kind;
         this.ports = ports;
         this.dir = dir;
-        this.extraFlags = new ArrayList<>(extraFlags);
+        this.extraFlags = extraFlags;
     }
 
     /** The kinds named by {@link #KINDS_PROPERTY} (default both): a {@code @MethodSource} for cluster tests. */
@@ -107,7 +107,7 @@ public final class ThreeMembers implements AutoCloseable {
         return cluster;
     }
 
-    private void launch(final int i) throws IOException {
+    private void launch(final int i, final String... moreFlags) throws IOException {
         final String peerCluster = IntStream.range(0, SIZE)
             .mapToObj(m -> name(m) + "=" + peerUrl(m)).collect(Collectors.joining(","));
         final List<String> flags = new ArrayList<>(List.of(
@@ -121,6 +121,7 @@ public final class ThreeMembers implements AutoCloseable {
             "--initial-cluster-token", TOKEN,
             "--initial-cluster-state", "new"));
         flags.addAll(extraFlags);
+        flags.addAll(List.of(moreFlags));
         members[i] = ServerProcess.launch(kind, ports.client().get(i), peerUrl(i), logFile(i), flags);
     }
 
@@ -133,14 +134,7 @@ public final class ThreeMembers implements AutoCloseable {
             throw new IllegalStateException(name(i) + " still runs");
         }
         members[i].close();
-        final List<String> before = List.copyOf(extraFlags);
-        extraFlags.addAll(List.of(moreFlags));
-        try {
-            launch(i);
-        } finally {
-            extraFlags.clear();
-            extraFlags.addAll(before);
-        }
+        launch(i, moreFlags);
         members[i].awaitServing();
     }
 
@@ -186,12 +180,7 @@ public final class ThreeMembers implements AutoCloseable {
 
     /** Starts member i again on its data directory with the same flags and waits until it serves. */
     public void restart(final int i) throws IOException, InterruptedException {
-        if (members[i].isAlive()) {
-            throw new IllegalStateException(name(i) + " still runs");
-        }
-        members[i].close();
-        launch(i);
-        members[i].awaitServing();
+        restartWith(i);
     }
 
     /**

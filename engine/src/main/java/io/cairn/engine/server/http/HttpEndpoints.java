@@ -161,18 +161,24 @@ public final class HttpEndpoints extends SimpleChannelInboundHandler<FullHttpReq
                 send(ctx, keepAlive, HttpResponseStatus.valueOf(error.httpStatus()), "application/json", error.json());
             }
 
+            /** The chunked answer's head, before its first line (or its end, if it has none). */
+            private void startOnce(final int httpStatus) {
+                if (started) {
+                    return;
+                }
+                started = true;
+                final HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(httpStatus));
+                corsHeaders(head);
+                head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                    .set("Grpc-Metadata-Content-Type", "application/grpc");
+                HttpUtil.setTransferEncodingChunked(head, true);
+                HttpUtil.setKeepAlive(head, keepAlive);
+                ctx.write(head);
+            }
+
             @Override
             public synchronized CompletableFuture<Void> line(final int httpStatus, final String json) {
-                if (!started) {
-                    started = true;
-                    final HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(httpStatus));
-                    corsHeaders(head);
-                    head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
-                        .set("Grpc-Metadata-Content-Type", "application/grpc");
-                    HttpUtil.setTransferEncodingChunked(head, true);
-                    HttpUtil.setKeepAlive(head, keepAlive);
-                    ctx.write(head);
-                }
+                startOnce(httpStatus);
                 final CompletableFuture<Void> written = new CompletableFuture<>();
                 ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(json + "\n", StandardCharsets.UTF_8)))
                     .addListener(future -> {
@@ -187,9 +193,7 @@ public final class HttpEndpoints extends SimpleChannelInboundHandler<FullHttpReq
 
             @Override
             public synchronized void end() {
-                if (!started) { // ended without a response (none asked for): an empty chunked answer
-                    line(200, "").thenRun(() -> { });
-                }
+                startOnce(200); // a call that ended without a response: an empty chunked answer
                 final var last = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
                 if (!keepAlive) {
                     last.addListener(ChannelFutureListener.CLOSE);
