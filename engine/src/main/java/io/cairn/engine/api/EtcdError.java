@@ -48,6 +48,7 @@ public enum EtcdError {
     AUTH_NOT_ENABLED("etcdserver: authentication is not enabled"),
     INVALID_AUTH_TOKEN("etcdserver: invalid auth token"),
     INVALID_AUTH_MANAGEMENT("etcdserver: invalid auth management"),
+    AUTH_OLD_REVISION("etcdserver: revision of auth store is old"),
 
     NO_LEADER("etcdserver: no leader"),
     NOT_LEADER("etcdserver: not leader"),

@@ -19,6 +19,12 @@ public enum Bucket {
     MEMBERS,
     /** bigendian(member id) + alarm code -> a marker: the raised alarms (see cluster.AlarmTable). */
     ALARMS,
+    /** The auth store: the enabled flag and the auth revision (see auth.AuthTable). */
+    AUTH,
+    /** user name -> the user: bcrypt hash, options, roles (see auth.AuthTable). */
+    AUTH_USERS,
+    /** role name -> its key permissions (see auth.AuthTable). */
+    AUTH_ROLES,
     /**
      * etcd's buckets `auth`, `authUsers` and `authRoles`, copied byte for byte by `cairn migrate`
      * (keys and values as etcd stored them: authpb messages, bcrypt hashes). Cairn does not read

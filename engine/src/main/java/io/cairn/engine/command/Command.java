@@ -1,5 +1,7 @@
 package io.cairn.engine.command;
 
+import io.cairn.engine.auth.AuthInfo;
+import io.cairn.engine.auth.AuthOp;
 import io.cairn.engine.cluster.Alarm;
 import io.cairn.engine.lease.Lessor;
 import io.cairn.engine.mvcc.TxnOp;
@@ -12,8 +14,30 @@ import java.util.List;
 public sealed interface Command {
     long requestId();
 
-    /** A Put, DeleteRange or Txn, applied through the MVCC store. */
-    record Write(long requestId, TxnOp op) implements Command {
+    /**
+     * A Put, DeleteRange or Txn, applied through the MVCC store, if {@code caller} may (checked when
+     * applied, against the auth store as of that entry, as etcd's applier checks).
+     */
+    record Write(long requestId, TxnOp op, AuthInfo caller) implements Command {
+        public Write {
+            java.util.Objects.requireNonNull(caller, "caller");
+        }
+
+        /** A write without credentials (auth off, or an internal write). */
+        public Write(final long requestId, final TxnOp op) {
+            this(requestId, op, AuthInfo.NONE);
+        }
+    }
+
+    /** A change to the auth store by {@code caller}, who must have the root role once auth is on. */
+    record AuthChange(long requestId, AuthInfo caller, AuthOp op) implements Command {
+    }
+
+    /**
+     * A user authenticated (the password was checked by the member that proposed this): every member
+     * starts to accept the simple token {@code simpleTokenPrefix + "." + entry index}.
+     */
+    record Authenticate(long requestId, String name, String simpleTokenPrefix) implements Command {
     }
 
     /**

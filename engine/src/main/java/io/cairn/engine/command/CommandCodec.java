@@ -1,5 +1,6 @@
 package io.cairn.engine.command;
 
+import io.cairn.engine.auth.AuthInfo;
 import io.cairn.engine.lease.Lessor;
 import io.cairn.engine.mvcc.Compare;
 import io.cairn.engine.mvcc.KeyRange;
@@ -59,7 +60,7 @@ public final class CommandCodec {
     public static byte[] encode(final Command command) {
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(256);
         final int length = switch (command) {
-            case Command.Write write -> encodeOp(write.op(), write.requestId(), buffer, 0);
+            case Command.Write write -> encodeOp(write.op(), write.requestId(), write.caller(), buffer, 0);
             case Command.Compact compact -> {
                 final CompactEncoder encoder = new CompactEncoder()
                     .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder());
@@ -118,6 +119,8 @@ public final class CommandCodec {
                     });
                 yield MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
             }
+            case Command.AuthChange change -> AuthCommandCodec.encode(change, buffer);
+            case Command.Authenticate authenticate -> AuthCommandCodec.encode(authenticate, buffer);
             case Command.PublishMember publish -> {
                 final MemberAttributesEncoder encoder = new MemberAttributesEncoder()
                     .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder());
@@ -141,6 +144,9 @@ public final class CommandCodec {
         final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(buffer, 0);
         if (header.schemaId() != MessageHeaderDecoder.SCHEMA_ID) {
             throw new IllegalArgumentException("log entry is not a command (schema " + header.schemaId() + ")");
+        }
+        if (AuthCommandCodec.isAuth(header.templateId())) {
+            return AuthCommandCodec.decode(buffer, header);
         }
         switch (header.templateId()) {
             case AlarmDecoder.TEMPLATE_ID -> {
@@ -214,13 +220,13 @@ public final class CommandCodec {
                 // a KV operation: Put, DeleteRange or Txn
             }
         }
-        final long[] requestId = new long[1];
-        final TxnOp op = decodeOp(buffer, requestId, 0);
-        return new Command.Write(requestId[0], op);
+        final OpHeader opHeader = new OpHeader();
+        final TxnOp op = decodeOp(buffer, opHeader, 0);
+        return new Command.Write(opHeader.requestId, op, new AuthInfo(opHeader.username, opHeader.authRevision));
     }
 
-    private static int encodeOp(final TxnOp op, final long requestId, final ExpandableArrayBuffer buffer,
-        final int depth) {
+    private static int encodeOp(final TxnOp op, final long requestId, final AuthInfo caller,
+        final ExpandableArrayBuffer buffer, final int depth) {
         if (depth > NESTING_MAX) {
             throw new IllegalArgumentException("txn nested deeper than " + NESTING_MAX);
         }
@@ -228,17 +234,18 @@ public final class CommandCodec {
         final int bodyLength = switch (op) {
             case TxnOp.Put put -> {
                 final PutEncoder e = new PutEncoder().wrapAndApplyHeader(buffer, 0, header);
-                e.requestId(requestId).authRevision(0).lease(put.lease()).prevKv(bool(put.prevKv()))
+                e.requestId(requestId).authRevision(caller.revision()).lease(put.lease()).prevKv(bool(put.prevKv()))
                     .ignoreValue(bool(put.ignoreValue())).ignoreLease(bool(put.ignoreLease()))
-                    .putKey(put.key(), 0, put.key().length).putValue(put.value(), 0, put.value().length).username("");
+                    .putKey(put.key(), 0, put.key().length).putValue(put.value(), 0, put.value().length)
+                    .username(caller.username());
                 yield e.encodedLength();
             }
             case TxnOp.DeleteRange delete -> {
                 final DeleteRangeEncoder e = new DeleteRangeEncoder().wrapAndApplyHeader(buffer, 0, header);
                 final KeyRange range = delete.range();
-                e.requestId(requestId).authRevision(0).prevKv(bool(delete.prevKv()))
+                e.requestId(requestId).authRevision(caller.revision()).prevKv(bool(delete.prevKv()))
                     .putKey(range.key(), 0, range.key().length).putRangeEnd(range.rangeEnd(), 0, range.rangeEnd().length)
-                    .username("");
+                    .username(caller.username());
                 yield e.encodedLength();
             }
             case TxnOp.Range range -> {
@@ -254,18 +261,18 @@ public final class CommandCodec {
                     .putRangeEnd(q.range().rangeEnd(), 0, q.range().rangeEnd().length).username("");
                 yield e.encodedLength();
             }
-            case TxnOp.Txn txn -> encodeTxn(txn, requestId, buffer, header, depth);
+            case TxnOp.Txn txn -> encodeTxn(txn, requestId, caller, buffer, header, depth);
         };
         return MessageHeaderEncoder.ENCODED_LENGTH + bodyLength;
     }
 
-    private static int encodeTxn(final TxnOp.Txn txn, final long requestId, final ExpandableArrayBuffer buffer,
-        final MessageHeaderEncoder header, final int depth) {
+    private static int encodeTxn(final TxnOp.Txn txn, final long requestId, final AuthInfo caller,
+        final ExpandableArrayBuffer buffer, final MessageHeaderEncoder header, final int depth) {
         // Nested operations are encoded first, into their own buffers, then copied in as var data.
         final List<byte[]> success = encodeAll(txn.success(), depth);
         final List<byte[]> failure = encodeAll(txn.failure(), depth);
         final TxnEncoder e = new TxnEncoder().wrapAndApplyHeader(buffer, 0, header);
-        e.requestId(requestId).authRevision(0);
+        e.requestId(requestId).authRevision(caller.revision());
         final TxnEncoder.ComparesEncoder compares = e.comparesCount(txn.compares().size());
         for (final Compare c : txn.compares()) {
             compares.next().result(CompareResult.get((short)c.result().ordinal()))
@@ -286,7 +293,7 @@ public final class CommandCodec {
         for (final byte[] op : failure) {
             failures.next().putOperation(op, 0, op.length);
         }
-        e.username("");
+        e.username(caller.username());
         return e.encodedLength();
     }
 
@@ -294,7 +301,7 @@ public final class CommandCodec {
         final List<byte[]> encoded = new ArrayList<>(ops.size());
         for (final TxnOp op : ops) {
             final ExpandableArrayBuffer nested = new ExpandableArrayBuffer(128);
-            final int length = encodeOp(op, 0, nested, depth + 1);
+            final int length = encodeOp(op, 0, AuthInfo.NONE, nested, depth + 1);
             final byte[] bytes = new byte[length];
             nested.getBytes(0, bytes);
             encoded.add(bytes);
@@ -302,7 +309,14 @@ public final class CommandCodec {
         return encoded;
     }
 
-    private static TxnOp decodeOp(final UnsafeBuffer buffer, final long[] requestId, final int depth) {
+    /** What a decoded operation's header said: its request id and caller. */
+    private static final class OpHeader {
+        long requestId;
+        long authRevision;
+        String username = "";
+    }
+
+    private static TxnOp decodeOp(final UnsafeBuffer buffer, final OpHeader opHeader, final int depth) {
         if (depth > NESTING_MAX) {
             throw new IllegalArgumentException("txn nested deeper than " + NESTING_MAX);
         }
@@ -310,7 +324,8 @@ public final class CommandCodec {
         return switch (header.templateId()) {
             case PutDecoder.TEMPLATE_ID -> {
                 final PutDecoder d = new PutDecoder().wrapAndApplyHeader(buffer, 0, header);
-                requestId[0] = d.requestId();
+                opHeader.requestId = d.requestId();
+                opHeader.authRevision = d.authRevision();
                 final long lease = d.lease();
                 final boolean prevKv = d.prevKv() == BooleanType.TRUE;
                 final boolean ignoreValue = d.ignoreValue() == BooleanType.TRUE;
@@ -319,21 +334,24 @@ public final class CommandCodec {
                 d.getKey(key, 0, key.length);
                 final byte[] value = new byte[d.valueLength()];
                 d.getValue(value, 0, value.length);
+                opHeader.username = d.username();
                 yield new TxnOp.Put(key, value, lease, prevKv, ignoreValue, ignoreLease);
             }
             case DeleteRangeDecoder.TEMPLATE_ID -> {
                 final DeleteRangeDecoder d = new DeleteRangeDecoder().wrapAndApplyHeader(buffer, 0, header);
-                requestId[0] = d.requestId();
+                opHeader.requestId = d.requestId();
+                opHeader.authRevision = d.authRevision();
                 final boolean prevKv = d.prevKv() == BooleanType.TRUE;
                 final byte[] key = new byte[d.keyLength()];
                 d.getKey(key, 0, key.length);
                 final byte[] rangeEnd = new byte[d.rangeEndLength()];
                 d.getRangeEnd(rangeEnd, 0, rangeEnd.length);
+                opHeader.username = d.username();
                 yield new TxnOp.DeleteRange(KeyRange.of(key, rangeEnd), prevKv);
             }
             case RangeDecoder.TEMPLATE_ID -> {
                 final RangeDecoder d = new RangeDecoder().wrapAndApplyHeader(buffer, 0, header);
-                requestId[0] = d.requestId();
+                opHeader.requestId = d.requestId();
                 final long limit = d.keyLimit();
                 final long revision = d.revision();
                 final RangeQuery.SortOrder order = RangeQuery.SortOrder.values()[d.sortOrderRaw()];
@@ -351,15 +369,16 @@ public final class CommandCodec {
                 yield new TxnOp.Range(new RangeQuery(KeyRange.of(key, rangeEnd), limit, revision, order, target, keysOnly,
                     countOnly, minMod, maxMod, minCreate, maxCreate));
             }
-            case TxnDecoder.TEMPLATE_ID -> decodeTxn(buffer, header, requestId, depth);
+            case TxnDecoder.TEMPLATE_ID -> decodeTxn(buffer, header, opHeader, depth);
             default -> throw new IllegalArgumentException("unknown command template " + header.templateId());
         };
     }
 
     private static TxnOp.Txn decodeTxn(final UnsafeBuffer buffer, final MessageHeaderDecoder header,
-        final long[] requestId, final int depth) {
+        final OpHeader opHeader, final int depth) {
         final TxnDecoder d = new TxnDecoder().wrapAndApplyHeader(buffer, 0, header);
-        requestId[0] = d.requestId();
+        opHeader.requestId = d.requestId();
+        opHeader.authRevision = d.authRevision();
         final List<Compare> compares = new ArrayList<>();
         for (final TxnDecoder.ComparesDecoder c : d.compares()) {
             final Compare.Result result = Compare.Result.values()[c.resultRaw()];
@@ -387,7 +406,7 @@ public final class CommandCodec {
         for (final TxnDecoder.FailureDecoder f : d.failure()) {
             failure.add(decodeNested(f.operationLength(), f::getOperation, depth));
         }
-        d.username();
+        opHeader.username = d.username();
         return new TxnOp.Txn(compares, success, failure);
     }
 
@@ -399,7 +418,7 @@ public final class CommandCodec {
     private static TxnOp decodeNested(final int length, final OperationBytes source, final int depth) {
         final byte[] bytes = new byte[length];
         source.get(bytes, 0, length);
-        return decodeOp(new UnsafeBuffer(bytes), new long[1], depth + 1);
+        return decodeOp(new UnsafeBuffer(bytes), new OpHeader(), depth + 1);
     }
 
     private static BooleanType bool(final boolean value) {

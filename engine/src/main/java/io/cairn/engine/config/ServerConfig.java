@@ -1,5 +1,8 @@
 package io.cairn.engine.config;
 
+import io.cairn.engine.auth.Passwords;
+import io.cairn.engine.auth.TokenSettings;
+import io.cairn.engine.auth.Tokens;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +24,12 @@ public record ServerConfig(
     AutoCompaction autoCompaction,
     Duration leaseCheckpointInterval,
     CorruptCheck corruptCheck,
-    LogSettings logging) {
+    LogSettings logging,
+    Auth auth) {
+
+    /** --auth-token (with --auth-token-ttl for simple tokens) and --bcrypt-cost. */
+    public record Auth(TokenSettings tokens, int bcryptCost) {
+    }
 
     /**
      * --experimental-initial-corrupt-check and --experimental-corrupt-check-time ({@code interval}
@@ -118,7 +126,21 @@ public record ServerConfig(
             AutoCompaction.parse(flags.autoCompactionMode, flags.autoCompactionRetention),
             leaseCheckpointInterval(flags.leaseCheckpointInterval),
             new CorruptCheck(flags.initialCorruptCheck, corruptCheckTime(flags.corruptCheckTime)),
-            logging);
+            logging,
+            auth(flags));
+    }
+
+    private static Auth auth(final ServerFlags flags) {
+        require(flags.bcryptCost >= Passwords.MIN_COST && flags.bcryptCost <= Passwords.MAX_COST,
+            "--bcrypt-cost must be between " + Passwords.MIN_COST + " and " + Passwords.MAX_COST + ", got "
+                + flags.bcryptCost);
+        require(flags.authTokenTtlSeconds > 0, "--auth-token-ttl must be positive, got " + flags.authTokenTtlSeconds);
+        final TokenSettings tokens = TokenSettings.parse(flags.authToken, Duration.ofSeconds(flags.authTokenTtlSeconds),
+            text -> duration("--auth-token ttl", text));
+        if (tokens instanceof TokenSettings.Jwt jwt) {
+            Tokens.create(jwt); // reads and checks the key files now: a bad one stops the start, not the first login
+        }
+        return new Auth(tokens, flags.bcryptCost);
     }
 
     private static Duration corruptCheckTime(final String text) {

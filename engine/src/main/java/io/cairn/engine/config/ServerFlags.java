@@ -114,6 +114,20 @@ public final class ServerFlags {
             + "resumes them. Cairn always checkpoints (etcd 3.4 only with --experimental-enable-lease-checkpoint).")
     String leaseCheckpointInterval;
 
+    // Auth
+    @Option(names = "--auth-token", defaultValue = "simple",
+        description = "Specify auth token specific options: 'simple', or 'jwt,pub-key=FILE,priv-key=FILE,"
+            + "sign-method=RS256[,ttl=5m]'.")
+    String authToken;
+
+    @Option(names = "--auth-token-ttl", defaultValue = "300",
+        description = "The lifetime in seconds of a simple auth token after its last use.")
+    long authTokenTtlSeconds;
+
+    @Option(names = "--bcrypt-cost", defaultValue = "10",
+        description = "Specify bcrypt algorithm cost factor for auth password hashing (4..31).")
+    int bcryptCost;
+
     // Tests only: etcd's WAL segments are always 64 MiB; crash tests need segments small enough to be
     // released within a short run. Hidden from --help.
     @Option(names = "--cairn-test-wal-segment-bytes", defaultValue = "67108864", hidden = true)

@@ -5,6 +5,10 @@ import io.cairn.btree.ReadTxn;
 import io.cairn.btree.WriteTxn;
 import io.cairn.engine.api.EtcdError;
 import io.cairn.engine.api.EtcdException;
+import io.cairn.engine.auth.AuthApplier;
+import io.cairn.engine.auth.AuthState;
+import io.cairn.engine.auth.AuthTable;
+import io.cairn.engine.auth.Permissions;
 import io.cairn.engine.backend.Bucket;
 import io.cairn.engine.backend.BtreeView;
 import io.cairn.engine.cluster.Alarm;
@@ -63,6 +67,7 @@ final class CommandApplier {
     private final Env env;
     private final MvccStore store;
     private final Lessor lessor;
+    private final AuthApplier auth;
     private final List<PhysicalCompaction> physicalCompactions = new ArrayList<>();
     private volatile long appliedIndex; // written by the apply thread, read by Status
     /** The revision of the last commit: what readers may call current (the store's runs ahead mid-batch). */
@@ -81,6 +86,7 @@ final class CommandApplier {
             this.lessor = Lessor.load(view, minLeaseTtlSeconds, System::nanoTime);
             this.store = MvccStore.open(view, lessor);
             this.raisedAlarms = List.copyOf(AlarmTable.all(view));
+            this.auth = new AuthApplier(AuthTable.load(view));
             final byte[] applied = view.get(Bucket.META, META_APPLIED_INDEX);
             this.appliedIndex = applied == null ? 0 : ByteBuffer.wrap(applied).getLong();
         }
@@ -106,6 +112,10 @@ final class CommandApplier {
 
     Lessor lessor() {
         return lessor;
+    }
+
+    AuthApplier auth() {
+        return auth;
     }
 
     /** {@code listener} hears the applied index after each batch's commit (the linearizable reads). */
@@ -146,6 +156,7 @@ final class CommandApplier {
         if (committedRevision != revisionBefore) {
             revisionCommitted.accept(committedRevision);
         }
+        auth.commitBatch(); // tokens learn of the batch before its callers hear back
         appliedTo.accept(appliedIndex);
         for (int i = 0; i < entries.size(); i++) {
             if (requestIds[i] != 0) {
@@ -185,7 +196,7 @@ final class CommandApplier {
                 }
                 final long writesBefore = view.writes();
                 try {
-                    results[i] = applyCommand(view, command);
+                    results[i] = applyCommand(view, command, entry.index());
                     if (results[i] == ANSWERED_LATER) {
                         results[i] = PendingRequests.STILL_RUNNING; // the caller waits on, as long as its client does
                     }
@@ -222,6 +233,7 @@ final class CommandApplier {
     /** Memory goes back to the last commit: revisions from the tree, leases and compactions undone. */
     private void rollBack(final int physicalCompactionsBefore) {
         lessor.rollbackBatch();
+        auth.rollbackBatch();
         physicalCompactions.subList(physicalCompactionsBefore, physicalCompactions.size()).clear();
         try (ReadTxn read = env.beginRead()) {
             store.reload(new BtreeView(read));
@@ -232,9 +244,15 @@ final class CommandApplier {
     private static final Object ANSWERED_LATER = new Object();
 
     /** One command's change to the store; its result, or {@link #ANSWERED_LATER}. */
-    private Object applyCommand(final BtreeView view, final Command command) {
+    private Object applyCommand(final BtreeView view, final Command command, final long index) {
         AlarmRefusals.check(alarmsInBatch != null ? alarmsInBatch : raisedAlarms, command);
         return switch (command) {
+            case Command.AuthChange change -> {
+                auth.apply(view, change.caller(), change.op());
+                yield store.currentRevision();
+            }
+            case Command.Authenticate authenticate ->
+                auth.authenticate(authenticate.name(), authenticate.simpleTokenPrefix(), index);
             case Command.Compact compact -> {
                 final long header = store.compact(view, compact.revision());
                 if (!compact.physical()) {
@@ -282,12 +300,35 @@ final class CommandApplier {
                 MemberTable.put(view, member.withAttributes(publish.name(), publish.clientUrls()));
                 yield store.currentRevision();
             }
-            case Command.Write write -> switch (write.op()) {
+            case Command.Write write -> {
+                checkPermissions(view, write);
+                yield applyWrite(view, write);
+            }
+        };
+    }
+
+    /** Whether the writer may, checked against the auth store as of this entry (etcd's authApplierV3). */
+    private void checkPermissions(final BtreeView view, final Command.Write write) {
+        final AuthState state = auth.current();
+        if (!state.enabled()) {
+            return;
+        }
+        switch (write.op()) {
+            case TxnOp.Put put -> Permissions.checkPut(state, write.caller(), put,
+                put.lease() == 0 ? List.of() : LeaseAttachments.keys(view, put.lease(), Integer.MAX_VALUE));
+            case TxnOp.DeleteRange delete -> Permissions.checkDeleteRange(state, write.caller(), delete);
+            case TxnOp.Txn txn -> Permissions.checkTxn(state, write.caller(), txn);
+            case TxnOp.Range range -> Permissions.checkRange(state, write.caller(), range.query().range().key(),
+                range.query().range().rangeEnd());
+        }
+    }
+
+    private Object applyWrite(final BtreeView view, final Command.Write write) {
+        return switch (write.op()) {
                 case TxnOp.Put put -> store.put(view, put);
                 case TxnOp.DeleteRange delete -> store.deleteRange(view, delete);
                 case TxnOp.Txn t -> store.txn(view, t);
                 case TxnOp.Range range -> throw new IllegalArgumentException("a range is not a write");
-            };
         };
     }
 
@@ -321,6 +362,7 @@ final class CommandApplier {
             lessor.reload(view);
             store.reload(view);
             raisedAlarms = List.copyOf(AlarmTable.all(view));
+            auth.reload(AuthTable.load(view));
             final byte[] applied = view.get(Bucket.META, META_APPLIED_INDEX);
             appliedIndex = applied == null ? 0 : ByteBuffer.wrap(applied).getLong();
         }

@@ -1,6 +1,11 @@
 package io.cairn.engine.node;
 
 import io.cairn.btree.TreeImage;
+import io.cairn.engine.auth.AuthEvent;
+import io.cairn.engine.auth.AuthInfo;
+import io.cairn.engine.auth.AuthOp;
+import io.cairn.engine.auth.AuthState;
+import io.cairn.engine.auth.Authenticated;
 import io.cairn.engine.cluster.Alarm;
 import io.cairn.engine.cluster.Member;
 import io.cairn.engine.lease.GrantedLease;
@@ -15,6 +20,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
 
@@ -38,11 +44,45 @@ public interface KeyValueStore {
      * Writes complete when durable and applied, failing with EtcdException (or IllegalArgumentException)
      * when refused. They never block the caller, so gRPC threads are not parked on them.
      */
-    CompletableFuture<OpResult.Put> put(TxnOp.Put put);
+    default CompletableFuture<OpResult.Put> put(final TxnOp.Put put) {
+        return put(put, AuthInfo.NONE);
+    }
 
-    CompletableFuture<OpResult.DeleteRange> deleteRange(TxnOp.DeleteRange delete);
+    default CompletableFuture<OpResult.DeleteRange> deleteRange(final TxnOp.DeleteRange delete) {
+        return deleteRange(delete, AuthInfo.NONE);
+    }
 
-    CompletableFuture<OpResult.Txn> txn(TxnOp.Txn txn);
+    default CompletableFuture<OpResult.Txn> txn(final TxnOp.Txn txn) {
+        return txn(txn, AuthInfo.NONE);
+    }
+
+    /*
+     * The same writes on behalf of {@code caller}: once auth is on, the applying member refuses one
+     * the caller may not make (PERMISSION_DENIED, USER_EMPTY, AUTH_OLD_REVISION), leaving no trace.
+     */
+    CompletableFuture<OpResult.Put> put(TxnOp.Put put, AuthInfo caller);
+
+    CompletableFuture<OpResult.DeleteRange> deleteRange(TxnOp.DeleteRange delete, AuthInfo caller);
+
+    CompletableFuture<OpResult.Txn> txn(TxnOp.Txn txn, AuthInfo caller);
+
+    /** The auth store as of the last applied entry (request checks, UserGet and the like). */
+    AuthState auth();
+
+    /**
+     * Changes the auth store through the log on behalf of {@code caller} (who needs the root role once
+     * auth is on); completes with the response header's revision.
+     */
+    CompletableFuture<Long> changeAuth(AuthInfo caller, AuthOp op);
+
+    /**
+     * Proposes an Authenticate for {@code name}, whose password the caller has checked; completes with
+     * what the token is made from once applied, or fails with AUTH_NOT_ENABLED or AUTH_FAILED.
+     */
+    CompletableFuture<Authenticated> authenticate(String name, String simpleTokenPrefix);
+
+    /** {@code listener} hears each applied auth event, on the applying thread (the tokens of this member). */
+    void onAuthEvent(Consumer<AuthEvent> listener);
 
     /** A Txn of Ranges only, on the local tree without the log; call {@link #linearizableRead} first when etcd would. */
     OpResult.Txn readOnlyTxn(TxnOp.Txn txn);

@@ -7,6 +7,11 @@ import io.cairn.engine.api.EtcdError;
 import io.cairn.engine.api.EtcdException;
 import io.cairn.engine.backend.BackendHash;
 import io.cairn.engine.backend.BtreeView;
+import io.cairn.engine.auth.AuthEvent;
+import io.cairn.engine.auth.AuthInfo;
+import io.cairn.engine.auth.AuthOp;
+import io.cairn.engine.auth.AuthState;
+import io.cairn.engine.auth.Authenticated;
 import io.cairn.engine.cluster.Alarm;
 import io.cairn.engine.cluster.Member;
 import io.cairn.engine.cluster.MemberTable;
@@ -40,6 +45,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
 import java.util.function.LongFunction;
@@ -231,18 +237,38 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     }
 
     @Override
-    public CompletableFuture<OpResult.Put> put(final TxnOp.Put put) {
-        return propose(id -> new Command.Write(id, put)).thenApply(OpResult.Put.class::cast);
+    public CompletableFuture<OpResult.Put> put(final TxnOp.Put put, final AuthInfo caller) {
+        return propose(id -> new Command.Write(id, put, caller)).thenApply(OpResult.Put.class::cast);
     }
 
     @Override
-    public CompletableFuture<OpResult.DeleteRange> deleteRange(final TxnOp.DeleteRange delete) {
-        return propose(id -> new Command.Write(id, delete)).thenApply(OpResult.DeleteRange.class::cast);
+    public CompletableFuture<OpResult.DeleteRange> deleteRange(final TxnOp.DeleteRange delete, final AuthInfo caller) {
+        return propose(id -> new Command.Write(id, delete, caller)).thenApply(OpResult.DeleteRange.class::cast);
     }
 
     @Override
-    public CompletableFuture<OpResult.Txn> txn(final TxnOp.Txn txn) {
-        return propose(id -> new Command.Write(id, txn)).thenApply(OpResult.Txn.class::cast);
+    public CompletableFuture<OpResult.Txn> txn(final TxnOp.Txn txn, final AuthInfo caller) {
+        return propose(id -> new Command.Write(id, txn, caller)).thenApply(OpResult.Txn.class::cast);
+    }
+
+    @Override
+    public AuthState auth() {
+        return applier.auth().committed();
+    }
+
+    @Override
+    public CompletableFuture<Long> changeAuth(final AuthInfo caller, final AuthOp op) {
+        return propose(id -> new Command.AuthChange(id, caller, op)).thenApply(Long.class::cast);
+    }
+
+    @Override
+    public CompletableFuture<Authenticated> authenticate(final String name, final String simpleTokenPrefix) {
+        return propose(id -> new Command.Authenticate(id, name, simpleTokenPrefix)).thenApply(Authenticated.class::cast);
+    }
+
+    @Override
+    public void onAuthEvent(final Consumer<AuthEvent> listener) {
+        applier.auth().onEvent(listener);
     }
 
     @Override

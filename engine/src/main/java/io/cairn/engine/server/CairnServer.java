@@ -1,5 +1,7 @@
 package io.cairn.engine.server;
 
+import io.cairn.engine.auth.Passwords;
+import io.cairn.engine.auth.Tokens;
 import io.cairn.engine.node.KeyValueStore;
 import io.cairn.engine.node.MemberStatus;
 import io.cairn.engine.cluster.RequestIds;
@@ -65,15 +67,21 @@ public final class CairnServer implements AutoCloseable {
         final WatchHub watches = startWatchHub(store, headers, WatchHub.Settings.defaults(
             // etcd's watch server fragments at the request limit plus the same allowance.
             maxRequestBytes + GRPC_OVERHEAD_BYTES));
+        final Tokens tokens = Tokens.create(config.auth().tokens());
+        store.onAuthEvent(tokens::hear);
+        // TODO(#19, client TLS): true with --client-cert-auth, so that a verified client certificate's CN names the user.
+        final Callers callers = new Callers(store, tokens, false);
+        final AccessChecks access = new AccessChecks(store, callers);
         final List<ServerServiceDefinition> services = List.of(
             new KvService(store, headers, new RequestSizeLimit(maxRequestBytes, RequestIds.largestFor(memberId)),
-                config.limits().maxTxnOps(), quota, alarms, scans).bindService(),
-            new MaintenanceService(store, headers, alarms).bindService(),
-            new LeaseService(store, headers).bindService(),
-            new LockService(store, headers, scans).bindService(),
-            new ElectionService(store, headers, scans).bindService(),
-            new WatchService(watches, headers).bindService(),
-            new ClusterService(store, headers).bindService());
+                config.limits().maxTxnOps(), quota, alarms, scans, callers).bindService(),
+            new MaintenanceService(store, headers, alarms, access).bindService(),
+            new LeaseService(store, headers, access).bindService(),
+            new LockService(store, headers, scans, access).bindService(),
+            new ElectionService(store, headers, scans, access).bindService(),
+            new WatchService(watches, headers, access).bindService(),
+            new ClusterService(store, headers).bindService(),
+            new AuthService(store, headers, callers, new Passwords(config.auth().bcryptCost()), scans).bindService());
         final PrometheusRegistry registry = new PrometheusRegistry();
         final GrpcServerMetrics grpcMetrics = new GrpcServerMetrics(registry);
         grpcMetrics.initialize(services);
@@ -87,7 +95,7 @@ public final class CairnServer implements AutoCloseable {
         // calls its own gRPC server.
         final String inProcessName = "cairn-gateway-" + Long.toHexString(memberId) + "-" + System.nanoTime();
         final InProcessServerBuilder gatewayServer = InProcessServerBuilder.forName(inProcessName).directExecutor()
-            .intercept(grpcMetrics);
+            .intercept(callers).intercept(grpcMetrics);
         services.forEach(gatewayServer::addService);
         servers.add(gatewayServer.build().start());
         final ManagedChannel gatewayChannel = InProcessChannelBuilder.forName(inProcessName).directExecutor().build();
@@ -102,6 +110,7 @@ public final class CairnServer implements AutoCloseable {
                     .maxInboundMessageSize((int)maxRequestBytes + GRPC_OVERHEAD_BYTES)
                     // Handlers run on the event loop that read the request; see ScanExecutor for why.
                     .directExecutor()
+                    .intercept(callers)
                     .intercept(grpcMetrics)
                     .addStreamTracerFactory(grpcMetrics.byteCounter());
                 services.forEach(builder::addService);

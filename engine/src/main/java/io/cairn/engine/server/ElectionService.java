@@ -2,6 +2,7 @@ package io.cairn.engine.server;
 
 import io.cairn.engine.node.KeyValueStore;
 import com.google.protobuf.ByteString;
+import io.cairn.engine.auth.AuthInfo;
 import io.cairn.engine.mvcc.Compare;
 import io.cairn.engine.mvcc.KeyRange;
 import io.cairn.engine.mvcc.KeyValue;
@@ -42,9 +43,12 @@ public final class ElectionService extends ElectionGrpc.ElectionImplBase {
     private final Executor executor;
     private final SessionKeys sessions;
     private final DeletionWaits waits;
+    private final AccessChecks access;
 
-    public ElectionService(final KeyValueStore store, final ResponseHeaders headers, final Executor executor) {
+    ElectionService(final KeyValueStore store, final ResponseHeaders headers, final Executor executor,
+        final AccessChecks access) {
         this.store = store;
+        this.access = access;
         this.headers = headers;
         this.executor = executor;
         this.sessions = new SessionKeys(store);
@@ -56,10 +60,20 @@ public final class ElectionService extends ElectionGrpc.ElectionImplBase {
         final ServerCallStreamObserver<CampaignResponse> call = (ServerCallStreamObserver<CampaignResponse>)observer;
         final byte[] prefix = SessionKeys.prefix(request.getName().toByteArray());
         final byte[] value = request.getValue().toByteArray();
-        GrpcCalls.respondLater(observer, () -> GrpcCalls.withRecipeErrors(
+        GrpcCalls.respondLater(observer, () -> GrpcCalls.recipe(() -> {
+            final AuthInfo caller = access.caller();
+            // What the recipe's Txn will need, checked before a session lease is granted for it.
+            access.checkRecipe(caller, prefix, SessionKeys.sessionKey(prefix, request.getLease()));
+            return campaign(call, request, prefix, value, caller);
+        }));
+    }
+
+    private CompletableFuture<CampaignResponse> campaign(final ServerCallStreamObserver<CampaignResponse> call,
+        final CampaignRequest request, final byte[] prefix, final byte[] value, final AuthInfo caller) {
+        return GrpcCalls.withRecipeErrors(
             sessions.session(request.getLease()).thenCompose(lease -> {
             final byte[] key = SessionKeys.sessionKey(prefix, lease);
-            return sessions.createOrGet(prefix, key, value, lease).thenCompose(created -> {
+            return sessions.createOrGet(prefix, key, value, lease, caller).thenCompose(created -> {
                 final long leaderRevision = SessionKeys.createRevision(created);
                 final LeaderKey leader = LeaderKey.newBuilder().setName(request.getName())
                     .setKey(ByteString.copyFrom(key)).setRev(leaderRevision).setLease(lease).build();
@@ -67,26 +81,27 @@ public final class ElectionService extends ElectionGrpc.ElectionImplBase {
                     .setHeader(headers.at(created.revision())).setLeader(leader).build();
                 CompletableFuture<Void> ready = CompletableFuture.completedFuture(null);
                 if (!created.succeeded() && !Arrays.equals(existingValue(created), value)) {
-                    ready = proclaim(key, leaderRevision, value).thenAccept(header -> { });
+                    ready = proclaim(key, leaderRevision, value, caller).thenAccept(header -> { });
                 }
                 return ready.thenCompose(proclaimed -> waits.waitDeletes(prefix, leaderRevision - 1, call::isCancelled))
                     .thenApply(revision -> response)
                     .whenComplete((done, failure) -> {
                         if (failure != null) {
-                            resign(key, leaderRevision);
+                            resign(key, leaderRevision, caller);
                         }
                     });
             });
-        })));
+        }));
     }
 
     @Override
     public void proclaim(final ProclaimRequest request, final StreamObserver<ProclaimResponse> observer) {
         GrpcCalls.respondLater(observer, () -> {
             final LeaderKey leader = requireLeader(request.hasLeader(), request.getLeader());
+            final AuthInfo caller = access.caller();
             return GrpcCalls.withRecipeErrors(sessions.session(leader.getLease())
                 .thenCompose(lease -> proclaim(leader.getKey().toByteArray(), leader.getRev(),
-                    request.getValue().toByteArray()))
+                    request.getValue().toByteArray(), caller))
                 .thenApply(revision -> ProclaimResponse.newBuilder().setHeader(headers.at(revision)).build()));
         });
     }
@@ -94,7 +109,12 @@ public final class ElectionService extends ElectionGrpc.ElectionImplBase {
     @Override
     public void leader(final LeaderRequest request, final StreamObserver<LeaderResponse> observer) {
         GrpcCalls.respond(observer, () -> {
-            final RangeResult leader = currentLeader(SessionKeys.prefix(request.getName().toByteArray()));
+            final byte[] prefix = SessionKeys.prefix(request.getName().toByteArray());
+            GrpcCalls.recipe(() -> {
+                access.checkRead(access.caller(), prefix);
+                return CompletableFuture.completedFuture(null);
+            }).join();
+            final RangeResult leader = currentLeader(prefix);
             if (leader.kvs().isEmpty()) {
                 throw Status.UNKNOWN.withDescription(NO_LEADER).asRuntimeException();
             }
@@ -112,6 +132,15 @@ public final class ElectionService extends ElectionGrpc.ElectionImplBase {
     public void observe(final LeaderRequest request, final StreamObserver<LeaderResponse> observer) {
         final ServerCallStreamObserver<LeaderResponse> call = (ServerCallStreamObserver<LeaderResponse>)observer;
         final byte[] prefix = SessionKeys.prefix(request.getName().toByteArray());
+        try {
+            GrpcCalls.recipe(() -> {
+                access.checkRead(access.caller(), prefix);
+                return CompletableFuture.completedFuture(null);
+            }).join();
+        } catch (final RuntimeException refused) {
+            GrpcCalls.fail(observer, refused);
+            return;
+        }
         observeFrom(prefix, call, null);
     }
 
@@ -138,16 +167,18 @@ public final class ElectionService extends ElectionGrpc.ElectionImplBase {
     public void resign(final ResignRequest request, final StreamObserver<ResignResponse> observer) {
         GrpcCalls.respondLater(observer, () -> {
             final LeaderKey leader = requireLeader(request.hasLeader(), request.getLeader());
+            final AuthInfo caller = access.caller();
             return GrpcCalls.withRecipeErrors(sessions.session(leader.getLease())
-                .thenCompose(lease -> resign(leader.getKey().toByteArray(), leader.getRev()))
+                .thenCompose(lease -> resign(leader.getKey().toByteArray(), leader.getRev(), caller))
                 .thenApply(revision -> ResignResponse.newBuilder().setHeader(headers.at(revision)).build()));
         });
     }
 
     /** Replaces the leader key's value if it is still the one created at {@code leaderRevision}. */
-    private CompletableFuture<Long> proclaim(final byte[] key, final long leaderRevision, final byte[] value) {
+    private CompletableFuture<Long> proclaim(final byte[] key, final long leaderRevision, final byte[] value,
+        final AuthInfo caller) {
         return store.txn(new TxnOp.Txn(List.of(createdAt(key, leaderRevision)),
-                List.of(new TxnOp.Put(key, value, 0, false, false, true)), List.of()))
+                List.of(new TxnOp.Put(key, value, 0, false, false, true)), List.of()), caller)
             .thenApply(result -> {
                 if (!result.succeeded()) {
                     throw Status.UNKNOWN.withDescription(NOT_LEADER).asRuntimeException();
@@ -157,9 +188,9 @@ public final class ElectionService extends ElectionGrpc.ElectionImplBase {
     }
 
     /** Deletes the leader key if it is still the one created at {@code leaderRevision}. */
-    private CompletableFuture<Long> resign(final byte[] key, final long leaderRevision) {
+    private CompletableFuture<Long> resign(final byte[] key, final long leaderRevision, final AuthInfo caller) {
         return store.txn(new TxnOp.Txn(List.of(createdAt(key, leaderRevision)),
-                List.of(new TxnOp.DeleteRange(KeyRange.of(key, new byte[0]), false)), List.of()))
+                List.of(new TxnOp.DeleteRange(KeyRange.of(key, new byte[0]), false)), List.of()), caller)
             .thenApply(OpResult.Txn::revision);
     }
 

@@ -62,6 +62,17 @@ final class GrpcCalls {
         });
     }
 
+    /** {@link #withRecipeErrors} for a recipe whose first steps may refuse at once (its permission checks). */
+    static <T> CompletableFuture<T> recipe(final Supplier<CompletableFuture<T>> body) {
+        CompletableFuture<T> outcome;
+        try {
+            outcome = body.get();
+        } catch (final EtcdException refused) {
+            outcome = CompletableFuture.failedFuture(refused);
+        }
+        return withRecipeErrors(outcome);
+    }
+
     /** Answers with the status {@code failure} maps to (a future's CompletionException unwrapped). */
     static void fail(final StreamObserver<?> observer, final Throwable outcome) {
         final Throwable failure = outcome instanceof CompletionException && outcome.getCause() != null

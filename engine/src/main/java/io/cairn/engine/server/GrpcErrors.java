@@ -53,6 +53,7 @@ public final class GrpcErrors {
             case AUTH_NOT_ENABLED -> Code.FAILED_PRECONDITION;
             case INVALID_AUTH_TOKEN -> Code.UNAUTHENTICATED;
             case INVALID_AUTH_MANAGEMENT -> Code.INVALID_ARGUMENT;
+            case AUTH_OLD_REVISION -> Code.INVALID_ARGUMENT;
             case NO_LEADER -> Code.UNAVAILABLE;
             case NOT_LEADER -> Code.FAILED_PRECONDITION;
             case LEADER_CHANGED -> Code.UNAVAILABLE;
@@ -67,6 +68,15 @@ public final class GrpcErrors {
             case BAD_LEADER_TRANSFEREE -> Code.FAILED_PRECONDITION;
             case TIMEOUT_LEADER_TRANSFER -> Code.UNAVAILABLE;
         };
+    }
+
+    /** The name Go's grpc codes print for the error's code (InvalidArgument, PermissionDenied, ...). */
+    static String goCodeName(final EtcdError error) {
+        final StringBuilder name = new StringBuilder();
+        for (final String word : code(error).name().split("_")) {
+            name.append(word.charAt(0)).append(word.substring(1).toLowerCase(java.util.Locale.ROOT));
+        }
+        return name.toString();
     }
 
     /** The status etcd answers with: its code and its exact text. */

@@ -29,23 +29,34 @@ public final class LeaseService extends LeaseGrpc.LeaseImplBase {
     private final KeyValueStore store;
     private final ResponseHeaders headers;
 
-    public LeaseService(final KeyValueStore store, final ResponseHeaders headers) {
+    private final AccessChecks access;
+
+    LeaseService(final KeyValueStore store, final ResponseHeaders headers, final AccessChecks access) {
+        this.access = access;
         this.store = store;
         this.headers = headers;
     }
 
     @Override
     public void leaseGrant(final LeaseGrantRequest request, final StreamObserver<LeaseGrantResponse> observer) {
-        GrpcCalls.respondLater(observer, () -> store.leaseGrant(request.getID(), request.getTTL())
-            .thenApply(granted -> LeaseGrantResponse.newBuilder()
-                .setHeader(headers.at(store.currentRevision()))
-                .setID(granted.id()).setTTL(granted.ttlSeconds()).build()));
+        GrpcCalls.respondLater(observer, () -> {
+            access.caller(); // no permission is needed, but an invalid token refuses it, as etcd's log requests
+            return store.leaseGrant(request.getID(), request.getTTL())
+                .thenApply(granted -> LeaseGrantResponse.newBuilder()
+                    .setHeader(headers.at(store.currentRevision()))
+                    .setID(granted.id()).setTTL(granted.ttlSeconds()).build());
+        });
     }
 
     @Override
     public void leaseRevoke(final LeaseRevokeRequest request, final StreamObserver<LeaseRevokeResponse> observer) {
-        GrpcCalls.respondLater(observer, () -> store.leaseRevoke(request.getID())
-            .thenApply(revision -> LeaseRevokeResponse.newBuilder().setHeader(headers.at(revision)).build()));
+        GrpcCalls.respondLater(observer, () -> {
+            // etcd checks the lease's keys when applying the revoke; here when taking it (the keys
+            // attached meanwhile are the one difference: see auth/README.md).
+            access.checkLeaseRevoke(access.caller(), request.getID());
+            return store.leaseRevoke(request.getID())
+                .thenApply(revision -> LeaseRevokeResponse.newBuilder().setHeader(headers.at(revision)).build());
+        });
     }
 
     /** Each request renews its lease and is answered with the TTL, or TTL 0 for an unknown lease. */

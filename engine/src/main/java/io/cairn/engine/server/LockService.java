@@ -2,6 +2,7 @@ package io.cairn.engine.server;
 
 import io.cairn.engine.node.KeyValueStore;
 import com.google.protobuf.ByteString;
+import io.cairn.engine.auth.AuthInfo;
 import io.cairn.engine.mvcc.KeyRange;
 import io.cairn.engine.mvcc.KeyValue;
 import io.cairn.engine.mvcc.TxnOp;
@@ -27,9 +28,12 @@ public final class LockService extends LockGrpc.LockImplBase {
     private final ResponseHeaders headers;
     private final SessionKeys sessions;
     private final DeletionWaits waits;
+    private final AccessChecks access;
 
-    public LockService(final KeyValueStore store, final ResponseHeaders headers, final Executor executor) {
+    LockService(final KeyValueStore store, final ResponseHeaders headers, final Executor executor,
+        final AccessChecks access) {
         this.store = store;
+        this.access = access;
         this.headers = headers;
         this.sessions = new SessionKeys(store);
         this.waits = new DeletionWaits(store, executor);
@@ -39,10 +43,20 @@ public final class LockService extends LockGrpc.LockImplBase {
     public void lock(final LockRequest request, final StreamObserver<LockResponse> observer) {
         final ServerCallStreamObserver<LockResponse> call = (ServerCallStreamObserver<LockResponse>)observer;
         final byte[] prefix = SessionKeys.prefix(request.getName().toByteArray());
-        GrpcCalls.respondLater(observer, () -> GrpcCalls.withRecipeErrors(
-            sessions.session(request.getLease()).thenCompose(lease -> {
+        GrpcCalls.respondLater(observer, () -> GrpcCalls.recipe(() -> {
+            final AuthInfo caller = access.caller();
+            // What the recipe's Txn will need, checked before a session lease is granted for it.
+            access.checkRecipe(caller, prefix, SessionKeys.sessionKey(prefix, request.getLease()));
+            return lock(call, prefix, request.getLease(), caller);
+        }));
+    }
+
+    private CompletableFuture<LockResponse> lock(final ServerCallStreamObserver<LockResponse> call, final byte[] prefix,
+        final long requestedLease, final AuthInfo caller) {
+        return GrpcCalls.withRecipeErrors(
+            sessions.session(requestedLease).thenCompose(lease -> {
             final byte[] key = SessionKeys.sessionKey(prefix, lease);
-            return sessions.createOrGet(prefix, key, NO_VALUE, lease).thenCompose(created -> {
+            return sessions.createOrGet(prefix, key, NO_VALUE, lease, caller).thenCompose(created -> {
                 final long myRevision = SessionKeys.createRevision(created);
                 final KeyValue owner = SessionKeys.owner(created);
                 if (owner == null || owner.createRevision() == myRevision) {
@@ -52,18 +66,18 @@ public final class LockService extends LockGrpc.LockImplBase {
                     .thenApply(revision -> response(revision, key))
                     .whenComplete((response, failure) -> {
                         if (failure != null) {
-                            store.deleteRange(new TxnOp.DeleteRange(KeyRange.of(key, new byte[0]), false));
+                            store.deleteRange(new TxnOp.DeleteRange(KeyRange.of(key, new byte[0]), false), caller);
                         }
                     });
             });
-        })));
+        }));
     }
 
     @Override
     public void unlock(final UnlockRequest request, final StreamObserver<UnlockResponse> observer) {
-        GrpcCalls.respondLater(observer, () -> store.deleteRange(
-                new TxnOp.DeleteRange(KeyRange.of(request.getKey().toByteArray(), new byte[0]), false))
-            .thenApply(deleted -> UnlockResponse.newBuilder().setHeader(headers.at(deleted.revision())).build()));
+        GrpcCalls.respondLater(observer, () -> GrpcCalls.recipe(() -> store.deleteRange(
+                new TxnOp.DeleteRange(KeyRange.of(request.getKey().toByteArray(), new byte[0]), false), access.caller())
+            .thenApply(deleted -> UnlockResponse.newBuilder().setHeader(headers.at(deleted.revision())).build())));
     }
 
     private LockResponse response(final long revision, final byte[] key) {

@@ -31,9 +31,12 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
     private final KeyValueStore store;
     private final ResponseHeaders headers;
     private final Alarms alarms;
+    private final AccessChecks access;
 
-    public MaintenanceService(final KeyValueStore store, final ResponseHeaders headers, final Alarms alarms) {
+    MaintenanceService(final KeyValueStore store, final ResponseHeaders headers, final Alarms alarms,
+        final AccessChecks access) {
         this.store = store;
+        this.access = access;
         this.headers = headers;
         this.alarms = alarms;
     }
@@ -41,14 +44,22 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
     /** GET reads the applied alarms; ACTIVATE and DEACTIVATE go through the log. etcd fills no header here. */
     @Override
     public void alarm(final AlarmRequest request, final StreamObserver<AlarmResponse> observer) {
+        try {
+            access.checkMaintenanceToken(); // no permission is needed, but an invalid token refuses it
+        } catch (final RuntimeException refused) {
+            GrpcCalls.fail(observer, refused);
+            return;
+        }
         switch (request.getAction()) {
-            case ACTIVATE, DEACTIVATE -> GrpcCalls.respondLater(observer, () -> alarms.change(
-                request.getAction() == AlarmRequest.AlarmAction.ACTIVATE, request.getMemberID(), request.getAlarm())
-                .thenApply(changed -> {
-                    final AlarmResponse.Builder response = AlarmResponse.newBuilder();
-                    changed.ifPresent(response::addAlarms);
-                    return response.build();
-                }));
+            case ACTIVATE, DEACTIVATE -> GrpcCalls.respondLater(observer, () -> {
+                return alarms.change(request.getAction() == AlarmRequest.AlarmAction.ACTIVATE, request.getMemberID(),
+                        request.getAlarm())
+                    .thenApply(changed -> {
+                        final AlarmResponse.Builder response = AlarmResponse.newBuilder();
+                        changed.ifPresent(response::addAlarms);
+                        return response.build();
+                    });
+            });
             case GET -> GrpcCalls.respondLater(observer, () -> alarms.getLinearizable(request.getAlarm())
                 .thenApply(raised -> AlarmResponse.newBuilder().addAllAlarms(raised).build()));
             case UNRECOGNIZED -> GrpcCalls.respond(observer, AlarmResponse::getDefaultInstance);
@@ -61,13 +72,17 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
      */
     @Override
     public void defragment(final DefragmentRequest request, final StreamObserver<DefragmentResponse> observer) {
-        GrpcCalls.respondLater(observer, () -> store.defragment().thenApply(done -> DefragmentResponse.getDefaultInstance()));
+        GrpcCalls.respondLater(observer, () -> {
+            access.checkMaintenanceAdmin();
+            return store.defragment().thenApply(done -> DefragmentResponse.getDefaultInstance());
+        });
     }
 
     /** Hash of this member's whole backend, answered with the current revision, as etcd does. */
     @Override
     public void hash(final HashRequest request, final StreamObserver<HashResponse> observer) {
         GrpcCalls.respond(observer, () -> {
+            access.checkMaintenanceAdmin();
             final KeyValueStore.BackendHashResult result = store.hashBackend();
             return HashResponse.newBuilder().setHeader(headers.at(result.revision())).setHash(result.hash()).build();
         });
@@ -77,6 +92,7 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
     @Override
     public void hashKV(final HashKVRequest request, final StreamObserver<HashKVResponse> observer) {
         GrpcCalls.respond(observer, () -> {
+            access.checkMaintenanceAdmin();
             final KvHash.Result result = store.hashKv(request.getRevision());
             return HashKVResponse.newBuilder().setHeader(headers.at(result.currentRevision()))
                 .setHash(result.hash()).setCompactRevision(result.compactRevision()).build();
@@ -105,6 +121,12 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
     /** The backend file, streamed while writes go on (etcdctl snapshot save); see {@link SnapshotStreamer}. */
     @Override
     public void snapshot(final SnapshotRequest request, final StreamObserver<SnapshotResponse> observer) {
+        try {
+            access.checkMaintenanceAdmin();
+        } catch (final RuntimeException refused) {
+            GrpcCalls.fail(observer, refused);
+            return;
+        }
         SnapshotStreamer.start(store, (ServerCallStreamObserver<SnapshotResponse>)observer);
     }
 

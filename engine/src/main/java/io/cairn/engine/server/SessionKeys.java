@@ -1,6 +1,7 @@
 package io.cairn.engine.server;
 
 import io.cairn.engine.node.KeyValueStore;
+import io.cairn.engine.auth.AuthInfo;
 import io.cairn.engine.mvcc.Compare;
 import io.cairn.engine.mvcc.KeyRange;
 import io.cairn.engine.mvcc.OpResult;
@@ -63,13 +64,13 @@ final class SessionKeys {
      * Either way also reads the oldest key under the prefix. Responses: [put or get, owner get].
      */
     CompletableFuture<OpResult.Txn> createOrGet(final byte[] prefix, final byte[] key, final byte[] value,
-        final long lease) {
+        final long lease, final AuthInfo caller) {
         final KeyRange own = KeyRange.of(key, new byte[0]);
         final TxnOp owner = new TxnOp.Range(oldestUnder(prefix));
         return store.txn(new TxnOp.Txn(
             List.of(new Compare(own, Compare.Target.CREATE, Compare.Result.EQUAL, 0, new byte[0])),
             List.of(new TxnOp.Put(key, value, lease, false, false, false), owner),
-            List.of(new TxnOp.Range(RangeQuery.of(own)), owner)));
+            List.of(new TxnOp.Range(RangeQuery.of(own)), owner)), caller);
     }
 
     /** The revision the session's key was created at, from {@link #createOrGet}'s outcome. */

@@ -10,6 +10,8 @@ import io.cairn.etcd.api.etcdserverpb.WatchRequest;
 import io.cairn.etcd.api.etcdserverpb.WatchResponse;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
+import io.cairn.engine.watch.WatchOp;
+import io.cairn.etcd.api.etcdserverpb.WatchCreateRequest;
 import io.grpc.stub.StreamObserver;
 
 /**
@@ -21,11 +23,22 @@ import io.grpc.stub.StreamObserver;
 public final class WatchService extends WatchGrpc.WatchImplBase {
     private final WatchHub hub;
     private final WatchProtos protos;
+    private final WatchPermissions permissions;
 
     /** @param headers fill each response's header (the hub's own {@link WatchProtos} only sizes them) */
-    public WatchService(final WatchHub hub, final ResponseHeaders headers) {
+    public WatchService(final WatchHub hub, final ResponseHeaders headers, final WatchPermissions permissions) {
         this.hub = hub;
         this.protos = new WatchProtos(headers);
+        this.permissions = permissions;
+    }
+
+    /** Whether a create may watch its keys; the etcd text of the refusal, or null. */
+    @FunctionalInterface
+    public interface WatchPermissions {
+        /** Every create may (auth left out: tests of the watch hub alone). */
+        WatchPermissions NONE = create -> null;
+
+        String refusal(WatchCreateRequest create);
     }
 
     @Override
@@ -39,7 +52,8 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
         return new StreamObserver<>() {
             @Override
             public void onNext(final WatchRequest request) {
-                hub.request(stream, WatchProtos.op(request));
+                final String refusal = request.hasCreateRequest() ? permissions.refusal(request.getCreateRequest()) : null;
+                hub.request(stream, refusal == null ? WatchProtos.op(request) : new WatchOp.Refuse(refusal));
             }
 
             @Override

@@ -312,6 +312,7 @@ public final class WatchHub implements AutoCloseable {
             case WatchOp.Create create -> create(stream, create);
             case WatchOp.Cancel cancel -> cancel(stream, cancel);
             case WatchOp.Progress progress -> requestProgress(stream);
+            case WatchOp.Refuse refuse -> enqueue(stream, WatchReply.refused(publishedRevision, refuse.reason()));
             case WatchOp.Unknown unknown -> {
                 // etcd ignores a request it does not know rather than ending the stream.
             }

@@ -20,6 +20,13 @@ public sealed interface WatchOp {
     record Progress() implements WatchOp {
     }
 
+    /**
+     * A create the server refused before the hub saw it (etcd's auth check at watch create): answered
+     * in the stream's order with watch id -1, created and canceled, and {@code reason}.
+     */
+    record Refuse(String reason) implements WatchOp {
+    }
+
     /** A request of a kind the hub does not know; etcd ignores it rather than end the stream. */
     record Unknown() implements WatchOp {
     }

@@ -76,7 +76,7 @@ final class InProcessMember implements AutoCloseable {
         }
         final int port = ServerProcess.freePort();
         final Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
-            .directExecutor().addService(new WatchService(hub, headers)).build().start();
+            .directExecutor().addService(new WatchService(hub, headers, WatchService.WatchPermissions.NONE)).build().start();
         final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
             // A small HTTP/2 window, so a client that does not read holds the server back soon.
             .flowControlWindow(CLIENT_WINDOW_BYTES).maxInboundMessageSize(16 << 20).build();
