@@ -37,10 +37,13 @@ final class JwtKeys {
             PublicKey publicKey = null;
             if (privateKeyFile != null) {
                 final Object pem = readPem(privateKeyFile);
-                if (pem instanceof PEMKeyPair pair) {
+                if (pem instanceof PEMKeyPair pair && pair.getPublicKeyInfo() != null) {
                     final KeyPair keys = converter.getKeyPair(pair);
                     privateKey = keys.getPrivate();
                     publicKey = keys.getPublic();
+                } else if (pem instanceof PEMKeyPair pair) { // an EC key written without its public point
+                    privateKey = converter.getPrivateKey(pair.getPrivateKeyInfo());
+                    publicKey = derivedPublicKey(privateKey);
                 } else if (pem instanceof PrivateKeyInfo info) {
                     privateKey = converter.getPrivateKey(info);
                     publicKey = derivedPublicKey(privateKey);

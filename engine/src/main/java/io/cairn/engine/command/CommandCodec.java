@@ -251,14 +251,14 @@ public final class CommandCodec {
             case TxnOp.Range range -> {
                 final RangeEncoder e = new RangeEncoder().wrapAndApplyHeader(buffer, 0, header);
                 final RangeQuery q = range.query();
-                e.requestId(requestId).authRevision(0).keyLimit(q.limit()).revision(q.revision())
+                e.requestId(requestId).authRevision(caller.revision()).keyLimit(q.limit()).revision(q.revision())
                     .sortOrder(SortOrder.get((short)q.sortOrder().ordinal()))
                     .sortTarget(SortTarget.get((short)q.sortTarget().ordinal())).serializable(BooleanType.FALSE)
                     .keysOnly(bool(q.keysOnly())).countOnly(bool(q.countOnly())).minModRevision(q.minModRevision())
                     .maxModRevision(q.maxModRevision()).minCreateRevision(q.minCreateRevision())
                     .maxCreateRevision(q.maxCreateRevision())
                     .putKey(q.range().key(), 0, q.range().key().length)
-                    .putRangeEnd(q.range().rangeEnd(), 0, q.range().rangeEnd().length).username("");
+                    .putRangeEnd(q.range().rangeEnd(), 0, q.range().rangeEnd().length).username(caller.username());
                 yield e.encodedLength();
             }
             case TxnOp.Txn txn -> encodeTxn(txn, requestId, caller, buffer, header, depth);
@@ -352,6 +352,7 @@ public final class CommandCodec {
             case RangeDecoder.TEMPLATE_ID -> {
                 final RangeDecoder d = new RangeDecoder().wrapAndApplyHeader(buffer, 0, header);
                 opHeader.requestId = d.requestId();
+                opHeader.authRevision = d.authRevision();
                 final long limit = d.keyLimit();
                 final long revision = d.revision();
                 final RangeQuery.SortOrder order = RangeQuery.SortOrder.values()[d.sortOrderRaw()];
@@ -366,6 +367,7 @@ public final class CommandCodec {
                 d.getKey(key, 0, key.length);
                 final byte[] rangeEnd = new byte[d.rangeEndLength()];
                 d.getRangeEnd(rangeEnd, 0, rangeEnd.length);
+                opHeader.username = d.username();
                 yield new TxnOp.Range(new RangeQuery(KeyRange.of(key, rangeEnd), limit, revision, order, target, keysOnly,
                     countOnly, minMod, maxMod, minCreate, maxCreate));
             }

@@ -3,6 +3,9 @@ package io.cairn.engine.command;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.cairn.engine.auth.AuthInfo;
+import io.cairn.engine.auth.AuthOp;
+import io.cairn.engine.auth.Permission;
 import io.cairn.engine.cluster.Alarm;
 import io.cairn.engine.lease.Lessor;
 import io.cairn.engine.mvcc.Compare;
@@ -33,6 +36,9 @@ class CommandCodecTest {
                 case 4 -> new Command.LeaseCheckpoint(random.nextLong(), checkpoints(random));
                 case 5 -> new Command.AlarmChange(random.nextLong(), random.nextBoolean(),
                     new Alarm(random.nextLong(), random.nextBoolean() ? Alarm.Kind.NOSPACE : Alarm.Kind.CORRUPT));
+                case 6 -> new Command.AuthChange(random.nextLong(), caller(random), authOp(random));
+                case 7 -> new Command.Authenticate(random.nextLong(), text(random), text(random));
+                case 8 -> new Command.Write(random.nextLong(), op(random, 0), caller(random));
                 default -> new Command.Write(random.nextLong(), op(random, 0));
             };
             final Command decoded = CommandCodec.decode(CommandCodec.encode(command));
@@ -100,6 +106,38 @@ class CommandCodecTest {
     }
 
     /** A canonical text of a command: records hold byte arrays, whose equals is identity. */
+    private static AuthInfo caller(final SplittableRandom random) {
+        return random.nextInt(4) == 0 ? AuthInfo.NONE : new AuthInfo(text(random), random.nextLong());
+    }
+
+    private static String text(final SplittableRandom random) {
+        final StringBuilder text = new StringBuilder();
+        final int length = random.nextInt(12);
+        for (int i = 0; i < length; i++) {
+            text.append((char)(random.nextBoolean() ? 'a' + random.nextInt(26) : 0x3b1 + random.nextInt(20)));
+        }
+        return text.toString();
+    }
+
+    private static AuthOp authOp(final SplittableRandom random) {
+        final byte[] key = bytes(random);
+        final byte[] rangeEnd = bytes(random);
+        return switch (random.nextInt(11)) {
+            case 0 -> new AuthOp.Enable();
+            case 1 -> new AuthOp.Disable();
+            case 2 -> new AuthOp.UserAdd(text(random), "$2a$10$" + text(random), random.nextBoolean());
+            case 3 -> new AuthOp.UserDelete(text(random));
+            case 4 -> new AuthOp.UserChangePassword(text(random), "$2a$04$" + text(random));
+            case 5 -> new AuthOp.UserGrantRole(text(random), text(random));
+            case 6 -> new AuthOp.UserRevokeRole(text(random), text(random));
+            case 7 -> new AuthOp.RoleAdd(text(random));
+            case 8 -> new AuthOp.RoleDelete(text(random));
+            case 9 -> new AuthOp.RoleGrantPermission(text(random),
+                new Permission(Permission.Type.values()[random.nextInt(3)], key, rangeEnd));
+            default -> new AuthOp.RoleRevokePermission(text(random), key, rangeEnd);
+        };
+    }
+
     private static String describe(final Object value) {
         return switch (value) {
             case byte[] b -> HexFormat.of().formatHex(b);
