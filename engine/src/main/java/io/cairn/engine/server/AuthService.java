@@ -47,6 +47,7 @@ import io.cairn.etcd.api.etcdserverpb.AuthUserRevokeRoleResponse;
 import io.cairn.etcd.api.etcdserverpb.AuthenticateRequest;
 import io.cairn.etcd.api.etcdserverpb.AuthenticateResponse;
 import io.cairn.etcd.api.etcdserverpb.ResponseHeader;
+import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -100,7 +101,12 @@ final class AuthService extends AuthGrpc.AuthImplBase {
             throw new EtcdException(EtcdError.AUTH_NOT_ENABLED);
         }
         final User user = checked.users().get(name);
-        if (user == null || user.noPassword() || !Passwords.matches(user.passwordHash(), password)) {
+        if (user != null && user.noPassword()) {
+            // etcd hands this one to gRPC unconverted: code UNKNOWN, the auth package's text
+            throw Status.UNKNOWN.withDescription("auth: authentication failed, password was given for no password user")
+                .asRuntimeException();
+        }
+        if (user == null || !Passwords.matches(user.passwordHash(), password)) {
             throw new EtcdException(EtcdError.AUTH_FAILED);
         }
         return store.authenticate(name, callers.tokens().newPrefix()).thenComposeAsync(authenticated -> {
