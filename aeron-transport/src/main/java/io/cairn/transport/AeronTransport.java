@@ -27,6 +27,9 @@ import org.agrona.concurrent.AgentInvoker;
  * {@link #poll} itself. Neither ever waits: a message that cannot be written at once (peer away, publication full)
  * is dropped and counted, and Raft's own retries recover it; snapshots advance a few chunks per {@code poll}.
  * {@link #addPeer} and {@link #removePeer} wait briefly for the media driver (membership changes, not the hot path).
+ *
+ * <p>With a {@link PeerTls}, every frame to and from a peer travels inside a TLS 1.3 session per peer and stream
+ * ({@link TlsLink}); the frames themselves, their admission and decoding are the same as without.
  */
 public final class AeronTransport implements AutoCloseable {
     public static final int MESSAGE_STREAM_ID = 1001;
@@ -53,11 +56,15 @@ public final class AeronTransport implements AutoCloseable {
     private final FaultInjectingFrameHandler messageFaults;
     private final FaultInjectingFrameHandler snapshotFaults;
     private final SnapshotStore store;
+    /** Null without TLS. */
+    private final TlsLinks tlsLinks;
+    private final FrameHandler messageTarget;
+    private final FrameHandler snapshotTarget;
     private InboundHandler handler;
     private long nowNs;
 
-    private AeronTransport(final TransportConfig config, final SnapshotStore store, final FaultPlan messageFaultPlan,
-                           final FaultPlan snapshotFaultPlan) {
+    private AeronTransport(final TransportConfig config, final SnapshotStore store, final PeerTls tls,
+                           final FaultPlan messageFaultPlan, final FaultPlan snapshotFaultPlan) {
         this.config = config;
         this.store = store;
         this.encoder = new RaftMessageEncoder(config.clusterId());
@@ -80,12 +87,22 @@ public final class AeronTransport implements AutoCloseable {
             : new FaultInjectingFrameHandler(messageFaultPlan, onMessageFrame);
         this.snapshotFaults = snapshotFaultPlan == null ? null
             : new FaultInjectingFrameHandler(snapshotFaultPlan, onSnapshotFrame);
-        final FrameHandler messageEntry = messageFaults != null ? messageFaults : onMessageFrame;
-        final FrameHandler snapshotEntry = snapshotFaults != null ? snapshotFaults : onSnapshotFrame;
-        this.messageAssembler = new FragmentAssembler((buffer, offset, length, header) ->
-            messageEntry.onFrame(buffer, offset, length));
-        this.snapshotAssembler = new FragmentAssembler((buffer, offset, length, header) ->
-            snapshotEntry.onFrame(buffer, offset, length));
+        this.messageTarget = messageFaults != null ? messageFaults : onMessageFrame;
+        this.snapshotTarget = snapshotFaults != null ? snapshotFaults : onSnapshotFrame;
+        if (tls == null) {
+            this.tlsLinks = null;
+            this.messageAssembler = new FragmentAssembler((buffer, offset, length, header) ->
+                messageTarget.onFrame(buffer, offset, length));
+            this.snapshotAssembler = new FragmentAssembler((buffer, offset, length, header) ->
+                snapshotTarget.onFrame(buffer, offset, length));
+        } else {
+            // Frames reach the targets (faults, then admission and decoding) only once a peer's TlsLink decrypted them.
+            this.tlsLinks = new TlsLinks(tls, config.clusterId(), config.memberId(), counters);
+            final FrameAdmission envelopes = new FrameAdmission(TlsEnvelope.SCHEMA_ID, config.clusterId(),
+                config.memberId(), peers, counters);
+            this.messageAssembler = new FragmentAssembler(new TlsInbound(envelopes, counters, false));
+            this.snapshotAssembler = new FragmentAssembler(new TlsInbound(envelopes, counters, true));
+        }
     }
 
     /**
@@ -93,7 +110,7 @@ public final class AeronTransport implements AutoCloseable {
      * the snapshot ({@link InMemorySnapshotStore}, up to {@code snapshotBytesMax}).
      */
     public static AeronTransport launch(final TransportConfig config) {
-        return launch(config, null, null);
+        return launch(config, (FaultPlan) null, null);
     }
 
     /** As {@link #launch(TransportConfig)}, with faults injected into what arrives on each stream (tests). */
@@ -109,7 +126,22 @@ public final class AeronTransport implements AutoCloseable {
      */
     public static AeronTransport launch(final TransportConfig config, final SnapshotStore store,
                                         final FaultPlan messageFaults, final FaultPlan snapshotFaults) {
-        return new AeronTransport(config, Objects.requireNonNull(store, "store"), messageFaults,
+        return launch(config, store, null, messageFaults, snapshotFaults);
+    }
+
+    /**
+     * As {@link #launch(TransportConfig, SnapshotStore, FaultPlan, FaultPlan)}, with TLS between peers when
+     * {@code tls} is not null ({@code https://} peer URLs): every frame to and from a peer is carried in a TLS 1.3
+     * session, and a peer whose certificate fails the checks is never heard. Null: plaintext ({@code http://}).
+     */
+    public static AeronTransport launch(final TransportConfig config, final SnapshotStore store, final PeerTls tls) {
+        return launch(config, store, tls, null, null);
+    }
+
+    /** As {@link #launch(TransportConfig, SnapshotStore, PeerTls)}, with faults injected after decryption (tests). */
+    public static AeronTransport launch(final TransportConfig config, final SnapshotStore store, final PeerTls tls,
+                                        final FaultPlan messageFaults, final FaultPlan snapshotFaults) {
+        return new AeronTransport(config, Objects.requireNonNull(store, "store"), tls, messageFaults,
             snapshotFaults);
     }
 
@@ -125,7 +157,8 @@ public final class AeronTransport implements AutoCloseable {
         if (existing != null) {
             existing.close();
         }
-        peers.put(memberId, new Peer(aeron, config, counters, memberId, url, store));
+        peers.put(memberId, new Peer(aeron, config, counters, memberId, url, store, tlsLinks, messageTarget,
+            snapshotTarget));
     }
 
     /** Forgets a member: closes its publications and abandons its snapshot streams. */
@@ -136,10 +169,18 @@ public final class AeronTransport implements AutoCloseable {
         }
     }
 
-    /** Whether the peer's subscription is currently reachable (Aeron has an image at the other end). */
+    /**
+     * Whether the peer's subscription is currently reachable (Aeron has an image at the other end) and, with TLS,
+     * both sessions with it are established.
+     */
     public boolean isConnected(final long memberId) {
         final Peer peer = peers.get(memberId);
-        return peer != null && peer.messages.isConnected() && peer.snapshots.isConnected();
+        return peer != null && peer.isConnected();
+    }
+
+    /** Whether this transport runs TLS between peers. */
+    public boolean isTls() {
+        return tlsLinks != null;
     }
 
     /**
@@ -149,7 +190,7 @@ public final class AeronTransport implements AutoCloseable {
      * store's {@link SnapshotStore#openSource}.
      *
      * @return false when the message was dropped (unknown peer, peer away, back pressure, too large, a snapshot
-     *     source that could not be opened); counted.
+     *     source that could not be opened, no TLS session with the peer yet); counted.
      */
     public boolean send(final Message m) {
         final Peer peer = peers.get(m.to());
@@ -178,18 +219,21 @@ public final class AeronTransport implements AutoCloseable {
         final ExclusivePublication publication = peer.messages;
         final int length = RaftMessageEncoder.encodedLength(m);
         final long result;
-        if (length <= publication.maxPayloadLength()) {
+        if (length > publication.maxMessageLength()) {
+            counters.sendTooLarge.increment();
+            return false;
+        } else if (peer.messageLink != null) {
+            encoder.encode(m, largeMessage, 0); // TLS copies it into its records; tryClaim would save nothing
+            result = peer.messageLink.offer(largeMessage, 0, length);
+        } else if (length <= publication.maxPayloadLength()) {
             result = publication.tryClaim(length, claim);
             if (result > 0) {
                 encoder.encode(m, claim.buffer(), claim.offset());
                 claim.commit();
             }
-        } else if (length <= publication.maxMessageLength()) {
+        } else {
             encoder.encode(m, largeMessage, 0);
             result = publication.offer(largeMessage, 0, length);
-        } else {
-            counters.sendTooLarge.increment();
-            return false;
         }
         if (result > 0) {
             counters.messagesSent.increment();
@@ -199,6 +243,8 @@ public final class AeronTransport implements AutoCloseable {
             counters.sendBackPressured.increment();
         } else if (result == Publication.NOT_CONNECTED) {
             counters.sendNotConnected.increment();
+        } else if (result == FrameOutput.NO_SESSION) {
+            counters.sendNoTlsSession.increment();
         } else {
             counters.sendFailedOther.increment();
         }
@@ -228,7 +274,7 @@ public final class AeronTransport implements AutoCloseable {
             work += snapshotFaults.releaseDue(nowNs);
         }
         for (final Peer peer : peers.values()) {
-            work += peer.snapshotSender.doWork(nowNs, inbound);
+            work += peer.doWork(nowNs, inbound);
         }
         return work;
     }

@@ -20,6 +20,7 @@ final class FrameAdmission {
     private static final int ADDRESS_BLOCK_BYTES = 4 * Long.BYTES;
     static final int ADDRESSED_FRAME_BYTES_MIN = MessageHeaderDecoder.ENCODED_LENGTH + ADDRESS_BLOCK_BYTES;
 
+    private final int schemaId;
     private final long clusterId;
     private final long memberId;
     private final Long2ObjectHashMap<Peer> peers;
@@ -28,6 +29,13 @@ final class FrameAdmission {
 
     FrameAdmission(final long clusterId, final long memberId, final Long2ObjectHashMap<Peer> peers,
                    final TransportCounters counters) {
+        this(SCHEMA_ID, clusterId, memberId, peers, counters);
+    }
+
+    /** Admits frames of {@code schemaId}: the raft schema's, or {@link TlsEnvelope#SCHEMA_ID} for TLS envelopes. */
+    FrameAdmission(final int schemaId, final long clusterId, final long memberId, final Long2ObjectHashMap<Peer> peers,
+                   final TransportCounters counters) {
+        this.schemaId = schemaId;
         this.clusterId = clusterId;
         this.memberId = memberId;
         this.peers = peers;
@@ -41,7 +49,7 @@ final class FrameAdmission {
             return null;
         }
         header.wrap(buffer, offset);
-        if (header.schemaId() != SCHEMA_ID || header.blockLength() < ADDRESS_BLOCK_BYTES
+        if (header.schemaId() != schemaId || header.blockLength() < ADDRESS_BLOCK_BYTES
             || header.blockLength() > length - MessageHeaderDecoder.ENCODED_LENGTH) {
             counters.framesMalformed.increment();
             return null;

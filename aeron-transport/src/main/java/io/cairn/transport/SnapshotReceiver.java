@@ -1,7 +1,5 @@
 package io.cairn.transport;
 
-import io.aeron.ExclusivePublication;
-import io.aeron.logbuffer.BufferClaim;
 import io.cairn.raft.ConfState;
 import io.cairn.raft.Message;
 import io.cairn.raft.MessageType;
@@ -32,8 +30,9 @@ final class SnapshotReceiver {
     private final TransportConfig config;
     private final TransportCounters counters;
     private final long peerId;
-    private final ExclusivePublication publication;
-    private final BufferClaim claim = new BufferClaim();
+    private final FrameOutput output;
+    private final UnsafeBuffer ackFrame =
+        new UnsafeBuffer(new byte[MessageHeaderEncoder.ENCODED_LENGTH + SnapshotChunkAckEncoder.BLOCK_LENGTH]);
     private final UnsafeBuffer stagingView = new UnsafeBuffer(0, 0);
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
     private final SnapshotChunkAckEncoder ack = new SnapshotChunkAckEncoder();
@@ -57,12 +56,12 @@ final class SnapshotReceiver {
     private long completedTotal;
 
     SnapshotReceiver(final TransportConfig config, final TransportCounters counters, final long peerId,
-                     final ExclusivePublication publication, final SnapshotStore store) {
+                     final FrameOutput output, final SnapshotStore store) {
         this.config = config;
         this.store = store;
         this.counters = counters;
         this.peerId = peerId;
-        this.publication = publication;
+        this.output = output;
     }
 
     void onChunk(final SnapshotChunkDecoder chunk, final int frameEnd, final InboundHandler handler) {
@@ -227,12 +226,10 @@ final class SnapshotReceiver {
 
     private void sendAck(final long index, final long term, final long nextOffset, final boolean reject) {
         final int length = MessageHeaderEncoder.ENCODED_LENGTH + SnapshotChunkAckEncoder.BLOCK_LENGTH;
-        if (publication.tryClaim(length, claim) > 0) {
-            ack.wrapAndApplyHeader(claim.buffer(), claim.offset(), header).clusterId(config.clusterId())
-                .from(config.memberId()).to(peerId).term(term).snapshotIndex(index).nextOffset(nextOffset)
-                .reject(RaftMessageEncoder.bool(reject));
-            claim.commit();
-        }
+        ack.wrapAndApplyHeader(ackFrame, 0, header).clusterId(config.clusterId())
+            .from(config.memberId()).to(peerId).term(term).snapshotIndex(index).nextOffset(nextOffset)
+            .reject(RaftMessageEncoder.bool(reject));
+        output.offer(ackFrame, 0, length);
         // A lost ack is recovered by the sender's ack timeout: nothing here may wait.
     }
 

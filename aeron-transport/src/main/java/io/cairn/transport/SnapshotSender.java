@@ -1,6 +1,5 @@
 package io.cairn.transport;
 
-import io.aeron.ExclusivePublication;
 import io.cairn.raft.ConfState;
 import io.cairn.raft.Message;
 import io.cairn.raft.Snapshot;
@@ -36,7 +35,7 @@ final class SnapshotSender {
     private final TransportConfig config;
     private final TransportCounters counters;
     private final long peerId;
-    private final ExclusivePublication publication;
+    private final FrameOutput output;
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
     private final SnapshotChunkEncoder chunk = new SnapshotChunkEncoder();
     private final ExpandableDirectByteBuffer frame;
@@ -59,11 +58,11 @@ final class SnapshotSender {
     private int rejects;
 
     SnapshotSender(final TransportConfig config, final TransportCounters counters, final long peerId,
-                   final ExclusivePublication publication) {
+                   final FrameOutput output) {
         this.config = config;
         this.counters = counters;
         this.peerId = peerId;
-        this.publication = publication;
+        this.output = output;
         this.frame = new ExpandableDirectByteBuffer(config.snapshotChunkBytes() + 4096);
     }
 
@@ -119,8 +118,8 @@ final class SnapshotSender {
                 giveUp(handler);
                 return sent + 1;
             }
-            if (publication.offer(frame, 0, frameLength) < 0) {
-                break; // back pressure or peer away: try again on the next poll, the loop never waits
+            if (output.offer(frame, 0, frameLength) < 0) {
+                break; // back pressure, peer away, no TLS session yet: try again on the next poll, the loop never waits
             }
             if (sendOffset <= highestSentOffset) {
                 counters.snapshotChunksResent.increment();

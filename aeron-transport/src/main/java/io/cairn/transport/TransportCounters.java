@@ -34,6 +34,22 @@ public final class TransportCounters {
     public final AtomicCounter snapshotsSent;
     public final AtomicCounter snapshotsReceived;
     public final AtomicCounter snapshotsFailed;
+    /** TLS: the peer has no session with us yet (handshake not done, or ended); the message was dropped. */
+    public final AtomicCounter sendNoTlsSession;
+    /** TLS: a plaintext raft frame reached this TLS member (a member without TLS, or an attacker); not decoded. */
+    public final AtomicCounter framesNotTls;
+    /** TLS: records from a member with no session with us (before or between handshakes); not decrypted. */
+    public final AtomicCounter framesBeforeHandshake;
+    /** TLS: a decrypted frame names another sender than the member its session was opened with. */
+    public final AtomicCounter framesSenderMismatch;
+    /** TLS sessions whose handshake completed and whose peer passed every check (one per stream and pair). */
+    public final AtomicCounter tlsHandshakesCompleted;
+    /** TLS handshakes refused: a certificate from an untrusted CA, expired, the wrong CN, or refused by the peer. */
+    public final AtomicCounter tlsHandshakesRefused;
+    /** TLS sessions ended by an error other than a refused certificate: timeout, bad record, closed by the peer. */
+    public final AtomicCounter tlsSessionsFailed;
+    /** TLS sessions replaced by a new handshake: the peer's Aeron image changed, or the peer lost its session. */
+    public final AtomicCounter tlsSessionsRestarted;
 
     TransportCounters(final Aeron aeron, final long memberId) {
         final String member = " member=" + Long.toHexString(memberId);
@@ -57,11 +73,21 @@ public final class TransportCounters {
         snapshotsSent = aeron.addCounter(TYPE_ID, "cairn snapshots delivered (sender)" + member);
         snapshotsReceived = aeron.addCounter(TYPE_ID, "cairn snapshots received" + member);
         snapshotsFailed = aeron.addCounter(TYPE_ID, "cairn snapshots given up" + member);
+        sendNoTlsSession = aeron.addCounter(TYPE_ID, "cairn send dropped: no TLS session with the peer" + member);
+        framesNotTls = aeron.addCounter(TYPE_ID, "cairn frames dropped: plaintext at a TLS member" + member);
+        framesBeforeHandshake = aeron.addCounter(TYPE_ID, "cairn frames dropped: no TLS session with the sender"
+            + member);
+        framesSenderMismatch = aeron.addCounter(TYPE_ID, "cairn frames dropped: sender is not its TLS session's peer"
+            + member);
+        tlsHandshakesCompleted = aeron.addCounter(TYPE_ID, "cairn tls handshakes completed" + member);
+        tlsHandshakesRefused = aeron.addCounter(TYPE_ID, "cairn tls handshakes refused: certificate" + member);
+        tlsSessionsFailed = aeron.addCounter(TYPE_ID, "cairn tls sessions failed: timeout or error" + member);
+        tlsSessionsRestarted = aeron.addCounter(TYPE_ID, "cairn tls sessions restarted: new image" + member);
     }
 
     /** Frames dropped for any reason a sender outside the cluster could cause. */
     public long framesRejected() {
         return framesForeignCluster.get() + framesUnknownSender.get() + framesMisaddressed.get()
-            + framesMalformed.get();
+            + framesMalformed.get() + framesNotTls.get() + framesBeforeHandshake.get() + framesSenderMismatch.get();
     }
 }

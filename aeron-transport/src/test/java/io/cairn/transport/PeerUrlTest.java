@@ -1,6 +1,8 @@
 package io.cairn.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,10 +22,22 @@ class PeerUrlTest {
     }
 
     @Test
+    void httpsPeerUrlsAreSecureOnTheSameEndpoint() {
+        final PeerUrl secure = PeerUrl.of(URI.create("https://10.0.0.1:2380"));
+        assertTrue(secure.secure());
+        assertEquals("10.0.0.1:2380", secure.udpEndpoint());
+        assertEquals("https://10.0.0.1:2380", secure.toString());
+        assertFalse(PeerUrl.of(URI.create("http://10.0.0.1:2380")).secure());
+        assertEquals(new PeerUrl("10.0.0.1", 2380), PeerUrl.of(URI.create("http://10.0.0.1:2380")));
+        assertNotEquals(secure, PeerUrl.of(URI.create("http://10.0.0.1:2380")), "a scheme change is a new URL");
+    }
+
+    @Test
     void badPeerUrlsAreRefusedWithTheReason() {
-        final IllegalArgumentException tls = assertThrows(IllegalArgumentException.class,
-            () -> PeerUrl.of(URI.create("https://10.0.0.1:2380")));
-        assertTrue(tls.getMessage().contains("WireGuard"), tls.getMessage());
+        final IllegalArgumentException scheme = assertThrows(IllegalArgumentException.class,
+            () -> PeerUrl.of(URI.create("udp://10.0.0.1:2380")));
+        assertTrue(scheme.getMessage().contains("https://host:port"), scheme.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> PeerUrl.of(URI.create("https://10.0.0.1")));
         assertThrows(IllegalArgumentException.class, () -> PeerUrl.of(URI.create("http://10.0.0.1")));
         assertThrows(IllegalArgumentException.class, () -> PeerUrl.of(URI.create("unix://socket:1")));
         assertThrows(IllegalArgumentException.class, () -> PeerUrl.of(URI.create("http://10.0.0.1:2380/raft")));

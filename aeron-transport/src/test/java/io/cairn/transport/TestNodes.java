@@ -18,6 +18,8 @@ final class TestNodes implements AutoCloseable {
 
     final List<AeronTransport> transports = new ArrayList<>();
     final List<Inbox> inboxes = new ArrayList<>();
+    /** Per node, its TLS settings (null: plaintext), to launch it again the same way. */
+    final List<PeerTls> tls = new ArrayList<>();
 
     /** Collects what a transport delivers; bounded only by the test's own sends. */
     static final class Inbox implements InboundHandler {
@@ -44,8 +46,12 @@ final class TestNodes implements AutoCloseable {
     }
 
     static TransportConfig config(final long clusterId, final long memberId, final int port) {
-        final TransportConfig defaults = TransportConfig.defaults(clusterId, memberId,
-            new PeerUrl("127.0.0.1", port));
+        return config(clusterId, memberId, new PeerUrl("127.0.0.1", port));
+    }
+
+    /** Listening on an https:// peer URL when {@code secure}. */
+    static TransportConfig config(final long clusterId, final long memberId, final PeerUrl listenUrl) {
+        final TransportConfig defaults = TransportConfig.defaults(clusterId, memberId, listenUrl);
         return defaults.withAeronDir(Path.of(defaults.aeronDir() + "-test-" + ProcessHandle.current().pid() + "-"
             + INSTANCE.incrementAndGet()));
     }
@@ -57,9 +63,39 @@ final class TestNodes implements AutoCloseable {
             transports.add(AeronTransport.launch(configs.get(i), messageFaults == null ? null : messageFaults.get(i),
                 snapshotFaults == null ? null : snapshotFaults.get(i)));
             inboxes.add(new Inbox());
+            tls.add(null);
         }
         connectAll();
         return this;
+    }
+
+    /** Node i (0-based) has member id i + 1 and the TLS settings {@code tlsPerNode.get(i)} (null: plaintext). */
+    static TestNodes startTls(final List<PeerTls> tlsPerNode) {
+        final TestNodes nodes = new TestNodes();
+        for (int i = 0; i < tlsPerNode.size(); i++) {
+            final PeerUrl url = new PeerUrl("127.0.0.1", freeUdpPort(), tlsPerNode.get(i) != null);
+            nodes.transports.add(AeronTransport.launch(config(CLUSTER_ID, i + 1, url),
+                new InMemorySnapshotStore(Integer.MAX_VALUE - 64), tlsPerNode.get(i)));
+            nodes.inboxes.add(new Inbox());
+            nodes.tls.add(tlsPerNode.get(i));
+        }
+        nodes.connectAll();
+        return nodes;
+    }
+
+    /** Closes node {@code memberId} and launches it again with the same configuration: a restarted process. */
+    AeronTransport restart(final long memberId) {
+        final TransportConfig config = node(memberId).config();
+        node(memberId).close();
+        final AeronTransport restarted = AeronTransport.launch(config,
+            new InMemorySnapshotStore(config.snapshotBytesMax()), tls.get((int) memberId - 1));
+        for (final AeronTransport other : transports) {
+            if (other.config().memberId() != memberId) {
+                restarted.addPeer(other.config().memberId(), other.config().listenUrl());
+            }
+        }
+        replace(memberId, restarted);
+        return restarted;
     }
 
     /** Makes every transport a peer of every other. */
