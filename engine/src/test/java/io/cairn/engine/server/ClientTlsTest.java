@@ -131,6 +131,9 @@ class ClientTlsTest {
         assertEquals(Status.Code.UNAVAILABLE, refusal(TlsClients.channel(httpsPort, null, ca.caFile())));
         assertEquals(Status.Code.UNAVAILABLE, refusal(TlsClients.channel(httpsPort, foreign.client("mallory"),
             ca.caFile())));
+        // signed by the trusted CA, but not for client authentication (Go refuses it too)
+        assertEquals(Status.Code.UNAVAILABLE, refusal(TlsClients.channel(httpsPort,
+            ca.issue(ca.spec("server-only").serverOnly()), ca.caFile())));
         // the client does not trust the member's certificate
         assertEquals(Status.Code.UNAVAILABLE, refusal(TlsClients.channel(httpsPort, root, foreign.caFile())));
         // plain text to a TLS-only port

@@ -74,6 +74,12 @@ public final class TestCertificates {
                 notAfter, keyFormat, chain);
         }
 
+        /** Server authentication only: refused as a client certificate (its key usage does not allow it). */
+        public Spec serverOnly() {
+            return new Spec(commonName, List.of("127.0.0.1", "::1"), List.of("localhost"), true, false, notBefore,
+                notAfter, keyFormat, chain);
+        }
+
         public Spec clientOnly() {
             return new Spec(commonName, List.of(), List.of(), false, true, notBefore, notAfter, keyFormat, chain);
         }

@@ -7,19 +7,26 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
+import java.net.Socket;
 import java.nio.file.Path;
+import java.security.Principal;
+import java.security.PrivateKey;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Clients of an https member in tests: a gRPC channel and a JDK {@link SSLContext} (for
  * {@code java.net.http.HttpClient}) presenting a client certificate (or none) and trusting one CA
- * file, built from the JDK's own key and trust managers.
+ * file, built from the JDK's own key and trust managers. The gRPC channel presents its certificate
+ * even when the member names other CAs as acceptable (the JDK and Go would then send none), so a
+ * certificate from a foreign CA really reaches the member's checks.
  */
 public final class TlsClients {
     private TlsClients() {
@@ -32,7 +39,7 @@ public final class TlsClients {
             final SslContextBuilder builder = GrpcSslContexts.configure(SslContextBuilder.forClient(), SslProvider.JDK)
                 .trustManager(trust(caFile));
             if (client != null) {
-                builder.keyManager(keys(client));
+                builder.keyManager(new PresentAnyway(keys(client)));
             }
             return NettyChannelBuilder.forAddress("127.0.0.1", port).sslContext(builder.build()).build();
         } catch (final GeneralSecurityException e) {
@@ -48,6 +55,50 @@ public final class TlsClients {
             return context;
         } catch (final GeneralSecurityException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** The JDK's key manager, told that any issuer is acceptable. */
+    private static final class PresentAnyway extends X509ExtendedKeyManager {
+        private final X509ExtendedKeyManager delegate;
+
+        PresentAnyway(final KeyManagerFactory factory) {
+            this.delegate = (X509ExtendedKeyManager) factory.getKeyManagers()[0];
+        }
+
+        @Override
+        public String[] getClientAliases(final String keyType, final Principal[] issuers) {
+            return delegate.getClientAliases(keyType, null);
+        }
+
+        @Override
+        public String chooseClientAlias(final String[] keyTypes, final Principal[] issuers, final Socket socket) {
+            return delegate.chooseClientAlias(keyTypes, null, socket);
+        }
+
+        @Override
+        public String chooseEngineClientAlias(final String[] keyTypes, final Principal[] issuers, final SSLEngine engine) {
+            return delegate.chooseEngineClientAlias(keyTypes, null, engine);
+        }
+
+        @Override
+        public String[] getServerAliases(final String keyType, final Principal[] issuers) {
+            return delegate.getServerAliases(keyType, issuers);
+        }
+
+        @Override
+        public String chooseServerAlias(final String keyType, final Principal[] issuers, final Socket socket) {
+            return delegate.chooseServerAlias(keyType, issuers, socket);
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(final String alias) {
+            return delegate.getCertificateChain(alias);
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(final String alias) {
+            return delegate.getPrivateKey(alias);
         }
     }
 
