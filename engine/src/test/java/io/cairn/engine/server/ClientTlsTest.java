@@ -160,6 +160,13 @@ class ClientTlsTest {
                 URI.create("https://127.0.0.1:" + metricsPort + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
             assertTrue(metrics.body().contains("etcd_server_has_leader 1"), metrics.body());
         }
+        // etcd's JSON gateway over TLS
+        final HttpResponse<String> put = HttpClient.newBuilder().sslContext(trusted).build().send(HttpRequest.newBuilder(
+                URI.create("https://127.0.0.1:" + httpsPort + "/v3/kv/put"))
+            .POST(HttpRequest.BodyPublishers.ofString("{\"key\":\"Z3c=\",\"value\":\"MQ==\"}")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, put.statusCode(), put.body());
+        assertTrue(put.body().startsWith("{\"header\":{"), put.body());
         final HttpClient anonymous = HttpClient.newBuilder().sslContext(TlsClients.sslContext(null, ca.caFile())).build();
         assertThrows(IOException.class, () -> anonymous.send(HttpRequest.newBuilder(
             URI.create("https://127.0.0.1:" + httpsPort + "/health")).build(), HttpResponse.BodyHandlers.ofString()));

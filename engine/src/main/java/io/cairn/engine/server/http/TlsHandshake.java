@@ -25,6 +25,8 @@ import javax.net.ssl.SSLSession;
  */
 final class TlsHandshake extends ByteToMessageDecoder {
     private static final System.Logger LOG = System.getLogger(TlsHandshake.class.getName());
+    /** A plain-text client's bytes end up in the TLS stack's message; a log line needs only their start. */
+    private static final int ERROR_CHARS_MAX = 160;
 
     private final TlsTermination tls;
     private final Supplier<ProtocolSniffer> next;
@@ -37,7 +39,7 @@ final class TlsHandshake extends ByteToMessageDecoder {
 
     @Override
     public void handlerAdded(final ChannelHandlerContext ctx) {
-        ctx.pipeline().addBefore(ctx.name(), null, tls.newHandler(ctx.alloc()));
+        ctx.pipeline().addBefore(ctx.name(), null, tls.newHandler());
     }
 
     @Override
@@ -52,8 +54,10 @@ final class TlsHandshake extends ByteToMessageDecoder {
             negotiation = pending;
         } else if (event instanceof SslHandshakeCompletionEvent handshake) {
             if (!handshake.isSuccess()) {
+                final String error = String.valueOf(handshake.cause().getMessage());
                 LOG.log(System.Logger.Level.WARNING, "rejected connection from " + ctx.channel().remoteAddress()
-                    + " (error \"" + handshake.cause().getMessage() + "\")");
+                    + " (error \"" + (error.length() > ERROR_CHARS_MAX ? error.substring(0, ERROR_CHARS_MAX) + "..."
+                    : error) + "\")");
                 ctx.close();
                 return;
             }

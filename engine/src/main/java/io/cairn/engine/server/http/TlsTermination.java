@@ -1,7 +1,6 @@
 package io.cairn.engine.server.http;
 
 import io.cairn.engine.tls.TlsContext;
-import io.grpc.netty.shaded.io.netty.buffer.ByteBufAllocator;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslHandler;
 import java.util.List;
 import javax.net.ssl.SSLEngine;
@@ -26,7 +25,7 @@ public final class TlsTermination {
     }
 
     /** A server-side handler for one new connection. */
-    SslHandler newHandler(final ByteBufAllocator allocator) {
+    SslHandler newHandler() {
         final SSLEngine engine = tls.sslContext().createSSLEngine();
         engine.setUseClientMode(false);
         engine.setHandshakeApplicationProtocolSelector((ignored, offered) -> select(offered));
