@@ -111,7 +111,7 @@ class ClientTlsDifferentialIT {
         final int peerPort = ServerProcess.freePort();
         final String https = "https://127.0.0.1:" + httpsPort;
         final String peer = "http://127.0.0.1:" + peerPort;
-        SideBySide.assertSame(kind -> {
+        final List<String> etcd = SideBySide.assertSame(kind -> {
             final Path data = Files.createDirectories(dir.resolve("auto-" + kind.name().toLowerCase(java.util.Locale.ROOT)));
             final Path log = data.resolveSibling(data.getFileName() + ".log");
             try (ServerProcess server = ServerProcess.launch(kind, httpPort, peer, log, List.of(
@@ -125,13 +125,19 @@ class ClientTlsDifferentialIT {
                 outputs.add("fixtures " + Files.exists(fixtures.resolve("cert.pem")) + " "
                     + Files.exists(fixtures.resolve("key.pem")) + " " + Files.readString(fixtures.resolve("key.pem"))
                     .lines().findFirst().orElse(""));
-                outputs.add(etcdctl(https, List.of("--insecure-skip-tls-verify"), "", "put", "a", "1"));
+                // etcdctl 3.4 skips verification only with --insecure-transport=false as well
+                outputs.add(etcdctl(https, List.of("--insecure-transport=false", "--insecure-skip-tls-verify"), "",
+                    "put", "a", "1"));
+                outputs.add(etcdctl(https, List.of("--insecure-transport=false", "--insecure-skip-tls-verify"), "",
+                    "get", "a"));
+                outputs.add(etcdctl(https, List.of("--insecure-skip-tls-verify"), "", "get", "a"));
                 outputs.add(etcdctl(https, List.of(), "", "get", "a"));
                 outputs.add(curlRefusal(command(List.of("curl", "-sS", https + "/health"))));
                 outputs.add(command(List.of("curl", "-sS", "-k", https + "/health")));
                 return outputs;
             }
         }, i -> "output " + i);
+        assertEquals("exit 0\nOK\n", etcd.get(1));
     }
 
     /** An https client URL without a certificate: the same sentence from both, and no start. */
