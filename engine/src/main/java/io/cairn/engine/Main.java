@@ -5,6 +5,9 @@ import io.cairn.engine.cluster.MemberIds;
 import io.cairn.engine.compaction.AutoCompactor;
 import io.cairn.engine.config.ServerCommandLine;
 import io.cairn.engine.config.ServerConfig;
+import io.cairn.engine.config.ServerTls;
+import io.cairn.engine.config.UrlList;
+import io.cairn.engine.tls.TlsContext;
 import io.cairn.engine.lease.LeaseOptions;
 import io.cairn.engine.lease.Lessor;
 import io.cairn.engine.log.LogField;
@@ -18,12 +21,15 @@ import io.cairn.engine.ops.SystemdNotify;
 import io.cairn.engine.server.Alarms;
 import io.cairn.engine.server.CorruptionCheck;
 import io.cairn.engine.server.MaintenanceService;
+import io.cairn.engine.server.MemberChannels;
 import io.cairn.engine.testfaults.PlantedBug;
 import io.cairn.engine.testfaults.StorageFaultControl;
 import io.cairn.posix.NativePosix;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Clock;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -136,6 +142,24 @@ public final class Main {
         }
     }
 
+    /**
+     * TODO(peer TLS): hand {@code peerTls} (its {@code sslContext()}, {@code requiresClientCertificate()}
+     * and {@code settings().allowedCn()}) to the transport once aeron-transport carries TLS. Until then
+     * the peer TLS flags are parsed, checked and their files read (so their errors show), and a
+     * member with an https peer URL refuses to start rather than talk to its peers in plain text.
+     */
+    private static void refuseTlsPeersUntilWired(final ServerConfig config, final TlsContext peerTls) {
+        final boolean httpsPeer = Stream.concat(Stream.concat(config.urls().listenPeerUrls().stream(),
+                config.urls().initialAdvertisePeerUrls().stream()),
+            config.bootstrap().initialCluster().peerUrlsByName().values().stream().flatMap(List::stream))
+            .anyMatch(UrlList::isTls);
+        if (httpsPeer) {
+            throw new IllegalArgumentException("https peer URLs (peer TLS) are not supported by this version of "
+                + "Cairn's peer transport yet" + (peerTls == null ? "" : " (the peer TLS files were read and are "
+                + "valid)") + "; use http peer URLs");
+        }
+    }
+
     private static void serve(final ServerConfig config) throws InterruptedException {
         final RaftKeyValueStore store;
         final CairnServer server;
@@ -147,15 +171,18 @@ public final class Main {
                     + "needs `member add` first, which comes with membership changes in a later version; "
                     + "start a new cluster with --initial-cluster-state new");
             }
+            // TLS first: a bad certificate file stops the start before anything is opened.
+            final TlsContext clientTls = ServerTls.client(config, Clock.systemUTC());
+            refuseTlsPeersUntilWired(config, ServerTls.peer(config, Clock.systemUTC()));
             final Set<PlantedBug> plantedBugs = PlantedBug.fromEnvironment(System.getenv());
             testFaults = StorageFaultControl.fromEnvironment(System.getenv(), NativePosix.INSTANCE);
             store = RaftKeyValueStore.open(config.storage().dataDir(), config.storage().walDir(), memberOptions(config),
                 clusterOptions(config), testFaults.disk());
             if (config.corruptCheck().initial()) {
                 new CorruptionCheck(store, new Alarms(store), CorruptionCheck.requestTimeout(
-                    config.timing().electionTimeoutMillis())).checkBeforeServing();
+                    config.timing().electionTimeoutMillis()), new MemberChannels(clientTls)).checkBeforeServing();
             }
-            server = CairnServer.start(config, store);
+            server = CairnServer.start(config, store, clientTls);
             plant(plantedBugs, store, server);
         } catch (final IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "cannot start", LogField.of("name", config.name()),

@@ -15,7 +15,6 @@ final class EtcdOnlyFlags {
         "--max-concurrent-streams", "--grpc-keepalive-min-time", "--grpc-keepalive-interval",
         "--grpc-keepalive-timeout", "--initial-election-tick-advance", "--strict-reconfig-check", "--pre-vote",
         "--enable-pprof", "--metrics", "--cors", "--host-whitelist", "--discovery-fallback",
-        "--cipher-suites",
         "--proxy-failure-wait", "--proxy-refresh-interval", "--proxy-dial-timeout", "--proxy-write-timeout",
         "--proxy-read-timeout",
         "--experimental-backend-bbolt-freelist-type", "--experimental-enable-lease-checkpoint",
@@ -24,10 +23,8 @@ final class EtcdOnlyFlags {
 
     /** Refused: Cairn would otherwise run less safely or differently than the operator asked. */
     static final Set<String> UNSUPPORTED = Set.of(
-        "--cert-file", "--key-file", "--client-cert-auth", "--client-crl-file", "--client-cert-allowed-hostname",
-        "--trusted-ca-file", "--auto-tls", "--peer-cert-file", "--peer-key-file", "--peer-client-cert-auth",
-        "--peer-trusted-ca-file", "--peer-cert-allowed-cn", "--peer-cert-allowed-hostname", "--peer-auto-tls",
-        "--peer-crl-file", "--discovery", "--discovery-proxy", "--discovery-srv", "--discovery-srv-name",
+        "--client-crl-file", "--client-cert-allowed-hostname", "--peer-cert-allowed-hostname", "--peer-crl-file",
+        "--discovery", "--discovery-proxy", "--discovery-srv", "--discovery-srv-name",
         "--enable-v2", "--proxy", "--force-new-cluster", "--config-file",
         "--experimental-enable-v2v3", "--experimental-peer-skip-client-san-verification");
 

@@ -3,6 +3,8 @@ package io.cairn.engine.config;
 import io.cairn.engine.auth.Passwords;
 import io.cairn.engine.auth.TokenSettings;
 import io.cairn.engine.auth.Tokens;
+import io.cairn.engine.tls.CipherSuites;
+import io.cairn.engine.tls.TlsSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,7 +14,7 @@ import java.util.Set;
 /**
  * Validated server settings, built from the command line and environment by {@link #from}.
  * Grouped as an operator reads them: where the data lives, Raft's timing, the URLs, how the
- * cluster starts, and the request limits.
+ * cluster starts, the request limits, and TLS.
  */
 public record ServerConfig(
     String name,
@@ -25,10 +27,22 @@ public record ServerConfig(
     Duration leaseCheckpointInterval,
     CorruptCheck corruptCheck,
     LogSettings logging,
-    Auth auth) {
+    Security security) {
+
+    /** The TLS flags and the auth flags. */
+    public record Security(Tls tls, Auth auth) {
+    }
 
     /** --auth-token (with --auth-token-ttl for simple tokens) and --bcrypt-cost. */
     public record Auth(TokenSettings tokens, int bcryptCost) {
+    }
+
+    /**
+     * The TLS flags of client URLs (--cert-file, --key-file, --trusted-ca-file, --client-cert-auth,
+     * --auto-tls) and of peer URLs (the same with --peer-, and --peer-cert-allowed-cn); --cipher-suites
+     * applies to both. {@link ServerTls} loads them.
+     */
+    public record Tls(TlsSettings client, TlsSettings peer) {
     }
 
     /**
@@ -110,24 +124,68 @@ public record ServerConfig(
         require(flags.maxRequestBytes > 0 && flags.maxRequestBytes <= MAX_REQUEST_BYTES_MAX,
             "--max-request-bytes must be between 1 and " + MAX_REQUEST_BYTES_MAX + ", got " + flags.maxRequestBytes);
         final LogSettings logging = LogSettings.parse(flags.logger, flags.logOutputs, flags.logLevel);
+        final Urls urls = new Urls(
+            UrlList.parse("--listen-peer-urls", flags.listenPeerUrls),
+            UrlList.parse("--listen-client-urls", flags.listenClientUrls),
+            UrlList.parse("--advertise-client-urls", flags.advertiseClientUrls),
+            advertisePeerUrls,
+            flags.listenMetricsUrls.isEmpty() ? List.of() : UrlList.parse("--listen-metrics-urls", flags.listenMetricsUrls));
+        final Tls tls = tls(flags, urls);
 
         return new ServerConfig(
             flags.name,
             new Storage(dataDir, walDir, flags.snapshotCount, flags.walSegmentBytes),
             new Timing(flags.heartbeatIntervalMillis, flags.electionTimeoutMillis),
-            new Urls(
-                UrlList.parse("--listen-peer-urls", flags.listenPeerUrls),
-                UrlList.parse("--listen-client-urls", flags.listenClientUrls),
-                UrlList.parse("--advertise-client-urls", flags.advertiseClientUrls),
-                advertisePeerUrls,
-                flags.listenMetricsUrls.isEmpty() ? List.of() : UrlList.parse("--listen-metrics-urls", flags.listenMetricsUrls)),
+            urls,
             new Bootstrap(cluster, state, flags.initialClusterToken),
             new Limits(quota, flags.maxTxnOps, flags.maxRequestBytes),
             AutoCompaction.parse(flags.autoCompactionMode, flags.autoCompactionRetention),
             leaseCheckpointInterval(flags.leaseCheckpointInterval),
             new CorruptCheck(flags.initialCorruptCheck, corruptCheckTime(flags.corruptCheckTime)),
             logging,
-            auth(flags));
+            new Security(tls, auth(flags)));
+    }
+
+    /**
+     * The TLS flags, with the checks etcd 3.4 makes (its texts where it has one): a certificate
+     * needs its key and the reverse; an https URL needs a certificate or auto TLS. What etcd only
+     * warns about (certificates given while every URL is http) is logged at start ({@link ServerTls}).
+     */
+    private static Tls tls(final ServerFlags flags, final Urls urls) {
+        final List<String> cipherSuites = CipherSuites.parse(flags.cipherSuites);
+        final TlsSettings client = new TlsSettings(path(flags.certFile), path(flags.keyFile), path(flags.trustedCaFile),
+            flags.clientCertAuth, flags.autoTls, null, cipherSuites);
+        final TlsSettings peer = new TlsSettings(path(flags.peerCertFile), path(flags.peerKeyFile),
+            path(flags.peerTrustedCaFile), flags.peerClientCertAuth, flags.peerAutoTls,
+            flags.peerCertAllowedCn.isEmpty() ? null : flags.peerCertAllowedCn, cipherSuites);
+        requireBothOrNeither(client);
+        requireBothOrNeither(peer);
+        for (final URI url : urls.listenClientUrls()) {
+            require(!UrlList.isTls(url) || client.enabled(), "TLS key/cert (--cert-file, --key-file) must be provided "
+                + "for client url " + url + " with HTTPS scheme");
+        }
+        for (final URI url : urls.listenMetricsUrls()) {
+            require(!UrlList.isTls(url) || client.enabled(), "cannot listen on TLS for " + url.getRawAuthority()
+                + ": KeyFile and CertFile are not presented (--listen-metrics-urls " + url + " uses the client TLS "
+                + "flags --cert-file and --key-file)");
+        }
+        for (final URI url : urls.listenPeerUrls()) {
+            require(!UrlList.isTls(url) || peer.enabled(), "cannot listen on TLS for " + url.getRawAuthority()
+                + ": KeyFile and CertFile are not presented (--listen-peer-urls " + url + " needs --peer-cert-file and "
+                + "--peer-key-file, or --peer-auto-tls)");
+        }
+        return new Tls(client, peer);
+    }
+
+    /** etcd's {@code baseConfig}: one without the other is an error. */
+    private static void requireBothOrNeither(final TlsSettings side) {
+        require((side.certFile() == null) == (side.keyFile() == null), "KeyFile and CertFile must both be present[key: "
+            + (side.keyFile() == null ? "" : side.keyFile()) + ", cert: " + (side.certFile() == null ? ""
+            : side.certFile()) + "]");
+    }
+
+    private static Path path(final String flag) {
+        return flag.isEmpty() ? null : Path.of(flag);
     }
 
     private static Auth auth(final ServerFlags flags) {

@@ -114,6 +114,49 @@ public final class ServerFlags {
             + "resumes them. Cairn always checkpoints (etcd 3.4 only with --experimental-enable-lease-checkpoint).")
     String leaseCheckpointInterval;
 
+    // Security (etcd 3.4's names and help texts)
+    @Option(names = "--cert-file", defaultValue = "", description = "Path to the client server TLS cert file.")
+    String certFile;
+
+    @Option(names = "--key-file", defaultValue = "", description = "Path to the client server TLS key file.")
+    String keyFile;
+
+    @Option(names = "--client-cert-auth", defaultValue = "false", arity = "0..1",
+        description = "Enable client cert authentication.")
+    boolean clientCertAuth;
+
+    @Option(names = "--trusted-ca-file", defaultValue = "", description = "Path to the client server TLS trusted CA cert file.")
+    String trustedCaFile;
+
+    @Option(names = "--auto-tls", defaultValue = "false", arity = "0..1",
+        description = "Client TLS using generated certificates")
+    boolean autoTls;
+
+    @Option(names = "--peer-cert-file", defaultValue = "", description = "Path to the peer server TLS cert file.")
+    String peerCertFile;
+
+    @Option(names = "--peer-key-file", defaultValue = "", description = "Path to the peer server TLS key file.")
+    String peerKeyFile;
+
+    @Option(names = "--peer-client-cert-auth", defaultValue = "false", arity = "0..1",
+        description = "Enable peer client cert authentication.")
+    boolean peerClientCertAuth;
+
+    @Option(names = "--peer-trusted-ca-file", defaultValue = "", description = "Path to the peer server TLS trusted CA file.")
+    String peerTrustedCaFile;
+
+    @Option(names = "--peer-auto-tls", defaultValue = "false", arity = "0..1",
+        description = "Peer TLS using generated certificates")
+    boolean peerAutoTls;
+
+    @Option(names = "--peer-cert-allowed-cn", defaultValue = "", description = "Allowed CN for inter peer authentication.")
+    String peerCertAllowedCn;
+
+    @Option(names = "--cipher-suites", defaultValue = "",
+        description = "Comma-separated list of supported TLS cipher suites between client/server and peers (empty "
+            + "will be auto-populated by the Java runtime). Go's names, as etcd takes them.")
+    String cipherSuites;
+
     // Auth
     @Option(names = "--auth-token", defaultValue = "simple",
         description = "Specify auth token specific options: 'simple', or 'jwt,pub-key=FILE,priv-key=FILE,"

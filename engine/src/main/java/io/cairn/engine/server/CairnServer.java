@@ -6,6 +6,9 @@ import io.cairn.engine.node.KeyValueStore;
 import io.cairn.engine.node.MemberStatus;
 import io.cairn.engine.cluster.RequestIds;
 import io.cairn.engine.config.ServerConfig;
+import io.cairn.engine.config.ServerTls;
+import io.cairn.engine.config.UrlList;
+import io.cairn.engine.tls.TlsContext;
 import io.cairn.engine.mvcc.History;
 import io.cairn.engine.watch.HistorySource;
 import io.cairn.engine.watch.WatchHub;
@@ -13,6 +16,7 @@ import io.cairn.engine.server.http.HealthCheck;
 import io.cairn.engine.server.http.HttpEndpoints;
 import io.cairn.engine.server.http.HttpOrGrpcNegotiator;
 import io.cairn.engine.server.http.JsonGateway;
+import io.cairn.engine.server.http.TlsTermination;
 import io.cairn.engine.metrics.MemberMetrics;
 import io.cairn.etcd.api.etcdserverpb.AlarmType;
 import io.grpc.ManagedChannel;
@@ -26,12 +30,19 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
-/** The client-facing gRPC servers, one per --listen-client-urls entry, sharing one set of services. */
+/**
+ * The client-facing gRPC servers, one per address of --listen-client-urls, sharing one set of
+ * services. An https URL is served over TLS (client TLS flags); an http and an https URL on the same
+ * address share one port, as in etcd.
+ */
 public final class CairnServer implements AutoCloseable {
     /** Room gRPC allows above --max-request-bytes so an oversized request gets etcd's own error. */
     private static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
@@ -54,7 +65,18 @@ public final class CairnServer implements AutoCloseable {
         this.corruptionCheck = corruptionCheck;
     }
 
+    /** Starts with the client TLS of {@code config}, read now. */
     public static CairnServer start(final ServerConfig config, final KeyValueStore store) throws IOException {
+        return start(config, store, ServerTls.client(config, Clock.systemUTC()));
+    }
+
+    /**
+     * Starts serving; {@code clientTls} ({@link ServerTls#client}, null without client TLS) serves
+     * the https URLs and dials other members' https client URLs.
+     */
+    public static CairnServer start(final ServerConfig config, final KeyValueStore store, final TlsContext clientTls)
+        throws IOException {
+        final TlsTermination tls = clientTls == null ? null : new TlsTermination(clientTls);
         // The data dir's identity: on a restart it is the stored one, whatever the flags say now.
         final MemberStatus self = store.status();
         final long memberId = self.memberId();
@@ -67,10 +89,9 @@ public final class CairnServer implements AutoCloseable {
         final WatchHub watches = startWatchHub(store, headers, WatchHub.Settings.defaults(
             // etcd's watch server fragments at the request limit plus the same allowance.
             maxRequestBytes + GRPC_OVERHEAD_BYTES));
-        final Tokens tokens = Tokens.create(config.auth().tokens());
+        final Tokens tokens = Tokens.create(config.security().auth().tokens());
         store.onAuthEvent(tokens::hear);
-        // TODO(#19, client TLS): true with --client-cert-auth, so that a verified client certificate's CN names the user.
-        final Callers callers = new Callers(store, tokens, false);
+        final Callers callers = new Callers(store, tokens);
         final AccessChecks access = new AccessChecks(store, callers);
         final List<ServerServiceDefinition> services = List.of(
             new KvService(store, headers, new RequestSizeLimit(maxRequestBytes, RequestIds.largestFor(memberId)),
@@ -81,7 +102,7 @@ public final class CairnServer implements AutoCloseable {
             new ElectionService(store, headers, scans, access).bindService(),
             new WatchService(watches, headers, access).bindService(),
             new ClusterService(store, headers).bindService(),
-            new AuthService(store, headers, callers, new Passwords(config.auth().bcryptCost()), scans).bindService());
+            new AuthService(store, headers, callers, new Passwords(config.security().auth().bcryptCost()), scans).bindService());
         final PrometheusRegistry registry = new PrometheusRegistry();
         final GrpcServerMetrics grpcMetrics = new GrpcServerMetrics(registry);
         grpcMetrics.initialize(services);
@@ -104,22 +125,28 @@ public final class CairnServer implements AutoCloseable {
             // base64 makes values a third larger; the gRPC limit then applies to the call itself
             (int)(maxRequestBytes * 4 / 3) + GRPC_OVERHEAD_BYTES);
         try {
-            for (final URI url : config.urls().listenClientUrls()) {
+            for (final Address address : addresses(config.urls().listenClientUrls())) {
                 final NettyServerBuilder builder = NettyServerBuilder
-                    .forAddress(new InetSocketAddress(url.getHost(), url.getPort()), HttpOrGrpcNegotiator.clientPort(clientHttp))
+                    .forAddress(address.socket(), HttpOrGrpcNegotiator.clientPort(clientHttp,
+                        address.tls() ? tls : null, address.plain()))
                     .maxInboundMessageSize((int)maxRequestBytes + GRPC_OVERHEAD_BYTES)
                     // Handlers run on the event loop that read the request; see ScanExecutor for why.
                     .directExecutor()
                     .intercept(callers)
                     .intercept(grpcMetrics)
                     .addStreamTracerFactory(grpcMetrics.byteCounter());
+                if (address.tls() && clientTls.settings().clientCertAuth() && !clientTls.settings().usesAutoTls()) {
+                    // Added last, so it runs first: every later interceptor and handler sees the CN.
+                    builder.intercept(new ClientCertificates());
+                }
                 services.forEach(builder::addService);
                 servers.add(builder.build().start());
             }
             final HttpEndpoints metricsHttp = HttpEndpoints.metricsPort(health, registry);
-            for (final URI url : config.urls().listenMetricsUrls()) {
+            for (final Address address : addresses(config.urls().listenMetricsUrls())) {
                 servers.add(NettyServerBuilder
-                    .forAddress(new InetSocketAddress(url.getHost(), url.getPort()), HttpOrGrpcNegotiator.metricsPort(metricsHttp))
+                    .forAddress(address.socket(), HttpOrGrpcNegotiator.metricsPort(metricsHttp,
+                        address.tls() ? tls : null, address.plain()))
                     .build().start());
             }
         } catch (final IOException e) {
@@ -130,9 +157,25 @@ public final class CairnServer implements AutoCloseable {
             throw new IOException("cannot listen for clients: " + e.getMessage(), e);
         }
         final CorruptionCheck corruptionCheck = new CorruptionCheck(store, alarms,
-            CorruptionCheck.requestTimeout(config.timing().electionTimeoutMillis()));
+            CorruptionCheck.requestTimeout(config.timing().electionTimeoutMillis()), new MemberChannels(clientTls));
         corruptionCheck.startPeriodic(config.corruptCheck().interval());
         return new CairnServer(servers, gatewayChannel, scans, watches, corruptionCheck);
+    }
+
+    /** One listening address and the schemes its URLs ask for there. */
+    private record Address(InetSocketAddress socket, boolean plain, boolean tls) {
+    }
+
+    /** The URLs grouped by host and port, in the order given (etcd serves http and https on one address together). */
+    private static List<Address> addresses(final List<URI> urls) {
+        final Map<String, Address> byAuthority = new LinkedHashMap<>();
+        for (final URI url : urls) {
+            final boolean tls = UrlList.isTls(url);
+            byAuthority.merge(url.getRawAuthority(),
+                new Address(new InetSocketAddress(url.getHost(), url.getPort()), !tls, tls),
+                (first, more) -> new Address(first.socket(), first.plain() || more.plain(), first.tls() || more.tls()));
+        }
+        return List.copyOf(byAuthority.values());
     }
 
     /** The watch thread, told of every commit from now on (listening first, so no revision slips by). */

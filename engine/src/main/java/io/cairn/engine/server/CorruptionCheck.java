@@ -10,7 +10,6 @@ import io.cairn.etcd.api.etcdserverpb.HashKVRequest;
 import io.cairn.etcd.api.etcdserverpb.HashKVResponse;
 import io.cairn.etcd.api.etcdserverpb.MaintenanceGrpc;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.net.URI;
@@ -30,8 +29,8 @@ import java.util.concurrent.TimeoutException;
  * leader, the followers' against its own: a difference raises the CORRUPT alarm through the log, for
  * member 0 as etcd 3.4 does (which member is wrong is not known), and CORRUPT refuses writes on
  * every member until an operator disarms it. Peers are asked with Maintenance.HashKV at their client
- * URLs (etcd asks at its peer URLs); a peer that does not answer, or cannot answer at that revision,
- * is skipped with a warning, as in etcd.
+ * URLs (etcd asks at its peer URLs), over TLS for https URLs ({@link MemberChannels}); a peer that
+ * does not answer, or cannot answer at that revision, is skipped with a warning, as in etcd.
  */
 public final class CorruptionCheck implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(CorruptionCheck.class.getName());
@@ -39,13 +38,16 @@ public final class CorruptionCheck implements AutoCloseable {
     private final KeyValueStore store;
     private final Alarms alarms;
     private final long requestTimeoutMillis;
+    private final MemberChannels channels;
     /** The periodic check's thread, once started. */
     private ScheduledExecutorService timer;
 
-    public CorruptionCheck(final KeyValueStore store, final Alarms alarms, final Duration requestTimeout) {
+    public CorruptionCheck(final KeyValueStore store, final Alarms alarms, final Duration requestTimeout,
+        final MemberChannels channels) {
         this.store = store;
         this.alarms = alarms;
         this.requestTimeoutMillis = requestTimeout.toMillis();
+        this.channels = channels;
     }
 
     /** The start-up check; throws, naming the differing peers, if one differs. */
@@ -125,8 +127,7 @@ public final class CorruptionCheck implements AutoCloseable {
     }
 
     private HashKVResponse askHashKv(final String url, final long memberId, final long revision) {
-        final URI uri = URI.create(url);
-        final ManagedChannel channel = ManagedChannelBuilder.forAddress(uri.getHost(), uri.getPort()).usePlaintext().build();
+        final ManagedChannel channel = channels.open(URI.create(url));
         try {
             return MaintenanceGrpc.newBlockingStub(channel).withDeadlineAfter(requestTimeoutMillis, TimeUnit.MILLISECONDS)
                 .hashKV(HashKVRequest.newBuilder().setRevision(revision).build());

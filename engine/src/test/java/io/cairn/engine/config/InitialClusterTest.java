@@ -52,8 +52,14 @@ class InitialClusterTest {
         assertThrows(IllegalArgumentException.class, () -> InitialCluster.parse(""));
         assertThrows(IllegalArgumentException.class, () -> InitialCluster.parse("infra0=http://10.0.1.10"));
         assertThrows(IllegalArgumentException.class, () -> InitialCluster.parse("infra0=http://10.0.1.10:2380/raft"));
-        final IllegalArgumentException tls = assertThrows(IllegalArgumentException.class,
-            () -> InitialCluster.parse("infra0=https://10.0.1.10:2380"));
-        assertTrue(tls.getMessage().contains("TLS"), tls.getMessage());
+        final IllegalArgumentException unix = assertThrows(IllegalArgumentException.class,
+            () -> InitialCluster.parse("infra0=unixs://10.0.1.10:2380"));
+        assertTrue(unix.getMessage().contains("http or https"), unix.getMessage());
+    }
+
+    @Test
+    void httpsPeerUrlsAreTaken() {
+        assertEquals(List.of(URI.create("https://10.0.1.10:2380")),
+            InitialCluster.parse("infra0=https://10.0.1.10:2380").peerUrlsByName().get("infra0"));
     }
 }

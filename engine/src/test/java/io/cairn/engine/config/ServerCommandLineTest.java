@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cairn.engine.tls.TlsSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -114,9 +115,49 @@ class ServerCommandLineTest {
     }
 
     @Test
-    void tlsIsRefusedNotIgnored() {
-        assertEquals("flag --cert-file is not supported by Cairn yet", usageError(Map.of(), "--cert-file=/x.pem"));
-        assertTrue(usageError(Map.of(), "--listen-client-urls=https://127.0.0.1:2379").contains("TLS"));
+    void tlsFlagsAndHttpsUrlsAreTaken() {
+        final ServerConfig config = run(Map.of("ETCD_TRUSTED_CA_FILE", "/ca.pem", "ETCD_PEER_AUTO_TLS", "true"),
+            "--cert-file=/c.pem", "--key-file", "/k.pem", "--client-cert-auth",
+            "--listen-client-urls", "https://127.0.0.1:2379,http://127.0.0.1:12379",
+            "--listen-peer-urls", "https://127.0.0.1:2380", "--initial-advertise-peer-urls", "https://127.0.0.1:2380",
+            "--peer-cert-allowed-cn", "member", "--cipher-suites",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305");
+        assertEquals(List.of(URI.create("https://127.0.0.1:2379"), URI.create("http://127.0.0.1:12379")),
+            config.urls().listenClientUrls());
+        assertEquals(new TlsSettings(Path.of("/c.pem"), Path.of("/k.pem"), Path.of("/ca.pem"), true, false, null,
+            List.of("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256")),
+            config.security().tls().client());
+        assertTrue(config.security().tls().peer().usesAutoTls());
+        assertEquals("member", config.security().tls().peer().allowedCn());
+        assertEquals(Map.of("default", List.of(URI.create("https://127.0.0.1:2380"))),
+            config.bootstrap().initialCluster().peerUrlsByName());
+        assertEquals(TlsSettings.none(), run(Map.of()).security().tls().client());
+    }
+
+    @Test
+    void tlsMisconfigurationsAreRefusedWithEtcdsWords() {
+        assertEquals("TLS key/cert (--cert-file, --key-file) must be provided for client url https://127.0.0.1:2379 "
+            + "with HTTPS scheme", usageError(Map.of(), "--listen-client-urls=https://127.0.0.1:2379"));
+        assertEquals("KeyFile and CertFile must both be present[key: , cert: /c.pem]",
+            usageError(Map.of(), "--cert-file=/c.pem"));
+        assertEquals("KeyFile and CertFile must both be present[key: /k.pem, cert: ]",
+            usageError(Map.of(), "--peer-key-file=/k.pem"));
+        assertTrue(usageError(Map.of(), "--listen-peer-urls=https://127.0.0.1:2380")
+            .startsWith("cannot listen on TLS for 127.0.0.1:2380: KeyFile and CertFile are not presented"));
+        assertTrue(usageError(Map.of(), "--listen-metrics-urls=https://127.0.0.1:2381")
+            .startsWith("cannot listen on TLS for 127.0.0.1:2381: KeyFile and CertFile are not presented"));
+        assertEquals("unexpected TLS cipher suite \"TLS_FOO\"", usageError(Map.of(), "--cipher-suites=TLS_FOO"));
+        assertTrue(usageError(Map.of(), "--listen-client-urls=unixs://x:1").contains("http or https"));
+        // --auto-tls alone serves https, as in etcd
+        run(Map.of(), "--auto-tls", "--listen-client-urls=https://127.0.0.1:2379");
+    }
+
+    @Test
+    void tlsFeaturesCairnLacksAreRefusedNotIgnored() {
+        assertEquals("flag --client-crl-file is not supported by Cairn yet",
+            usageError(Map.of(), "--client-crl-file=/crl.pem"));
+        assertEquals("flag --peer-cert-allowed-hostname is not supported by Cairn yet",
+            usageError(Map.of(), "--peer-cert-allowed-hostname=a"));
     }
 
     @Test

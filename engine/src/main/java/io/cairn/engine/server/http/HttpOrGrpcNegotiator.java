@@ -10,38 +10,67 @@ import io.grpc.netty.shaded.io.netty.util.AsciiString;
 
 /**
  * gRPC's hook into a new connection's pipeline (its "protocol negotiator"), used to put a {@link
- * ProtocolSniffer} first, as etcd's cmux does on its client port. grpc-java marks this API
- * internal; it is the only place Cairn uses it, and a grpc upgrade that changes it fails to
+ * ProtocolSniffer} first, as etcd's cmux does on its client port, or for an https URL a {@link
+ * TlsHandshake} that puts the sniffer first once the connection is decrypted. grpc-java marks this
+ * API internal; it is the only place Cairn uses it, and a grpc upgrade that changes it fails to
  * compile here rather than at run time.
  */
 public final class HttpOrGrpcNegotiator implements InternalProtocolNegotiator.ProtocolNegotiator {
+    private static final AsciiString HTTPS = AsciiString.of("https");
+
     private final InternalProtocolNegotiator.ProtocolNegotiator plaintext = InternalProtocolNegotiators.serverPlaintext();
     private final HttpEndpoints http;
     private final boolean httpOnly;
+    /** Null: plain connections only. */
+    private final TlsTermination tls;
+    /** With {@code tls}: whether plain connections are served on the same address too. */
+    private final boolean plainToo;
 
-    private HttpOrGrpcNegotiator(final HttpEndpoints http, final boolean httpOnly) {
+    private HttpOrGrpcNegotiator(final HttpEndpoints http, final boolean httpOnly, final TlsTermination tls,
+        final boolean plainToo) {
         this.http = http;
         this.httpOnly = httpOnly;
+        this.tls = tls;
+        this.plainToo = plainToo;
     }
 
-    /** A client URL: gRPC and HTTP/1.1 on one port. */
+    /** A client URL: gRPC and HTTP/1.1 on one port, in plain text. */
     public static ServerCredentials clientPort(final HttpEndpoints http) {
-        return InternalNettyServerCredentials.create(new HttpOrGrpcNegotiator(http, false));
+        return clientPort(http, null, true);
+    }
+
+    /**
+     * A client address: gRPC and HTTP/1.1 on one port, over TLS when {@code tls} is not null, and
+     * then also in plain text if {@code plainToo} (an http and an https URL on one address).
+     */
+    public static ServerCredentials clientPort(final HttpEndpoints http, final TlsTermination tls,
+        final boolean plainToo) {
+        return InternalNettyServerCredentials.create(new HttpOrGrpcNegotiator(http, false, tls, plainToo));
     }
 
     /** A --listen-metrics-urls port: HTTP/1.1 only. */
     public static ServerCredentials metricsPort(final HttpEndpoints http) {
-        return InternalNettyServerCredentials.create(new HttpOrGrpcNegotiator(http, true));
+        return metricsPort(http, null, true);
+    }
+
+    /** A --listen-metrics-urls address: HTTP/1.1 only, over TLS as {@link #clientPort} says. */
+    public static ServerCredentials metricsPort(final HttpEndpoints http, final TlsTermination tls,
+        final boolean plainToo) {
+        return InternalNettyServerCredentials.create(new HttpOrGrpcNegotiator(http, true, tls, plainToo));
     }
 
     @Override
     public AsciiString scheme() {
-        return plaintext.scheme();
+        return tls != null && !plainToo ? HTTPS : plaintext.scheme();
     }
 
     @Override
     public ChannelHandler newHandler(final GrpcHttp2ConnectionHandler grpcHandler) {
-        return new ProtocolSniffer(httpOnly ? null : plaintext.newHandler(grpcHandler), http);
+        final ChannelHandler grpc = httpOnly ? null : plaintext.newHandler(grpcHandler);
+        if (tls == null || plainToo) {
+            return new ProtocolSniffer(grpc, http, tls);
+        }
+        return new TlsHandshake(tls, () -> new ProtocolSniffer(grpc, http, null));
     }
 
     @Override

@@ -16,26 +16,44 @@ import java.util.List;
  * The gRPC handlers join only once the connection is known to be gRPC: the HTTP/2 server would
  * otherwise greet an HTTP/1.1 client with a SETTINGS frame. gRPC's transport starts them with a
  * {@link ProtocolNegotiationEvent} when the connection opens; it is held here and passed on when
- * they join.
+ * they join. On an address that serves both http and https URLs, a first byte 22 (a TLS handshake
+ * record, which no HTTP request starts with) hands the connection to {@link TlsHandshake}, which
+ * sniffs again once decrypted, as etcd's cmux does.
  */
 final class ProtocolSniffer extends ByteToMessageDecoder {
     /** RFC 9113 section 3.4: what every HTTP/2 client sends first. */
     private static final byte[] HTTP2_PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
+    /** The first byte of a TLS record carrying a handshake message (RFC 8446 section 5.1). */
+    private static final byte TLS_HANDSHAKE_RECORD = 22;
+
     private final ChannelHandler grpc;
     private final HttpEndpoints http;
+    /** Null: no TLS on this address (or TLS already done). */
+    private final TlsTermination tls;
     /** gRPC's "negotiation may start" event, held back from its handlers until they join. */
     private ProtocolNegotiationEvent negotiation;
 
-    /** {@code grpc} null: HTTP only (a metrics URL). */
-    ProtocolSniffer(final ChannelHandler grpc, final HttpEndpoints http) {
+    /**
+     * {@code grpc} null: HTTP only (a metrics URL). {@code tls} not null: TLS connections are
+     * accepted too, and sniffed again once decrypted.
+     */
+    ProtocolSniffer(final ChannelHandler grpc, final HttpEndpoints http, final TlsTermination tls) {
         this.grpc = grpc;
         this.http = http;
+        this.tls = tls;
     }
 
     @Override
     protected void decode(final ChannelHandlerContext ctx, final ByteBuf in, final List<Object> out) {
-        if (grpc == null || !matchesPrefaceSoFar(in)) {
+        if (tls != null && in.getByte(in.readerIndex()) == TLS_HANDSHAKE_RECORD) {
+            final TlsHandshake handshake = new TlsHandshake(tls, () -> new ProtocolSniffer(grpc, http, null));
+            ctx.pipeline().addAfter(ctx.name(), null, handshake);
+            if (negotiation != null) {
+                ctx.fireUserEventTriggered(negotiation);
+            }
+            ctx.pipeline().remove(this);
+        } else if (grpc == null || !matchesPrefaceSoFar(in)) {
             http.addAfter(ctx.pipeline(), ctx.name());
             ctx.pipeline().remove(this);
         } else if (in.readableBytes() >= HTTP2_PREFACE.length) {
