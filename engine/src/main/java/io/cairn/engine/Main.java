@@ -8,6 +8,7 @@ import io.cairn.engine.config.ServerConfig;
 import io.cairn.engine.config.ServerTls;
 import io.cairn.engine.config.UrlList;
 import io.cairn.engine.tls.TlsContext;
+import io.cairn.transport.PeerTls;
 import io.cairn.engine.lease.LeaseOptions;
 import io.cairn.engine.lease.Lessor;
 import io.cairn.engine.log.LogField;
@@ -143,21 +144,31 @@ public final class Main {
     }
 
     /**
-     * TODO(peer TLS): hand {@code peerTls} (its {@code sslContext()}, {@code requiresClientCertificate()}
-     * and {@code settings().allowedCn()}) to the transport once aeron-transport carries TLS. Until then
-     * the peer TLS flags are parsed, checked and their files read (so their errors show), and a
-     * member with an https peer URL refuses to start rather than talk to its peers in plain text.
+     * TLS between peers when the peer URLs are https: etcd's peer flags, as the transport takes them.
+     * A member's peer URLs must then all be https (the transport encrypts every peer or none). As
+     * etcd does, peer TLS files with only http peer URLs are not used (a warning says so).
      */
-    private static void refuseTlsPeersUntilWired(final ServerConfig config, final TlsContext peerTls) {
-        final boolean httpsPeer = Stream.concat(Stream.concat(config.urls().listenPeerUrls().stream(),
+    static PeerTls peerTls(final ServerConfig config, final TlsContext peer) {
+        final List<URI> peerUrls = Stream.concat(Stream.concat(config.urls().listenPeerUrls().stream(),
                 config.urls().initialAdvertisePeerUrls().stream()),
-            config.bootstrap().initialCluster().peerUrlsByName().values().stream().flatMap(List::stream))
-            .anyMatch(UrlList::isTls);
-        if (httpsPeer) {
-            throw new IllegalArgumentException("https peer URLs (peer TLS) are not supported by this version of "
-                + "Cairn's peer transport yet" + (peerTls == null ? "" : " (the peer TLS files were read and are "
-                + "valid)") + "; use http peer URLs");
+            config.bootstrap().initialCluster().peerUrlsByName().values().stream().flatMap(List::stream)).toList();
+        final long https = peerUrls.stream().filter(UrlList::isTls).count();
+        if (https == 0) {
+            if (peer != null) {
+                LOG.log(System.Logger.Level.WARNING, "peer TLS files are given but every peer URL is http: peers talk "
+                    + "without TLS");
+            }
+            return null;
         }
+        if (https != peerUrls.size()) {
+            throw new IllegalArgumentException("peer URLs must be all https or all http (--listen-peer-urls, "
+                + "--initial-advertise-peer-urls, --initial-cluster): " + peerUrls);
+        }
+        if (peer == null) {
+            throw new IllegalArgumentException("https peer URLs need --peer-cert-file and --peer-key-file, or "
+                + "--peer-auto-tls");
+        }
+        return new PeerTls(peer.sslContext(), peer.requiresClientCertificate(), peer.settings().allowedCn());
     }
 
     private static void serve(final ServerConfig config) throws InterruptedException {
@@ -173,11 +184,11 @@ public final class Main {
             }
             // TLS first: a bad certificate file stops the start before anything is opened.
             final TlsContext clientTls = ServerTls.client(config, Clock.systemUTC());
-            refuseTlsPeersUntilWired(config, ServerTls.peer(config, Clock.systemUTC()));
+            final PeerTls peerTls = peerTls(config, ServerTls.peer(config, Clock.systemUTC()));
             final Set<PlantedBug> plantedBugs = PlantedBug.fromEnvironment(System.getenv());
             testFaults = StorageFaultControl.fromEnvironment(System.getenv(), NativePosix.INSTANCE);
             store = RaftKeyValueStore.open(config.storage().dataDir(), config.storage().walDir(), memberOptions(config),
-                clusterOptions(config), testFaults.disk());
+                clusterOptions(config).withPeerTls(peerTls), testFaults.disk());
             if (config.corruptCheck().initial()) {
                 new CorruptionCheck(store, new Alarms(store), CorruptionCheck.requestTimeout(
                     config.timing().electionTimeoutMillis()), new MemberChannels(clientTls)).checkBeforeServing();

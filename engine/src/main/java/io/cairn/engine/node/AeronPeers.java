@@ -8,6 +8,7 @@ import io.cairn.raft.Message;
 import io.cairn.transport.AeronTransport;
 import io.cairn.transport.FaultPlan;
 import io.cairn.transport.InboundHandler;
+import io.cairn.transport.PeerTls;
 import io.cairn.transport.PeerUrl;
 import io.cairn.transport.TransportConfig;
 import io.cairn.transport.FileSnapshotStore;
@@ -37,15 +38,16 @@ final class AeronPeers implements Peers {
 
     /**
      * Starts the transport on this member's peer URL and adds every other member; {@code messageFaults}
-     * (tests; null for none) acts on the Raft frames received.
+     * (tests; null for none) acts on the Raft frames received; {@code tls} (null: none) encrypts every
+     * frame between peers.
      */
     static AeronPeers start(final TransportConfig config, final List<Member> members, final Path snapshotDir,
-        final Env tree, final FaultPlan messageFaults) throws IOException {
+        final Env tree, final FaultPlan messageFaults, final PeerTls tls) throws IOException {
         // Snapshots leave as a consistent image of the tree read chunk by chunk, and arrive as a file
         // beside the tree: neither end holds a snapshot in memory.
         final FileSnapshotStore snapshots = new FileSnapshotStore(snapshotDir,
             message -> imageOf(tree, message));
-        final AeronTransport transport = AeronTransport.launch(config, snapshots, messageFaults, null);
+        final AeronTransport transport = AeronTransport.launch(config, snapshots, tls, messageFaults, null);
         try {
             for (final Member member : members) {
                 if (member.id() != config.memberId()) {

@@ -4,6 +4,7 @@ import io.cairn.engine.cluster.InitialMembers;
 import io.cairn.engine.cluster.Member;
 import io.cairn.engine.cluster.MemberIds;
 import io.cairn.transport.FaultPlan;
+import io.cairn.transport.PeerTls;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -17,11 +18,22 @@ import java.util.List;
  * @param aeronDir       the transport's media driver directory; null for the default under /dev/shm
  * @param messageFaults  tests only: faults applied to the Raft frames this member receives (partitions, delays);
  *                       null (always outside tests) for none
+ * @param peerTls        TLS between peers (https peer URLs); null for none
  */
 public record ClusterOptions(String name, InitialMembers initial, List<String> clientUrls, String listenPeerUrl,
-                             Path aeronDir, FaultPlan messageFaults) {
+                             Path aeronDir, FaultPlan messageFaults, PeerTls peerTls) {
     public ClusterOptions {
         clientUrls = List.copyOf(clientUrls);
+    }
+
+    /** Without peer TLS. */
+    public ClusterOptions(final String name, final InitialMembers initial, final List<String> clientUrls,
+        final String listenPeerUrl, final Path aeronDir, final FaultPlan messageFaults) {
+        this(name, initial, clientUrls, listenPeerUrl, aeronDir, messageFaults, null);
+    }
+
+    public ClusterOptions withPeerTls(final PeerTls value) {
+        return new ClusterOptions(name, initial, clientUrls, listenPeerUrl, aeronDir, messageFaults, value);
     }
 
     /** A member alone in its cluster (tests, and `bin/cairn` without --initial-cluster peers). */

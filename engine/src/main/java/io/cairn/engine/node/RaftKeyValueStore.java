@@ -197,7 +197,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
             config = config.withAeronDir(cluster.aeronDir());
         }
         return AeronPeers.start(config, storage.knownMembers(), storage.snapshotDir(), storage.env,
-            cluster.messageFaults());
+            cluster.messageFaults(), cluster.peerTls());
     }
 
     /** Waits until the entries known committed at start are applied (a single member's: all of its WAL). */
