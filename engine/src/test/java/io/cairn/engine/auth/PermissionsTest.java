@@ -40,6 +40,8 @@ class PermissionsTest {
     void rangesMustBeCoveredWithoutAGap() {
         assertDoesNotThrow(() -> Permissions.checkRange(STATE, ALICE, bytes("a"), bytes("c"))); // [a,b) + [b,c)
         assertRefused(EtcdError.PERMISSION_DENIED, () -> Permissions.checkRange(STATE, ALICE, bytes("a"), bytes("d")));
+        // [a,c) and [m,...) are read, [c,m) is not: a range over the gap is refused
+        assertRefused(EtcdError.PERMISSION_DENIED, () -> Permissions.checkRange(STATE, ALICE, bytes("a"), bytes("n")));
         assertDoesNotThrow(() -> Permissions.checkRange(STATE, ALICE, bytes("a9"), new byte[0]));
         assertRefused(EtcdError.PERMISSION_DENIED, () -> Permissions.checkRange(STATE, ALICE, bytes("c"), new byte[0]));
         assertDoesNotThrow(() -> Permissions.checkRange(STATE, ALICE, bytes("m"), bytes("\0"))); // open end
