@@ -27,8 +27,9 @@ public enum Bucket {
     AUTH_ROLES,
     /**
      * etcd's buckets `auth`, `authUsers` and `authRoles`, copied byte for byte by `cairn migrate`
-     * (keys and values as etcd stored them: authpb messages, bcrypt hashes). Cairn does not read
-     * them yet: they wait for auth (issue #19), which will decide what to make of them.
+     * (keys and values as etcd stored them: authpb messages, bcrypt hashes). Cairn's own auth store
+     * is AUTH, AUTH_USERS and AUTH_ROLES; the migration refuses a snapshot with auth enabled, so these
+     * hold only a disabled etcd's users and roles, unread.
      */
     ETCD_AUTH,
     ETCD_AUTH_USERS,

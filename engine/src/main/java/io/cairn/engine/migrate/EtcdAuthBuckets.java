@@ -9,9 +9,9 @@ import java.util.Arrays;
 
 /**
  * etcd's auth buckets (`auth`: the enabled flag and auth revision; `authUsers`, `authRoles`: authpb
- * messages), copied byte for byte into Cairn's {@code ETCD_AUTH*} buckets. Cairn does not enforce
- * auth yet (issue #19), so a snapshot with auth enabled is refused: migrated, its keys would be
- * open to every client.
+ * messages), copied byte for byte into Cairn's {@code ETCD_AUTH*} buckets. Their users and roles are
+ * not converted into Cairn's auth store yet, so a snapshot with auth enabled is refused: migrated,
+ * its keys would be open to every client.
  */
 final class EtcdAuthBuckets {
     static final String AUTH = "auth";
@@ -31,8 +31,8 @@ final class EtcdAuthBuckets {
         final boolean[] enabled = new boolean[1];
         auth.forEach(entry -> enabled[0] |= Arrays.equals(entry.key(), ENABLED_KEY) && Arrays.equals(entry.value(), ENABLED));
         if (enabled[0]) {
-            throw new EtcdSnapshotException(file, "auth is enabled in this snapshot, and Cairn does not enforce auth yet"
-                + " (issue #19): every client could read and write every key. Run `etcdctl auth disable` against etcd,"
+            throw new EtcdSnapshotException(file, "auth is enabled in this snapshot, and the migration does not carry"
+                + " etcd's users and roles over yet: every client could read and write every key. Run `etcdctl auth disable` against etcd,"
                 + " save a new snapshot and migrate that one");
         }
     }

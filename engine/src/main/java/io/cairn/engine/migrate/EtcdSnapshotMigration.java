@@ -113,7 +113,7 @@ public final class EtcdSnapshotMigration {
         return report.keyVersions() + " versions (" + report.deletes() + " of them deletes) of " + report.liveKeys()
             + " live keys, " + report.leases() + " leases (" + report.attachedKeys() + " keys attached), revision "
             + report.currentRevision() + ", compacted at " + report.compactRevision() + ", " + report.authEntries()
-            + " auth entries carried raw (not enforced: issue #19); tree " + report.cairnBytes() + " bytes";
+            + " auth entries carried raw (etcd's, not converted); tree " + report.cairnBytes() + " bytes";
     }
 
     /** etcd's top-level buckets that a migration reads; the required ones checked present. */

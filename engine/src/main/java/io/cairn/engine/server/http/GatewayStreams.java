@@ -64,6 +64,7 @@ final class GatewayStreams {
      */
     @SuppressWarnings("unchecked")
     <Q extends Message, R extends Message> Runnable start(final MethodDescriptor<?, ?> untyped, final String body,
+        final String authorization,
         final Sink sink) {
         final MethodDescriptor<Q, R> method = (MethodDescriptor<Q, R>)untyped;
         final boolean clientStreams = method.getType() == MethodDescriptor.MethodType.BIDI_STREAMING
@@ -84,7 +85,8 @@ final class GatewayStreams {
                 .withDescription(e.getMessage())));
             return () -> { };
         }
-        final ClientCall<Q, R> call = channel.newCall(method, CallOptions.DEFAULT);
+        final ClientCall<Q, R> call = JsonGateway.withAuthorization(channel, authorization)
+            .newCall(method, CallOptions.DEFAULT);
         call.start(new ClientCall.Listener<>() {
             private boolean answered;
 

@@ -138,9 +138,11 @@ public final class HttpEndpoints extends SimpleChannelInboundHandler<FullHttpReq
                 } else if (!request.method().equals(HttpMethod.POST)) {
                     send(ctx, keepAlive, HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT, "Method Not Allowed\n");
                 } else if (gateway.isStream(uri.path())) {
-                    stream(ctx, keepAlive, uri.path(), request.content().toString(StandardCharsets.UTF_8));
+                    stream(ctx, keepAlive, uri.path(), request.content().toString(StandardCharsets.UTF_8),
+                        request.headers().get(HttpHeaderNames.AUTHORIZATION));
                 } else {
-                    gateway.call(uri.path(), request.content().toString(StandardCharsets.UTF_8)).whenComplete(
+                    gateway.call(uri.path(), request.content().toString(StandardCharsets.UTF_8),
+                        request.headers().get(HttpHeaderNames.AUTHORIZATION)).whenComplete(
                         (answer, failed) -> send(ctx, keepAlive, HttpResponseStatus.valueOf(answer.httpStatus()),
                             "application/json", answer.json()));
                 }
@@ -152,8 +154,9 @@ public final class HttpEndpoints extends SimpleChannelInboundHandler<FullHttpReq
      * A streaming gateway call: a chunked answer, one JSON line per response, ended when the call
      * ends; the call is cancelled if the client goes away first.
      */
-    private void stream(final ChannelHandlerContext ctx, final boolean keepAlive, final String path, final String body) {
-        final Runnable cancel = gateway.stream(path, body, new GatewayStreams.Sink() {
+    private void stream(final ChannelHandlerContext ctx, final boolean keepAlive, final String path, final String body,
+        final String authorization) {
+        final Runnable cancel = gateway.stream(path, body, authorization, new GatewayStreams.Sink() {
             private boolean started;
 
             @Override

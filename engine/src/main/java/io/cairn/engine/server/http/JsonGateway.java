@@ -3,6 +3,7 @@ package io.cairn.engine.server.http;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
+import io.cairn.etcd.api.etcdserverpb.AuthGrpc;
 import io.cairn.etcd.api.etcdserverpb.ClusterGrpc;
 import io.cairn.etcd.api.etcdserverpb.KVGrpc;
 import io.cairn.etcd.api.etcdserverpb.LeaseGrpc;
@@ -10,6 +11,10 @@ import io.cairn.etcd.api.etcdserverpb.MaintenanceGrpc;
 import io.cairn.etcd.api.v3electionpb.ElectionGrpc;
 import io.cairn.etcd.api.v3lockpb.LockGrpc;
 import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
@@ -75,6 +80,22 @@ public final class JsonGateway {
         route("election/proclaim", ElectionGrpc.getProclaimMethod());
         route("election/leader", ElectionGrpc.getLeaderMethod());
         route("election/resign", ElectionGrpc.getResignMethod());
+        route("auth/enable", AuthGrpc.getAuthEnableMethod());
+        route("auth/disable", AuthGrpc.getAuthDisableMethod());
+        route("auth/authenticate", AuthGrpc.getAuthenticateMethod());
+        route("auth/user/add", AuthGrpc.getUserAddMethod());
+        route("auth/user/get", AuthGrpc.getUserGetMethod());
+        route("auth/user/list", AuthGrpc.getUserListMethod());
+        route("auth/user/delete", AuthGrpc.getUserDeleteMethod());
+        route("auth/user/changepw", AuthGrpc.getUserChangePasswordMethod());
+        route("auth/user/grant", AuthGrpc.getUserGrantRoleMethod());
+        route("auth/user/revoke", AuthGrpc.getUserRevokeRoleMethod());
+        route("auth/role/add", AuthGrpc.getRoleAddMethod());
+        route("auth/role/get", AuthGrpc.getRoleGetMethod());
+        route("auth/role/list", AuthGrpc.getRoleListMethod());
+        route("auth/role/delete", AuthGrpc.getRoleDeleteMethod());
+        route("auth/role/grant", AuthGrpc.getRoleGrantPermissionMethod());
+        route("auth/role/revoke", AuthGrpc.getRoleRevokePermissionMethod());
     }
 
     private void route(final String path, final MethodDescriptor<?, ?> method) {
@@ -93,8 +114,22 @@ public final class JsonGateway {
     }
 
     /** Starts the streaming call {@code path} names; returns what cancels it. */
-    public Runnable stream(final String path, final String body, final GatewayStreams.Sink sink) {
-        return streams.start(streams.method(route(path)), body, sink);
+    public Runnable stream(final String path, final String body, final String authorization,
+        final GatewayStreams.Sink sink) {
+        return streams.start(streams.method(route(path)), body, authorization, sink);
+    }
+
+    /**
+     * The channel as a call with the HTTP request's Authorization header (etcd's token, as etcd's
+     * grpc-gateway forwards it) sees it: that header as the call's "authorization" metadata.
+     */
+    static Channel withAuthorization(final Channel channel, final String authorization) {
+        if (authorization == null || authorization.isEmpty()) {
+            return channel;
+        }
+        final Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), authorization);
+        return ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers));
     }
 
     private MethodDescriptor<?, ?> method(final String path) {
@@ -113,13 +148,13 @@ public final class JsonGateway {
     }
 
     /** Runs the call {@code path} names with {@code json} as its request; completes with the answer. */
-    public CompletableFuture<Answer> call(final String path, final String json) {
-        return call(method(path), json);
+    public CompletableFuture<Answer> call(final String path, final String json, final String authorization) {
+        return call(method(path), json, authorization);
     }
 
     @SuppressWarnings("unchecked")
     private <Q extends Message, R extends Message> CompletableFuture<Answer> call(final MethodDescriptor<?, ?> untyped,
-        final String json) {
+        final String json, final String authorization) {
         final MethodDescriptor<Q, R> method = (MethodDescriptor<Q, R>)untyped;
         final Q request;
         try {
@@ -131,7 +166,7 @@ public final class JsonGateway {
             return CompletableFuture.completedFuture(error(Status.INVALID_ARGUMENT.withDescription(e.getMessage())));
         }
         final CompletableFuture<Answer> answer = new CompletableFuture<>();
-        ClientCalls.asyncUnaryCall(channel.newCall(method, CallOptions.DEFAULT), request, new StreamObserver<R>() {
+        ClientCalls.asyncUnaryCall(withAuthorization(channel, authorization).newCall(method, CallOptions.DEFAULT), request, new StreamObserver<R>() {
             @Override
             public void onNext(final R response) {
                 try {
