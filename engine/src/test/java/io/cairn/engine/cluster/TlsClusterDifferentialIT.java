@@ -2,17 +2,16 @@ package io.cairn.engine.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cairn.engine.testing.Etcdctl;
 import io.cairn.engine.testing.ServerProcess;
 import io.cairn.engine.testing.SideBySide;
 import io.cairn.engine.testing.TestCertificates;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -147,17 +146,6 @@ class TlsClusterDifferentialIT {
             "--command-timeout=10s"));
         command.addAll(tls);
         command.addAll(List.of(arguments));
-        final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put("ETCDCTL_API", "3");
-        final Process process = builder.start();
-        process.getOutputStream().close();
-        final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IOException(command + " did not finish");
-        }
-        final StringBuilder kept = new StringBuilder(String.join(" ", arguments) + "\nexit " + process.exitValue() + "\n");
-        output.lines().filter(line -> !line.startsWith("{\"level\":")).forEach(line -> kept.append(line).append('\n'));
-        return kept.toString();
+        return String.join(" ", arguments) + "\n" + Etcdctl.runCommand(command, "", COMMAND_TIMEOUT_SECONDS);
     }
 }

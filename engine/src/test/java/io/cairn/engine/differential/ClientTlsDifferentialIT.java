@@ -3,16 +3,15 @@ package io.cairn.engine.differential;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cairn.engine.testing.Etcdctl;
 import io.cairn.engine.testing.ServerProcess;
 import io.cairn.engine.testing.SideBySide;
 import io.cairn.engine.testing.TestCertificates;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -195,18 +194,6 @@ class ClientTlsDifferentialIT {
 
     /** "exit N", then standard output and error; etcdctl's JSON log lines (times, client ids) dropped. */
     private static String run(final List<String> command, final String stdin) throws IOException, InterruptedException {
-        final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put("ETCDCTL_API", "3");
-        final Process process = builder.start();
-        process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-        process.getOutputStream().close();
-        final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IOException(command + " did not finish");
-        }
-        final StringBuilder kept = new StringBuilder("exit " + process.exitValue() + "\n");
-        output.lines().filter(line -> !line.startsWith("{\"level\":")).forEach(line -> kept.append(line).append('\n'));
-        return kept.toString();
+        return Etcdctl.runCommand(command, stdin, COMMAND_TIMEOUT_SECONDS);
     }
 }

@@ -21,15 +21,24 @@ public final class Etcdctl {
         throws IOException, InterruptedException {
         final List<String> command = new ArrayList<>(List.of("etcdctl", "--endpoints", endpoint));
         command.addAll(arguments);
+        return runCommand(command, stdin, COMMAND_TIMEOUT_SECONDS);
+    }
+
+    /**
+     * Runs any command line (etcdctl with TLS flags, curl, ...) as above: "exit N", then standard output
+     * and error, etcdctl's JSON log lines dropped; IOException if it runs past {@code timeoutSeconds}.
+     */
+    public static String runCommand(final List<String> command, final String stdin, final long timeoutSeconds)
+        throws IOException, InterruptedException {
         final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("ETCDCTL_API", "3");
         final Process process = builder.start();
         process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
         process.getOutputStream().close();
         final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             process.destroyForcibly();
-            throw new IOException("etcdctl " + arguments + " did not finish");
+            throw new IOException(command + " did not finish");
         }
         final StringBuilder kept = new StringBuilder("exit " + process.exitValue() + "\n");
         output.lines().filter(line -> !line.startsWith("{\"level\":")).forEach(line -> kept.append(line).append('\n'));
