@@ -39,6 +39,16 @@ public final class AuthState {
         this.roles = Collections.unmodifiableSortedMap(new TreeMap<>(roles));
     }
 
+    /** A store as another system kept it (an etcd snapshot being migrated). */
+    public static AuthState of(final boolean enabled, final long revision, final List<User> users,
+        final List<Role> roles) {
+        final TreeMap<String, User> userMap = new TreeMap<>();
+        users.forEach(user -> userMap.put(user.name(), user));
+        final TreeMap<String, Role> roleMap = new TreeMap<>();
+        roles.forEach(role -> roleMap.put(role.name(), role));
+        return new AuthState(enabled, revision, userMap, roleMap);
+    }
+
     /** A store never written: auth off, revision 1, no users, no roles. */
     public static AuthState empty() {
         return new AuthState(false, INITIAL_REVISION, new TreeMap<>(), new TreeMap<>());

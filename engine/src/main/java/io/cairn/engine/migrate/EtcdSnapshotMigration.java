@@ -1,5 +1,7 @@
 package io.cairn.engine.migrate;
 
+import io.cairn.engine.auth.AuthState;
+import io.cairn.engine.auth.AuthTable;
 import io.cairn.engine.backend.Bucket;
 import io.cairn.engine.cluster.InitialMembers;
 import io.cairn.engine.migrate.bolt.BoltBucket;
@@ -77,7 +79,6 @@ public final class EtcdSnapshotMigration {
         }
         try (BoltFile bolt = BoltFile.open(snapshot, boltBytes)) {
             final EtcdBuckets buckets = EtcdBuckets.find(bolt, log);
-            EtcdAuthBuckets.checkDisabled(snapshot, buckets.auth);
             final EtcdMeta meta = EtcdMeta.read(snapshot, buckets.meta);
             log.accept("migrating etcd snapshot " + snapshot + " (" + boltBytes + " bytes, bbolt txid " + bolt.txid()
                 + ", etcd's applied index " + meta.consistentIndex() + ") to " + dataDir);
@@ -100,10 +101,14 @@ public final class EtcdSnapshotMigration {
             // current revision is at least the compaction point; an empty store is at revision 1.
             final long current = Math.max(1, Math.max(history.lastMainRevision(), compact));
             MvccImport.revisions(tree.writer(), current, compact, meta.finishedCompactRevision());
+            final AuthState auth = EtcdAuthBuckets.convert(snapshot, buckets.auth, buckets.authUsers, buckets.authRoles);
+            AuthTable.write(tree.writer(), AuthState.empty(), auth);
             final long authEntries = EtcdAuthBuckets.copy(snapshot, buckets.auth, Bucket.ETCD_AUTH, tree)
                 + EtcdAuthBuckets.copy(snapshot, buckets.authUsers, Bucket.ETCD_AUTH_USERS, tree)
                 + EtcdAuthBuckets.copy(snapshot, buckets.authRoles, Bucket.ETCD_AUTH_ROLES, tree);
             tree.finish();
+            log.accept("auth " + (auth.enabled() ? "enabled" : "disabled") + ", revision " + auth.revision() + ": "
+                + auth.users().size() + " users, " + auth.roles().size() + " roles carried over");
             return new Report(history.versions(), history.deletes(), history.liveKeys(), leaseIds.size(),
                 history.attachedKeys(), current, compact, authEntries, boltBytes, tree.fileSizeBytes());
         }
@@ -113,7 +118,7 @@ public final class EtcdSnapshotMigration {
         return report.keyVersions() + " versions (" + report.deletes() + " of them deletes) of " + report.liveKeys()
             + " live keys, " + report.leases() + " leases (" + report.attachedKeys() + " keys attached), revision "
             + report.currentRevision() + ", compacted at " + report.compactRevision() + ", " + report.authEntries()
-            + " auth entries carried raw (etcd's, not converted); tree " + report.cairnBytes() + " bytes";
+            + " auth entries (converted, and kept raw); tree " + report.cairnBytes() + " bytes";
     }
 
     /** etcd's top-level buckets that a migration reads; the required ones checked present. */
