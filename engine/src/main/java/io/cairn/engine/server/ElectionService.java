@@ -98,11 +98,12 @@ public final class ElectionService extends ElectionGrpc.ElectionImplBase {
     public void proclaim(final ProclaimRequest request, final StreamObserver<ProclaimResponse> observer) {
         GrpcCalls.respondLater(observer, () -> {
             final LeaderKey leader = requireLeader(request.hasLeader(), request.getLeader());
-            final AuthInfo caller = access.caller();
-            return GrpcCalls.withRecipeErrors(sessions.session(leader.getLease())
-                .thenCompose(lease -> proclaim(leader.getKey().toByteArray(), leader.getRev(),
-                    request.getValue().toByteArray(), caller))
-                .thenApply(revision -> ProclaimResponse.newBuilder().setHeader(headers.at(revision)).build()));
+            return GrpcCalls.recipe(() -> {
+                final AuthInfo caller = access.caller();
+                return sessions.session(leader.getLease())
+                    .thenCompose(lease -> proclaim(leader.getKey().toByteArray(), leader.getRev(),
+                        request.getValue().toByteArray(), caller));
+            }).thenApply(revision -> ProclaimResponse.newBuilder().setHeader(headers.at(revision)).build());
         });
     }
 
@@ -167,10 +168,11 @@ public final class ElectionService extends ElectionGrpc.ElectionImplBase {
     public void resign(final ResignRequest request, final StreamObserver<ResignResponse> observer) {
         GrpcCalls.respondLater(observer, () -> {
             final LeaderKey leader = requireLeader(request.hasLeader(), request.getLeader());
-            final AuthInfo caller = access.caller();
-            return GrpcCalls.withRecipeErrors(sessions.session(leader.getLease())
-                .thenCompose(lease -> resign(leader.getKey().toByteArray(), leader.getRev(), caller))
-                .thenApply(revision -> ResignResponse.newBuilder().setHeader(headers.at(revision)).build()));
+            return GrpcCalls.recipe(() -> {
+                final AuthInfo caller = access.caller();
+                return sessions.session(leader.getLease())
+                    .thenCompose(lease -> resign(leader.getKey().toByteArray(), leader.getRev(), caller));
+            }).thenApply(revision -> ResignResponse.newBuilder().setHeader(headers.at(revision)).build());
         });
     }
 
