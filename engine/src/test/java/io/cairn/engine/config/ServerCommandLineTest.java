@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cairn.engine.auth.TokenSettings;
 import io.cairn.engine.tls.TlsSettings;
 import java.net.URI;
 import java.nio.file.Path;
@@ -158,6 +159,21 @@ class ServerCommandLineTest {
             usageError(Map.of(), "--client-crl-file=/crl.pem"));
         assertEquals("flag --peer-cert-allowed-hostname is not supported by Cairn yet",
             usageError(Map.of(), "--peer-cert-allowed-hostname=a"));
+    }
+
+    @Test
+    void authFlagsAreEtcds() {
+        final ServerConfig defaults = run(Map.of());
+        assertEquals(new ServerConfig.Auth(new TokenSettings.Simple(Duration.ofSeconds(300)), 10),
+            defaults.security().auth());
+        assertEquals(new ServerConfig.Auth(new TokenSettings.Simple(Duration.ofSeconds(60)), 4),
+            run(Map.of("ETCD_AUTH_TOKEN_TTL", "60"), "--bcrypt-cost", "4").security().auth());
+        assertEquals("--bcrypt-cost must be between 4 and 31, got 3", usageError(Map.of(), "--bcrypt-cost=3"));
+        assertEquals("--auth-token-ttl must be positive, got 0", usageError(Map.of(), "--auth-token-ttl=0"));
+        assertEquals("--auth-token: unknown token type \"magic\" (simple or jwt)",
+            usageError(Map.of("ETCD_AUTH_TOKEN", "magic")));
+        assertTrue(usageError(Map.of(), "--auth-token", "jwt,sign-method=RS256,priv-key=/nonexistent.pem")
+            .startsWith("--auth-token: cannot read the JWT keys"), String.valueOf(warnings));
     }
 
     @Test
