@@ -6,14 +6,18 @@ import io.cairn.engine.testing.SideBySide;
 import io.cairn.engine.testing.ThreeMembers;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Auth on a three-member cluster, etcd against Cairn: users, roles and the enabled flag go through
  * the log, so a change made through one member holds on every other; a member restarted after the
- * changes still enforces them; a follower and the leader answer the same.
+ * changes still enforces them; a follower and the leader answer the same. Tagged slow (-Pslow): in the
+ * default suite, TlsClusterDifferentialIT covers auth on three members (changes through different
+ * members, a restart) over https.
  */
+@Tag("slow")
 class AuthClusterDifferentialIT {
     private static final String ROOT = "root:rootpw";
 

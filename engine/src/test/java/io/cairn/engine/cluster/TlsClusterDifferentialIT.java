@@ -98,7 +98,7 @@ class TlsClusterDifferentialIT {
                 seen.add(etcdctl(members.get(0).https(), asAlice, "put", "app/z", "two of three"));
                 seen.add(etcdctl(members.get(1).https(), asAlice, "get", "app/", "--prefix"));
                 seen.add("m3 reads through its peers: " + exit(etcdctl(members.get(2).https(), asAlice,
-                    "get", "app/z")));
+                    "--command-timeout=3s", "get", "app/z")));
                 seen.add("m3 still runs: " + running[2].isAlive());
                 return seen;
             } finally {
