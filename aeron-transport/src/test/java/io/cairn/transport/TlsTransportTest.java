@@ -209,7 +209,8 @@ class TlsTransportTest {
                 heard[0] = nodes.inbox(good2).messages.size();
                 heard[1] = nodes.inbox(good1).messages.size();
                 return nodes.node(good1).counters().tlsHandshakesRefused.get() >= 2
-                    && nodes.node(good2).counters().tlsHandshakesRefused.get() >= 2;
+                    && nodes.node(good2).counters().tlsHandshakesRefused.get() >= 2
+                    && heard[0] > 0 && heard[1] > 0;
             });
             assertTrue(heard[0] > 0 && heard[1] > 0, "the good members heard each other");
             for (final long good : new long[] {good1, good2}) {
