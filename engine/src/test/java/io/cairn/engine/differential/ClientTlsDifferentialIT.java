@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -101,9 +102,12 @@ class ClientTlsDifferentialIT {
 
     /**
      * --auto-tls: both write a self-signed pair under {@code <data-dir>/fixtures/client} and serve
-     * https with it; etcdctl reaches them only when told not to verify the certificate.
+     * https with it; etcdctl reaches them only when told not to verify the certificate. Tagged slow
+     * (-Pslow) to keep the default suite under 25 minutes; ServerCommandLineTest and TlsFilesTest
+     * cover auto TLS's flags and files in it.
      */
     @Test
+    @Tag("slow")
     void autoTlsServesHttpsWithAGeneratedCertificateAsEtcd() throws Exception {
         final int httpsPort = ServerProcess.freePort();
         final int httpPort = ServerProcess.freePort();
