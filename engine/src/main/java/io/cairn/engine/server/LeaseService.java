@@ -4,6 +4,7 @@ import io.cairn.engine.api.EtcdError;
 import io.cairn.engine.api.EtcdException;
 import io.cairn.engine.node.KeyValueStore;
 import io.grpc.Status;
+import io.grpc.SynchronizationContext;
 import java.util.concurrent.CompletionException;
 import com.google.protobuf.ByteString;
 import io.cairn.engine.lease.Lessor;
@@ -26,6 +27,8 @@ import io.grpc.stub.StreamObserver;
  * without it (etcd's leader does the same); TimeToLive and Leases read the lessor.
  */
 public final class LeaseService extends LeaseGrpc.LeaseImplBase {
+    private static final System.Logger LOG = System.getLogger(LeaseService.class.getName());
+
     private final KeyValueStore store;
     private final ResponseHeaders headers;
 
@@ -62,6 +65,12 @@ public final class LeaseService extends LeaseGrpc.LeaseImplBase {
     /** Each request renews its lease and is answered with the TTL, or TTL 0 for an unknown lease. */
     @Override
     public StreamObserver<LeaseKeepAliveRequest> leaseKeepAlive(final StreamObserver<LeaseKeepAliveResponse> observer) {
+        // Answers come from the apply thread and a half-close from the transport's thread. They are run
+        // one at a time, but never under a lock held while calling the observer: with the in-process
+        // transport (the JSON gateway) a half-close holds the transport's lock while it waits for ours,
+        // and an answer holding ours waits for the transport's.
+        final SynchronizationContext serial = new SynchronizationContext((thread, failure) ->
+            LOG.log(System.Logger.Level.ERROR, "keep-alive stream failed", failure));
         return new StreamObserver<>() {
             private boolean ended;
             /** Requests not answered yet: a half-close ends the stream only after their answers, as in etcd. */
@@ -70,15 +79,13 @@ public final class LeaseService extends LeaseGrpc.LeaseImplBase {
 
             @Override
             public void onNext(final LeaseKeepAliveRequest request) {
-                synchronized (this) {
-                    unanswered++;
-                }
-                store.leaseRenew(request.getID()).whenComplete((ttl, failure) -> answer(request.getID(), ttl,
-                    failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure));
+                serial.execute(() -> unanswered++);
+                store.leaseRenew(request.getID()).whenComplete((ttl, failure) -> serial.execute(() -> answer(
+                    request.getID(), ttl,
+                    failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure)));
             }
 
-            /** Answers arrive on several threads (the apply thread, an event loop): one at a time on the stream. */
-            private synchronized void answer(final long id, final Long ttl, final Throwable failure) {
+            private void answer(final long id, final Long ttl, final Throwable failure) {
                 unanswered--;
                 if (ended) {
                     return;
@@ -104,12 +111,14 @@ public final class LeaseService extends LeaseGrpc.LeaseImplBase {
             }
 
             @Override
-            public synchronized void onCompleted() {
-                halfClosed = true;
-                if (!ended && unanswered == 0) {
-                    ended = true;
-                    observer.onCompleted();
-                }
+            public void onCompleted() {
+                serial.execute(() -> {
+                    halfClosed = true;
+                    if (!ended && unanswered == 0) {
+                        ended = true;
+                        observer.onCompleted();
+                    }
+                });
             }
         };
     }
