@@ -8,8 +8,6 @@ import io.cairn.raft.Message;
 import io.cairn.raft.MessageType;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -18,27 +16,7 @@ class InJvmTransportTest {
     void threeTransportsExchangeEveryMessageType() {
         try (TestNodes nodes = TestNodes.start(3)) {
             nodes.awaitConnected();
-            final List<Message> expected = new ArrayList<>();
-            for (long from = 1; from <= 3; from++) {
-                for (long to = 1; to <= 3; to++) {
-                    if (from != to) {
-                        for (final Message m : SampleMessages.all(from, to)) {
-                            assertTrue(nodes.node(from).send(m), () -> "send " + m);
-                            expected.add(m);
-                        }
-                    }
-                }
-            }
-            final int perNode = expected.size() / 3;
-            nodes.pollUntil("every message delivered", () -> nodes.inbox(1).messages.size() == perNode
-                && nodes.inbox(2).messages.size() == perNode && nodes.inbox(3).messages.size() == perNode);
-            final EnumSet<MessageType> typesSeen = EnumSet.noneOf(MessageType.class);
-            for (final Message sent : expected) {
-                final List<Message> received = nodes.inbox(sent.to()).messages;
-                assertTrue(received.stream().anyMatch(r -> SampleMessages.same(sent, r)), () -> "not received: " + sent);
-                typesSeen.add(sent.type());
-            }
-            assertEquals(EnumSet.allOf(MessageType.class), typesSeen);
+            final int perNode = nodes.exchangeEveryMessageType();
             nodes.pollUntil("snapshot delivery reported", () -> nodes.inbox(1).snapshotStatuses.size() == 2);
             assertTrue(nodes.inbox(1).snapshotStatuses.contains("2:100:true"), nodes.inbox(1).snapshotStatuses::toString);
             for (final AeronTransport t : nodes.transports) {

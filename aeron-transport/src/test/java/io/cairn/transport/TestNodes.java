@@ -1,11 +1,16 @@
 package io.cairn.transport;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.cairn.raft.Message;
+import io.cairn.raft.MessageType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -150,6 +155,36 @@ final class TestNodes implements AutoCloseable {
                 Thread.yield();
             }
         }
+    }
+
+    /**
+     * Every sample message of every type, sent between every pair of three nodes; waits until all are
+     * delivered and checks each arrived intact and that every message type was sent. Returns how many
+     * each node received.
+     */
+    int exchangeEveryMessageType() {
+        final List<Message> expected = new ArrayList<>();
+        for (long from = 1; from <= 3; from++) {
+            for (long to = 1; to <= 3; to++) {
+                if (from != to) {
+                    for (final Message m : SampleMessages.all(from, to)) {
+                        assertTrue(node(from).send(m), () -> "send " + m);
+                        expected.add(m);
+                    }
+                }
+            }
+        }
+        final int perNode = expected.size() / 3;
+        pollUntil("every message delivered", () -> inbox(1).messages.size() == perNode
+            && inbox(2).messages.size() == perNode && inbox(3).messages.size() == perNode);
+        final EnumSet<MessageType> typesSeen = EnumSet.noneOf(MessageType.class);
+        for (final Message sent : expected) {
+            final List<Message> received = inbox(sent.to()).messages;
+            assertTrue(received.stream().anyMatch(r -> SampleMessages.same(sent, r)), () -> "not received: " + sent);
+            typesSeen.add(sent.type());
+        }
+        assertEquals(EnumSet.allOf(MessageType.class), typesSeen);
+        return perNode;
     }
 
     void awaitConnected() {

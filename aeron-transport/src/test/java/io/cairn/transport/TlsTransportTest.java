@@ -15,7 +15,6 @@ import io.cairn.transport.TestCertificates.Authority;
 import io.cairn.transport.TestCertificates.Identity;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -84,27 +83,7 @@ class TlsTransportTest {
     void everyMessageTypeFlowsBothWaysInsideTls() {
         try (TestNodes nodes = TestNodes.startTls(List.of(goodMember(), goodMember(), goodMember()))) {
             nodes.awaitConnected();
-            final List<Message> expected = new ArrayList<>();
-            for (long from = 1; from <= 3; from++) {
-                for (long to = 1; to <= 3; to++) {
-                    if (from != to) {
-                        for (final Message m : SampleMessages.all(from, to)) {
-                            assertTrue(nodes.node(from).send(m), () -> "send " + m);
-                            expected.add(m);
-                        }
-                    }
-                }
-            }
-            final int perNode = expected.size() / 3;
-            nodes.pollUntil("every message delivered", () -> nodes.inbox(1).messages.size() == perNode
-                && nodes.inbox(2).messages.size() == perNode && nodes.inbox(3).messages.size() == perNode);
-            final EnumSet<MessageType> typesSeen = EnumSet.noneOf(MessageType.class);
-            for (final Message sent : expected) {
-                final List<Message> received = nodes.inbox(sent.to()).messages;
-                assertTrue(received.stream().anyMatch(r -> SampleMessages.same(sent, r)), () -> "not received: " + sent);
-                typesSeen.add(sent.type());
-            }
-            assertEquals(EnumSet.allOf(MessageType.class), typesSeen);
+            nodes.exchangeEveryMessageType();
             nodes.pollUntil("snapshot delivery reported", () -> nodes.inbox(1).snapshotStatuses.size() == 2);
             for (final AeronTransport t : nodes.transports) {
                 assertTrue(t.isTls());

@@ -111,10 +111,7 @@ public final class ElectionService extends ElectionGrpc.ElectionImplBase {
     public void leader(final LeaderRequest request, final StreamObserver<LeaderResponse> observer) {
         GrpcCalls.respond(observer, () -> {
             final byte[] prefix = SessionKeys.prefix(request.getName().toByteArray());
-            GrpcCalls.recipe(() -> {
-                access.checkRead(access.caller(), prefix);
-                return CompletableFuture.completedFuture(null);
-            }).join();
+            GrpcCalls.recipeCheck(() -> access.checkRead(access.caller(), prefix));
             final RangeResult leader = currentLeader(prefix);
             if (leader.kvs().isEmpty()) {
                 throw Status.UNKNOWN.withDescription(NO_LEADER).asRuntimeException();
@@ -134,10 +131,7 @@ public final class ElectionService extends ElectionGrpc.ElectionImplBase {
         final ServerCallStreamObserver<LeaderResponse> call = (ServerCallStreamObserver<LeaderResponse>)observer;
         final byte[] prefix = SessionKeys.prefix(request.getName().toByteArray());
         try {
-            GrpcCalls.recipe(() -> {
-                access.checkRead(access.caller(), prefix);
-                return CompletableFuture.completedFuture(null);
-            }).join();
+            GrpcCalls.recipeCheck(() -> access.checkRead(access.caller(), prefix));
         } catch (final RuntimeException refused) {
             GrpcCalls.fail(observer, refused);
             return;

@@ -57,9 +57,21 @@ final class GrpcCalls {
         return outcome.exceptionallyCompose(failure -> {
             final Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
-            return CompletableFuture.failedFuture(cause instanceof EtcdException e
-                ? Status.UNKNOWN.withDescription(e.error().message()).asRuntimeException() : cause);
+            return CompletableFuture.failedFuture(cause instanceof EtcdException e ? recipeError(e) : cause);
         });
+    }
+
+    /** A recipe's check made at once (a read permission), refusing as {@link #withRecipeErrors} does. */
+    static void recipeCheck(final Runnable check) {
+        try {
+            check.run();
+        } catch (final EtcdException refused) {
+            throw recipeError(refused);
+        }
+    }
+
+    private static StatusRuntimeException recipeError(final EtcdException refused) {
+        return Status.UNKNOWN.withDescription(refused.error().message()).asRuntimeException();
     }
 
     /** {@link #withRecipeErrors} for a recipe whose first steps may refuse at once (its permission checks). */
