@@ -192,6 +192,11 @@ public final class ServerProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Waits up to {@code timeoutMillis} for the process to end on its own: its exit code, or -1 if it still runs. */
+    public int awaitExit(final long timeoutMillis) throws InterruptedException {
+        return process.waitFor(timeoutMillis, TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    }
+
     /** Cairn from the test's own classpath, with the flags bin/cairn passes. */
     public static List<String> cairnCommand() {
         return List.of(ProcessHandle.current().info().command().orElseThrow(),

@@ -133,9 +133,26 @@ public final class ThreeMembers implements AutoCloseable {
         if (members[i].isAlive()) {
             throw new IllegalStateException(name(i) + " still runs");
         }
+        relaunch(i, moreFlags);
+        members[i].awaitServing();
+    }
+
+    /**
+     * Starts member i again on its data directory with {@code moreFlags} added and does not wait (a
+     * member removed from the cluster ends on its own); the new process.
+     */
+    public ServerProcess relaunch(final int i, final String... moreFlags) throws IOException {
+        if (members[i].isAlive()) {
+            throw new IllegalStateException(name(i) + " still runs");
+        }
         members[i].close();
         launch(i, moreFlags);
-        members[i].awaitServing();
+        return members[i];
+    }
+
+    /** Member i's current process (a restart replaces it). */
+    public ServerProcess member(final int i) {
+        return members[i];
     }
 
     /** Member i's data directory (for tests that change its files while it is down). */
@@ -267,7 +284,7 @@ public final class ThreeMembers implements AutoCloseable {
      * peer port would reuse and clear it; a test's cluster never restarts). Left, every test run
      * would keep about 100 MB of memory per member.
      */
-    private static void deleteAeronDirectory(final int peerPort) throws IOException {
+    public static void deleteAeronDirectory(final int peerPort) throws IOException {
         final Path shm = Path.of("/dev/shm");
         if (!Files.isDirectory(shm)) {
             return;
