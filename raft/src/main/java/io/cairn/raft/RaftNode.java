@@ -193,6 +193,16 @@ public final class RaftNode {
         return raft.leadTransferee();
     }
 
+    /** Leader only: each member's match index (the leader's own included); empty on a node that does not lead. */
+    public Map<Long, Long> matchIndexes() {
+        if (raft.role() != RaftRole.LEADER) {
+            return Map.of();
+        }
+        final Map<Long, Long> matches = new java.util.HashMap<>();
+        raft.tracker.progress().forEach((id, progress) -> matches.put(id, progress.match));
+        return matches;
+    }
+
     /** Leader only: each member's replication state, for debugging. */
     public Map<Long, String> progress() {
         return raft.progressSummary();
