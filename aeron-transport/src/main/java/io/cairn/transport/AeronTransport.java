@@ -208,7 +208,10 @@ public final class AeronTransport implements AutoCloseable {
                 counters.snapshotsFailed.increment();
                 return false;
             }
-            peer.snapshotSender.start(m, source, System.nanoTime());
+            final io.cairn.raft.Snapshot described = source.describe(m.snapshot());
+            final Message sent = described == m.snapshot() ? m : new Message(m.type(), m.from(), m.to(), m.term(),
+                m.logTerm(), m.index(), m.entries(), m.commit(), m.reject(), m.rejectHint(), described, m.context());
+            peer.snapshotSender.start(sent, source, System.nanoTime());
             counters.messagesSent.increment();
             return true;
         }

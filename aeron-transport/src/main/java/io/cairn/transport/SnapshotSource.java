@@ -1,5 +1,6 @@
 package io.cairn.transport;
 
+import io.cairn.raft.Snapshot;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
@@ -18,6 +19,15 @@ public interface SnapshotSource extends AutoCloseable {
      * @return the bytes copied
      */
     int read(long offsetBytes, ByteBuffer dst) throws IOException;
+
+    /**
+     * The snapshot these bytes really are, given the one Raft asked to send. A source may hold a newer one (a live
+     * B+tree image is applied past the index Raft's log was compacted at): then it names that index, its term and
+     * the membership there, so the follower's Raft starts exactly where the bytes do. By default, the one asked.
+     */
+    default Snapshot describe(final Snapshot asked) {
+        return asked;
+    }
 
     /** The transfer ended (delivered, given up, replaced, peer removed, transport closed). */
     @Override
