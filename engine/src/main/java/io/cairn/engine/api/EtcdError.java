@@ -62,7 +62,9 @@ public enum EtcdError {
     CORRUPT("etcdserver: corrupt cluster"),
     NOT_SUPPORTED_FOR_LEARNER("etcdserver: rpc not supported for learner"),
     BAD_LEADER_TRANSFEREE("etcdserver: bad leader transferee"),
-    TIMEOUT_LEADER_TRANSFER("etcdserver: request timed out, leader transfer took too long");
+    TIMEOUT_LEADER_TRANSFER("etcdserver: request timed out, leader transfer took too long"),
+    /** Not one of rpctypes': etcd passes raft's ErrProposalDropped through as it is (a conf change refused by Raft). */
+    PROPOSAL_DROPPED("raft proposal dropped");
 
     private final String message;
 

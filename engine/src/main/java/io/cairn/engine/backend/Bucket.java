@@ -17,6 +17,8 @@ public enum Bucket {
     LEASE_KEYS,
     /** bigendian(member id) -> the member as `member list` shows it (see cluster.MemberTable). */
     MEMBERS,
+    /** bigendian(member id) -> "removed": ids that may never come back (see cluster.RemovedMemberTable). */
+    MEMBERS_REMOVED,
     /** bigendian(member id) + alarm code -> a marker: the raised alarms (see cluster.AlarmTable). */
     ALARMS,
     /** The auth store: the enabled flag and the auth revision (see auth.AuthTable). */

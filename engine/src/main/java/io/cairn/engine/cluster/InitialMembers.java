@@ -11,9 +11,23 @@ import java.util.Map;
  * computed exactly as etcd computes them (see {@link MemberIds}), so every member started with the
  * same flags derives the same first log entries and the ids etcd would report.
  */
-public record InitialMembers(long clusterId, List<Member> members) {
+public record InitialMembers(long clusterId, List<Member> members, boolean joining) {
     public InitialMembers {
         members = List.copyOf(members);
+    }
+
+    /** A new cluster's members. */
+    public InitialMembers(final long clusterId, final List<Member> members) {
+        this(clusterId, members, false);
+    }
+
+    /**
+     * A member joining a running cluster (--initial-cluster-state existing, after `member add`): the
+     * cluster's id and members as a running member told them, with their ids. The new member writes
+     * no first entries of its own: the leader sends it the log (or a snapshot), membership included.
+     */
+    public static InitialMembers joining(final long clusterId, final List<Member> members) {
+        return new InitialMembers(clusterId, members, true);
     }
 
     /**

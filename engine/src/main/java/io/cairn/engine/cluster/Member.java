@@ -16,4 +16,17 @@ public record Member(long id, String name, List<String> peerUrls, List<String> c
     public Member withAttributes(final String newName, final List<String> newClientUrls) {
         return new Member(id, newName, peerUrls, newClientUrls, learner);
     }
+
+    public Member withPeerUrls(final List<String> newPeerUrls) {
+        return new Member(id, name, newPeerUrls, clientUrls, learner);
+    }
+
+    public Member promoted() {
+        return new Member(id, name, peerUrls, clientUrls, false);
+    }
+
+    /** etcd's IsStarted: the member has published its name, so it has served. */
+    public boolean started() {
+        return !name.isEmpty();
+    }
 }

@@ -67,12 +67,27 @@ public sealed interface Command {
     }
 
     /**
-     * A member of the cluster as --initial-cluster named it: a new cluster's first entries add every
-     * member, so membership is written through the log as etcd writes it.
+     * A member joins: a new cluster's first entries add every member of --initial-cluster (so
+     * membership is written through the log as etcd writes it), and MemberAdd adds one later.
      */
     record AddMember(long requestId, long memberId, String name, List<String> peerUrls, boolean learner)
         implements Command {
         public AddMember {
+            peerUrls = List.copyOf(peerUrls);
+        }
+    }
+
+    /** MemberRemove: the member leaves the cluster, and its id may never come back (etcd's removed ids). */
+    record RemoveMember(long requestId, long memberId) implements Command {
+    }
+
+    /** MemberPromote: the learner becomes a voter. */
+    record PromoteMember(long requestId, long memberId) implements Command {
+    }
+
+    /** MemberUpdate: the member's new peer URLs; Raft's membership does not change. */
+    record UpdateMember(long requestId, long memberId, List<String> peerUrls) implements Command {
+        public UpdateMember {
             peerUrls = List.copyOf(peerUrls);
         }
     }

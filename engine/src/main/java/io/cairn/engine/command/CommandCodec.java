@@ -96,18 +96,14 @@ public final class CommandCodec {
                 encoder.requestId(renew.requestId()).id(renew.id());
                 yield MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
             }
-            case Command.AddMember add -> {
-                final MembershipChangeEncoder encoder = new MembershipChangeEncoder()
-                    .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder());
-                encoder.requestId(add.requestId()).change(MembershipChangeType.ADD_MEMBER).memberId(add.memberId())
-                    .isLearner(bool(add.learner()));
-                final MembershipChangeEncoder.PeerUrlsEncoder urls = encoder.peerUrlsCount(add.peerUrls().size());
-                for (final String url : add.peerUrls()) {
-                    urls.next().url(url);
-                }
-                encoder.name(add.name());
-                yield MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
-            }
+            case Command.AddMember add -> encodeMembership(buffer, add.requestId(), MembershipChangeType.ADD_MEMBER,
+                add.memberId(), add.learner(), add.peerUrls(), add.name());
+            case Command.RemoveMember remove -> encodeMembership(buffer, remove.requestId(),
+                MembershipChangeType.REMOVE_MEMBER, remove.memberId(), false, List.of(), "");
+            case Command.PromoteMember promote -> encodeMembership(buffer, promote.requestId(),
+                MembershipChangeType.PROMOTE_LEARNER, promote.memberId(), false, List.of(), "");
+            case Command.UpdateMember update -> encodeMembership(buffer, update.requestId(),
+                MembershipChangeType.UPDATE_MEMBER, update.memberId(), false, update.peerUrls(), "");
             case Command.AlarmChange change -> {
                 final AlarmEncoder encoder = new AlarmEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder());
                 encoder.requestId(change.requestId())
@@ -193,9 +189,7 @@ public final class CommandCodec {
             case MembershipChangeDecoder.TEMPLATE_ID -> {
                 final MembershipChangeDecoder decoder =
                     new MembershipChangeDecoder().wrapAndApplyHeader(buffer, 0, header);
-                if (decoder.change() != MembershipChangeType.ADD_MEMBER) {
-                    throw new IllegalArgumentException("membership change " + decoder.change() + " is not supported yet");
-                }
+                final MembershipChangeType change = decoder.change();
                 final long requestId = decoder.requestId();
                 final long memberId = decoder.memberId();
                 final boolean learner = decoder.isLearner() == BooleanType.TRUE;
@@ -203,7 +197,14 @@ public final class CommandCodec {
                 for (final MembershipChangeDecoder.PeerUrlsDecoder url : decoder.peerUrls()) {
                     urls.add(url.url());
                 }
-                return new Command.AddMember(requestId, memberId, decoder.name(), urls, learner);
+                final String name = decoder.name();
+                return switch (change) {
+                    case ADD_MEMBER -> new Command.AddMember(requestId, memberId, name, urls, learner);
+                    case REMOVE_MEMBER -> new Command.RemoveMember(requestId, memberId);
+                    case PROMOTE_LEARNER -> new Command.PromoteMember(requestId, memberId);
+                    case UPDATE_MEMBER -> new Command.UpdateMember(requestId, memberId, urls);
+                    case NULL_VAL -> throw new IllegalArgumentException("a membership change of no known kind");
+                };
             }
             case MemberAttributesDecoder.TEMPLATE_ID -> {
                 final MemberAttributesDecoder decoder =
@@ -421,6 +422,20 @@ public final class CommandCodec {
         final byte[] bytes = new byte[length];
         source.get(bytes, 0, length);
         return decodeOp(new UnsafeBuffer(bytes), new OpHeader(), depth + 1);
+    }
+
+    private static int encodeMembership(final org.agrona.MutableDirectBuffer buffer, final long requestId,
+        final MembershipChangeType change, final long memberId, final boolean learner, final List<String> peerUrls,
+        final String name) {
+        final MembershipChangeEncoder encoder = new MembershipChangeEncoder()
+            .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder());
+        encoder.requestId(requestId).change(change).memberId(memberId).isLearner(bool(learner));
+        final MembershipChangeEncoder.PeerUrlsEncoder urls = encoder.peerUrlsCount(peerUrls.size());
+        for (final String url : peerUrls) {
+            urls.next().url(url);
+        }
+        encoder.name(name);
+        return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
     }
 
     private static BooleanType bool(final boolean value) {

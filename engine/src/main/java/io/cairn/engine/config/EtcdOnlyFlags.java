@@ -13,7 +13,7 @@ final class EtcdOnlyFlags {
         "--debug", "--log-package-levels",
         "--max-snapshots", "--max-wals", "--backend-batch-interval", "--backend-batch-limit",
         "--max-concurrent-streams", "--grpc-keepalive-min-time", "--grpc-keepalive-interval",
-        "--grpc-keepalive-timeout", "--initial-election-tick-advance", "--strict-reconfig-check", "--pre-vote",
+        "--grpc-keepalive-timeout", "--initial-election-tick-advance", "--pre-vote",
         "--enable-pprof", "--metrics", "--cors", "--host-whitelist", "--discovery-fallback",
         "--proxy-failure-wait", "--proxy-refresh-interval", "--proxy-dial-timeout", "--proxy-write-timeout",
         "--proxy-read-timeout",

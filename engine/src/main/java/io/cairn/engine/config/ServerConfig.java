@@ -65,8 +65,12 @@ public record ServerConfig(
                        List<URI> initialAdvertisePeerUrls, List<URI> listenMetricsUrls) {
     }
 
-    /** --initial-cluster, --initial-cluster-state, --initial-cluster-token. */
-    public record Bootstrap(InitialCluster initialCluster, ClusterState initialClusterState, String initialClusterToken) {
+    /**
+     * --initial-cluster, --initial-cluster-state, --initial-cluster-token, and --strict-reconfig-check
+     * (membership changes that would leave too few started or connected members are refused).
+     */
+    public record Bootstrap(InitialCluster initialCluster, ClusterState initialClusterState, String initialClusterToken,
+                            boolean strictReconfigCheck) {
     }
 
     /** --quota-backend-bytes (as in force: 0 became the default), --max-txn-ops, --max-request-bytes. */
@@ -137,7 +141,7 @@ public record ServerConfig(
             new Storage(dataDir, walDir, flags.snapshotCount, flags.walSegmentBytes),
             new Timing(flags.heartbeatIntervalMillis, flags.electionTimeoutMillis),
             urls,
-            new Bootstrap(cluster, state, flags.initialClusterToken),
+            new Bootstrap(cluster, state, flags.initialClusterToken, flags.strictReconfigCheck),
             new Limits(quota, flags.maxTxnOps, flags.maxRequestBytes),
             AutoCompaction.parse(flags.autoCompactionMode, flags.autoCompactionRetention),
             leaseCheckpointInterval(flags.leaseCheckpointInterval),

@@ -81,6 +81,10 @@ public final class ServerFlags {
         description = "Initial cluster state ('new' or 'existing').")
     String initialClusterState;
 
+    @Option(names = "--strict-reconfig-check", defaultValue = "true", arity = "0..1",
+        description = "Reject reconfiguration requests that would cause quorum loss.")
+    boolean strictReconfigCheck;
+
     @Option(names = "--initial-cluster-token", defaultValue = "etcd-cluster",
         description = "Initial cluster token for the cluster during bootstrap.")
     String initialClusterToken;

@@ -28,7 +28,7 @@ public final class UrlList {
         return List.copyOf(urls);
     }
 
-    static URI parseOne(final String flag, final String text) {
+    public static URI parseOne(final String flag, final String text) {
         final URI url;
         try {
             url = new URI(text);

@@ -29,6 +29,13 @@ final class AeronPeers implements Peers {
     private static final long FOREIGN_LOG_EVERY_NANOS = 10_000_000_000L;
 
     private final AeronTransport transport;
+    /** The members the transport has as peers, by id: their peer URL. */
+    private final java.util.Map<Long, String> peerUrls = new java.util.HashMap<>();
+    /** Since when each peer's link has been up, sampled by the owner's poll; read by any thread. */
+    private final java.util.concurrent.ConcurrentHashMap<Long, Long> connectedSince =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    private static final long CONNECTION_CHECK_EVERY_NANOS = 100_000_000L;
+    private long nextConnectionCheckNanos;
     private long foreignFramesLogged;
     private long nextForeignCheckNanos;
 
@@ -48,17 +55,49 @@ final class AeronPeers implements Peers {
         final FileSnapshotStore snapshots = new FileSnapshotStore(snapshotDir,
             message -> imageOf(tree, message));
         final AeronTransport transport = AeronTransport.launch(config, snapshots, tls, messageFaults, null);
+        final AeronPeers peers = new AeronPeers(transport);
         try {
-            for (final Member member : members) {
-                if (member.id() != config.memberId()) {
-                    transport.addPeer(member.id(), PeerUrl.of(java.net.URI.create(member.peerUrls().getFirst())));
-                }
-            }
+            peers.members(members);
         } catch (final RuntimeException e) {
             transport.close();
             throw e;
         }
-        return new AeronPeers(transport);
+        return peers;
+    }
+
+    @Override
+    public void members(final List<Member> members) {
+        final long self = transport.config().memberId();
+        final java.util.Set<Long> wanted = new java.util.HashSet<>();
+        for (final Member member : members) {
+            if (member.id() == self || member.peerUrls().isEmpty()) {
+                continue;
+            }
+            wanted.add(member.id());
+            final String url = member.peerUrls().getFirst();
+            if (url.equals(peerUrls.get(member.id()))) {
+                continue;
+            }
+            try {
+                transport.addPeer(member.id(), PeerUrl.of(java.net.URI.create(url)));
+                peerUrls.put(member.id(), url);
+                LOG.log(System.Logger.Level.INFO, "added remote peer", LogField.memberId("local-member-id", self),
+                    LogField.memberId("remote-peer-id", member.id()), LogField.of("remote-peer-urls", member.peerUrls()));
+            } catch (final RuntimeException e) {
+                // A URL the transport cannot use (another scheme than the cluster's): the member stays
+                // unreachable from here, and the operator hears why; the loop goes on.
+                LOG.log(System.Logger.Level.ERROR, "cannot reach member " + Long.toHexString(member.id()) + " at "
+                    + url + ": " + e.getMessage());
+            }
+        }
+        for (final Long id : List.copyOf(peerUrls.keySet())) {
+            if (!wanted.contains(id)) {
+                transport.removePeer(id);
+                peerUrls.remove(id);
+                LOG.log(System.Logger.Level.INFO, "removed remote peer", LogField.memberId("local-member-id", self),
+                    LogField.memberId("removed-remote-peer-id", id));
+            }
+        }
     }
 
     private static SnapshotSource imageOf(final Env tree, final Message message) {
@@ -71,7 +110,13 @@ final class AeronPeers implements Peers {
         LOG.log(System.Logger.Level.INFO, "sending database snapshot", LogField.memberId("local-member-id", message.from()),
             LogField.of("snapshot-index", message.snapshot() == null ? 0 : message.snapshot().index()), LogField.memberId("remote-peer-id", message.to()),
             LogField.of("bytes", image.sizeBytes()));
+        final io.cairn.raft.Snapshot imaged = describe(image);
         return new SnapshotSource() {
+            @Override
+            public io.cairn.raft.Snapshot describe(final io.cairn.raft.Snapshot asked) {
+                return imaged == null || imaged.index() < asked.index() ? asked : imaged;
+            }
+
             @Override
             public long sizeBytes() {
                 return image.sizeBytes();
@@ -89,6 +134,27 @@ final class AeronPeers implements Peers {
         };
     }
 
+    /**
+     * The snapshot a tree image is: its applied entry and that entry's term, and the membership its
+     * members bucket holds there. Raft asked for the snapshot at the index the log was compacted
+     * at, but the image is the tree as it is now, applied further; naming the image's own index lets
+     * the follower's Raft start exactly where its tree does, with the membership of that point (the
+     * conf changes in between are in the tree, and must not be applied twice). Null for a tree that
+     * has applied nothing.
+     */
+    private static io.cairn.raft.Snapshot describe(final TreeImage image) {
+        try (io.cairn.btree.ReadTxn read = image.beginRead()) {
+            final io.cairn.engine.backend.BtreeView view = new io.cairn.engine.backend.BtreeView(read);
+            final byte[] index = view.get(io.cairn.engine.backend.Bucket.META, CommandApplier.META_APPLIED_INDEX);
+            final byte[] term = view.get(io.cairn.engine.backend.Bucket.META, CommandApplier.META_APPLIED_TERM);
+            if (index == null || term == null) {
+                return null;
+            }
+            return new io.cairn.raft.Snapshot(ByteBuffer.wrap(index).getLong(), ByteBuffer.wrap(term).getLong(),
+                MemberStorage.confStateOf(io.cairn.engine.cluster.MemberTable.all(view)), new byte[0]);
+        }
+    }
+
     @Override
     public boolean send(final Message message) {
         return transport.send(message);
@@ -100,7 +166,31 @@ final class AeronPeers implements Peers {
         if (work == 0) {
             noteForeignFrames();
         }
+        noteConnections();
         return work;
+    }
+
+    /** Samples each peer's link now and then, for {@link #connectedSinceNanos}. */
+    private void noteConnections() {
+        final long now = System.nanoTime();
+        if (now - nextConnectionCheckNanos < 0) {
+            return;
+        }
+        nextConnectionCheckNanos = now + CONNECTION_CHECK_EVERY_NANOS;
+        for (final Long id : peerUrls.keySet()) {
+            if (!transport.isConnected(id)) {
+                connectedSince.remove(id);
+            } else {
+                connectedSince.putIfAbsent(id, now);
+            }
+        }
+        connectedSince.keySet().retainAll(peerUrls.keySet());
+    }
+
+    @Override
+    public long connectedSinceNanos(final long id) {
+        final Long since = connectedSince.get(id);
+        return since == null ? Long.MIN_VALUE : since;
     }
 
     @Override

@@ -119,6 +119,14 @@ final class ApplyLoop {
         syncedIndex = applier.appliedIndex(); // the install synced the tree
     }
 
+    /** Waits until every batch submitted so far is applied (a membership change's outcome is needed). */
+    void awaitApplied() {
+        while (pendingBatches.get() != 0) {
+            checkHealthy();
+            LockSupport.parkNanos(this, EXCLUSIVE_POLL_NANOS);
+        }
+    }
+
     /** Queues committed entries, waiting while the queue is full; fails if the apply thread has failed. */
     void submit(final List<Entry> entries) throws InterruptedException {
         pendingBatches.incrementAndGet();

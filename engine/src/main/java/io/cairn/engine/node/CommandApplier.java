@@ -22,6 +22,7 @@ import io.cairn.engine.mvcc.KeyRange;
 import io.cairn.engine.mvcc.LeaseAttachments;
 import io.cairn.engine.mvcc.MvccStore;
 import io.cairn.engine.mvcc.TxnOp;
+import io.cairn.raft.ConfChange;
 import io.cairn.raft.Entry;
 import io.cairn.raft.EntryType;
 import java.io.IOException;
@@ -78,6 +79,10 @@ final class CommandApplier {
     /** The alarms after the batch being applied changed them, else null; published at its commit. */
     private List<Alarm> alarmsInBatch;
     private volatile LongConsumer appliedTo = index -> { };
+    /** Membership changes of the batch being applied; published to the Raft loop at its commit. */
+    private final List<MembershipApplier.Applied> membershipInBatch = new ArrayList<>();
+    private final java.util.concurrent.ConcurrentLinkedQueue<MembershipApplier.Applied> membershipApplied =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     CommandApplier(final Env env, final long minLeaseTtlSeconds) {
         this.env = env;
@@ -174,6 +179,7 @@ final class CommandApplier {
         final Map<Integer, RuntimeException> refusedAfterWriting) throws IOException {
         final int physicalCompactionsBefore = physicalCompactions.size();
         alarmsInBatch = null;
+        membershipInBatch.clear();
         lessor.beginBatch();
         boolean committed = false;
         final WriteTxn txn = env.beginWrite();
@@ -184,8 +190,12 @@ final class CommandApplier {
                 if (entry.index() <= appliedIndex) {
                     continue; // in the tree already: it came with a snapshot from the leader
                 }
-                if (entry.type() != EntryType.NORMAL || entry.data().length == 0) {
-                    continue; // a leader's empty entry; membership changes come with the cluster issue
+                if (entry.data().length == 0) {
+                    continue; // a leader's empty entry
+                }
+                if (entry.type() == EntryType.CONF_CHANGE) {
+                    applyConfChange(view, entry, i, requestIds, results);
+                    continue;
                 }
                 final Command command = CommandCodec.decode(entry.data());
                 requestIds[i] = command.requestId();
@@ -220,6 +230,7 @@ final class CommandApplier {
             if (alarmsInBatch != null) {
                 raisedAlarms = alarmsInBatch;
             }
+            membershipApplied.addAll(membershipInBatch);
             lessor.commitBatch();
             return true;
         } finally {
@@ -228,6 +239,45 @@ final class CommandApplier {
                 rollBack(physicalCompactionsBefore);
             }
         }
+    }
+
+    /**
+     * A Raft membership change: the member command in its context, checked and applied to the
+     * members buckets (a refusal writes nothing and is the caller's answer), then handed to the
+     * Raft loop, which changes Raft's configuration and the transport's peers. Raft's own entries
+     * (leaving a joint configuration) carry no command and go to the Raft loop alone.
+     */
+    private void applyConfChange(final BtreeView view, final Entry entry, final int i, final long[] requestIds,
+        final Object[] results) {
+        final ConfChange change = ConfChange.decode(entry.data());
+        final Command command = MembershipApplier.commandOf(change);
+        if (command == null) {
+            membershipInBatch.add(new MembershipApplier.Applied(entry.index(), change, MemberTable.all(view)));
+            return;
+        }
+        requestIds[i] = command.requestId();
+        try {
+            final List<Member> members = MembershipApplier.apply(view, command);
+            results[i] = members;
+            membershipInBatch.add(new MembershipApplier.Applied(entry.index(), change, members));
+        } catch (final EtcdException refused) {
+            results[i] = refused;
+            LOG.log(System.Logger.Level.WARNING, "refused a membership change: " + refused.getMessage(),
+                io.cairn.engine.log.LogField.of("index", entry.index()), io.cairn.engine.log.LogField.of("change",
+                    command.toString()));
+        }
+    }
+
+    /** The members as of the last commit. */
+    List<Member> members() {
+        try (ReadTxn read = env.beginRead()) {
+            return MemberTable.all(new BtreeView(read));
+        }
+    }
+
+    /** Membership changes applied (committed) and not yet taken by the Raft loop, oldest first. */
+    MembershipApplier.Applied nextMembershipApplied() {
+        return membershipApplied.poll();
     }
 
     /** Memory goes back to the last commit: revisions from the tree, leases and compactions undone. */
@@ -292,6 +342,15 @@ final class CommandApplier {
                 // etcd answers the alarm raised, or the one disarmed (none if it was not raised).
                 yield changed ? Optional.of(change.alarm()) : Optional.empty();
             }
+            case Command.UpdateMember update -> {
+                final List<Member> members = MembershipApplier.apply(view, update);
+                membershipInBatch.add(new MembershipApplier.Applied(index, null, members));
+                yield members;
+            }
+            case Command.RemoveMember remove ->
+                throw new IllegalArgumentException("a member is removed only by a Raft conf change entry");
+            case Command.PromoteMember promote ->
+                throw new IllegalArgumentException("a learner is promoted only by a Raft conf change entry");
             case Command.PublishMember publish -> {
                 final Member member = MemberTable.get(view, publish.memberId());
                 if (member == null) {

@@ -189,6 +189,42 @@ public interface KeyValueStore {
     /** The cluster's members, as applied (Cluster.MemberList). */
     List<Member> members();
 
+    /**
+     * MemberAdd: the member {@code id} at {@code peerUrls}, a voter or a learner. Completes with the
+     * members once the change is applied here; fails with etcd's refusal (MEMBER_EXISTS,
+     * PEER_URL_EXISTS, TOO_MANY_LEARNERS, MEMBER_NOT_FOUND for a removed id, PROPOSAL_DROPPED while
+     * another change is under way). The reconfiguration checks are the caller's.
+     */
+    CompletableFuture<List<Member>> addMember(long id, List<String> peerUrls, boolean learner);
+
+    /** MemberRemove, as {@link #addMember}: fails with MEMBER_NOT_FOUND for an id not (or no longer) a member. */
+    CompletableFuture<List<Member>> removeMember(long id);
+
+    /** MemberPromote of a learner, as {@link #addMember}: MEMBER_NOT_FOUND, MEMBER_NOT_LEARNER. */
+    CompletableFuture<List<Member>> promoteMember(long id);
+
+    /** MemberUpdate: the member's new peer URLs (MEMBER_NOT_FOUND, PEER_URL_EXISTS). */
+    CompletableFuture<List<Member>> updateMember(long id, List<String> peerUrls);
+
+    /**
+     * Since when (System.nanoTime) the transport has been connected to member {@code id} without a
+     * break; {@link Long#MIN_VALUE} when it is not connected now (etcd's ActiveSince, for the
+     * reconfiguration checks).
+     */
+    long peerConnectedSinceNanos(long id);
+
+    /**
+     * On the leader, how far member {@code id}'s log and the leader's own match the leader's (etcd's
+     * isLearnerReady compares them); null on a member that does not lead, or for an unknown id.
+     */
+    ReplicationProgress replicationProgress(long id);
+
+    /** Whether this member is a learner (cheap: read per call by the learner refusals). */
+    boolean isLearner();
+
+    /** Completes when this member has been removed from its cluster and should stop (etcd exits). */
+    CompletableFuture<Void> removal();
+
     /** Maintenance.HashKV of the local store at {@code revision} (0: current); see {@link KvHash}. */
     KvHash.Result hashKv(long revision);
 }

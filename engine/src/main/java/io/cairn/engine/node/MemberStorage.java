@@ -95,8 +95,10 @@ final class MemberStorage implements AutoCloseable {
             final SnapshotMarker treeStart = startAtTreeIfAhead(env, wal);
             final MemberStorage storage = new MemberStorage(env, wal, identity, restoreLog(env, wal, treeStart),
                 walWriteBytesMax);
-            // A tree ahead of an empty WAL (a restored snapshot) brings its own members: no bootstrap.
-            if (wal.recovered().lastIndex() == 0 && treeStart == null) {
+            // A tree ahead of an empty WAL (a restored snapshot) brings its own members: no bootstrap;
+            // nor does a member joining a running cluster, whose leader sends it the log.
+            if (wal.recovered().lastIndex() == 0 && treeStart == null && storage.log.lastIndex() == 0
+                && !initial.joining()) {
                 storage.bootstrap(initial);
             }
             return storage;
@@ -204,9 +206,16 @@ final class MemberStorage implements AutoCloseable {
      * bootstrap come with the membership issue; until then this is the whole membership.
      */
     private static ConfState membership(final Env env, final List<Entry> unapplied) {
-        final List<Long> voters = members(env, unapplied).stream().map(Member::id).sorted(Long::compareUnsigned)
-            .toList();
-        return new ConfState(voters, List.of(), List.of(), List.of(), false);
+        return confStateOf(members(env, unapplied));
+    }
+
+    /** Raft's membership from the members bucket: voters and learners, no joint configuration (etcd makes none). */
+    static ConfState confStateOf(final List<Member> members) {
+        final List<Long> voters = members.stream().filter(m -> !m.learner()).map(Member::id)
+            .sorted(Long::compareUnsigned).toList();
+        final List<Long> learners = members.stream().filter(Member::learner).map(Member::id)
+            .sorted(Long::compareUnsigned).toList();
+        return new ConfState(voters, List.of(), learners, List.of(), false);
     }
 
     /** The members bucket, plus members added by {@code unapplied} entries. */

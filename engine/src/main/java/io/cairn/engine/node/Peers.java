@@ -1,7 +1,9 @@
 package io.cairn.engine.node;
 
+import io.cairn.engine.cluster.Member;
 import io.cairn.raft.Message;
 import io.cairn.transport.InboundHandler;
+import java.util.List;
 
 /**
  * The Raft loop's link to the other members. Single-owner (the Raft loop) and never blocking: a
@@ -25,6 +27,10 @@ interface Peers extends AutoCloseable {
         }
 
         @Override
+        public void members(final List<Member> members) {
+        }
+
+        @Override
         public void close() {
         }
     };
@@ -36,6 +42,21 @@ interface Peers extends AutoCloseable {
 
     /** Puts what {@link #send} queued on the wire now (the transport's driver runs on the loop's thread). */
     void flush();
+
+    /**
+     * The cluster's members are now {@code members} (a membership change was applied, or a snapshot
+     * installed): peers not among them are dropped, new ones added, moved ones follow their new
+     * peer URL. This member itself is skipped.
+     */
+    void members(List<Member> members);
+
+    /**
+     * Since when (System.nanoTime) the link to member {@code id} has been up without a break, as last
+     * seen by the owner's poll; {@link Long#MIN_VALUE} when it is down or unknown (any thread).
+     */
+    default long connectedSinceNanos(final long id) {
+        return Long.MIN_VALUE;
+    }
 
     /** What the transport counted so far (any thread). */
     default PeerCounters counters() {

@@ -74,7 +74,6 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     private final RaftLoop loop;
     private final AgentRunner runner;
     private final Peers peers;
-    private final boolean alone;
     private final long electionTimeoutNanos;
     private final BackendDefragmenter defragmenter;
     private volatile boolean closed;
@@ -99,7 +98,6 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         final Peers peers, final boolean alone) {
         this.storage = storage;
         this.peers = peers;
-        this.alone = alone;
         this.electionTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(options.tickMillis()) * options.electionTicks();
         final long memberId = storage.identity.memberId();
         this.applier = new CommandApplier(storage.env, options.lease().minTtlSeconds());
@@ -159,10 +157,10 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         final RaftKeyValueStore kv;
         Peers peers = null;
         try {
-            final ConfState membership = storage.log.confState();
-            final boolean alone = membership.voters().equals(List.of(storage.identity.memberId()))
-                && membership.learners().isEmpty();
-            peers = alone ? Peers.NONE : startPeers(storage, cluster);
+            final boolean alone = RaftLoop.isAlone(storage.log.confState(), storage.identity.memberId());
+            // A member alone starts its transport only once a member is added (see OnDemandPeers).
+            peers = alone ? new OnDemandPeers(storage.identity.memberId(), () -> startPeers(storage, cluster))
+                : startPeers(storage, cluster);
             kv = new RaftKeyValueStore(storage, options, cluster, peers, alone);
         } catch (final IOException | RuntimeException e) {
             if (peers != null) {
@@ -177,7 +175,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
             // Every entry in a sole voter's WAL was committed (it wrote it itself); a member of a
             // cluster knows only its saved commit index until the leader tells it more.
             final long walLast = storage.log.lastIndex();
-            kv.awaitReplay(kv.alone ? walLast : Math.min(storage.log.hardState().commit(), walLast));
+            kv.awaitReplay(kv.loop.alone() ? walLast : Math.min(storage.log.hardState().commit(), walLast));
         } catch (final IOException | RuntimeException e) {
             kv.close();
             throw e;
@@ -196,7 +194,11 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         if (cluster.aeronDir() != null) {
             config = config.withAeronDir(cluster.aeronDir());
         }
-        return AeronPeers.start(config, storage.knownMembers(), storage.snapshotDir(), storage.env,
+        // A member joining a running cluster knows nobody from its own data yet: the members the
+        // running one told it of are its peers until the leader's log says more.
+        final List<Member> known = storage.knownMembers();
+        return AeronPeers.start(config, known.isEmpty() ? cluster.initial().members() : known,
+            storage.snapshotDir(), storage.env,
             cluster.messageFaults(), cluster.peerTls());
     }
 
@@ -220,7 +222,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
 
     @Override
     public CompletableFuture<Void> linearizableRead() {
-        if (alone && !closed && (loop.isLeader() || loop.failure() != null)) {
+        if (loop.alone() && !closed && (loop.isLeader() || loop.failure() != null)) {
             // A sole voter is its own quorum and answers a write only once applied: its tree already
             // holds every acknowledged write. So reads go on after a failure stopped its writes.
             return CompletableFuture.completedFuture(null);
@@ -411,7 +413,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
 
     @Override
     public MemberStatus status() {
-        return new MemberStatus(storage.identity.memberId(), storage.identity.clusterId(), loop.leaderId(), false,
+        return new MemberStatus(storage.identity.memberId(), storage.identity.clusterId(), loop.leaderId(), loop.learner(),
             loop.term(), loop.commitIndex(), applier.appliedIndex());
     }
 
@@ -441,6 +443,60 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         }
     }
 
+    @Override
+    public CompletableFuture<List<Member>> addMember(final long id, final List<String> peerUrls, final boolean learner) {
+        return proposeMembership(requestId -> new Command.AddMember(requestId, id, "", peerUrls, learner));
+    }
+
+    @Override
+    public CompletableFuture<List<Member>> removeMember(final long id) {
+        return proposeMembership(requestId -> new Command.RemoveMember(requestId, id));
+    }
+
+    @Override
+    public CompletableFuture<List<Member>> promoteMember(final long id) {
+        return proposeMembership(requestId -> new Command.PromoteMember(requestId, id));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public CompletableFuture<List<Member>> updateMember(final long id, final List<String> peerUrls) {
+        return propose(requestId -> new Command.UpdateMember(requestId, id, peerUrls))
+            .thenApply(members -> (List<Member>) members);
+    }
+
+    @SuppressWarnings("unchecked")
+    private CompletableFuture<List<Member>> proposeMembership(final LongFunction<Command> command) {
+        return propose(command, true).thenApply(members -> (List<Member>) members);
+    }
+
+    @Override
+    public long peerConnectedSinceNanos(final long id) {
+        return peers.connectedSinceNanos(id);
+    }
+
+    @Override
+    public ReplicationProgress replicationProgress(final long id) {
+        final java.util.Map<Long, Long> matches = loop.matchIndexes();
+        final Long member = matches.get(id);
+        final Long own = matches.get(storage.identity.memberId());
+        return member == null || own == null ? null : new ReplicationProgress(member, own);
+    }
+
+    @Override
+    public boolean isLearner() {
+        return loop.learner();
+    }
+
+    @Override
+    public CompletableFuture<Void> removal() {
+        return loop.removal();
+    }
+
+    private CompletableFuture<Object> propose(final LongFunction<Command> command) {
+        return propose(command, false);
+    }
+
     /**
      * Queues the command for the Raft loop and returns its outcome's future; never waits. Every call
      * is answered: a full queue or an apply thread too far behind gives etcd's "too many requests"
@@ -448,7 +504,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
      * here for the Raft loop, which may be waiting for the apply thread, would deadlock), a stopping
      * member "server stopped", and a call not answered in time "request timed out".
      */
-    private CompletableFuture<Object> propose(final LongFunction<Command> command) {
+    private CompletableFuture<Object> propose(final LongFunction<Command> command, final boolean confChange) {
         if (stopping()) {
             return CompletableFuture.failedFuture(new EtcdException(EtcdError.STOPPED));
         }
@@ -467,7 +523,9 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
             pending.fail(id, EtcdError.STOPPED);
             return result;
         }
-        if (!loop.offer(new RaftLoop.Proposal(id, CommandCodec.encode(command.apply(id))))) {
+        final Command proposed = command.apply(id);
+        final byte[] data = confChange ? MembershipApplier.confChangeFor(proposed).encode() : CommandCodec.encode(proposed);
+        if (!loop.offer(new RaftLoop.Proposal(id, data, confChange))) {
             pending.fail(id, EtcdError.TOO_MANY_REQUESTS);
         }
         return result;
@@ -479,7 +537,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        if (!alone && loop.isLeader() && loop.failure() == null) {
+        if (!loop.alone() && loop.isLeader() && loop.failure() == null) {
             loop.requestHandOff();
             final long deadline = System.nanoTime() + 2 * electionTimeoutNanos;
             while (loop.isLeader() && System.nanoTime() - deadline < 0) {

@@ -7,6 +7,10 @@ import io.cairn.engine.command.Command;
 import io.cairn.engine.command.CommandCodec;
 import io.cairn.engine.lease.Lessor;
 import io.cairn.engine.log.LogField;
+import io.cairn.raft.ConfChangeSingle;
+import io.cairn.raft.ConfState;
+import io.cairn.raft.Entry;
+import io.cairn.raft.EntryType;
 import io.cairn.raft.Message;
 import io.cairn.raft.MessageType;
 import io.cairn.raft.NotLeaderException;
@@ -49,8 +53,17 @@ final class RaftLoop implements Agent, InboundHandler {
     private static final int LEASE_REVOKES_PER_ROUND_MAX = 500;
     private static final int LEASE_CHECKPOINTS_PER_ROUND_MAX = 1_000;
     private static final long PUBLISH_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * A removed member stops this long after applying its removal (etcd waits a second too): a
+     * removed leader's last appends, which tell the others the removal committed, go out first.
+     */
+    private static final long REMOVED_STOP_DELAY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    record Proposal(long requestId, byte[] data) {
+    /** A command for the log: {@code data} is its encoding, or for a membership change the encoded Raft ConfChange. */
+    record Proposal(long requestId, byte[] data, boolean confChange) {
+        Proposal(final long requestId, final byte[] data) {
+            this(requestId, data, false);
+        }
     }
 
     /** What the member publishes about itself once a leader is known (etcd's publish). */
@@ -94,7 +107,16 @@ final class RaftLoop implements Agent, InboundHandler {
 
     private boolean handOffStarted;
 
+    /** When this member applied its own removal; 0 while it is a member. */
+    private long removedAtNanos;
+    /** Completes when the member, removed from its cluster, should stop. */
+    private final CompletableFuture<Void> removal = new CompletableFuture<>();
+
     // Observed by other threads (status, headers, the facade's checks).
+    private volatile boolean alone;
+    private volatile boolean learner;
+    /** The leader's match index of each member as of the last tick; empty when not leading. */
+    private volatile java.util.Map<Long, Long> matchIndexes = java.util.Map.of();
     private volatile long term;
     private volatile long commitIndex;
     private volatile long leaderId;
@@ -124,6 +146,12 @@ final class RaftLoop implements Agent, InboundHandler {
         this.nextTickNanos = System.nanoTime() + tickNanos;
         this.term = node.term();
         this.commitIndex = node.commitIndex();
+        noteMembership(node.confState());
+    }
+
+    private void noteMembership(final ConfState state) {
+        alone = isAlone(state, node.id());
+        learner = state.learners().contains(node.id());
     }
 
     @Override
@@ -191,6 +219,7 @@ final class RaftLoop implements Agent, InboundHandler {
         final long now = System.nanoTime();
         if (now - nextTickNanos >= 0) {
             node.tick();
+            matchIndexes = leader ? node.matchIndexes() : java.util.Map.of();
             nextTickNanos += tickNanos;
             if (now - nextTickNanos > 10 * tickNanos) {
                 nextTickNanos = now + tickNanos; // a stall (GC, a slow disk) must not become a burst of ticks
@@ -207,6 +236,9 @@ final class RaftLoop implements Agent, InboundHandler {
             work++;
         }
         work += handleReadies();
+        if (unpersisted == null) {
+            takeMembershipChanges(); // MemberUpdate applies without a Ready of its own waiting on it
+        }
         if (transfer != null || transferAsked.get() != null) {
             moveLeaderDuties(now);
         }
@@ -226,6 +258,9 @@ final class RaftLoop implements Agent, InboundHandler {
                 publish();
                 nextPublishNanos = now + PUBLISH_RETRY_NANOS;
             }
+        }
+        if (removedAtNanos != 0 && !removal.isDone() && now - removedAtNanos >= REMOVED_STOP_DELAY_NANOS) {
+            removal.complete(null);
         }
         applyLoop.checkHealthy();
         return work;
@@ -327,6 +362,15 @@ final class RaftLoop implements Agent, InboundHandler {
     private void proposeBatch() {
         payloads.clear();
         for (final Proposal p : batch) {
+            if (p.confChange()) {
+                proposeConfChange(p);
+            }
+        }
+        batch.removeIf(Proposal::confChange);
+        if (batch.isEmpty()) {
+            return;
+        }
+        for (final Proposal p : batch) {
             payloads.add(p.data());
         }
         try {
@@ -338,6 +382,22 @@ final class RaftLoop implements Agent, InboundHandler {
             }
         }
         batch.clear();
+    }
+
+    /**
+     * A membership change goes to Raft on its own: Raft refuses one while an earlier change is not
+     * applied, or one its configuration cannot take (etcd answers these "raft proposal dropped").
+     * Their order relative to the batch's other proposals does not matter: they touch nothing else.
+     */
+    private void proposeConfChange(final Proposal proposal) {
+        try {
+            node.proposeConfChange(io.cairn.raft.ConfChange.decode(proposal.data()));
+        } catch (final NotLeaderException noLeader) {
+            pending.fail(proposal.requestId(), EtcdError.NO_LEADER);
+        } catch (final RequestDroppedException dropped) {
+            LOG.log(System.Logger.Level.WARNING, "raft refused a membership change: " + dropped.getMessage());
+            pending.fail(proposal.requestId(), EtcdError.PROPOSAL_DROPPED);
+        }
     }
 
     @Override
@@ -464,6 +524,8 @@ final class RaftLoop implements Agent, InboundHandler {
             LogField.of("incoming-snapshot-size-bytes", file.toFile().length()), LogField.of("path", file));
         storage.recordSnapshot(snapshot);
         applyLoop.exclusive(() -> applier.installSnapshot(file));
+        peers.members(applier.members()); // the snapshot may bring other members than this one knew
+        noteMembership(node.confState());
         java.nio.file.Files.deleteIfExists(file);
         LOG.log(System.Logger.Level.INFO, "installed the leader's snapshot",
             LogField.memberId("local-member-id", node.id()), LogField.of("applied-index", applier.appliedIndex()),
@@ -488,12 +550,67 @@ final class RaftLoop implements Agent, InboundHandler {
         if (!ready.committedEntries().isEmpty() && !applyLoop.applyIfIdle(ready.committedEntries())) {
             applyLoop.submit(ready.committedEntries());
         }
+        if (hasConfChange(ready.committedEntries())) {
+            // Raft's configuration must follow the members bucket before the next Ready: whether the
+            // change applies is the apply thread's decision (MembershipRules), so wait for it. Rare.
+            applyLoop.awaitApplied();
+        }
+        takeMembershipChanges();
         for (final ReadState state : ready.readStates()) {
             reads.confirmed(state.context(), state.index());
         }
         node.advance(ready);
         term = node.term();
         commitIndex = node.commitIndex();
+    }
+
+    private static boolean hasConfChange(final List<Entry> entries) {
+        for (final Entry entry : entries) {
+            if (entry.type() == EntryType.CONF_CHANGE) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Carries out the membership changes the apply thread applied: Raft's configuration (for a
+     * change the members bucket took; a refused one changes nothing), the transport's peers, and,
+     * when this member was removed, its stop.
+     */
+    private void takeMembershipChanges() {
+        for (MembershipApplier.Applied applied = applier.nextMembershipApplied(); applied != null;
+             applied = applier.nextMembershipApplied()) {
+            if (applied.raftChange() != null) {
+                final ConfState state = node.applyConfChange(applied.raftChange());
+                noteMembership(state);
+                LOG.log(System.Logger.Level.INFO, "applied a configuration change through raft",
+                    LogField.memberId("local-member-id", node.id()), LogField.of("index", applied.index()),
+                    LogField.of("raft-conf-change", applied.raftChange().changes().toString()),
+                    LogField.of("voters", hexIds(state.voters())), LogField.of("learners", hexIds(state.learners())));
+            }
+            peers.members(applied.members());
+            if (applied.raftChange() != null && wasRemoved(applied) && removedAtNanos == 0) {
+                removedAtNanos = System.nanoTime();
+                LOG.log(System.Logger.Level.WARNING, "the member has been permanently removed from the cluster",
+                    LogField.memberId("local-member-id", node.id()));
+            }
+        }
+    }
+
+    private boolean wasRemoved(final MembershipApplier.Applied applied) {
+        return applied.raftChange().changes().stream().anyMatch(c -> c.type() == ConfChangeSingle.Type.REMOVE
+            && c.nodeId() == node.id());
+    }
+
+    /** Whether {@code state} makes this member its cluster's only member: its own quorum, with nobody to replicate to. */
+    static boolean isAlone(final ConfState state, final long selfId) {
+        return state.voters().equals(List.of(selfId)) && state.votersOutgoing().isEmpty() && state.learners().isEmpty()
+            && state.learnersNext().isEmpty();
+    }
+
+    private static List<String> hexIds(final List<Long> ids) {
+        return ids.stream().map(Long::toHexString).toList();
     }
 
     /**
@@ -557,6 +674,26 @@ final class RaftLoop implements Agent, InboundHandler {
 
     long term() {
         return term;
+    }
+
+    /** Whether this member is a learner (it replicates, but neither votes nor serves writes or linearizable reads). */
+    boolean learner() {
+        return learner;
+    }
+
+    /** The leader's match index of each member (its own too) as of the last tick; empty when not leading. */
+    java.util.Map<Long, Long> matchIndexes() {
+        return matchIndexes;
+    }
+
+    /** Whether this member is its cluster's only member (its own quorum). */
+    boolean alone() {
+        return alone;
+    }
+
+    /** Completes once this member, removed from the cluster, should stop. */
+    CompletableFuture<Void> removal() {
+        return removal;
     }
 
     long commitIndex() {

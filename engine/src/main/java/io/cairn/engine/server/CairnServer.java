@@ -93,6 +93,7 @@ public final class CairnServer implements AutoCloseable {
         store.onAuthEvent(tokens::hear);
         final Callers callers = new Callers(store, tokens);
         final AccessChecks access = new AccessChecks(store, callers);
+        final LearnerRefusals learners = new LearnerRefusals(store);
         final List<ServerServiceDefinition> services = List.of(
             new KvService(store, headers, new RequestSizeLimit(maxRequestBytes, RequestIds.largestFor(memberId)),
                 config.limits().maxTxnOps(), quota, alarms, scans, callers).bindService(),
@@ -101,7 +102,9 @@ public final class CairnServer implements AutoCloseable {
             new LockService(store, headers, scans, access).bindService(),
             new ElectionService(store, headers, scans, access).bindService(),
             new WatchService(watches, headers, access).bindService(),
-            new ClusterService(store, headers).bindService(),
+            new ClusterService(store, headers, callers, config.bootstrap().strictReconfigCheck(), java.time.Clock.systemUTC(),
+                new PromoteForwarding(new MemberChannels(clientTls), config.timing().electionTimeoutMillis() * 5))
+                .bindService(),
             new AuthService(store, headers, callers, new Passwords(config.security().auth().bcryptCost()), scans).bindService());
         final PrometheusRegistry registry = new PrometheusRegistry();
         final GrpcServerMetrics grpcMetrics = new GrpcServerMetrics(registry);
@@ -116,7 +119,7 @@ public final class CairnServer implements AutoCloseable {
         // calls its own gRPC server.
         final String inProcessName = "cairn-gateway-" + Long.toHexString(memberId) + "-" + System.nanoTime();
         final InProcessServerBuilder gatewayServer = InProcessServerBuilder.forName(inProcessName).directExecutor()
-            .intercept(callers).intercept(grpcMetrics);
+            .intercept(callers).intercept(grpcMetrics).intercept(learners);
         services.forEach(gatewayServer::addService);
         servers.add(gatewayServer.build().start());
         final ManagedChannel gatewayChannel = InProcessChannelBuilder.forName(inProcessName).directExecutor().build();
@@ -134,6 +137,7 @@ public final class CairnServer implements AutoCloseable {
                     .directExecutor()
                     .intercept(callers)
                     .intercept(grpcMetrics)
+                    .intercept(learners)
                     .addStreamTracerFactory(grpcMetrics.byteCounter());
                 if (address.tls() && clientTls.settings().clientCertAuth() && !clientTls.settings().usesAutoTls()) {
                     // Added last, so it runs first: every later interceptor and handler sees the CN.

@@ -50,6 +50,18 @@ public final class Callers implements ServerInterceptor {
         return Contexts.interceptCall(Context.current().withValue(TOKEN_IN_CONTEXT, token), call, headers, next);
     }
 
+    /** The token the call being handled on this thread carries, or null (to pass it on when forwarding the call). */
+    static String currentToken() {
+        return TOKEN_IN_CONTEXT.get();
+    }
+
+    /** Metadata carrying {@code token} as a client sends it. */
+    static Metadata withToken(final String token) {
+        final Metadata metadata = new Metadata();
+        metadata.put(TOKEN, token);
+        return metadata;
+    }
+
     /**
      * The caller of the call being handled on this thread: AuthInfo.NONE without credentials;
      * INVALID_AUTH_TOKEN for a token this member does not know (unknown, expired, forged).

@@ -67,6 +67,7 @@ public final class GrpcErrors {
             case NOT_SUPPORTED_FOR_LEARNER -> Code.UNAVAILABLE;
             case BAD_LEADER_TRANSFEREE -> Code.FAILED_PRECONDITION;
             case TIMEOUT_LEADER_TRANSFER -> Code.UNAVAILABLE;
+            case PROPOSAL_DROPPED -> Code.UNKNOWN;
         };
     }
 

@@ -1,0 +1,91 @@
+package io.cairn.engine.node;
+
+import io.cairn.engine.api.EtcdError;
+import io.cairn.engine.api.EtcdException;
+import io.cairn.engine.backend.BtreeView;
+import io.cairn.engine.cluster.Member;
+import io.cairn.engine.cluster.MemberTable;
+import io.cairn.engine.cluster.MembershipRules;
+import io.cairn.engine.cluster.RemovedMemberTable;
+import io.cairn.engine.command.Command;
+import io.cairn.engine.command.CommandCodec;
+import io.cairn.raft.ConfChange;
+import io.cairn.raft.ConfChangeSingle;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Applies membership changes to the members and removed-ids buckets on the apply thread, each
+ * checked first by {@link MembershipRules} against the buckets as they are (so a refused change
+ * writes nothing and every member refuses the same ones). Answers the caller with the members
+ * after the change, as etcd's Cluster service does.
+ *
+ * <p>MemberAdd, MemberRemove and MemberPromote travel as Raft CONF_CHANGE entries whose context is
+ * the command; MemberUpdate changes no Raft configuration and is an ordinary entry.
+ */
+final class MembershipApplier {
+    private MembershipApplier() {
+    }
+
+    /** What the Raft loop must carry out once a membership entry is applied. */
+    record Applied(long index, ConfChange raftChange, List<Member> members) {
+        Applied {
+            members = List.copyOf(members);
+        }
+    }
+
+    /** The member command a CONF_CHANGE entry carries, or null for Raft's own (leaving a joint configuration). */
+    static Command commandOf(final ConfChange change) {
+        final byte[] context = change.context();
+        return context.length == 0 ? null : CommandCodec.decode(context);
+    }
+
+    /** The CONF_CHANGE entry that proposes {@code command}. */
+    static ConfChange confChangeFor(final Command command) {
+        final ConfChangeSingle single = switch (command) {
+            case Command.AddMember add -> add.learner() ? ConfChangeSingle.addLearner(add.memberId())
+                : ConfChangeSingle.addVoter(add.memberId());
+            case Command.RemoveMember remove -> ConfChangeSingle.remove(remove.memberId());
+            case Command.PromoteMember promote -> ConfChangeSingle.addVoter(promote.memberId());
+            default -> throw new IllegalArgumentException(command + " is not a Raft membership change");
+        };
+        return ConfChange.single(single, CommandCodec.encode(command));
+    }
+
+    /**
+     * Applies a membership command (checked first); returns the members after it.
+     *
+     * @throws EtcdException etcd's refusal; nothing was written
+     */
+    static List<Member> apply(final BtreeView view, final Command command) {
+        final List<Member> members = MemberTable.all(view);
+        final Set<Long> removed = RemovedMemberTable.all(view);
+        switch (command) {
+            case Command.AddMember add -> {
+                refuseIf(MembershipRules.refuseAdd(members, removed, add.memberId(), add.peerUrls(), add.learner()));
+                MemberTable.put(view, new Member(add.memberId(), add.name(), add.peerUrls(), List.of(), add.learner()));
+            }
+            case Command.RemoveMember remove -> {
+                refuseIf(MembershipRules.refuseRemove(members, removed, remove.memberId()));
+                MemberTable.remove(view, remove.memberId());
+                RemovedMemberTable.add(view, remove.memberId());
+            }
+            case Command.PromoteMember promote -> {
+                refuseIf(MembershipRules.refusePromote(members, removed, promote.memberId()));
+                MemberTable.put(view, MembershipRules.find(members, promote.memberId()).promoted());
+            }
+            case Command.UpdateMember update -> {
+                refuseIf(MembershipRules.refuseUpdate(members, removed, update.memberId(), update.peerUrls()));
+                MemberTable.put(view, MembershipRules.find(members, update.memberId()).withPeerUrls(update.peerUrls()));
+            }
+            default -> throw new IllegalArgumentException(command + " is not a membership change");
+        }
+        return MemberTable.all(view);
+    }
+
+    private static void refuseIf(final EtcdError error) {
+        if (error != null) {
+            throw new EtcdException(error);
+        }
+    }
+}
