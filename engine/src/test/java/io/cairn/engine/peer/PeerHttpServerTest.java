@@ -1,0 +1,180 @@
+package io.cairn.engine.peer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cairn.engine.cluster.Member;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The peer port over plain http: what a raw request gets back (etcd's bytes, see
+ * PeerMembersDifferentialIT for etcd's own), and {@link RemoteCluster} reading it back.
+ */
+class PeerHttpServerTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    /** Above 2^63: written and read as an unsigned decimal. */
+    private static final long LEARNER_ID = 0xb15a_9f2c_0d3e_4a11L;
+    private static final Member M1 = new Member(7383792418829112008L, "m1", List.of("http://127.0.0.1:2380"),
+        List.of("http://127.0.0.1:2379"), false);
+    private static final Member LEARNER = new Member(LEARNER_ID, "", List.of("http://127.0.0.1:2390"), List.of(), true);
+    /** Not in id order: the server sorts (unsigned), so the view read back is {@link #VIEW}. */
+    private static final ClusterView UNSORTED = new ClusterView(0xdc50_b8da_ae93_b3e0L, List.of(LEARNER, M1),
+        Set.of(0x2aL, 0xffff_0000_0000_0001L));
+    private static final ClusterView VIEW = new ClusterView(UNSORTED.clusterId(), List.of(M1, LEARNER),
+        UNSORTED.removedIds());
+
+    private static PeerHttpServer plain(final ClusterView view) throws IOException {
+        return PeerHttpServer.start(URI.create("http://127.0.0.1:0"), null, false, () -> view);
+    }
+
+    private static URI url(final PeerHttpServer server) {
+        return URI.create("http://127.0.0.1:" + server.address().getPort());
+    }
+
+    @Test
+    void membersAreEtcdsBytesWithTheClusterIdAndRemovedIdsInHex() throws IOException {
+        try (PeerHttpServer server = plain(UNSORTED)) {
+            final String answer = raw(server, "GET /members HTTP/1.1");
+            assertTrue(answer.startsWith("HTTP/1.1 200 OK\r\n"), answer);
+            assertEquals("dc50b8daae93b3e0", header(answer, "X-Etcd-Cluster-ID"));
+            assertEquals("2a,ffff000000000001", header(answer, "X-Cairn-Removed-Member-IDs"));
+            assertEquals("application/json", header(answer, "Content-Type"));
+            assertEquals("[{\"id\":7383792418829112008,\"peerURLs\":[\"http://127.0.0.1:2380\"],\"name\":\"m1\","
+                + "\"clientURLs\":[\"http://127.0.0.1:2379\"]},{\"id\":" + Long.toUnsignedString(LEARNER_ID)
+                + ",\"peerURLs\":[\"http://127.0.0.1:2390\"],\"isLearner\":true}]\n", body(answer));
+        }
+    }
+
+    @Test
+    void versionIsEtcdsJson() throws IOException {
+        try (PeerHttpServer server = plain(VIEW)) {
+            final String answer = raw(server, "GET /version HTTP/1.1");
+            assertTrue(answer.startsWith("HTTP/1.1 200 OK\r\n"), answer);
+            assertEquals("application/json", header(answer, "Content-Type"));
+            assertEquals("{\"etcdserver\":\"3.4.23\",\"etcdcluster\":\"3.4.0\"}", body(answer));
+        }
+    }
+
+    @Test
+    void anotherPathIs404AndAnotherMethod405AsGoWritesThem() throws IOException {
+        try (PeerHttpServer server = plain(VIEW)) {
+            for (final String request : List.of("GET /raft HTTP/1.1", "GET /members/promote/1 HTTP/1.1",
+                "POST /nothing HTTP/1.1", "GET / HTTP/1.1")) {
+                final String answer = raw(server, request);
+                assertTrue(answer.startsWith("HTTP/1.1 404 Not Found\r\n"), request + " -> " + answer);
+                assertEquals("404 page not found\n", body(answer));
+                assertEquals("text/plain; charset=utf-8", header(answer, "Content-Type"));
+            }
+            for (final String request : List.of("POST /members HTTP/1.1", "PUT /version HTTP/1.1",
+                "HEAD /members HTTP/1.1")) {
+                final String answer = raw(server, request);
+                assertTrue(answer.startsWith("HTTP/1.1 405 Method Not Allowed\r\n"), request + " -> " + answer);
+                assertEquals("GET", header(answer, "Allow"));
+            }
+        }
+    }
+
+    @Test
+    void aFailingViewIs500AndGarbageClosesOnlyThatConnection() throws IOException {
+        final AtomicReference<ClusterView> view = new AtomicReference<>();
+        try (PeerHttpServer server = PeerHttpServer.start(URI.create("http://127.0.0.1:0"), null, false,
+            () -> {
+                final ClusterView current = view.get();
+                if (current == null) {
+                    throw new IllegalStateException("not started yet");
+                }
+                return current;
+            })) {
+            assertTrue(raw(server, "GET /members HTTP/1.1").startsWith("HTTP/1.1 500 "));
+            raw(server, "\u0000\u0001 nonsense");
+            raw(server, "GET /members?x=%zz HTTP/1.1");
+            view.set(VIEW);
+            assertEquals(VIEW, RemoteCluster.fetch(List.of(url(server)), null, TIMEOUT));
+        }
+    }
+
+    @Test
+    void remoteClusterReadsItBack() throws IOException {
+        try (PeerHttpServer server = plain(UNSORTED)) {
+            assertEquals(VIEW, RemoteCluster.fetch(List.of(url(server)), null, TIMEOUT));
+            // A trailing slash on the peer URL is not doubled.
+            assertEquals(VIEW, RemoteCluster.fetch(List.of(URI.create(url(server) + "/")), null, TIMEOUT));
+        }
+    }
+
+    @Test
+    void theFirstUrlThatAnswersWinsAndNoAnswerNamesEveryUrl() throws IOException {
+        final URI closed = URI.create("http://127.0.0.1:" + freePort());
+        final ClusterView empty = new ClusterView(1, List.of(), Set.of());
+        try (PeerHttpServer server = plain(VIEW); PeerHttpServer nobody = plain(empty)) {
+            assertEquals(VIEW, RemoteCluster.fetch(List.of(closed, url(nobody), url(server)), null, TIMEOUT));
+
+            final IOException none = assertThrows(IOException.class,
+                () -> RemoteCluster.fetch(List.of(closed, url(nobody), URI.create("https://127.0.0.1:1")), null,
+                    TIMEOUT));
+            final String message = none.getMessage();
+            assertTrue(message.startsWith("cannot fetch cluster info from peer urls: could not retrieve cluster "
+                + "information from the given URLs ("), message);
+            assertTrue(message.contains(closed + "/members: "), message);
+            assertTrue(message.contains(url(nobody) + "/members: failed to get raft cluster member(s)"), message);
+            assertTrue(message.contains("https://127.0.0.1:1/members: https, but no peer TLS was given"), message);
+        }
+    }
+
+    @Test
+    void aPortInUseIsAnIoExceptionNamingTheUrl() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            final URI url = URI.create("http://127.0.0.1:" + taken.getLocalPort());
+            final IOException e = assertThrows(IOException.class,
+                () -> PeerHttpServer.start(url, null, false, () -> VIEW).close());
+            assertTrue(e.getMessage().contains("cannot listen on peer URL " + url), e.getMessage());
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Sends {@code requestLine} and what a client adds, and returns everything until the server closes. */
+    private static String raw(final PeerHttpServer server, final String requestLine) throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.address().getPort())) {
+            socket.setSoTimeout((int) TIMEOUT.toMillis());
+            final OutputStream out = socket.getOutputStream();
+            out.write((requestLine + "\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            try (InputStream in = socket.getInputStream()) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+        }
+    }
+
+    private static String header(final String answer, final String name) {
+        for (final String line : answer.substring(0, answer.indexOf("\r\n\r\n")).split("\r\n")) {
+            final int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).equalsIgnoreCase(name)) {
+                return line.substring(colon + 1).strip();
+            }
+        }
+        throw new AssertionError("no " + name + " header in " + answer);
+    }
+
+    private static String body(final String answer) {
+        return answer.substring(answer.indexOf("\r\n\r\n") + 4);
+    }
+}
