@@ -55,9 +55,13 @@ final class PeerRequests implements HttpHandler {
         try (exchange) {
             final Answer answer = answer(exchange.getRequestMethod(), exchange.getRequestURI().getPath());
             answer.headers().forEach(exchange.getResponseHeaders()::set);
-            exchange.sendResponseHeaders(answer.status(), answer.body().length == 0 ? -1 : answer.body().length);
-            try (OutputStream body = exchange.getResponseBody()) {
-                body.write(answer.body());
+            // A HEAD answer has no body, and the JDK's server wants no length announced for one.
+            final boolean head = "HEAD".equals(exchange.getRequestMethod());
+            exchange.sendResponseHeaders(answer.status(), head || answer.body().length == 0 ? -1 : answer.body().length);
+            if (!head) {
+                try (OutputStream body = exchange.getResponseBody()) {
+                    body.write(answer.body());
+                }
             }
         } catch (final IOException | RuntimeException e) {
             // The peer went away or sent something the JDK's server could not take: nothing to answer.

@@ -6,13 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cairn.engine.cluster.Member;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -47,24 +43,24 @@ class PeerHttpServerTest {
     @Test
     void membersAreEtcdsBytesWithTheClusterIdAndRemovedIdsInHex() throws IOException {
         try (PeerHttpServer server = plain(UNSORTED)) {
-            final String answer = raw(server, "GET /members HTTP/1.1");
-            assertTrue(answer.startsWith("HTTP/1.1 200 OK\r\n"), answer);
-            assertEquals("dc50b8daae93b3e0", header(answer, "X-Etcd-Cluster-ID"));
-            assertEquals("2a,ffff000000000001", header(answer, "X-Cairn-Removed-Member-IDs"));
-            assertEquals("application/json", header(answer, "Content-Type"));
+            final RawHttp answer = raw(server, "GET /members HTTP/1.1");
+            assertEquals("HTTP/1.1 200 OK", answer.statusLine());
+            assertEquals("dc50b8daae93b3e0", answer.header("X-Etcd-Cluster-ID"));
+            assertEquals("2a,ffff000000000001", answer.header("X-Cairn-Removed-Member-IDs"));
+            assertEquals("application/json", answer.header("Content-Type"));
             assertEquals("[{\"id\":7383792418829112008,\"peerURLs\":[\"http://127.0.0.1:2380\"],\"name\":\"m1\","
                 + "\"clientURLs\":[\"http://127.0.0.1:2379\"]},{\"id\":" + Long.toUnsignedString(LEARNER_ID)
-                + ",\"peerURLs\":[\"http://127.0.0.1:2390\"],\"isLearner\":true}]\n", body(answer));
+                + ",\"peerURLs\":[\"http://127.0.0.1:2390\"],\"isLearner\":true}]\n", answer.body());
         }
     }
 
     @Test
     void versionIsEtcdsJson() throws IOException {
         try (PeerHttpServer server = plain(VIEW)) {
-            final String answer = raw(server, "GET /version HTTP/1.1");
-            assertTrue(answer.startsWith("HTTP/1.1 200 OK\r\n"), answer);
-            assertEquals("application/json", header(answer, "Content-Type"));
-            assertEquals("{\"etcdserver\":\"3.4.23\",\"etcdcluster\":\"3.4.0\"}", body(answer));
+            final RawHttp answer = raw(server, "GET /version HTTP/1.1");
+            assertEquals("HTTP/1.1 200 OK", answer.statusLine());
+            assertEquals("application/json", answer.header("Content-Type"));
+            assertEquals("{\"etcdserver\":\"3.4.23\",\"etcdcluster\":\"3.4.0\"}", answer.body());
         }
     }
 
@@ -73,16 +69,16 @@ class PeerHttpServerTest {
         try (PeerHttpServer server = plain(VIEW)) {
             for (final String request : List.of("GET /raft HTTP/1.1", "GET /members/promote/1 HTTP/1.1",
                 "POST /nothing HTTP/1.1", "GET / HTTP/1.1")) {
-                final String answer = raw(server, request);
-                assertTrue(answer.startsWith("HTTP/1.1 404 Not Found\r\n"), request + " -> " + answer);
-                assertEquals("404 page not found\n", body(answer));
-                assertEquals("text/plain; charset=utf-8", header(answer, "Content-Type"));
+                final RawHttp answer = raw(server, request);
+                assertEquals("HTTP/1.1 404 Not Found", answer.statusLine(), request);
+                assertEquals("404 page not found\n", answer.body());
+                assertEquals("text/plain; charset=utf-8", answer.header("Content-Type"));
             }
             for (final String request : List.of("POST /members HTTP/1.1", "PUT /version HTTP/1.1",
                 "HEAD /members HTTP/1.1")) {
-                final String answer = raw(server, request);
-                assertTrue(answer.startsWith("HTTP/1.1 405 Method Not Allowed\r\n"), request + " -> " + answer);
-                assertEquals("GET", header(answer, "Allow"));
+                final RawHttp answer = raw(server, request);
+                assertEquals("HTTP/1.1 405 Method Not Allowed", answer.statusLine(), request);
+                assertEquals("GET", answer.header("Allow"));
             }
         }
     }
@@ -98,7 +94,7 @@ class PeerHttpServerTest {
                 }
                 return current;
             })) {
-            assertTrue(raw(server, "GET /members HTTP/1.1").startsWith("HTTP/1.1 500 "));
+            assertTrue(raw(server, "GET /members HTTP/1.1").statusLine().startsWith("HTTP/1.1 500 "));
             raw(server, "\u0000\u0001 nonsense");
             raw(server, "GET /members?x=%zz HTTP/1.1");
             view.set(VIEW);
@@ -144,37 +140,13 @@ class PeerHttpServerTest {
         }
     }
 
+    private static RawHttp raw(final PeerHttpServer server, final String requestLine) throws IOException {
+        return RawHttp.exchange(server.address().getPort(), requestLine);
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
-    }
-
-    /** Sends {@code requestLine} and what a client adds, and returns everything until the server closes. */
-    private static String raw(final PeerHttpServer server, final String requestLine) throws IOException {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.address().getPort())) {
-            socket.setSoTimeout((int) TIMEOUT.toMillis());
-            final OutputStream out = socket.getOutputStream();
-            out.write((requestLine + "\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-                .getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            try (InputStream in = socket.getInputStream()) {
-                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
-        }
-    }
-
-    private static String header(final String answer, final String name) {
-        for (final String line : answer.substring(0, answer.indexOf("\r\n\r\n")).split("\r\n")) {
-            final int colon = line.indexOf(':');
-            if (colon > 0 && line.substring(0, colon).equalsIgnoreCase(name)) {
-                return line.substring(colon + 1).strip();
-            }
-        }
-        throw new AssertionError("no " + name + " header in " + answer);
-    }
-
-    private static String body(final String answer) {
-        return answer.substring(answer.indexOf("\r\n\r\n") + 4);
     }
 }
