@@ -42,7 +42,7 @@ public final class JoinCheck {
             String lastMismatch = null;
             String matched = null;
             for (final Map.Entry<String, List<String>> local : localUrls.entrySet()) {
-                lastMismatch = mismatch(existingUrls, local.getValue());
+                lastMismatch = mismatch(existing.peerUrls(), existingUrls, local.getValue());
                 if (lastMismatch == null) {
                     matched = local.getKey();
                     break;
@@ -66,10 +66,14 @@ public final class JoinCheck {
         return byName;
     }
 
-    /** Null when the sorted lists are equal; otherwise etcd's netutil text for the first difference. */
-    private static String mismatch(final List<String> existing, final List<String> local) {
+    /**
+     * Null when the sorted lists are equal; otherwise etcd's netutil text for the first difference
+     * (etcd compares lengths before it sorts, so that text shows the running member's URLs as sent).
+     */
+    private static String mismatch(final List<String> existingAsSent, final List<String> existing,
+        final List<String> local) {
         if (existing.size() != local.size()) {
-            return "len(" + goQuotedList(existing) + ") != len(" + goQuotedList(local) + ")";
+            return "len(" + goQuotedList(existingAsSent) + ") != len(" + goQuotedList(local) + ")";
         }
         for (int i = 0; i < existing.size(); i++) {
             if (!existing.get(i).equals(local.get(i))) {
