@@ -133,13 +133,22 @@ public final class RemoteCluster {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
-    /** The most telling message of {@code e} and its causes (the JDK's connect failures often have none on top). */
+    /**
+     * {@code e}'s message and, when it adds something, its root cause's (the JDK's connect and TLS
+     * failures often carry the telling text only at the root, or none at the top).
+     */
     private static String reason(final Throwable e) {
-        Throwable cause = e;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
         }
-        final String message = cause.getMessage();
-        return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
+        final String rootText = root.getMessage() == null || root.getMessage().isBlank()
+            ? root.getClass().getSimpleName() : root.getMessage();
+        final String top = e.getMessage();
+        if (top == null || top.isBlank()) {
+            // The JDK's client reports a refused connection as a bare ConnectException.
+            return root == e ? rootText : e.getClass().getSimpleName() + " (" + rootText + ")";
+        }
+        return root == e || top.contains(rootText) ? top : top + ": " + rootText;
     }
 }

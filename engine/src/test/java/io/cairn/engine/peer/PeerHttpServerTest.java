@@ -124,9 +124,20 @@ class PeerHttpServerTest {
             final String message = none.getMessage();
             assertTrue(message.startsWith("cannot fetch cluster info from peer urls: could not retrieve cluster "
                 + "information from the given URLs ("), message);
-            assertTrue(message.contains(closed + "/members: "), message);
+            assertTrue(message.contains(closed + "/members: ConnectException"), message);
             assertTrue(message.contains(url(nobody) + "/members: failed to get raft cluster member(s)"), message);
             assertTrue(message.contains("https://127.0.0.1:1/members: https, but no peer TLS was given"), message);
+        }
+    }
+
+    @Test
+    void theListenerKeepsNoJvmAlive() throws IOException {
+        try (PeerHttpServer server = plain(VIEW)) {
+            assertTrue(server.address().getPort() > 0);
+            final List<Thread> dispatchers = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("HTTP-Dispatcher")).toList();
+            assertTrue(!dispatchers.isEmpty() && dispatchers.stream().allMatch(Thread::isDaemon),
+                () -> dispatchers + " daemon: " + dispatchers.stream().map(Thread::isDaemon).toList());
         }
     }
 

@@ -1,6 +1,7 @@
 package io.cairn.engine.peer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -75,19 +76,24 @@ class PeerHttpsTest {
         trustingButAnonymous.init(null, new TrustManager[] {TrustedCertificates.fromFile(ca.caFile())}, null);
         final TestCertificates foreign = TestCertificates.newCa(dir, "foreign-ca");
         try (PeerHttpServer server = listener(peer(ca, ca))) {
+            // In TLS 1.3 the listener judges the client's certificate after the client has finished
+            // its handshake: the refusal arrives as the certificate_required alert or as a reset of the
+            // request, whichever wins the race. Either way nothing is read.
             final IOException anonymous = assertThrows(IOException.class,
                 () -> RemoteCluster.fetch(url(server), trustingButAnonymous, TIMEOUT));
-            assertTrue(anonymous.getMessage().contains(url(server).getFirst() + "/members: (certificate_required)"),
-                anonymous.getMessage());
-            // The JDK's client offers no certificate the listener's CA did not issue: refused the same way.
+            assertTrue(anonymous.getMessage().contains(url(server).getFirst() + "/members: "), anonymous.getMessage());
+            assertFalse(anonymous.getMessage().contains("no answer within"), anonymous.getMessage());
+            // The JDK's client offers no certificate that the listener's CA did not issue: refused the same way.
             final IOException stranger = assertThrows(IOException.class,
                 () -> RemoteCluster.fetch(url(server), peer(foreign, ca).sslContext(), TIMEOUT));
-            assertTrue(stranger.getMessage().contains("certificate_required"), stranger.getMessage());
+            assertFalse(stranger.getMessage().contains("no answer within"), stranger.getMessage());
             // The dialer checks the listener too: a member that trusts another CA does not take its answer.
             final IOException untrusted = assertThrows(IOException.class,
                 () -> RemoteCluster.fetch(url(server), peer(ca, foreign).sslContext(), TIMEOUT));
             assertTrue(untrusted.getMessage().contains("unable to find valid certification path"),
                 untrusted.getMessage());
+            // The same listener answers a member of the cluster.
+            assertEquals(VIEW, RemoteCluster.fetch(url(server), peer(ca, ca).sslContext(), TIMEOUT));
         }
     }
 
