@@ -14,6 +14,8 @@ import io.cairn.engine.lease.Lessor;
 import io.cairn.engine.log.LogField;
 import io.cairn.engine.log.Logs;
 import io.cairn.engine.cluster.InitialMembers;
+import io.cairn.engine.peer.ClusterView;
+import io.cairn.engine.peer.PeerHttpServer;
 import io.cairn.engine.node.ClusterOptions;
 import io.cairn.engine.node.MemberOptions;
 import io.cairn.engine.node.RaftKeyValueStore;
@@ -29,6 +31,7 @@ import io.cairn.posix.NativePosix;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
+import javax.net.ssl.SSLContext;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.Set;
@@ -101,8 +104,12 @@ public final class Main {
 
     /** The member's place in its cluster as etcd's flags give it (used as is only by a new data dir). */
     public static ClusterOptions clusterOptions(final ServerConfig config) {
-        final InitialMembers initial = InitialMembers.of(config.bootstrap().initialCluster().peerUrlsByName(),
-            config.bootstrap().initialClusterToken(), config.name(), config.urls().initialAdvertisePeerUrls());
+        return clusterOptions(config, InitialMembers.of(config.bootstrap().initialCluster().peerUrlsByName(),
+            config.bootstrap().initialClusterToken(), config.name(), config.urls().initialAdvertisePeerUrls()));
+    }
+
+    /** As above, with the members a new data dir starts from (a new cluster's, or a running one's it joins). */
+    static ClusterOptions clusterOptions(final ServerConfig config, final InitialMembers initial) {
         return new ClusterOptions(config.name(), initial,
             config.urls().advertiseClientUrls().stream().map(URI::toString).toList(),
             config.urls().listenPeerUrls().getFirst().toString(), null, null);
@@ -171,29 +178,46 @@ public final class Main {
         return new PeerTls(peer.sslContext(), peer.requiresClientCertificate(), peer.settings().allowedCn());
     }
 
+    /** The member was removed from its cluster: it says so as etcd does, and exits 0 (etcd's status). */
+    static void exitRemoved(final ServerConfig config) {
+        LOG.log(System.Logger.Level.ERROR, "the member has been permanently removed from the cluster",
+            LogField.of("name", config.name()));
+        LOG.log(System.Logger.Level.INFO, "the data-dir used by this member must be removed.",
+            LogField.of("data-dir", config.storage().dataDir()));
+        System.exit(0);
+    }
+
     private static void serve(final ServerConfig config) throws InterruptedException {
         final RaftKeyValueStore store;
         final CairnServer server;
+        final PeerHttpServer peerPort;
+        final SSLContext peerSsl;
         final StorageFaultControl testFaults;
         try {
-            if (config.bootstrap().initialClusterState() == ServerConfig.ClusterState.EXISTING
-                && !java.nio.file.Files.exists(config.storage().dataDir().resolve("member"))) {
-                throw new IllegalArgumentException("--initial-cluster-state existing: joining a running cluster "
-                    + "needs `member add` first, which comes with membership changes in a later version; "
-                    + "start a new cluster with --initial-cluster-state new");
-            }
             // TLS first: a bad certificate file stops the start before anything is opened.
             final TlsContext clientTls = ServerTls.client(config, Clock.systemUTC());
-            final PeerTls peerTls = peerTls(config, ServerTls.peer(config, Clock.systemUTC()));
+            final TlsContext peerTlsContext = ServerTls.peer(config, Clock.systemUTC());
+            final PeerTls peerTls = peerTls(config, peerTlsContext);
+            peerSsl = peerTls == null ? null : peerTlsContext.sslContext();
+            // A new data dir joining a running cluster learns its members and ids from the others;
+            // a data dir that exists is a member already, whatever the flags say (as in etcd).
+            final boolean joining = config.bootstrap().initialClusterState() == ServerConfig.ClusterState.EXISTING
+                && !java.nio.file.Files.exists(config.storage().dataDir().resolve("member"));
+            final ClusterOptions cluster = joining ? clusterOptions(config, ClusterJoin.join(config, peerSsl))
+                : clusterOptions(config);
             final Set<PlantedBug> plantedBugs = PlantedBug.fromEnvironment(System.getenv());
             testFaults = StorageFaultControl.fromEnvironment(System.getenv(), NativePosix.INSTANCE);
             store = RaftKeyValueStore.open(config.storage().dataDir(), config.storage().walDir(), memberOptions(config),
-                clusterOptions(config).withPeerTls(peerTls), testFaults.disk());
+                cluster.withPeerTls(peerTls), testFaults.disk());
             if (config.corruptCheck().initial()) {
                 new CorruptionCheck(store, new Alarms(store), CorruptionCheck.requestTimeout(
                     config.timing().electionTimeoutMillis()), new MemberChannels(clientTls)).checkBeforeServing();
             }
             server = CairnServer.start(config, store, clientTls);
+            final RaftKeyValueStore members = store;
+            peerPort = PeerHttpServer.start(config.urls().listenPeerUrls().getFirst(), peerSsl,
+                peerTls != null && peerTls.clientCertAuth(), () -> new ClusterView(members.status().clusterId(),
+                    members.members(), members.removedMemberIds()));
             plant(plantedBugs, store, server);
         } catch (final IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "cannot start", LogField.of("name", config.name()),
@@ -207,6 +231,7 @@ public final class Main {
         final SystemdNotify systemd = SystemdNotify.fromEnvironment(System.getenv());
         final Runnable close = () -> {
             compactor.close();
+            peerPort.close();
             server.close();
             try {
                 store.close();
@@ -221,6 +246,10 @@ public final class Main {
             close.run();
         }, "cairn-shutdown"));
         Thread.ofVirtual().name("cairn-ready").start(() -> announceWhenServing(config, store, systemd));
+        // etcd's words and exit status: a removed member stops, and its data dir is of no further use.
+        store.removal().thenRunAsync(() -> exitRemoved(config), task -> Thread.ofPlatform().name("cairn-removed")
+            .start(task));
+        RemovedMemberCheck.start(store, peerSsl, () -> exitRemoved(config));
         server.awaitTermination();
     }
 }

@@ -325,9 +325,14 @@ final class CommandApplier {
                 yield ttl;
             }
             case Command.AddMember add -> {
+                // A new cluster's first entries. Its members start with them in Raft's configuration; a
+                // member that joined later replays them (from the leader's log) into an empty one, so
+                // the Raft loop adds each (for the others, adding a member present changes nothing).
                 if (MemberTable.get(view, add.memberId()) == null) {
                     MemberTable.put(view, new Member(add.memberId(), add.name(), add.peerUrls(), List.of(), add.learner()));
                 }
+                membershipInBatch.add(new MembershipApplier.Applied(index, MembershipApplier.confChangeFor(add),
+                    MemberTable.all(view)));
                 yield store.currentRevision();
             }
             case Command.AlarmChange change -> {

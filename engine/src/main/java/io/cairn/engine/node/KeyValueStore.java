@@ -219,6 +219,9 @@ public interface KeyValueStore {
      */
     ReplicationProgress replicationProgress(long id);
 
+    /** Ids removed from the cluster, which never come back (etcd's members_removed). */
+    java.util.Set<Long> removedMemberIds();
+
     /** Whether this member is a learner (cheap: read per call by the learner refusals). */
     boolean isLearner();
 

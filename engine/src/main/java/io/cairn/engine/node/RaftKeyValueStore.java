@@ -484,6 +484,13 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     }
 
     @Override
+    public java.util.Set<Long> removedMemberIds() {
+        try (ReadTxn read = storage.env.beginRead()) {
+            return io.cairn.engine.cluster.RemovedMemberTable.all(new BtreeView(read));
+        }
+    }
+
+    @Override
     public boolean isLearner() {
         return loop.learner();
     }

@@ -4,7 +4,6 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
-import io.cairn.engine.server.MaintenanceService;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
@@ -30,7 +29,7 @@ public final class PeerHttpServer implements AutoCloseable {
     /** Connections the kernel queues before they are accepted. */
     static final int BACKLOG_CONNECTIONS = 64;
     /** etcd's cluster version once decided: Cairn serves etcd 3.4's API (CairnServer's client /version says the same). */
-    static final String CLUSTER_VERSION = "3.4.0";
+    static final String CLUSTER_VERSION = io.cairn.engine.api.EtcdVersions.CLUSTER + ".0";
 
     private final HttpServer server;
 
@@ -76,7 +75,7 @@ public final class PeerHttpServer implements AutoCloseable {
         } catch (final IOException e) {
             throw new IOException("cannot listen on peer URL " + listenPeerUrl + ": " + e.getMessage(), e);
         }
-        server.createContext("/", new PeerRequests(view, MaintenanceService.ETCD_API_VERSION, CLUSTER_VERSION));
+        server.createContext("/", new PeerRequests(view, io.cairn.engine.api.EtcdVersions.SERVER, CLUSTER_VERSION));
         server.setExecutor(new BoundedVirtualThreads(EXCHANGES_IN_FLIGHT_MAX));
         startAsDaemon(server);
         return new PeerHttpServer(server);

@@ -48,7 +48,6 @@ public final class CairnServer implements AutoCloseable {
     private static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
     private static final long SHUTDOWN_GRACE_MILLIS = 5_000;
     /** The cluster version etcd 3.4.23 reports (major.minor; /version adds ".0"). */
-    private static final String CLUSTER_VERSION = "3.4";
 
     private final List<Server> servers;
     private final ManagedChannel gatewayChannel;
@@ -109,7 +108,7 @@ public final class CairnServer implements AutoCloseable {
         final PrometheusRegistry registry = new PrometheusRegistry();
         final GrpcServerMetrics grpcMetrics = new GrpcServerMetrics(registry);
         grpcMetrics.initialize(services);
-        MemberMetrics.register(registry, store, MaintenanceService.ETCD_API_VERSION, CLUSTER_VERSION,
+        MemberMetrics.register(registry, store, io.cairn.engine.api.EtcdVersions.SERVER, io.cairn.engine.api.EtcdVersions.CLUSTER,
             config.limits().quotaBackendBytes() == ServerConfig.QUOTA_DISABLED ? 0 : config.limits().quotaBackendBytes());
         ProcessMetrics.builder().register(registry);
         final HealthCheck health = new HealthCheck(store,
@@ -123,8 +122,8 @@ public final class CairnServer implements AutoCloseable {
         services.forEach(gatewayServer::addService);
         servers.add(gatewayServer.build().start());
         final ManagedChannel gatewayChannel = InProcessChannelBuilder.forName(inProcessName).directExecutor().build();
-        final HttpEndpoints clientHttp = HttpEndpoints.clientPort(health, registry, MaintenanceService.ETCD_API_VERSION,
-            CLUSTER_VERSION + ".0", new JsonGateway(gatewayChannel),
+        final HttpEndpoints clientHttp = HttpEndpoints.clientPort(health, registry, io.cairn.engine.api.EtcdVersions.SERVER,
+            io.cairn.engine.api.EtcdVersions.CLUSTER + ".0", new JsonGateway(gatewayChannel),
             // base64 makes values a third larger; the gRPC limit then applies to the call itself
             (int)(maxRequestBytes * 4 / 3) + GRPC_OVERHEAD_BYTES);
         try {

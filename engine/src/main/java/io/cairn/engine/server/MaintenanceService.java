@@ -26,7 +26,7 @@ import io.grpc.stub.StreamObserver;
 /** etcd's Maintenance service: Status, Alarm, Defragment, Hash, HashKV, Snapshot and MoveLeader. */
 public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     /** The etcd release whose API and behaviour Cairn reproduces; clients gate features on it. */
-    public static final String ETCD_API_VERSION = "3.4.23";
+    public static final String ETCD_API_VERSION = io.cairn.engine.api.EtcdVersions.SERVER;
 
     private final KeyValueStore store;
     private final ResponseHeaders headers;
