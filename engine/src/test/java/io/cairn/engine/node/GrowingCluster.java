@@ -73,6 +73,18 @@ final class GrowingCluster implements AutoCloseable {
         return via.removeMember(ids.get(name)).get(CHANGE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 
+    /**
+     * MemberUpdate of {@code name} to a new peer URL through {@code via}; the member itself listens
+     * there once restarted ({@link #stop}, {@link #start}), as an operator moves one.
+     */
+    List<Member> movePeerUrl(final String name, final RaftKeyValueStore via) throws Exception {
+        final String url = "http://127.0.0.1:" + freeUdpPort();
+        final List<Member> after = via.updateMember(ids.get(name), List.of(url)).get(CHANGE_TIMEOUT_SECONDS,
+            TimeUnit.SECONDS);
+        peerUrls.put(name, url);
+        return after;
+    }
+
     RaftKeyValueStore start(final String name) throws IOException {
         final ClusterOptions cluster = new ClusterOptions(name, initial.get(name),
             List.of("http://127.0.0.1:" + (24000 + running.size())), peerUrls.get(name),
@@ -103,6 +115,10 @@ final class GrowingCluster implements AutoCloseable {
 
     Map<String, RaftKeyValueStore> running() {
         return running;
+    }
+
+    String peerUrl(final String name) {
+        return peerUrls.get(name);
     }
 
     long id(final String name) {

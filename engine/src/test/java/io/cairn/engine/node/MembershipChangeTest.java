@@ -119,6 +119,30 @@ class MembershipChangeTest {
     }
 
     @Test
+    void aMemberMovedToAnotherPeerUrlIsReachedThere() throws Exception {
+        try (GrowingCluster cluster = new GrowingCluster(dir, OPTIONS)) {
+            cluster.startFirst("m1");
+            cluster.add("m2", false, awaitLeader(cluster));
+            cluster.add("m3", false, awaitLeader(cluster));
+            final String moved = nameOf(cluster, awaitLeader(cluster)).equals("m3") ? "m2" : "m3";
+            final List<Member> after = cluster.movePeerUrl(moved, awaitLeader(cluster));
+            assertEquals(List.of(cluster.peerUrl(moved)), after.stream().filter(m -> m.id() == cluster.id(moved))
+                .findFirst().orElseThrow().peerUrls());
+            cluster.stop(moved);
+            cluster.start(moved); // now listening at the new URL only
+            // The other members' transports moved: with one of them stopped, the moved member is needed for a quorum.
+            final String other = cluster.running().keySet().stream().filter(n -> !n.equals(moved)).findFirst()
+                .orElseThrow();
+            final String kept = cluster.running().keySet().stream().filter(n -> !n.equals(moved) && !n.equals(other))
+                .findFirst().orElseThrow();
+            cluster.stop(other);
+            write(awaitLeader(cluster), 20);
+            final long revision = cluster.member(kept).currentRevision();
+            Await.until(() -> cluster.member(moved).currentRevision() >= revision, 30, "the moved member has the writes");
+        }
+    }
+
+    @Test
     void refusedChangesChangeNothing() throws Exception {
         try (GrowingCluster cluster = new GrowingCluster(dir, OPTIONS)) {
             final RaftKeyValueStore first = cluster.startFirst("m1");
