@@ -36,7 +36,8 @@ public final class ChaosMain implements Callable<Integer> {
     @Option(names = "--seed", description = "the schedule's and the workload's seed (default: a fresh one)")
     Long seed;
 
-    @Option(names = "--faults", split = ",", description = "fault kinds (default: all): ${COMPLETION-CANDIDATES}")
+    @Option(names = "--faults", split = ",", converter = FaultKindConverter.class,
+        description = "fault kinds, e.g. member-replace,kill (default: all): ${COMPLETION-CANDIDATES}")
     List<FaultKind> faults;
 
     @Option(names = "--dir", description = "where data directories and logs go (default: a new temporary one)")
@@ -90,6 +91,19 @@ public final class ChaosMain implements Callable<Integer> {
         final Process version = new ProcessBuilder(argv).inheritIO().start();
         if (!version.waitFor(10, TimeUnit.MINUTES) || version.exitValue() != 0) {
             throw new IllegalStateException(String.join(" ", argv) + " failed");
+        }
+    }
+
+    /** A fault kind by its name in any case, with '-' for '_': member-replace, MEMBER_REPLACE. */
+    static final class FaultKindConverter implements CommandLine.ITypeConverter<FaultKind> {
+        @Override
+        public FaultKind convert(final String value) {
+            try {
+                return FaultKind.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+            } catch (final IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("no fault kind " + value + "; the kinds: "
+                    + Arrays.toString(FaultKind.values()));
+            }
         }
     }
 

@@ -15,12 +15,18 @@ import java.util.TreeSet;
  * <ul>
  * <li>The write history itself is coherent: no two acknowledged writes claim one key at one revision.
  * <li>All members end at the same revision, at least the highest acknowledged one, and members
- *     that gave a HashKV at the same revision gave the same hash.
+ *     that gave a HashKV at the same revision and the same compact revision gave the same hash
+ *     (HashKV covers the history after the compact revision; etcd's own corruption check compares
+ *     only such pairs).
  * <li>Per key, all members hold the same value and mod_revision, and that is the key's last
  *     write: at least the revision of its last acknowledged write, the very value written there
  *     if equal, else an indeterminate write of that value that thereby committed. A key absent at
  *     the end was last deleted: by an acknowledged delete, an indeterminate one, or its lease's end.
  * </ul>
+ * A member that was replaced ({@link MemberRestart#wiped}) lost everything it held by design and
+ * started again empty: nothing it held before counts, and nothing is excused either. It is judged,
+ * like every member, on its final state, which must hold every acknowledged write: it caught up
+ * from the others, by log or by snapshot.
  * O(n log n) in writes plus keys times members.
  */
 public final class DurabilityChecker {
@@ -53,8 +59,10 @@ public final class DurabilityChecker {
                 checkKey(key, finals, writes, leases, provenance, lines, violations);
             }
         }
+        final long replaced = history.restarts().stream().filter(MemberRestart::wiped).count();
         return violations.result(keys.size() + " keys on " + finals.size() + " members against "
-            + history.writes().size() + " writes");
+            + history.writes().size() + " writes" + (replaced == 0 ? "" : ", " + replaced
+            + " replacements (data wiped) judged on their final state"));
     }
 
     private static void checkRevisions(final List<FinalState> finals, final WriteIndex writes, final Lines lines,
@@ -72,17 +80,23 @@ public final class DurabilityChecker {
         }
     }
 
-    /** HashKV covers the history up to its revision, so only hashes at one revision compare. */
+    /**
+     * HashKV covers the history from its compact revision up to its revision, so only hashes with
+     * both equal compare: a member that caught up by snapshot may hold the history from a later
+     * compaction than the others.
+     */
     private static void checkHashes(final List<FinalState> finals, final CheckResult.Collector violations) {
-        final Map<Long, List<FinalState>> byRevision = new HashMap<>();
+        final Map<List<Long>, List<FinalState>> byRevisions = new HashMap<>();
         for (final FinalState state : finals) {
             if (state.hashKv() != null) {
-                byRevision.computeIfAbsent(state.hashKv().revision(), revision -> new ArrayList<>()).add(state);
+                byRevisions.computeIfAbsent(List.of(state.hashKv().revision(), state.hashKv().compactRevision()),
+                    revisions -> new ArrayList<>()).add(state);
             }
         }
-        for (final Map.Entry<Long, List<FinalState>> group : byRevision.entrySet()) {
+        for (final Map.Entry<List<Long>, List<FinalState>> group : byRevisions.entrySet()) {
             if (group.getValue().stream().map(state -> state.hashKv().hash()).distinct().count() > 1) {
-                violations.add("members' HashKV at revision " + group.getKey() + " differ",
+                violations.add("members' HashKV at revision " + group.getKey().get(0) + " (compacted at "
+                    + group.getKey().get(1) + ") differ",
                     group.getValue().stream().map(state -> state.member() + ": hash "
                         + Long.toHexString(state.hashKv().hash()) + " (compacted at "
                         + state.hashKv().compactRevision() + ")").toList());

@@ -46,6 +46,7 @@ final class Lines {
     }
 
     String restart(final MemberRestart restart) {
-        return "restart of " + restart.member() + " at " + millis(restart.atNanos()) + "ms";
+        return (restart.wiped() ? "replacement (data wiped, a new member id) of " : "restart of ") + restart.member()
+            + " at " + millis(restart.atNanos()) + "ms";
     }
 }

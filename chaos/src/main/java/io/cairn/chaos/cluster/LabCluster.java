@@ -2,8 +2,14 @@ package io.cairn.chaos.cluster;
 
 import com.google.protobuf.ByteString;
 import io.cairn.chaos.net.NetworkLab;
+import io.cairn.etcd.api.etcdserverpb.ClusterGrpc;
 import io.cairn.etcd.api.etcdserverpb.KVGrpc;
 import io.cairn.etcd.api.etcdserverpb.MaintenanceGrpc;
+import io.cairn.etcd.api.etcdserverpb.Member;
+import io.cairn.etcd.api.etcdserverpb.MemberAddRequest;
+import io.cairn.etcd.api.etcdserverpb.MemberAddResponse;
+import io.cairn.etcd.api.etcdserverpb.MemberListRequest;
+import io.cairn.etcd.api.etcdserverpb.MemberRemoveRequest;
 import io.cairn.etcd.api.etcdserverpb.RangeRequest;
 import io.cairn.etcd.api.etcdserverpb.StatusRequest;
 import io.cairn.etcd.api.etcdserverpb.StatusResponse;
@@ -15,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,11 +29,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /**
  * N members of one server kind, member i (1-based) in namespace i of a {@link NetworkLab}, each
  * started with exactly the flags an operator passes to etcd, on the same ports (every member has an
- * address of its own). Restarts reuse the data directory and flags, as systemd would. Channels from
+ * address of its own). Restarts reuse the data directory and flags, as systemd would; a replaced
+ * member ({@link #wipe}, {@link #rejoin}) keeps its name and URLs, and its membership calls go through
+ * etcd's Cluster service ({@link #memberRemove}, {@link #memberAdd}, {@link #memberList}). Channels from
  * the harness (root namespace) reach every member whatever partition is in place.
  */
 public final class LabCluster implements AutoCloseable {
@@ -35,6 +45,8 @@ public final class LabCluster implements AutoCloseable {
     private static final String TOKEN = "chaos";
     private static final long SERVING_TIMEOUT_SECONDS = 60;
     private static final long PROBE_DEADLINE_MILLIS = 1_000;
+    /** A membership change is a Raft entry: it answers once committed and applied. */
+    private static final long MEMBERSHIP_DEADLINE_MILLIS = 5_000;
     /** A member closes its server and store before it reverts, up to 10 s; then the revert itself. */
     private static final long POWER_CUT_EXIT_SECONDS = 30;
 
@@ -46,38 +58,32 @@ public final class LabCluster implements AutoCloseable {
     /** The storage fault layer's commands are numbered; a member acts on a number it has not seen. */
     private final AtomicLong faultCommands = new AtomicLong();
 
-    private LabCluster(final NetworkLab lab, final Path dir, final boolean storageFaults) {
+    private final ServerCommand server;
+    private final List<String> extraFlags;
+
+    private LabCluster(final NetworkLab lab, final Path dir, final ServerCommand server,
+                       final List<String> extraFlags) {
         this.lab = lab;
         this.dir = dir;
-        this.storageFaults = storageFaults;
+        this.server = server;
+        this.extraFlags = List.copyOf(extraFlags);
+        this.storageFaults = server.storageFaults();
     }
 
     /** Starts every member and waits until each answers a linearizable Range. */
     public static LabCluster start(final NetworkLab lab, final ServerCommand server, final Path dir, final int size,
                                    final List<String> extraFlags) throws IOException, InterruptedException {
-        final LabCluster cluster = new LabCluster(lab, dir, server.storageFaults());
+        final LabCluster cluster = new LabCluster(lab, dir, server, extraFlags);
         try {
             final String initialCluster = IntStream.rangeClosed(1, size)
                 .mapToObj(m -> name(m) + "=" + cluster.peerUrl(m)).collect(Collectors.joining(","));
             for (int m = 1; m <= size; m++) {
-                final List<String> flags = new ArrayList<>(List.of(
-                    "--name", name(m),
-                    "--data-dir", dir.resolve(name(m) + ".data").toString(),
-                    "--listen-client-urls", cluster.clientUrl(m),
-                    "--advertise-client-urls", cluster.clientUrl(m),
-                    "--listen-peer-urls", cluster.peerUrl(m),
-                    "--initial-advertise-peer-urls", cluster.peerUrl(m),
-                    "--initial-cluster", initialCluster,
-                    "--initial-cluster-token", TOKEN,
-                    "--initial-cluster-state", "new"));
-                flags.addAll(extraFlags);
-                final List<String> argv = new ArrayList<>(server.argv());
-                argv.addAll(flags);
+                final List<String> argv = cluster.argv(m, initialCluster, "new");
                 final Map<String, String> environment = new HashMap<>(server.environment());
                 if (server.storageFaults()) {
                     environment.put(ServerCommand.FAULT_CONTROL_ENVIRONMENT, cluster.faultControl(m).toString());
                 }
-                cluster.members.add(new MemberProcess(lab.command(m, argv.toArray(String[]::new)), environment,
+                cluster.members.add(new MemberProcess(argv, environment,
                     dir.resolve(name(m) + ".log")));
                 cluster.channels.add(NettyChannelBuilder.forAddress(lab.address(m), CLIENT_PORT).usePlaintext()
                     .build());
@@ -97,6 +103,27 @@ public final class LabCluster implements AutoCloseable {
         }
     }
 
+    /** The server's argv with etcd's flags for member {@code m}, as an operator passes them. */
+    private List<String> argv(final int m, final String initialCluster, final String clusterState) {
+        final List<String> argv = new ArrayList<>(server.argv());
+        argv.addAll(List.of(
+            "--name", name(m),
+            "--data-dir", dataDir(m).toString(),
+            "--listen-client-urls", clientUrl(m),
+            "--advertise-client-urls", clientUrl(m),
+            "--listen-peer-urls", peerUrl(m),
+            "--initial-advertise-peer-urls", peerUrl(m),
+            "--initial-cluster", initialCluster,
+            "--initial-cluster-token", TOKEN,
+            "--initial-cluster-state", clusterState));
+        argv.addAll(extraFlags);
+        return lab.command(m, argv.toArray(String[]::new));
+    }
+
+    private Path dataDir(final int member) {
+        return dir.resolve(name(member) + ".data");
+    }
+
     public static String name(final int member) {
         return "m" + member;
     }
@@ -109,7 +136,7 @@ public final class LabCluster implements AutoCloseable {
         return "http://" + lab.address(member) + ":" + CLIENT_PORT;
     }
 
-    private String peerUrl(final int member) {
+    public String peerUrl(final int member) {
         return "http://" + lab.address(member) + ":" + PEER_PORT;
     }
 
@@ -244,6 +271,54 @@ public final class LabCluster implements AutoCloseable {
             }
         }
         return 0;
+    }
+
+    /** The cluster's members as {@code via} lists them (etcd's MemberList); throws if it does not answer. */
+    public List<Member> memberList(final int via) {
+        return ClusterGrpc.newBlockingStub(channel(via))
+            .withDeadlineAfter(MEMBERSHIP_DEADLINE_MILLIS, TimeUnit.MILLISECONDS)
+            .memberList(MemberListRequest.getDefaultInstance()).getMembersList();
+    }
+
+    /** MemberRemove of {@code id}, asked of {@code via}; throws what the member answered. */
+    public void memberRemove(final int via, final long id) {
+        ClusterGrpc.newBlockingStub(channel(via))
+            .withDeadlineAfter(MEMBERSHIP_DEADLINE_MILLIS, TimeUnit.MILLISECONDS)
+            .memberRemove(MemberRemoveRequest.newBuilder().setID(id).build());
+    }
+
+    /** MemberAdd of {@code member}'s peer URL (a voting member), asked of {@code via}; throws what it answered. */
+    public MemberAddResponse memberAdd(final int via, final int member) {
+        return ClusterGrpc.newBlockingStub(channel(via))
+            .withDeadlineAfter(MEMBERSHIP_DEADLINE_MILLIS, TimeUnit.MILLISECONDS)
+            .memberAdd(MemberAddRequest.newBuilder().addPeerURLs(peerUrl(member)).build());
+    }
+
+    /** Deletes a stopped member's data directory: the machine is replaced, its disk is new. */
+    public void wipe(final int member) throws IOException {
+        if (isRunning(member)) {
+            throw new IllegalStateException(name(member) + " is running");
+        }
+        final Path data = dataDir(member);
+        if (!Files.exists(data)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(data)) {
+            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+
+    /**
+     * Starts a stopped member with an empty data directory as a member of the cluster it finds:
+     * same name and URLs, {@code --initial-cluster-state existing} and {@code initialCluster} (what
+     * {@code etcdctl member add} prints as ETCD_INITIAL_CLUSTER). Its later restarts reuse these
+     * flags; etcd and Cairn ignore the initial cluster once the data directory holds a member.
+     */
+    public void rejoin(final int member, final String initialCluster) throws IOException {
+        members.get(member - 1).relaunchWith(argv(member, initialCluster, "existing"));
+        restart(member);
     }
 
     @Override

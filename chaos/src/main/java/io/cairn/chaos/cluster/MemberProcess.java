@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 final class MemberProcess {
     private static final long EXIT_WAIT_SECONDS = 10;
 
-    private final List<String> argv;
+    private List<String> argv;
     private final Map<String, String> environment;
     private final Path logFile;
     private Process process;
@@ -35,6 +35,17 @@ final class MemberProcess {
         builder.environment().putAll(environment); // `ip netns exec` passes it on
         process = builder.start();
         paused = false;
+    }
+
+    /**
+     * From the next {@link #start} on, runs {@code newArgv} instead (a member replaced: same name and
+     * URLs, joining the cluster it finds with {@code --initial-cluster-state existing}).
+     */
+    void relaunchWith(final List<String> newArgv) {
+        if (isRunning()) {
+            throw new IllegalStateException("still running: " + argv);
+        }
+        this.argv = List.copyOf(newArgv);
     }
 
     boolean isRunning() {

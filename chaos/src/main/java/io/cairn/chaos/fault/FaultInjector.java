@@ -23,6 +23,11 @@ public final class FaultInjector {
     public interface Active {
         String description();
 
+        /** What the timeline says once undone: the description, or what the undo found. */
+        default String undoneDescription() {
+            return description();
+        }
+
         void undo() throws Exception;
     }
 
@@ -36,15 +41,27 @@ public final class FaultInjector {
     private final NetworkLab lab;
     private final SplittableRandom random;
     private final IntConsumer restarted;
+    private final MemberReplacement replacement;
     private final AtomicLongArray injected = new AtomicLongArray(FaultKind.values().length);
 
-    /** @param restarted told of each killed member once it is started again */
+    /**
+     * @param restarted told of each killed member once it is started again
+     * @param replaced  told of each member replaced ({@link FaultKind#MEMBER_REPLACE}) once it is stopped
+     *                  for good: its data will be wiped, and every later read reaches the new member
+     */
     public FaultInjector(final LabCluster cluster, final NetworkLab lab, final long seed,
-                         final IntConsumer restarted) {
+                         final IntConsumer restarted, final IntConsumer replaced) {
         this.cluster = cluster;
         this.lab = lab;
         this.random = new SplittableRandom(seed);
         this.restarted = restarted;
+        this.replacement = new MemberReplacement(cluster, replaced, restarted);
+    }
+
+    /** Without {@link FaultKind#MEMBER_REPLACE}'s listener (a replaced member then counts as restarted). */
+    public FaultInjector(final LabCluster cluster, final NetworkLab lab, final long seed,
+                         final IntConsumer restarted) {
+        this(cluster, lab, seed, restarted, restarted);
     }
 
     public Active inject(final Fault fault) throws Exception {
@@ -87,6 +104,7 @@ public final class FaultInjector {
             }
             case POWER_CUT -> powerCut(List.of(target), "m" + target + role(target, leader));
             case POWER_CUT_ALL -> powerCut(IntStream.rangeClosed(1, cluster.size()).boxed().toList(), "every member");
+            case MEMBER_REPLACE -> replacement.replace(fault.member());
             case NETEM -> {
                 try {
                     lab.netem(target, LOSSY);

@@ -14,6 +14,12 @@ public enum FaultKind {
     ONE_WAY,
     /** Packet loss, delay with jitter and reordering on one member's link. */
     NETEM,
+    /**
+     * Membership: a follower's machine replaced, as etcd documents it: SIGKILL, MemberRemove, its data
+     * directory wiped, MemberAdd of the same peer URL (a new member id), started with
+     * {@code --initial-cluster-state existing}; undone once it serves again (caught up).
+     */
+    MEMBER_REPLACE,
     /** Storage: every fdatasync of one member (the leader half the time) waits 100 to 800 ms. */
     SLOW_DISK,
     /** Storage: one member (the leader half the time) loses power: what it had not synced is reverted; restarted after the hold. */

@@ -9,6 +9,8 @@ import io.cairn.chaos.fault.FaultSchedule;
 import io.cairn.chaos.net.LabSubnet;
 import io.cairn.chaos.net.NetworkLab;
 import io.cairn.chaos.workload.Workload;
+import io.cairn.etcd.api.etcdserverpb.Member;
+import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -64,7 +66,7 @@ public final class ChaosRun {
                  List.of())) {
             final Workload workload = Workload.start(cluster, CLIENTS_PER_MEMBER, KEYS, options.seed());
             final FaultInjector injector = new FaultInjector(cluster, lab, options.seed(),
-                workload.records()::restarted);
+                workload.records()::restarted, workload.records()::replaced);
             try {
                 startNanos = System.nanoTime();
                 Thread.sleep(WARM_UP_MILLIS);
@@ -75,7 +77,7 @@ public final class ChaosRun {
                     note("inject " + active.description());
                     sleepUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(fault.holdMillis()), workload);
                     active.undo();
-                    note("undo   " + active.description());
+                    note("undo   " + active.undoneDescription());
                 }
                 final List<String> notBack = new ArrayList<>();
                 for (int m = 1; m <= cluster.size(); m++) {
@@ -93,11 +95,12 @@ public final class ChaosRun {
                 // recover, say); with it missing the others cannot settle, so the checks run on
                 // what was recorded.
                 final List<FinalState> finals = notBack.isEmpty() ? settle(cluster, workload) : List.of();
+                final List<Member> membership = finalMembership(cluster);
                 final Map<FaultKind, Long> injected = new EnumMap<>(FaultKind.class);
                 for (final FaultKind kind : FaultKind.values()) {
                     injected.put(kind, injector.injected(kind));
                 }
-                return RunChecks.run(options, workload, finals, notBack, injected, timeline);
+                return RunChecks.run(options, workload, finals, membership, notBack, injected, timeline);
             } finally {
                 workload.close();
             }
@@ -131,6 +134,18 @@ public final class ChaosRun {
             }
             Thread.sleep(200);
         }
+    }
+
+    /** The cluster's members as the first member that answers lists them (empty if none does). */
+    private static List<Member> finalMembership(final LabCluster cluster) {
+        for (int m = 1; m <= cluster.size(); m++) {
+            try {
+                return cluster.memberList(m);
+            } catch (final StatusRuntimeException unanswered) {
+                // the next one
+            }
+        }
+        return List.of();
     }
 
     /**

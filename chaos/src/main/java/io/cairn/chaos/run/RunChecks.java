@@ -13,11 +13,15 @@ import io.cairn.chaos.linearizability.Operation;
 import io.cairn.chaos.linearizability.UnknownOutcomes;
 import io.cairn.chaos.workload.Records;
 import io.cairn.chaos.workload.Workload;
+import io.cairn.etcd.api.etcdserverpb.Member;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /** Everything a run recorded, through linearizability and the other checks, into a {@link RunReport}. */
 final class RunChecks {
@@ -27,12 +31,22 @@ final class RunChecks {
     private RunChecks() {
     }
 
-    /** @param notBack members that did not serve again after the faults, with why */
+    /**
+     * @param membership the cluster's member list at the end (empty if no member answered it)
+     * @param notBack    members that did not serve again after the faults, with why
+     */
     static RunReport run(final ChaosOptions options, final Workload workload, final List<FinalState> finals,
-                         final List<String> notBack, final Map<FaultKind, Long> faults, final List<String> timeline) {
+                         final List<Member> membership, final List<String> notBack, final Map<FaultKind, Long> faults,
+                         final List<String> timeline) {
         final List<String> summary = new ArrayList<>();
         final List<String> violations = new ArrayList<>();
         notBack.forEach(member -> violations.add("recovery: " + member));
+        final List<String> membershipProblems = membershipProblems(options.members(), membership);
+        summary.add("membership: " + membership.size() + " members at the end ("
+            + membership.stream().map(member -> (member.getName().isEmpty() ? "(unstarted)" : member.getName()) + " "
+                + Long.toHexString(member.getID())).collect(Collectors.joining(", ")) + ")"
+            + (membershipProblems.isEmpty() ? "" : ": " + membershipProblems.size() + " problems"));
+        membershipProblems.forEach(problem -> violations.add("membership: " + problem));
         final List<Operation> recordedOperations = workload.history().operations();
         final UnknownOutcomes.Settled settled = UnknownOutcomes.settle(recordedOperations,
             appliedRevisions(workload.watchLogs()));
@@ -67,6 +81,37 @@ final class RunChecks {
             violations.add("the whole history: " + HistoryFiles.write(options.dir(), recorded, recordedOperations, timeline));
         }
         return new RunReport(options.server().name(), options.seed(), operations.size(), faults, summary, violations);
+    }
+
+    /**
+     * What is wrong with the cluster's final member list: replacements must leave it as it began,
+     * {@code members} members named m1..mN, each started (a member added but never started has no
+     * name), whatever their ids now are.
+     */
+    static List<String> membershipProblems(final int members, final List<Member> membership) {
+        final List<String> problems = new ArrayList<>();
+        if (membership.isEmpty()) {
+            problems.add("no member answered MemberList at the end");
+            return problems;
+        }
+        if (membership.size() != members) {
+            problems.add("the cluster ended with " + membership.size() + " members, not its initial " + members);
+        }
+        final Set<String> names = new TreeSet<>();
+        for (final Member member : membership) {
+            if (member.getName().isEmpty()) {
+                problems.add("member " + Long.toHexString(member.getID()) + " " + member.getPeerURLsList()
+                    + " was added but never started");
+            } else {
+                names.add(member.getName());
+            }
+        }
+        for (int m = 1; m <= members; m++) {
+            if (!names.contains(Records.memberName(m))) {
+                problems.add(Records.memberName(m) + " is not a started member at the end");
+            }
+        }
+        return problems;
     }
 
     /**

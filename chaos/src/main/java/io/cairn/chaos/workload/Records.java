@@ -47,6 +47,11 @@ public final class Records {
         restarts.add(new MemberRestart(memberName(member), System.nanoTime()));
     }
 
+    /** A member was replaced: started again with its data directory wiped, as a new member. */
+    public synchronized void replaced(final int member) {
+        restarts.add(new MemberRestart(memberName(member), System.nanoTime(), true));
+    }
+
     public synchronized List<KvWrite> writes() {
         return List.copyOf(writes);
     }
