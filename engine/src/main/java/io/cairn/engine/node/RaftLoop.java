@@ -586,7 +586,8 @@ final class RaftLoop implements Agent, InboundHandler {
                 noteMembership(state);
                 LOG.log(System.Logger.Level.INFO, "applied a configuration change through raft",
                     LogField.memberId("local-member-id", node.id()), LogField.of("index", applied.index()),
-                    LogField.of("raft-conf-change", applied.raftChange().changes().toString()),
+                    LogField.of("raft-conf-change", applied.raftChange().changes().stream()
+                        .map(c -> etcdName(c.type()) + " " + Long.toHexString(c.nodeId())).toList()),
                     LogField.of("voters", hexIds(state.voters())), LogField.of("learners", hexIds(state.learners())));
             }
             peers.members(applied.members());
@@ -607,6 +608,15 @@ final class RaftLoop implements Agent, InboundHandler {
     static boolean isAlone(final ConfState state, final long selfId) {
         return state.voters().equals(List.of(selfId)) && state.votersOutgoing().isEmpty() && state.learners().isEmpty()
             && state.learnersNext().isEmpty();
+    }
+
+    /** etcd's name for a change, as its log prints it. */
+    private static String etcdName(final ConfChangeSingle.Type type) {
+        return switch (type) {
+            case ADD_VOTER -> "ConfChangeAddNode";
+            case ADD_LEARNER -> "ConfChangeAddLearnerNode";
+            case REMOVE -> "ConfChangeRemoveNode";
+        };
     }
 
     private static List<String> hexIds(final List<Long> ids) {
