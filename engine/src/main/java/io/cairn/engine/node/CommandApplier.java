@@ -331,8 +331,9 @@ final class CommandApplier {
                 if (MemberTable.get(view, add.memberId()) == null) {
                     MemberTable.put(view, new Member(add.memberId(), add.name(), add.peerUrls(), List.of(), add.learner()));
                 }
-                membershipInBatch.add(new MembershipApplier.Applied(index, MembershipApplier.confChangeFor(add),
-                    MemberTable.all(view)));
+                // The transport has every first member from the start (or from the member joined): the
+                // members so far would only drop the ones further on for a moment.
+                membershipInBatch.add(new MembershipApplier.Applied(index, MembershipApplier.confChangeFor(add), null));
                 yield store.currentRevision();
             }
             case Command.AlarmChange change -> {

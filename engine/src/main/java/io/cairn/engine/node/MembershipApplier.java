@@ -27,10 +27,13 @@ final class MembershipApplier {
     private MembershipApplier() {
     }
 
-    /** What the Raft loop must carry out once a membership entry is applied. */
+    /**
+     * What the Raft loop must carry out once a membership entry is applied: {@code raftChange} for
+     * Raft (null: none), and the transport's peers set to {@code members} (null: left as they are).
+     */
     record Applied(long index, ConfChange raftChange, List<Member> members) {
         Applied {
-            members = List.copyOf(members);
+            members = members == null ? null : List.copyOf(members);
         }
     }
 

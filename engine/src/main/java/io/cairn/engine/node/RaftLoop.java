@@ -590,7 +590,9 @@ final class RaftLoop implements Agent, InboundHandler {
                         .map(c -> etcdName(c.type()) + " " + Long.toHexString(c.nodeId())).toList()),
                     LogField.of("voters", hexIds(state.voters())), LogField.of("learners", hexIds(state.learners())));
             }
-            peers.members(applied.members());
+            if (applied.members() != null) {
+                peers.members(applied.members());
+            }
             if (applied.raftChange() != null && wasRemoved(applied) && removedAtNanos == 0) {
                 removedAtNanos = System.nanoTime();
                 LOG.log(System.Logger.Level.WARNING, "the member has been permanently removed from the cluster",
