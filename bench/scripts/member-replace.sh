@@ -46,7 +46,7 @@ for i in 0 1 2; do start_member "$i" new "$cluster"; done
 endpoints="http://127.0.0.1:$base,http://127.0.0.1:$((base + 10)),http://127.0.0.1:$((base + 20))"
 until ctl --endpoints "$endpoints" endpoint health >/dev/null 2>&1; do sleep 0.2; done
 "$root/bin/cairn-bench" put --endpoints "$endpoints" --total "$puts" --clients 16 --conns 4 --key-space-size 2000 \
-  --val-size 256 2>&1 | grep -E "Requests/sec|Total:" || true
+  --val-size 256 2>&1 | grep -E "Requests/s:" || true
 
 leader_endpoint=$(ctl --endpoints "$endpoints" endpoint status -w json | python3 -c '
 import json, sys

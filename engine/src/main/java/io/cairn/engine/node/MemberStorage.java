@@ -218,14 +218,21 @@ final class MemberStorage implements AutoCloseable {
         return new ConfState(voters, List.of(), learners, List.of(), false);
     }
 
-    /** The members bucket, plus members added by {@code unapplied} entries. */
-    private static List<Member> members(final Env env, final List<Entry> unapplied) {
+    /**
+     * The members bucket, plus members added by the first entries of a new cluster among
+     * {@code entries} that the tree has not applied yet (applied ones are in the bucket, or were
+     * removed since: they must not come back).
+     */
+    private static List<Member> members(final Env env, final List<Entry> entries) {
         final List<Member> members = new ArrayList<>();
+        final long applied;
         try (ReadTxn read = env.beginRead()) {
-            members.addAll(MemberTable.all(new BtreeView(read)));
+            final BtreeView view = new BtreeView(read);
+            members.addAll(MemberTable.all(view));
+            applied = longOrZero(view.get(Bucket.META, CommandApplier.META_APPLIED_INDEX));
         }
-        for (final Entry entry : unapplied) {
-            if (entry.type() == EntryType.NORMAL && entry.data().length > 0
+        for (final Entry entry : entries) {
+            if (entry.index() > applied && entry.type() == EntryType.NORMAL && entry.data().length > 0
                 && CommandCodec.decode(entry.data()) instanceof Command.AddMember add
                 && members.stream().noneMatch(m -> m.id() == add.memberId())) {
                 members.add(new Member(add.memberId(), add.name(), add.peerUrls(), List.of(), add.learner()));

@@ -499,6 +499,11 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         }
     }
 
+    /** Raft's voters and learners on this member (tests: they must match the members bucket). */
+    ConfState raftMembership() {
+        return loop.confState();
+    }
+
     @Override
     public boolean isLearner() {
         return loop.learner();

@@ -115,6 +115,7 @@ final class RaftLoop implements Agent, InboundHandler {
     // Observed by other threads (status, headers, the facade's checks).
     private volatile boolean alone;
     private volatile boolean learner;
+    private volatile ConfState confState;
     /** The leader's match index of each member as of the last tick; empty when not leading. */
     private volatile java.util.Map<Long, Long> matchIndexes = java.util.Map.of();
     private volatile long term;
@@ -150,6 +151,7 @@ final class RaftLoop implements Agent, InboundHandler {
     }
 
     private void noteMembership(final ConfState state) {
+        confState = state;
         alone = isAlone(state, node.id());
         learner = state.learners().contains(node.id());
     }
@@ -686,6 +688,11 @@ final class RaftLoop implements Agent, InboundHandler {
 
     long term() {
         return term;
+    }
+
+    /** Raft's membership as of the last change this member applied (any thread). */
+    ConfState confState() {
+        return confState;
     }
 
     /** Whether this member is a learner (it replicates, but neither votes nor serves writes or linearizable reads). */

@@ -143,6 +143,25 @@ class MembershipChangeTest {
     }
 
     @Test
+    void aRestartedMemberDoesNotBringBackAFirstMemberThatWasRemoved() throws Exception {
+        try (GrowingCluster cluster = new GrowingCluster(dir, OPTIONS)) {
+            cluster.startFirst("m1");
+            cluster.add("m2", false, awaitLeader(cluster));
+            cluster.add("m3", false, awaitLeader(cluster));
+            // m1's AddMember is entry 1 of every member's log; removed, it must stay out after a restart.
+            cluster.remove("m1", cluster.member("m2"));
+            cluster.stop("m1");
+            write(awaitLeader(cluster), 10);
+            cluster.stop("m2");
+            cluster.start("m2");
+            final List<Long> expected = java.util.stream.Stream.of(cluster.id("m2"), cluster.id("m3"))
+                .sorted(Long::compareUnsigned).toList();
+            assertEquals(expected, cluster.member("m2").raftMembership().voters());
+            write(awaitLeader(cluster), 10);
+        }
+    }
+
+    @Test
     void refusedChangesChangeNothing() throws Exception {
         try (GrowingCluster cluster = new GrowingCluster(dir, OPTIONS)) {
             final RaftKeyValueStore first = cluster.startFirst("m1");
