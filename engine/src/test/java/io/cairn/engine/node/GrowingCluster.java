@@ -7,7 +7,6 @@ import io.cairn.engine.testing.ServerProcess;
 import io.cairn.posix.NativePosix;
 import io.cairn.transport.FaultPlan;
 import java.io.IOException;
-import java.net.DatagramSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -127,26 +126,11 @@ final class GrowingCluster implements AutoCloseable {
 
     /** The running member every running member agrees leads, or null. */
     RaftKeyValueStore leader() {
-        long leaderId = 0;
-        for (final RaftKeyValueStore m : running.values()) {
-            final long seen = m.status().leaderId();
-            if (seen == 0 || (leaderId != 0 && seen != leaderId)) {
-                return null;
-            }
-            leaderId = seen;
-        }
-        for (final RaftKeyValueStore m : running.values()) {
-            if (m.status().memberId() == leaderId) {
-                return m;
-            }
-        }
-        return null;
+        return InJvmCluster.agreedLeader(running.values());
     }
 
     private static int freeUdpPort() throws IOException {
-        try (DatagramSocket socket = new DatagramSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return InJvmCluster.freeUdpPort();
     }
 
     @Override

@@ -126,26 +126,34 @@ final class InJvmCluster implements AutoCloseable {
 
     /** The index of the member every running member agrees leads, or -1. */
     int leader() {
-        long leaderId = 0;
-        for (final RaftKeyValueStore m : members) {
-            if (m == null) {
-                continue;
-            }
-            final long seen = m.status().leaderId();
-            if (seen == 0 || (leaderId != 0 && seen != leaderId)) {
-                return -1;
-            }
-            leaderId = seen;
-        }
+        final RaftKeyValueStore leader = agreedLeader(java.util.Arrays.stream(members).filter(m -> m != null).toList());
         for (int i = 0; i < members.length; i++) {
-            if (members[i] != null && members[i].status().memberId() == leaderId) {
+            if (members[i] != null && members[i] == leader) {
                 return i;
             }
         }
         return -1;
     }
 
-    private static int freeUdpPort() throws IOException {
+    /** The one of {@code running} that every one of them says leads, or null (none, or they disagree). */
+    static RaftKeyValueStore agreedLeader(final java.util.Collection<RaftKeyValueStore> running) {
+        long leaderId = 0;
+        for (final RaftKeyValueStore m : running) {
+            final long seen = m.status().leaderId();
+            if (seen == 0 || (leaderId != 0 && seen != leaderId)) {
+                return null;
+            }
+            leaderId = seen;
+        }
+        for (final RaftKeyValueStore m : running) {
+            if (m.status().memberId() == leaderId) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    static int freeUdpPort() throws IOException {
         try (DatagramSocket socket = new DatagramSocket(0)) {
             return socket.getLocalPort();
         }
