@@ -57,7 +57,7 @@ final class AeronPeers implements Peers {
         final AeronTransport transport = AeronTransport.launch(config, snapshots, tls, messageFaults, null);
         final AeronPeers peers = new AeronPeers(transport);
         try {
-            peers.members(members);
+            peers.members(members, java.util.Set.of());
         } catch (final RuntimeException e) {
             transport.close();
             throw e;
@@ -66,14 +66,12 @@ final class AeronPeers implements Peers {
     }
 
     @Override
-    public void members(final List<Member> members) {
+    public void members(final List<Member> members, final java.util.Set<Long> removedIds) {
         final long self = transport.config().memberId();
-        final java.util.Set<Long> wanted = new java.util.HashSet<>();
         for (final Member member : members) {
-            if (member.id() == self || member.peerUrls().isEmpty()) {
+            if (member.id() == self || member.peerUrls().isEmpty() || removedIds.contains(member.id())) {
                 continue;
             }
-            wanted.add(member.id());
             final String url = member.peerUrls().getFirst();
             if (url.equals(peerUrls.get(member.id()))) {
                 continue;
@@ -91,7 +89,7 @@ final class AeronPeers implements Peers {
             }
         }
         for (final Long id : List.copyOf(peerUrls.keySet())) {
-            if (!wanted.contains(id)) {
+            if (removedIds.contains(id)) {
                 transport.removePeer(id);
                 peerUrls.remove(id);
                 LOG.log(System.Logger.Level.INFO, "removed remote peer", LogField.memberId("local-member-id", self),

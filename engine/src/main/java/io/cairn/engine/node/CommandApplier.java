@@ -15,6 +15,7 @@ import io.cairn.engine.cluster.Alarm;
 import io.cairn.engine.cluster.AlarmTable;
 import io.cairn.engine.cluster.Member;
 import io.cairn.engine.cluster.MemberTable;
+import io.cairn.engine.cluster.RemovedMemberTable;
 import io.cairn.engine.command.Command;
 import io.cairn.engine.command.CommandCodec;
 import io.cairn.engine.lease.Lessor;
@@ -252,19 +253,28 @@ final class CommandApplier {
         final ConfChange change = ConfChange.decode(entry.data());
         final Command command = MembershipApplier.commandOf(change);
         if (command == null) {
-            membershipInBatch.add(new MembershipApplier.Applied(entry.index(), change, MemberTable.all(view)));
+            membershipInBatch.add(new MembershipApplier.Applied(entry.index(), change, MemberTable.all(view),
+                RemovedMemberTable.all(view)));
             return;
         }
         requestIds[i] = command.requestId();
         try {
             final List<Member> members = MembershipApplier.apply(view, command);
             results[i] = members;
-            membershipInBatch.add(new MembershipApplier.Applied(entry.index(), change, members));
+            membershipInBatch.add(new MembershipApplier.Applied(entry.index(), change, members,
+                RemovedMemberTable.all(view)));
         } catch (final EtcdException refused) {
             results[i] = refused;
             LOG.log(System.Logger.Level.WARNING, "refused a membership change: " + refused.getMessage(),
                 io.cairn.engine.log.LogField.of("index", entry.index()), io.cairn.engine.log.LogField.of("change",
                     command.toString()));
+        }
+    }
+
+    /** The ids removed from the cluster, as of the last commit. */
+    java.util.Set<Long> removedMemberIds() {
+        try (ReadTxn read = env.beginRead()) {
+            return RemovedMemberTable.all(new BtreeView(read));
         }
     }
 
@@ -333,7 +343,8 @@ final class CommandApplier {
                 }
                 // The transport has every first member from the start (or from the member joined): the
                 // members so far would only drop the ones further on for a moment.
-                membershipInBatch.add(new MembershipApplier.Applied(index, MembershipApplier.confChangeFor(add), null));
+                membershipInBatch.add(new MembershipApplier.Applied(index, MembershipApplier.confChangeFor(add), null,
+                    java.util.Set.of()));
                 yield store.currentRevision();
             }
             case Command.AlarmChange change -> {
@@ -350,7 +361,7 @@ final class CommandApplier {
             }
             case Command.UpdateMember update -> {
                 final List<Member> members = MembershipApplier.apply(view, update);
-                membershipInBatch.add(new MembershipApplier.Applied(index, null, members));
+                membershipInBatch.add(new MembershipApplier.Applied(index, null, members, RemovedMemberTable.all(view)));
                 yield members;
             }
             case Command.RemoveMember remove ->

@@ -29,11 +29,13 @@ final class MembershipApplier {
 
     /**
      * What the Raft loop must carry out once a membership entry is applied: {@code raftChange} for
-     * Raft (null: none), and the transport's peers set to {@code members} (null: left as they are).
+     * Raft (null: none), and the transport's peers: {@code members} added or moved, {@code removedIds}
+     * dropped (null members: the transport is left as it is).
      */
-    record Applied(long index, ConfChange raftChange, List<Member> members) {
+    record Applied(long index, ConfChange raftChange, List<Member> members, Set<Long> removedIds) {
         Applied {
             members = members == null ? null : List.copyOf(members);
+            removedIds = Set.copyOf(removedIds);
         }
     }
 

@@ -44,7 +44,7 @@ final class OnDemandPeers implements Peers {
     }
 
     @Override
-    public void members(final List<Member> members) {
+    public void members(final List<Member> members, final java.util.Set<Long> removedIds) {
         if (delegate == Peers.NONE && members.stream().anyMatch(m -> m.id() != selfId)) {
             try {
                 delegate = starter.start();
@@ -52,7 +52,7 @@ final class OnDemandPeers implements Peers {
                 throw new UncheckedIOException("cannot start the peer transport for the new member", e);
             }
         }
-        delegate.members(members);
+        delegate.members(members, removedIds);
     }
 
     @Override

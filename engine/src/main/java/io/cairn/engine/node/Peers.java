@@ -27,7 +27,7 @@ interface Peers extends AutoCloseable {
         }
 
         @Override
-        public void members(final List<Member> members) {
+        public void members(final List<Member> members, final java.util.Set<Long> removedIds) {
         }
 
         @Override
@@ -44,11 +44,13 @@ interface Peers extends AutoCloseable {
     void flush();
 
     /**
-     * The cluster's members are now {@code members} (a membership change was applied, or a snapshot
-     * installed): peers not among them are dropped, new ones added, moved ones follow their new
-     * peer URL. This member itself is skipped.
+     * A membership change was applied (or a snapshot installed): every member of {@code members} is
+     * a peer at its first peer URL (added, or moved there), and the ids in {@code removedIds} are
+     * peers no more. A member absent from {@code members} but not removed stays: a member replaying
+     * old changes (one that joined, or fell behind) must keep the peers the cluster has now, among
+     * them perhaps its leader. This member itself is skipped.
      */
-    void members(List<Member> members);
+    void members(List<Member> members, java.util.Set<Long> removedIds);
 
     /**
      * Since when (System.nanoTime) the link to member {@code id} has been up without a break, as last

@@ -526,7 +526,8 @@ final class RaftLoop implements Agent, InboundHandler {
             LogField.of("incoming-snapshot-size-bytes", file.toFile().length()), LogField.of("path", file));
         storage.recordSnapshot(snapshot);
         applyLoop.exclusive(() -> applier.installSnapshot(file));
-        peers.members(applier.members()); // the snapshot may bring other members than this one knew
+        // the snapshot may bring other members than this one knew
+        peers.members(applier.members(), applier.removedMemberIds());
         noteMembership(node.confState());
         java.nio.file.Files.deleteIfExists(file);
         LOG.log(System.Logger.Level.INFO, "installed the leader's snapshot",
@@ -593,7 +594,7 @@ final class RaftLoop implements Agent, InboundHandler {
                     LogField.of("voters", hexIds(state.voters())), LogField.of("learners", hexIds(state.learners())));
             }
             if (applied.members() != null) {
-                peers.members(applied.members());
+                peers.members(applied.members(), applied.removedIds());
             }
             if (applied.raftChange() != null && wasRemoved(applied) && removedAtNanos == 0) {
                 removedAtNanos = System.nanoTime();

@@ -154,10 +154,34 @@ class MembershipChangeTest {
             write(awaitLeader(cluster), 10);
             cluster.stop("m2");
             cluster.start("m2");
-            final List<Long> expected = java.util.stream.Stream.of(cluster.id("m2"), cluster.id("m3"))
-                .sorted(Long::compareUnsigned).toList();
-            assertEquals(expected, cluster.member("m2").raftMembership().voters());
+            assertEquals(java.util.Set.of(cluster.id("m2"), cluster.id("m3")),
+                java.util.Set.copyOf(cluster.member("m2").raftMembership().voters()));
             write(awaitLeader(cluster), 10);
+        }
+    }
+
+    @Test
+    void aJoiningMemberReplayingOldChangesKeepsTodaysLeaderAsAPeer() throws Exception {
+        // The whole log stays (no release), and enough of it lies between m2's removal and m4's
+        // addition that a joining member receives it in several APPENDs, applied one after another.
+        try (GrowingCluster cluster = new GrowingCluster(dir, OPTIONS.withSnapshotCount(1_000_000))) {
+            cluster.startFirst("m1");
+            cluster.add("m2", false, awaitLeader(cluster));
+            cluster.add("m3", false, awaitLeader(cluster));
+            cluster.remove("m2", awaitLeader(cluster));
+            cluster.stop("m2");
+            writeLarge(awaitLeader(cluster), 3_000);
+            cluster.add("m4", false, awaitLeader(cluster));
+            // m4 leads; m5 replays the log from its start, where the members after m2's removal are
+            // m1 and m3 only: it must not drop m4, its leader, from its transport on the way.
+            final long caughtUp = awaitLeader(cluster).currentRevision();
+            Await.until(() -> cluster.member("m4").currentRevision() >= caughtUp, 30, "m4 catches up");
+            awaitLeader(cluster).moveLeader(cluster.id("m4")).get(30, TimeUnit.SECONDS);
+            assertEquals(cluster.id("m4"), awaitLeader(cluster).status().memberId());
+            final RaftKeyValueStore joined = cluster.add("m5", false, awaitLeader(cluster));
+            write(awaitLeader(cluster), 10);
+            final long revision = cluster.member("m4").currentRevision();
+            Await.until(() -> joined.currentRevision() >= revision, 30, "the joined member has every write");
         }
     }
 
@@ -201,6 +225,24 @@ class MembershipChangeTest {
     private static void write(final RaftKeyValueStore member, final int count) throws Exception {
         for (int i = 0; i < count; i++) {
             member.put(put("w" + (i % 100), "v" + i)).get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** {@code count} puts of 1 KiB values, 64 at a time. */
+    private static void writeLarge(final RaftKeyValueStore member, final int count) throws Exception {
+        final String value = "v".repeat(1024);
+        final List<CompletableFuture<?>> inFlight = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            inFlight.add(member.put(put("large" + (i % 500), value)));
+            if (inFlight.size() == 64) {
+                for (final CompletableFuture<?> put : inFlight) {
+                    put.get(30, TimeUnit.SECONDS);
+                }
+                inFlight.clear();
+            }
+        }
+        for (final CompletableFuture<?> put : inFlight) {
+            put.get(30, TimeUnit.SECONDS);
         }
     }
 
