@@ -13,10 +13,10 @@ import javax.net.ssl.SSLContext;
 
 /**
  * A member removed while it was down (or cut off) does not learn it from its own log: the others
- * drop its frames. While it sees no leader, it asks the other members at their peer URLs whether
+ * drop its frames. Whenever it sees no leader, it asks the other members at their peer URLs whether
  * its id was removed (their answer lists removed ids), and if so runs {@code removed}: it stops as
- * etcd's removed member does, instead of campaigning forever unheard. Once it sees a leader it
- * stops asking (a removal then arrives through the log).
+ * etcd's removed member does, instead of campaigning forever unheard. With a leader it asks nothing
+ * (a removal then arrives through the log).
  */
 final class RemovedMemberCheck {
     private static final System.Logger LOG = System.getLogger(RemovedMemberCheck.class.getName());
@@ -26,16 +26,18 @@ final class RemovedMemberCheck {
     private RemovedMemberCheck() {
     }
 
-    /** Starts asking on a virtual thread; it ends once a leader is seen or {@code removed} runs. */
+    /** Starts checking on a virtual thread, for the life of the process (or until {@code removed} runs). */
     static void start(final KeyValueStore store, final SSLContext peerTls, final Runnable removed) {
         Thread.ofVirtual().name("cairn-removed-check").start(() -> {
             final long self = store.status().memberId();
-            while (store.status().leaderId() == 0) {
-                final List<URI> others = store.members().stream().filter(m -> m.id() != self)
-                    .flatMap(m -> m.peerUrls().stream()).map(URI::create).toList();
-                if (!others.isEmpty() && removedAccordingTo(others, peerTls, self)) {
-                    removed.run();
-                    return;
+            while (true) {
+                if (store.status().leaderId() == 0) {
+                    final List<URI> others = store.members().stream().filter(m -> m.id() != self)
+                        .flatMap(m -> m.peerUrls().stream()).map(URI::create).toList();
+                    if (!others.isEmpty() && removedAccordingTo(others, peerTls, self)) {
+                        removed.run();
+                        return;
+                    }
                 }
                 try {
                     Thread.sleep(TimeUnit.NANOSECONDS.toMillis(ASK_EVERY_NANOS));
