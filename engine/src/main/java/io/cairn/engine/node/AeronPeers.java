@@ -143,12 +143,12 @@ final class AeronPeers implements Peers {
     private static io.cairn.raft.Snapshot describe(final TreeImage image) {
         try (io.cairn.btree.ReadTxn read = image.beginRead()) {
             final io.cairn.engine.backend.BtreeView view = new io.cairn.engine.backend.BtreeView(read);
-            final byte[] index = view.get(io.cairn.engine.backend.Bucket.META, CommandApplier.META_APPLIED_INDEX);
-            final byte[] term = view.get(io.cairn.engine.backend.Bucket.META, CommandApplier.META_APPLIED_TERM);
-            if (index == null || term == null) {
+            final long index = CommandApplier.appliedIndex(view);
+            final long term = CommandApplier.appliedTerm(view);
+            if (index == 0 || term == 0) {
                 return null;
             }
-            return new io.cairn.raft.Snapshot(ByteBuffer.wrap(index).getLong(), ByteBuffer.wrap(term).getLong(),
+            return new io.cairn.raft.Snapshot(index, term,
                 MemberStorage.confStateOf(io.cairn.engine.cluster.MemberTable.all(view)), new byte[0]);
         }
     }

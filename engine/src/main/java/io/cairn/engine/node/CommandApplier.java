@@ -53,6 +53,21 @@ final class CommandApplier {
      */
     static final byte[] META_APPLIED_TERM = "appliedTerm".getBytes(StandardCharsets.US_ASCII);
 
+    /** The index of the last entry {@code tree} applied; 0 for a tree that applied nothing. */
+    static long appliedIndex(final io.cairn.engine.backend.BackendReader tree) {
+        return metaLong(tree, META_APPLIED_INDEX);
+    }
+
+    /** That entry's term; 0 for a tree that applied nothing. */
+    static long appliedTerm(final io.cairn.engine.backend.BackendReader tree) {
+        return metaLong(tree, META_APPLIED_TERM);
+    }
+
+    private static long metaLong(final io.cairn.engine.backend.BackendReader tree, final byte[] key) {
+        final byte[] value = tree.get(Bucket.META, key);
+        return value == null ? 0 : ByteBuffer.wrap(value).getLong();
+    }
+
     /** What applying one entry gave the member that proposed it: a value, or a refusal. */
     @FunctionalInterface
     interface Outcome {
@@ -93,8 +108,7 @@ final class CommandApplier {
             this.store = MvccStore.open(view, lessor);
             this.raisedAlarms = List.copyOf(AlarmTable.all(view));
             this.auth = new AuthApplier(AuthTable.load(view));
-            final byte[] applied = view.get(Bucket.META, META_APPLIED_INDEX);
-            this.appliedIndex = applied == null ? 0 : ByteBuffer.wrap(applied).getLong();
+            this.appliedIndex = appliedIndex(view);
         }
         this.committedRevision = store.currentRevision();
     }
@@ -259,10 +273,9 @@ final class CommandApplier {
         }
         requestIds[i] = command.requestId();
         try {
-            final List<Member> members = MembershipApplier.apply(view, command);
-            results[i] = members;
-            membershipInBatch.add(new MembershipApplier.Applied(entry.index(), change, members,
-                RemovedMemberTable.all(view)));
+            final MembershipApplier.Applied applied = MembershipApplier.apply(view, command, entry.index(), change);
+            results[i] = applied.members();
+            membershipInBatch.add(applied);
         } catch (final EtcdException refused) {
             results[i] = refused;
             LOG.log(System.Logger.Level.WARNING, "refused a membership change: " + refused.getMessage(),
@@ -360,9 +373,9 @@ final class CommandApplier {
                 yield changed ? Optional.of(change.alarm()) : Optional.empty();
             }
             case Command.UpdateMember update -> {
-                final List<Member> members = MembershipApplier.apply(view, update);
-                membershipInBatch.add(new MembershipApplier.Applied(index, null, members, RemovedMemberTable.all(view)));
-                yield members;
+                final MembershipApplier.Applied applied = MembershipApplier.apply(view, update, index, null);
+                membershipInBatch.add(applied);
+                yield applied.members();
             }
             case Command.RemoveMember remove ->
                 throw new IllegalArgumentException("a member is removed only by a Raft conf change entry");
@@ -439,8 +452,7 @@ final class CommandApplier {
             store.reload(view);
             raisedAlarms = List.copyOf(AlarmTable.all(view));
             auth.reload(AuthTable.load(view));
-            final byte[] applied = view.get(Bucket.META, META_APPLIED_INDEX);
-            appliedIndex = applied == null ? 0 : ByteBuffer.wrap(applied).getLong();
+            appliedIndex = appliedIndex(view);
         }
         committedRevision = store.currentRevision();
         if (committedRevision != revisionBefore) {

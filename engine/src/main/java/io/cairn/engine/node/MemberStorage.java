@@ -165,8 +165,8 @@ final class MemberStorage implements AutoCloseable {
         final long appliedTerm;
         try (ReadTxn read = env.beginRead()) {
             final BtreeView view = new BtreeView(read);
-            applied = longOrZero(view.get(Bucket.META, CommandApplier.META_APPLIED_INDEX));
-            appliedTerm = longOrZero(view.get(Bucket.META, CommandApplier.META_APPLIED_TERM));
+            applied = CommandApplier.appliedIndex(view);
+            appliedTerm = CommandApplier.appliedTerm(view);
         }
         if (applied <= wal.recovered().lastIndex() || appliedTerm == 0) {
             return null;
@@ -176,10 +176,6 @@ final class MemberStorage implements AutoCloseable {
         LOG.log(System.Logger.Level.INFO, "the tree (a leader's snapshot) is applied to index " + applied
             + ", past the log's last entry " + wal.recovered().lastIndex() + ": the log starts there");
         return start;
-    }
-
-    private static long longOrZero(final byte[] value) {
-        return value == null ? 0 : ByteBuffer.wrap(value).getLong();
     }
 
     /**
@@ -229,7 +225,7 @@ final class MemberStorage implements AutoCloseable {
         try (ReadTxn read = env.beginRead()) {
             final BtreeView view = new BtreeView(read);
             members.addAll(MemberTable.all(view));
-            applied = longOrZero(view.get(Bucket.META, CommandApplier.META_APPLIED_INDEX));
+            applied = CommandApplier.appliedIndex(view);
         }
         for (final Entry entry : entries) {
             if (entry.index() > applied && entry.type() == EntryType.NORMAL && entry.data().length > 0
@@ -289,8 +285,7 @@ final class MemberStorage implements AutoCloseable {
         final long walStart = wal.recovered().snapshot().index();
         final long applied;
         try (ReadTxn read = env.beginRead()) {
-            final byte[] value = new BtreeView(read).get(Bucket.META, CommandApplier.META_APPLIED_INDEX);
-            applied = value == null ? 0 : ByteBuffer.wrap(value).getLong();
+            applied = CommandApplier.appliedIndex(new BtreeView(read));
         }
         if (applied >= walStart) {
             return;

@@ -58,13 +58,16 @@ final class MembershipApplier {
     }
 
     /**
-     * Applies a membership command (checked first); returns the members after it.
+     * Applies a membership command (checked first), the entry at {@code index} carrying
+     * {@code raftChange} (null: none, MemberUpdate); returns what the Raft loop is to carry out, the
+     * members after it among them (the caller's answer).
      *
      * @throws EtcdException etcd's refusal; nothing was written
      */
-    static List<Member> apply(final BtreeView view, final Command command) {
+    static Applied apply(final BtreeView view, final Command command, final long index, final ConfChange raftChange) {
         final List<Member> members = MemberTable.all(view);
         final Set<Long> removed = RemovedMemberTable.all(view);
+        Set<Long> removedAfter = removed;
         switch (command) {
             case Command.AddMember add -> {
                 refuseIf(MembershipRules.refuseAdd(members, removed, add.memberId(), add.peerUrls(), add.learner()));
@@ -74,6 +77,8 @@ final class MembershipApplier {
                 refuseIf(MembershipRules.refuseRemove(members, removed, remove.memberId()));
                 MemberTable.remove(view, remove.memberId());
                 RemovedMemberTable.add(view, remove.memberId());
+                removedAfter = new java.util.HashSet<>(removed);
+                removedAfter.add(remove.memberId());
             }
             case Command.PromoteMember promote -> {
                 refuseIf(MembershipRules.refusePromote(members, removed, promote.memberId()));
@@ -85,7 +90,7 @@ final class MembershipApplier {
             }
             default -> throw new IllegalArgumentException(command + " is not a membership change");
         }
-        return MemberTable.all(view);
+        return new Applied(index, raftChange, MemberTable.all(view), removedAfter);
     }
 
     private static void refuseIf(final EtcdError error) {

@@ -14,7 +14,6 @@ import io.cairn.engine.auth.AuthState;
 import io.cairn.engine.auth.Authenticated;
 import io.cairn.engine.cluster.Alarm;
 import io.cairn.engine.cluster.Member;
-import io.cairn.engine.cluster.MemberTable;
 import io.cairn.engine.cluster.RequestIds;
 import io.cairn.engine.command.Command;
 import io.cairn.engine.command.CommandCodec;
@@ -447,9 +446,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
 
     @Override
     public List<Member> members() {
-        try (ReadTxn read = storage.env.beginRead()) {
-            return MemberTable.all(new BtreeView(read));
-        }
+        return applier.members();
     }
 
     @Override
@@ -494,9 +491,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
 
     @Override
     public java.util.Set<Long> removedMemberIds() {
-        try (ReadTxn read = storage.env.beginRead()) {
-            return io.cairn.engine.cluster.RemovedMemberTable.all(new BtreeView(read));
-        }
+        return applier.removedMemberIds();
     }
 
     /** Raft's voters and learners on this member (tests: they must match the members bucket). */

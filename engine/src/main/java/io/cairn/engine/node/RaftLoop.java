@@ -113,8 +113,8 @@ final class RaftLoop implements Agent, InboundHandler {
     private final CompletableFuture<Void> removal = new CompletableFuture<>();
 
     // Observed by other threads (status, headers, the facade's checks).
+    /** Derived from {@link #confState}, kept apart because a sole member's every linearizable read asks. */
     private volatile boolean alone;
-    private volatile boolean learner;
     private volatile ConfState confState;
     /** The leader's match index of each member as of the last tick; empty when not leading. */
     private volatile java.util.Map<Long, Long> matchIndexes = java.util.Map.of();
@@ -153,7 +153,6 @@ final class RaftLoop implements Agent, InboundHandler {
     private void noteMembership(final ConfState state) {
         confState = state;
         alone = isAlone(state, node.id());
-        learner = state.learners().contains(node.id());
     }
 
     @Override
@@ -698,7 +697,7 @@ final class RaftLoop implements Agent, InboundHandler {
 
     /** Whether this member is a learner (it replicates, but neither votes nor serves writes or linearizable reads). */
     boolean learner() {
-        return learner;
+        return confState.learners().contains(node.id());
     }
 
     /** The leader's match index of each member (its own too) as of the last tick; empty when not leading. */

@@ -46,7 +46,7 @@ class ChaosIT {
     }
 
     private static void runIfSelected(final ServerProcess.Kind kind) throws Exception {
-        assumeTrue(ThreeMembers.kinds().toList().contains(kind), kind + " is not among -D" + ThreeMembers.KINDS_PROPERTY);
+        ThreeMembers.assumeSelected(kind);
         assumeTrue("root".equals(System.getProperty("user.name")), "network namespaces need root");
         final ServerCommand server = kind == ServerProcess.Kind.ETCD ? ServerCommand.etcd()
             : new ServerCommand("cairn", ServerProcess.cairnCommand(), Map.of(), true);

@@ -32,7 +32,6 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -69,10 +68,6 @@ class MembershipDifferentialIT {
     @RegisterExtension
     final ThreeMembers.Logs logs = new ThreeMembers.Logs();
 
-    static List<ServerProcess.Kind> kinds() {
-        return ThreeMembers.kinds().toList();
-    }
-
     /** Cairn against etcd's recorded answers: in the default suite. */
     @Test
     void cairnAnswersAsEtcdDid() throws Exception {
@@ -87,7 +82,7 @@ class MembershipDifferentialIT {
     }
 
     private void runIfSelected(final ServerProcess.Kind kind) throws Exception {
-        Assumptions.assumeTrue(kinds().contains(kind), kind + " is not among -D" + ThreeMembers.KINDS_PROPERTY);
+        ThreeMembers.assumeSelected(kind);
         final Path record = Path.of("target", "membership-" + kind.name().toLowerCase(Locale.ROOT) + ".transcript");
         try (ThreeMembers cluster = ThreeMembers.start(kind, logs);
              Session session = new Session(kind, cluster, new MembershipTranscript(MembershipTranscript.expected(),

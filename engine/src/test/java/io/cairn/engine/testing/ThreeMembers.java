@@ -71,6 +71,12 @@ public final class ThreeMembers implements AutoCloseable {
             .map(name -> ServerProcess.Kind.valueOf(name.trim().toUpperCase(Locale.ROOT)));
     }
 
+    /** Skips the calling test unless {@link #KINDS_PROPERTY} selects {@code kind}. */
+    public static void assumeSelected(final ServerProcess.Kind kind) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(kinds().anyMatch(kind::equals),
+            kind + " is not among -D" + KINDS_PROPERTY);
+    }
+
     /** Starts the three members on free ports and waits until each serves a Range. */
     public static ThreeMembers start(final ServerProcess.Kind kind, final Logs logs, final String... extraFlags)
         throws IOException, InterruptedException {
