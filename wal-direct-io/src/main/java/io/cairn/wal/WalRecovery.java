@@ -23,6 +23,7 @@ import io.cairn.posix.Posix;
  */
 final class WalRecovery {
     private static final System.Logger LOG = System.getLogger(WalRecovery.class.getName());
+    private static final int READ_SLICE_BYTES = 1 << 20;
 
     /** Where the writer continues, besides what the log held. */
     record Result(Recovered recovered, long walId, List<SegmentName> segments, long writeOffset) {
@@ -98,10 +99,15 @@ final class WalRecovery {
         return names;
     }
 
+    /**
+     * Reads in slices of {@link #READ_SLICE_BYTES}: a read into a heap buffer goes through a
+     * temporary direct buffer of the read's size, which the JDK keeps for the thread afterwards;
+     * one whole-segment read would pin a segment's worth of native memory for the member's life.
+     */
     private static int readFully(Path file, ByteBuffer buffer, int size) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            buffer.limit(size);
-            while (buffer.hasRemaining()) {
+            while (buffer.position() < size) {
+                buffer.limit(Math.min(size, buffer.position() + READ_SLICE_BYTES));
                 if (channel.read(buffer) < 0) {
                     break;
                 }
