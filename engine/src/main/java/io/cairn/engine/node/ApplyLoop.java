@@ -49,6 +49,14 @@ final class ApplyLoop {
     private volatile Throwable failure;
     private final NodeMetrics metrics;
     private volatile long syncedIndex;
+    /**
+     * Compaction slices committed (raised by the apply thread), and how many of them the last sync
+     * made durable (sync thread). A slice frees pages without applying an entry, and a freed page is
+     * reused only once a durable meta no longer needs it: without syncs between slices, a long
+     * compaction would grow the file by every page it rewrote.
+     */
+    private volatile long compactionSlices;
+    private long syncedCompactionSlices; // owned by the sync thread, then by close
     /** The tree refused a batch for want of disk space; it is retried until it fits (writes are refused meanwhile). */
     private volatile boolean outOfSpace;
     private long lastSyncNanos = System.nanoTime(); // owned by the sync thread, then by close
@@ -206,6 +214,8 @@ final class ApplyLoop {
 
     private void compactStepUntilItFits() throws IOException {
         untilItFits(() -> applier.compactStep(outcome));
+        compactionSlices++; // only this thread writes it
+        LockSupport.unpark(syncThread); // each slice's freed pages come back once a sync follows it
     }
 
     /** A tree transaction that leaves nothing behind when it fails. */
@@ -284,13 +294,16 @@ final class ApplyLoop {
     private void syncOnBudget(final boolean now) throws IOException {
         // Read before the sync: the meta it makes durable is at least this new.
         final long applied = applier.appliedIndex();
-        if (applied == syncedIndex || !now && applied - syncedIndex < SYNC_EVERY_ENTRIES
+        final long slices = compactionSlices;
+        if (applied == syncedIndex && slices == syncedCompactionSlices
+            || !now && applied - syncedIndex < SYNC_EVERY_ENTRIES && slices == syncedCompactionSlices
             && System.nanoTime() - lastSyncNanos < SYNC_EVERY_NANOS) {
             return;
         }
         final long startNanos = System.nanoTime();
         applier.sync();
         syncedIndex = applied;
+        syncedCompactionSlices = slices;
         lastSyncNanos = System.nanoTime();
         metrics.backendSynced(lastSyncNanos - startNanos);
     }
