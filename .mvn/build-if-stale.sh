@@ -1,5 +1,6 @@
 # Sourced by the launchers in bin/: builds a module's jar when it is missing or older than the sources.
 # Usage: cairn_build_if_stale ROOT JAR MODULE NAME   (NAME prefixes the progress line)
+# Sets cairn_built=1 when it built the jar (bin/cairn then makes the jar's AOT cache).
 
 # True when JAR is missing or any main source or pom under ROOT is newer than it.
 cairn_jar_is_stale() {
@@ -8,6 +9,7 @@ cairn_jar_is_stale() {
 }
 
 cairn_build_if_stale() {
+  cairn_built=
   cairn_jar_is_stale "$1" "$2" || return 0
   # One build at a time per checkout: bin/cairn and bin/cairn-bench started together must not run
   # two Maven builds in the same tree. The second waits, then builds only if still stale.
@@ -17,6 +19,7 @@ cairn_build_if_stale() {
   if cairn_jar_is_stale "$1" "$2"; then
     echo "$4: building (first run, or sources changed)..." >&2
     (cd "$1" && ./mvnw -q -B -DskipTests -pl "$3" -am package) >&2
+    cairn_built=1
   fi
   flock -u 9
   exec 9>&-

@@ -1,0 +1,62 @@
+# Sourced by bin/cairn: the JVM options of a member, and its ahead-of-time cache.
+# engine/README.md ("Memory" and "Cold start") says why each figure is what it is.
+
+# The options every Cairn JVM needs: FFM calls, and Agrona/Aeron's use of internal classes. And a
+# cap on the temporary direct buffers the JDK keeps per thread after a read or write through a heap
+# buffer: without it each is kept at the size of the largest such call the thread ever made.
+cairn_jvm_base_options="--enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.misc=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Djdk.nio.maxCachedBufferSize=262144"
+
+# Prints the backend quota in bytes that the member's arguments ($@) or ETCD_QUOTA_BACKEND_BYTES
+# give, as the server reads them (a flag wins over the variable); 0 when neither does.
+cairn_quota_bytes() {
+  cairn_quota=${ETCD_QUOTA_BACKEND_BYTES:-0}
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --quota-backend-bytes=*) cairn_quota=${1#*=} ;;
+      --quota-backend-bytes) [ $# -gt 1 ] && cairn_quota=$2 && shift ;;
+    esac
+    shift
+  done
+  case $cairn_quota in
+    '' | *[!0-9]*) echo 0 ;; # not a number: the server refuses it with a clear error
+    *) echo "$cairn_quota" ;;
+  esac
+}
+
+# Prints the heap and direct-memory limits for a member with a quota of $1 bytes (0: etcd's
+# default, 2 GiB). The tree lives in mapped memory outside the heap; the heap holds the Raft log
+# since the last snapshot (--snapshot-count entries), watchers, leases and requests in flight:
+# 256 MiB up to a 4 GiB quota, then a sixteenth of the quota (512 MiB at 8 GiB), at most 2 GiB.
+# The heap starts small and G1 grows it only as the load needs, so an idle member stays small.
+cairn_memory_options() {
+  cairn_quota_mb=$(( $1 / 1048576 ))
+  [ "$cairn_quota_mb" -gt 0 ] || cairn_quota_mb=2048
+  cairn_heap_mb=$(( cairn_quota_mb / 16 ))
+  [ "$cairn_heap_mb" -ge 256 ] || cairn_heap_mb=256
+  [ "$cairn_heap_mb" -le 2048 ] || cairn_heap_mb=2048
+  echo "-Xms32m -Xmx${cairn_heap_mb}m -XX:MaxDirectMemorySize=$(( cairn_heap_mb / 2 ))m"
+}
+
+# The JDK a cache was made by: the cache is refused by any other JVM build.
+cairn_jdk_identity() {
+  printf '%s %s\n' "$JAVA_HOME" "$(sed -n 's/^JAVA_RUNTIME_VERSION=//p' "$JAVA_HOME/release" 2>/dev/null)"
+}
+
+# Prints -XX:AOTCache=FILE when the cache FILE ($1) was made from the jar ($2) as it is now and by
+# this JDK; nothing otherwise (the member then starts without it, as the JVM would after refusing
+# a stale cache, but without the JVM's error lines). CAIRN_AOT=off never uses it.
+cairn_aot_option() {
+  [ "${CAIRN_AOT:-on}" != off ] && [ -f "$1" ] && [ "$1" -nt "$2" ] \
+    && [ "$(cat "$1.jdk" 2>/dev/null)" = "$(cairn_jdk_identity)" ] && echo "-XX:AOTCache=$1"
+  return 0
+}
+
+# Makes the cache FILE ($1) for the jar ($2) with a training member (io.cairn.engine.server.aot).
+# The member runs with exactly the options bin/cairn gives a member with the default quota.
+cairn_aot_train() {
+  # shellcheck disable=SC2086 # the option lists are split on purpose
+  "$JAVA_HOME/bin/java" $cairn_jvm_base_options -cp "$2" io.cairn.engine.server.aot.AotTraining \
+    --output "$1" --work-dir "${TMPDIR:-/tmp}" -- \
+    "$JAVA_HOME/bin/java" $cairn_jvm_base_options $(cairn_memory_options 0) -jar "$2" \
+    && cairn_jdk_identity > "$1.jdk"
+}

@@ -1,0 +1,120 @@
+package io.cairn.engine.server.aot;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Makes the JVM's ahead-of-time cache for a member (JEP 483: classes loaded and linked; JEP 515:
+ * method profiles), so that a fresh member answers its first requests about as fast as a warm one.
+ * {@code bin/cairn --aot-train} runs it.
+ *
+ * <p>It starts a throw-away member, exactly as {@code bin/cairn} would (the same java, the same JVM
+ * options, the same jar: the JVM refuses a cache made with other options or another jar), with
+ * {@code -XX:AOTCacheOutput}, on a fresh data dir under {@code --work-dir} and free loopback ports,
+ * one client URL over http and one over https with {@code --auto-tls}. {@link TrainingLoad} sends
+ * it the requests of a usual day. SIGTERM then stops the member; the JVM writes the cache as it
+ * exits. The cache is written beside the output and renamed over it only once complete, so a
+ * member never starts from half a cache.
+ *
+ * <p>Usage: {@code AotTraining --output FILE --work-dir DIR -- JAVA [JVM OPTIONS] -jar JAR}.
+ */
+public final class AotTraining {
+    private static final Duration READY_WAIT = Duration.ofSeconds(60);
+    /** Writing the cache forks a second JVM that links everything the first one recorded. */
+    private static final Duration EXIT_WAIT = Duration.ofSeconds(180);
+
+    private AotTraining() {
+    }
+
+    public static void main(final String[] args) throws Exception {
+        final int separator = List.of(args).indexOf("--");
+        if (args.length < 6 || separator != 4 || !args[0].equals("--output") || !args[2].equals("--work-dir")
+            || !List.of(args).subList(separator + 1, args.length).contains("-jar")) {
+            System.err.println("usage: AotTraining --output FILE --work-dir DIR -- JAVA [JVM OPTIONS] -jar JAR");
+            System.exit(2);
+        }
+        final Path output = Path.of(args[1]);
+        final Path workDir = Files.createTempDirectory(Files.createDirectories(Path.of(args[3])), "cairn-aot-");
+        final List<String> javaCommand = List.of(args).subList(separator + 1, args.length);
+        try {
+            train(output, workDir, javaCommand);
+        } finally {
+            deleteRecursively(workDir);
+        }
+    }
+
+    static void train(final Path output, final Path workDir, final List<String> javaCommand)
+        throws IOException, InterruptedException {
+        final Path partial = output.resolveSibling(output.getFileName() + ".partial");
+        Files.deleteIfExists(partial);
+        final int httpPort = freePort();
+        final int httpsPort = freePort();
+        final int peerPort = freePort();
+        final URI http = URI.create("http://127.0.0.1:" + httpPort);
+        final URI https = URI.create("https://127.0.0.1:" + httpsPort);
+        final String peer = "http://127.0.0.1:" + peerPort;
+
+        final List<String> command = new ArrayList<>(javaCommand);
+        command.add(command.indexOf("-jar"), "-XX:AOTCacheOutput=" + partial);
+        command.addAll(List.of("--name", "aot-training", "--data-dir", workDir.resolve("data").toString(),
+            "--listen-client-urls", http + "," + https, "--advertise-client-urls", http + "," + https,
+            "--auto-tls", "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+            "--initial-cluster", "aot-training=" + peer));
+        final Path log = workDir.resolve("member.log");
+        final Process member = new ProcessBuilder(command).redirectErrorStream(true)
+            .redirectOutput(log.toFile()).start();
+        try {
+            System.err.println("cairn: training the ahead-of-time cache (about a minute)...");
+            try (TrainingLoad load = new TrainingLoad(http, https)) {
+                load.awaitReady(READY_WAIT);
+                load.run();
+            }
+            member.destroy(); // SIGTERM: the member stops as under systemd, and the JVM writes the cache
+            if (!member.waitFor(EXIT_WAIT.toSeconds(), TimeUnit.SECONDS)) {
+                throw new IOException("the training member did not exit within " + EXIT_WAIT.toSeconds() + " s");
+            }
+            if (!Files.isRegularFile(partial) || Files.size(partial) == 0) {
+                throw new IOException("the training member exited (status " + member.exitValue()
+                    + ") without writing the cache; its output:\n" + Files.readString(log));
+            }
+            Files.move(partial, output, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            System.err.println("cairn: ahead-of-time cache written: " + output + " (" + Files.size(output) / (1 << 20)
+                + " MB)");
+        } catch (final IOException | RuntimeException e) {
+            member.destroyForcibly().waitFor();
+            Files.deleteIfExists(partial);
+            Files.deleteIfExists(partial.resolveSibling(partial.getFileName() + ".config"));
+            System.err.println("cairn: the training member's output:\n" + Files.readString(log));
+            throw e;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void deleteRecursively(final Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
+                try {
+                    Files.delete(path);
+                } catch (final IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,6 @@
+/**
+ * The JVM's ahead-of-time cache for a member: a training run ({@code bin/cairn --aot-train}) that
+ * starts a throw-away member and sends it a day's requests, so that the cache holds the classes it
+ * loads and links and the method profiles it records.
+ */
+package io.cairn.engine.server.aot;
