@@ -20,6 +20,7 @@ import io.cairn.engine.node.ClusterOptions;
 import io.cairn.engine.node.MemberOptions;
 import io.cairn.engine.node.RaftKeyValueStore;
 import io.cairn.engine.server.CairnServer;
+import io.cairn.engine.server.StartupPreload;
 import io.cairn.engine.ops.SystemdNotify;
 import io.cairn.engine.server.Alarms;
 import io.cairn.engine.server.CorruptionCheck;
@@ -69,6 +70,7 @@ public final class Main {
                 System.exit(EXIT_USAGE);
             }
             case ServerCommandLine.Outcome.Run run -> {
+                StartupPreload.start();
                 try {
                     Logs.install(run.config().logging());
                 } catch (final IOException e) {

@@ -1,0 +1,38 @@
+package io.cairn.engine.server;
+
+import io.cairn.etcd.api.etcdserverpb.KVGrpc;
+import io.cairn.etcd.api.etcdserverpb.LeaseGrpc;
+import io.cairn.etcd.api.etcdserverpb.MaintenanceGrpc;
+import io.cairn.etcd.api.etcdserverpb.WatchGrpc;
+import io.cairn.posix.NativePosix;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+/**
+ * Work a starting member will need, done on a second thread while the main thread parses the flags
+ * and opens the storage: the native calls' method handles, the gRPC services' descriptors, Netty
+ * and the metrics registry. Each is a class initialisation, which the JVM runs once, whichever
+ * thread asks first (the other waits for it), so nothing here changes what the member does; the
+ * member only starts sooner on a machine with a core to spare.
+ */
+public final class StartupPreload {
+    private StartupPreload() {
+    }
+
+    /** Starts the preload on a daemon thread; a failure here is left for the main thread to meet. */
+    public static void start() {
+        Thread.ofPlatform().name("cairn-preload").daemon().start(() -> {
+            try {
+                NativePosix.INSTANCE.getClass();
+                KVGrpc.getServiceDescriptor();
+                WatchGrpc.getServiceDescriptor();
+                LeaseGrpc.getServiceDescriptor();
+                MaintenanceGrpc.getServiceDescriptor();
+                Class.forName(NettyServerBuilder.class.getName(), true, StartupPreload.class.getClassLoader());
+                PrometheusRegistry.defaultRegistry.getClass();
+            } catch (final ClassNotFoundException | RuntimeException | LinkageError ignored) {
+                // The main thread initialises the same classes and reports what is wrong.
+            }
+        });
+    }
+}
