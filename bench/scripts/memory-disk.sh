@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Resident set and backend size through the issue #21 loads, one server at a time on a fresh data
+# dir: KEYS sequential puts (32-byte keys, 256-byte values, 256 clients), then UPDATES random
+# updates over the first KEYS/10 keys (64 clients), then a compaction to the current revision. After
+# each step: the resident set split as /proc/PID/smaps_rollup splits it (anonymous memory, and file
+# pages, which are mostly the mapped backend and count as the kernel's page cache), the backend file's
+# size, and the heap (Cairn: in use after a full GC; etcd: Go's heap in use, from /metrics).
+#
+#   bench/scripts/memory-disk.sh                     # etcd, then Cairn, 300,000 keys
+#   SERVERS=cairn KEYS=1000000 bench/scripts/memory-disk.sh
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+servers=${SERVERS:-etcd cairn}
+keys=${KEYS:-300000}
+updates=${UPDATES:-200000}
+port=${PORT:-27379}
+url="http://127.0.0.1:$port"
+dir=$(mktemp -d "${DIR:-/tmp}/memory-disk.XXXXXX")
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$dir"; }
+trap cleanup EXIT
+"$root/bin/cairn" --version > /dev/null
+"$root/bin/cairn-bench" --version > /dev/null
+ctl() { ETCDCTL_API=3 etcdctl --endpoints "$url" "$@"; }
+
+report() { # report SERVER STEP
+  local heap
+  if [ "$1" = cairn ]; then
+    jcmd "$pid" GC.run > /dev/null
+    heap=$(jcmd "$pid" GC.heap_info | sed -n 's/.*used \([0-9]*\)K.*/\1/p' | head -1)
+    heap="$(( heap / 1024 )) MB used after a full GC"
+  else
+    heap="$(curl -s "$url/metrics" | awk '/^go_memstats_heap_inuse_bytes/ { printf "%.0f MB Go heap in use", $2 / 1048576 }')"
+  fi
+  awk -v step="$2" -v heap="$heap" -v db="$(du -m --apparent-size "$dir/data/member/snap/db" | cut -f1)" '
+    /^Rss:/ { rss = $2 } /^Anonymous:/ { anon = $2 } /^Pss_File:/ { file = $2 }
+    END { printf "  %-28s resident %4.0f MB (anonymous %4.0f, file %4.0f), backend %4d MB, heap %s\n",
+      step, rss / 1024, anon / 1024, file / 1024, db, heap }' "/proc/$pid/smaps_rollup"
+}
+load() { # load CLIENTS CONNS TOTAL KEYSPACE [--sequential-keys]
+  "$root/bin/cairn-bench" put --endpoints "$url" --clients "$1" --conns "$2" --total "$3" --warmup 0 \
+    --key-size 32 --val-size 256 --key-space-size "$4" ${5:-} 2>&1 | grep -E 'Requests/s' | sed 's/^ */  /'
+}
+for server in $servers; do
+  rm -rf "$dir/data"
+  args=(--name mem --data-dir "$dir/data" --listen-client-urls "$url" --advertise-client-urls "$url"
+    --listen-peer-urls "http://127.0.0.1:$((port + 1))" --initial-advertise-peer-urls "http://127.0.0.1:$((port + 1))"
+    --initial-cluster "mem=http://127.0.0.1:$((port + 1))" --quota-backend-bytes 8589934592)
+  case $server in
+    etcd) etcd "${args[@]}" > "$dir/$server.log" 2>&1 & ;;
+    cairn) "$root/bin/cairn" "${args[@]}" > "$dir/$server.log" 2>&1 & ;;
+  esac
+  pid=$!
+  until ctl get ready > /dev/null 2>&1; do sleep 0.05; done
+  echo "== $server: $keys sequential keys, then $updates random updates over $((keys / 10)) keys, then compaction"
+  report "$server" "started"
+  load 256 16 "$keys" "$keys" --sequential-keys
+  report "$server" "after $keys sequential puts"
+  load 64 8 "$updates" "$((keys / 10))"
+  report "$server" "after $updates random updates"
+  revision=$(ctl endpoint status -w json | sed -n 's/.*"revision":\([0-9]*\).*/\1/p')
+  ctl --command-timeout=300s compaction --physical "$revision" > /dev/null
+  sleep 2
+  report "$server" "after compaction"
+  kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
+done
