@@ -8,6 +8,7 @@
 #   bench/scripts/cold-start.sh                 # all three
 #   SERVERS="cairn-aot" bench/scripts/cold-start.sh
 #   SERVERS="cairn-aot-eager" ...   # with the cache and -XX:+AOTCompileEagerly (experimental in JDK 25)
+#   SERVERS="cairn-aot-early" ...   # with the cache and -XX:CompileThresholdScaling=0.1
 #
 # The cache must exist first (bin/cairn --aot-train).
 set -euo pipefail
@@ -38,6 +39,8 @@ for server in $servers; do
     cairn) CAIRN_AOT=off "$root/bin/cairn" "${args[@]}" > "$dir/$server.log" 2>&1 & ;;
     cairn-aot) "$root/bin/cairn" "${args[@]}" > "$dir/$server.log" 2>&1 & ;;
     cairn-aot-eager) JDK_JAVA_OPTIONS="-XX:+UnlockExperimentalVMOptions -XX:+AOTCompileEagerly" \
+      "$root/bin/cairn" "${args[@]}" > "$dir/$server.log" 2>&1 & ;;
+    cairn-aot-early) JDK_JAVA_OPTIONS="-XX:CompileThresholdScaling=0.1" \
       "$root/bin/cairn" "${args[@]}" > "$dir/$server.log" 2>&1 & ;;
   esac
   pid=$!

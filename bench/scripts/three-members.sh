@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# A three-member etcd and a three-member Cairn on loopback, side by side in one cairn-bench run:
+# put with 256 clients over 16 connections and put with one client, warm (after WARMUP puts), with
+# each cluster's CPU per request summed over its three members (--server-pids). The commands of the
+# issue #16 cluster figures (engine/README.md).
+#
+#   bench/scripts/three-members.sh
+#   ROUNDS=1 PUTS=10000 bench/scripts/three-members.sh
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+rounds=${ROUNDS:-3}
+puts=${PUTS:-30000}
+warmup=${WARMUP:-30000}
+dir=$(mktemp -d "${DIR:-/tmp}/three-members.XXXXXX")
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$dir"; }
+trap cleanup EXIT
+"$root/bin/cairn" --version > /dev/null
+"$root/bin/cairn-bench" --version > /dev/null
+
+start_cluster() { # start_cluster NAME BINARY BASE_PORT: prints "endpoints pids", both joined by +
+  local name=$1 bin=$2 base=$3 cluster="" endpoints="" member_pids=""
+  for i in 0 1 2; do cluster+="${cluster:+,}$name$i=http://127.0.0.1:$((base + 10 * i + 1))"; done
+  for i in 0 1 2; do
+    local client="http://127.0.0.1:$((base + 10 * i))" peer="http://127.0.0.1:$((base + 10 * i + 1))"
+    "$bin" --name "$name$i" --data-dir "$dir/$name$i" --listen-client-urls "$client" --advertise-client-urls "$client" \
+      --listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer" --initial-cluster "$cluster" \
+      --initial-cluster-token "$name" --initial-cluster-state new > "$dir/$name$i.log" 2>&1 &
+    pids+=($!)
+    endpoints+="${endpoints:++}$client"
+    member_pids+="${member_pids:++}$!"
+  done
+  echo "$endpoints $member_pids"
+}
+read -r etcd_endpoints etcd_pids < <(start_cluster etcd etcd 31000)
+read -r cairn_endpoints cairn_pids < <(start_cluster cairn "$root/bin/cairn" 32000)
+for endpoints in "$etcd_endpoints" "$cairn_endpoints"; do
+  until ETCDCTL_API=3 etcdctl --endpoints "${endpoints//+/,}" endpoint health > /dev/null 2>&1; do sleep 0.2; done
+done
+echo "etcd: $etcd_endpoints (pids $etcd_pids)"
+echo "Cairn: $cairn_endpoints (pids $cairn_pids)"
+bench() { "$root/bin/cairn-bench" put --endpoints "$etcd_endpoints,$cairn_endpoints" \
+  --server-pids "$etcd_pids,$cairn_pids" --val-size 256 --key-space-size 100000 "$@"; }
+bench --clients 256 --conns 16 --total "$warmup" --warmup 0 --rounds 1 > /dev/null
+echo "== put, 256 clients, 16 connections"
+bench --clients 256 --conns 16 --total "$puts" --rounds "$rounds"
+echo "== put, 1 client"
+bench --clients 1 --conns 1 --total "$((puts / 10))" --rounds "$rounds"
