@@ -1,5 +1,5 @@
 # Sourced by bin/cairn: the JVM options of a member, and its ahead-of-time cache.
-# engine/README.md ("Memory" and "Cold start") says why each figure is what it is.
+# engine/README.md ("Start-up, memory and disk") says why each figure is what it is.
 
 # The options every Cairn JVM needs: FFM calls, and Agrona/Aeron's use of internal classes. And a
 # cap on the temporary direct buffers the JDK keeps per thread after a read or write through a heap

@@ -295,9 +295,9 @@ final class ApplyLoop {
         // Read before the sync: the meta it makes durable is at least this new.
         final long applied = applier.appliedIndex();
         final long slices = compactionSlices;
-        if (applied == syncedIndex && slices == syncedCompactionSlices
-            || !now && applied - syncedIndex < SYNC_EVERY_ENTRIES && slices == syncedCompactionSlices
-            && System.nanoTime() - lastSyncNanos < SYNC_EVERY_NANOS) {
+        final boolean compacted = slices != syncedCompactionSlices; // a slice is always worth a sync
+        if (!compacted && (applied == syncedIndex || !now && applied - syncedIndex < SYNC_EVERY_ENTRIES
+            && System.nanoTime() - lastSyncNanos < SYNC_EVERY_NANOS)) {
             return;
         }
         final long startNanos = System.nanoTime();

@@ -9,7 +9,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /**
- * Work a starting member will need, done on a second thread while the main thread parses the flags
+ * Work a starting member will need, done on a second thread while the main thread sets up logging
  * and opens the storage: the native calls' method handles, the gRPC services' descriptors, Netty
  * and the metrics registry. Each is a class initialisation, which the JVM runs once, whichever
  * thread asks first (the other waits for it), so nothing here changes what the member does; the
