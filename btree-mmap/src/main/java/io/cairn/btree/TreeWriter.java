@@ -31,6 +31,18 @@ final class TreeWriter {
 
     private WriteTxn txn;
 
+    /**
+     * The write transaction's own collections, kept here so each transaction reuses them instead of
+     * allocating new ones (issue #21): the dirty buffers by page number, and the buckets it opened.
+     * Owned by the transaction between {@link #begin} and its end, which clears them (the writer lock
+     * makes that one transaction at a time).
+     */
+    final org.agrona.collections.Long2ObjectHashMap<MemorySegment> dirtyPages =
+        new org.agrona.collections.Long2ObjectHashMap<>();
+    final java.util.Map<String, Bucket> openBuckets = new java.util.HashMap<>();
+    /** A bucket's directory record while it is written (the put copies it into the page at once). */
+    final MemorySegment bucketRecord;
+
     TreeWriter(int maxValueBytes) {
         this.maxValueBytes = maxValueBytes;
         Arena arena = Arena.ofAuto();
@@ -40,6 +52,7 @@ final class TreeWriter {
         branchEntryBuffer = arena.allocate(Page.SIZE_BYTES, 8);
         firstBranchEntryBuffer = arena.allocate(Page.SIZE_BYTES, 8);
         separatorBuffer = arena.allocate(Keys.MAX_KEY_BYTES, 8);
+        bucketRecord = arena.allocate(Txn.BUCKET_RECORD_BYTES, 8);
     }
 
     void begin(WriteTxn writeTxn) {

@@ -94,11 +94,36 @@ public abstract sealed class Txn implements AutoCloseable permits ReadTxn, Write
     }
 
     final Bucket lookupBucket(String name) {
-        MemorySegment record = directory().get(MemorySegment.ofArray(name.getBytes(StandardCharsets.UTF_8)));
+        MemorySegment record = directory().get(nameKey(name));
         if (record == null) {
             return null;
         }
         return new Bucket(this, name, record.get(Page.U64, 0), record.get(Page.U64, 8));
+    }
+
+    /**
+     * A bucket name's directory key, its UTF-8 bytes: made once per name and shared by every
+     * transaction and thread (read-only), so opening a bucket allocates no key (issue #21).
+     * Bounded: past {@link #NAME_KEYS_MAX} names (an application uses a handful) keys are made per call.
+     */
+    static MemorySegment nameKey(String name) {
+        MemorySegment key = NAME_KEYS.get(name);
+        if (key == null) {
+            key = encodeName(name);
+            if (NAME_KEYS.size() < NAME_KEYS_MAX) {
+                NAME_KEYS.putIfAbsent(name, key);
+            }
+        }
+        return key;
+    }
+
+    private static final int NAME_KEYS_MAX = 1_024;
+
+    private static final java.util.concurrent.ConcurrentHashMap<String, MemorySegment> NAME_KEYS =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static MemorySegment encodeName(String name) {
+        return MemorySegment.ofArray(name.getBytes(StandardCharsets.UTF_8)).asReadOnly();
     }
 
     public List<String> bucketNames() {

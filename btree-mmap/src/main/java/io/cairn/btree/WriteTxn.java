@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
 
 import io.cairn.posix.NoSpaceLeftException;
@@ -17,8 +16,9 @@ import org.agrona.collections.Long2ObjectHashMap;
  * pwrite, then publishes the new meta; abort drops the buffers and restores the freelist.
  */
 public final class WriteTxn extends Txn {
-    private final Long2ObjectHashMap<MemorySegment> dirty = new Long2ObjectHashMap<>();
-    private final Map<String, Bucket> buckets = new HashMap<>();
+    /** The writer's reused collections (see TreeWriter#dirtyPages), empty at begin, cleared at end. */
+    private final Long2ObjectHashMap<MemorySegment> dirty;
+    private final Map<String, Bucket> buckets;
     private final Bucket directory;
     private final TreeWriter writer;
     private long highWaterPages;
@@ -29,6 +29,9 @@ public final class WriteTxn extends Txn {
     WriteTxn(Env env, Meta meta, TreeWriter writer) {
         super(env, meta);
         this.writer = writer;
+        this.dirty = writer.dirtyPages;
+        this.buckets = writer.openBuckets;
+        assert dirty.isEmpty() && buckets.isEmpty() : "the previous write transaction did not end";
         this.highWaterPages = meta.highWaterPages();
         this.directory = new Bucket(this, "", meta.rootPgno(), -1);
         writer.begin(this);
@@ -107,10 +110,10 @@ public final class WriteTxn extends Txn {
     }
 
     private void writeRecord(Bucket b) {
-        MemorySegment record = MemorySegment.ofArray(new byte[BUCKET_RECORD_BYTES]);
+        MemorySegment record = writer.bucketRecord;
         record.set(Page.U64, 0, b.rootPgno);
         record.set(Page.U64, 8, b.count);
-        writer.put(directory, MemorySegment.ofArray(b.name.getBytes(StandardCharsets.UTF_8)), record);
+        writer.put(directory, nameKey(b.name), record);
         b.dirty = false;
     }
 
@@ -293,6 +296,7 @@ public final class WriteTxn extends Txn {
                 }
             }
             dirty.clear();
+            buckets.clear();
             arena.close();
         } finally {
             env.endWrite();
