@@ -54,8 +54,13 @@ public final class Bucket {
         throw new IllegalStateException("bucket " + name + " is deeper than " + Txn.MAX_DEPTH + " levels in " + txn.env.path());
     }
 
+    /** As {@link #put(MemorySegment, MemorySegment)}, without wrapping the arrays in segments. */
     public boolean put(byte[] key, byte[] value) {
-        return put(MemorySegment.ofArray(key), MemorySegment.ofArray(value));
+        checkUsable();
+        if (key.length > Keys.MAX_KEY_BYTES) {
+            throw new IllegalArgumentException("key of " + key.length + " bytes exceeds the limit of " + Keys.MAX_KEY_BYTES);
+        }
+        return writeTxn().writer().put(this, key, value);
     }
 
     /** Stores {@code value} under {@code key}; returns true if the key was new. */

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Map;
+import java.util.List;
 
 import io.cairn.posix.NoSpaceLeftException;
 import io.cairn.posix.PosixException;
@@ -18,7 +18,8 @@ import org.agrona.collections.Long2ObjectHashMap;
 public final class WriteTxn extends Txn {
     /** The writer's reused collections (see TreeWriter#dirtyPages), empty at begin, cleared at end. */
     private final Long2ObjectHashMap<MemorySegment> dirty;
-    private final Map<String, Bucket> buckets;
+    /** Open buckets, few (an application has a handful): searched by name, no map node per bucket. */
+    private final List<Bucket> buckets;
     private final Bucket directory;
     private final TreeWriter writer;
     private long highWaterPages;
@@ -65,13 +66,14 @@ public final class WriteTxn extends Txn {
     @Override
     public Bucket bucket(String name) {
         checkOpen();
-        Bucket b = buckets.get(name);
-        if (b != null) {
-            return b;
+        for (int i = 0; i < buckets.size(); i++) {
+            if (buckets.get(i).name.equals(name)) {
+                return buckets.get(i);
+            }
         }
-        b = lookupBucket(name);
+        Bucket b = lookupBucket(name);
         if (b != null) {
-            buckets.put(name, b);
+            buckets.add(b);
         }
         return b;
     }
@@ -91,7 +93,7 @@ public final class WriteTxn extends Txn {
         Node.init(newPage(root), 0, root, Page.FLAG_LEAF);
         Bucket b = new Bucket(this, name, root, 0);
         b.dirty = true;
-        buckets.put(name, b);
+        buckets.add(b);
         writeRecord(b);
         return b;
     }
@@ -105,7 +107,7 @@ public final class WriteTxn extends Txn {
         writer().freeTree(b.rootPgno, 0);
         writer.delete(directory, MemorySegment.ofArray(name.getBytes(StandardCharsets.UTF_8)));
         b.deleted = true;
-        buckets.remove(name);
+        buckets.remove(b);
         return true;
     }
 
@@ -215,7 +217,8 @@ public final class WriteTxn extends Txn {
             if (env.options().syncOnCommit()) {
                 env.checkSyncable(); // before writing anything: a commit that cannot be synced must not reuse pages
             }
-            for (Bucket b : buckets.values()) {
+            for (int i = 0; i < buckets.size(); i++) {
+                Bucket b = buckets.get(i);
                 if (b.dirty && !b.deleted) {
                     writeRecord(b);
                 }
