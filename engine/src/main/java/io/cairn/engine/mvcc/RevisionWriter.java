@@ -33,7 +33,7 @@ final class RevisionWriter {
     }
 
     OpResult.Put put(final TxnOp.Put put) {
-        final KeyValue previous = reader.latest(put.key(), readRevision());
+        final KeyValue previous = reader.latest(put.key(), readRevision(), put.prevKv() || put.ignoreValue());
         if ((put.ignoreValue() || put.ignoreLease()) && previous == null) {
             // Checked before the Txn ran; only an earlier operation of the same Txn could have
             // deleted the key, and etcd's duplicate-key check forbids that.

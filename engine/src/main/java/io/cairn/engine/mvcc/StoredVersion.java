@@ -5,7 +5,6 @@ import io.cairn.sbe.storage.KeyValueRecordDecoder;
 import io.cairn.sbe.storage.KeyValueRecordEncoder;
 import io.cairn.sbe.storage.MessageHeaderDecoder;
 import io.cairn.sbe.storage.MessageHeaderEncoder;
-import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -27,20 +26,60 @@ record StoredVersion(long createRevision, long modRevision, long version, long l
         return new KeyValue(key, createRevision, modRevision, version, lease, value);
     }
 
+    /** The record, encoded straight into an array of its exact size (OVERHEAD_BYTES + the value). */
     byte[] encode() {
-        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(OVERHEAD_BYTES + value.length);
-        final KeyValueRecordEncoder encoder = new KeyValueRecordEncoder()
-            .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+        final byte[] out = new byte[OVERHEAD_BYTES + value.length];
+        final Codecs codecs = CODECS.get();
+        codecs.buffer.wrap(out);
+        final KeyValueRecordEncoder encoder = codecs.encoder
+            .wrapAndApplyHeader(codecs.buffer, 0, codecs.headerEncoder)
             .createRevision(createRevision)
             .modRevision(modRevision)
             .version(version)
             .lease(lease)
             .tombstone(tombstone ? BooleanType.TRUE : BooleanType.FALSE)
             .putValue(value, 0, value.length);
-        final byte[] out = new byte[MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength()];
-        buffer.getBytes(0, out);
+        assert MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength() == out.length : "OVERHEAD_BYTES is exact";
         return out;
     }
+
+    /**
+     * The version in {@code bytes} as the key value of {@code key}, or null for a tombstone; its
+     * value is copied only {@code withValue} (else empty), and no StoredVersion is made.
+     */
+    static KeyValue decodeLive(final byte[] key, final byte[] bytes, final boolean withValue) {
+        final Codecs codecs = CODECS.get();
+        codecs.buffer.wrap(bytes);
+        final KeyValueRecordDecoder decoder = codecs.decoder.wrapAndApplyHeader(codecs.buffer, 0, codecs.headerDecoder);
+        if (decoder.tombstone() == BooleanType.TRUE) {
+            return null;
+        }
+        final long create = decoder.createRevision();
+        final long mod = decoder.modRevision();
+        final long version = decoder.version();
+        final long lease = decoder.lease();
+        final byte[] value = withValue ? new byte[decoder.valueLength()] : NO_VALUE;
+        if (withValue) {
+            decoder.getValue(value, 0, value.length);
+        }
+        return new KeyValue(key, create, mod, version, lease, value);
+    }
+
+    private static final byte[] NO_VALUE = new byte[0];
+
+    /**
+     * Each thread's flyweights (the apply thread's, chiefly): encoding and decoding a version made
+     * four of them plus a buffer each time (issue #21). Used within one call, never kept.
+     */
+    private static final class Codecs {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[0]);
+        final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+        final KeyValueRecordEncoder encoder = new KeyValueRecordEncoder();
+        final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+        final KeyValueRecordDecoder decoder = new KeyValueRecordDecoder();
+    }
+
+    private static final ThreadLocal<Codecs> CODECS = ThreadLocal.withInitial(Codecs::new);
 
     static StoredVersion decode(final byte[] bytes) {
         final KeyValueRecordDecoder decoder = new KeyValueRecordDecoder()
