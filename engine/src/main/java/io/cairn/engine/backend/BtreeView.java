@@ -5,18 +5,26 @@ import io.cairn.btree.Txn;
 import io.cairn.btree.WriteTxn;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.EnumMap;
 import java.util.Locale;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The engine's backend interface over one btree-mmap transaction. Values are copied out of the
  * map, so they outlive the transaction (the MVCC layer keeps results after it ends).
  */
 public final class BtreeView implements BackendWriter {
+    /** Each bucket's name in the tree, made once (a name per bucket lookup showed up on the put path). */
+    private static final String[] NAMES = new String[Bucket.values().length];
+
+    static {
+        for (final Bucket bucket : Bucket.values()) {
+            NAMES[bucket.ordinal()] = bucket.name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     private final Txn txn;
-    private final Map<Bucket, io.cairn.btree.Bucket> buckets = new EnumMap<>(Bucket.class);
+    /** The buckets opened so far, by Bucket ordinal (memory only: the tree knows buckets by name). */
+    private final io.cairn.btree.Bucket[] buckets = new io.cairn.btree.Bucket[NAMES.length];
     private long writes;
 
     public BtreeView(final Txn txn) {
@@ -24,17 +32,15 @@ public final class BtreeView implements BackendWriter {
     }
 
     static String name(final Bucket bucket) {
-        return bucket.name().toLowerCase(Locale.ROOT);
+        return NAMES[bucket.ordinal()];
     }
 
     /** The bucket, or null when a read transaction finds it not created yet (a new file). */
     private io.cairn.btree.Bucket bucket(final Bucket bucket) {
-        io.cairn.btree.Bucket handle = buckets.get(bucket);
+        io.cairn.btree.Bucket handle = buckets[bucket.ordinal()];
         if (handle == null) {
             handle = txn instanceof WriteTxn write ? write.createBucketIfAbsent(name(bucket)) : txn.bucket(name(bucket));
-            if (handle != null) {
-                buckets.put(bucket, handle);
-            }
+            buckets[bucket.ordinal()] = handle;
         }
         return handle;
     }

@@ -24,8 +24,11 @@ final class WalEntries {
      * hard state beside them: a Ready of many large entries would not fit one.
      */
     static List<List<Entry>> inWrites(final List<Entry> entries, final int writeBytesMax) {
-        final List<List<Entry>> writes = new ArrayList<>();
         final long budget = writeBytesMax - Wal.HARD_STATE_BYTES_MAX;
+        if (fitsOneWrite(entries, budget)) {
+            return List.of(entries); // the usual Ready: no list and sublist of its own (issue #21)
+        }
+        final List<List<Entry>> writes = new ArrayList<>();
         int from = 0;
         long bytes = 0;
         for (int i = 0; i < entries.size(); i++) {
@@ -39,6 +42,14 @@ final class WalEntries {
         }
         writes.add(entries.subList(from, entries.size()));
         return writes;
+    }
+
+    private static boolean fitsOneWrite(final List<Entry> entries, final long budget) {
+        long bytes = 0;
+        for (int i = 0; i < entries.size(); i++) {
+            bytes += Wal.entryBytesMax(1 + entries.get(i).data().length);
+        }
+        return bytes <= budget || entries.size() <= 1;
     }
 
     static List<io.cairn.wal.Entry> toWal(final List<Entry> entries) {
