@@ -58,6 +58,13 @@ public final class BtreeView implements BackendWriter {
         bucket(bucket).put(key, value);
     }
 
+    /** The page takes its copy at once, so {@code value} may be reused after the call. */
+    @Override
+    public void put(final Bucket bucket, final byte[] key, final byte[] value, final int valueLength) {
+        writes++;
+        bucket(bucket).put(key, value, valueLength);
+    }
+
     @Override
     public void delete(final Bucket bucket, final byte[] key) {
         writes++;
@@ -95,6 +102,16 @@ public final class BtreeView implements BackendWriter {
             @Override
             public byte[] value() {
                 return cursor.value().toArray(ValueLayout.JAVA_BYTE);
+            }
+
+            @Override
+            public MemorySegment keyView() {
+                return cursor.key(); // zero-copy, scoped to the transaction
+            }
+
+            @Override
+            public MemorySegment valueView() {
+                return cursor.value();
             }
         };
     }

@@ -37,6 +37,8 @@ public final class MvccStore {
     private volatile long currentRevision;
     private volatile long compactRevision;
     private long compactedThrough; // only the writer reads and moves it
+    /** The writer's buffer for the revision it records (the backend copies it). */
+    private final byte[] revisionScratch = new byte[Long.BYTES];
 
     private MvccStore(final LeaseLookup leases, final long currentRevision, final long compactRevision,
         final long compactedThrough) {
@@ -114,7 +116,8 @@ public final class MvccStore {
         checkPut(put, new VersionReader(backend), base, true);
         final OpResult.Put result = new RevisionWriter(backend, base).put(put);
         final long revision = base + 1;
-        backend.put(Bucket.META, META_REVISION, longBytes(revision));
+        LONG_BIG_ENDIAN.set(revisionScratch, 0, revision);
+        backend.put(Bucket.META, META_REVISION, revisionScratch); // copied into the page at once
         currentRevision = revision;
         return result;
     }

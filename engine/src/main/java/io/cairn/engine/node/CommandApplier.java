@@ -167,7 +167,8 @@ final class CommandApplier {
         final long revisionBefore = store.currentRevision();
         final long[] requestIds = requestIdsFor(entries.size());
         final Object[] results = resultsFor(entries.size());
-        final Map<Integer, RuntimeException> refusedAfterWriting = new HashMap<>(0); // rare: filled by a retry only
+        final Map<Integer, RuntimeException> refusedAfterWriting = batchRefusedAfterWriting;
+        refusedAfterWriting.clear();
         while (!applyOnce(entries, requestIds, results, refusedAfterWriting)) {
             LOG.log(System.Logger.Level.WARNING, "a command was refused after it had written; its batch of "
                 + entries.size() + " entries is applied again without it: " + refusedAfterWriting);
@@ -193,6 +194,8 @@ final class CommandApplier {
      * applyOnce skips answers nobody); results are dropped once handed over.
      */
     private long[] batchRequestIds = new long[64];
+    /** Commands refused after writing, by position in the batch: filled only by a retry (rare). */
+    private final Map<Integer, RuntimeException> batchRefusedAfterWriting = new HashMap<>();
     private Object[] batchResults = new Object[64];
 
     private long[] requestIdsFor(final int entries) {
@@ -521,6 +524,9 @@ final class CommandApplier {
     }
 
     private void answerPhysicalCompactions(final Outcome outcome) {
+        if (physicalCompactions.isEmpty()) {
+            return; // the usual batch: no lambda to make (issue #21)
+        }
         final long through = store.compactedThrough();
         physicalCompactions.removeIf(c -> {
             if (c.revision() > through) {

@@ -56,6 +56,8 @@ final class MemberStorage implements AutoCloseable {
     final MemoryLogStorage log;
     final Identity identity;
     private final int walWriteBytesMax;
+    /** The view through which persist hands Raft's entries to the WAL (Raft loop thread only). */
+    private final WalEntries.InPlace walEntries = new WalEntries.InPlace();
     private HardState persistedHardState = HardState.EMPTY;
     private long releasedIndex;
 
@@ -349,7 +351,7 @@ final class MemberStorage implements AutoCloseable {
         for (int i = fromWrite; i < writes.size(); i++) {
             final boolean last = i == writes.size() - 1;
             try {
-                wal.appendAndSync(WalEntries.toWal(writes.get(i)), last ? WalEntries.toWal(ready.hardState()) : null);
+                wal.appendAndSync(walEntries.over(writes.get(i)), last ? WalEntries.toWal(ready.hardState()) : null);
             } catch (final NoSpareSegmentException full) {
                 throw new PartialWrite(i, full);
             }

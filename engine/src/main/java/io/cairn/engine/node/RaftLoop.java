@@ -571,8 +571,8 @@ final class RaftLoop implements Agent, InboundHandler {
     }
 
     private static boolean hasConfChange(final List<Entry> entries) {
-        for (final Entry entry : entries) {
-            if (entry.type() == EntryType.CONF_CHANGE) {
+        for (int i = 0; i < entries.size(); i++) { // indexed: no iterator per Ready (issue #21)
+            if (entries.get(i).type() == EntryType.CONF_CHANGE) {
                 return true;
             }
         }
