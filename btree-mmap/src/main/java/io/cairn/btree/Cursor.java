@@ -15,7 +15,7 @@ public final class Cursor {
      * arrays for all {@link Txn#MAX_DEPTH} levels made each cursor cost 800 bytes (one per MVCC
      * lookup on the put path, issue #21). Grown by {@link #reach} when a tree is deeper.
      */
-    private static final int INITIAL_LEVELS = 8;
+    private static final int INITIAL_LEVELS = 4;
     private long[] pgnos = new long[INITIAL_LEVELS];
     private int[] slots = new int[INITIAL_LEVELS];
     private int leafLevel = -1;

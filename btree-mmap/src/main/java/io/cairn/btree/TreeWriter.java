@@ -23,7 +23,7 @@ final class TreeWriter {
     private final MemorySegment branchEntryBuffer;
     private final MemorySegment firstBranchEntryBuffer;
     private final MemorySegment separatorBuffer;
-    /** The key of an array put, for the search (see {@link #put(Bucket, byte[], byte[])}). */
+    /** The key of an array put, for the search (see {@link #put(Bucket, byte[], byte[], int)}). */
     private final MemorySegment keyScratch;
     private int separatorLength;
 
@@ -75,9 +75,9 @@ final class TreeWriter {
      * {@link #keyScratch} for the search, the value straight into its page. The caller checked the
      * key's length.
      */
-    boolean put(Bucket bucket, byte[] key, byte[] value) {
+    boolean put(Bucket bucket, byte[] key, byte[] value, int valueLength) {
         MemorySegment.copy(key, 0, keyScratch, ValueLayout.JAVA_BYTE, 0, key.length);
-        return put(bucket, keyScratch, key.length, null, value, value.length);
+        return put(bucket, keyScratch, key.length, null, value, valueLength);
     }
 
     /** The value is {@code valueSegment}, or when that is null {@code valueArray}; {@code valueLength} bytes of it. */

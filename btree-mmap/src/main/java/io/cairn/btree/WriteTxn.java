@@ -50,6 +50,11 @@ public final class WriteTxn extends Txn {
     }
 
     @Override
+    long directoryRootPgno() {
+        return directory.rootPgno; // moves when this transaction writes the directory
+    }
+
+    @Override
     long modCount() {
         return modCount;
     }

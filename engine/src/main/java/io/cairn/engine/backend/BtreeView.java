@@ -22,13 +22,25 @@ public final class BtreeView implements BackendWriter {
         }
     }
 
-    private final Txn txn;
+    private Txn txn;
     /** The buckets opened so far, by Bucket ordinal (memory only: the tree knows buckets by name). */
     private final io.cairn.btree.Bucket[] buckets = new io.cairn.btree.Bucket[NAMES.length];
     private long writes;
 
     public BtreeView(final Txn txn) {
         this.txn = txn;
+    }
+
+    /**
+     * This view, now over {@code next} (its buckets and write count start afresh): for an owner
+     * that opens one view per write transaction, one at a time, and keeps none of its cursors or
+     * values past the transaction (the applier, a write transaction per batch: issue #21).
+     */
+    public BtreeView over(final Txn next) {
+        this.txn = next;
+        java.util.Arrays.fill(buckets, null);
+        writes = 0;
+        return this;
     }
 
     static String name(final Bucket bucket) {

@@ -194,6 +194,8 @@ final class CommandApplier {
      * applyOnce skips answers nobody); results are dropped once handed over.
      */
     private long[] batchRequestIds = new long[64];
+    /** The view over each batch's write transaction, reused (the applying thread's, like the arrays above). */
+    private BtreeView batchView;
     /** Commands refused after writing, by position in the batch: filled only by a retry (rare). */
     private final Map<Integer, RuntimeException> batchRefusedAfterWriting = new HashMap<>();
     private Object[] batchResults = new Object[64];
@@ -238,7 +240,7 @@ final class CommandApplier {
         boolean committed = false;
         final WriteTxn txn = env.beginWrite();
         try {
-            final BtreeView view = new BtreeView(txn);
+            final BtreeView view = batchView == null ? (batchView = new BtreeView(txn)) : batchView.over(txn);
             for (int i = 0; i < entries.size(); i++) {
                 final Entry entry = entries.get(i);
                 if (entry.index() <= appliedIndex) {
