@@ -303,10 +303,12 @@ public final class WriteTxn extends Txn {
                     env.returnPageBuffer(buffer);
                 }
             }
-            dirty.clear();
-            buckets.clear();
             arena.close();
         } finally {
+            // The writer's reused collections are empty for the next transaction whatever happened
+            // above (a stale dirty page there would be read as the next transaction's).
+            dirty.clear();
+            buckets.clear();
             env.endWrite();
         }
     }
