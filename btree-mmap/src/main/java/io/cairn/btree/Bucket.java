@@ -54,8 +54,21 @@ public final class Bucket {
         throw new IllegalStateException("bucket " + name + " is deeper than " + Txn.MAX_DEPTH + " levels in " + txn.env.path());
     }
 
+    /** As {@link #put(MemorySegment, MemorySegment)}, without wrapping the arrays in segments. */
     public boolean put(byte[] key, byte[] value) {
-        return put(MemorySegment.ofArray(key), MemorySegment.ofArray(value));
+        return put(key, value, value.length);
+    }
+
+    /** Stores the first {@code valueLength} bytes of {@code value} (copied at once: the array may be reused). */
+    public boolean put(byte[] key, byte[] value, int valueLength) {
+        checkUsable();
+        if (key.length > Keys.MAX_KEY_BYTES) {
+            throw new IllegalArgumentException("key of " + key.length + " bytes exceeds the limit of " + Keys.MAX_KEY_BYTES);
+        }
+        if (valueLength < 0 || valueLength > value.length) {
+            throw new IndexOutOfBoundsException("value length " + valueLength + " of an array of " + value.length);
+        }
+        return writeTxn().writer().put(this, key, value, valueLength);
     }
 
     /** Stores {@code value} under {@code key}; returns true if the key was new. */

@@ -10,8 +10,14 @@ import java.lang.foreign.MemorySegment;
 public final class Cursor {
     private final Txn txn;
     private final Bucket bucket;
-    private final long[] pgnos = new long[Txn.MAX_DEPTH];
-    private final int[] slots = new int[Txn.MAX_DEPTH];
+    /**
+     * Path levels a new cursor holds before it grows: real trees are a handful of levels deep, and
+     * arrays for all {@link Txn#MAX_DEPTH} levels made each cursor cost 800 bytes (one per MVCC
+     * lookup on the put path, issue #21). Grown by {@link #reach} when a tree is deeper.
+     */
+    private static final int INITIAL_LEVELS = 4;
+    private long[] pgnos = new long[INITIAL_LEVELS];
+    private int[] slots = new int[INITIAL_LEVELS];
     private int leafLevel = -1;
     private boolean positioned;
     private long modCountAtPosition;
@@ -40,6 +46,7 @@ public final class Cursor {
         int keyLength = (int) key.byteSize();
         long pgno = bucket.rootPgno;
         for (int level = 0; level < Txn.MAX_DEPTH; level++) {
+            reach(level);
             pgnos[level] = pgno;
             MemorySegment segment = txn.pageSegment(pgno);
             long base = txn.pageBase(segment, pgno);
@@ -154,6 +161,7 @@ public final class Cursor {
             MemorySegment segment = txn.pageSegment(pgnos[l]);
             long base = txn.pageBase(segment, pgnos[l]);
             long child = Node.child(segment, Node.entry(segment, base, slots[l]));
+            reach(l + 1);
             pgnos[l + 1] = child;
             MemorySegment childSegment = txn.pageSegment(child);
             long childBase = txn.pageBase(childSegment, child);
@@ -166,6 +174,15 @@ public final class Cursor {
             }
         }
         throw tooDeep();
+    }
+
+    /** Makes room for path level {@code level} (below {@link Txn#MAX_DEPTH}, which the loops bound). */
+    private void reach(int level) {
+        if (level >= pgnos.length) {
+            int levels = Math.min(Txn.MAX_DEPTH, 2 * pgnos.length);
+            pgnos = java.util.Arrays.copyOf(pgnos, levels);
+            slots = java.util.Arrays.copyOf(slots, levels);
+        }
     }
 
     private int count(int level) {

@@ -22,6 +22,8 @@ final class Freelist {
     private long[] freeAtTxnBegin = new long[256];
     private int freeCountAtTxnBegin;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    /** The pages a release moves, gathered and sorted before the merge; reused (writer only). */
+    private long[] releasedScratch = new long[256];
     private long pendingCount;
     private long[] freedThisTxn = new long[256];
     private int freedThisTxnCount;
@@ -67,7 +69,10 @@ final class Freelist {
         if (released == 0) {
             return;
         }
-        long[] merged = new long[released];
+        if (releasedScratch.length < released) {
+            releasedScratch = new long[Math.max(released, 2 * releasedScratch.length)];
+        }
+        long[] merged = releasedScratch;
         int n = 0;
         while (!pending.isEmpty() && pending.peekFirst().txid() <= txid) {
             Pending p = pending.pollFirst();
@@ -75,27 +80,28 @@ final class Freelist {
             n += p.pgnos().length;
         }
         pendingCount -= released;
-        Arrays.sort(merged);
-        mergeIntoFree(merged);
+        Arrays.sort(merged, 0, released);
+        mergeIntoFree(merged, released);
     }
 
-    private void mergeIntoFree(long[] sorted) {
-        long[] result = new long[Math.max(256, freeCount + sorted.length)];
-        int a = 0;
-        int b = 0;
-        int n = 0;
-        while (a < freeCount || b < sorted.length) {
-            long next;
-            if (b >= sorted.length || (a < freeCount && free[a] < sorted[b])) {
-                next = free[a++];
-            } else {
-                next = sorted[b++];
-            }
-            assert n == 0 || result[n - 1] < next : "page " + next + " freed twice";
-            result[n++] = next;
+    /**
+     * Merges the first {@code count} of {@code sorted} into the free list in place, from the back
+     * (the list grows only when full): a new list per release was a copy of the whole free list per
+     * write transaction (issue #21). Called before {@link #beginTxn} saves the list for a rollback.
+     */
+    private void mergeIntoFree(long[] sorted, int count) {
+        int total = freeCount + count;
+        if (free.length < total) {
+            free = Arrays.copyOf(free, Math.max(total, 2 * free.length));
         }
-        free = result;
-        freeCount = n;
+        int a = freeCount - 1;
+        int b = count - 1;
+        for (int n = total - 1; b >= 0; n--) {
+            long next = a >= 0 && free[a] > sorted[b] ? free[a--] : sorted[b--];
+            assert n == total - 1 || free[n + 1] > next : "page " + next + " freed twice";
+            free[n] = next; // n > a while b >= 0: nothing unread is overwritten
+        }
+        freeCount = total;
     }
 
     void beginTxn() {

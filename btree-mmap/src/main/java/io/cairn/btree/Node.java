@@ -105,20 +105,20 @@ final class Node {
 
     // ---- encoding entries into a scratch buffer
 
-    static int encodeLeafInline(MemorySegment out, MemorySegment key, MemorySegment value) {
-        int keyLength = (int) key.byteSize();
-        int valueLength = (int) value.byteSize();
+    /**
+     * An inline leaf entry's header and the first {@code keyLength} bytes of {@code key}; the caller
+     * copies the value into the last {@code valueLength} bytes of the returned entry size.
+     */
+    static int encodeLeafInline(MemorySegment out, MemorySegment key, int keyLength, int valueLength) {
         Page.putU16(out, 0, keyLength);
         out.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 2, (byte) 0);
         out.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 3, (byte) 0);
         out.set(Page.U32, 4, valueLength);
         MemorySegment.copy(key, 0, out, LEAF_ENTRY_HEADER_BYTES, keyLength);
-        MemorySegment.copy(value, 0, out, LEAF_ENTRY_HEADER_BYTES + keyLength, valueLength);
         return LEAF_ENTRY_HEADER_BYTES + keyLength + valueLength;
     }
 
-    static int encodeLeafOverflow(MemorySegment out, MemorySegment key, long valueLength, long runPgno) {
-        int keyLength = (int) key.byteSize();
+    static int encodeLeafOverflow(MemorySegment out, MemorySegment key, int keyLength, long valueLength, long runPgno) {
         Page.putU16(out, 0, keyLength);
         out.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 2, (byte) LEAF_FLAG_OVERFLOW);
         out.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 3, (byte) 0);

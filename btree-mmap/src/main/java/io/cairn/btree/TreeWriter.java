@@ -2,6 +2,7 @@ package io.cairn.btree;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * Put and delete on one tree inside the write transaction: descend recording the path, copy the
@@ -22,6 +23,8 @@ final class TreeWriter {
     private final MemorySegment branchEntryBuffer;
     private final MemorySegment firstBranchEntryBuffer;
     private final MemorySegment separatorBuffer;
+    /** The key of an array put, for the search (see {@link #put(Bucket, byte[], byte[], int)}). */
+    private final MemorySegment keyScratch;
     private int separatorLength;
 
     /** Split planning: where each of the (count + 1) entries lives and how big it is. */
@@ -30,6 +33,18 @@ final class TreeWriter {
     private final boolean[] splitFromNew = new boolean[Page.SIZE_BYTES / Node.SLOT_BYTES + 2];
 
     private WriteTxn txn;
+
+    /**
+     * The write transaction's own collections, kept here so each transaction reuses them instead of
+     * allocating new ones (issue #21): the dirty buffers by page number, and the buckets it opened.
+     * Owned by the transaction between {@link #begin} and its end, which clears them (the writer lock
+     * makes that one transaction at a time).
+     */
+    final org.agrona.collections.Long2ObjectHashMap<MemorySegment> dirtyPages =
+        new org.agrona.collections.Long2ObjectHashMap<>();
+    final java.util.List<Bucket> openBuckets = new java.util.ArrayList<>();
+    /** A bucket's directory record while it is written (the put copies it into the page at once). */
+    final MemorySegment bucketRecord;
 
     TreeWriter(int maxValueBytes) {
         this.maxValueBytes = maxValueBytes;
@@ -40,6 +55,8 @@ final class TreeWriter {
         branchEntryBuffer = arena.allocate(Page.SIZE_BYTES, 8);
         firstBranchEntryBuffer = arena.allocate(Page.SIZE_BYTES, 8);
         separatorBuffer = arena.allocate(Keys.MAX_KEY_BYTES, 8);
+        keyScratch = arena.allocate(Keys.MAX_KEY_BYTES, 8);
+        bucketRecord = arena.allocate(Txn.BUCKET_RECORD_BYTES, 8);
     }
 
     void begin(WriteTxn writeTxn) {
@@ -49,12 +66,27 @@ final class TreeWriter {
     // ---- put
 
     boolean put(Bucket bucket, MemorySegment key, MemorySegment value) {
-        long valueLength = value.byteSize();
+        return put(bucket, key, (int) key.byteSize(), value, null, value.byteSize());
+    }
+
+    /**
+     * A put of arrays without a segment around either (two per put, each with its own session
+     * object, were the largest garbage of the engine's put path, issue #21): the key is copied into
+     * {@link #keyScratch} for the search, the value straight into its page. The caller checked the
+     * key's length.
+     */
+    boolean put(Bucket bucket, byte[] key, byte[] value, int valueLength) {
+        MemorySegment.copy(key, 0, keyScratch, ValueLayout.JAVA_BYTE, 0, key.length);
+        return put(bucket, keyScratch, key.length, null, value, valueLength);
+    }
+
+    /** The value is {@code valueSegment}, or when that is null {@code valueArray}; {@code valueLength} bytes of it. */
+    private boolean put(Bucket bucket, MemorySegment key, int keyLength, MemorySegment valueSegment, byte[] valueArray,
+            long valueLength) {
         if (valueLength > maxValueBytes) {
             throw new IllegalArgumentException("value of " + valueLength + " bytes exceeds the limit of " + maxValueBytes);
         }
-        int keyLength = (int) key.byteSize();
-        descend(bucket.rootPgno, key);
+        descend(bucket.rootPgno, key, keyLength);
         touchPath(bucket);
         MemorySegment leaf = txn.dirtyPage(pathPgnos[leafLevel]);
         int slot = leafSlot;
@@ -74,10 +106,11 @@ final class TreeWriter {
             Page.setPgno(runBuffer, 0, run);
             Page.setFlags(runBuffer, 0, Page.FLAG_OVERFLOW);
             Page.setRunPages(runBuffer, 0, pages);
-            MemorySegment.copy(value, 0, runBuffer, Page.HEADER_BYTES, valueLength);
-            entryBytes = Node.encodeLeafOverflow(entryBuffer, key, valueLength, run);
+            copyValue(valueSegment, valueArray, runBuffer, Page.HEADER_BYTES, valueLength);
+            entryBytes = Node.encodeLeafOverflow(entryBuffer, key, keyLength, valueLength, run);
         } else {
-            entryBytes = Node.encodeLeafInline(entryBuffer, key, value);
+            entryBytes = Node.encodeLeafInline(entryBuffer, key, keyLength, (int) valueLength);
+            copyValue(valueSegment, valueArray, entryBuffer, entryBytes - valueLength, valueLength);
         }
         insert(bucket, leafLevel, slot, entryBuffer, entryBytes);
         if (!existed) {
@@ -87,14 +120,22 @@ final class TreeWriter {
         return !existed;
     }
 
+    private static void copyValue(MemorySegment valueSegment, byte[] valueArray, MemorySegment to, long offset,
+            long length) {
+        if (valueSegment != null) {
+            MemorySegment.copy(valueSegment, 0, to, offset, length);
+        } else {
+            MemorySegment.copy(valueArray, 0, to, ValueLayout.JAVA_BYTE, offset, (int) length);
+        }
+    }
+
     private void freeOverflow(MemorySegment leaf, long entry) {
         if (Node.isOverflow(leaf, entry)) {
             txn.free(Node.overflowPgno(leaf, entry), Page.runPagesFor(Node.valueLength(leaf, entry)));
         }
     }
 
-    private void descend(long rootPgno, MemorySegment key) {
-        int keyLength = (int) key.byteSize();
+    private void descend(long rootPgno, MemorySegment key, int keyLength) {
         long pgno = rootPgno;
         for (int level = 0; level < Txn.MAX_DEPTH; level++) {
             pathPgnos[level] = pgno;
@@ -232,7 +273,7 @@ final class TreeWriter {
     // ---- delete
 
     boolean delete(Bucket bucket, MemorySegment key) {
-        descend(bucket.rootPgno, key);
+        descend(bucket.rootPgno, key, (int) key.byteSize());
         if (leafSlot < 0) {
             return false;
         }

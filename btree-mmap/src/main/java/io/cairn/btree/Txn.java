@@ -93,12 +93,62 @@ public abstract sealed class Txn implements AutoCloseable permits ReadTxn, Write
         return lookupBucket(name);
     }
 
+    /**
+     * Reads the bucket's directory record in place, from the page (a record is 16 bytes, always
+     * inline): a value segment scoped to the transaction cost two segment objects per bucket opened,
+     * and a write transaction opens a few per put (issue #21).
+     */
     final Bucket lookupBucket(String name) {
-        MemorySegment record = directory().get(MemorySegment.ofArray(name.getBytes(StandardCharsets.UTF_8)));
-        if (record == null) {
-            return null;
+        MemorySegment key = nameKey(name);
+        int keyLength = (int) key.byteSize();
+        long pgno = directoryRootPgno();
+        for (int depth = 0; depth < MAX_DEPTH; depth++) {
+            MemorySegment segment = pageSegment(pgno);
+            long base = pageBase(segment, pgno);
+            if (Node.isLeaf(segment, base)) {
+                int i = Node.searchLeaf(segment, base, key, 0, keyLength);
+                if (i < 0) {
+                    return null;
+                }
+                long entry = Node.entry(segment, base, i);
+                assert !Node.isOverflow(segment, entry) && Node.valueLength(segment, entry) == BUCKET_RECORD_BYTES
+                        : "bucket record of " + name + " is not " + BUCKET_RECORD_BYTES + " inline bytes";
+                long record = Node.valueOffset(segment, entry);
+                return new Bucket(this, name, segment.get(Page.U64, record), segment.get(Page.U64, record + 8));
+            }
+            pgno = Node.child(segment, Node.entry(segment, base, Node.searchBranch(segment, base, key, 0, keyLength)));
         }
-        return new Bucket(this, name, record.get(Page.U64, 0), record.get(Page.U64, 8));
+        throw new IllegalStateException("the bucket directory is deeper than " + MAX_DEPTH + " levels in " + env.path());
+    }
+
+    /** The root page of the bucket directory as this transaction sees it. */
+    long directoryRootPgno() {
+        return meta.rootPgno();
+    }
+
+    /**
+     * A bucket name's directory key, its UTF-8 bytes: made once per name and shared by every
+     * transaction and thread (read-only), so opening a bucket allocates no key (issue #21).
+     * Bounded: past {@link #NAME_KEYS_MAX} names (an application uses a handful) keys are made per call.
+     */
+    static MemorySegment nameKey(String name) {
+        MemorySegment key = NAME_KEYS.get(name);
+        if (key == null) {
+            key = encodeName(name);
+            if (NAME_KEYS.size() < NAME_KEYS_MAX) {
+                NAME_KEYS.putIfAbsent(name, key);
+            }
+        }
+        return key;
+    }
+
+    private static final int NAME_KEYS_MAX = 1_024;
+
+    private static final java.util.concurrent.ConcurrentHashMap<String, MemorySegment> NAME_KEYS =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static MemorySegment encodeName(String name) {
+        return MemorySegment.ofArray(name.getBytes(StandardCharsets.UTF_8)).asReadOnly();
     }
 
     public List<String> bucketNames() {

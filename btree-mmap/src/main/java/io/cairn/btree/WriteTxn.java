@@ -4,8 +4,7 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.List;
 
 import io.cairn.posix.NoSpaceLeftException;
 import io.cairn.posix.PosixException;
@@ -17,8 +16,10 @@ import org.agrona.collections.Long2ObjectHashMap;
  * pwrite, then publishes the new meta; abort drops the buffers and restores the freelist.
  */
 public final class WriteTxn extends Txn {
-    private final Long2ObjectHashMap<MemorySegment> dirty = new Long2ObjectHashMap<>();
-    private final Map<String, Bucket> buckets = new HashMap<>();
+    /** The writer's reused collections (see TreeWriter#dirtyPages), empty at begin, cleared at end. */
+    private final Long2ObjectHashMap<MemorySegment> dirty;
+    /** Open buckets, few (an application has a handful): searched by name, no map node per bucket. */
+    private final List<Bucket> buckets;
     private final Bucket directory;
     private final TreeWriter writer;
     private long highWaterPages;
@@ -29,6 +30,9 @@ public final class WriteTxn extends Txn {
     WriteTxn(Env env, Meta meta, TreeWriter writer) {
         super(env, meta);
         this.writer = writer;
+        this.dirty = writer.dirtyPages;
+        this.buckets = writer.openBuckets;
+        assert dirty.isEmpty() && buckets.isEmpty() : "the previous write transaction did not end";
         this.highWaterPages = meta.highWaterPages();
         this.directory = new Bucket(this, "", meta.rootPgno(), -1);
         writer.begin(this);
@@ -43,6 +47,11 @@ public final class WriteTxn extends Txn {
     @Override
     Bucket directory() {
         return directory;
+    }
+
+    @Override
+    long directoryRootPgno() {
+        return directory.rootPgno; // moves when this transaction writes the directory
     }
 
     @Override
@@ -62,13 +71,14 @@ public final class WriteTxn extends Txn {
     @Override
     public Bucket bucket(String name) {
         checkOpen();
-        Bucket b = buckets.get(name);
-        if (b != null) {
-            return b;
+        for (int i = 0; i < buckets.size(); i++) {
+            if (buckets.get(i).name.equals(name)) {
+                return buckets.get(i);
+            }
         }
-        b = lookupBucket(name);
+        Bucket b = lookupBucket(name);
         if (b != null) {
-            buckets.put(name, b);
+            buckets.add(b);
         }
         return b;
     }
@@ -88,7 +98,7 @@ public final class WriteTxn extends Txn {
         Node.init(newPage(root), 0, root, Page.FLAG_LEAF);
         Bucket b = new Bucket(this, name, root, 0);
         b.dirty = true;
-        buckets.put(name, b);
+        buckets.add(b);
         writeRecord(b);
         return b;
     }
@@ -102,15 +112,15 @@ public final class WriteTxn extends Txn {
         writer().freeTree(b.rootPgno, 0);
         writer.delete(directory, MemorySegment.ofArray(name.getBytes(StandardCharsets.UTF_8)));
         b.deleted = true;
-        buckets.remove(name);
+        buckets.remove(b);
         return true;
     }
 
     private void writeRecord(Bucket b) {
-        MemorySegment record = MemorySegment.ofArray(new byte[BUCKET_RECORD_BYTES]);
+        MemorySegment record = writer.bucketRecord;
         record.set(Page.U64, 0, b.rootPgno);
         record.set(Page.U64, 8, b.count);
-        writer.put(directory, MemorySegment.ofArray(b.name.getBytes(StandardCharsets.UTF_8)), record);
+        writer.put(directory, nameKey(b.name), record);
         b.dirty = false;
     }
 
@@ -212,7 +222,8 @@ public final class WriteTxn extends Txn {
             if (env.options().syncOnCommit()) {
                 env.checkSyncable(); // before writing anything: a commit that cannot be synced must not reuse pages
             }
-            for (Bucket b : buckets.values()) {
+            for (int i = 0; i < buckets.size(); i++) {
+                Bucket b = buckets.get(i);
                 if (b.dirty && !b.deleted) {
                     writeRecord(b);
                 }
@@ -292,9 +303,12 @@ public final class WriteTxn extends Txn {
                     env.returnPageBuffer(buffer);
                 }
             }
-            dirty.clear();
             arena.close();
         } finally {
+            // The writer's reused collections are empty for the next transaction whatever happened
+            // above (a stale dirty page there would be read as the next transaction's).
+            dirty.clear();
+            buckets.clear();
             env.endWrite();
         }
     }

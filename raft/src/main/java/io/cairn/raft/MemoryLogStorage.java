@@ -55,7 +55,11 @@ public final class MemoryLogStorage implements LogStorage {
             }
             end++;
         }
-        return List.copyOf(entries.subList(Math.toIntExact(low - snapshotIndex), end));
+        final int start = Math.toIntExact(low - snapshotIndex);
+        if (end - start == 1) {
+            return List.of(entries.get(start)); // one entry (a lone write): no sublist and array (issue #21)
+        }
+        return List.copyOf(entries.subList(start, end));
     }
 
     @Override
@@ -103,8 +107,13 @@ public final class MemoryLogStorage implements LogStorage {
         if (first > lastIndex() + 1) {
             throw new IllegalArgumentException("append at " + first + " leaves a gap after " + lastIndex());
         }
-        entries.subList(Math.toIntExact(first - snapshotIndex()), entries.size()).clear();
-        entries.addAll(newEntries);
+        final int keep = Math.toIntExact(first - snapshotIndex());
+        if (keep < entries.size()) {
+            entries.subList(keep, entries.size()).clear(); // a new leader's entries replace a tail: rare
+        }
+        for (int i = 0; i < newEntries.size(); i++) {
+            entries.add(newEntries.get(i)); // not addAll, which copies newEntries to an array first (issue #21)
+        }
     }
 
     /** Replace everything with a snapshot received from the leader. */

@@ -102,6 +102,16 @@ final class Raft {
         return new SoftState(leader, role);
     }
 
+    /** Whether {@link #hardState()} would equal {@code state}, without building one. */
+    boolean hardStateIs(final HardState state) {
+        return state != null && state.term() == term && state.vote() == vote && state.commit() == log.committed();
+    }
+
+    /** Whether {@link #softState()} would equal {@code state}, without building one. */
+    boolean softStateIs(final SoftState state) {
+        return state != null && state.leader() == leader && state.role() == role;
+    }
+
     boolean hasOutput() {
         return !messages.isEmpty() || !readStates.isEmpty();
     }

@@ -46,7 +46,11 @@ public final class RaftNode {
         if (payloads.isEmpty()) {
             return;
         }
-        raft.propose(payloads.stream().map(Entry::normal).toList());
+        final List<Entry> entries = new java.util.ArrayList<>(payloads.size());
+        for (int i = 0; i < payloads.size(); i++) {
+            entries.add(Entry.normal(payloads.get(i))); // a loop, not a stream: no pipeline per batch (issue #21)
+        }
+        raft.propose(entries);
     }
 
     /** Propose a membership change; refused by the leader while another is not yet applied or when invalid. */
@@ -91,7 +95,7 @@ public final class RaftNode {
         if (raft.hasPendingFlush() || raft.hasOutput()) {
             return true;
         }
-        if (!raft.softState().equals(lastSoftState) || !raft.hardState().equals(lastHardState)) {
+        if (!raft.softStateIs(lastSoftState) || !raft.hardStateIs(lastHardState)) {
             return true;
         }
         return raft.log.unstableSnapshot() != null || raft.log.hasUnstableEntries()
@@ -104,10 +108,10 @@ public final class RaftNode {
             throw new IllegalStateException("advance() the previous Ready first");
         }
         raft.flush();
-        final SoftState soft = raft.softState();
-        final HardState hard = raft.hardState();
-        final Ready ready = new Ready(soft.equals(lastSoftState) ? null : soft,
-            hard.equals(lastHardState) ? null : hard, raft.log.unstableSnapshot(), raft.log.unstableEntries(),
+        // Compared field by field, built only when changed: hasReady and ready run every duty cycle (issue #21).
+        final SoftState soft = raft.softStateIs(lastSoftState) ? null : raft.softState();
+        final HardState hard = raft.hardStateIs(lastHardState) ? null : raft.hardState();
+        final Ready ready = new Ready(soft, hard, raft.log.unstableSnapshot(), raft.log.unstableEntries(),
             raft.log.nextCommittedEntries(), raft.takeMessages(), raft.takeReadStates());
         outstanding = ready;
         return ready;

@@ -31,6 +31,9 @@ final class UnstableLog {
 
     /** Copy, because the tail keeps changing after the host takes it. */
     List<Entry> entriesCopy() {
+        if (entries.size() == 1) {
+            return List.of(entries.getFirst()); // a lone write: no array copy first (issue #21)
+        }
         return List.copyOf(entries);
     }
 
@@ -65,7 +68,11 @@ final class UnstableLog {
             return;
         }
         final int count = Math.toIntExact(index + 1 - offset);
-        entries.subList(0, count).clear();
+        if (count == entries.size()) {
+            entries.clear(); // the usual case, the whole tail is durable: no sublist (issue #21)
+        } else {
+            entries.subList(0, count).clear();
+        }
         offset = index + 1;
     }
 
@@ -86,7 +93,9 @@ final class UnstableLog {
         assert !newEntries.isEmpty();
         final long first = newEntries.getFirst().index();
         if (first == offset + entries.size()) {
-            entries.addAll(newEntries);
+            for (int i = 0; i < newEntries.size(); i++) {
+                entries.add(newEntries.get(i)); // not addAll, which copies newEntries to an array first (issue #21)
+            }
         } else if (first <= offset) {
             // Replaces the whole tail, and possibly entries the host already holds: the host truncates its log
             // when it writes these.

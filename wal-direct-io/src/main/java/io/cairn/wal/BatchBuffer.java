@@ -90,11 +90,12 @@ final class BatchBuffer {
         completions.add(completion);
     }
 
-    void putEntry(Entry entry) {
-        int body = begin(RecordFormat.ENTRY, RecordFormat.ENTRY_FIXED_BODY_BYTES + entry.payload().length);
-        memory.set(LONG_LE, body, entry.term());
-        memory.set(LONG_LE, body + 8, entry.index());
-        MemorySegment.copy(entry.payload(), 0, memory, ValueLayout.JAVA_BYTE, body + 16, entry.payload().length);
+    void putEntry(EntrySource entries, int i) {
+        int payloadBytes = entries.payloadBytes(i);
+        int body = begin(RecordFormat.ENTRY, RecordFormat.ENTRY_FIXED_BODY_BYTES + payloadBytes);
+        memory.set(LONG_LE, body, entries.term(i));
+        memory.set(LONG_LE, body + 8, entries.index(i));
+        entries.copyPayload(i, memory, body + 16); // exactly payloadBytes, into the room begin() made
         finish();
     }
 

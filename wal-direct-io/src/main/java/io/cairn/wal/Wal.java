@@ -205,7 +205,7 @@ public final class Wal implements AutoCloseable {
      * fails, like every later append, if the log cannot be written.
      */
     public CompletableFuture<Void> append(List<Entry> entries, HardState hardState) {
-        return enqueue(entries, hardState, true);
+        return enqueue(EntrySource.of(entries), hardState, true);
     }
 
     /**
@@ -217,6 +217,11 @@ public final class Wal implements AutoCloseable {
      * @throws IOException if the log cannot be written (this and every later append fail)
      */
     public void appendAndSync(List<Entry> entries, HardState hardState) throws IOException {
+        appendAndSync(EntrySource.of(entries), hardState);
+    }
+
+    /** As {@link #appendAndSync(List, HardState)}, the entries read in place from {@code entries}. */
+    public void appendAndSync(EntrySource entries, HardState hardState) throws IOException {
         CompletableFuture<Void> durable = enqueue(entries, hardState, false);
         // The caller always writes its own batch: if the flusher is writing earlier appends, the
         // caller waits for the write role and then finds its batch written, or writes it.
@@ -236,15 +241,19 @@ public final class Wal implements AutoCloseable {
         }
     }
 
-    private CompletableFuture<Void> enqueue(List<Entry> entries, HardState hardState, boolean wakeFlusher) {
+    private CompletableFuture<Void> enqueue(EntrySource entries, HardState hardState, boolean wakeFlusher) {
         int worstCaseBytes = hardState == null ? 0 : RecordFormat.worstCaseBytes(RecordFormat.HARD_STATE_BODY_BYTES);
-        for (int i = 0; i < entries.size(); i++) {
-            Entry entry = entries.get(i);
-            if (i > 0 && entry.index() != entries.get(i - 1).index() + 1) {
-                throw new IllegalArgumentException("entries must have consecutive indexes: " + entries.get(i - 1).index()
-                        + " is followed by " + entry.index());
+        int count = entries.count();
+        for (int i = 0; i < count; i++) {
+            if (entries.term(i) < 0 || entries.index(i) < 1) {
+                throw new IllegalArgumentException("entry needs term >= 0 and index >= 1, got term " + entries.term(i)
+                        + " index " + entries.index(i));
             }
-            worstCaseBytes += RecordFormat.worstCaseBytes(RecordFormat.ENTRY_FIXED_BODY_BYTES + entry.payload().length);
+            if (i > 0 && entries.index(i) != entries.index(i - 1) + 1) {
+                throw new IllegalArgumentException("entries must have consecutive indexes: " + entries.index(i - 1)
+                        + " is followed by " + entries.index(i));
+            }
+            worstCaseBytes += RecordFormat.worstCaseBytes(RecordFormat.ENTRY_FIXED_BODY_BYTES + entries.payloadBytes(i));
         }
         checkFitsOneWrite(worstCaseBytes);
         CompletableFuture<Void> durable = new CompletableFuture<>();
@@ -253,8 +262,8 @@ public final class Wal implements AutoCloseable {
             if (!awaitRoom(worstCaseBytes, durable)) {
                 return durable;
             }
-            if (!entries.isEmpty()) {
-                long first = entries.getFirst().index();
+            if (count > 0) {
+                long first = entries.index(0);
                 if (first > lastIndex + 1) {
                     throw new IllegalArgumentException("entry " + first + " would leave a gap: the log ends at " + lastIndex);
                 }
@@ -262,10 +271,10 @@ public final class Wal implements AutoCloseable {
                     throw new IllegalArgumentException("entry " + first + " is covered by the snapshot at " + snapshotIndex
                             + " and cannot be replaced");
                 }
-                for (Entry entry : entries) {
-                    filling.putEntry(entry);
+                for (int i = 0; i < count; i++) {
+                    filling.putEntry(entries, i);
                 }
-                lastIndex = entries.getLast().index();
+                lastIndex = entries.index(count - 1);
                 filling.setLogLastIndex(lastIndex);
             }
             if (hardState != null) {

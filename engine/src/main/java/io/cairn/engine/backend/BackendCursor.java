@@ -1,5 +1,7 @@
 package io.cairn.engine.backend;
 
+import java.lang.foreign.MemorySegment;
+
 /** Walks one bucket in unsigned byte order of keys. */
 public interface BackendCursor {
     /** Positions at the first entry whose key is >= {@code key}; false if there is none. */
@@ -11,4 +13,17 @@ public interface BackendCursor {
     byte[] key();
 
     byte[] value();
+
+    /**
+     * The current key without a copy: valid only until the transaction ends or writes again, so
+     * read it at once (the put path's lookup of the version it replaces, issue #21).
+     */
+    default MemorySegment keyView() {
+        return MemorySegment.ofArray(key());
+    }
+
+    /** The current value without a copy, on the terms of {@link #keyView}. */
+    default MemorySegment valueView() {
+        return MemorySegment.ofArray(value());
+    }
 }

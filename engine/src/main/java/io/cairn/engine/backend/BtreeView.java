@@ -5,36 +5,54 @@ import io.cairn.btree.Txn;
 import io.cairn.btree.WriteTxn;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.EnumMap;
 import java.util.Locale;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The engine's backend interface over one btree-mmap transaction. Values are copied out of the
  * map, so they outlive the transaction (the MVCC layer keeps results after it ends).
  */
 public final class BtreeView implements BackendWriter {
-    private final Txn txn;
-    private final Map<Bucket, io.cairn.btree.Bucket> buckets = new EnumMap<>(Bucket.class);
+    /** Each bucket's name in the tree, made once (a name per bucket lookup showed up on the put path). */
+    private static final String[] NAMES = new String[Bucket.values().length];
+
+    static {
+        for (final Bucket bucket : Bucket.values()) {
+            NAMES[bucket.ordinal()] = bucket.name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private Txn txn;
+    /** The buckets opened so far, by Bucket ordinal (memory only: the tree knows buckets by name). */
+    private final io.cairn.btree.Bucket[] buckets = new io.cairn.btree.Bucket[NAMES.length];
     private long writes;
 
     public BtreeView(final Txn txn) {
         this.txn = txn;
     }
 
+    /**
+     * This view, now over {@code next} (its buckets and write count start afresh): for an owner
+     * that opens one view per write transaction, one at a time, and keeps none of its cursors or
+     * values past the transaction (the applier, a write transaction per batch: issue #21).
+     */
+    public BtreeView over(final Txn next) {
+        this.txn = next;
+        java.util.Arrays.fill(buckets, null);
+        writes = 0;
+        return this;
+    }
+
     static String name(final Bucket bucket) {
-        return bucket.name().toLowerCase(Locale.ROOT);
+        return NAMES[bucket.ordinal()];
     }
 
     /** The bucket, or null when a read transaction finds it not created yet (a new file). */
     private io.cairn.btree.Bucket bucket(final Bucket bucket) {
-        io.cairn.btree.Bucket handle = buckets.get(bucket);
+        io.cairn.btree.Bucket handle = buckets[bucket.ordinal()];
         if (handle == null) {
             handle = txn instanceof WriteTxn write ? write.createBucketIfAbsent(name(bucket)) : txn.bucket(name(bucket));
-            if (handle != null) {
-                buckets.put(bucket, handle);
-            }
+            buckets[bucket.ordinal()] = handle;
         }
         return handle;
     }
@@ -50,6 +68,13 @@ public final class BtreeView implements BackendWriter {
     public void put(final Bucket bucket, final byte[] key, final byte[] value) {
         writes++;
         bucket(bucket).put(key, value);
+    }
+
+    /** The page takes its copy at once, so {@code value} may be reused after the call. */
+    @Override
+    public void put(final Bucket bucket, final byte[] key, final byte[] value, final int valueLength) {
+        writes++;
+        bucket(bucket).put(key, value, valueLength);
     }
 
     @Override
@@ -89,6 +114,16 @@ public final class BtreeView implements BackendWriter {
             @Override
             public byte[] value() {
                 return cursor.value().toArray(ValueLayout.JAVA_BYTE);
+            }
+
+            @Override
+            public MemorySegment keyView() {
+                return cursor.key(); // zero-copy, scoped to the transaction
+            }
+
+            @Override
+            public MemorySegment valueView() {
+                return cursor.value();
             }
         };
     }

@@ -57,9 +57,39 @@ public final class CommandCodec {
     private CommandCodec() {
     }
 
+    /**
+     * Each thread's reusable encode buffer and flyweights (issue #21: a put encoded into a fresh
+     * 256-byte buffer and fresh flyweights cost ~650 bytes). Owned by the thread that encodes or
+     * decodes (gRPC threads, the Raft loop, the apply thread); only the outermost operation uses
+     * them, nested Txn operations get their own. The encoded command is copied out to an exact
+     * array, which the log keeps.
+     */
+    private static final class Scratch {
+        /** A buffer grown past this by one large request is dropped after it, not kept per thread. */
+        private static final int KEPT_CAPACITY_MAX = 64 << 10;
+        ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(256);
+        final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+        final PutEncoder putEncoder = new PutEncoder();
+        final UnsafeBuffer decodeBuffer = new UnsafeBuffer(new byte[0]);
+        final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+        final PutDecoder putDecoder = new PutDecoder();
+        final OpHeader opHeader = new OpHeader();
+
+        void trim() {
+            if (buffer.capacity() > KEPT_CAPACITY_MAX) {
+                buffer = new ExpandableArrayBuffer(256);
+            }
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
     public static byte[] encode(final Command command) {
-        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(256);
+        final Scratch scratch = SCRATCH.get();
+        final ExpandableArrayBuffer buffer = scratch.buffer;
         final int length = switch (command) {
+            case Command.Write write when write.op() instanceof TxnOp.Put put ->
+                encodePut(put, write.requestId(), write.caller(), buffer, scratch.headerEncoder, scratch.putEncoder);
             case Command.Write write -> encodeOp(write.op(), write.requestId(), write.caller(), buffer, 0);
             case Command.Compact compact -> {
                 final CompactEncoder encoder = new CompactEncoder()
@@ -132,12 +162,32 @@ public final class CommandCodec {
         };
         final byte[] bytes = new byte[length];
         buffer.getBytes(0, bytes);
+        scratch.trim();
         return bytes;
     }
 
+    /** A plain Put, the commonest command, with the thread's flyweights. */
+    private static int encodePut(final TxnOp.Put put, final long requestId, final AuthInfo caller,
+        final ExpandableArrayBuffer buffer, final MessageHeaderEncoder header, final PutEncoder e) {
+        e.wrapAndApplyHeader(buffer, 0, header);
+        e.requestId(requestId).authRevision(caller.revision()).lease(put.lease()).prevKv(bool(put.prevKv()))
+            .ignoreValue(bool(put.ignoreValue())).ignoreLease(bool(put.ignoreLease()))
+            .putKey(put.key(), 0, put.key().length).putValue(put.value(), 0, put.value().length);
+        if (caller.username().isEmpty()) {
+            e.putUsername(EMPTY, 0, 0); // String.getBytes would make a new empty array each time
+        } else {
+            e.username(caller.username());
+        }
+        return MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength();
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+
     public static Command decode(final byte[] bytes) {
-        final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
-        final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(buffer, 0);
+        final Scratch scratch = SCRATCH.get();
+        final UnsafeBuffer buffer = scratch.decodeBuffer;
+        buffer.wrap(bytes);
+        final MessageHeaderDecoder header = scratch.headerDecoder.wrap(buffer, 0);
         if (header.schemaId() != MessageHeaderDecoder.SCHEMA_ID) {
             throw new IllegalArgumentException("log entry is not a command (schema " + header.schemaId() + ")");
         }
@@ -221,9 +271,40 @@ public final class CommandCodec {
                 // a KV operation: Put, DeleteRange or Txn
             }
         }
+        if (header.templateId() == PutDecoder.TEMPLATE_ID) {
+            return decodePut(buffer, header, scratch.putDecoder, scratch.opHeader);
+        }
         final OpHeader opHeader = new OpHeader();
         final TxnOp op = decodeOp(buffer, opHeader, 0);
-        return new Command.Write(opHeader.requestId, op, new AuthInfo(opHeader.username, opHeader.authRevision));
+        return new Command.Write(opHeader.requestId, op, authInfo(opHeader));
+    }
+
+    /** The caller a decoded header names; a request without credentials is {@link AuthInfo#NONE}, shared. */
+    private static AuthInfo authInfo(final OpHeader opHeader) {
+        return opHeader.username.isEmpty() && opHeader.authRevision == 0 ? AuthInfo.NONE
+            : new AuthInfo(opHeader.username, opHeader.authRevision);
+    }
+
+    /** A plain Put with the thread's flyweights: what stays is the key, the value and the command. */
+    private static Command decodePut(final UnsafeBuffer buffer, final MessageHeaderDecoder header, final PutDecoder d,
+        final OpHeader opHeader) {
+        final TxnOp op = decodePutOp(d.wrapAndApplyHeader(buffer, 0, header), opHeader);
+        return new Command.Write(opHeader.requestId, op, authInfo(opHeader));
+    }
+
+    private static TxnOp.Put decodePutOp(final PutDecoder d, final OpHeader opHeader) {
+        opHeader.requestId = d.requestId();
+        opHeader.authRevision = d.authRevision();
+        final long lease = d.lease();
+        final boolean prevKv = d.prevKv() == BooleanType.TRUE;
+        final boolean ignoreValue = d.ignoreValue() == BooleanType.TRUE;
+        final boolean ignoreLease = d.ignoreLease() == BooleanType.TRUE;
+        final byte[] key = new byte[d.keyLength()];
+        d.getKey(key, 0, key.length);
+        final byte[] value = new byte[d.valueLength()];
+        d.getValue(value, 0, value.length);
+        opHeader.username = d.username();
+        return new TxnOp.Put(key, value, lease, prevKv, ignoreValue, ignoreLease);
     }
 
     private static int encodeOp(final TxnOp op, final long requestId, final AuthInfo caller,
@@ -323,21 +404,7 @@ public final class CommandCodec {
         }
         final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(buffer, 0);
         return switch (header.templateId()) {
-            case PutDecoder.TEMPLATE_ID -> {
-                final PutDecoder d = new PutDecoder().wrapAndApplyHeader(buffer, 0, header);
-                opHeader.requestId = d.requestId();
-                opHeader.authRevision = d.authRevision();
-                final long lease = d.lease();
-                final boolean prevKv = d.prevKv() == BooleanType.TRUE;
-                final boolean ignoreValue = d.ignoreValue() == BooleanType.TRUE;
-                final boolean ignoreLease = d.ignoreLease() == BooleanType.TRUE;
-                final byte[] key = new byte[d.keyLength()];
-                d.getKey(key, 0, key.length);
-                final byte[] value = new byte[d.valueLength()];
-                d.getValue(value, 0, value.length);
-                opHeader.username = d.username();
-                yield new TxnOp.Put(key, value, lease, prevKv, ignoreValue, ignoreLease);
-            }
+            case PutDecoder.TEMPLATE_ID -> decodePutOp(new PutDecoder().wrapAndApplyHeader(buffer, 0, header), opHeader);
             case DeleteRangeDecoder.TEMPLATE_ID -> {
                 final DeleteRangeDecoder d = new DeleteRangeDecoder().wrapAndApplyHeader(buffer, 0, header);
                 opHeader.requestId = d.requestId();

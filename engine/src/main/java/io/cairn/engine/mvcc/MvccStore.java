@@ -37,6 +37,8 @@ public final class MvccStore {
     private volatile long currentRevision;
     private volatile long compactRevision;
     private long compactedThrough; // only the writer reads and moves it
+    /** The writer's buffer for the revision it records (the backend copies it). */
+    private final byte[] revisionScratch = new byte[Long.BYTES];
 
     private MvccStore(final LeaseLookup leases, final long currentRevision, final long compactRevision,
         final long compactedThrough) {
@@ -107,8 +109,17 @@ public final class MvccStore {
 
     /** A plain Put: etcd's applier checks its lease before its key (a Txn's put checks the key first). */
     public OpResult.Put put(final BackendWriter backend, final TxnOp.Put put) {
-        final OpResult.Txn result = txn(backend, new TxnOp.Txn(List.of(), List.of(put), List.of()), true);
-        return (OpResult.Put)result.responses().get(0);
+        // What txn() does for a Txn of this one put, without its plan, lists and nested result
+        // (issue #21): no compares (it succeeds), no ranges to check, no earlier operation that
+        // could delete the key, and a put always changes something.
+        final long base = currentRevision;
+        checkPut(put, new VersionReader(backend), base, true);
+        final OpResult.Put result = new RevisionWriter(backend, base).put(put);
+        final long revision = base + 1;
+        LONG_BIG_ENDIAN.set(revisionScratch, 0, revision);
+        backend.put(Bucket.META, META_REVISION, revisionScratch); // copied into the page at once
+        currentRevision = revision;
+        return result;
     }
 
     public OpResult.DeleteRange deleteRange(final BackendWriter backend, final TxnOp.DeleteRange delete) {
@@ -446,13 +457,22 @@ public final class MvccStore {
         return responses;
     }
 
+    // Big-endian into a plain array: a ByteBuffer around it was a second object per call (issue #21).
     static byte[] revisionBytes(final long main, final long sub) {
-        return ByteBuffer.allocate(2 * Long.BYTES).putLong(main).putLong(sub).array();
+        final byte[] out = new byte[2 * Long.BYTES];
+        LONG_BIG_ENDIAN.set(out, 0, main);
+        LONG_BIG_ENDIAN.set(out, Long.BYTES, sub);
+        return out;
     }
 
     static byte[] longBytes(final long value) {
-        return ByteBuffer.allocate(Long.BYTES).putLong(value).array();
+        final byte[] out = new byte[Long.BYTES];
+        LONG_BIG_ENDIAN.set(out, 0, value);
+        return out;
     }
+
+    private static final java.lang.invoke.VarHandle LONG_BIG_ENDIAN =
+        java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
 
     private static boolean startsWith(final byte[] bytes, final byte[] prefix) {
         return bytes.length >= prefix.length && Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);

@@ -40,10 +40,13 @@ public final class RevisionKey {
     /** The key of version (main, sub) of {@code userKey}. */
     public static byte[] encode(final byte[] userKey, final long mainRevision, final long subRevision) {
         assert mainRevision >= 0 && subRevision >= 0 : "revisions are non-negative";
-        final byte[] prefix = userKeyPrefix(userKey);
-        final byte[] out = Arrays.copyOf(prefix, prefix.length + REVISION_BYTES);
-        writeLongBigEndian(out, prefix.length, ~mainRevision);
-        writeLongBigEndian(out, prefix.length + Long.BYTES, ~subRevision);
+        final int prefixLength = escapedLength(userKey) + 2;
+        final byte[] out = new byte[prefixLength + REVISION_BYTES]; // one array, not the prefix and a copy
+        final int end = writeEscaped(userKey, out, 0);
+        out[end] = ESCAPE;
+        out[end + 1] = TERMINATOR;
+        writeLongBigEndian(out, prefixLength, ~mainRevision);
+        writeLongBigEndian(out, prefixLength + Long.BYTES, ~subRevision);
         return out;
     }
 

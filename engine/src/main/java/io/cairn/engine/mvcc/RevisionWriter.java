@@ -33,22 +33,20 @@ final class RevisionWriter {
     }
 
     OpResult.Put put(final TxnOp.Put put) {
-        final KeyValue previous = reader.latest(put.key(), readRevision());
+        final KeyValue previous = reader.latest(put.key(), readRevision(), put.prevKv() || put.ignoreValue());
         if ((put.ignoreValue() || put.ignoreLease()) && previous == null) {
             // Checked before the Txn ran; only an earlier operation of the same Txn could have
             // deleted the key, and etcd's duplicate-key check forbids that.
             throw new IllegalStateException("ignore_value/ignore_lease put of a key deleted in the same txn");
         }
         final long revision = baseRevision + 1;
-        final StoredVersion version = new StoredVersion(
-            previous == null ? revision : previous.createRevision(),
-            revision,
-            previous == null ? 1 : previous.version() + 1,
-            put.ignoreLease() ? previous.lease() : put.lease(),
-            false,
-            put.ignoreValue() ? previous.value() : put.value());
-        write(put.key(), version);
-        LeaseAttachments.move(backend, put.key(), previous == null ? 0 : previous.lease(), version.lease());
+        final long lease = put.ignoreLease() ? previous.lease() : put.lease();
+        final byte[] value = put.ignoreValue() ? previous.value() : put.value();
+        // Encoded from its fields into the thread's scratch: no StoredVersion per put (issue #21).
+        final byte[] record = StoredVersion.encodeIntoScratch(previous == null ? revision : previous.createRevision(),
+            revision, previous == null ? 1 : previous.version() + 1, lease, false, value);
+        store(backend, put.key(), revision, changes++, record, StoredVersion.OVERHEAD_BYTES + value.length);
+        LeaseAttachments.move(backend, put.key(), previous == null ? 0 : previous.lease(), lease);
         return new OpResult.Put(put.prevKv() ? previous : null, revision);
     }
 
@@ -68,9 +66,15 @@ final class RevisionWriter {
     /** The records of one version: the version under its key (bucket kv), the key under its revision (rev). */
     static void store(final BackendWriter backend, final byte[] userKey, final long main, final long sub,
         final StoredVersion version) {
+        store(backend, userKey, main, sub, version.encodeIntoScratch(), StoredVersion.OVERHEAD_BYTES + version.value().length);
+    }
+
+    /** As above, the version encoded in the first {@code recordBytes} of {@code record} (copied at once). */
+    private static void store(final BackendWriter backend, final byte[] userKey, final long main, final long sub,
+        final byte[] record, final int recordBytes) {
         final byte[] encodedKey = RevisionKey.encode(userKey, main, sub);
         assert encodedKey.length <= RevisionKey.ENCODED_BYTES_MAX : "key length is checked before any write";
-        backend.put(Bucket.KV, encodedKey, version.encode());
+        backend.put(Bucket.KV, encodedKey, record, recordBytes);
         backend.put(Bucket.REV, MvccStore.revisionBytes(main, sub), userKey);
     }
 }

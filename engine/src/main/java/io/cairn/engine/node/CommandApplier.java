@@ -165,9 +165,10 @@ final class CommandApplier {
             return;
         }
         final long revisionBefore = store.currentRevision();
-        final long[] requestIds = new long[entries.size()];
-        final Object[] results = new Object[entries.size()];
-        final Map<Integer, RuntimeException> refusedAfterWriting = new HashMap<>();
+        final long[] requestIds = requestIdsFor(entries.size());
+        final Object[] results = resultsFor(entries.size());
+        final Map<Integer, RuntimeException> refusedAfterWriting = batchRefusedAfterWriting;
+        refusedAfterWriting.clear();
         while (!applyOnce(entries, requestIds, results, refusedAfterWriting)) {
             LOG.log(System.Logger.Level.WARNING, "a command was refused after it had written; its batch of "
                 + entries.size() + " entries is applied again without it: " + refusedAfterWriting);
@@ -183,8 +184,48 @@ final class CommandApplier {
                 outcome.accept(requestIds[i], results[i]);
             }
         }
+        java.util.Arrays.fill(results, 0, entries.size(), null); // the callers own their results now
         answerPhysicalCompactions(outcome);
     }
+
+    /**
+     * The batch's request ids and results, reused from batch to batch (issue #21): only the applying
+     * thread touches them (ApplyLoop's lock). Request ids start at 0 for each batch (an entry
+     * applyOnce skips answers nobody); results are dropped once handed over.
+     */
+    private long[] batchRequestIds = new long[64];
+    /** The view over each batch's write transaction, reused (the applying thread's, like the arrays above). */
+    private BtreeView batchView;
+    /** Commands refused after writing, by position in the batch: filled only by a retry (rare). */
+    private final Map<Integer, RuntimeException> batchRefusedAfterWriting = new HashMap<>();
+    private Object[] batchResults = new Object[64];
+
+    private long[] requestIdsFor(final int entries) {
+        if (batchRequestIds.length < entries) {
+            batchRequestIds = new long[Math.max(entries, 2 * batchRequestIds.length)];
+        }
+        java.util.Arrays.fill(batchRequestIds, 0, entries, 0);
+        return batchRequestIds;
+    }
+
+    private Object[] resultsFor(final int entries) {
+        if (batchResults.length < entries) {
+            batchResults = new Object[Math.max(entries, 2 * batchResults.length)];
+        }
+        return batchResults;
+    }
+
+    /** The applied index and term as the meta bucket stores them; copied into the page by the put. */
+    private final byte[] appliedIndexBytes = new byte[Long.BYTES];
+    private final byte[] appliedTermBytes = new byte[Long.BYTES];
+
+    private static byte[] bigEndian(final byte[] into, final long value) {
+        LONG_BIG_ENDIAN.set(into, 0, value);
+        return into;
+    }
+
+    private static final java.lang.invoke.VarHandle LONG_BIG_ENDIAN =
+        java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
 
     /**
      * One attempt at the batch in one write transaction; false (everything rolled back) if a command
@@ -199,7 +240,7 @@ final class CommandApplier {
         boolean committed = false;
         final WriteTxn txn = env.beginWrite();
         try {
-            final BtreeView view = new BtreeView(txn);
+            final BtreeView view = batchView == null ? (batchView = new BtreeView(txn)) : batchView.over(txn);
             for (int i = 0; i < entries.size(); i++) {
                 final Entry entry = entries.get(i);
                 if (entry.index() <= appliedIndex) {
@@ -235,8 +276,8 @@ final class CommandApplier {
             }
             final Entry lastEntry = entries.getLast();
             if (lastEntry.index() > appliedIndex) {
-                view.put(Bucket.META, META_APPLIED_INDEX, ByteBuffer.allocate(Long.BYTES).putLong(lastEntry.index()).array());
-                view.put(Bucket.META, META_APPLIED_TERM, ByteBuffer.allocate(Long.BYTES).putLong(lastEntry.term()).array());
+                view.put(Bucket.META, META_APPLIED_INDEX, bigEndian(appliedIndexBytes, lastEntry.index()));
+                view.put(Bucket.META, META_APPLIED_TERM, bigEndian(appliedTermBytes, lastEntry.term()));
             }
             final long last = Math.max(appliedIndex, lastEntry.index());
             txn.commit();
@@ -485,6 +526,9 @@ final class CommandApplier {
     }
 
     private void answerPhysicalCompactions(final Outcome outcome) {
+        if (physicalCompactions.isEmpty()) {
+            return; // the usual batch: no lambda to make (issue #21)
+        }
         final long through = store.compactedThrough();
         physicalCompactions.removeIf(c -> {
             if (c.revision() > through) {

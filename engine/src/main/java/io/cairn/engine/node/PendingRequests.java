@@ -2,12 +2,13 @@ package io.cairn.engine.node;
 
 import io.cairn.engine.api.EtcdError;
 import io.cairn.engine.api.EtcdException;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import org.agrona.collections.Long2ObjectHashMap;
 
 /**
  * The calls waiting for their proposals' outcomes, by request id. Each is answered exactly once:
@@ -20,7 +21,16 @@ final class PendingRequests implements AutoCloseable {
     /** How often deadlines are checked: a timed-out call is answered at most this late. */
     private static final long SWEEP_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
-    private record Waiter(CompletableFuture<Object> future, long deadlineNanos) {
+    /**
+     * A waiting call: the future its caller holds, with its deadline beside it (one object per call,
+     * not a future and a record). The deadline is guarded by {@link #waiting}'s lock.
+     */
+    private static final class Waiter extends CompletableFuture<Object> {
+        private long deadlineNanos;
+
+        Waiter(final long deadlineNanos) {
+            this.deadlineNanos = deadlineNanos;
+        }
     }
 
     /**
@@ -31,7 +41,12 @@ final class PendingRequests implements AutoCloseable {
     static final Object STILL_RUNNING = new Object();
     private static final long STILL_RUNNING_MAX_NANOS = TimeUnit.HOURS.toNanos(24);
 
-    private final Map<Long, Waiter> waiting = new ConcurrentHashMap<>();
+    /**
+     * By request id, without a boxed key and a map node per call (issue #21). Guarded by its own
+     * lock, held only to look up, add or remove: futures are completed after it is released, since
+     * completing runs the callers' continuations.
+     */
+    private final Long2ObjectHashMap<Waiter> waiting = new Long2ObjectHashMap<>();
     private final long timeoutNanos;
     private final AtomicLong failures = new AtomicLong();
     private final Thread sweeper;
@@ -45,40 +60,57 @@ final class PendingRequests implements AutoCloseable {
 
     /** A new waiting call; its future completes with the outcome, or fails with an {@link EtcdException}. */
     CompletableFuture<Object> register(final long requestId) {
-        final CompletableFuture<Object> future = new CompletableFuture<>();
-        waiting.put(requestId, new Waiter(future, System.nanoTime() + timeoutNanos));
-        return future;
+        final Waiter waiter = new Waiter(System.nanoTime() + timeoutNanos);
+        synchronized (waiting) {
+            waiting.put(requestId, waiter);
+        }
+        return waiter;
+    }
+
+    private Waiter remove(final long requestId) {
+        synchronized (waiting) {
+            return waiting.remove(requestId);
+        }
     }
 
     /** Hands an applied command's outcome (a result, or the refusal that left no trace) to its caller, if any waits here. */
     void complete(final long requestId, final Object outcome) {
         if (outcome == STILL_RUNNING) {
-            waiting.computeIfPresent(requestId,
-                (id, waiter) -> new Waiter(waiter.future, System.nanoTime() + STILL_RUNNING_MAX_NANOS));
+            synchronized (waiting) {
+                final Waiter waiter = waiting.get(requestId);
+                if (waiter != null) {
+                    waiter.deadlineNanos = System.nanoTime() + STILL_RUNNING_MAX_NANOS;
+                }
+            }
             return;
         }
-        final Waiter waiter = waiting.remove(requestId);
+        final Waiter waiter = remove(requestId);
         if (waiter == null) {
             return; // proposed by another member or an earlier run, or already timed out
         }
         if (outcome instanceof RuntimeException refused) {
-            waiter.future.completeExceptionally(refused);
+            waiter.completeExceptionally(refused);
         } else {
-            waiter.future.complete(outcome);
+            waiter.complete(outcome);
         }
     }
 
     void fail(final long requestId, final EtcdError error) {
-        final Waiter waiter = waiting.remove(requestId);
+        fail(remove(requestId), error);
+    }
+
+    private void fail(final Waiter waiter, final EtcdError error) {
         if (waiter != null) {
             failures.incrementAndGet();
-            waiter.future.completeExceptionally(new EtcdException(error));
+            waiter.completeExceptionally(new EtcdException(error));
         }
     }
 
     /** Calls waiting now. */
     int size() {
-        return waiting.size();
+        synchronized (waiting) {
+            return waiting.size();
+        }
     }
 
     /** Calls answered with an error so far (not with a refusal the state machine decided: that is an outcome). */
@@ -88,8 +120,13 @@ final class PendingRequests implements AutoCloseable {
 
     /** Answers every waiting call with {@code error} (the member stops). */
     void failAll(final EtcdError error) {
-        for (final Long requestId : waiting.keySet()) {
-            fail(requestId, error);
+        final List<Waiter> all;
+        synchronized (waiting) {
+            all = new ArrayList<>(waiting.values());
+            waiting.clear();
+        }
+        for (final Waiter waiter : all) {
+            fail(waiter, error);
         }
     }
 
@@ -97,11 +134,23 @@ final class PendingRequests implements AutoCloseable {
         while (!closed) {
             LockSupport.parkNanos(this, SWEEP_EVERY_NANOS);
             final long now = System.nanoTime();
-            waiting.forEach((requestId, waiter) -> {
-                if (now - waiter.deadlineNanos >= 0) {
-                    fail(requestId, EtcdError.TIMEOUT);
+            List<Waiter> expired = null;
+            synchronized (waiting) {
+                for (final Long2ObjectHashMap<Waiter>.EntryIterator it = waiting.entrySet().iterator(); it.hasNext(); ) {
+                    it.next();
+                    final Waiter waiter = it.getValue();
+                    if (now - waiter.deadlineNanos >= 0) {
+                        it.remove();
+                        expired = expired == null ? new ArrayList<>() : expired;
+                        expired.add(waiter);
+                    }
                 }
-            });
+            }
+            if (expired != null) {
+                for (final Waiter waiter : expired) {
+                    fail(waiter, EtcdError.TIMEOUT);
+                }
+            }
         }
     }
 

@@ -87,6 +87,8 @@ final class RaftLoop implements Agent, InboundHandler {
     private final List<Proposal> batch = new ArrayList<>(PROPOSALS_PER_CYCLE_MAX);
     private final List<byte[]> payloads = new ArrayList<>(PROPOSALS_PER_CYCLE_MAX);
     private final List<Message> afterSync = new ArrayList<>();
+    /** Raft's membership, read only when a WAL release needs it (made once: no lambda per duty cycle). */
+    private final java.util.function.Supplier<ConfState> membershipNow;
     private long nextTickNanos;
     private long nextLeaseDutiesNanos;
     private long nextPublishNanos;
@@ -144,6 +146,7 @@ final class RaftLoop implements Agent, InboundHandler {
         this.tickNanos = TimeUnit.MILLISECONDS.toNanos(options.tickMillis());
         this.electionTimeoutNanos = tickNanos * options.electionTicks();
         this.proposals = new ArrayBlockingQueue<>(options.proposalsMax());
+        this.membershipNow = node::confState;
         this.nextTickNanos = System.nanoTime() + tickNanos;
         this.term = node.term();
         this.commitIndex = node.commitIndex();
@@ -362,17 +365,18 @@ final class RaftLoop implements Agent, InboundHandler {
 
     private void proposeBatch() {
         payloads.clear();
-        for (final Proposal p : batch) {
-            if (p.confChange()) {
-                proposeConfChange(p);
+        // Indexed loops: an iterator per batch is garbage on the put path (issue #21).
+        for (int i = 0; i < batch.size(); i++) {
+            if (batch.get(i).confChange()) {
+                proposeConfChange(batch.get(i));
             }
         }
         batch.removeIf(Proposal::confChange);
         if (batch.isEmpty()) {
             return;
         }
-        for (final Proposal p : batch) {
-            payloads.add(p.data());
+        for (int i = 0; i < batch.size(); i++) {
+            payloads.add(batch.get(i).data());
         }
         try {
             node.proposeBatch(payloads);
@@ -481,7 +485,7 @@ final class RaftLoop implements Agent, InboundHandler {
     /** Releases WAL segments the tree covers (on the snapshot-count budget); false if the full disk refused the marker. */
     private boolean releaseOnBudget() throws IOException {
         try {
-            storage.releaseOnBudget(applyLoop.syncedIndex(), options.snapshotCount(), node.confState());
+            storage.releaseOnBudget(applyLoop.syncedIndex(), options.snapshotCount(), membershipNow);
         } catch (final NoSpareSegmentException full) {
             releaseRefused = true;
             noteWalFull(full);
@@ -567,8 +571,8 @@ final class RaftLoop implements Agent, InboundHandler {
     }
 
     private static boolean hasConfChange(final List<Entry> entries) {
-        for (final Entry entry : entries) {
-            if (entry.type() == EntryType.CONF_CHANGE) {
+        for (int i = 0; i < entries.size(); i++) { // indexed: no iterator per Ready (issue #21)
+            if (entries.get(i).type() == EntryType.CONF_CHANGE) {
                 return true;
             }
         }

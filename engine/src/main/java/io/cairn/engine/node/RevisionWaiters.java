@@ -36,12 +36,16 @@ public final class RevisionWaiters {
 
     /** Called by the applying thread after each commit that moved the revision. */
     void advanced(final long currentRevision) {
-        final List<Waiter> passed = new ArrayList<>();
+        final List<Waiter> passed;
         synchronized (waiters) {
             if (currentRevision <= latest) {
                 return;
             }
             latest = currentRevision;
+            if (waiters.isEmpty()) {
+                return; // the usual commit: nobody waits, so no list and no lambda (issue #21)
+            }
+            passed = new ArrayList<>();
             waiters.removeIf(w -> {
                 if (w.revision() < currentRevision) {
                     passed.add(w);

@@ -4,6 +4,8 @@ import io.cairn.raft.Entry;
 import io.cairn.raft.EntryType;
 import io.cairn.raft.HardState;
 import io.cairn.wal.Wal;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,8 +26,11 @@ final class WalEntries {
      * hard state beside them: a Ready of many large entries would not fit one.
      */
     static List<List<Entry>> inWrites(final List<Entry> entries, final int writeBytesMax) {
-        final List<List<Entry>> writes = new ArrayList<>();
         final long budget = writeBytesMax - Wal.HARD_STATE_BYTES_MAX;
+        if (fitsOneWrite(entries, budget)) {
+            return List.of(entries); // the usual Ready: no list and sublist of its own (issue #21)
+        }
+        final List<List<Entry>> writes = new ArrayList<>();
         int from = 0;
         long bytes = 0;
         for (int i = 0; i < entries.size(); i++) {
@@ -41,14 +46,68 @@ final class WalEntries {
         return writes;
     }
 
+    private static boolean fitsOneWrite(final List<Entry> entries, final long budget) {
+        long bytes = 0;
+        for (int i = 0; i < entries.size(); i++) {
+            bytes += Wal.entryBytesMax(1 + entries.get(i).data().length);
+        }
+        return bytes <= budget || entries.size() <= 1;
+    }
+
+    /**
+     * Raft's entries as the WAL reads them, in place: the type code and the data are copied straight
+     * into the WAL's buffer, no payload array and WAL entry per entry (issue #21). One instance is
+     * reused by its owner (MemberStorage, on the Raft loop) for one append at a time.
+     */
+    static final class InPlace implements io.cairn.wal.EntrySource {
+        private List<Entry> entries = List.of();
+
+        /** This view over {@code raftEntries}, for one append. */
+        InPlace over(final List<Entry> raftEntries) {
+            this.entries = raftEntries;
+            return this;
+        }
+
+        @Override
+        public int count() {
+            return entries.size();
+        }
+
+        @Override
+        public long term(final int i) {
+            return entries.get(i).term();
+        }
+
+        @Override
+        public long index(final int i) {
+            return entries.get(i).index();
+        }
+
+        @Override
+        public int payloadBytes(final int i) {
+            return 1 + entries.get(i).data().length;
+        }
+
+        @Override
+        public void copyPayload(final int i, final MemorySegment to, final long offset) {
+            final Entry e = entries.get(i);
+            to.set(ValueLayout.JAVA_BYTE, offset, typeCode(e.type()));
+            MemorySegment.copy(e.data(), 0, to, ValueLayout.JAVA_BYTE, offset + 1, e.data().length);
+        }
+    }
+
+    private static byte typeCode(final EntryType type) {
+        return switch (type) {
+            case NORMAL -> NORMAL_CODE;
+            case CONF_CHANGE -> CONF_CHANGE_CODE;
+        };
+    }
+
     static List<io.cairn.wal.Entry> toWal(final List<Entry> entries) {
         final List<io.cairn.wal.Entry> out = new ArrayList<>(entries.size());
         for (final Entry e : entries) {
             final byte[] payload = new byte[1 + e.data().length];
-            payload[0] = switch (e.type()) {
-                case NORMAL -> NORMAL_CODE;
-                case CONF_CHANGE -> CONF_CHANGE_CODE;
-            };
+            payload[0] = typeCode(e.type());
             System.arraycopy(e.data(), 0, payload, 1, e.data().length);
             out.add(new io.cairn.wal.Entry(e.term(), e.index(), payload));
         }

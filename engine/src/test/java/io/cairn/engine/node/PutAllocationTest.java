@@ -1,0 +1,175 @@
+package io.cairn.engine.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cairn.engine.mvcc.OpResult;
+import io.cairn.engine.mvcc.TxnOp;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue #21's allocation target: the steady-state put path after gRPC decode allocates at most
+ * {@link #BYTES_PER_PUT_MAX} bytes per put. One member in-process (alone in its cluster, as
+ * {@link RaftKeyValueStoreStepTest} opens it), one put in flight at a time (the strictest case: every
+ * Raft Ready, WAL write and fdatasync, tree commit and completion is paid by a single put),
+ * 100,000 warm-up puts, then 100,000 measured ones.
+ *
+ * <p>What is counted: the heap bytes allocated by every thread of the JVM, dead ones included
+ * ({@code com.sun.management.ThreadMXBean#getTotalThreadAllocatedBytes}), over the measured puts:
+ * {@link KeyValueStore#put} on the calling thread (command encode, proposal, the future), the
+ * Raft loop (proposal, Ready, WAL append and fdatasync), the apply thread (decode, MVCC, B+tree
+ * commit, revision publication to watchers, completion), the tree-sync and deadline threads, and
+ * whatever else runs in the JVM meanwhile. Not counted: gRPC decode and the encode of a response
+ * (the test calls the store directly). The driver's own share is zero by construction: requests
+ * are built before the measurement and reused, and it waits for each answer by polling
+ * {@link CompletableFuture#isDone} (spin, then park), which allocates nothing; a dry run of the
+ * same loop against an already-completed future measures that and is reported.
+ */
+class PutAllocationTest {
+    /** Issue #21's target: not reached yet (see {@link #BYTES_PER_PUT_MAX}). */
+    static final long TARGET_BYTES_PER_PUT = 200;
+    /**
+     * The limit this test holds the put path to: what was reached, rounded up, NOT the issue's
+     * {@link #TARGET_BYTES_PER_PUT}. Before the work on issue #21 a put allocated ~9,100 bytes
+     * (this test failed there); now ~1,900 run alone, ~2,150 in the full suite (other tests' threads
+     * that linger allocate in the window too) and more on a loaded machine (C2 compiles later), so
+     * the margin. What remains (engine/README.md, "Allocation per put"): the command's bytes (its
+     * encode on the caller, its decoded key and value, which the log and the request keep), Raft's
+     * entry, Ready and lists, one B+tree write transaction per batch (its arena, metas, freelist
+     * record, bucket handles, a cursor), the MVCC keys, the waiting call's future. Lower it as
+     * those go.
+     */
+    static final long BYTES_PER_PUT_MAX = 3_000;
+    private static final long MEMBER_ID = 0x21L;
+    private static final int WARM_UP_PUTS = 100_000;
+    private static final int MEASURED_PUTS = 100_000;
+    /** Distinct keys the puts cycle over: the tree's shape settles (updates, not ever-new keys). */
+    private static final int KEYS = 1_000;
+    private static final int VALUE_BYTES = 100;
+    private static final int SPINS_BEFORE_PARK = 2_000;
+    private static final long PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
+    private static final long ANSWER_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    /** Where the member's files go when the machine has it: memory, so 200,000 fdatasyncs take seconds, not minutes. */
+    private static final Path MEMORY_FILESYSTEM = Path.of("/dev/shm");
+    private static final long IDLE_MILLIS = 500;
+
+    @TempDir
+    Path tempDir;
+
+    @Test
+    void steadyStatePutAllocatesAtMostTheTarget() throws Exception {
+        // On tmpfs the WAL falls back from O_DIRECT to buffered writes + fdatasync: the same Java
+        // path (only the open flags differ), and the test stays well under a minute.
+        final boolean inMemory = Files.isDirectory(MEMORY_FILESYSTEM) && Files.isWritable(MEMORY_FILESYSTEM);
+        final Path dir = inMemory ? Files.createTempDirectory(MEMORY_FILESYSTEM, "cairn-put-allocation-") : tempDir;
+        try {
+            measure(dir, inMemory);
+        } finally {
+            if (inMemory) {
+                deleteTree(dir);
+            }
+        }
+    }
+
+    private static void deleteTree(final Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+            for (final Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private void measure(final Path dir, final boolean inMemory) throws Exception {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        assertTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled(),
+            "this JVM cannot count allocated bytes per thread");
+        final TxnOp.Put[] puts = puts();
+
+        final CompletableFuture<OpResult.Put> done = CompletableFuture.completedFuture(new OpResult.Put(null, 1));
+        run(put -> done, puts, MEASURED_PUTS); // the dry loop warms up too
+        final long dryBefore = threads.getCurrentThreadAllocatedBytes();
+        run(put -> done, puts, MEASURED_PUTS);
+        final long driverAloneBytes = threads.getCurrentThreadAllocatedBytes() - dryBefore;
+
+        try (RaftKeyValueStore store =
+                 RaftKeyValueStore.open(dir, dir.resolve("wal"), MemberOptions.defaults(MEMBER_ID))) {
+            final Function<TxnOp.Put, CompletableFuture<OpResult.Put>> putter = store::put;
+            run(putter, puts, WARM_UP_PUTS);
+
+            // What the member allocates idle (ticks, deadline sweeps, tree-sync wake-ups): reported
+            // only, as a rate; at the measured put rate its share of each put is small.
+            final long idleBefore = threads.getTotalThreadAllocatedBytes();
+            Thread.sleep(IDLE_MILLIS);
+            final long idleBytesPerSecond = (threads.getTotalThreadAllocatedBytes() - idleBefore) * 1000 / IDLE_MILLIS;
+
+            final long callerBefore = threads.getCurrentThreadAllocatedBytes();
+            final long totalBefore = threads.getTotalThreadAllocatedBytes();
+            final long startNanos = System.nanoTime();
+            run(putter, puts, MEASURED_PUTS);
+            final long elapsedNanos = System.nanoTime() - startNanos;
+            final long totalBytes = threads.getTotalThreadAllocatedBytes() - totalBefore;
+            final long callerBytes = threads.getCurrentThreadAllocatedBytes() - callerBefore;
+
+            assertEquals(1L + WARM_UP_PUTS + MEASURED_PUTS, store.currentRevision(), "every put took a revision");
+            final double perPut = (double)totalBytes / MEASURED_PUTS;
+            System.out.printf("PutAllocationTest: %,d puts, one in flight, files on %s, %.1f us/put: %.1f bytes/put"
+                    + " over all threads (limit %d, issue #21's target %d); of which the calling thread"
+                    + " (KeyValueStore.put: encode, proposal, future) %.1f, the member's threads %.1f; the driver"
+                    + " loop alone %.1f bytes/put (not subtracted); the idle member %,d bytes/s%n",
+                MEASURED_PUTS, inMemory ? MEMORY_FILESYSTEM : "the temp dir", elapsedNanos / 1e3 / MEASURED_PUTS,
+                perPut, BYTES_PER_PUT_MAX, TARGET_BYTES_PER_PUT, (double)callerBytes / MEASURED_PUTS,
+                (double)(totalBytes - callerBytes) / MEASURED_PUTS, (double)driverAloneBytes / MEASURED_PUTS,
+                idleBytesPerSecond);
+            assertTrue(perPut <= BYTES_PER_PUT_MAX, "the put path allocates " + perPut + " bytes per put, above "
+                + BYTES_PER_PUT_MAX);
+        }
+    }
+
+    /** {@code count} puts over the prepared ones, one in flight; allocates nothing of its own. */
+    private static void run(final Function<TxnOp.Put, CompletableFuture<OpResult.Put>> putter, final TxnOp.Put[] puts,
+        final int count) {
+        for (int i = 0; i < count; i++) {
+            final CompletableFuture<OpResult.Put> answer = putter.apply(puts[i % puts.length]);
+            awaitDone(answer);
+            if (answer.isCompletedExceptionally()) {
+                answer.join(); // throws the refusal
+            }
+        }
+    }
+
+    private static void awaitDone(final CompletableFuture<?> answer) {
+        final long deadline = System.nanoTime() + ANSWER_TIMEOUT_NANOS;
+        for (int spins = 0; !answer.isDone(); spins++) {
+            if (spins < SPINS_BEFORE_PARK) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(PARK_NANOS);
+                if (System.nanoTime() - deadline > 0) {
+                    throw new AssertionError("a put was not answered in time");
+                }
+            }
+        }
+    }
+
+    private static TxnOp.Put[] puts() {
+        final TxnOp.Put[] puts = new TxnOp.Put[KEYS];
+        final byte[] value = new byte[VALUE_BYTES];
+        java.util.Arrays.fill(value, (byte)'v');
+        for (int i = 0; i < KEYS; i++) {
+            final byte[] key = String.format("alloc/key/%04d", i).getBytes(StandardCharsets.US_ASCII);
+            puts[i] = new TxnOp.Put(key, value, 0, false, false, false);
+        }
+        return puts;
+    }
+}
