@@ -34,6 +34,8 @@ import org.agrona.concurrent.AgentInvoker;
 public final class AeronTransport implements AutoCloseable {
     public static final int MESSAGE_STREAM_ID = 1001;
     public static final int SNAPSHOT_STREAM_ID = 1002;
+    /** Driver duty cycles one poll or flush may run while they find work (INVOKER mode); see invokeDriver. */
+    static final int DRIVER_CYCLES_PER_POLL_MAX = 64;
 
     private final TransportConfig config;
     private final EmbeddedDriver driver;
@@ -265,7 +267,7 @@ public final class AeronTransport implements AutoCloseable {
         nowNs = System.nanoTime();
         int work = 0;
         if (driverInvoker != null) {
-            work += driverInvoker.invoke();
+            work += invokeDriver();
             work += clientInvoker.invoke();
         }
         work += messageSubscription.poll(messageAssembler, config.fragmentsPerPoll());
@@ -292,7 +294,26 @@ public final class AeronTransport implements AutoCloseable {
         if (driverInvoker == null) {
             return 0;
         }
-        return driverInvoker.invoke() + clientInvoker.invoke();
+        return invokeDriver() + clientInvoker.invoke();
+    }
+
+    /**
+     * INVOKER mode: runs the driver's duty cycle until it finds nothing to do, at most
+     * {@link #DRIVER_CYCLES_PER_POLL_MAX} times. One cycle moves about one datagram per
+     * publication and per receiving endpoint, so a single cycle per poll sent and received one
+     * MTU per Raft loop cycle: a new member catching up by log took 9.3 s for 30,000 1 KiB puts
+     * (about 3 MB/s); with this loop, 4.0 s (engine/README.md, "Catch-up throughput").
+     */
+    private int invokeDriver() {
+        int work = 0;
+        for (int i = 0; i < DRIVER_CYCLES_PER_POLL_MAX; i++) {
+            final int done = driverInvoker.invoke();
+            work += done;
+            if (done == 0) {
+                break;
+            }
+        }
+        return work;
     }
 
     private void onMessageFrame(final DirectBuffer buffer, final int offset, final int length) {
