@@ -764,6 +764,19 @@ public final class Env implements AutoCloseable {
     }
 
     /**
+     * Asks the kernel to read {@code lengthBytes} of {@code mapping} (one of this file's maps) from
+     * {@code offsetBytes} (page-aligned) into the page cache without waiting. The map has no
+     * readahead of its own (MADV_RANDOM). Only a hint: a refusal changes nothing but speed.
+     */
+    void readAhead(MemorySegment mapping, long offsetBytes, long lengthBytes) {
+        try {
+            posix.adviseWillNeed(file, mapping.asSlice(offsetBytes, lengthBytes));
+        } catch (IOException ignored) {
+            // The reads that follow fault the pages in one at a time, as they did without the hint.
+        }
+    }
+
+    /**
      * The map holding {@code meta}'s pages: the file's, or the replaced file's for a snapshot taken
      * before a {@link #defragment} swap. Called once the caller's reader slot holds {@code meta} (or
      * under the writer lock), so a retired map cannot be unmapped under it. Reads {@link #map} before

@@ -23,6 +23,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class TreeImage implements AutoCloseable {
     private static final long METAS_BYTES = 2L * Page.SIZE_BYTES;
+    /**
+     * How far ahead of a reader the kernel is asked to read (MADV_WILLNEED). The map is MADV_RANDOM,
+     * right for the tree's lookups, but an image is read front to back (a snapshot save, a snapshot
+     * to a follower): without this each 4 KiB page was one synchronous disk read, and a cold 6.7 GB
+     * image streamed at 47 MB/s.
+     */
+    static final long READ_AHEAD_BYTES = 8L << 20;
 
     private final Env env;
     private final Meta meta;
@@ -33,6 +40,8 @@ public final class TreeImage implements AutoCloseable {
     /** The snapshot's free pages, sorted: read as zeros. */
     private final long[] freePgnos;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The end of the range the kernel was last asked to read ahead. */
+    private long readAheadUntilBytes;
 
     TreeImage(Env env, Meta meta, int readerSlot) {
         this.env = env;
@@ -71,6 +80,7 @@ public final class TreeImage implements AutoCloseable {
             throw new IndexOutOfBoundsException("offset " + offsetBytes + " outside the image's " + sizeBytes + " bytes");
         }
         int length = (int) Math.min(dst.remaining(), sizeBytes - offsetBytes);
+        readAhead(offsetBytes, length);
         MemorySegment to = MemorySegment.ofBuffer(dst);
         long done = 0;
         if (offsetBytes < METAS_BYTES) {
@@ -84,6 +94,27 @@ public final class TreeImage implements AutoCloseable {
         }
         dst.position(dst.position() + length);
         return length;
+    }
+
+    /**
+     * Keeps the kernel reading up to {@link #READ_AHEAD_BYTES} past the reader, asking again once
+     * the reader is half-way through what was asked. A read before the asked range (a resend from
+     * an earlier offset) starts the range again from there.
+     */
+    private void readAhead(long offsetBytes, int length) {
+        long endBytes = offsetBytes + length;
+        if (offsetBytes + READ_AHEAD_BYTES < readAheadUntilBytes - READ_AHEAD_BYTES) {
+            readAheadUntilBytes = 0;
+        }
+        if (endBytes + READ_AHEAD_BYTES / 2 <= readAheadUntilBytes) {
+            return;
+        }
+        long fromBytes = Math.max(readAheadUntilBytes, offsetBytes) & -Page.SIZE_BYTES;
+        long untilBytes = Math.min(sizeBytes, endBytes + READ_AHEAD_BYTES);
+        if (untilBytes > fromBytes) {
+            env.readAhead(pages, fromBytes, untilBytes - fromBytes);
+        }
+        readAheadUntilBytes = untilBytes;
     }
 
     /** Zeros the parts of {@code to} (holding the image's bytes from {@code offsetBytes}) that are free pages. */

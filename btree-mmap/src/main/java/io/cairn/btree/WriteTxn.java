@@ -116,6 +116,32 @@ public final class WriteTxn extends Txn {
         return true;
     }
 
+    /**
+     * Gives the bucket {@code from} the name {@code to}, keeping its pages: a bucket filled over
+     * several transactions under a name no reader looks at replaces another in one transaction.
+     * Returns false if {@code from} does not exist; throws if {@code to} does.
+     */
+    public boolean renameBucket(String from, String to) {
+        Bucket b = bucket(from);
+        if (b == null) {
+            return false;
+        }
+        if (bucket(to) != null) {
+            throw new IllegalStateException("bucket '" + to + "' exists: delete it before renaming '" + from + "' to it");
+        }
+        byte[] toBytes = to.getBytes(StandardCharsets.UTF_8);
+        if (toBytes.length == 0 || toBytes.length > Keys.MAX_KEY_BYTES) {
+            throw new IllegalArgumentException("bucket name must be 1.." + Keys.MAX_KEY_BYTES + " bytes of UTF-8: '" + to + "'");
+        }
+        writer().delete(directory, MemorySegment.ofArray(from.getBytes(StandardCharsets.UTF_8)));
+        b.deleted = true;
+        buckets.remove(b);
+        Bucket renamed = new Bucket(this, to, b.rootPgno, b.count);
+        buckets.add(renamed);
+        writeRecord(renamed);
+        return true;
+    }
+
     private void writeRecord(Bucket b) {
         MemorySegment record = writer.bucketRecord;
         record.set(Page.U64, 0, b.rootPgno);

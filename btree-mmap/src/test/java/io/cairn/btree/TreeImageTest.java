@@ -233,4 +233,87 @@ class TreeImageTest {
             }
         }
     }
+
+    /** Records the ranges the tree asks the kernel to read ahead (offsets from the start of the map). */
+    private static final class ReadAheadLog extends io.cairn.posix.ForwardingPosix {
+        final List<long[]> ranges = new ArrayList<>();
+        java.lang.foreign.MemorySegment map;
+
+        ReadAheadLog() {
+            super(io.cairn.posix.NativePosix.INSTANCE);
+        }
+
+        @Override
+        public java.lang.foreign.MemorySegment mapReadOnly(io.cairn.posix.OpenFile file, long lengthBytes)
+            throws java.io.IOException {
+            map = delegate.mapReadOnly(file, lengthBytes);
+            return map;
+        }
+
+        @Override
+        public void adviseWillNeed(io.cairn.posix.OpenFile file, java.lang.foreign.MemorySegment range)
+            throws java.io.IOException {
+            long from = range.address() - map.address();
+            ranges.add(new long[] {from, from + range.byteSize()});
+            delegate.adviseWillNeed(file, range);
+        }
+
+        /** How far from {@code offset} the advised ranges cover without a gap (offset itself if not covered). */
+        long advisedUntil(long offset) {
+            long until = offset;
+            boolean grew = true;
+            while (grew) {
+                grew = false;
+                for (long[] r : ranges) {
+                    if (r[0] <= until && r[1] > until) {
+                        until = r[1];
+                        grew = true;
+                    }
+                }
+            }
+            return until;
+        }
+    }
+
+    /**
+     * The map has no readahead (MADV_RANDOM), so an image read front to back, as a snapshot save
+     * reads it, asks the kernel to read ahead of it: every read is inside a range asked before it,
+     * page-aligned, and after a jump back (a resend) the reads are covered again.
+     */
+    @Test
+    void sequentialReadsAreReadAhead() throws Exception {
+        ReadAheadLog posix = new ReadAheadLog();
+        try (Env env = Env.open(dir.resolve("db"), EnvOptions.defaults().withSyncOnCommit(false), posix)) {
+            byte[] value = new byte[1000];
+            for (int batch = 0; batch < 30; batch++) {
+                try (WriteTxn w = env.beginWrite()) {
+                    Bucket bucket = w.createBucketIfAbsent("b");
+                    for (int i = 0; i < 1000; i++) {
+                        bucket.put(String.format("k%08d", batch * 1000 + i).getBytes(), value);
+                    }
+                    w.commit();
+                }
+            }
+            try (TreeImage image = env.openImage()) {
+                assertTrue(image.sizeBytes() > 3 * TreeImage.READ_AHEAD_BYTES, "a few read-ahead windows: " + image.sizeBytes());
+                ByteBuffer chunk = ByteBuffer.allocate(32 * 1024);
+                for (long offset = 0; offset < image.sizeBytes(); offset += chunk.capacity()) {
+                    chunk.clear();
+                    image.read(offset, chunk);
+                    long end = Math.min(offset + chunk.capacity(), image.sizeBytes());
+                    assertTrue(posix.advisedUntil(offset) >= end, "bytes " + offset + ".." + end + " asked ahead");
+                }
+                for (long[] r : posix.ranges) {
+                    assertEquals(0, r[0] % Page.SIZE_BYTES, "page-aligned");
+                }
+                int asked = posix.ranges.size();
+                assertTrue(asked < image.sizeBytes() / chunk.capacity() / 8, "asked once per half window, not per read: "
+                    + asked);
+                chunk.clear();
+                image.read(Page.SIZE_BYTES * 3L, chunk); // a resend from near the start
+                assertTrue(posix.advisedUntil(Page.SIZE_BYTES * 3L) >= Page.SIZE_BYTES * 3L + chunk.capacity());
+                assertTrue(posix.ranges.size() > asked, "asked again after the jump back");
+            }
+        }
+    }
 }

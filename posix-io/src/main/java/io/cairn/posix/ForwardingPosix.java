@@ -87,6 +87,11 @@ public abstract class ForwardingPosix implements Posix {
     }
 
     @Override
+    public void adviseWillNeed(OpenFile file, MemorySegment range) throws IOException {
+        delegate.adviseWillNeed(file, range);
+    }
+
+    @Override
     public void unmap(OpenFile file, MemorySegment mapping) throws IOException {
         delegate.unmap(file, mapping);
     }

@@ -34,6 +34,7 @@ public final class NativePosix implements Posix {
     private static final int LOCK_NB = 4;
     private static final int SEEK_END = 2;
     private static final int MADV_RANDOM = 1;
+    private static final int MADV_WILLNEED = 3;
     private static final int FALLOC_FL_KEEP_SIZE = 1;
     private static final int FALLOC_FL_PUNCH_HOLE = 2;
     private static final int DIRECTORY_MODE_BITS = 0755;
@@ -336,10 +337,19 @@ public final class NativePosix implements Posix {
 
     @Override
     public void adviseRandom(OpenFile file, MemorySegment mapping) throws IOException {
+        madvise(file, mapping, MADV_RANDOM);
+    }
+
+    @Override
+    public void adviseWillNeed(OpenFile file, MemorySegment range) throws IOException {
+        madvise(file, range, MADV_WILLNEED);
+    }
+
+    private void madvise(OpenFile file, MemorySegment range, int advice) throws IOException {
         MemorySegment state = CAPTURE_STATE.get();
         int rc;
         try {
-            rc = (int) MADVISE.invokeExact(state, mapping, mapping.byteSize(), MADV_RANDOM);
+            rc = (int) MADVISE.invokeExact(state, range, range.byteSize(), advice);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

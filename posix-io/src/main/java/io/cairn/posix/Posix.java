@@ -89,6 +89,12 @@ public interface Posix {
     /** madvise(MADV_RANDOM): no readahead. */
     void adviseRandom(OpenFile file, MemorySegment mapping) throws IOException;
 
+    /**
+     * madvise(MADV_WILLNEED): the kernel starts reading {@code range} (page-aligned, within a mapping
+     * of {@code file}) into the page cache now, without waiting, readahead or not.
+     */
+    void adviseWillNeed(OpenFile file, MemorySegment range) throws IOException;
+
     void unmap(OpenFile file, MemorySegment mapping) throws IOException;
 
     /** Creates one directory (mode 0755); false if something by that name already exists. */

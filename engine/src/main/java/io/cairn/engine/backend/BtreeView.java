@@ -149,32 +149,4 @@ public final class BtreeView implements BackendWriter {
             throw new IllegalStateException("empty bucket has no current entry");
         }
     };
-
-    /**
-     * Replaces the contents of every engine bucket in {@code target} with those of {@code source}
-     * (a snapshot from the leader), keeping this member's own values of {@code keptMetaKeys} (its
-     * identity). One write transaction: readers see the old contents or the new, never a mix.
-     */
-    public static void replaceContents(final WriteTxn target, final Txn source, final List<byte[]> keptMetaKeys) {
-        final BtreeView before = new BtreeView(target);
-        final List<byte[]> keptValues = keptMetaKeys.stream().map(key -> before.get(Bucket.META, key)).toList();
-        for (final Bucket bucket : Bucket.values()) {
-            target.deleteBucket(name(bucket));
-            final io.cairn.btree.Bucket to = target.createBucketIfAbsent(name(bucket));
-            final io.cairn.btree.Bucket from = source.bucket(name(bucket));
-            if (from == null) {
-                continue;
-            }
-            final io.cairn.btree.Cursor cursor = from.cursor();
-            for (boolean ok = cursor.first(); ok; ok = cursor.next()) {
-                to.put(cursor.key(), cursor.value());
-            }
-        }
-        final BtreeView after = new BtreeView(target);
-        for (int i = 0; i < keptMetaKeys.size(); i++) {
-            if (keptValues.get(i) != null) {
-                after.put(Bucket.META, keptMetaKeys.get(i), keptValues.get(i));
-            }
-        }
-    }
 }

@@ -5,6 +5,7 @@ import io.cairn.btree.EnvOptions;
 import io.cairn.btree.ReadTxn;
 import io.cairn.btree.WriteTxn;
 import io.cairn.engine.backend.BtreeView;
+import io.cairn.engine.backend.ContentReplacement;
 import io.cairn.engine.backend.Bucket;
 import io.cairn.engine.cluster.InitialMembers;
 import io.cairn.engine.cluster.Member;
@@ -262,19 +263,14 @@ final class MemberStorage implements AutoCloseable {
     }
 
     /**
-     * The tree takes the contents of the tree file {@code received} (a leader's snapshot) in one
-     * write transaction, keeping this member's identity, and is synced.
+     * The tree takes the contents of the tree file {@code received} (a leader's snapshot), keeping
+     * this member's identity (readers see the switch in one commit: {@link ContentReplacement}),
+     * and is synced.
      */
     static void replaceTreeContents(final Env env, final Path received) throws IOException {
         try (Env source = Env.open(received, env.options().withSyncOnCommit(false));
              ReadTxn from = source.beginRead()) {
-            final WriteTxn txn = env.beginWrite();
-            try {
-                BtreeView.replaceContents(txn, from, identityKeys());
-                txn.commit();
-            } finally {
-                txn.abort();
-            }
+            ContentReplacement.replace(env, from, identityKeys(), ContentReplacement.SLICE_BYTES);
         }
         env.sync();
     }
