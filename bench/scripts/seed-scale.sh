@@ -26,6 +26,7 @@ key_size=${KEY_SIZE:-64}
 val_size=${VAL_SIZE:-1024}
 quota=8589934592
 port=${PORT:-28379}
+catch_up_max_s=${CATCH_UP_MAX_S:-1800}
 base_dir=${DIR:-/work/bench-data}
 mkdir -p "$base_dir"
 dir=
@@ -111,9 +112,15 @@ for server in $servers; do
   initial=$(echo "$out" | sed -n 's/^ETCD_INITIAL_CLUSTER="\(.*\)"$/\1/p')
   t0=$(now_ms)
   start_member "$server" 1 existing "$initial"
-  until [ "$(revision 1)" -ge "$target" ]; do sleep 0.2; done
-  echo "  a new member caught up to revision $target: $(secs_since "$t0") s, backend $(backend_mb 1) MB;" \
-    "$(memory "$member_pid")"
+  until [ "$(revision 1)" -ge "$target" ] || [ $(( $(now_ms) - t0 )) -gt $(( catch_up_max_s * 1000 )) ]; do
+    sleep 0.2
+  done
+  if [ "$(revision 1)" -ge "$target" ]; then
+    echo "  a new member caught up to revision $target: $(secs_since "$t0") s, backend $(backend_mb 1) MB;" \
+      "$(memory "$member_pid")"
+  else
+    echo "  a new member did NOT catch up to revision $target in $catch_up_max_s s (at $(revision 1))"
+  fi
   echo "  first member after it all: $(memory "$pid")"
   grep -il 'OutOfMemoryError\|out of memory' "$dir"/m*.log || echo "  no OutOfMemoryError in the logs"
   for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
