@@ -9,7 +9,7 @@ import java.util.zip.CRC32C;
 /**
  * Decodes one segment's bytes: its header, its records in order, and where and why its data ends.
  * It judges nothing across segments; {@link WalRecovery} decides whether an odd end is a torn tail
- * or damage.
+ * or damage. Entry payloads are not copied: they stay in the scanned bytes.
  */
 final class SegmentScan {
     enum End {
@@ -26,7 +26,17 @@ final class SegmentScan {
     sealed interface Item permits EntryItem, HardStateItem, SnapshotItem {
     }
 
-    record EntryItem(Entry entry, long offset) implements Item {
+    /**
+     * An entry record, its payload still in the scanned bytes: recovery copies out only the
+     * payloads it returns ({@link #toEntry}), while those bytes are mapped.
+     */
+    record EntryItem(long term, long index, ByteBuffer data, int payloadAt, int payloadBytes, long offset)
+            implements Item {
+        Entry toEntry() {
+            byte[] payload = new byte[payloadBytes];
+            data.get(payloadAt, payload);
+            return new Entry(term, index, payload);
+        }
     }
 
     record HardStateItem(HardState state) implements Item {
@@ -119,11 +129,8 @@ final class SegmentScan {
             }
             int b = position + RecordFormat.HEADER_BYTES;
             switch (kind) {
-                case RecordFormat.ENTRY -> {
-                    byte[] payload = new byte[body - RecordFormat.ENTRY_FIXED_BODY_BYTES];
-                    data.get(b + 16, payload);
-                    items.add(new EntryItem(new Entry(data.getLong(b), data.getLong(b + 8), payload), position));
-                }
+                case RecordFormat.ENTRY -> items.add(new EntryItem(data.getLong(b), data.getLong(b + 8), data, b + 16,
+                        body - RecordFormat.ENTRY_FIXED_BODY_BYTES, position));
                 case RecordFormat.HARD_STATE -> items.add(new HardStateItem(
                         new HardState(data.getLong(b), data.getLong(b + 8), data.getLong(b + 16))));
                 case RecordFormat.SNAPSHOT -> items.add(new SnapshotItem(

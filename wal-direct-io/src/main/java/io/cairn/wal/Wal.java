@@ -78,7 +78,7 @@ public final class Wal implements AutoCloseable {
     private final Thread flusher;
     private volatile LongConsumer syncObserver = syncNanos -> { };
 
-    private Wal(Path directory, WalOptions options, Posix posix) throws IOException {
+    private Wal(Path directory, WalOptions options, Posix posix, long keepFromIndex) throws IOException {
         this.directory = directory.toAbsolutePath().normalize();
         this.posix = posix;
         posix.createDirectories(this.directory);
@@ -90,7 +90,7 @@ public final class Wal implements AutoCloseable {
         WalRecovery.Result result;
         SegmentPreparer startedPreparer = null;
         try {
-            result = WalRecovery.recover(this.directory, options, posix);
+            result = WalRecovery.recover(this.directory, options, posix, keepFromIndex);
             startedPreparer = new SegmentPreparer(this.directory, options, posix);
             if (result == null) {
                 walId = new SecureRandom().nextLong();
@@ -131,7 +131,7 @@ public final class Wal implements AutoCloseable {
 
     /** Opens (recovering) or creates the log in {@code directory}. */
     public static Wal open(Path directory, WalOptions options) throws IOException {
-        return new Wal(directory, options, NativePosix.INSTANCE);
+        return new Wal(directory, options, NativePosix.INSTANCE, 1);
     }
 
     /**
@@ -140,7 +140,18 @@ public final class Wal implements AutoCloseable {
      * disk errors.
      */
     public static Wal open(Path directory, WalOptions options, Posix posix) throws IOException {
-        return new Wal(directory, options, posix);
+        return new Wal(directory, options, posix, 1);
+    }
+
+    /**
+     * As above, with {@link #recovered()} leaving out the entries below {@code keepFromIndex}: the
+     * caller holds their effects elsewhere (a member: committed entries its tree applied) and needs
+     * only the later ones. Every record is still verified, and the log on disk is unchanged;
+     * {@link Recovered#entriesAfter} says where the returned entries start. A restart then reads a
+     * long log without keeping it.
+     */
+    public static Wal open(Path directory, WalOptions options, Posix posix, long keepFromIndex) throws IOException {
+        return new Wal(directory, options, posix, keepFromIndex);
     }
 
     private SegmentWriter createSegment(Path spare, SegmentName name) throws IOException {

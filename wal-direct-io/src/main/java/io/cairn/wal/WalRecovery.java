@@ -19,11 +19,12 @@ import io.cairn.posix.Posix;
 /**
  * Reads every segment of a log directory, verifies every checksum, tells a torn tail (repaired, with
  * one log line) from damage (refused, naming file and offset), and replays the records into a
- * {@link Recovered}.
+ * {@link Recovered}. The segments are mapped, not read into the heap, while recovery runs; only the
+ * payloads of the entries it returns are copied out, so entries the caller said it does not need
+ * ({@code keepFromIndex}) cost a checksum and no copy.
  */
 final class WalRecovery {
     private static final System.Logger LOG = System.getLogger(WalRecovery.class.getName());
-    private static final int READ_SLICE_BYTES = 1 << 20;
 
     /** Where the writer continues, besides what the log held. */
     record Result(Recovered recovered, long walId, List<SegmentName> segments, long writeOffset) {
@@ -33,17 +34,22 @@ final class WalRecovery {
     private final String directoryName;
     private final WalOptions options;
     private final Posix posix;
+    private final long keepFromIndex;
 
-    private WalRecovery(Path directory, WalOptions options, Posix posix) throws IOException {
+    private WalRecovery(Path directory, WalOptions options, Posix posix, long keepFromIndex) throws IOException {
         this.directory = directory;
         this.directoryName = directory.toRealPath().toString();
         this.options = options;
         this.posix = posix;
+        this.keepFromIndex = keepFromIndex;
     }
 
-    /** Returns null when the directory holds no segment yet. */
-    static Result recover(Path directory, WalOptions options, Posix posix) throws IOException {
-        return new WalRecovery(directory, options, posix).run();
+    /**
+     * Returns null when the directory holds no segment yet. Entries below {@code keepFromIndex}
+     * are verified but not returned (1 returns every entry after the snapshot).
+     */
+    static Result recover(Path directory, WalOptions options, Posix posix, long keepFromIndex) throws IOException {
+        return new WalRecovery(directory, options, posix, keepFromIndex).run();
     }
 
     private Result run() throws IOException {
@@ -51,27 +57,33 @@ final class WalRecovery {
         if (names.isEmpty()) {
             return null;
         }
-        List<SegmentScan> scans = new ArrayList<>(names.size());
-        ByteBuffer buffer = null;
-        for (SegmentName name : names) {
-            Path file = directory.resolve(name.fileName());
-            long size = Files.size(file);
+        // Mapped read-only for the whole recovery: a repair below writes through the file, never
+        // shrinks it, and touches only bytes after a segment's last good record.
+        try (Arena mapped = Arena.ofConfined()) {
+            List<SegmentScan> scans = new ArrayList<>(names.size());
+            for (SegmentName name : names) {
+                Path file = directory.resolve(name.fileName());
+                ByteBuffer data = map(file, mapped);
+                scans.add(SegmentScan.scan(file.toString(), data, data.capacity(), options.segmentBytes()));
+            }
+            checkHeaders(names, scans);
+            judgeEnds(scans);
+            Recovered recovered = replay(names, scans);
+            SegmentScan last = scans.getLast();
+            return new Result(recovered, scans.getFirst().header.walId(), names,
+                    RecordFormat.roundUpToBlock(last.endOffset));
+        }
+    }
+
+    private static ByteBuffer map(Path file, Arena arena) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
             if (size > Integer.MAX_VALUE) {
                 throw new CorruptWalException(file + ": " + size + " bytes is larger than any segment this log writes");
             }
-            if (buffer == null || buffer.capacity() < size) {
-                buffer = ByteBuffer.allocate((int) Math.max(size, options.segmentBytes())).order(ByteOrder.LITTLE_ENDIAN);
-            }
-            buffer.clear();
-            int length = readFully(file, buffer, (int) size);
-            scans.add(SegmentScan.scan(file.toString(), buffer, length, options.segmentBytes()));
+            return channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena).asByteBuffer()
+                    .order(ByteOrder.LITTLE_ENDIAN);
         }
-        checkHeaders(names, scans);
-        judgeEnds(scans);
-        Recovered recovered = replay(names, scans);
-        SegmentScan last = scans.getLast();
-        return new Result(recovered, scans.getFirst().header.walId(), names,
-                RecordFormat.roundUpToBlock(last.endOffset));
     }
 
     private List<SegmentName> listSegments() throws IOException {
@@ -97,25 +109,6 @@ final class WalRecovery {
             }
         }
         return names;
-    }
-
-    /**
-     * Reads in slices of {@link #READ_SLICE_BYTES}: a read into a heap buffer goes through a
-     * temporary direct buffer of the read's size, which the JDK keeps for the thread afterwards;
-     * one whole-segment read would pin a segment's worth of native memory for the member's life.
-     */
-    private static int readFully(Path file, ByteBuffer buffer, int size) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            while (buffer.position() < size) {
-                buffer.limit(Math.min(size, buffer.position() + READ_SLICE_BYTES));
-                if (channel.read(buffer) < 0) {
-                    break;
-                }
-            }
-        }
-        int length = buffer.position();
-        buffer.clear();
-        return length;
     }
 
     private void checkHeaders(List<SegmentName> names, List<SegmentScan> scans) throws CorruptWalException {
@@ -243,7 +236,7 @@ final class WalRecovery {
     private Recovered replay(List<SegmentName> names, List<SegmentScan> scans) throws CorruptWalException {
         SnapshotMarker snapshot = SnapshotMarker.NONE;
         HardState hardState = HardState.EMPTY;
-        List<Entry> entries = new ArrayList<>();
+        List<SegmentScan.EntryItem> entries = new ArrayList<>();
         for (SegmentScan scan : scans) {
             snapshot = applySnapshot(snapshot, scan.header.snapshot(), entries);
             hardState = scan.header.hardState();
@@ -264,11 +257,26 @@ final class WalRecovery {
             throw new CorruptWalException(directory + ": entries " + (snapshot.index() + 1) + " to "
                     + (entries.getFirst().index() - 1) + " are missing after the snapshot at " + snapshot.index());
         }
-        return new Recovered(hardState, snapshot, entries);
+        long leaveOutThrough = keepFromIndex - 1;
+        int leftOut = 0;
+        while (leftOut < entries.size() && entries.get(leftOut).index() <= leaveOutThrough) {
+            leftOut++;
+        }
+        SnapshotMarker entriesAfter = snapshot;
+        if (leftOut > 0) {
+            SegmentScan.EntryItem lastLeftOut = entries.get(leftOut - 1);
+            entriesAfter = new SnapshotMarker(lastLeftOut.term(), lastLeftOut.index());
+        }
+        List<Entry> kept = new ArrayList<>(entries.size() - leftOut);
+        for (SegmentScan.EntryItem item : entries.subList(leftOut, entries.size())) {
+            kept.add(item.toEntry());
+        }
+        return new Recovered(hardState, snapshot, entriesAfter, kept);
     }
 
     /** A newer snapshot makes every entry it covers unnecessary; what follows it continues from it. */
-    private static SnapshotMarker applySnapshot(SnapshotMarker current, SnapshotMarker marker, List<Entry> entries) {
+    private static SnapshotMarker applySnapshot(SnapshotMarker current, SnapshotMarker marker,
+            List<SegmentScan.EntryItem> entries) {
         if (marker.index() <= current.index()) {
             return current;
         }
@@ -276,14 +284,13 @@ final class WalRecovery {
         return marker;
     }
 
-    private static void appendReplacingSuffix(List<Entry> entries, SegmentScan.EntryItem item, String file)
-            throws CorruptWalException {
-        Entry entry = item.entry();
+    private static void appendReplacingSuffix(List<SegmentScan.EntryItem> entries, SegmentScan.EntryItem entry,
+            String file) throws CorruptWalException {
         if (!entries.isEmpty()) {
             long first = entries.getFirst().index();
             long last = entries.getLast().index();
             if (entry.index() > last + 1) {
-                throw new CorruptWalException(file + ": offset " + item.offset() + ": entry " + entry.index()
+                throw new CorruptWalException(file + ": offset " + entry.offset() + ": entry " + entry.index()
                         + " follows entry " + last + "; entries in between are missing");
             }
             if (entry.index() <= last) {

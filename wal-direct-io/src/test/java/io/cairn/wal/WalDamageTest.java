@@ -63,7 +63,7 @@ class WalDamageTest {
             SegmentScan scan = scanIntact(original.resolve(name));
             for (SegmentScan.Item item : scan.items) {
                 SegmentScan.EntryItem e = (SegmentScan.EntryItem) item;
-                placed.add(new Placed(e.entry(), name, e.offset(), writeStarts.contains(e.entry().index())));
+                placed.add(new Placed(e.toEntry(), name, e.offset(), writeStarts.contains(e.index())));
             }
         }
         assertEquals(written, placed.stream().map(Placed::entry).toList());

@@ -47,6 +47,21 @@ final class WalModel {
         return new Recovered(hardState, snapshot, entries);
     }
 
+    /** What a log opened with {@code keepFromIndex} returns: the entries below it left out. */
+    Recovered expected(long keepFromIndex) {
+        long leaveOutThrough = keepFromIndex - 1;
+        SnapshotMarker entriesAfter = snapshot;
+        List<Entry> kept = new ArrayList<>();
+        for (Entry entry : entries) {
+            if (entry.index() <= leaveOutThrough) {
+                entriesAfter = new SnapshotMarker(entry.term(), entry.index());
+            } else {
+                kept.add(entry);
+            }
+        }
+        return new Recovered(hardState, snapshot, entriesAfter, kept);
+    }
+
     static byte[] payload(SplittableRandom random, int maxBytes) {
         byte[] bytes = new byte[random.nextInt(maxBytes + 1)];
         random.nextBytes(bytes);

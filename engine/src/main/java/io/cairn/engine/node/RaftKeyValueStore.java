@@ -505,6 +505,11 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         return applier.removedMemberIds();
     }
 
+    /** The first entry of Raft's in-memory log (tests: where a restart started it; read off the Raft loop). */
+    long raftLogFirstIndex() {
+        return storage.log.firstIndex();
+    }
+
     /** Raft's voters and learners on this member (tests: they must match the members bucket). */
     ConfState raftMembership() {
         return loop.confState();

@@ -1,0 +1,122 @@
+package io.cairn.engine.node;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.cairn.btree.Env;
+import io.cairn.btree.ReadTxn;
+import io.cairn.btree.WriteTxn;
+import io.cairn.engine.backend.BtreeView;
+import io.cairn.engine.backend.Bucket;
+import io.cairn.engine.mvcc.KeyRange;
+import io.cairn.engine.mvcc.KeyValue;
+import io.cairn.engine.mvcc.OpResult;
+import io.cairn.engine.mvcc.RangeQuery;
+import io.cairn.engine.mvcc.TxnOp;
+import io.cairn.wal.Wal;
+import io.cairn.wal.WalOptions;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A restart reads the whole WAL but keeps in Raft's log only the entries after the tree's applied
+ * one, plus {@link MemberStorage#RESTART_CATCH_UP_ENTRIES} before it; the data, later writes and
+ * the WAL itself are unchanged by it.
+ */
+class RestartLogTest {
+    private static final long MEMBER_ID = 0x1234L;
+    /** More than the catch-up margin, fewer than a release (the WAL keeps them all). */
+    private static final int WRITES = 12_000;
+    private static final int IN_FLIGHT = 256;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRestartKeepsTheLogAfterTheTreeAndAMarginOnly() throws Exception {
+        final long lastIndex;
+        try (RaftKeyValueStore store = open()) {
+            write(store, 0, WRITES);
+            lastIndex = store.status().appliedIndex();
+        }
+        try (RaftKeyValueStore store = open()) {
+            // Everything was applied before the stop: the tree's applied entry is the last one.
+            assertEquals(lastIndex - MemberStorage.RESTART_CATCH_UP_ENTRIES + 1, store.raftLogFirstIndex());
+            write(store, WRITES, 100);
+            for (final int i : new int[] {0, WRITES / 2, WRITES + 99}) {
+                final List<KeyValue> kvs = store.range(RangeQuery.of(KeyRange.of(key(i), new byte[0]))).kvs();
+                assertEquals(1, kvs.size(), "key " + i);
+                assertArrayEquals(value(i), kvs.getFirst().value(), "key " + i);
+            }
+        }
+        // The WAL still holds every entry since its start, for a reader that asks for them all.
+        try (Wal wal = Wal.open(dir.resolve("wal"), WalOptions.defaults())) {
+            assertEquals(1, wal.recovered().entries().getFirst().index());
+        }
+        try (RaftKeyValueStore store = open()) {
+            assertEquals(WRITES + 100, store.range(RangeQuery.of(KeyRange.of(new byte[] {'k'}, new byte[] {'l'})))
+                .kvs().size());
+        }
+    }
+
+    @Test
+    void aTreeTheLogDoesNotAgreeWithKeepsTheWholeLog() throws Exception {
+        final long appliedTerm;
+        try (RaftKeyValueStore store = open()) {
+            write(store, 0, WRITES);
+        }
+        // As if the tree had come from a leader's snapshot at another term than the log's entry.
+        try (Env env = Env.open(dir.resolve("member").resolve("snap").resolve("db"))) {
+            try (ReadTxn read = env.beginRead()) {
+                appliedTerm = CommandApplier.appliedTerm(new BtreeView(read));
+            }
+            final WriteTxn txn = env.beginWrite();
+            new BtreeView(txn).put(Bucket.META, CommandApplier.META_APPLIED_TERM,
+                ByteBuffer.allocate(Long.BYTES).putLong(appliedTerm + 1).array());
+            txn.commit();
+            env.sync();
+        }
+        try (RaftKeyValueStore store = open()) {
+            assertEquals(1, store.raftLogFirstIndex(), "the whole log");
+            assertEquals(WRITES, store.range(RangeQuery.of(KeyRange.of(new byte[] {'k'}, new byte[] {'l'})))
+                .kvs().size());
+        }
+    }
+
+    private static void write(final RaftKeyValueStore store, final int from, final int count) throws Exception {
+        final List<CompletableFuture<OpResult.Put>> puts = new ArrayList<>();
+        for (int i = from; i < from + count; i++) {
+            puts.add(store.put(new TxnOp.Put(key(i), value(i), 0, false, false, false)));
+            if (puts.size() == IN_FLIGHT) {
+                awaitAll(puts);
+            }
+        }
+        awaitAll(puts);
+    }
+
+    private static void awaitAll(final List<CompletableFuture<OpResult.Put>> puts) throws Exception {
+        for (final CompletableFuture<OpResult.Put> put : puts) {
+            put.get(30, TimeUnit.SECONDS);
+        }
+        puts.clear();
+    }
+
+    private static byte[] key(final int i) {
+        return String.format("k%06d", i).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] value(final int i) {
+        return ("value " + i).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private RaftKeyValueStore open() throws Exception {
+        return RaftKeyValueStore.open(dir, dir.resolve("wal"), MemberOptions.defaults(MEMBER_ID).withSnapshotCount(1_000_000));
+    }
+}
