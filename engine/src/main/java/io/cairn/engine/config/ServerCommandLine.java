@@ -46,7 +46,7 @@ public final class ServerCommandLine {
             return new Outcome.UsageError("too many arguments (" + rawArgs.size() + ")");
         }
         final ServerFlags flags = new ServerFlags();
-        final CommandLine commandLine = new CommandLine(flags);
+        final CommandLine commandLine = new CommandLine(ServerFlags.spec(flags));
         final Set<String> known = new HashSet<>();
         for (final OptionSpec option : commandLine.getCommandSpec().options()) {
             known.add(option.longestName());
