@@ -125,13 +125,9 @@ final class MemberStorage implements AutoCloseable {
      */
     private static Wal openWal(final Path walDir, final WalOptions options, final Posix posix, final Env env)
         throws IOException {
-        final long applied;
-        final long appliedTerm;
-        try (ReadTxn read = env.beginRead()) {
-            final BtreeView view = new BtreeView(read);
-            applied = CommandApplier.appliedIndex(view);
-            appliedTerm = CommandApplier.appliedTerm(view);
-        }
+        final SnapshotMarker tree = treeApplied(env);
+        final long applied = tree.index();
+        final long appliedTerm = tree.term();
         final long keepFrom = Math.max(1, applied - RESTART_CATCH_UP_ENTRIES + 1);
         final Wal wal = Wal.open(walDir, options, posix, keepFrom);
         if (keepFrom == 1 || holds(wal.recovered(), applied, appliedTerm)) {
@@ -142,6 +138,14 @@ final class MemberStorage implements AutoCloseable {
         // the committed ones, so it is kept whole, as before.
         wal.close();
         return Wal.open(walDir, options, posix);
+    }
+
+    /** The tree's last applied entry: its term and index (0 and 0 for a new tree). */
+    private static SnapshotMarker treeApplied(final Env env) {
+        try (ReadTxn read = env.beginRead()) {
+            final BtreeView view = new BtreeView(read);
+            return new SnapshotMarker(CommandApplier.appliedTerm(view), CommandApplier.appliedIndex(view));
+        }
     }
 
     /** True when the log holds entry {@code index} at {@code term}: by Raft's log matching, it then agrees up to there. */
@@ -201,13 +205,9 @@ final class MemberStorage implements AutoCloseable {
      * log restarts there: a snapshot marker at the tree's applied entry (its term is in the tree).
      */
     private static SnapshotMarker startAtTreeIfAhead(final Env env, final Wal wal) throws IOException {
-        final long applied;
-        final long appliedTerm;
-        try (ReadTxn read = env.beginRead()) {
-            final BtreeView view = new BtreeView(read);
-            applied = CommandApplier.appliedIndex(view);
-            appliedTerm = CommandApplier.appliedTerm(view);
-        }
+        final SnapshotMarker tree = treeApplied(env);
+        final long applied = tree.index();
+        final long appliedTerm = tree.term();
         if (applied <= wal.recovered().lastIndex() || appliedTerm == 0) {
             return null;
         }
