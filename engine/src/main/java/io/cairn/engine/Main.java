@@ -46,6 +46,7 @@ public final class Main {
     static final int EXIT_USAGE = 2;
     static final int EXIT_FAILURE = 1;
     private static final long READY_PROBE_MILLIS = 100;
+    private static final Set<String> PRINT_ONLY_FLAGS = Set.of("-h", "--help", "-help", "--version", "-version");
     private static final System.Logger LOG = System.getLogger(Main.class.getName());
 
     private Main() {
@@ -89,7 +90,7 @@ public final class Main {
 
     /** True when the arguments ask for help or the version only: no member starts. */
     private static boolean printsOnly(final String[] args) {
-        return Stream.of(args).anyMatch(arg -> Set.of("-h", "--help", "-help", "--version", "-version").contains(arg));
+        return Stream.of(args).anyMatch(PRINT_ONLY_FLAGS::contains);
     }
 
     /** Address space for the B+tree: room for the quota twice over (copy-on-write needs slack). */

@@ -191,7 +191,7 @@ public final class ServerFlags {
         // Tests only: etcd's WAL segments are always 64 MiB; crash tests need segments small enough to be
         // released within a short run. Hidden from --help.
         options.hidden(OptionSpec.builder("--cairn-test-wal-segment-bytes").type(long.class).defaultValue("67108864"),
-            v -> flags.walSegmentBytes = (Long)v);
+            (Long v) -> flags.walSegmentBytes = v);
         // Logging
         options.string("--logger", "capnslog",
             "Specify 'zap' for structured logging (one JSON object per line) or 'capnslog' (plain lines).",
@@ -240,7 +240,7 @@ public final class ServerFlags {
         }
 
         /** An option left out of --help. */
-        void hidden(final OptionSpec.Builder builder, final Consumer<Object> field) {
+        <T> void hidden(final OptionSpec.Builder builder, final Consumer<T> field) {
             spec.addOption(bind(builder, field).hidden(true).build());
         }
 

@@ -126,11 +126,9 @@ final class MemberStorage implements AutoCloseable {
     private static Wal openWal(final Path walDir, final WalOptions options, final Posix posix, final Env env)
         throws IOException {
         final SnapshotMarker tree = treeApplied(env);
-        final long applied = tree.index();
-        final long appliedTerm = tree.term();
-        final long keepFrom = Math.max(1, applied - RESTART_CATCH_UP_ENTRIES + 1);
+        final long keepFrom = Math.max(1, tree.index() - RESTART_CATCH_UP_ENTRIES + 1);
         final Wal wal = Wal.open(walDir, options, posix, keepFrom);
-        if (keepFrom == 1 || holds(wal.recovered(), applied, appliedTerm)) {
+        if (keepFrom == 1 || holds(wal.recovered(), tree)) {
             return wal;
         }
         // The log does not hold the tree's applied entry as the tree saw it (the tree came from a
@@ -148,11 +146,11 @@ final class MemberStorage implements AutoCloseable {
         }
     }
 
-    /** True when the log holds entry {@code index} at {@code term}: by Raft's log matching, it then agrees up to there. */
-    private static boolean holds(final Recovered recovered, final long index, final long term) {
-        final long position = index - recovered.entriesAfter().index() - 1;
-        return term > 0 && position >= 0 && position < recovered.entries().size()
-            && recovered.entries().get((int) position).term() == term;
+    /** True when the log holds the {@code entry} at its term: by Raft's log matching, it then agrees up to there. */
+    private static boolean holds(final Recovered recovered, final SnapshotMarker entry) {
+        final long position = entry.index() - recovered.entriesAfter().index() - 1;
+        return entry.term() > 0 && position >= 0 && position < recovered.entries().size()
+            && recovered.entries().get((int) position).term() == entry.term();
     }
 
     /**
@@ -205,13 +203,11 @@ final class MemberStorage implements AutoCloseable {
      * log restarts there: a snapshot marker at the tree's applied entry (its term is in the tree).
      */
     private static SnapshotMarker startAtTreeIfAhead(final Env env, final Wal wal) throws IOException {
-        final SnapshotMarker tree = treeApplied(env);
-        final long applied = tree.index();
-        final long appliedTerm = tree.term();
-        if (applied <= wal.recovered().lastIndex() || appliedTerm == 0) {
+        final SnapshotMarker start = treeApplied(env);
+        final long applied = start.index();
+        if (applied <= wal.recovered().lastIndex() || start.term() == 0) {
             return null;
         }
-        final SnapshotMarker start = new SnapshotMarker(appliedTerm, applied);
         wal.saveSnapshot(start).join();
         LOG.log(System.Logger.Level.INFO, "the tree (a leader's snapshot) is applied to index " + applied
             + ", past the log's last entry " + wal.recovered().lastIndex() + ": the log starts there");
@@ -219,7 +215,7 @@ final class MemberStorage implements AutoCloseable {
     }
 
     /**
-     * Raft's view of the WAL: the entries it kept (from {@link #logStartAtRestart}, or after the last
+     * Raft's view of the WAL: the entries it kept (from {@link #openWal}, or after the last
      * snapshot marker, or after the tree's applied entry: {@link #startAtTreeIfAhead}), and the saved
      * term and vote.
      */
