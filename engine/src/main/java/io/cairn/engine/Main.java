@@ -60,8 +60,8 @@ public final class Main {
             System.exit(MigrateLauncher.run(List.of(args).subList(1, args.length)));
         }
         if (!printsOnly(args)) {
-            // Before the command line: picocli's reflective start (~250 ms on a fresh JVM) then
-            // overlaps the set-up of the native calls, gRPC and Netty.
+            // Before the command line, so that reading it and the configuration overlap the set-up
+            // of the native calls, gRPC and Netty.
             StartupPreload.start();
         }
         final String version = "cairn Version: " + Main.class.getPackage().getImplementationVersion()

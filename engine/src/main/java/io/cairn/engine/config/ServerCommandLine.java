@@ -9,9 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
-import picocli.CommandLine;
-import picocli.CommandLine.Model.OptionSpec;
-import picocli.CommandLine.ParameterException;
 
 /**
  * Turns the command line and the ETCD_* environment into a {@link ServerConfig}, with etcd's
@@ -46,11 +43,8 @@ public final class ServerCommandLine {
             return new Outcome.UsageError("too many arguments (" + rawArgs.size() + ")");
         }
         final ServerFlags flags = new ServerFlags();
-        final CommandLine commandLine = new CommandLine(ServerFlags.spec(flags));
-        final Set<String> known = new HashSet<>();
-        for (final OptionSpec option : commandLine.getCommandSpec().options()) {
-            known.add(option.longestName());
-        }
+        final PlainFlagParser plain = ServerFlags.plain(flags);
+        final Set<String> known = plain.names();
 
         final List<String> args = new ArrayList<>();
         final Set<String> givenOnCommandLine = new HashSet<>();
@@ -100,17 +94,11 @@ public final class ServerCommandLine {
             }
         }
 
-        try {
-            commandLine.parseArgs(args.toArray(String[]::new));
-        } catch (final ParameterException e) {
-            return new Outcome.UsageError(describe(e, envByFlag));
-        }
-        if (flags.help) {
-            return new Outcome.Print(commandLine.getUsageMessage(CommandLine.Help.Ansi.OFF));
-        }
-        if (flags.version) {
-            return new Outcome.Print(version);
-        }
+        return plain.parse(args) ? run(flags) : PicocliCommandLine.parse(args, envByFlag, version);
+    }
+
+    /** The configuration {@code flags} give, or the error in them. */
+    static Outcome run(final ServerFlags flags) {
         try {
             return new Outcome.Run(ServerConfig.from(flags));
         } catch (final IllegalArgumentException e) {
@@ -129,13 +117,5 @@ public final class ServerCommandLine {
         }
         final int equals = arg.indexOf('=');
         return equals < 0 ? arg : arg.substring(0, equals);
-    }
-
-    private static String describe(final ParameterException e, final Map<String, String> envByFlag) {
-        final String message = e.getMessage().replace('\n', ' ').strip();
-        if (e.getArgSpec() instanceof OptionSpec option && envByFlag.containsKey(option.longestName())) {
-            return "invalid value in " + envByFlag.get(option.longestName()) + ": " + message;
-        }
-        return message;
     }
 }

@@ -154,6 +154,15 @@ class ServerCommandLineTest {
     }
 
     @Test
+    void aBooleanFlagAloneIsTrueAsInGoEvenWhereTheDefaultIsTrue() {
+        assertEquals(true, run(Map.of(), "--strict-reconfig-check").bootstrap().strictReconfigCheck());
+        assertEquals(false, run(Map.of(), "--strict-reconfig-check=false").bootstrap().strictReconfigCheck());
+        // The same through picocli (a number with a leading zero is never parsed plainly).
+        assertEquals(true, run(Map.of(), "--strict-reconfig-check", "--snapshot-count=010").bootstrap()
+            .strictReconfigCheck());
+    }
+
+    @Test
     void tlsFeaturesCairnLacksAreRefusedNotIgnored() {
         assertEquals("flag --client-crl-file is not supported by Cairn yet",
             usageError(Map.of(), "--client-crl-file=/crl.pem"));
