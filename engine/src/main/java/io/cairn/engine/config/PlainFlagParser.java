@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -107,23 +108,22 @@ final class PlainFlagParser implements FlagTable {
     @Override
     public void longValue(final String name, final String defaultValue, final String description,
         final Consumer<Long> field) {
-        flags.put(name, new Flag(false, defaultValue, text -> {
-            if (!LONG.matcher(text).matches()) {
-                return false;
-            }
-            field.accept(Long.parseLong(text));
-            return true;
-        }));
+        number(name, defaultValue, LONG, Long::parseLong, field);
     }
 
     @Override
     public void intValue(final String name, final String defaultValue, final String description,
         final Consumer<Integer> field) {
+        number(name, defaultValue, INT, Integer::parseInt, field);
+    }
+
+    private <T> void number(final String name, final String defaultValue, final Pattern plain,
+        final Function<String, T> parse, final Consumer<T> field) {
         flags.put(name, new Flag(false, defaultValue, text -> {
-            if (!INT.matcher(text).matches()) {
+            if (!plain.matcher(text).matches()) {
                 return false;
             }
-            field.accept(Integer.parseInt(text));
+            field.accept(parse.apply(text));
             return true;
         }));
     }
