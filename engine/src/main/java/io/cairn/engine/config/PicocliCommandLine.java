@@ -64,14 +64,18 @@ final class PicocliCommandLine {
     private record Options(CommandSpec spec) implements FlagTable {
         @Override
         public void usageHelp(final String description, final Consumer<Boolean> field, final String... names) {
-            spec.addOption(bind(OptionSpec.builder(names).type(boolean.class).usageHelp(true), field)
-                .description(description).build());
+            addPrintOnly(OptionSpec.builder(names).usageHelp(true), description, field);
         }
 
         @Override
         public void versionHelp(final String description, final Consumer<Boolean> field, final String... names) {
-            spec.addOption(bind(OptionSpec.builder(names).type(boolean.class).versionHelp(true), field)
-                .description(description).build());
+            addPrintOnly(OptionSpec.builder(names).versionHelp(true), description, field);
+        }
+
+        /** A flag that makes the command print something and exit (no value, no default). */
+        private void addPrintOnly(final OptionSpec.Builder builder, final String description,
+            final Consumer<Boolean> field) {
+            spec.addOption(bind(builder.type(boolean.class), field).description(description).build());
         }
 
         @Override

@@ -58,8 +58,9 @@ final class PlainFlagParser implements FlagTable {
                 return false; // a positional argument, an @file, a one-letter flag
             }
             final int equals = arg.indexOf('=');
-            final Flag flag = flags.get(equals < 0 ? arg : arg.substring(0, equals));
-            if (flag == null || !seen.add(equals < 0 ? arg : arg.substring(0, equals))) {
+            final String name = equals < 0 ? arg : arg.substring(0, equals);
+            final Flag flag = flags.get(name);
+            if (flag == null || !seen.add(name)) {
                 return false;
             }
             final String value;
