@@ -12,8 +12,14 @@ rounds=${ROUNDS:-3}
 puts=${PUTS:-30000}
 warmup=${WARMUP:-30000}
 dir=$(mktemp -d "${DIR:-/tmp}/three-members.XXXXXX")
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$dir"; }
+# The members are started in a process substitution (a subshell), so their pids come back in its
+# output; cleanup kills those (an array filled in the subshell stayed empty, and members outlived the script).
+etcd_pids=; cairn_pids=
+cleanup() {
+  for pid in ${etcd_pids//+/ } ${cairn_pids//+/ }; do kill "$pid" 2>/dev/null || true; done
+  for pid in ${etcd_pids//+/ } ${cairn_pids//+/ }; do while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done; done
+  rm -rf "$dir"
+}
 trap cleanup EXIT
 "$root/bin/cairn" --version > /dev/null
 "$root/bin/cairn-bench" --version > /dev/null
@@ -26,7 +32,6 @@ start_cluster() { # start_cluster NAME BINARY BASE_PORT: prints "endpoints pids"
     "$bin" --name "$name$i" --data-dir "$dir/$name$i" --listen-client-urls "$client" --advertise-client-urls "$client" \
       --listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer" --initial-cluster "$cluster" \
       --initial-cluster-token "$name" --initial-cluster-state new > "$dir/$name$i.log" 2>&1 &
-    pids+=($!)
     endpoints+="${endpoints:++}$client"
     member_pids+="${member_pids:++}$!"
   done
