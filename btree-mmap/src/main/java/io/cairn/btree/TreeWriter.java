@@ -228,23 +228,7 @@ final class TreeWriter {
     private boolean shiftLeft(MemorySegment parent, int slotInParent, MemorySegment page, MemorySegment newEntry, int n,
             int total) {
         int siblingSlot = slotInParent - 1;
-        int siblingUsed = usedBytesOfChild(parent, siblingSlot);
-        int best = -1;
-        int bestImbalance = Integer.MAX_VALUE;
-        int moved = 0;
-        for (int at = 1; at < n; at++) {
-            moved += splitBytes[at - 1] + Node.SLOT_BYTES;
-            int siblingAfter = siblingUsed + moved;
-            int pageAfter = total - moved;
-            if (siblingAfter > Node.USABLE_BYTES) {
-                break;
-            }
-            int imbalance = Math.abs(siblingAfter - pageAfter);
-            if (pageAfter <= Node.USABLE_BYTES && imbalance < bestImbalance) {
-                bestImbalance = imbalance;
-                best = at;
-            }
-        }
+        int best = chooseShift(usedBytesOfChild(parent, siblingSlot), n, total, true);
         if (best < 0 || !copySeparatorIfItFits(parent, slotInParent, page, newEntry, best)) {
             return false;
         }
@@ -262,23 +246,7 @@ final class TreeWriter {
     private boolean shiftRight(MemorySegment parent, int slotInParent, MemorySegment page, MemorySegment newEntry, int n,
             int total) {
         int siblingSlot = slotInParent + 1;
-        int siblingUsed = usedBytesOfChild(parent, siblingSlot);
-        int best = -1;
-        int bestImbalance = Integer.MAX_VALUE;
-        int moved = 0;
-        for (int at = n - 1; at >= 1; at--) {
-            moved += splitBytes[at] + Node.SLOT_BYTES;
-            int siblingAfter = siblingUsed + moved;
-            int pageAfter = total - moved;
-            if (siblingAfter > Node.USABLE_BYTES) {
-                break;
-            }
-            int imbalance = Math.abs(siblingAfter - pageAfter);
-            if (pageAfter <= Node.USABLE_BYTES && imbalance < bestImbalance) {
-                bestImbalance = imbalance;
-                best = at;
-            }
-        }
+        int best = chooseShift(usedBytesOfChild(parent, siblingSlot), n, total, false);
         if (best < 0 || !copySeparatorIfItFits(parent, siblingSlot, page, newEntry, best)) {
             return false;
         }
@@ -290,6 +258,32 @@ final class TreeWriter {
         rebuild(page, newEntry, 0, best);
         replaceSeparator(parent, siblingSlot);
         return true;
+    }
+
+    /**
+     * How many of the planned page's {@code n} entries ({@code total} bytes with slots) to move to a
+     * sibling holding {@code siblingUsed} bytes: the first ones ({@code toLeft}) or the last ones, so
+     * that both pages fit and their bytes are as even as can be. Returns the index of the first entry
+     * the page keeps (to the left) or the first it moves (to the right), or -1 when nothing fits.
+     */
+    private int chooseShift(int siblingUsed, int n, int total, boolean toLeft) {
+        int best = -1;
+        int bestImbalance = Integer.MAX_VALUE;
+        int moved = 0;
+        for (int k = 1; k < n; k++) {
+            moved += splitBytes[toLeft ? k - 1 : n - k] + Node.SLOT_BYTES;
+            int siblingAfter = siblingUsed + moved;
+            int pageAfter = total - moved;
+            if (siblingAfter > Node.USABLE_BYTES) {
+                break;
+            }
+            int imbalance = Math.abs(siblingAfter - pageAfter);
+            if (pageAfter <= Node.USABLE_BYTES && imbalance < bestImbalance) {
+                bestImbalance = imbalance;
+                best = toLeft ? k : n - k;
+            }
+        }
+        return best;
     }
 
     /** Compacts {@code page} if its holes are needed to take planned entries [from, to). */
