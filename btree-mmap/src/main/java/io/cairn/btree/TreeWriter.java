@@ -177,10 +177,12 @@ final class TreeWriter {
             Node.insert(page, 0, slot, entry, 0, entryBytes);
             return;
         }
-        if (level == leafLevel && level > 0 && shiftToSibling(level, slot, entry, entryBytes)) {
+        boolean leaf = level == leafLevel;
+        int n = planEntries(page, slot, entryBytes, leaf);
+        if (leaf && level > 0 && shiftToSibling(level, page, entry, n)) {
             return;
         }
-        split(bucket, level, slot, entry, entryBytes);
+        split(bucket, level, slot, entry, n);
     }
 
     /**
@@ -209,9 +211,7 @@ final class TreeWriter {
      * 1.6x etcd's db). Handing entries over first is the B*-tree's rule; a leaf then splits only
      * when its neighbours are full too.
      */
-    private boolean shiftToSibling(int level, int newSlot, MemorySegment newEntry, int newEntryBytes) {
-        MemorySegment page = txn.dirtyPage(pathPgnos[level]);
-        int n = planEntries(page, newSlot, newEntryBytes, true);
+    private boolean shiftToSibling(int level, MemorySegment page, MemorySegment newEntry, int n) {
         int total = 0;
         for (int j = 0; j < n; j++) {
             total += splitBytes[j] + Node.SLOT_BYTES;
@@ -354,12 +354,12 @@ final class TreeWriter {
         MemorySegment.copy(splitLeftPage, 0, page, 0, Page.SIZE_BYTES);
     }
 
-    private void split(Bucket bucket, int level, int newSlot, MemorySegment newEntry, int newEntryBytes) {
+    /** Splits the full page at {@code level}, whose {@code n} entries with the new one are planned ({@link #planEntries}). */
+    private void split(Bucket bucket, int level, int newSlot, MemorySegment newEntry, int n) {
         long leftPgno = pathPgnos[level];
         MemorySegment page = txn.dirtyPage(leftPgno);
         boolean leaf = Node.isLeaf(page, 0);
         int flags = Page.flags(page, 0);
-        int n = planEntries(page, newSlot, newEntryBytes, leaf);
         int at = chooseSplit(page, newEntry, n, newSlot, leaf);
 
         // Separator: first key of the right half. On a branch it moves up and the right page's slot 0 loses it.

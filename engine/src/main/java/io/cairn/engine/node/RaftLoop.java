@@ -227,9 +227,8 @@ final class RaftLoop implements Agent, InboundHandler {
         if (releaseRefused && !releaseOnBudget()) {
             return 0; // the same for a refused release: the WAL must take its marker first
         }
-        busy = false;
         final int proposed = proposeQueued();
-        busy |= proposed > 0;
+        busy = proposed > 0;
         work += proposed;
         // Only what reached Raft counts as work: the transport's own housekeeping (the driver's
         // timers and status messages) would otherwise keep the loop from ever parking long.
@@ -258,7 +257,7 @@ final class RaftLoop implements Agent, InboundHandler {
         }
         work += handleReadies();
         if (busy) {
-            lastBusyNanos = System.nanoTime();
+            lastBusyNanos = now;
         }
         if (unpersisted == null) {
             takeMembershipChanges(); // MemberUpdate applies without a Ready of its own waiting on it
