@@ -60,6 +60,11 @@ final class Peer implements AutoCloseable {
             && (messageLink == null || messageLink.isEstablished() && snapshotLink.isEstablished());
     }
 
+    /** Whether a snapshot is being streamed to or from the member. */
+    boolean isStreamingSnapshot() {
+        return snapshotSender.isActive() || snapshotReceiver.isReceiving();
+    }
+
     /** The owner's poll: TLS handshakes and held-back records, then the outgoing snapshot. */
     int doWork(final long nowNs, final InboundHandler handler) {
         int work = 0;

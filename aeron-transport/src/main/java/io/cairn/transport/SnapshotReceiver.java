@@ -194,6 +194,11 @@ final class SnapshotReceiver {
         return true;
     }
 
+    /** Whether a snapshot from this peer is partly received (its first chunk taken, its last not yet). */
+    boolean isReceiving() {
+        return snapshotIndex != NONE;
+    }
+
     /** Abandons the snapshot being received, if any: its sink discards what it holds. Also when the peer goes. */
     void abort() {
         snapshotIndex = NONE;

@@ -2,6 +2,7 @@ package io.cairn.transport;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cairn.raft.ConfState;
@@ -69,6 +70,29 @@ class SnapshotTransferTest {
             System.out.printf("256 MiB snapshot: %d chunks resent, %d dropped, %d damaged, %d acks lost%n",
                 sender.snapshotChunksResent.get(), receiverSide.droppedFrames(), receiverSide.corruptedFrames(),
                 senderSide.droppedFrames());
+        }
+    }
+
+    /**
+     * Both ends say a snapshot is streaming from the first chunk until it is delivered (the Raft loop
+     * then keeps polling instead of parking), and neither does before or after.
+     */
+    @Test
+    void bothEndsReportTheStreamWhileItLasts() {
+        final List<TransportConfig> configs = List.of(config(1, TestNodes.freeUdpPort(), 64 * 1024),
+            config(2, TestNodes.freeUdpPort(), 64 * 1024));
+        try (TestNodes nodes = new TestNodes().start(configs, null, null)) {
+            nodes.awaitConnected();
+            assertFalse(nodes.node(1).isStreamingSnapshot() || nodes.node(2).isStreamingSnapshot(), "before");
+            final Message sent = snapshotMessage(1000, randomBytes(4 << 20));
+            assertTrue(nodes.node(1).send(sent));
+            assertTrue(nodes.node(1).isStreamingSnapshot(), "the sender, once asked to send");
+            nodes.pollUntil("the receiver took a chunk", () -> nodes.node(2).counters().snapshotChunksReceived.get() > 0);
+            assertTrue(nodes.node(2).isStreamingSnapshot(), "the receiver, between its first chunk and its last");
+            assertTrue(nodes.node(1).isStreamingSnapshot(), "the sender, until told of delivery");
+            assertDelivered(nodes, sent);
+            assertFalse(nodes.node(1).isStreamingSnapshot(), "the sender, after delivery");
+            assertFalse(nodes.node(2).isStreamingSnapshot(), "the receiver, after delivery");
         }
     }
 

@@ -192,6 +192,11 @@ final class AeronPeers implements Peers {
     }
 
     @Override
+    public boolean streamingSnapshot() {
+        return transport.isStreamingSnapshot();
+    }
+
+    @Override
     public void flush() {
         transport.flush();
     }

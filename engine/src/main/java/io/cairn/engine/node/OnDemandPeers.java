@@ -39,6 +39,11 @@ final class OnDemandPeers implements Peers {
     }
 
     @Override
+    public boolean streamingSnapshot() {
+        return delegate.streamingSnapshot();
+    }
+
+    @Override
     public void flush() {
         delegate.flush();
     }

@@ -40,6 +40,14 @@ interface Peers extends AutoCloseable {
     /** Delivers what arrived to {@code inbound}; returns the work done (0 lets the loop idle). */
     int poll(InboundHandler inbound);
 
+    /**
+     * Whether a snapshot is being streamed to or from a member: its chunks move only while the
+     * owner polls, so the owner should not park long meanwhile.
+     */
+    default boolean streamingSnapshot() {
+        return false;
+    }
+
     /** Puts what {@link #send} queued on the wire now (the transport's driver runs on the loop's thread). */
     void flush();
 

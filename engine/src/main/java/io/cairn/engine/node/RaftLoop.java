@@ -232,8 +232,14 @@ final class RaftLoop implements Agent, InboundHandler {
         work += proposed;
         // Only what reached Raft counts as work: the transport's own housekeeping (the driver's
         // timers and status messages) would otherwise keep the loop from ever parking long.
-        peers.poll(this);
+        final int transportWork = peers.poll(this);
         work += messagesStepped;
+        if (peers.streamingSnapshot()) {
+            // A snapshot crosses only as fast as this loop polls. Parked 1 ms after each poll (no
+            // client work), a leader sent 75 MB/s; its chunks count as work while it streams.
+            work += transportWork;
+            busy = true;
+        }
         messagesStepped = 0;
         final long now = System.nanoTime();
         if (now - nextTickNanos >= 0) {
