@@ -34,6 +34,12 @@ import org.agrona.concurrent.AgentInvoker;
 public final class AeronTransport implements AutoCloseable {
     public static final int MESSAGE_STREAM_ID = 1001;
     public static final int SNAPSHOT_STREAM_ID = 1002;
+    /**
+     * How long the client and the embedded driver may go without hearing from each other before
+     * either gives the other up. Both run on the owner's thread in INVOKER mode, so this is how long
+     * that thread may stall; past it the client closes itself ({@link #poll} then throws).
+     */
+    static final long LIVENESS_TIMEOUT_MS = 60_000;
     /** Driver duty cycles one poll or flush may run while they find work (INVOKER mode); see invokeDriver. */
     static final int DRIVER_CYCLES_PER_POLL_MAX = 64;
 
@@ -72,7 +78,8 @@ public final class AeronTransport implements AutoCloseable {
         this.encoder = new RaftMessageEncoder(config.clusterId());
         this.driver = EmbeddedDriver.launch(config);
         this.driverInvoker = driver.invoker();
-        final Aeron.Context context = new Aeron.Context().aeronDirectoryName(config.aeronDir().toString());
+        final Aeron.Context context = new Aeron.Context().aeronDirectoryName(config.aeronDir().toString())
+            .driverTimeoutMs(LIVENESS_TIMEOUT_MS);
         if (driverInvoker != null) {
             context.useConductorAgentInvoker(true).driverAgentInvoker(driverInvoker);
         }
@@ -269,6 +276,11 @@ public final class AeronTransport implements AutoCloseable {
         if (driverInvoker != null) {
             work += invokeDriver();
             work += clientInvoker.invoke();
+            if (aeron.isClosed()) {
+                // Its counters and buffers are unmapped: touching them would crash the process.
+                throw new IllegalStateException("the Aeron client closed itself: its thread stalled for longer than "
+                    + LIVENESS_TIMEOUT_MS + " ms, or the media driver failed");
+            }
         }
         work += messageSubscription.poll(messageAssembler, config.fragmentsPerPoll());
         work += snapshotSubscription.poll(snapshotAssembler, config.fragmentsPerPoll());

@@ -6,6 +6,7 @@ import io.aeron.driver.ThreadingMode;
 import io.aeron.driver.status.SystemCounterDescriptor;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.agrona.concurrent.AgentInvoker;
 
 /**
@@ -36,7 +37,13 @@ public final class EmbeddedDriver implements AutoCloseable {
             .conductorIdleStrategy(Configuration.agentIdleStrategy(config.idleStrategy(), null))
             .senderIdleStrategy(Configuration.agentIdleStrategy(config.idleStrategy(), null))
             .receiverIdleStrategy(Configuration.agentIdleStrategy(config.idleStrategy(), null))
-            .warnIfDirectoryExists(false);
+            .warnIfDirectoryExists(false)
+            // The owner's thread runs driver and client alike in INVOKER mode: a stall of that thread
+            // (a disk that hangs an fsync) must not make the driver drop its only client, whose mapped
+            // counters then vanish under it (Aeron's default is 10 s; see AeronTransport.LIVENESS_TIMEOUT_MS).
+            .clientLivenessTimeoutNs(TimeUnit.MILLISECONDS.toNanos(AeronTransport.LIVENESS_TIMEOUT_MS))
+            // Aeron requires it above the client liveness timeout (its default is 15 s against 10 s).
+            .publicationUnblockTimeoutNs(TimeUnit.MILLISECONDS.toNanos(AeronTransport.LIVENESS_TIMEOUT_MS * 3 / 2));
         return new EmbeddedDriver(MediaDriver.launch(context), config.aeronDir());
     }
 

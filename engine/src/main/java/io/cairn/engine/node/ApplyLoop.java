@@ -5,8 +5,11 @@ import io.cairn.engine.api.EtcdError;
 import io.cairn.raft.Entry;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -23,7 +26,7 @@ import java.util.concurrent.locks.ReentrantLock;
 final class ApplyLoop {
     private static final System.Logger LOG = System.getLogger(ApplyLoop.class.getName());
     private static final int QUEUED_BATCHES_MAX = 256;
-    private static final long EXCLUSIVE_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
+    private static final long AWAIT_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
     private static final int ENTRIES_PER_TRANSACTION_MAX = 8_192;
     // Frequent enough that the tree's freelist stays small: pages freed after the last sync cannot be
     // reused, and at a 1 s cadence under load the file ballooned (see engine/README.md).
@@ -39,6 +42,12 @@ final class ApplyLoop {
     private final CommandApplier applier;
     private final CommandApplier.Outcome outcome;
     private final ArrayBlockingQueue<List<Entry>> queue = new ArrayBlockingQueue<>(QUEUED_BATCHES_MAX);
+    /**
+     * A snapshot install's place among the queued batches (compared by identity); its work waits in
+     * {@link #installs}. Batches need no wrapper this way: the put path allocates nothing more.
+     */
+    private static final List<Entry> INSTALL_MARK = Collections.unmodifiableList(new ArrayList<>());
+    private final ConcurrentLinkedQueue<Install> installs = new ConcurrentLinkedQueue<>();
     /** Held while applying or compacting, by this thread or by a caller of applyIfIdle. */
     private final ReentrantLock applying = new ReentrantLock();
     /** Batches submitted and not yet applied: raised by submit, lowered once applied. */
@@ -108,30 +117,30 @@ final class ApplyLoop {
         }
     }
 
+    /** A snapshot install waiting for its turn on the apply thread, and what learns of its end. */
+    private record Install(TreeWork work, CompletableFuture<Void> done) {
+    }
+
     /**
-     * Runs {@code work} on the calling thread once every queued batch is applied, holding the apply
-     * lock so nothing else touches the tree's writer meanwhile (a snapshot install). Only the
-     * caller queues batches, so the queue stays empty while it waits.
+     * Queues a leader's snapshot to be installed on the apply thread after every batch submitted
+     * before it and before every batch submitted after it. The caller (the Raft loop) goes on
+     * meanwhile: installing gigabytes takes seconds, and a loop that waited for it answered no
+     * heartbeats, so a leader whose quorum needed this member stepped down (issue #21). The future
+     * completes once the tree holds the snapshot durably, or with the install's failure (which
+     * also stops the apply thread, as a failed batch does).
      */
-    void exclusive(final TreeWork work) throws IOException {
-        while (pendingBatches.get() != 0) {
-            checkHealthy();
-            LockSupport.parkNanos(this, EXCLUSIVE_POLL_NANOS);
-        }
-        applying.lock();
-        try {
-            work.run();
-        } finally {
-            applying.unlock();
-        }
-        syncedIndex = applier.appliedIndex(); // the install synced the tree
+    CompletableFuture<Void> submitInstall(final TreeWork install) throws InterruptedException {
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        installs.add(new Install(install, done));
+        submit(INSTALL_MARK);
+        return done;
     }
 
     /** Waits until every batch submitted so far is applied (a membership change's outcome is needed). */
     void awaitApplied() {
         while (pendingBatches.get() != 0) {
             checkHealthy();
-            LockSupport.parkNanos(this, EXCLUSIVE_POLL_NANOS);
+            LockSupport.parkNanos(this, AWAIT_POLL_NANOS);
         }
     }
 
@@ -166,11 +175,18 @@ final class ApplyLoop {
                 applying.lock();
                 try {
                     if (first != null) {
-                        entries.addAll(first);
-                        // Whatever else is queued joins the same transaction, up to a bound.
+                        // Whatever else is queued joins the same transaction, up to a bound; an
+                        // install ends the transaction before it.
+                        drained.add(first);
                         queue.drainTo(drained, QUEUED_BATCHES_MAX);
-                        for (final List<Entry> more : drained) {
-                            entries.addAll(more);
+                        for (final List<Entry> batch : drained) {
+                            if (batch == INSTALL_MARK) {
+                                applyUntilItFits(entries);
+                                entries.clear();
+                                install(installs.remove());
+                                continue;
+                            }
+                            entries.addAll(batch);
                             if (entries.size() >= ENTRIES_PER_TRANSACTION_MAX) {
                                 applyUntilItFits(entries);
                                 entries.clear();
@@ -178,7 +194,7 @@ final class ApplyLoop {
                         }
                         applyUntilItFits(entries);
                         entries.clear();
-                        pendingBatches.addAndGet(-1 - drained.size());
+                        pendingBatches.addAndGet(-drained.size());
                         drained.clear();
                         wakeSyncIfDue();
                     }
@@ -209,7 +225,20 @@ final class ApplyLoop {
      * goes on without a restart. Gives up only when the member closes (a restart replays the WAL).
      */
     private void applyUntilItFits(final List<Entry> entries) throws IOException {
-        untilItFits(() -> applier.apply(entries, outcome));
+        if (!entries.isEmpty()) {
+            untilItFits(() -> applier.apply(entries, outcome));
+        }
+    }
+
+    private void install(final Install install) throws IOException {
+        try {
+            install.work().run();
+        } catch (final IOException | RuntimeException | Error e) {
+            install.done().completeExceptionally(e);
+            throw e;
+        }
+        syncedIndex = applier.appliedIndex(); // the install synced the tree
+        install.done().complete(null);
     }
 
     private void compactStepUntilItFits() throws IOException {

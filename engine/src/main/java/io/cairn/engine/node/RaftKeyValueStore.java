@@ -510,6 +510,11 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         return applier.removedMemberIds();
     }
 
+    /** TESTS ONLY: a write transaction on the member's tree; every other writer waits until it ends. */
+    io.cairn.btree.WriteTxn beginTreeWrite() {
+        return storage.env.beginWrite();
+    }
+
     /** The first entry of Raft's in-memory log (tests: where a restart started it; read off the Raft loop). */
     long raftLogFirstIndex() {
         return storage.log.firstIndex();

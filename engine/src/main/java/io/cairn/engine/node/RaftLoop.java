@@ -106,6 +106,8 @@ final class RaftLoop implements Agent, InboundHandler {
      */
     private volatile long lastBusyNanos = System.nanoTime();
     private boolean busy;
+    /** Snapshots handed to the apply thread to install, oldest first (loop thread only). */
+    private final java.util.ArrayDeque<Installing> installing = new java.util.ArrayDeque<>();
     /** The member is stopping: a leader hands leadership to a follower first (etcd does on SIGTERM). */
     private volatile boolean handOffRequested;
     /** A MoveLeader waiting for the loop (any thread sets it), and the one under way (loop thread). */
@@ -290,6 +292,9 @@ final class RaftLoop implements Agent, InboundHandler {
         }
         if (removedAtNanos != 0 && !removal.isDone() && now - removedAtNanos >= REMOVED_STOP_DELAY_NANOS) {
             removal.complete(null);
+        }
+        if (!installing.isEmpty()) {
+            finishInstalls();
         }
         applyLoop.checkHealthy();
         return work;
@@ -494,7 +499,7 @@ final class RaftLoop implements Agent, InboundHandler {
         }
     }
 
-    private boolean persist(final Ready ready, final int fromWrite) throws IOException {
+    private boolean persist(final Ready ready, final int fromWrite) throws IOException, InterruptedException {
         if (ready.snapshot() != null && fromWrite == 0) {
             installSnapshot(ready.snapshot());
         }
@@ -542,12 +547,14 @@ final class RaftLoop implements Agent, InboundHandler {
 
     /**
      * A snapshot from the leader (this member fell behind the leader's log): the WAL records it
-     * first, then the tree takes the received file's contents in one transaction, once everything
-     * applied before it is applied; then MVCC, leases and watchers go on from the new state (the
-     * watch hub hears the new revision). The received file is deleted last: a crash before that
-     * installs it again on restart.
+     * first, then the apply thread installs the received file's contents in the tree, after every
+     * entry before it and before every entry after it; then MVCC, leases and watchers go on from
+     * the new state (the watch hub hears the new revision). This loop does not wait for the install
+     * (seconds for gigabytes): it goes on answering the leader, and {@link #finishInstalls} takes
+     * up what follows it. The received file is deleted last: a crash before that installs it again
+     * on restart.
      */
-    private void installSnapshot(final io.cairn.raft.Snapshot snapshot) throws IOException {
+    private void installSnapshot(final io.cairn.raft.Snapshot snapshot) throws IOException, InterruptedException {
         // The transport's file store delivered the snapshot with the received file's path as its data.
         final java.nio.file.Path file = java.nio.file.Path.of(new String(snapshot.data(),
             java.nio.charset.StandardCharsets.UTF_8));
@@ -556,14 +563,28 @@ final class RaftLoop implements Agent, InboundHandler {
             LogField.of("incoming-snapshot-index", snapshot.index()),
             LogField.of("incoming-snapshot-size-bytes", file.toFile().length()), LogField.of("path", file));
         storage.recordSnapshot(snapshot);
-        applyLoop.exclusive(() -> applier.installSnapshot(file));
-        // the snapshot may bring other members than this one knew
-        peers.members(applier.members(), applier.removedMemberIds());
         noteMembership(node.confState());
-        java.nio.file.Files.deleteIfExists(file);
-        LOG.log(System.Logger.Level.INFO, "installed the leader's snapshot",
-            LogField.memberId("local-member-id", node.id()), LogField.of("applied-index", applier.appliedIndex()),
-            LogField.of("revision", applier.committedRevision()));
+        installing.add(new Installing(applyLoop.submitInstall(() -> applier.installSnapshot(file)), file));
+    }
+
+    /** A snapshot the apply thread is installing, and its received file. */
+    private record Installing(CompletableFuture<Void> done, java.nio.file.Path file) {
+    }
+
+    /** What follows each install the apply thread finished: the members it brought, its file deleted. */
+    private void finishInstalls() throws IOException {
+        for (Installing next = installing.peek(); next != null && next.done().isDone(); next = installing.peek()) {
+            installing.remove();
+            if (next.done().isCompletedExceptionally()) {
+                throw new IOException("installing the leader's snapshot failed", next.done().exceptionNow());
+            }
+            // the snapshot may bring other members than this one knew
+            peers.members(applier.members(), applier.removedMemberIds());
+            java.nio.file.Files.deleteIfExists(next.file());
+            LOG.log(System.Logger.Level.INFO, "installed the leader's snapshot",
+                LogField.memberId("local-member-id", node.id()), LogField.of("applied-index", applier.appliedIndex()),
+                LogField.of("revision", applier.committedRevision()));
+        }
     }
 
     /** The rest of a persisted Ready: messages sent, hard state kept, entries applied, reads served. */
