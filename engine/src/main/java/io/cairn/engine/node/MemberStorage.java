@@ -323,6 +323,7 @@ final class MemberStorage implements AutoCloseable {
             applied = CommandApplier.appliedIndex(new BtreeView(read));
         }
         if (applied >= walStart) {
+            deleteInstalledSnapshots(snapDir, applied);
             return;
         }
         final Path received;
@@ -336,6 +337,32 @@ final class MemberStorage implements AutoCloseable {
         replaceTreeContents(env, received);
         java.nio.file.Files.delete(received);
         LOG.log(System.Logger.Level.INFO, "installed the snapshot at index " + walStart + " received before a restart");
+    }
+
+    /**
+     * Deletes received snapshot files the tree already holds (index at most {@code applied}): a
+     * member stopped between an install and the deletion of its file (the Raft loop deletes it once
+     * it sees the apply thread's install done) would otherwise keep a copy of the tree for ever.
+     */
+    private static void deleteInstalledSnapshots(final Path snapDir, final long applied) throws IOException {
+        final List<Path> installed;
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(snapDir)) {
+            installed = files.filter(f -> receivedIndex(f.getFileName().toString()) <= applied).toList();
+        }
+        for (final Path file : installed) {
+            java.nio.file.Files.delete(file);
+            LOG.log(System.Logger.Level.INFO, "deleted " + file + ": the tree holds that snapshot");
+        }
+    }
+
+    /** The index a complete received snapshot's name ends with ({@code db.incoming-<peer>-<index>}); else MAX_VALUE. */
+    static long receivedIndex(final String name) {
+        if (!name.startsWith("db.incoming-")) {
+            return Long.MAX_VALUE;
+        }
+        final String index = name.substring(name.lastIndexOf('-') + 1);
+        return index.chars().allMatch(Character::isDigit) && !index.isEmpty() && index.length() < 19
+            ? Long.parseLong(index) : Long.MAX_VALUE;
     }
 
     /**

@@ -21,8 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A member down while the others write past several log compactions comes back, gets the
- * leader's tree as a snapshot (streamed from an image, installed in one transaction), replays the
- * rest, and ends with the leader's data (HashKV), also after a restart of its own.
+ * leader's tree as a snapshot (streamed from an image, installed by the apply thread), replays the
+ * rest, and ends with the leader's data (HashKV), also after a restart of its own, which deletes a
+ * received file the tree already holds.
  */
 class SnapshotCatchUpTest {
     private static final int WRITES = 3_000;
@@ -46,7 +47,11 @@ class SnapshotCatchUpTest {
             assertEquals(cluster.member(leader).hashKv(revision), cluster.member(behind).hashKv(revision));
             assertTrue(noReceivedFilesLeft(dir.resolve("m" + (behind + 1))), "the received snapshot file is gone");
             cluster.stop(behind);
+            // A member stopped after an install but before its file was deleted: the restart deletes it.
+            final Path snap = dir.resolve("m" + (behind + 1)).resolve("member").resolve("snap");
+            Files.write(snap.resolve("db.incoming-1-7"), new byte[] {1});
             cluster.start(behind);
+            assertTrue(noReceivedFilesLeft(dir.resolve("m" + (behind + 1))), "an installed snapshot's file is deleted");
             Await.until(() -> cluster.member(behind).currentRevision() == revision, 60, "the restarted member");
             final KvHash.Result after = cluster.member(behind).hashKv(revision);
             assertEquals(cluster.member(leader).hashKv(revision), after);
