@@ -305,11 +305,27 @@ final class MemberStorage implements AutoCloseable {
      * and is synced.
      */
     static void replaceTreeContents(final Env env, final Path received) throws IOException {
+        readThrough(received);
         try (Env source = Env.open(received, env.options().withSyncOnCommit(false));
              ReadTxn from = source.beginRead()) {
             ContentReplacement.replace(env, from, identityKeys(), ContentReplacement.SLICE_BYTES);
         }
         env.sync();
+    }
+
+    /**
+     * Reads {@code file} front to back once, so its pages are in the page cache before the copy
+     * visits them in key order through a map without readahead (MADV_RANDOM). A received snapshot
+     * is usually still cached (0.3 s for 1.5 GB); one installed after a restart is not, and the copy
+     * then faulted it in a 4 KiB page at a time: 57 s for 1.5 GB, 8.4 s with this read (2.1 s of it).
+     */
+    private static void readThrough(final Path file) throws IOException {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
+            final java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocateDirect(1 << 20);
+            while (channel.read(buffer) > 0) {
+                buffer.clear();
+            }
+        }
     }
 
     /**
