@@ -19,6 +19,9 @@ import java.util.Map;
  * can partition a member or slow what reaches it.
  */
 final class InJvmCluster implements AutoCloseable {
+    /** Peer ports are picked in 20000..31999 (see {@link #freeUdpPort}). */
+    private static final int LOW_PORT_MIN = 20_000;
+    private static final int LOW_PORT_COUNT = 12_000;
     private final Path dir;
     private final MemberOptions options;
     private final Map<String, List<URI>> peerUrls = new LinkedHashMap<>();
@@ -153,10 +156,21 @@ final class InJvmCluster implements AutoCloseable {
         return null;
     }
 
+    /**
+     * A UDP port free now, below Linux's ephemeral range (32768 and up): a port the kernel handed
+     * out as ephemeral could be handed out again to a publication's own socket before the member
+     * meant to listen on it binds it ("Address already in use", seen twice).
+     */
     static int freeUdpPort() throws IOException {
-        try (DatagramSocket socket = new DatagramSocket(0)) {
-            return socket.getLocalPort();
+        for (int attempt = 0; attempt < 1_000; attempt++) {
+            final int port = LOW_PORT_MIN + java.util.concurrent.ThreadLocalRandom.current().nextInt(LOW_PORT_COUNT);
+            try (DatagramSocket socket = new DatagramSocket(new java.net.InetSocketAddress("127.0.0.1", port))) {
+                return socket.getLocalPort();
+            } catch (final java.net.SocketException taken) {
+                // in use: try another
+            }
         }
+        throw new IOException("no free UDP port in " + LOW_PORT_MIN + ".." + (LOW_PORT_MIN + LOW_PORT_COUNT - 1));
     }
 
     @Override
