@@ -132,6 +132,20 @@ public final class FileSnapshotStore implements SnapshotStore {
         }
     }
 
+    /**
+     * The snapshot index a complete received file's name ends with ({@code db.incoming-<peer>-<index>});
+     * {@link Long#MAX_VALUE} for any other file (a partial one, say).
+     */
+    public static long receivedIndex(final Path file) {
+        final String name = file.getFileName().toString();
+        if (!name.startsWith(PREFIX) || name.endsWith(PARTIAL_SUFFIX)) {
+            return Long.MAX_VALUE;
+        }
+        final String index = name.substring(name.lastIndexOf('-') + 1);
+        return !index.isEmpty() && index.length() < 19 && index.chars().allMatch(Character::isDigit)
+            ? Long.parseLong(index) : Long.MAX_VALUE;
+    }
+
     /** The file a delivered SNAPSHOT message's {@code data} names. */
     public static Path receivedFile(final Message snapshotMessage) {
         return Path.of(new String(snapshotMessage.snapshot().data(), StandardCharsets.UTF_8));

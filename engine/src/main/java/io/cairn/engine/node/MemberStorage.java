@@ -21,6 +21,7 @@ import io.cairn.raft.EntryType;
 import io.cairn.raft.HardState;
 import io.cairn.raft.MemoryLogStorage;
 import io.cairn.raft.Ready;
+import io.cairn.transport.FileSnapshotStore;
 import io.cairn.wal.NoSpareSegmentException;
 import io.cairn.wal.Recovered;
 import io.cairn.wal.SnapshotMarker;
@@ -344,8 +345,7 @@ final class MemberStorage implements AutoCloseable {
         }
         final Path received;
         try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(snapDir)) {
-            received = files.filter(f -> f.getFileName().toString().startsWith("db.incoming-")
-                && f.getFileName().toString().endsWith("-" + walStart)).findFirst().orElse(null);
+            received = files.filter(f -> FileSnapshotStore.receivedIndex(f) == walStart).findFirst().orElse(null);
         }
         if (received == null) {
             return; // the open check names the mismatch
@@ -363,22 +363,12 @@ final class MemberStorage implements AutoCloseable {
     private static void deleteInstalledSnapshots(final Path snapDir, final long applied) throws IOException {
         final List<Path> installed;
         try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(snapDir)) {
-            installed = files.filter(f -> receivedIndex(f.getFileName().toString()) <= applied).toList();
+            installed = files.filter(f -> FileSnapshotStore.receivedIndex(f) <= applied).toList();
         }
         for (final Path file : installed) {
             java.nio.file.Files.delete(file);
             LOG.log(System.Logger.Level.INFO, "deleted " + file + ": the tree holds that snapshot");
         }
-    }
-
-    /** The index a complete received snapshot's name ends with ({@code db.incoming-<peer>-<index>}); else MAX_VALUE. */
-    static long receivedIndex(final String name) {
-        if (!name.startsWith("db.incoming-")) {
-            return Long.MAX_VALUE;
-        }
-        final String index = name.substring(name.lastIndexOf('-') + 1);
-        return index.chars().allMatch(Character::isDigit) && !index.isEmpty() && index.length() < 19
-            ? Long.parseLong(index) : Long.MAX_VALUE;
     }
 
     /**
