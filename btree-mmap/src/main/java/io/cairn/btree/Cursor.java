@@ -36,14 +36,19 @@ public final class Cursor {
     }
 
     public boolean seek(byte[] key) {
-        return seek(MemorySegment.ofArray(key));
+        begin();
+        Bucket.checkKeyLength(key.length);
+        return seek(txn.searchKey(key), key.length);
     }
 
     /** Positions at the first key >= {@code key}; false if there is none. */
     public boolean seek(MemorySegment key) {
         begin();
         Bucket.checkKey(key);
-        int keyLength = (int) key.byteSize();
+        return seek(key, (int) key.byteSize());
+    }
+
+    private boolean seek(MemorySegment key, int keyLength) {
         long pgno = bucket.rootPgno;
         for (int level = 0; level < Txn.MAX_DEPTH; level++) {
             reach(level);

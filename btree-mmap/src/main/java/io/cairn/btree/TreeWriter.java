@@ -25,6 +25,8 @@ final class TreeWriter {
     private final MemorySegment separatorBuffer;
     /** The key of an array put, for the search (see {@link #put(Bucket, byte[], byte[], int)}). */
     private final MemorySegment keyScratch;
+    /** The key of an array lookup in the write transaction (see {@link Txn#searchKey}). */
+    private final MemorySegment searchKeyScratch;
     private int separatorLength;
 
     /** Split planning: where each of the (count + 1) entries lives and how big it is. */
@@ -43,6 +45,12 @@ final class TreeWriter {
     final org.agrona.collections.Long2ObjectHashMap<MemorySegment> dirtyPages =
         new org.agrona.collections.Long2ObjectHashMap<>();
     final java.util.List<Bucket> openBuckets = new java.util.ArrayList<>();
+    /** The write transactions' handle on the bucket directory, bound to each in turn. */
+    final Bucket directoryHandle = new Bucket(null, "", 0, -1);
+    /** Handles on named buckets, bound to each write transaction that opens them (see {@link Bucket}). */
+    private final java.util.List<Bucket> reusableHandles = new java.util.ArrayList<>();
+    /** Names beyond these many get a handle per transaction (a tree has a handful of buckets). */
+    private static final int REUSABLE_HANDLES_MAX = 32;
     /** A bucket's directory record while it is written (the put copies it into the page at once). */
     final MemorySegment bucketRecord;
 
@@ -56,7 +64,32 @@ final class TreeWriter {
         firstBranchEntryBuffer = arena.allocate(Page.SIZE_BYTES, 8);
         separatorBuffer = arena.allocate(Keys.MAX_KEY_BYTES, 8);
         keyScratch = arena.allocate(Keys.MAX_KEY_BYTES, 8);
+        searchKeyScratch = arena.allocate(Keys.MAX_KEY_BYTES, 8);
         bucketRecord = arena.allocate(Txn.BUCKET_RECORD_BYTES, 8);
+    }
+
+    /**
+     * The handle to bind for bucket {@code name} in {@code writeTxn}: the one earlier write
+     * transactions used, or a new one when this transaction already had that one (a bucket deleted
+     * and created again: the deleted handle must keep saying so).
+     */
+    Bucket reusableHandle(WriteTxn writeTxn, String name) {
+        for (int i = 0; i < reusableHandles.size(); i++) {
+            Bucket b = reusableHandles.get(i);
+            if (b.name.equals(name)) {
+                return b.txn == writeTxn ? new Bucket(null, name, 0, 0) : b;
+            }
+        }
+        Bucket b = new Bucket(null, name, 0, 0);
+        if (reusableHandles.size() < REUSABLE_HANDLES_MAX) {
+            reusableHandles.add(b);
+        }
+        return b;
+    }
+
+    MemorySegment searchKey(byte[] key) {
+        MemorySegment.copy(key, 0, searchKeyScratch, ValueLayout.JAVA_BYTE, 0, key.length);
+        return searchKeyScratch;
     }
 
     void begin(WriteTxn writeTxn) {
@@ -436,7 +469,17 @@ final class TreeWriter {
     // ---- delete
 
     boolean delete(Bucket bucket, MemorySegment key) {
-        descend(bucket.rootPgno, key, (int) key.byteSize());
+        return delete(bucket, key, (int) key.byteSize());
+    }
+
+    /** As {@link #put(Bucket, byte[], byte[], int)}: the key is copied for the search, not wrapped. */
+    boolean delete(Bucket bucket, byte[] key) {
+        MemorySegment.copy(key, 0, keyScratch, ValueLayout.JAVA_BYTE, 0, key.length);
+        return delete(bucket, keyScratch, key.length);
+    }
+
+    private boolean delete(Bucket bucket, MemorySegment key, int keyLength) {
+        descend(bucket.rootPgno, key, keyLength);
         if (leafSlot < 0) {
             return false;
         }

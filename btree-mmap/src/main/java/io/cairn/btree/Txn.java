@@ -83,6 +83,16 @@ public abstract sealed class Txn implements AutoCloseable permits ReadTxn, Write
         return segment.asSlice(offset, length).reinterpret(arena, null);
     }
 
+    /**
+     * {@code key} as a segment to search with, for one call: its first {@code key.length} bytes are
+     * the key. A read transaction wraps the array; the write transaction copies it into the writer's
+     * scratch instead (a segment and a session around every looked-up key were 70 bytes per put,
+     * issue #21). The caller checked that the transaction is open and the key's length.
+     */
+    MemorySegment searchKey(byte[] key) {
+        return MemorySegment.ofArray(key);
+    }
+
     Bucket directory() {
         return new Bucket(this, "", meta.rootPgno(), -1);
     }
@@ -114,11 +124,16 @@ public abstract sealed class Txn implements AutoCloseable permits ReadTxn, Write
                 assert !Node.isOverflow(segment, entry) && Node.valueLength(segment, entry) == BUCKET_RECORD_BYTES
                         : "bucket record of " + name + " is not " + BUCKET_RECORD_BYTES + " inline bytes";
                 long record = Node.valueOffset(segment, entry);
-                return new Bucket(this, name, segment.get(Page.U64, record), segment.get(Page.U64, record + 8));
+                return handle(name, segment.get(Page.U64, record), segment.get(Page.U64, record + 8));
             }
             pgno = Node.child(segment, Node.entry(segment, base, Node.searchBranch(segment, base, key, 0, keyLength)));
         }
         throw new IllegalStateException("the bucket directory is deeper than " + MAX_DEPTH + " levels in " + env.path());
+    }
+
+    /** A handle on bucket {@code name} for this transaction. */
+    Bucket handle(String name, long rootPgno, long count) {
+        return new Bucket(this, name, rootPgno, count);
     }
 
     /** The root page of the bucket directory as this transaction sees it. */

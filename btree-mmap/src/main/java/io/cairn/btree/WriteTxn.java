@@ -34,7 +34,7 @@ public final class WriteTxn extends Txn {
         this.buckets = writer.openBuckets;
         assert dirty.isEmpty() && buckets.isEmpty() : "the previous write transaction did not end";
         this.highWaterPages = meta.highWaterPages();
-        this.directory = new Bucket(this, "", meta.rootPgno(), -1);
+        this.directory = writer.directoryHandle.bind(this, meta.rootPgno(), -1);
         writer.begin(this);
     }
 
@@ -42,6 +42,16 @@ public final class WriteTxn extends Txn {
     MemorySegment pageSegment(long pgno) {
         MemorySegment d = dirty.get(pgno);
         return d == null ? pages : d;
+    }
+
+    @Override
+    Bucket handle(String name, long rootPgno, long count) {
+        return writer.reusableHandle(this, name).bind(this, rootPgno, count);
+    }
+
+    @Override
+    MemorySegment searchKey(byte[] key) {
+        return writer.searchKey(key);
     }
 
     @Override
@@ -96,7 +106,7 @@ public final class WriteTxn extends Txn {
         writer();
         long root = allocate(1);
         Node.init(newPage(root), 0, root, Page.FLAG_LEAF);
-        Bucket b = new Bucket(this, name, root, 0);
+        Bucket b = handle(name, root, 0);
         b.dirty = true;
         buckets.add(b);
         writeRecord(b);
@@ -136,7 +146,7 @@ public final class WriteTxn extends Txn {
         writer().delete(directory, MemorySegment.ofArray(from.getBytes(StandardCharsets.UTF_8)));
         b.deleted = true;
         buckets.remove(b);
-        Bucket renamed = new Bucket(this, to, b.rootPgno, b.count);
+        Bucket renamed = handle(to, b.rootPgno, b.count);
         buckets.add(renamed);
         writeRecord(renamed);
         return true;

@@ -1,0 +1,107 @@
+package io.cairn.btree;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The write transaction reuses what earlier ones made (bucket handles, the search key's scratch,
+ * the freelist's queues: issue #21) without letting one transaction's handle or key leak into
+ * another's answers.
+ */
+class WriteHandleReuseTest {
+    @TempDir
+    Path dir;
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aHandleIsReusedByTheNextWriteTransactionAndThrowsBetweenThem() throws Exception {
+        try (Env env = Env.open(dir.resolve("t.db"))) {
+            Bucket first;
+            try (WriteTxn w = env.beginWrite()) {
+                first = w.createBucketIfAbsent("b");
+                first.put(bytes("k"), bytes("v1"));
+                w.commit();
+            }
+            IllegalStateException ended = assertThrows(IllegalStateException.class, () -> first.get(bytes("k")));
+            assertTrue(ended.getMessage().contains("has ended"), ended.getMessage());
+            try (WriteTxn w = env.beginWrite()) {
+                Bucket second = w.bucket("b");
+                assertSame(first, second, "the handle is the earlier transaction's, bound again");
+                assertEquals(1, second.count(), "bound to this transaction's record, not the earlier one's");
+                second.put(bytes("k2"), bytes("v2"));
+                w.commit();
+            }
+            try (ReadTxn r = env.beginRead()) {
+                Bucket b = r.bucket("b");
+                assertNotSame(first, b, "read transactions get their own handles");
+                assertEquals(2, b.count());
+                assertArrayEquals(bytes("v1"), b.get(bytes("k")).toArray(ValueLayout.JAVA_BYTE));
+            }
+        }
+    }
+
+    @Test
+    void aBucketDeletedAndCreatedAgainInOneTransactionKeepsItsDeletedHandle() throws Exception {
+        try (Env env = Env.open(dir.resolve("t.db"))) {
+            try (WriteTxn w = env.beginWrite()) {
+                w.createBucketIfAbsent("b").put(bytes("k"), bytes("v"));
+                w.commit();
+            }
+            try (WriteTxn w = env.beginWrite()) {
+                Bucket old = w.bucket("b");
+                assertTrue(w.deleteBucket("b"));
+                Bucket fresh = w.createBucketIfAbsent("b");
+                assertNotSame(old, fresh);
+                IllegalStateException deleted = assertThrows(IllegalStateException.class, () -> old.get(bytes("k")));
+                assertTrue(deleted.getMessage().contains("deleted"), deleted.getMessage());
+                assertNull(fresh.get(bytes("k")));
+                assertEquals(0, fresh.count());
+                w.commit();
+            }
+            try (WriteTxn w = env.beginWrite()) {
+                assertEquals(0, w.bucket("b").count());
+                w.abort();
+            }
+        }
+    }
+
+    @Test
+    void arrayKeysLookedUpInTheWriteTransactionFindTheirOwnEntries() throws Exception {
+        try (Env env = Env.open(dir.resolve("t.db")); WriteTxn w = env.beginWrite()) {
+            Bucket b = w.createBucketIfAbsent("b");
+            b.put(bytes("long-key-0001"), bytes("long"));
+            b.put(bytes("k"), bytes("short"));
+            // The scratch held a longer key before: only the new key's length counts.
+            assertArrayEquals(bytes("long"), b.get(bytes("long-key-0001")).toArray(ValueLayout.JAVA_BYTE));
+            assertArrayEquals(bytes("short"), b.get(bytes("k")).toArray(ValueLayout.JAVA_BYTE));
+            Cursor c = b.cursor();
+            assertTrue(c.seek(bytes("l")));
+            assertArrayEquals(bytes("long-key-0001"), c.key().toArray(ValueLayout.JAVA_BYTE));
+            assertFalse(b.delete(bytes("long-key-000")));
+            assertTrue(b.delete(bytes("long-key-0001")));
+            assertNull(b.get(bytes("long-key-0001")));
+            assertEquals(1, b.count());
+            byte[] tooLong = new byte[Keys.MAX_KEY_BYTES + 1];
+            assertThrows(IllegalArgumentException.class, () -> b.get(tooLong));
+            assertThrows(IllegalArgumentException.class, () -> c.seek(tooLong));
+            assertThrows(IllegalArgumentException.class, () -> b.delete(tooLong));
+            w.abort();
+        }
+    }
+}
