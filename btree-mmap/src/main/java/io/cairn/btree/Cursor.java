@@ -8,7 +8,12 @@ import java.lang.foreign.MemorySegment;
  * one throws {@link java.util.ConcurrentModificationException} (re-seek instead).
  */
 public final class Cursor {
-    private final Txn txn;
+    /**
+     * The bucket's transaction when this cursor last positioned itself: a cursor on a write
+     * transaction's handle follows the handle into the next write transaction at its next seek
+     * (see {@link Bucket}), so a lookup can keep one cursor instead of making one per put.
+     */
+    private Txn txn;
     private final Bucket bucket;
     /**
      * Path levels a new cursor holds before it grows: real trees are a handful of levels deep, and
@@ -196,6 +201,7 @@ public final class Cursor {
     }
 
     private void begin() {
+        txn = bucket.txn;
         txn.checkOpen();
         positioned = false;
         modCountAtPosition = txn.modCount();

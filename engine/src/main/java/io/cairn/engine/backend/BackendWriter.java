@@ -1,6 +1,10 @@
 package io.cairn.engine.backend;
 
-/** The one write transaction: its writes become visible to others when the caller commits it. */
+/**
+ * The one write transaction: its writes become visible to others when the caller commits it. A
+ * write copies its key and value at once: the caller may reuse both arrays after the call (the
+ * put path encodes its keys into scratch arrays, issue #21).
+ */
 public interface BackendWriter extends BackendReader {
     void put(Bucket bucket, byte[] key, byte[] value);
 

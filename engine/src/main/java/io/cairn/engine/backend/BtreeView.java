@@ -26,6 +26,13 @@ public final class BtreeView implements BackendWriter {
     /** The buckets opened so far, by Bucket ordinal (memory only: the tree knows buckets by name). */
     private final io.cairn.btree.Bucket[] buckets = new io.cairn.btree.Bucket[NAMES.length];
     private long writes;
+    /**
+     * {@link #lookupCursor}'s cursors by Bucket ordinal, and the handle each walks. They outlive
+     * {@link #over}: a write transaction's handles are the earlier ones' (btree-mmap reuses them),
+     * and a cursor follows its handle into the next transaction.
+     */
+    private final BackendCursor[] lookupCursors = new BackendCursor[NAMES.length];
+    private final io.cairn.btree.Bucket[] lookupHandles = new io.cairn.btree.Bucket[NAMES.length];
 
     public BtreeView(final Txn txn) {
         this.txn = txn;
@@ -91,10 +98,24 @@ public final class BtreeView implements BackendWriter {
     @Override
     public BackendCursor cursor(final Bucket bucket) {
         final io.cairn.btree.Bucket handle = bucket(bucket);
+        return handle == null ? EMPTY : wrap(handle.cursor());
+    }
+
+    @Override
+    public BackendCursor lookupCursor(final Bucket bucket) {
+        final io.cairn.btree.Bucket handle = bucket(bucket);
         if (handle == null) {
             return EMPTY;
         }
-        final Cursor cursor = handle.cursor();
+        final int at = bucket.ordinal();
+        if (lookupHandles[at] != handle) {
+            lookupCursors[at] = wrap(handle.cursor());
+            lookupHandles[at] = handle;
+        }
+        return lookupCursors[at];
+    }
+
+    private static BackendCursor wrap(final Cursor cursor) {
         return new BackendCursor() {
             @Override
             public boolean seek(final byte[] key) {

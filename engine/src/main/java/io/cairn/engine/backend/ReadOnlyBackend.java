@@ -13,6 +13,11 @@ public record ReadOnlyBackend(BackendReader reader) implements BackendWriter {
     }
 
     @Override
+    public BackendCursor lookupCursor(final Bucket bucket) {
+        return reader.lookupCursor(bucket);
+    }
+
+    @Override
     public void put(final Bucket bucket, final byte[] key, final byte[] value) {
         throw new IllegalStateException("a read-only backend was asked to write to " + bucket);
     }

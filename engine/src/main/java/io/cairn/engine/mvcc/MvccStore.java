@@ -465,6 +465,16 @@ public final class MvccStore {
         return out;
     }
 
+    /** As {@link #revisionBytes}, into an array of this thread's that its next call overwrites. */
+    static byte[] revisionBytesIntoScratch(final long main, final long sub) {
+        final byte[] out = REVISION_SCRATCH.get();
+        LONG_BIG_ENDIAN.set(out, 0, main);
+        LONG_BIG_ENDIAN.set(out, Long.BYTES, sub);
+        return out;
+    }
+
+    private static final ThreadLocal<byte[]> REVISION_SCRATCH = ThreadLocal.withInitial(() -> new byte[2 * Long.BYTES]);
+
     static byte[] longBytes(final long value) {
         final byte[] out = new byte[Long.BYTES];
         LONG_BIG_ENDIAN.set(out, 0, value);

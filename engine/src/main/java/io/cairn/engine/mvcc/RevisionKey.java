@@ -39,9 +39,35 @@ public final class RevisionKey {
 
     /** The key of version (main, sub) of {@code userKey}. */
     public static byte[] encode(final byte[] userKey, final long mainRevision, final long subRevision) {
+        return encodeInto(new byte[escapedLength(userKey) + 2 + REVISION_BYTES], userKey, mainRevision, subRevision);
+    }
+
+    /**
+     * As {@link #encode}, into an array of this thread's that the next call on the thread
+     * overwrites: for a key used at once and not kept (a seek, a write that copies it). The array is
+     * the last call's when the length is the same (keys of one length are the common case): two
+     * keys per put were about 100 bytes (issue #21).
+     */
+    static byte[] encodeIntoScratch(final byte[] userKey, final long mainRevision, final long subRevision) {
+        final int length = escapedLength(userKey) + 2 + REVISION_BYTES;
+        final Scratch scratch = SCRATCH.get();
+        if (scratch.key.length != length) {
+            scratch.key = new byte[length];
+        }
+        return encodeInto(scratch.key, userKey, mainRevision, subRevision);
+    }
+
+    /** The last key array {@link #encodeIntoScratch} made on a thread. */
+    private static final class Scratch {
+        byte[] key = new byte[0];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static byte[] encodeInto(final byte[] out, final byte[] userKey, final long mainRevision,
+        final long subRevision) {
         assert mainRevision >= 0 && subRevision >= 0 : "revisions are non-negative";
-        final int prefixLength = escapedLength(userKey) + 2;
-        final byte[] out = new byte[prefixLength + REVISION_BYTES]; // one array, not the prefix and a copy
+        final int prefixLength = out.length - REVISION_BYTES;
         final int end = writeEscaped(userKey, out, 0);
         out[end] = ESCAPE;
         out[end + 1] = TERMINATOR;

@@ -72,9 +72,10 @@ final class RevisionWriter {
     /** As above, the version encoded in the first {@code recordBytes} of {@code record} (copied at once). */
     private static void store(final BackendWriter backend, final byte[] userKey, final long main, final long sub,
         final byte[] record, final int recordBytes) {
-        final byte[] encodedKey = RevisionKey.encode(userKey, main, sub);
+        // Both keys in scratch arrays: the backend copies keys and values at once.
+        final byte[] encodedKey = RevisionKey.encodeIntoScratch(userKey, main, sub);
         assert encodedKey.length <= RevisionKey.ENCODED_BYTES_MAX : "key length is checked before any write";
         backend.put(Bucket.KV, encodedKey, record, recordBytes);
-        backend.put(Bucket.REV, MvccStore.revisionBytes(main, sub), userKey);
+        backend.put(Bucket.REV, MvccStore.revisionBytesIntoScratch(main, sub), userKey);
     }
 }

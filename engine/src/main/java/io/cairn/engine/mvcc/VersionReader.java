@@ -33,9 +33,9 @@ final class VersionReader {
      * were ~400 bytes per put (issue #21).
      */
     KeyValue latest(final byte[] key, final long revision, final boolean withValue) {
-        final BackendCursor cursor = backend.cursor(Bucket.KV);
+        final BackendCursor cursor = backend.lookupCursor(Bucket.KV);
         // Versions sort newest first; sub revision Long.MAX_VALUE sorts before every other of its main.
-        final byte[] target = RevisionKey.encode(key, revision, Long.MAX_VALUE);
+        final byte[] target = RevisionKey.encodeIntoScratch(key, revision, Long.MAX_VALUE); // used here only
         if (!cursor.seek(target)) {
             return null;
         }

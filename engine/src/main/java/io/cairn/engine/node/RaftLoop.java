@@ -487,7 +487,9 @@ final class RaftLoop implements Agent, InboundHandler {
     private void sendBeforeSync(final Ready ready) {
         afterSync.clear();
         final boolean leading = node.role() == RaftRole.LEADER;
-        for (final Message m : ready.messages()) {
+        final List<Message> messages = ready.messages();
+        for (int i = 0; i < messages.size(); i++) { // indexed: an iterator per Ready was 64 bytes per put (issue #21)
+            final Message m = messages.get(i);
             if (leading && (m.type() == MessageType.APPEND || m.type() == MessageType.HEARTBEAT)) {
                 if (m.type() == MessageType.HEARTBEAT) {
                     metrics.heartbeatSent(m.to(), System.nanoTime());
@@ -611,8 +613,9 @@ final class RaftLoop implements Agent, InboundHandler {
             applyLoop.awaitApplied();
         }
         takeMembershipChanges();
-        for (final ReadState state : ready.readStates()) {
-            reads.confirmed(state.context(), state.index());
+        final List<ReadState> readStates = ready.readStates();
+        for (int i = 0; i < readStates.size(); i++) { // indexed: no iterator per Ready
+            reads.confirmed(readStates.get(i).context(), readStates.get(i).index());
         }
         node.advance(ready);
         term = node.term();
