@@ -57,6 +57,33 @@ class WriteHandleReuseTest {
     }
 
     @Test
+    void aCursorOnAReusedHandleFollowsItIntoTheNextWriteTransactionAtItsNextSeek() throws Exception {
+        try (Env env = Env.open(dir.resolve("t.db"))) {
+            Cursor cursor;
+            try (WriteTxn w = env.beginWrite()) {
+                Bucket b = w.createBucketIfAbsent("b");
+                b.put(bytes("a"), bytes("1"));
+                cursor = b.cursor();
+                assertTrue(cursor.seek(bytes("a")));
+                w.commit();
+            }
+            assertThrows(IllegalStateException.class, cursor::next, "positioned in an ended transaction");
+            assertThrows(IllegalStateException.class, () -> cursor.seek(bytes("a")), "no write transaction is open");
+            try (WriteTxn w = env.beginWrite()) {
+                w.bucket("b").put(bytes("b"), bytes("2"));
+                assertTrue(cursor.seek(bytes("b")), "sees this transaction's write");
+                assertArrayEquals(bytes("2"), cursor.value().toArray(ValueLayout.JAVA_BYTE));
+                w.abort();
+            }
+            try (WriteTxn w = env.beginWrite()) {
+                w.bucket("b");
+                assertFalse(cursor.seek(bytes("b")), "the aborted write is gone");
+                w.abort();
+            }
+        }
+    }
+
+    @Test
     void aBucketDeletedAndCreatedAgainInOneTransactionKeepsItsDeletedHandle() throws Exception {
         try (Env env = Env.open(dir.resolve("t.db"))) {
             try (WriteTxn w = env.beginWrite()) {
