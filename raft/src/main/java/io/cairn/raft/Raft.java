@@ -42,6 +42,8 @@ final class Raft {
 
     private ArrayList<Message> messages = new ArrayList<>();
     private ArrayList<ReadState> readStates = new ArrayList<>();
+    /** Entries placed in the log while they are appended (the log copies them out): reused, not a list per append. */
+    private final ArrayList<Entry> placedScratch = new ArrayList<>();
 
     Raft(final RaftConfig config, final LogStorage storage, final Randomness randomness) {
         this.id = config.id();
@@ -366,27 +368,73 @@ final class Raft {
         }
     }
 
-    /** Leader side of a proposal. Local callers learn of a refusal by exception; forwarded ones are dropped. */
-    private void proposeAtLeader(final List<Entry> entries, final boolean local) {
+    /**
+     * Proposes NORMAL entries of these payloads; keeps none of the list. At the leader each entry is
+     * made once, at its place in the log (an entry made to be placed, then its placed copy, were 64
+     * bytes per put, issue #21).
+     */
+    void proposeData(final List<byte[]> payloads) {
+        assert !payloads.isEmpty();
+        if (role != RaftRole.LEADER) {
+            final ArrayList<Entry> entries = new ArrayList<>(payloads.size());
+            for (int i = 0; i < payloads.size(); i++) {
+                entries.add(Entry.normal(payloads.get(i)));
+            }
+            propose(entries); // forwarded, or refused without a leader
+            return;
+        }
+        long bytes = 0;
+        for (int i = 0; i < payloads.size(); i++) {
+            bytes += payloads.get(i).length;
+        }
+        if (refusedAtLeader(bytes, true)) {
+            return;
+        }
+        uncommittedBytes += bytes;
+        final long last = log.lastIndex();
+        try {
+            for (int i = 0; i < payloads.size(); i++) {
+                placedScratch.add(new Entry(term, last + 1 + i, EntryType.NORMAL, payloads.get(i)));
+            }
+            log.append(placedScratch);
+        } finally {
+            placedScratch.clear();
+        }
+        appendPending = true;
+    }
+
+    /**
+     * Whether the leader refuses a proposal of {@code bytes} payload bytes now (a local caller learns why
+     * by exception; a forwarded proposal is dropped).
+     */
+    private boolean refusedAtLeader(final long bytes, final boolean local) {
         if (tracker.progress(id) == null) {
             refuse(local, "this leader was removed from the cluster");
-            return;
+            return true;
         }
         if (leadTransferee != NONE) {
             refuse(local, "leadership transfer to " + leadTransferee + " in progress");
-            return;
+            return true;
         }
+        if (uncommittedBytes > 0 && uncommittedBytes + bytes > config.maxUncommittedBytes()) {
+            refuse(local, "uncommitted bytes would exceed " + config.maxUncommittedBytes());
+            return true;
+        }
+        return false;
+    }
+
+    /** Leader side of a proposal. Local callers learn of a refusal by exception; forwarded ones are dropped. */
+    private void proposeAtLeader(final List<Entry> entries, final boolean local) {
         long bytes = 0;
         for (int i = 0; i < entries.size(); i++) {
             bytes += entries.get(i).data().length; // indexed: no iterator per proposal
         }
-        if (uncommittedBytes > 0 && uncommittedBytes + bytes > config.maxUncommittedBytes()) {
-            refuse(local, "uncommitted bytes would exceed " + config.maxUncommittedBytes());
+        if (refusedAtLeader(bytes, local)) {
             return;
         }
         if (!hasConfChange(entries)) {
             uncommittedBytes += bytes;
-            appendEntries(entries); // copies: the list is the host's (a copy here was 48 bytes per put, issue #21)
+            appendEntries(entries); // copies: the list is the host's
             appendPending = true;
             return;
         }
@@ -450,11 +498,14 @@ final class Raft {
 
     private void appendEntries(final List<Entry> entries) {
         final long last = log.lastIndex();
-        final ArrayList<Entry> placed = new ArrayList<>(entries.size());
-        for (int i = 0; i < entries.size(); i++) {
-            placed.add(entries.get(i).at(term, last + 1 + i));
+        try {
+            for (int i = 0; i < entries.size(); i++) {
+                placedScratch.add(entries.get(i).at(term, last + 1 + i));
+            }
+            log.append(placedScratch);
+        } finally {
+            placedScratch.clear();
         }
-        log.append(placed);
         // The leader's own acknowledgement waits until the host has made these durable (see onStable): counting
         // them earlier could commit an entry that a crash of this leader then loses.
     }

@@ -13,8 +13,6 @@ public final class RaftNode {
     private SoftState lastSoftState;
     private HardState lastHardState;
     private Ready outstanding;
-    /** A batch's entries while it is proposed (Raft copies what it keeps): reused, not a list per batch (issue #21). */
-    private final java.util.ArrayList<Entry> batchScratch = new java.util.ArrayList<>();
 
     public RaftNode(final RaftConfig config, final LogStorage storage, final Randomness randomness) {
         this.raft = new Raft(config, storage, randomness);
@@ -48,14 +46,7 @@ public final class RaftNode {
         if (payloads.isEmpty()) {
             return;
         }
-        try {
-            for (int i = 0; i < payloads.size(); i++) {
-                batchScratch.add(Entry.normal(payloads.get(i))); // a loop, not a stream: no pipeline per batch (issue #21)
-            }
-            raft.propose(batchScratch);
-        } finally {
-            batchScratch.clear();
-        }
+        raft.proposeData(payloads);
     }
 
     /** Propose a membership change; refused by the leader while another is not yet applied or when invalid. */
