@@ -28,7 +28,7 @@ public final class Checker {
 
     Checker(Txn txn) {
         this.txn = txn;
-        this.view = txn.view;
+        this.view = txn.view();
         this.highWaterPages = txn.meta.highWaterPages();
         this.seen = new long[(int) ((highWaterPages + 63) / 64)];
     }

@@ -1,6 +1,8 @@
 package io.cairn.btree;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Objects;
 
 /**
  * Walks one bucket in key order. Holds the path from the root to the current leaf slot (bounded by
@@ -132,6 +134,58 @@ public final class Cursor {
     public MemorySegment value() {
         MemorySegment segment = currentLeaf();
         return txn.value(segment, Node.entry(segment, txn.pageBase(segment, pgnos[leafLevel]), slots[leafLevel]));
+    }
+
+    /** The current key's length in bytes. */
+    public int keyLength() {
+        MemorySegment segment = currentLeaf();
+        return Node.keyLength(segment, currentEntry(segment), true);
+    }
+
+    /** Whether the current key starts with the first {@code length} bytes of {@code prefix}; no slice made. */
+    public boolean keyStartsWith(byte[] prefix, int length) {
+        Objects.checkFromIndexSize(0, length, prefix.length);
+        MemorySegment segment = currentLeaf();
+        long e = currentEntry(segment);
+        if (Node.keyLength(segment, e, true) < length) {
+            return false;
+        }
+        long offset = Node.keyOffset(e, true);
+        for (int i = 0; i < length; i++) {
+            if (segment.get(ValueLayout.JAVA_BYTE, offset + i) != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The current value's length in bytes. */
+    public int valueLength() {
+        MemorySegment segment = currentLeaf();
+        return Node.valueLength(segment, currentEntry(segment));
+    }
+
+    /**
+     * Copies {@code length} bytes of the current value, from its byte {@code offset}, into {@code dst}
+     * at {@code dstOffset}. No segment is made, so a transaction that reads only this way never
+     * makes its arena (see {@link Txn}): the put path's lookup reads the version it replaces so.
+     */
+    public void copyValue(long offset, byte[] dst, int dstOffset, int length) {
+        MemorySegment segment = currentLeaf();
+        long e = currentEntry(segment);
+        Objects.checkFromIndexSize(offset, length, Node.valueLength(segment, e));
+        if (Node.isOverflow(segment, e)) {
+            long run = Node.overflowPgno(segment, e);
+            MemorySegment runSegment = txn.pageSegment(run);
+            long at = txn.pageBase(runSegment, run) + Page.HEADER_BYTES + offset;
+            MemorySegment.copy(runSegment, ValueLayout.JAVA_BYTE, at, dst, dstOffset, length);
+            return;
+        }
+        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, Node.valueOffset(segment, e) + offset, dst, dstOffset, length);
+    }
+
+    private long currentEntry(MemorySegment leaf) {
+        return Node.entry(leaf, txn.pageBase(leaf, pgnos[leafLevel]), slots[leafLevel]);
     }
 
     /** Compares the current key with {@code other} without materialising a slice. */

@@ -16,7 +16,7 @@ public final class ReadTxn extends Txn {
             return;
         }
         closed = true;
-        arena.close();
+        closeArena();
         env.readerTable().release(readerSlot);
         env.releaseRetiredIfUnread();
     }

@@ -7,10 +7,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A view of one snapshot. All page reads go through {@link #view}: the whole map re-scoped to this
- * transaction's confined arena, so every segment handed out (values, keys) dies with the
- * transaction and using one afterwards throws instead of reading reused pages. A transaction and
- * the segments it returns belong to the thread that began it.
+ * A view of one snapshot. Every segment handed out (values, keys) is sliced from {@link #view}:
+ * the whole map re-scoped to this transaction's confined arena, so it dies with the transaction
+ * and using one afterwards throws instead of reading reused pages. The arena and the view are made
+ * when the first segment is handed out: a transaction that only copies out (the put path's lookup,
+ * {@link Cursor#copyValue}) makes neither (they were about 130 bytes per put, issue #21). A
+ * transaction and the segments it returns belong to the thread that began it.
  */
 public abstract sealed class Txn implements AutoCloseable permits ReadTxn, WriteTxn {
     static final int MAX_DEPTH = 64;
@@ -19,8 +21,9 @@ public abstract sealed class Txn implements AutoCloseable permits ReadTxn, Write
 
     final Env env;
     final Meta meta;
-    final Arena arena;
-    final MemorySegment view;
+    /** Made with {@link #view} at the first segment handed out; null until then. */
+    private Arena arena;
+    private MemorySegment view;
     /**
      * The unscoped map, for walking pages inside API calls that have already checked the
      * transaction is open (saves a scope check per page read on the hot path). Anything handed
@@ -29,13 +32,27 @@ public abstract sealed class Txn implements AutoCloseable permits ReadTxn, Write
     final MemorySegment pages;
     boolean closed;
 
-    @SuppressWarnings("restricted") // re-scopes our own mapping to this transaction
     Txn(Env env, Meta meta) {
         this.env = env;
         this.meta = meta;
-        this.arena = Arena.ofConfined();
         this.pages = env.mapFor(meta);
-        this.view = pages.reinterpret(arena, null);
+    }
+
+    /** The map re-scoped to this transaction's arena, made at the first call. */
+    @SuppressWarnings("restricted") // re-scopes our own mapping to this transaction
+    final MemorySegment view() {
+        if (view == null) {
+            arena = Arena.ofConfined();
+            view = pages.reinterpret(arena, null);
+        }
+        return view;
+    }
+
+    /** Ends the segments handed out, if any were. */
+    final void closeArena() {
+        if (arena != null) {
+            arena.close();
+        }
     }
 
     /** The snapshot's txid. */
@@ -76,8 +93,9 @@ public abstract sealed class Txn implements AutoCloseable permits ReadTxn, Write
 
     @SuppressWarnings("restricted") // re-scopes our own page buffer to this transaction
     private MemorySegment scoped(MemorySegment segment, long offset, long length) {
-        if (segment == pages || segment == view) {
-            return view.asSlice(offset, length);
+        MemorySegment scope = view();
+        if (segment == pages || segment == scope) {
+            return scope.asSlice(offset, length);
         }
         // Dirty buffers outlive the transaction (they are pooled): tie the slice to our arena.
         return segment.asSlice(offset, length).reinterpret(arena, null);

@@ -339,7 +339,7 @@ public final class WriteTxn extends Txn {
                     env.returnPageBuffer(buffer);
                 }
             }
-            arena.close();
+            closeArena();
         } finally {
             // The writer's reused collections are empty for the next transaction whatever happened
             // above (a stale dirty page there would be read as the next transaction's).
