@@ -138,13 +138,23 @@ public final class BtreeView implements BackendWriter {
             }
 
             @Override
-            public MemorySegment keyView() {
-                return cursor.key(); // zero-copy, scoped to the transaction
+            public int keyLength() {
+                return cursor.keyLength();
             }
 
             @Override
-            public MemorySegment valueView() {
-                return cursor.value();
+            public boolean keyStartsWith(final byte[] prefix, final int length) {
+                return cursor.keyStartsWith(prefix, length);
+            }
+
+            @Override
+            public int valueLength() {
+                return cursor.valueLength();
+            }
+
+            @Override
+            public void copyValue(final int offset, final byte[] dst, final int dstOffset, final int length) {
+                cursor.copyValue(offset, dst, dstOffset, length);
             }
         };
     }

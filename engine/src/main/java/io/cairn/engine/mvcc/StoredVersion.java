@@ -1,5 +1,6 @@
 package io.cairn.engine.mvcc;
 
+import io.cairn.engine.backend.BackendCursor;
 import io.cairn.sbe.storage.BooleanType;
 import io.cairn.sbe.storage.KeyValueRecordDecoder;
 import io.cairn.sbe.storage.KeyValueRecordEncoder;
@@ -70,12 +71,24 @@ record StoredVersion(long createRevision, long modRevision, long version, long l
     }
 
     /**
-     * The version in {@code bytes} as the key value of {@code key}, or null for a tombstone; its
-     * value is copied only {@code withValue} (else empty), and no StoredVersion is made.
+     * The version under {@code cursor} as the key value of {@code key}, or null for a tombstone; its
+     * value is copied only {@code withValue} (else empty), and no StoredVersion is made. The record's
+     * head is copied into this thread's scratch and the value straight into the result's array: no
+     * segment or array around the record (issue #21).
      */
-    static KeyValue decodeLive(final byte[] key, final MemorySegment record, final boolean withValue) {
-        // The SBE layout read in place with the generated offsets (the record may be a page of the map).
+    static KeyValue decodeLive(final byte[] key, final BackendCursor cursor, final boolean withValue) {
+        final Head head = HEAD.get();
+        final int recordLength = cursor.valueLength();
+        cursor.copyValue(0, head.bytes, 0, Math.min(recordLength, head.bytes.length));
+        // The acting block length is the header's: a record written by another schema version may differ.
+        final int blockLength = Short.toUnsignedInt(head.segment.get(U16, MessageHeaderDecoder.blockLengthEncodingOffset()));
         final long body = MessageHeaderDecoder.ENCODED_LENGTH;
+        final long valueAt = body + blockLength;
+        if (valueAt + KeyValueRecordDecoder.valueHeaderLength() > Math.min(recordLength, head.bytes.length)) {
+            throw new IllegalStateException("a kv record of " + recordLength + " bytes with a block of " + blockLength
+                + " bytes: the record is cut short, or of a schema whose block does not fit " + head.bytes.length + " bytes");
+        }
+        final MemorySegment record = head.segment;
         if (record.get(ValueLayout.JAVA_BYTE, body + KeyValueRecordDecoder.tombstoneEncodingOffset())
             == BooleanType.TRUE.value()) {
             return null;
@@ -87,15 +100,22 @@ record StoredVersion(long createRevision, long modRevision, long version, long l
         if (!withValue) {
             return new KeyValue(key, create, mod, version, lease, NO_VALUE);
         }
-        // The acting block length is the header's: a record written by another schema version may differ.
-        final int blockLength = Short.toUnsignedInt(record.get(U16, MessageHeaderDecoder.blockLengthEncodingOffset()));
-        final long valueAt = body + blockLength;
         final int valueLength = record.get(I32, valueAt);
         final byte[] value = new byte[valueLength];
-        MemorySegment.copy(record, ValueLayout.JAVA_BYTE, valueAt + KeyValueRecordDecoder.valueHeaderLength(), value, 0,
-            valueLength);
+        cursor.copyValue((int) valueAt + KeyValueRecordDecoder.valueHeaderLength(), value, 0, valueLength);
         return new KeyValue(key, create, mod, version, lease, value);
     }
+
+    /**
+     * Each thread's copy of a record's head (SBE header, fixed fields, the value's length): room for
+     * the block to grow in later schema versions.
+     */
+    private static final class Head {
+        final byte[] bytes = new byte[4 * OVERHEAD_BYTES];
+        final MemorySegment segment = MemorySegment.ofArray(bytes);
+    }
+
+    private static final ThreadLocal<Head> HEAD = ThreadLocal.withInitial(Head::new);
 
     private static final byte[] NO_VALUE = new byte[0];
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(KeyValueRecordDecoder.BYTE_ORDER);

@@ -3,8 +3,6 @@ package io.cairn.engine.mvcc;
 import io.cairn.engine.backend.BackendCursor;
 import io.cairn.engine.backend.BackendReader;
 import io.cairn.engine.backend.Bucket;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -39,22 +37,12 @@ final class VersionReader {
         if (!cursor.seek(target)) {
             return null;
         }
-        // Read in place: the cursor's key and value are not copied out (they were ~200 bytes a put).
-        final MemorySegment found = cursor.keyView();
+        // Read in place: no copy of the cursor's key, and of its value only what the result keeps.
         final int prefixLength = target.length - RevisionKey.REVISION_BYTES;
-        if (found.byteSize() != target.length || !startsWith(found, target, prefixLength)) {
+        if (cursor.keyLength() != target.length || !cursor.keyStartsWith(target, prefixLength)) {
             return null; // the cursor is on another key: this one has no version at or below the revision
         }
-        return StoredVersion.decodeLive(key, cursor.valueView(), withValue);
-    }
-
-    private static boolean startsWith(final MemorySegment bytes, final byte[] prefix, final int length) {
-        for (int i = 0; i < length; i++) {
-            if (bytes.get(ValueLayout.JAVA_BYTE, i) != prefix[i]) {
-                return false;
-            }
-        }
-        return true;
+        return StoredVersion.decodeLive(key, cursor, withValue);
     }
 
     /**
