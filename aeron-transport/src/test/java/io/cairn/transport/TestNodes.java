@@ -8,10 +8,13 @@ import io.cairn.raft.MessageType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
@@ -42,12 +45,26 @@ final class TestNodes implements AutoCloseable {
         }
     }
 
+    /** Ports are picked in 12000..19999 (the engine's in-JVM clusters take 20000..31999). */
+    private static final int LOW_PORT_MIN = 12_000;
+    private static final int LOW_PORT_COUNT = 8_000;
+
+    /**
+     * A UDP port free now, below Linux's ephemeral range (32768 and up): a port the kernel hands out
+     * as ephemeral can be handed out again to a publication's own socket before the transport meant
+     * to listen on it binds it ("Address already in use": seen in the engine's cluster tests).
+     */
     static int freeUdpPort() {
-        try (DatagramSocket socket = new DatagramSocket(0)) {
-            return socket.getLocalPort();
-        } catch (final IOException e) {
-            throw new UncheckedIOException(e);
+        for (int attempt = 0; attempt < 1_000; attempt++) {
+            final int port = LOW_PORT_MIN + ThreadLocalRandom.current().nextInt(LOW_PORT_COUNT);
+            try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", port))) {
+                return socket.getLocalPort();
+            } catch (final SocketException taken) {
+                // in use: try another
+            }
         }
+        throw new UncheckedIOException(new IOException("no free UDP port in " + LOW_PORT_MIN + ".."
+            + (LOW_PORT_MIN + LOW_PORT_COUNT - 1)));
     }
 
     static TransportConfig config(final long clusterId, final long memberId, final int port) {
