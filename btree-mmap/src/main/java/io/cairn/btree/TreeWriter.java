@@ -23,10 +23,8 @@ final class TreeWriter {
     private final MemorySegment branchEntryBuffer;
     private final MemorySegment firstBranchEntryBuffer;
     private final MemorySegment separatorBuffer;
-    /** The key of an array put, for the search (see {@link #put(Bucket, byte[], byte[], int)}). */
+    /** An array key copied for its search: an array put's or delete's, or a lookup's (see {@link #searchKey}). */
     private final MemorySegment keyScratch;
-    /** The key of an array lookup in the write transaction (see {@link Txn#searchKey}). */
-    private final MemorySegment searchKeyScratch;
     private int separatorLength;
 
     /** Split planning: where each of the (count + 1) entries lives and how big it is. */
@@ -64,7 +62,6 @@ final class TreeWriter {
         firstBranchEntryBuffer = arena.allocate(Page.SIZE_BYTES, 8);
         separatorBuffer = arena.allocate(Keys.MAX_KEY_BYTES, 8);
         keyScratch = arena.allocate(Keys.MAX_KEY_BYTES, 8);
-        searchKeyScratch = arena.allocate(Keys.MAX_KEY_BYTES, 8);
         bucketRecord = arena.allocate(Txn.BUCKET_RECORD_BYTES, 8);
     }
 
@@ -87,9 +84,10 @@ final class TreeWriter {
         return b;
     }
 
+    /** {@code key} copied into the scratch, valid until the next call: a put, delete or lookup uses it and keeps none of it. */
     MemorySegment searchKey(byte[] key) {
-        MemorySegment.copy(key, 0, searchKeyScratch, ValueLayout.JAVA_BYTE, 0, key.length);
-        return searchKeyScratch;
+        MemorySegment.copy(key, 0, keyScratch, ValueLayout.JAVA_BYTE, 0, key.length);
+        return keyScratch;
     }
 
     void begin(WriteTxn writeTxn) {
@@ -109,8 +107,7 @@ final class TreeWriter {
      * key's length.
      */
     boolean put(Bucket bucket, byte[] key, byte[] value, int valueLength) {
-        MemorySegment.copy(key, 0, keyScratch, ValueLayout.JAVA_BYTE, 0, key.length);
-        return put(bucket, keyScratch, key.length, null, value, valueLength);
+        return put(bucket, searchKey(key), key.length, null, value, valueLength);
     }
 
     /** The value is {@code valueSegment}, or when that is null {@code valueArray}; {@code valueLength} bytes of it. */
@@ -474,8 +471,7 @@ final class TreeWriter {
 
     /** As {@link #put(Bucket, byte[], byte[], int)}: the key is copied for the search, not wrapped. */
     boolean delete(Bucket bucket, byte[] key) {
-        MemorySegment.copy(key, 0, keyScratch, ValueLayout.JAVA_BYTE, 0, key.length);
-        return delete(bucket, keyScratch, key.length);
+        return delete(bucket, searchKey(key), key.length);
     }
 
     private boolean delete(Bucket bucket, MemorySegment key, int keyLength) {

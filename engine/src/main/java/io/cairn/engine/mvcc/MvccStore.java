@@ -459,15 +459,15 @@ public final class MvccStore {
 
     // Big-endian into a plain array: a ByteBuffer around it was a second object per call (issue #21).
     static byte[] revisionBytes(final long main, final long sub) {
-        final byte[] out = new byte[2 * Long.BYTES];
-        LONG_BIG_ENDIAN.set(out, 0, main);
-        LONG_BIG_ENDIAN.set(out, Long.BYTES, sub);
-        return out;
+        return revisionBytesInto(new byte[2 * Long.BYTES], main, sub);
     }
 
     /** As {@link #revisionBytes}, into an array of this thread's that its next call overwrites. */
     static byte[] revisionBytesIntoScratch(final long main, final long sub) {
-        final byte[] out = REVISION_SCRATCH.get();
+        return revisionBytesInto(REVISION_SCRATCH.get(), main, sub);
+    }
+
+    private static byte[] revisionBytesInto(final byte[] out, final long main, final long sub) {
         LONG_BIG_ENDIAN.set(out, 0, main);
         LONG_BIG_ENDIAN.set(out, Long.BYTES, sub);
         return out;

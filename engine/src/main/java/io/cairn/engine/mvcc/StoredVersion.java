@@ -77,18 +77,19 @@ record StoredVersion(long createRevision, long modRevision, long version, long l
      * segment or array around the record (issue #21).
      */
     static KeyValue decodeLive(final byte[] key, final BackendCursor cursor, final boolean withValue) {
-        final Head head = HEAD.get();
+        final Codecs codecs = CODECS.get();
         final int recordLength = cursor.valueLength();
-        cursor.copyValue(0, head.bytes, 0, Math.min(recordLength, head.bytes.length));
+        final int headLength = Math.min(recordLength, codecs.head.length);
+        cursor.copyValue(0, codecs.head, 0, headLength);
+        final MemorySegment record = codecs.headSegment;
         // The acting block length is the header's: a record written by another schema version may differ.
-        final int blockLength = Short.toUnsignedInt(head.segment.get(U16, MessageHeaderDecoder.blockLengthEncodingOffset()));
+        final int blockLength = Short.toUnsignedInt(record.get(U16, MessageHeaderDecoder.blockLengthEncodingOffset()));
         final long body = MessageHeaderDecoder.ENCODED_LENGTH;
         final long valueAt = body + blockLength;
-        if (valueAt + KeyValueRecordDecoder.valueHeaderLength() > Math.min(recordLength, head.bytes.length)) {
+        if (valueAt + KeyValueRecordDecoder.valueHeaderLength() > headLength) {
             throw new IllegalStateException("a kv record of " + recordLength + " bytes with a block of " + blockLength
-                + " bytes: the record is cut short, or of a schema whose block does not fit " + head.bytes.length + " bytes");
+                + " bytes: the record is cut short, or of a schema whose block does not fit " + codecs.head.length + " bytes");
         }
-        final MemorySegment record = head.segment;
         if (record.get(ValueLayout.JAVA_BYTE, body + KeyValueRecordDecoder.tombstoneEncodingOffset())
             == BooleanType.TRUE.value()) {
             return null;
@@ -106,17 +107,6 @@ record StoredVersion(long createRevision, long modRevision, long version, long l
         return new KeyValue(key, create, mod, version, lease, value);
     }
 
-    /**
-     * Each thread's copy of a record's head (SBE header, fixed fields, the value's length): room for
-     * the block to grow in later schema versions.
-     */
-    private static final class Head {
-        final byte[] bytes = new byte[4 * OVERHEAD_BYTES];
-        final MemorySegment segment = MemorySegment.ofArray(bytes);
-    }
-
-    private static final ThreadLocal<Head> HEAD = ThreadLocal.withInitial(Head::new);
-
     private static final byte[] NO_VALUE = new byte[0];
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(KeyValueRecordDecoder.BYTE_ORDER);
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(KeyValueRecordDecoder.BYTE_ORDER);
@@ -124,13 +114,19 @@ record StoredVersion(long createRevision, long modRevision, long version, long l
         ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(MessageHeaderDecoder.BYTE_ORDER);
 
     /**
-     * Each thread's encode flyweights (the apply thread's, chiefly): encoding a version made two of
-     * them plus a buffer each time (issue #21). Used within one call, never kept.
+     * Each thread's encode flyweights and scratch arrays (the apply thread's, chiefly): encoding a
+     * version made two of them plus a buffer each time (issue #21). Used within one call, never kept.
      */
     private static final class Codecs {
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[0]);
         final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
         final KeyValueRecordEncoder encoder = new KeyValueRecordEncoder();
+        /**
+         * A record's head as {@link #decodeLive} copies it (SBE header, fixed fields, the value's
+         * length), with room for the block to grow in later schema versions.
+         */
+        final byte[] head = new byte[4 * OVERHEAD_BYTES];
+        final MemorySegment headSegment = MemorySegment.ofArray(head);
         /** Grown to the largest record encoded; one past {@link #SCRATCH_KEPT_BYTES_MAX} is not kept. */
         private byte[] scratch = new byte[256];
 
