@@ -10,6 +10,13 @@ final class ProgressTracker {
     private final TreeMap<Long, Boolean> votes = new TreeMap<>();
     private TrackerConfig config;
     private TreeMap<Long, Progress> progress = new TreeMap<>();
+    /** The keys of {@link #progress}, ascending: walked without an iterator on every append (issue #21). */
+    private long[] ids = new long[0];
+    /** A voter's match index, for {@link #committedIndex}; made once (a capturing lambda per commit was garbage). */
+    private final java.util.function.LongUnaryOperator matchOf = id -> {
+        final Progress pr = progress.get(id);
+        return pr == null ? 0 : pr.match;
+    };
 
     ProgressTracker(final int maxInflightMessages, final long maxInflightBytes) {
         this.maxInflightMessages = maxInflightMessages;
@@ -26,6 +33,11 @@ final class ProgressTracker {
         return progress;
     }
 
+    /** The members' ids, ascending (the keys of {@link #progress()}); the caller must not change it. */
+    long[] ids() {
+        return ids;
+    }
+
     Progress progress(final long id) {
         return progress.get(id);
     }
@@ -39,6 +51,7 @@ final class ProgressTracker {
         assert newProgress.keySet().equals(newConfig.members()) : newProgress.keySet() + " vs " + newConfig;
         config = newConfig;
         progress = newProgress;
+        ids = newProgress.keySet().stream().mapToLong(Long::longValue).toArray();
         for (final Map.Entry<Long, Progress> e : progress.entrySet()) {
             e.getValue().isLearner = config.learners().contains(e.getKey());
         }
@@ -55,10 +68,7 @@ final class ProgressTracker {
     }
 
     long committedIndex() {
-        return config.voters().committedIndex(id -> {
-            final Progress pr = progress.get(id);
-            return pr == null ? 0 : pr.match;
-        });
+        return config.voters().committedIndex(matchOf);
     }
 
     void resetVotes() {

@@ -550,7 +550,7 @@ final class Raft {
         }
         if (appendPending) {
             appendPending = false;
-            for (final long peer : tracker.progress().keySet()) {
+            for (final long peer : tracker.ids()) {
                 if (peer != id) {
                     sendAppendsWhileOpen(peer);
                 }
@@ -590,7 +590,7 @@ final class Raft {
         if (maybeCommit()) {
             broadcastAppend();
         } else {
-            for (final long peer : tracker.progress().keySet()) {
+            for (final long peer : tracker.ids()) {
                 if (peer != id) {
                     sendAppend(peer, false);
                 }
@@ -966,7 +966,7 @@ final class Raft {
     }
 
     private void broadcastAppend() {
-        for (final long peer : tracker.progress().keySet()) {
+        for (final long peer : tracker.ids()) {
             if (peer != id) {
                 sendAppend(peer, true);
             }

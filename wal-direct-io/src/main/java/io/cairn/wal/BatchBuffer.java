@@ -143,7 +143,10 @@ final class BatchBuffer {
         if (start + RecordFormat.HEADER_BYTES + bodyBytes > capacityBytes()) {
             throw new IllegalStateException("record of " + bodyBytes + " bytes overflows the batch buffer; caller must check room");
         }
-        memory.asSlice(position, start - position).fill((byte) 0);
+        if (start > position) {
+            // Only when the header would straddle a block; a slice per record was garbage on the put path (issue #21).
+            memory.asSlice(position, start - position).fill((byte) 0);
+        }
         int flags = position == 0 ? RecordFormat.FIRST_IN_WRITE : 0;
         memory.set(INT_LE, start, bodyBytes);
         memory.set(ValueLayout.JAVA_BYTE, start + 8, (byte) (kind | flags));

@@ -454,8 +454,9 @@ public final class Wal implements AutoCloseable {
             fail(batch, e instanceof IOException io ? io : new IOException(e));
             return false;
         }
-        for (CompletableFuture<Void> durable : batch.completions()) {
-            durable.complete(null);
+        List<CompletableFuture<Void>> completions = batch.completions();
+        for (int i = 0; i < completions.size(); i++) { // no iterator per write (issue #21)
+            completions.get(i).complete(null);
         }
         batch.clear();
         spare = batch;
