@@ -160,8 +160,24 @@ public final class CommandCodec {
                 yield MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
             }
         };
+        return copyOut(scratch, length);
+    }
+
+    /**
+     * A plain Put of {@code caller} for request {@code requestId}: what {@link #encode} gives for
+     * that {@link Command.Write}, without the command made first (issue #21: the proposer's own
+     * objects per put).
+     */
+    public static byte[] encodePut(final long requestId, final TxnOp.Put put, final AuthInfo caller) {
+        final Scratch scratch = SCRATCH.get();
+        final int length = encodePut(put, requestId, caller, scratch.buffer, scratch.headerEncoder, scratch.putEncoder);
+        return copyOut(scratch, length);
+    }
+
+    /** The encoded command copied out of the thread's buffer to an exact array (the log keeps it). */
+    private static byte[] copyOut(final Scratch scratch, final int length) {
         final byte[] bytes = new byte[length];
-        buffer.getBytes(0, bytes);
+        scratch.buffer.getBytes(0, bytes);
         scratch.trim();
         return bytes;
     }

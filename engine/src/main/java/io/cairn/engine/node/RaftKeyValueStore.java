@@ -248,7 +248,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
 
     @Override
     public CompletableFuture<OpResult.Put> put(final TxnOp.Put put, final AuthInfo caller) {
-        return outcomeOfPut(propose(id -> new Command.Write(id, put, caller)));
+        return outcomeOfPut(propose(put, caller, PUT_ENCODER, false));
     }
 
     /**
@@ -539,6 +539,25 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         return propose(command, false);
     }
 
+    private CompletableFuture<Object> propose(final LongFunction<Command> command, final boolean confChange) {
+        return propose(command, confChange, COMMAND_ENCODER, confChange);
+    }
+
+    /**
+     * A proposal's encoding for the request id it is given, from two arguments: the put path's
+     * encoder captures nothing, so a put makes no lambda and no {@link Command} to encode (issue #21).
+     */
+    @FunctionalInterface
+    private interface ProposalEncoder<A, B> {
+        byte[] encode(long requestId, A first, B second);
+    }
+
+    private static final ProposalEncoder<TxnOp.Put, AuthInfo> PUT_ENCODER = CommandCodec::encodePut;
+    private static final ProposalEncoder<LongFunction<Command>, Boolean> COMMAND_ENCODER = (id, command, confChange) -> {
+        final Command proposed = command.apply(id);
+        return confChange ? MembershipApplier.confChangeFor(proposed).encode() : CommandCodec.encode(proposed);
+    };
+
     /**
      * Queues the command for the Raft loop and returns its outcome's future; never waits. Every call
      * is answered: a full queue or an apply thread too far behind gives etcd's "too many requests"
@@ -546,7 +565,8 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
      * here for the Raft loop, which may be waiting for the apply thread, would deadlock), a stopping
      * member "server stopped", and a call not answered in time "request timed out".
      */
-    private CompletableFuture<Object> propose(final LongFunction<Command> command, final boolean confChange) {
+    private <A, B> CompletableFuture<Object> propose(final A first, final B second,
+        final ProposalEncoder<A, B> encoder, final boolean confChange) {
         if (stopping()) {
             return CompletableFuture.failedFuture(new EtcdException(EtcdError.STOPPED));
         }
@@ -565,8 +585,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
             pending.fail(id, EtcdError.STOPPED);
             return result;
         }
-        final Command proposed = command.apply(id);
-        final byte[] data = confChange ? MembershipApplier.confChangeFor(proposed).encode() : CommandCodec.encode(proposed);
+        final byte[] data = encoder.encode(id, first, second);
         if (!loop.offer(new RaftLoop.Proposal(id, data, confChange))) {
             pending.fail(id, EtcdError.TOO_MANY_REQUESTS);
         }
