@@ -118,6 +118,9 @@ final class LinearizableReads {
     /** Apply thread: entries up to {@code index} are applied and visible to readers. */
     synchronized void applied(final long index) {
         appliedIndex = index;
+        if (confirmed.isEmpty()) {
+            return; // no reads waiting: no iterator per apply (issue #21)
+        }
         for (final Iterator<Batch> it = confirmed.iterator(); it.hasNext(); ) {
             final Batch batch = it.next();
             if (batch.index <= index) {

@@ -591,8 +591,8 @@ final class RaftLoop implements Agent, InboundHandler {
 
     /** The rest of a persisted Ready: messages sent, hard state kept, entries applied, reads served. */
     private void finish(final Ready ready) throws IOException, InterruptedException {
-        for (final Message m : afterSync) {
-            peers.send(m);
+        for (int i = 0; i < afterSync.size(); i++) { // indexed: no iterator per Ready
+            peers.send(afterSync.get(i));
         }
         if (!afterSync.isEmpty()) {
             peers.flush();
