@@ -74,6 +74,7 @@ public final class CommandCodec {
         final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
         final PutDecoder putDecoder = new PutDecoder();
         final OpHeader opHeader = new OpHeader();
+        final EncodedPut encodedPut = new EncodedPut();
 
         void trim() {
             if (buffer.capacity() > KEPT_CAPACITY_MAX) {
@@ -293,6 +294,36 @@ public final class CommandCodec {
         final OpHeader opHeader = new OpHeader();
         final TxnOp op = decodeOp(buffer, opHeader, 0);
         return new Command.Write(opHeader.requestId, op, authInfo(opHeader));
+    }
+
+    /**
+     * The entry as a plain Put read in place, or null if it is another command: this thread's
+     * {@link EncodedPut}, valid until the thread's next call. For the apply thread's put path while
+     * auth is off (the caller is not decoded): no key-value request objects and no copy of the value
+     * per put (issue #21). {@link #decode} gives the same fields as a {@link Command.Write}.
+     */
+    public static EncodedPut plainPut(final byte[] bytes) {
+        final Scratch scratch = SCRATCH.get();
+        final UnsafeBuffer buffer = scratch.decodeBuffer;
+        buffer.wrap(bytes);
+        final MessageHeaderDecoder header = scratch.headerDecoder.wrap(buffer, 0);
+        if (header.schemaId() != MessageHeaderDecoder.SCHEMA_ID || header.templateId() != PutDecoder.TEMPLATE_ID) {
+            return null;
+        }
+        final PutDecoder d = scratch.putDecoder.wrapAndApplyHeader(buffer, 0, header);
+        final EncodedPut put = scratch.encodedPut;
+        put.requestId = d.requestId();
+        put.lease = d.lease();
+        put.prevKv = d.prevKv() == BooleanType.TRUE;
+        put.ignoreValue = d.ignoreValue() == BooleanType.TRUE;
+        put.ignoreLease = d.ignoreLease() == BooleanType.TRUE;
+        put.key = new byte[d.keyLength()];
+        d.getKey(put.key, 0, put.key.length);
+        put.entry = bytes;
+        put.valueOffset = d.limit() + PutDecoder.valueHeaderLength();
+        put.valueLength = d.valueLength();
+        buffer.boundsCheck(put.valueOffset, put.valueLength); // as decode's copy would: an entry cut short throws
+        return put;
     }
 
     /** The caller a decoded header names; a request without credentials is {@link AuthInfo#NONE}, shared. */

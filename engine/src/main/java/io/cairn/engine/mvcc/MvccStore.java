@@ -108,7 +108,7 @@ public final class MvccStore {
     }
 
     /** A plain Put: etcd's applier checks its lease before its key (a Txn's put checks the key first). */
-    public OpResult.Put put(final BackendWriter backend, final TxnOp.Put put) {
+    public OpResult.Put put(final BackendWriter backend, final PutFields put) {
         // What txn() does for a Txn of this one put, without its plan, lists and nested result
         // (issue #21): no compares (it succeeds), no ranges to check, no earlier operation that
         // could delete the key, and a put always changes something.
@@ -418,7 +418,7 @@ public final class MvccStore {
      * for ignore_value/ignore_lease, in etcd's order: a Txn's put checks the key first, a plain
      * Put the lease first (etcd's applier has two code paths).
      */
-    private void checkPut(final TxnOp.Put put, final VersionReader before, final long base, final boolean leaseFirst) {
+    private void checkPut(final PutFields put, final VersionReader before, final long base, final boolean leaseFirst) {
         if (!RevisionKey.fits(put.key())) {
             throw new IllegalArgumentException("cairn: key of " + put.key().length
                 + " bytes is longer than the backend allows (about 1,000 bytes)");
@@ -432,7 +432,7 @@ public final class MvccStore {
         checkLease(put);
     }
 
-    private void checkLease(final TxnOp.Put put) {
+    private void checkLease(final PutFields put) {
         if (put.lease() != 0 && !put.ignoreLease() && !leases.exists(put.lease())) {
             throw new EtcdException(EtcdError.LEASE_NOT_FOUND);
         }

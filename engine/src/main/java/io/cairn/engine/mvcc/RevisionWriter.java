@@ -32,21 +32,30 @@ final class RevisionWriter {
         return changed() ? baseRevision + 1 : baseRevision;
     }
 
-    OpResult.Put put(final TxnOp.Put put) {
-        final KeyValue previous = reader.latest(put.key(), readRevision(), put.prevKv() || put.ignoreValue());
-        if ((put.ignoreValue() || put.ignoreLease()) && previous == null) {
+    OpResult.Put put(final PutFields put) {
+        // Only prev_kv and ignore_value need the replaced version whole; the rest is read from its
+        // head, in the thread's scratch, without a KeyValue per put (issue #21).
+        final StoredVersion.Head head = reader.latestHead(put.key(), readRevision());
+        if ((put.ignoreValue() || put.ignoreLease()) && head == null) {
             // Checked before the Txn ran; only an earlier operation of the same Txn could have
             // deleted the key, and etcd's duplicate-key check forbids that.
             throw new IllegalStateException("ignore_value/ignore_lease put of a key deleted in the same txn");
         }
         final long revision = baseRevision + 1;
-        final long lease = put.ignoreLease() ? previous.lease() : put.lease();
-        final byte[] value = put.ignoreValue() ? previous.value() : put.value();
+        final long createRevision = head == null ? revision : head.createRevision;
+        final long version = head == null ? 1 : head.version + 1;
+        final long previousLease = head == null ? 0 : head.lease;
+        final KeyValue previous = head != null && (put.prevKv() || put.ignoreValue())
+            ? reader.latestWhole(put.key(), head, true) : null;
+        final long lease = put.ignoreLease() ? previousLease : put.lease();
+        final byte[] value = put.ignoreValue() ? previous.value() : put.valueArray();
+        final int valueOffset = put.ignoreValue() ? 0 : put.valueOffset();
+        final int valueLength = put.ignoreValue() ? value.length : put.valueLength();
         // Encoded from its fields into the thread's scratch: no StoredVersion per put (issue #21).
-        final byte[] record = StoredVersion.encodeIntoScratch(previous == null ? revision : previous.createRevision(),
-            revision, previous == null ? 1 : previous.version() + 1, lease, false, value);
-        store(backend, put.key(), revision, changes++, record, StoredVersion.OVERHEAD_BYTES + value.length);
-        LeaseAttachments.move(backend, put.key(), previous == null ? 0 : previous.lease(), lease);
+        final byte[] record = StoredVersion.encodeIntoScratch(createRevision, revision, version, lease, false,
+            value, valueOffset, valueLength);
+        store(backend, put.key(), revision, changes++, record, StoredVersion.OVERHEAD_BYTES + valueLength);
+        LeaseAttachments.move(backend, put.key(), previousLease, lease);
         return new OpResult.Put(put.prevKv() ? previous : null, revision);
     }
 

@@ -39,23 +39,27 @@ record StoredVersion(long createRevision, long modRevision, long version, long l
      * until the thread encodes again: for a write that copies it at once (the put path, issue #21).
      */
     byte[] encodeIntoScratch() {
-        return encodeIntoScratch(createRevision, modRevision, version, lease, tombstone, value);
+        return encodeIntoScratch(createRevision, modRevision, version, lease, tombstone, value, 0, value.length);
     }
 
-    /** A record of these fields, as {@link #encodeIntoScratch()}, without a StoredVersion. */
+    /**
+     * A record of these fields, as {@link #encodeIntoScratch()}, without a StoredVersion; its value
+     * is {@code valueLength} bytes of {@code valueArray} from {@code valueOffset}.
+     */
     static byte[] encodeIntoScratch(final long createRevision, final long modRevision, final long version,
-        final long lease, final boolean tombstone, final byte[] value) {
+        final long lease, final boolean tombstone, final byte[] valueArray, final int valueOffset, final int valueLength) {
         final Codecs codecs = CODECS.get();
-        return encodeInto(codecs.scratchFor(OVERHEAD_BYTES + value.length), codecs, createRevision, modRevision,
-            version, lease, tombstone, value);
+        return encodeInto(codecs.scratchFor(OVERHEAD_BYTES + valueLength), codecs, createRevision, modRevision,
+            version, lease, tombstone, valueArray, valueOffset, valueLength);
     }
 
     private byte[] encodeInto(final byte[] out, final Codecs codecs) {
-        return encodeInto(out, codecs, createRevision, modRevision, version, lease, tombstone, value);
+        return encodeInto(out, codecs, createRevision, modRevision, version, lease, tombstone, value, 0, value.length);
     }
 
     private static byte[] encodeInto(final byte[] out, final Codecs codecs, final long createRevision,
-        final long modRevision, final long version, final long lease, final boolean tombstone, final byte[] value) {
+        final long modRevision, final long version, final long lease, final boolean tombstone, final byte[] valueArray,
+        final int valueOffset, final int valueLength) {
         codecs.buffer.wrap(out);
         final KeyValueRecordEncoder encoder = codecs.encoder
             .wrapAndApplyHeader(codecs.buffer, 0, codecs.headerEncoder)
@@ -64,19 +68,44 @@ record StoredVersion(long createRevision, long modRevision, long version, long l
             .version(version)
             .lease(lease)
             .tombstone(tombstone ? BooleanType.TRUE : BooleanType.FALSE)
-            .putValue(value, 0, value.length);
-        assert MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength() == OVERHEAD_BYTES + value.length
+            .putValue(valueArray, valueOffset, valueLength);
+        assert MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength() == OVERHEAD_BYTES + valueLength
             : "OVERHEAD_BYTES is exact";
         return out;
     }
 
     /**
+     * A live version's fixed fields as {@link #decodeHead} read them, in the thread's scratch:
+     * valid until the thread's next decodeHead. A put needs only these of the version it replaces,
+     * so it makes no KeyValue (issue #21).
+     */
+    static final class Head {
+        long createRevision;
+        long modRevision;
+        long version;
+        long lease;
+        /** Where the value's length field starts in the record. */
+        int valueAt;
+
+        private Head() {
+        }
+    }
+
+    /**
      * The version under {@code cursor} as the key value of {@code key}, or null for a tombstone; its
-     * value is copied only {@code withValue} (else empty), and no StoredVersion is made. The record's
-     * head is copied into this thread's scratch and the value straight into the result's array: no
-     * segment or array around the record (issue #21).
+     * value is copied only {@code withValue} (else empty), and no StoredVersion is made.
      */
     static KeyValue decodeLive(final byte[] key, final BackendCursor cursor, final boolean withValue) {
+        final Head head = decodeHead(cursor);
+        return head == null ? null : keyValue(key, head, cursor, withValue);
+    }
+
+    /**
+     * The fixed fields of the live version under {@code cursor}, or null for a tombstone. The
+     * record's head is copied into this thread's scratch: no segment or array around the record
+     * (issue #21).
+     */
+    static Head decodeHead(final BackendCursor cursor) {
         final Codecs codecs = CODECS.get();
         final int recordLength = cursor.valueLength();
         final int headLength = Math.min(recordLength, codecs.head.length);
@@ -94,17 +123,28 @@ record StoredVersion(long createRevision, long modRevision, long version, long l
             == BooleanType.TRUE.value()) {
             return null;
         }
-        final long create = record.get(I64, body + KeyValueRecordDecoder.createRevisionEncodingOffset());
-        final long mod = record.get(I64, body + KeyValueRecordDecoder.modRevisionEncodingOffset());
-        final long version = record.get(I64, body + KeyValueRecordDecoder.versionEncodingOffset());
-        final long lease = record.get(I64, body + KeyValueRecordDecoder.leaseEncodingOffset());
+        final Head head = codecs.decodedHead;
+        head.createRevision = record.get(I64, body + KeyValueRecordDecoder.createRevisionEncodingOffset());
+        head.modRevision = record.get(I64, body + KeyValueRecordDecoder.modRevisionEncodingOffset());
+        head.version = record.get(I64, body + KeyValueRecordDecoder.versionEncodingOffset());
+        head.lease = record.get(I64, body + KeyValueRecordDecoder.leaseEncodingOffset());
+        head.valueAt = (int) valueAt;
+        return head;
+    }
+
+    /**
+     * The key value of {@code key} whose head {@link #decodeHead} read from the record still under
+     * {@code cursor}; the value (only {@code withValue}, else empty) is copied straight into the
+     * result's array.
+     */
+    static KeyValue keyValue(final byte[] key, final Head head, final BackendCursor cursor, final boolean withValue) {
         if (!withValue) {
-            return new KeyValue(key, create, mod, version, lease, NO_VALUE);
+            return new KeyValue(key, head.createRevision, head.modRevision, head.version, head.lease, NO_VALUE);
         }
-        final int valueLength = record.get(I32, valueAt);
+        final int valueLength = CODECS.get().headSegment.get(I32, head.valueAt);
         final byte[] value = new byte[valueLength];
-        cursor.copyValue((int) valueAt + KeyValueRecordDecoder.valueHeaderLength(), value, 0, valueLength);
-        return new KeyValue(key, create, mod, version, lease, value);
+        cursor.copyValue(head.valueAt + KeyValueRecordDecoder.valueHeaderLength(), value, 0, valueLength);
+        return new KeyValue(key, head.createRevision, head.modRevision, head.version, head.lease, value);
     }
 
     private static final byte[] NO_VALUE = new byte[0];
@@ -127,6 +167,8 @@ record StoredVersion(long createRevision, long modRevision, long version, long l
          */
         final byte[] head = new byte[4 * OVERHEAD_BYTES];
         final MemorySegment headSegment = MemorySegment.ofArray(head);
+        /** What {@link #decodeHead} read from {@link #head}. */
+        final Head decodedHead = new Head();
         /** Grown to the largest record encoded; one past {@link #SCRATCH_KEPT_BYTES_MAX} is not kept. */
         private byte[] scratch = new byte[256];
 

@@ -8,7 +8,21 @@ public sealed interface TxnOp {
     }
 
     record Put(byte[] key, byte[] value, long lease, boolean prevKv, boolean ignoreValue, boolean ignoreLease)
-        implements TxnOp {
+        implements TxnOp, PutFields {
+        @Override
+        public byte[] valueArray() {
+            return value;
+        }
+
+        @Override
+        public int valueOffset() {
+            return 0;
+        }
+
+        @Override
+        public int valueLength() {
+            return value.length;
+        }
     }
 
     record DeleteRange(KeyRange range, boolean prevKv) implements TxnOp {

@@ -14,6 +14,8 @@ final class VersionReader {
     }
 
     private final BackendReader backend;
+    /** The cursor {@link #latestHead} left on the version it found, for {@link #latestWhole}. */
+    private BackendCursor lastLookup;
 
     VersionReader(final BackendReader backend) {
         this.backend = backend;
@@ -31,7 +33,18 @@ final class VersionReader {
      * were ~400 bytes per put (issue #21).
      */
     KeyValue latest(final byte[] key, final long revision, final boolean withValue) {
+        final StoredVersion.Head head = latestHead(key, revision);
+        return head == null ? null : latestWhole(key, head, withValue);
+    }
+
+    /**
+     * The fixed fields of {@code key}'s live version at {@code revision}, or null if absent or
+     * deleted then: the thread's scratch, valid until its next lookup ({@link StoredVersion.Head}).
+     * The lookup cursor stays on the version for {@link #latestWhole}.
+     */
+    StoredVersion.Head latestHead(final byte[] key, final long revision) {
         final BackendCursor cursor = backend.lookupCursor(Bucket.KV);
+        lastLookup = cursor;
         // Versions sort newest first; sub revision Long.MAX_VALUE sorts before every other of its main.
         final byte[] target = RevisionKey.encodeIntoScratch(key, revision, Long.MAX_VALUE); // used here only
         if (!cursor.seek(target)) {
@@ -42,7 +55,12 @@ final class VersionReader {
         if (cursor.keyLength() != target.length || !cursor.keyStartsWith(target, prefixLength)) {
             return null; // the cursor is on another key: this one has no version at or below the revision
         }
-        return StoredVersion.decodeLive(key, cursor, withValue);
+        return StoredVersion.decodeHead(cursor);
+    }
+
+    /** The version {@link #latestHead} just found, as a key value (its value only {@code withValue}, else empty). */
+    KeyValue latestWhole(final byte[] key, final StoredVersion.Head head, final boolean withValue) {
+        return StoredVersion.keyValue(key, head, lastLookup, withValue);
     }
 
     /**

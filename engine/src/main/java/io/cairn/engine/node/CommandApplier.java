@@ -18,6 +18,7 @@ import io.cairn.engine.cluster.MemberTable;
 import io.cairn.engine.cluster.RemovedMemberTable;
 import io.cairn.engine.command.Command;
 import io.cairn.engine.command.CommandCodec;
+import io.cairn.engine.command.EncodedPut;
 import io.cairn.engine.lease.Lessor;
 import io.cairn.engine.mvcc.KeyRange;
 import io.cairn.engine.mvcc.LeaseAttachments;
@@ -253,8 +254,11 @@ final class CommandApplier {
                     applyConfChange(view, entry, i, requestIds, results);
                     continue;
                 }
-                final Command command = CommandCodec.decode(entry.data());
-                requestIds[i] = command.requestId();
+                // A plain Put while no alarm is raised and auth is off, when neither would refuse it,
+                // is applied in place from its entry (issue #21); anything else is decoded whole.
+                final EncodedPut put = inPlacePutsAllowed() ? CommandCodec.plainPut(entry.data()) : null;
+                final Command command = put == null ? CommandCodec.decode(entry.data()) : null;
+                requestIds[i] = put != null ? put.requestId() : command.requestId();
                 final RuntimeException refusedBefore = refusedAfterWriting.get(i);
                 if (refusedBefore != null) {
                     results[i] = refusedBefore;
@@ -262,7 +266,7 @@ final class CommandApplier {
                 }
                 final long writesBefore = view.writes();
                 try {
-                    results[i] = applyCommand(view, command, entry.index());
+                    results[i] = put != null ? store.put(view, put) : applyCommand(view, command, entry.index());
                     if (results[i] == ANSWERED_LATER) {
                         results[i] = PendingRequests.STILL_RUNNING; // the caller waits on, as long as its client does
                     }
@@ -286,7 +290,9 @@ final class CommandApplier {
             if (alarmsInBatch != null) {
                 raisedAlarms = alarmsInBatch;
             }
-            membershipApplied.addAll(membershipInBatch);
+            if (!membershipInBatch.isEmpty()) { // addAll makes an iterator even when empty (issue #21)
+                membershipApplied.addAll(membershipInBatch);
+            }
             lessor.commitBatch();
             return true;
         } finally {
@@ -352,6 +358,14 @@ final class CommandApplier {
         try (ReadTxn read = env.beginRead()) {
             store.reload(new BtreeView(read));
         }
+    }
+
+    /**
+     * Whether a plain Put may skip {@link #applyCommand}: its alarm and permission checks refuse
+     * nothing while no alarm is raised (as of this batch) and auth is off.
+     */
+    private boolean inPlacePutsAllowed() {
+        return (alarmsInBatch != null ? alarmsInBatch : raisedAlarms).isEmpty() && !auth.current().enabled();
     }
 
     /** Stands for the result of a physical Compact, which is answered once the slices pass it. */

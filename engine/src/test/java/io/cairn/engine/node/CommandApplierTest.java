@@ -7,7 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.cairn.btree.Env;
 import io.cairn.btree.EnvOptions;
 import io.cairn.btree.ReadTxn;
+import io.cairn.engine.api.EtcdError;
+import io.cairn.engine.api.EtcdException;
+import io.cairn.engine.auth.AuthInfo;
+import io.cairn.engine.auth.AuthOp;
 import io.cairn.engine.backend.BtreeView;
+import io.cairn.engine.cluster.Alarm;
 import io.cairn.engine.command.Command;
 import io.cairn.engine.command.CommandCodec;
 import io.cairn.engine.mvcc.KeyRange;
@@ -68,6 +73,35 @@ class CommandApplierTest {
             applier.apply(List.of(entry(5, new Command.Write(15, put("d", "4")))), outcomes::put);
             assertEquals(4L, ((OpResult.Put)outcomes.get(15L)).revision());
             assertEquals("{c=3, d=4, x=2}", keysAt(env, applier, 0));
+        }
+    }
+
+    /**
+     * A plain Put is applied in place from its entry only while no alarm is raised and auth is off;
+     * an alarm raised or auth enabled earlier in the same batch still refuses the puts after it.
+     */
+    @Test
+    void aPutAfterAnAlarmOrAuthInItsBatchIsRefusedAsAnyWrite() throws Exception {
+        try (Env env = Env.open(dir.resolve("db"), EnvOptions.defaults().withSyncOnCommit(false))) {
+            final CommandApplier applier = new CommandApplier(env, 2);
+            final Map<Long, Object> outcomes = new HashMap<>();
+            final Alarm noSpace = new Alarm(1, Alarm.Kind.NOSPACE);
+            applier.apply(List.of(
+                entry(1, new Command.Write(11, put("x", "1"))),
+                entry(2, new Command.AlarmChange(12, true, noSpace)),
+                entry(3, new Command.Write(13, put("y", "1"))),
+                entry(4, new Command.AlarmChange(14, false, noSpace)),
+                entry(5, new Command.Write(15, put("z", "1"))),
+                entry(6, new Command.AuthChange(16, AuthInfo.NONE, new AuthOp.UserAdd("root", "", true))),
+                entry(7, new Command.AuthChange(17, AuthInfo.NONE, new AuthOp.UserGrantRole("root", "root"))),
+                entry(8, new Command.AuthChange(18, AuthInfo.NONE, new AuthOp.Enable())),
+                entry(9, new Command.Write(19, put("w", "1")))), outcomes::put);
+
+            assertEquals(2L, ((OpResult.Put)outcomes.get(11L)).revision());
+            assertEquals(EtcdError.NO_SPACE, ((EtcdException)outcomes.get(13L)).error(), "refused by the alarm");
+            assertEquals(3L, ((OpResult.Put)outcomes.get(15L)).revision(), "applied once the alarm is disarmed");
+            assertInstanceOf(EtcdException.class, outcomes.get(19L), "refused: auth is on and the put has no user");
+            assertEquals("{x=2, z=3}", keysAt(env, applier, 0));
         }
     }
 
