@@ -39,6 +39,8 @@ public final class MvccStore {
     private long compactedThrough; // only the writer reads and moves it
     /** The writer's buffer for the revision it records (the backend copies it). */
     private final byte[] revisionScratch = new byte[Long.BYTES];
+    /** See {@link #putReader}; only the writer (the apply thread) uses it. */
+    private VersionReader putReader;
 
     private MvccStore(final LeaseLookup leases, final long currentRevision, final long compactRevision,
         final long compactedThrough) {
@@ -113,13 +115,22 @@ public final class MvccStore {
         // (issue #21): no compares (it succeeds), no ranges to check, no earlier operation that
         // could delete the key, and a put always changes something.
         final long base = currentRevision;
-        checkPut(put, new VersionReader(backend), base, true);
-        final OpResult.Put result = new RevisionWriter(backend, base).put(put);
+        final VersionReader reader = putReader(backend);
+        checkPut(put, reader, base, true);
+        final OpResult.Put result = RevisionWriter.putAlone(backend, reader, base, put);
         final long revision = base + 1;
         LONG_BIG_ENDIAN.set(revisionScratch, 0, revision);
         backend.put(Bucket.META, META_REVISION, revisionScratch); // copied into the page at once
         currentRevision = revision;
         return result;
+    }
+
+    /** The writer's reader of {@code backend}, kept while the writer's view is the same (no reader per put). */
+    private VersionReader putReader(final BackendWriter backend) {
+        if (putReader == null || !putReader.reads(backend)) {
+            putReader = new VersionReader(backend);
+        }
+        return putReader;
     }
 
     public OpResult.DeleteRange deleteRange(final BackendWriter backend, final TxnOp.DeleteRange delete) {

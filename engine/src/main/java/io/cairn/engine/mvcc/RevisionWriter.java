@@ -33,9 +33,25 @@ final class RevisionWriter {
     }
 
     OpResult.Put put(final PutFields put) {
+        final OpResult.Put result = put(backend, reader, baseRevision, readRevision(), changes, put);
+        changes++;
+        return result;
+    }
+
+    /**
+     * A put that is a Txn of its own (MvccStore.put): sub revision 0, read at the base revision
+     * through the caller's reader, with no RevisionWriter made for it (issue #21).
+     */
+    static OpResult.Put putAlone(final BackendWriter backend, final VersionReader reader, final long baseRevision,
+        final PutFields put) {
+        return put(backend, reader, baseRevision, baseRevision, 0, put);
+    }
+
+    private static OpResult.Put put(final BackendWriter backend, final VersionReader reader, final long baseRevision,
+        final long readRevision, final long sub, final PutFields put) {
         // Only prev_kv and ignore_value need the replaced version whole; the rest is read from its
         // head, in the thread's scratch, without a KeyValue per put (issue #21).
-        final StoredVersion.Head head = reader.latestHead(put.key(), readRevision());
+        final StoredVersion.Head head = reader.latestHead(put.key(), readRevision);
         if ((put.ignoreValue() || put.ignoreLease()) && head == null) {
             // Checked before the Txn ran; only an earlier operation of the same Txn could have
             // deleted the key, and etcd's duplicate-key check forbids that.
@@ -54,7 +70,7 @@ final class RevisionWriter {
         // Encoded from its fields into the thread's scratch: no StoredVersion per put (issue #21).
         final byte[] record = StoredVersion.encodeIntoScratch(createRevision, revision, version, lease, false,
             value, valueOffset, valueLength);
-        store(backend, put.key(), revision, changes++, record, StoredVersion.OVERHEAD_BYTES + valueLength);
+        store(backend, put.key(), revision, sub, record, StoredVersion.OVERHEAD_BYTES + valueLength);
         LeaseAttachments.move(backend, put.key(), previousLease, lease);
         return new OpResult.Put(put.prevKv() ? previous : null, revision);
     }

@@ -21,6 +21,11 @@ final class VersionReader {
         this.backend = backend;
     }
 
+    /** Whether this reader reads {@code other}: a writer's view is kept across batches, and so is its reader. */
+    boolean reads(final BackendReader other) {
+        return backend == other;
+    }
+
     /** The live version of {@code key} at {@code revision}, or null if absent or deleted then. */
     KeyValue latest(final byte[] key, final long revision) {
         return latest(key, revision, true);

@@ -413,11 +413,15 @@ final class MemberStorage implements AutoCloseable {
         if (ready.entries().isEmpty() && !termOrVote) {
             return;
         }
-        final List<List<Entry>> writes = WalEntries.inWrites(ready.entries(), walWriteBytesMax);
-        for (int i = fromWrite; i < writes.size(); i++) {
-            final boolean last = i == writes.size() - 1;
+        // The usual Ready fits one write and gets no list of runs (issue #21).
+        final List<List<Entry>> writes = WalEntries.fitsOneWrite(ready.entries(), walWriteBytesMax) ? null
+            : WalEntries.inWrites(ready.entries(), walWriteBytesMax);
+        final int writeCount = writes == null ? 1 : writes.size();
+        for (int i = fromWrite; i < writeCount; i++) {
+            final boolean last = i == writeCount - 1;
             try {
-                wal.appendAndSync(walEntries.over(writes.get(i)), last ? WalEntries.toWal(ready.hardState()) : null);
+                wal.appendAndSync(walEntries.over(writes == null ? ready.entries() : writes.get(i)),
+                    last ? WalEntries.toWal(ready.hardState()) : null);
             } catch (final NoSpareSegmentException full) {
                 throw new PartialWrite(i, full);
             }

@@ -26,10 +26,10 @@ final class WalEntries {
      * hard state beside them: a Ready of many large entries would not fit one.
      */
     static List<List<Entry>> inWrites(final List<Entry> entries, final int writeBytesMax) {
-        final long budget = writeBytesMax - Wal.HARD_STATE_BYTES_MAX;
-        if (fitsOneWrite(entries, budget)) {
-            return List.of(entries); // the usual Ready: no list and sublist of its own (issue #21)
+        if (fitsOneWrite(entries, writeBytesMax)) {
+            return List.of(entries);
         }
+        final long budget = writeBytesMax - Wal.HARD_STATE_BYTES_MAX;
         final List<List<Entry>> writes = new ArrayList<>();
         int from = 0;
         long bytes = 0;
@@ -46,7 +46,9 @@ final class WalEntries {
         return writes;
     }
 
-    private static boolean fitsOneWrite(final List<Entry> entries, final long budget) {
+    /** Whether {@link #inWrites} would give {@code entries} one write: the usual Ready, which needs no split. */
+    static boolean fitsOneWrite(final List<Entry> entries, final int writeBytesMax) {
+        final long budget = writeBytesMax - Wal.HARD_STATE_BYTES_MAX;
         long bytes = 0;
         for (int i = 0; i < entries.size(); i++) {
             bytes += Wal.entryBytesMax(1 + entries.get(i).data().length);
