@@ -20,6 +20,9 @@ final class BatchBuffer {
     private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
+    /** Zeros to pad from: a slice to fill was an object per write (issue #21). */
+    private static final MemorySegment ZEROS = MemorySegment.ofArray(new byte[RecordFormat.BLOCK_BYTES]);
+
     private final MemorySegment memory;
     private final ByteBuffer view;
     private final CRC32C crc = new CRC32C();
@@ -143,10 +146,7 @@ final class BatchBuffer {
         if (start + RecordFormat.HEADER_BYTES + bodyBytes > capacityBytes()) {
             throw new IllegalStateException("record of " + bodyBytes + " bytes overflows the batch buffer; caller must check room");
         }
-        if (start > position) {
-            // Only when the header would straddle a block; a slice per record was garbage on the put path (issue #21).
-            memory.asSlice(position, start - position).fill((byte) 0);
-        }
+        zero(position, start - position); // the rest of a block too small for a header
         int flags = position == 0 ? RecordFormat.FIRST_IN_WRITE : 0;
         memory.set(INT_LE, start, bodyBytes);
         memory.set(ValueLayout.JAVA_BYTE, start + 8, (byte) (kind | flags));
@@ -165,8 +165,12 @@ final class BatchBuffer {
     /** The bytes to write: the records, then zeros up to the block boundary. */
     MemorySegment sealedWrite() {
         int aligned = alignedBytes();
-        memory.asSlice(position, aligned - position).fill((byte) 0);
+        zero(position, aligned - position);
         return memory.asSlice(0, aligned);
+    }
+
+    private void zero(int offset, int bytes) {
+        MemorySegment.copy(ZEROS, 0, memory, offset, bytes); // less than a block, always
     }
 
     void clear() {

@@ -22,14 +22,36 @@ final class PendingRequests implements AutoCloseable {
     private static final long SWEEP_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     /**
-     * A waiting call: the future its caller holds, with its deadline beside it (one object per call,
-     * not a future and a record). The deadline is guarded by {@link #waiting}'s lock.
+     * A waiting call: the future its caller holds, with its deadline beside it, and the proposal the
+     * Raft loop takes from its queue (one object per call, not a future, a record and a proposal;
+     * issue #21). The deadline is guarded by {@link #waiting}'s lock.
      */
-    private static final class Waiter extends CompletableFuture<Object> {
+    static final class Waiter extends CompletableFuture<Object> implements RaftLoop.Proposal {
+        private final long requestId;
+        private final byte[] data;
+        private final boolean confChange;
         private long deadlineNanos;
 
-        Waiter(final long deadlineNanos) {
+        Waiter(final long requestId, final byte[] data, final boolean confChange, final long deadlineNanos) {
+            this.requestId = requestId;
+            this.data = data;
+            this.confChange = confChange;
             this.deadlineNanos = deadlineNanos;
+        }
+
+        @Override
+        public long requestId() {
+            return requestId;
+        }
+
+        @Override
+        public byte[] data() {
+            return data;
+        }
+
+        @Override
+        public boolean confChange() {
+            return confChange;
         }
     }
 
@@ -58,9 +80,12 @@ final class PendingRequests implements AutoCloseable {
         sweeper.start();
     }
 
-    /** A new waiting call; its future completes with the outcome, or fails with an {@link EtcdException}. */
-    CompletableFuture<Object> register(final long requestId) {
-        final Waiter waiter = new Waiter(System.nanoTime() + timeoutNanos);
+    /**
+     * A new waiting call for the proposal of {@code data} (see {@link RaftLoop.Proposal}); as a
+     * future it completes with the outcome, or fails with an {@link EtcdException}.
+     */
+    Waiter register(final long requestId, final byte[] data, final boolean confChange) {
+        final Waiter waiter = new Waiter(requestId, data, confChange, System.nanoTime() + timeoutNanos);
         synchronized (waiting) {
             waiting.put(requestId, waiter);
         }

@@ -578,18 +578,17 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
             return CompletableFuture.failedFuture(new EtcdException(EtcdError.TOO_MANY_REQUESTS));
         }
         final long id = requestIds.next();
-        final CompletableFuture<Object> result = pending.register(id);
+        final PendingRequests.Waiter waiter = pending.register(id, encoder.encode(id, first, second), confChange);
         if (stopping()) {
             // The member began to stop after the first check; its last sweep may have run before
             // this call registered, so answer it here (whoever removes it first answers it).
             pending.fail(id, EtcdError.STOPPED);
-            return result;
+            return waiter;
         }
-        final byte[] data = encoder.encode(id, first, second);
-        if (!loop.offer(new RaftLoop.Proposal(id, data, confChange))) {
+        if (!loop.offer(waiter)) {
             pending.fail(id, EtcdError.TOO_MANY_REQUESTS);
         }
-        return result;
+        return waiter;
     }
 
     private boolean stopping() {

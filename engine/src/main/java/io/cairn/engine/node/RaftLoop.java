@@ -59,10 +59,25 @@ final class RaftLoop implements Agent, InboundHandler {
      */
     private static final long REMOVED_STOP_DELAY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    /** A command for the log: {@code data} is its encoding, or for a membership change the encoded Raft ConfChange. */
-    record Proposal(long requestId, byte[] data, boolean confChange) {
-        Proposal(final long requestId, final byte[] data) {
-            this(requestId, data, false);
+    /**
+     * A command for the log: {@code data} is its encoding, or for a membership change the encoded
+     * Raft ConfChange. A client's call is its own proposal ({@link PendingRequests.Waiter}: no
+     * object of its own per put, issue #21); the loop's own duties that no one waits for propose
+     * {@link Unanswered}s.
+     */
+    interface Proposal {
+        long requestId();
+
+        byte[] data();
+
+        boolean confChange();
+    }
+
+    /** A proposal no call waits for (the leader's lease duties). */
+    record Unanswered(long requestId, byte[] data) implements Proposal {
+        @Override
+        public boolean confChange() {
+            return false;
         }
     }
 
@@ -714,13 +729,13 @@ final class RaftLoop implements Agent, InboundHandler {
         final Lessor lessor = applier.lessor();
         for (final long id : lessor.expiredToRevoke(LEASE_REVOKES_PER_ROUND_MAX)) {
             final long requestId = requestIds.next();
-            batch.add(new Proposal(requestId, CommandCodec.encode(new Command.LeaseRevoke(requestId, id))));
+            batch.add(new Unanswered(requestId, CommandCodec.encode(new Command.LeaseRevoke(requestId, id))));
         }
         final List<Lessor.Checkpoint> checkpoints =
             lessor.checkpointsDue(options.lease().checkpointIntervalNanos(), LEASE_CHECKPOINTS_PER_ROUND_MAX);
         if (!checkpoints.isEmpty()) {
             final long requestId = requestIds.next();
-            batch.add(new Proposal(requestId, CommandCodec.encode(new Command.LeaseCheckpoint(requestId, checkpoints))));
+            batch.add(new Unanswered(requestId, CommandCodec.encode(new Command.LeaseCheckpoint(requestId, checkpoints))));
         }
         if (!batch.isEmpty()) {
             proposeBatch();
@@ -730,13 +745,14 @@ final class RaftLoop implements Agent, InboundHandler {
     /** Proposes this member's name and client URLs until one such entry is applied. */
     private void publish() {
         final long requestId = requestIds.next();
-        pending.register(requestId).whenComplete((ok, failed) -> {
+        final PendingRequests.Waiter waiter = pending.register(requestId, CommandCodec.encode(new Command.PublishMember(
+            requestId, publication.memberId(), publication.name(), publication.clientUrls())), false);
+        waiter.whenComplete((ok, failed) -> {
             if (failed == null) {
                 published = true;
             }
         });
-        batch.add(new Proposal(requestId, CommandCodec.encode(new Command.PublishMember(requestId,
-            publication.memberId(), publication.name(), publication.clientUrls()))));
+        batch.add(waiter);
         proposeBatch();
     }
 

@@ -23,8 +23,8 @@ class PendingRequestsTest {
     @Test
     void aCallStillRunningAfterItsApplyIsNotTimedOut() throws Exception {
         try (PendingRequests pending = new PendingRequests(TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MILLIS))) {
-            final CompletableFuture<Object> timesOut = pending.register(1);
-            final CompletableFuture<Object> runsOn = pending.register(2);
+            final CompletableFuture<Object> timesOut = pending.register(1, new byte[0], false);
+            final CompletableFuture<Object> runsOn = pending.register(2, new byte[0], false);
             pending.complete(2, PendingRequests.STILL_RUNNING);
             final ExecutionException timedOut = assertThrows(ExecutionException.class, () -> timesOut.get(10, TimeUnit.SECONDS));
             assertEquals(EtcdError.TIMEOUT, assertInstanceOf(EtcdException.class, timedOut.getCause()).error());
