@@ -13,6 +13,8 @@ public final class RaftNode {
     private SoftState lastSoftState;
     private HardState lastHardState;
     private Ready outstanding;
+    /** The one Ready this node hands out, refilled by each {@link #ready()}. */
+    private final Ready reusable = new Ready();
 
     public RaftNode(final RaftConfig config, final LogStorage storage, final Randomness randomness) {
         this.raft = new Raft(config, storage, randomness);
@@ -107,10 +109,10 @@ public final class RaftNode {
         // Compared field by field, built only when changed: hasReady and ready run every duty cycle (issue #21).
         final SoftState soft = raft.softStateIs(lastSoftState) ? null : raft.softState();
         final HardState hard = raft.hardStateIs(lastHardState) ? null : raft.hardState();
-        final Ready ready = new Ready(soft, hard, raft.log.unstableSnapshot(), raft.log.unstableEntries(),
+        reusable.fill(soft, hard, raft.log.unstableSnapshot(), raft.log.unstableEntries(),
             raft.log.nextCommittedEntries(), raft.takeMessages(), raft.takeReadStates());
-        outstanding = ready;
-        return ready;
+        outstanding = reusable;
+        return reusable;
     }
 
     /** The host persisted, sent and applied everything in ready. */
@@ -132,13 +134,15 @@ public final class RaftNode {
             final Entry last = ready.entries().getLast();
             raft.onStable(last.index(), last.term());
         }
-        if (!ready.committedEntries().isEmpty()) {
+        final List<Entry> committed = ready.committedEntries();
+        if (!committed.isEmpty()) {
             long payloadBytes = 0;
-            for (final Entry entry : ready.committedEntries()) {
-                payloadBytes += entry.data().length;
+            for (int i = 0; i < committed.size(); i++) { // indexed: no iterator per Ready
+                payloadBytes += committed.get(i).data().length;
             }
-            raft.onApplied(ready.committedEntries().getLast().index(), payloadBytes);
+            raft.onApplied(committed.getLast().index(), payloadBytes);
         }
+        ready.clear();
     }
 
     // ---- observers (for hosts' status pages and tests) -------------------------------------------------------

@@ -2,6 +2,8 @@ package io.cairn.raft;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -99,5 +101,30 @@ class ProposalTest {
         assertThrows(IllegalStateException.class, () -> net.node(1).ready());
         net.node(1).advance(ready);
         assertThrows(IllegalStateException.class, () -> net.node(1).advance(ready));
+    }
+
+    /** One Ready object is refilled each time and emptied at advance; the lists it handed out stay the host's. */
+    @Test
+    void theReadyIsRefilledButItsListsStayTheHosts() {
+        final TestNet net = TestNet.of(1);
+        net.elect(1);
+        final RaftNode node = net.node(1);
+        node.propose(bytes("a"));
+        final Ready appended = node.ready();
+        final List<Entry> appendedEntries = appended.entries();
+        net.storages.get(1L).append(appendedEntries);
+        node.advance(appended);
+        assertNull(appended.entries(), "a Ready is read until advance, not after");
+
+        final Ready committed = node.ready();
+        assertSame(appended, committed);
+        final List<Entry> committedEntries = committed.committedEntries();
+        node.advance(committed);
+        node.propose(bytes("b"));
+        final Ready next = node.ready();
+        assertArrayEquals(bytes("b"), next.entries().getLast().data());
+        assertArrayEquals(bytes("a"), appendedEntries.getLast().data(), "the appended entries, as handed out");
+        assertArrayEquals(bytes("a"), committedEntries.getLast().data(), "the committed entries, as handed out");
+        node.advance(next);
     }
 }

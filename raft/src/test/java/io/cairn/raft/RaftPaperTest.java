@@ -31,8 +31,9 @@ class RaftPaperTest {
         if (ready.hardState() != null) {
             storage.setHardState(ready.hardState());
         }
+        final List<Message> messages = ready.messages(); // read before advance: the Ready is refilled after it
         node.advance(ready);
-        return ready.messages();
+        return messages;
     }
 
     // ---- §5.2 leader election ---------------------------------------------------------------------------------
