@@ -84,8 +84,9 @@ record StoredVersion(long createRevision, long modRevision, long version, long l
         long modRevision;
         long version;
         long lease;
-        /** Where the value's length field starts in the record. */
+        /** Where the value starts in the record, and its length. */
         int valueAt;
+        int valueLength;
 
         private Head() {
         }
@@ -128,7 +129,8 @@ record StoredVersion(long createRevision, long modRevision, long version, long l
         head.modRevision = record.get(I64, body + KeyValueRecordDecoder.modRevisionEncodingOffset());
         head.version = record.get(I64, body + KeyValueRecordDecoder.versionEncodingOffset());
         head.lease = record.get(I64, body + KeyValueRecordDecoder.leaseEncodingOffset());
-        head.valueAt = (int) valueAt;
+        head.valueAt = (int) valueAt + KeyValueRecordDecoder.valueHeaderLength();
+        head.valueLength = record.get(I32, valueAt);
         return head;
     }
 
@@ -141,9 +143,8 @@ record StoredVersion(long createRevision, long modRevision, long version, long l
         if (!withValue) {
             return new KeyValue(key, head.createRevision, head.modRevision, head.version, head.lease, NO_VALUE);
         }
-        final int valueLength = CODECS.get().headSegment.get(I32, head.valueAt);
-        final byte[] value = new byte[valueLength];
-        cursor.copyValue(head.valueAt + KeyValueRecordDecoder.valueHeaderLength(), value, 0, valueLength);
+        final byte[] value = new byte[head.valueLength];
+        cursor.copyValue(head.valueAt, value, 0, head.valueLength);
         return new KeyValue(key, head.createRevision, head.modRevision, head.version, head.lease, value);
     }
 
