@@ -23,6 +23,17 @@ public interface LogStorage {
      */
     List<Entry> entries(long low, long high, long maxBytes);
 
+    /**
+     * As {@link #entries(long, long, long)}, added to {@code into}. For the committed entries of each Ready: a storage
+     * that can should add them without a list of its own (issue #21).
+     */
+    default void entries(final long low, final long high, final long maxBytes, final List<Entry> into) {
+        final List<Entry> found = entries(low, high, maxBytes);
+        for (int i = 0; i < found.size(); i++) {
+            into.add(found.get(i));
+        }
+    }
+
     /** Term of the entry at index, for index in [firstIndex() - 1, lastIndex()]. */
     long term(long index);
 

@@ -10,7 +10,10 @@ import java.util.List;
  */
 public final class MemoryLogStorage implements LogStorage {
     private final ArrayList<Entry> entries = new ArrayList<>();
-    private HardState hardState = HardState.EMPTY;
+    /** The hard state, as its three numbers: a host saves one per Ready (issue #21). */
+    private long term;
+    private long vote;
+    private long commit;
     private Snapshot snapshot = Snapshot.EMPTY;
 
     public MemoryLogStorage() {
@@ -27,7 +30,7 @@ public final class MemoryLogStorage implements LogStorage {
 
     @Override
     public HardState hardState() {
-        return hardState;
+        return new HardState(term, vote, commit);
     }
 
     /** The snapshot's membership: a host using this storage restarts with appliedIndex = the snapshot's index. */
@@ -38,6 +41,24 @@ public final class MemoryLogStorage implements LogStorage {
 
     @Override
     public List<Entry> entries(final long low, final long high, final long maxBytes) {
+        final int start = Math.toIntExact(low - snapshotIndex());
+        final int end = endOf(low, high, maxBytes);
+        if (end - start == 1) {
+            return List.of(entries.get(start)); // one entry (a lone write): no sublist and array (issue #21)
+        }
+        return List.copyOf(entries.subList(start, end));
+    }
+
+    @Override
+    public void entries(final long low, final long high, final long maxBytes, final List<Entry> into) {
+        final int end = endOf(low, high, maxBytes);
+        for (int i = Math.toIntExact(low - snapshotIndex()); i < end; i++) {
+            into.add(entries.get(i));
+        }
+    }
+
+    /** The position in {@link #entries} after the last of [low, high) within maxBytes (at least one entry). */
+    private int endOf(final long low, final long high, final long maxBytes) {
         final long snapshotIndex = snapshotIndex();
         if (low <= snapshotIndex) {
             throw new LogCompactedException(low, snapshotIndex + 1);
@@ -55,11 +76,7 @@ public final class MemoryLogStorage implements LogStorage {
             }
             end++;
         }
-        final int start = Math.toIntExact(low - snapshotIndex);
-        if (end - start == 1) {
-            return List.of(entries.get(start)); // one entry (a lone write): no sublist and array (issue #21)
-        }
-        return List.copyOf(entries.subList(start, end));
+        return end;
     }
 
     @Override
@@ -92,7 +109,14 @@ public final class MemoryLogStorage implements LogStorage {
     }
 
     public void setHardState(final HardState value) {
-        hardState = value;
+        setHardState(value.term(), value.vote(), value.commit());
+    }
+
+    /** As {@link #setHardState(HardState)}, from a {@link Ready}'s three numbers. */
+    public void setHardState(final long term, final long vote, final long commit) {
+        this.term = term;
+        this.vote = vote;
+        this.commit = commit;
     }
 
     /** Write entries, first dropping any existing ones at or after the first new index (they lost a conflict). */

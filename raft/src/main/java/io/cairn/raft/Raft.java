@@ -104,9 +104,9 @@ final class Raft {
         return new SoftState(leader, role);
     }
 
-    /** Whether {@link #hardState()} would equal {@code state}, without building one. */
-    boolean hardStateIs(final HardState state) {
-        return state != null && state.term() == term && state.vote() == vote && state.commit() == log.committed();
+    /** Whether {@link #hardState()} would have these fields, without building one. */
+    boolean hardStateIs(final long term, final long vote, final long commit) {
+        return this.term == term && this.vote == vote && log.committed() == commit;
     }
 
     /** Whether {@link #softState()} would equal {@code state}, without building one. */

@@ -135,8 +135,9 @@ final class RaftLog {
         return unstable.hasEntries();
     }
 
-    List<Entry> unstableEntries() {
-        return unstable.entriesCopy();
+    /** Adds the entries not yet handed to storage to {@code into}. */
+    void unstableEntries(final List<Entry> into) {
+        unstable.entriesInto(into);
     }
 
     Snapshot unstableSnapshot() {
@@ -147,11 +148,24 @@ final class RaftLog {
         return unstable.snapshot() == null && committed > applied && applied + 1 >= firstIndex();
     }
 
-    List<Entry> nextCommittedEntries() {
+    /**
+     * Adds the committed entries not yet applied to {@code into}, up to the byte limit per Ready. From storage (the
+     * usual case: entries are persisted before they commit) without a list of their own (issue #21).
+     */
+    void nextCommittedEntries(final List<Entry> into) {
         if (!hasNextCommittedEntries()) {
-            return List.of();
+            return;
         }
-        return slice(applied + 1, committed + 1, maxCommittedBytesPerReady);
+        final long low = applied + 1;
+        final long high = committed + 1;
+        if (high <= unstable.offset()) {
+            storage.entries(low, high, maxCommittedBytesPerReady, into);
+            return;
+        }
+        final List<Entry> entries = slice(low, high, maxCommittedBytesPerReady);
+        for (int i = 0; i < entries.size(); i++) { // not addAll, which copies to an array first
+            into.add(entries.get(i));
+        }
     }
 
     /** Entries from index to the end, up to maxBytes (always at least one). */

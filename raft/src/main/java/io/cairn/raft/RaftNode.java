@@ -1,5 +1,6 @@
 package io.cairn.raft;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -11,15 +12,23 @@ import java.util.Map;
 public final class RaftNode {
     private final Raft raft;
     private SoftState lastSoftState;
-    private HardState lastHardState;
+    /** The hard state last handed out (or persisted before the start), as its three numbers. */
+    private long lastTerm;
+    private long lastVote;
+    private long lastCommit;
     private Ready outstanding;
-    /** The one Ready this node hands out, refilled by each {@link #ready()}. */
+    /** The one Ready this node hands out, refilled by each {@link #ready()}, with its two entry lists. */
     private final Ready reusable = new Ready();
+    private final ArrayList<Entry> readyEntries = new ArrayList<>();
+    private final ArrayList<Entry> readyCommittedEntries = new ArrayList<>();
 
     public RaftNode(final RaftConfig config, final LogStorage storage, final Randomness randomness) {
         this.raft = new Raft(config, storage, randomness);
         this.lastSoftState = raft.softState();
-        this.lastHardState = storage.hardState();
+        final HardState saved = storage.hardState();
+        this.lastTerm = saved.term();
+        this.lastVote = saved.vote();
+        this.lastCommit = saved.commit();
     }
 
     /** One unit of logical time: drives election timeouts, heartbeats and CheckQuorum. */
@@ -93,7 +102,7 @@ public final class RaftNode {
         if (raft.hasPendingFlush() || raft.hasOutput()) {
             return true;
         }
-        if (!raft.softStateIs(lastSoftState) || !raft.hardStateIs(lastHardState)) {
+        if (!raft.softStateIs(lastSoftState) || !raft.hardStateIs(lastTerm, lastVote, lastCommit)) {
             return true;
         }
         return raft.log.unstableSnapshot() != null || raft.log.hasUnstableEntries()
@@ -108,9 +117,13 @@ public final class RaftNode {
         raft.flush();
         // Compared field by field, built only when changed: hasReady and ready run every duty cycle (issue #21).
         final SoftState soft = raft.softStateIs(lastSoftState) ? null : raft.softState();
-        final HardState hard = raft.hardStateIs(lastHardState) ? null : raft.hardState();
-        reusable.fill(soft, hard, raft.log.unstableSnapshot(), raft.log.unstableEntries(),
-            raft.log.nextCommittedEntries(), raft.takeMessages(), raft.takeReadStates());
+        raft.log.unstableEntries(readyEntries);
+        raft.log.nextCommittedEntries(readyCommittedEntries);
+        reusable.fill(soft, raft.log.unstableSnapshot(), readyEntries, readyCommittedEntries, raft.takeMessages(),
+            raft.takeReadStates());
+        if (!raft.hardStateIs(lastTerm, lastVote, lastCommit)) {
+            reusable.hardState(raft.term(), raft.vote(), raft.log.committed());
+        }
         outstanding = reusable;
         return reusable;
     }
@@ -124,8 +137,10 @@ public final class RaftNode {
         if (ready.softState() != null) {
             lastSoftState = ready.softState();
         }
-        if (ready.hardState() != null) {
-            lastHardState = ready.hardState();
+        if (ready.hasHardState()) {
+            lastTerm = ready.hardStateTerm();
+            lastVote = ready.hardStateVote();
+            lastCommit = ready.hardStateCommit();
         }
         if (ready.snapshot() != null) {
             raft.onStableSnapshot(ready.snapshot().index());
@@ -143,6 +158,8 @@ public final class RaftNode {
             raft.onApplied(committed.getLast().index(), payloadBytes);
         }
         ready.clear();
+        readyEntries.clear();
+        readyCommittedEntries.clear();
     }
 
     // ---- observers (for hosts' status pages and tests) -------------------------------------------------------

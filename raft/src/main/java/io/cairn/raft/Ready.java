@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * What the host must do now, in this order: (1) durably write {@code snapshot} (if not null), {@code entries} and
- * {@code hardState} (if not null) to its {@link LogStorage}; (2) send {@code messages}; (3) apply
+ * the hard state (if {@link #hasHardState()}) to its {@link LogStorage}; (2) send {@code messages}; (3) apply
  * {@code committedEntries} to its state machine (restoring from {@code snapshot} first), calling
  * {@link RaftNode#applyConfChange} for each CONF_CHANGE entry; (4) serve each read in {@code readStates} once applied
  * reaches its index; then (5) call {@link RaftNode#advance(Ready)} with this Ready.
@@ -12,12 +12,17 @@ import java.util.List;
  * <p>Messages may depend on the hard state and entries being durable (a vote, an acknowledgement), which is why
  * (1) comes before (2). A crash anywhere before (5) is safe: the next run repeats from what was persisted.
  *
- * <p>A node refills one Ready object each time (one object less per Ready on the write path, issue #21): read it
- * until {@link RaftNode#advance(Ready)}, not after. Its lists and what they hold are the host's to keep.
+ * <p>A node refills one Ready object and the same two entry lists each time, and hands the hard state over as three
+ * numbers (no object per Ready on the write path, issue #21). So read a Ready, and its {@link #entries()} and
+ * {@link #committedEntries()} lists, until {@link RaftNode#advance(Ready)}, not after: copy a list the host keeps
+ * longer (the entries in it are immutable and may be kept). Its messages and read states are the host's to keep.
  */
 public final class Ready {
     private SoftState softState;
-    private HardState hardState;
+    private boolean hasHardState;
+    private long hardStateTerm;
+    private long hardStateVote;
+    private long hardStateCommit;
     private Snapshot snapshot;
     private List<Entry> entries;
     private List<Entry> committedEntries;
@@ -27,10 +32,10 @@ public final class Ready {
     Ready() {
     }
 
-    void fill(final SoftState softState, final HardState hardState, final Snapshot snapshot, final List<Entry> entries,
+    void fill(final SoftState softState, final Snapshot snapshot, final List<Entry> entries,
         final List<Entry> committedEntries, final List<Message> messages, final List<ReadState> readStates) {
         this.softState = softState;
-        this.hardState = hardState;
+        this.hasHardState = false;
         this.snapshot = snapshot;
         this.entries = entries;
         this.committedEntries = committedEntries;
@@ -38,9 +43,17 @@ public final class Ready {
         this.readStates = readStates;
     }
 
+    /** Filled: a hard state to persist. */
+    void hardState(final long term, final long vote, final long commit) {
+        this.hasHardState = true;
+        this.hardStateTerm = term;
+        this.hardStateVote = vote;
+        this.hardStateCommit = commit;
+    }
+
     /** Advanced: nothing in it may be read any more, and it keeps nothing of the host's alive. */
     void clear() {
-        fill(null, null, null, null, null, null, null);
+        fill(null, null, null, null, null, null);
     }
 
     /** The role and leader, if either changed; else null. */
@@ -48,9 +61,32 @@ public final class Ready {
         return softState;
     }
 
-    /** The term, vote and commit index to persist, if any changed; else null. */
+    /** Whether the term, vote or commit index changed: {@link #hardStateTerm()} and the next two are then to persist. */
+    public boolean hasHardState() {
+        return hasHardState;
+    }
+
+    /** The term to persist; meaningful only when {@link #hasHardState()}. */
+    public long hardStateTerm() {
+        return hardStateTerm;
+    }
+
+    /** The vote to persist (0: none); meaningful only when {@link #hasHardState()}. */
+    public long hardStateVote() {
+        return hardStateVote;
+    }
+
+    /** The commit index to persist; meaningful only when {@link #hasHardState()}. */
+    public long hardStateCommit() {
+        return hardStateCommit;
+    }
+
+    /**
+     * The hard state to persist as a new object, or null when it did not change. For tests and rare paths: a host on
+     * the write path reads {@link #hasHardState()} and the three numbers instead.
+     */
     public HardState hardState() {
-        return hardState;
+        return hasHardState ? new HardState(hardStateTerm, hardStateVote, hardStateCommit) : null;
     }
 
     /** A snapshot to persist and restore from, or null. */
@@ -75,18 +111,18 @@ public final class Ready {
     }
 
     public boolean isEmpty() {
-        return softState == null && hardState == null && snapshot == null && entries.isEmpty()
+        return softState == null && !hasHardState && snapshot == null && entries.isEmpty()
             && committedEntries.isEmpty() && messages.isEmpty() && readStates.isEmpty();
     }
 
     /** Whether step (1) must reach stable storage (fsync) before messages are sent. */
     public boolean mustSync() {
-        return hardState != null || snapshot != null || !entries.isEmpty();
+        return hasHardState || snapshot != null || !entries.isEmpty();
     }
 
     @Override
     public String toString() {
-        return "Ready[softState=" + softState + ", hardState=" + hardState + ", snapshot=" + snapshot + ", entries="
+        return "Ready[softState=" + softState + ", hardState=" + hardState() + ", snapshot=" + snapshot + ", entries="
             + entries + ", committedEntries=" + committedEntries + ", messages=" + messages + ", readStates="
             + readStates + "]";
     }

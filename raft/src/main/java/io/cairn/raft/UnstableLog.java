@@ -29,12 +29,11 @@ final class UnstableLog {
         return !entries.isEmpty();
     }
 
-    /** Copy, because the tail keeps changing after the host takes it. */
-    List<Entry> entriesCopy() {
-        if (entries.size() == 1) {
-            return List.of(entries.getFirst()); // a lone write: no array copy first (issue #21)
+    /** Adds the tail to {@code into}: a copy, because the tail keeps changing after the host takes it. */
+    void entriesInto(final List<Entry> into) {
+        for (int i = 0; i < entries.size(); i++) { // not addAll, which copies to an array first (issue #21)
+            into.add(entries.get(i));
         }
-        return List.copyOf(entries);
     }
 
     /** First index if a pending snapshot decides it, else -1 (storage decides). */

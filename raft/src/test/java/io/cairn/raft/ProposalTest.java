@@ -2,6 +2,7 @@ package io.cairn.raft;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -103,28 +104,43 @@ class ProposalTest {
         assertThrows(IllegalStateException.class, () -> net.node(1).advance(ready));
     }
 
-    /** One Ready object is refilled each time and emptied at advance; the lists it handed out stay the host's. */
+    /**
+     * One Ready object and its two entry lists are refilled each time and emptied at advance (issue #21): a host
+     * copies what it keeps. The hard state comes as three numbers.
+     */
     @Test
-    void theReadyIsRefilledButItsListsStayTheHosts() {
+    void theReadyAndItsEntryListsAreRefilledAndEmptiedAtAdvance() {
         final TestNet net = TestNet.of(1);
         net.elect(1);
         final RaftNode node = net.node(1);
         node.propose(bytes("a"));
         final Ready appended = node.ready();
         final List<Entry> appendedEntries = appended.entries();
+        assertArrayEquals(bytes("a"), appendedEntries.getLast().data());
         net.storages.get(1L).append(appendedEntries);
         node.advance(appended);
         assertNull(appended.entries(), "a Ready is read until advance, not after");
+        assertTrue(appendedEntries.isEmpty(), "its entry list is emptied at advance");
 
         final Ready committed = node.ready();
         assertSame(appended, committed);
+        assertTrue(committed.hasHardState(), "the commit index moved");
+        assertEquals(node.term(), committed.hardStateTerm());
+        assertEquals(1L, committed.hardStateVote());
+        assertEquals(committed.committedEntries().getLast().index(), committed.hardStateCommit());
+        assertEquals(new HardState(node.term(), 1L, committed.hardStateCommit()), committed.hardState());
         final List<Entry> committedEntries = committed.committedEntries();
+        assertArrayEquals(bytes("a"), committedEntries.getLast().data());
         node.advance(committed);
+        assertTrue(committedEntries.isEmpty(), "its committed list is emptied at advance");
+
         node.propose(bytes("b"));
         final Ready next = node.ready();
+        assertSame(appendedEntries, next.entries(), "the same list, refilled");
+        assertEquals(1, next.entries().size());
         assertArrayEquals(bytes("b"), next.entries().getLast().data());
-        assertArrayEquals(bytes("a"), appendedEntries.getLast().data(), "the appended entries, as handed out");
-        assertArrayEquals(bytes("a"), committedEntries.getLast().data(), "the committed entries, as handed out");
+        assertFalse(next.hasHardState(), "nothing changed but the tail");
+        assertNull(next.hardState());
         node.advance(next);
     }
 }

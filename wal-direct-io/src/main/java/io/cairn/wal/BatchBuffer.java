@@ -30,7 +30,11 @@ final class BatchBuffer {
     private int position;
     private int records;
     private long logLastIndex = -1; // the log's last index once this write is durable, -1 if unchanged
-    private HardState lastHardState;
+    /** The last hard state in this write, as its three numbers (no object per write, issue #21). */
+    private boolean hasHardState;
+    private long hardStateTerm;
+    private long hardStateVote;
+    private long hardStateCommit;
     private SnapshotMarker lastSnapshot;
     private int pendingHeader; // the record between begin() and finish()
     private int pendingBody;
@@ -77,8 +81,21 @@ final class BatchBuffer {
         logLastIndex = index;
     }
 
-    HardState lastHardState() {
-        return lastHardState;
+    /** Whether this write holds a hard state; {@link #hardStateTerm()} and the next two are then its last one. */
+    boolean hasHardState() {
+        return hasHardState;
+    }
+
+    long hardStateTerm() {
+        return hardStateTerm;
+    }
+
+    long hardStateVote() {
+        return hardStateVote;
+    }
+
+    long hardStateCommit() {
+        return hardStateCommit;
     }
 
     SnapshotMarker lastSnapshot() {
@@ -102,13 +119,16 @@ final class BatchBuffer {
         finish();
     }
 
-    void putHardState(HardState state) {
+    void putHardState(long term, long vote, long commit) {
         int body = begin(RecordFormat.HARD_STATE, RecordFormat.HARD_STATE_BODY_BYTES);
-        memory.set(LONG_LE, body, state.term());
-        memory.set(LONG_LE, body + 8, state.vote());
-        memory.set(LONG_LE, body + 16, state.commit());
+        memory.set(LONG_LE, body, term);
+        memory.set(LONG_LE, body + 8, vote);
+        memory.set(LONG_LE, body + 16, commit);
         finish();
-        lastHardState = state;
+        hasHardState = true;
+        hardStateTerm = term;
+        hardStateVote = vote;
+        hardStateCommit = commit;
     }
 
     void putSnapshot(SnapshotMarker marker) {
@@ -177,7 +197,7 @@ final class BatchBuffer {
         position = 0;
         records = 0;
         logLastIndex = -1;
-        lastHardState = null;
+        hasHardState = false;
         lastSnapshot = null;
         completions.clear();
     }

@@ -69,7 +69,10 @@ public final class Wal implements AutoCloseable {
     private BatchBuffer spare; // the batch not being filled; swapped with the filling one under both locks
     private SegmentWriter segment;
     private long durableLastIndex;
-    private HardState durableHardState = HardState.EMPTY;
+    /** The last durable hard state, as its three numbers (no object per write, issue #21). */
+    private long durableTerm;
+    private long durableVote;
+    private long durableCommit;
     private volatile SnapshotMarker durableSnapshot = SnapshotMarker.NONE;
 
     // Guarded by itself: every segment on disk, oldest first; the flusher adds, release removes.
@@ -115,7 +118,9 @@ public final class Wal implements AutoCloseable {
         lastIndex = recovered.lastIndex();
         snapshotIndex = recovered.snapshot().index();
         durableLastIndex = lastIndex;
-        durableHardState = recovered.hardState();
+        durableTerm = recovered.hardState().term();
+        durableVote = recovered.hardState().vote();
+        durableCommit = recovered.hardState().commit();
         durableSnapshot = recovered.snapshot();
         flusher = Thread.ofPlatform().name("wal-flusher-" + this.directory.getFileName()).daemon(true).unstarted(this::flushLoop);
         flusher.start();
@@ -157,7 +162,7 @@ public final class Wal implements AutoCloseable {
     private SegmentWriter createSegment(Path spare, SegmentName name) throws IOException {
         headerBuffer.clear();
         headerBuffer.putSegmentHeader(new SegmentHeader(walId, name.sequence(), name.firstIndex(),
-                durableSnapshot, durableHardState, directoryName));
+                durableSnapshot, new HardState(durableTerm, durableVote, durableCommit), directoryName));
         return SegmentWriter.create(directory, spare, name, headerBuffer, options, posix, fallback);
     }
 
@@ -216,7 +221,8 @@ public final class Wal implements AutoCloseable {
      * fails, like every later append, if the log cannot be written.
      */
     public CompletableFuture<Void> append(List<Entry> entries, HardState hardState) {
-        return enqueue(EntrySource.of(entries), hardState, true);
+        return hardState == null ? enqueue(EntrySource.of(entries), false, 0, 0, 0, true)
+                : enqueue(EntrySource.of(entries), true, hardState.term(), hardState.vote(), hardState.commit(), true);
     }
 
     /**
@@ -233,7 +239,20 @@ public final class Wal implements AutoCloseable {
 
     /** As {@link #appendAndSync(List, HardState)}, the entries read in place from {@code entries}. */
     public void appendAndSync(EntrySource entries, HardState hardState) throws IOException {
-        CompletableFuture<Void> durable = enqueue(entries, hardState, false);
+        if (hardState == null) {
+            appendAndSync(entries, false, 0, 0, 0);
+        } else {
+            appendAndSync(entries, true, hardState.term(), hardState.vote(), hardState.commit());
+        }
+    }
+
+    /**
+     * As {@link #appendAndSync(EntrySource, HardState)}, the hard state given as its three numbers when
+     * {@code withHardState}: a caller that writes one per append needs no object for it (issue #21).
+     */
+    public void appendAndSync(EntrySource entries, boolean withHardState, long term, long vote, long commit)
+            throws IOException {
+        CompletableFuture<Void> durable = enqueue(entries, withHardState, term, vote, commit, false);
         // The caller always writes its own batch: if the flusher is writing earlier appends, the
         // caller waits for the write role and then finds its batch written, or writes it.
         writeRole.lock();
@@ -252,8 +271,13 @@ public final class Wal implements AutoCloseable {
         }
     }
 
-    private CompletableFuture<Void> enqueue(EntrySource entries, HardState hardState, boolean wakeFlusher) {
-        int worstCaseBytes = hardState == null ? 0 : RecordFormat.worstCaseBytes(RecordFormat.HARD_STATE_BODY_BYTES);
+    private CompletableFuture<Void> enqueue(EntrySource entries, boolean withHardState, long term, long vote,
+            long commit, boolean wakeFlusher) {
+        if (withHardState && (term < 0 || commit < 0)) {
+            throw new IllegalArgumentException("hard state needs term >= 0 and commit >= 0, got term " + term
+                    + " commit " + commit);
+        }
+        int worstCaseBytes = !withHardState ? 0 : RecordFormat.worstCaseBytes(RecordFormat.HARD_STATE_BODY_BYTES);
         int count = entries.count();
         for (int i = 0; i < count; i++) {
             if (entries.term(i) < 0 || entries.index(i) < 1) {
@@ -288,8 +312,8 @@ public final class Wal implements AutoCloseable {
                 lastIndex = entries.index(count - 1);
                 filling.setLogLastIndex(lastIndex);
             }
-            if (hardState != null) {
-                filling.putHardState(hardState);
+            if (withHardState) {
+                filling.putHardState(term, vote, commit);
             }
             filling.addCompletion(durable);
             if (wakeFlusher) {
@@ -490,8 +514,10 @@ public final class Wal implements AutoCloseable {
         if (batch.logLastIndex() >= 0) {
             durableLastIndex = batch.logLastIndex();
         }
-        if (batch.lastHardState() != null) {
-            durableHardState = batch.lastHardState();
+        if (batch.hasHardState()) {
+            durableTerm = batch.hardStateTerm();
+            durableVote = batch.hardStateVote();
+            durableCommit = batch.hardStateCommit();
         }
         if (batch.lastSnapshot() != null) {
             durableSnapshot = batch.lastSnapshot();

@@ -85,8 +85,8 @@ final class InProcessCluster {
         final MemoryLogStorage storage = storages[id];
         final Ready ready = node.ready();
         storage.append(ready.entries());
-        if (ready.hardState() != null) {
-            storage.setHardState(ready.hardState());
+        if (ready.hasHardState()) {
+            storage.setHardState(ready.hardStateTerm(), ready.hardStateVote(), ready.hardStateCommit());
         }
         inFlight.addAll(ready.messages());
         final List<Entry> committed = ready.committedEntries();

@@ -146,8 +146,10 @@ final class ApplyLoop {
 
     /** Queues committed entries, waiting while the queue is full; fails if the apply thread has failed. */
     void submit(final List<Entry> entries) throws InterruptedException {
+        // A copy: the Raft node refills the list it handed out at its next Ready (issue #21).
+        final List<Entry> batch = List.copyOf(entries);
         pendingBatches.incrementAndGet();
-        while (!queue.offer(entries, SYNC_EVERY_NANOS, TimeUnit.NANOSECONDS)) {
+        while (!queue.offer(batch, SYNC_EVERY_NANOS, TimeUnit.NANOSECONDS)) {
             checkHealthy();
         }
         checkHealthy();

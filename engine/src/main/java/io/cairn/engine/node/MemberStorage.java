@@ -61,7 +61,9 @@ final class MemberStorage implements AutoCloseable {
     private final int walWriteBytesMax;
     /** The view through which persist hands Raft's entries to the WAL (Raft loop thread only). */
     private final WalEntries.InPlace walEntries = new WalEntries.InPlace();
-    private HardState persistedHardState = HardState.EMPTY;
+    /** The term and vote last written to the WAL (the commit index alone is not written: see {@link #persist}). */
+    private long persistedTerm;
+    private long persistedVote;
     private long releasedIndex;
 
     private MemberStorage(final Env env, final Wal wal, final Identity identity, final MemoryLogStorage log,
@@ -394,7 +396,8 @@ final class MemberStorage implements AutoCloseable {
             new byte[0]));
         log.append(entries);
         log.setHardState(hardState);
-        persistedHardState = hardState;
+        persistedTerm = hardState.term();
+        persistedVote = hardState.vote();
         LOG.log(System.Logger.Level.INFO, "bootstrapped a new cluster", LogField.memberId("local-member-id", identity.memberId()),
             LogField.memberId("cluster-id", identity.clusterId()), LogField.of("members", initial.members().size()));
     }
@@ -408,8 +411,8 @@ final class MemberStorage implements AutoCloseable {
     void persist(final Ready ready, final int fromWrite) throws IOException, PartialWrite {
         // The commit index is volatile state in Raft (learned again after a restart, and the tree's
         // applied index caps what replay needs), so a Ready that only moves it writes nothing.
-        final boolean termOrVote = ready.hardState() != null && (ready.hardState().term() != persistedHardState.term()
-            || ready.hardState().vote() != persistedHardState.vote());
+        final boolean termOrVote = ready.hasHardState() && (ready.hardStateTerm() != persistedTerm
+            || ready.hardStateVote() != persistedVote);
         if (ready.entries().isEmpty() && !termOrVote) {
             return;
         }
@@ -421,14 +424,15 @@ final class MemberStorage implements AutoCloseable {
             final boolean last = i == writeCount - 1;
             try {
                 wal.appendAndSync(walEntries.over(writes == null ? ready.entries() : writes.get(i)),
-                    last ? WalEntries.toWal(ready.hardState()) : null);
+                    last && ready.hasHardState(), ready.hardStateTerm(), ready.hardStateVote(), ready.hardStateCommit());
             } catch (final NoSpareSegmentException full) {
                 throw new PartialWrite(i, full);
             }
         }
         log.append(ready.entries());
-        if (ready.hardState() != null) {
-            persistedHardState = ready.hardState();
+        if (ready.hasHardState()) {
+            persistedTerm = ready.hardStateTerm();
+            persistedVote = ready.hardStateVote();
         }
     }
 

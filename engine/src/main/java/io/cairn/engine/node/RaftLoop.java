@@ -613,8 +613,8 @@ final class RaftLoop implements Agent, InboundHandler {
             peers.flush();
         }
         afterSync.clear();
-        if (ready.hardState() != null) {
-            storage.log.setHardState(ready.hardState());
+        if (ready.hasHardState()) {
+            storage.log.setHardState(ready.hardStateTerm(), ready.hardStateVote(), ready.hardStateCommit());
         }
         if (ready.softState() != null) {
             roleChanged(ready.softState().leader(), ready.softState().role());
