@@ -132,7 +132,7 @@ final class ApplyLoop {
     CompletableFuture<Void> submitInstall(final TreeWork install) throws InterruptedException {
         final CompletableFuture<Void> done = new CompletableFuture<>();
         installs.add(new Install(install, done));
-        submit(INSTALL_MARK);
+        enqueue(INSTALL_MARK); // as it is: the apply thread knows the mark by identity
         return done;
     }
 
@@ -146,8 +146,10 @@ final class ApplyLoop {
 
     /** Queues committed entries, waiting while the queue is full; fails if the apply thread has failed. */
     void submit(final List<Entry> entries) throws InterruptedException {
-        // A copy: the Raft node refills the list it handed out at its next Ready (issue #21).
-        final List<Entry> batch = List.copyOf(entries);
+        enqueue(List.copyOf(entries)); // a copy: the Raft node refills the list it handed out at its next Ready (issue #21)
+    }
+
+    private void enqueue(final List<Entry> batch) throws InterruptedException {
         pendingBatches.incrementAndGet();
         while (!queue.offer(batch, SYNC_EVERY_NANOS, TimeUnit.NANOSECONDS)) {
             checkHealthy();
