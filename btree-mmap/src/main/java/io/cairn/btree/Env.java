@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.cairn.posix.NativePosix;
@@ -59,6 +60,11 @@ public final class Env implements AutoCloseable {
      * outside the writer lock while commits go on. Lock order: syncLock, then writerLock.
      */
     private final ReentrantLock syncLock = new ReentrantLock();
+    /**
+     * Held by {@link #defragment} for its whole run and by {@link #replaceWith}: a replacement during a
+     * defragmentation's copy would have its catch-up compare the pages of two different files.
+     */
+    private final ReentrantLock fileSwap = new ReentrantLock();
     private final TreeWriter treeWriter;
     private final ArrayDeque<MemorySegment> pagePool = new ArrayDeque<>();
     /** Iovecs per pwritev: Linux's IOV_MAX. */
@@ -527,6 +533,15 @@ public final class Env implements AutoCloseable {
      *         previous defragmentation's file is still being read
      */
     public Defragmentation defragment() throws IOException {
+        fileSwap.lock();
+        try {
+            return defragmentHoldingFileSwap();
+        } finally {
+            fileSwap.unlock();
+        }
+    }
+
+    private Defragmentation defragmentHoldingFileSwap() throws IOException {
         checkOpen();
         checkSyncable();
         releaseRetiredIfUnread();
@@ -563,6 +578,73 @@ public final class Env implements AutoCloseable {
         return new Defragmentation(sizeBeforeBytes, fileSizeBytes, rounds, System.nanoTime() - startNanos, blockedNanos);
     }
 
+    /**
+     * Makes the tree file at {@code replacement} this environment's file, without copying it: a
+     * {@link #backup} image, say a leader's snapshot a follower received (copying one into the tree
+     * key by key took seconds per gigabyte, issue #21). {@code finishing} first writes into the
+     * replacement, in one commit, what it must carry over from this file (a member's identity, say);
+     * then the replacement's txids are moved past this file's, it is synced, renamed over this file and
+     * swapped in as {@link #defragment} swaps in its copy: read transactions and images begun before go
+     * on reading the replaced file, which stays mapped until the last of them ends. Commits wait
+     * meanwhile, for one small commit and a sync, not a copy.
+     *
+     * <p>The replacement must be in this file's directory, since it is renamed, not copied; once this
+     * returns it is gone. A crash before the rename leaves this file in place and the replacement whole
+     * with {@code finishing}'s commit in it: doing it all again is safe if {@code finishing} writes the
+     * same values again. After the rename, the name holds the replacement.
+     *
+     * @return false, having changed nothing (the replacement included), if the file cannot be swapped
+     *         now: a defragmentation is running, or the file an earlier one or an earlier replacement
+     *         replaced is still being read. Copy the contents instead, or try again later.
+     * @throws IOException if the replacement cannot be opened, written, synced or renamed (this
+     *         environment stays on its own file)
+     */
+    public boolean replaceWith(Path replacement, Consumer<WriteTxn> finishing) throws IOException {
+        checkOpen();
+        checkSyncable();
+        if (!replacement.toAbsolutePath().getParent().equals(path.toAbsolutePath().getParent())) {
+            throw new IllegalArgumentException("the replacement " + replacement + " is not beside " + path
+                    + ": it is renamed over the file, so it must be in the same directory");
+        }
+        if (!fileSwap.tryLock()) {
+            return false;
+        }
+        try {
+            releaseRetiredIfUnread();
+            if (retired.get() != null) {
+                return false;
+            }
+            replaceHoldingFileSwap(replacement, finishing);
+        } finally {
+            fileSwap.unlock();
+        }
+        releaseRetiredIfUnread(); // outside the locks, as defragment does
+        return true;
+    }
+
+    private void replaceHoldingFileSwap(Path replacement, Consumer<WriteTxn> finishing) throws IOException {
+        syncLock.lock();
+        writerLock.lock();
+        try {
+            checkOpen();
+            try (Env incoming = open(replacement, options.withSyncOnCommit(false), posix)) {
+                WriteTxn txn = incoming.beginWrite();
+                try {
+                    finishing.accept(txn);
+                    txn.commit();
+                } finally {
+                    txn.abort();
+                }
+                incoming.continueTxidsAfter(current.txid());
+                incoming.sync();
+            }
+            swapIn(replacement);
+        } finally {
+            writerLock.unlock();
+            syncLock.unlock();
+        }
+    }
+
     /** Where {@link #defragment} writes its copy: beside the file, named after it. */
     private static Path defragScratch(Path path) {
         return path.resolveSibling(path.getFileName() + ".defrag");
@@ -574,7 +656,8 @@ public final class Env implements AutoCloseable {
     }
 
     /**
-     * Makes the synced copy at {@code scratch} this environment's file. Holds both locks. The copy is
+     * Makes the synced copy at {@code scratch} (a defragmentation's, or a {@link #replaceWith} replacement)
+     * this environment's file. Holds both locks. The copy is
      * opened before the rename, so a failure before it leaves this environment on its own file; after
      * the rename the name holds the copy, so this environment moves to it whatever happens next.
      */
@@ -589,7 +672,7 @@ public final class Env implements AutoCloseable {
             throw e;
         }
         if (fresh.meta().txid() <= current.txid()) {
-            throw new IllegalStateException("the defragmented copy's txid " + fresh.meta().txid()
+            throw new IllegalStateException("the new file's txid " + fresh.meta().txid()
                     + " does not follow the file's " + current.txid());
         }
         IOException directoryUnsynced = null;

@@ -224,7 +224,7 @@ class DefragmentTest {
     }
 
     /** What the environment should hold; changed only through {@link #randomTxn} and {@link #deleteMost}. */
-    private static final class Model {
+    static final class Model {
         final Map<String, Map<String, String>> contents = new TreeMap<>();
 
         /** One committed transaction of {@code ops} puts and deletes (and, if asked, bucket creations and drops). */
@@ -296,14 +296,14 @@ class DefragmentTest {
         }
     }
 
-    private static Map<String, Map<String, String>> contents(Env env) {
+    static Map<String, Map<String, String>> contents(Env env) {
         try (ReadTxn r = env.beginRead()) {
             return contents(r);
         }
     }
 
     /** Every bucket's keys and values, hex-encoded (empty buckets count). */
-    private static Map<String, Map<String, String>> contents(ReadTxn r) {
+    static Map<String, Map<String, String>> contents(ReadTxn r) {
         Map<String, Map<String, String>> all = new TreeMap<>();
         for (String name : r.bucketNames()) {
             Map<String, String> keys = new TreeMap<>();
@@ -318,7 +318,7 @@ class DefragmentTest {
     }
 
     /** Fails naming the first bucket or key that differs (the whole maps would be megabytes of hex). */
-    private static void assertSameContents(Map<String, Map<String, String>> expected, Map<String, Map<String, String>> actual,
+    static void assertSameContents(Map<String, Map<String, String>> expected, Map<String, Map<String, String>> actual,
                                            String message) {
         if (expected.equals(actual)) {
             return;

@@ -303,11 +303,18 @@ final class MemberStorage implements AutoCloseable {
     }
 
     /**
-     * The tree takes the contents of the tree file {@code received} (a leader's snapshot), keeping
-     * this member's identity (readers see the switch in one commit: {@link ContentReplacement}),
-     * and is synced.
+     * The tree takes the contents of the tree file {@code received} (a leader's snapshot, beside the
+     * tree), keeping this member's identity, and is synced: the received file becomes the tree's file
+     * ({@link ContentReplacement#swap}), or, when the file cannot be swapped now, its contents are
+     * copied in ({@link ContentReplacement#replace}; readers see either switch in one step). Either way
+     * {@code received} may be gone afterwards.
      */
     static void replaceTreeContents(final Env env, final Path received) throws IOException {
+        if (ContentReplacement.swap(env, received, identityKeys())) {
+            return;
+        }
+        LOG.log(System.Logger.Level.INFO, "copying the received snapshot into the tree: its file cannot be swapped now"
+            + " (a defragmentation runs, or the file one replaced is still read)", LogField.of("path", received));
         readThrough(received);
         try (Env source = Env.open(received, env.options().withSyncOnCommit(false));
              ReadTxn from = source.beginRead()) {
@@ -353,7 +360,7 @@ final class MemberStorage implements AutoCloseable {
             return; // the open check names the mismatch
         }
         replaceTreeContents(env, received);
-        java.nio.file.Files.delete(received);
+        java.nio.file.Files.deleteIfExists(received); // a swap moved it into the tree's place
         LOG.log(System.Logger.Level.INFO, "installed the snapshot at index " + walStart + " received before a restart");
     }
 

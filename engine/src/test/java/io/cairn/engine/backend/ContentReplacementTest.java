@@ -2,6 +2,7 @@ package io.cairn.engine.backend;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,10 +17,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A leader's snapshot replaces a member's tree in slices (a transaction holds its pages in memory,
- * so one transaction for a 5.2 GB snapshot ran out of direct memory): the result is the
- * snapshot's contents with the member's identity kept, no staging bucket is left, a reader that
- * began before sees the old contents, and a replacement a crash cut short is redone cleanly.
+ * A leader's snapshot replaces a member's tree, by a swap of files or by a copy in slices (a
+ * transaction holds its pages in memory, so one transaction for a 5.2 GB snapshot ran out of direct
+ * memory): the result is the snapshot's contents with the member's identity kept, no staging bucket
+ * is left, a reader that began before sees the old contents, and a replacement a crash cut short is
+ * redone cleanly.
  */
 class ContentReplacementTest {
     private static final byte[] IDENTITY = bytes("memberId");
@@ -101,6 +103,31 @@ class ContentReplacementTest {
                 }
                 ContentReplacement.replace(member, source, List.of(IDENTITY), SLICE_BYTES);
             }
+            assertHoldsSnapshot(member);
+        }
+    }
+
+    @Test
+    void aSnapshotFileBecomesTheTreeWithTheIdentityKeptAndNoStagingLeft() throws Exception {
+        final Path received = dir.resolve("received.snap");
+        try (Env snapshot = open(dir.resolve("leader"))) {
+            fill(snapshot, "new", bytes("leader"));
+            // A copy cut short in the leader's own tree comes along in its snapshot: dropped at the swap.
+            try (ReadTxn own = snapshot.beginRead()) {
+                ContentReplacement.stage(snapshot, own, BtreeView.name(Bucket.LEASE), SLICE_BYTES);
+            }
+            try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(received)) {
+                snapshot.backup(out);
+            }
+        }
+        try (Env member = open(dir.resolve("member"))) {
+            fill(member, "old", bytes("member"));
+            try (ReadTxn before = member.beginRead()) {
+                assertTrue(ContentReplacement.swap(member, received, List.of(IDENTITY)));
+                assertArrayEquals(new byte[200], new BtreeView(before).get(Bucket.KV, bytes("old-key-000000")),
+                    "an earlier reader sees the old");
+            }
+            assertFalse(java.nio.file.Files.exists(received), "the received file is the tree's now");
             assertHoldsSnapshot(member);
         }
     }

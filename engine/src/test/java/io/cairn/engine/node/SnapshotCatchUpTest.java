@@ -1,6 +1,7 @@
 package io.cairn.engine.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cairn.btree.WriteTxn;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A member down while the others write past several log compactions comes back, gets the
- * leader's tree as a snapshot (streamed from an image, installed by the apply thread), replays the
+ * leader's tree as a snapshot (streamed from an image, swapped in as the tree's file by the apply thread), replays the
  * rest, and ends with the leader's data (HashKV), also after a restart of its own, which deletes a
  * received file the tree already holds.
  */
@@ -41,11 +42,15 @@ class SnapshotCatchUpTest {
             cluster.stop(behind);
             putWrites(cluster.member(leader));
             final long revision = cluster.member(leader).currentRevision();
+            final Path tree = dir.resolve("m" + (behind + 1)).resolve("member").resolve("snap").resolve("db");
+            final Object treeFileBefore = Files.getAttribute(tree, "unix:ino");
             cluster.start(behind);
             Await.until(() -> cluster.member(behind).currentRevision() == revision, 60,
                 "the member behind reaches revision " + revision);
             assertEquals(cluster.member(leader).hashKv(revision), cluster.member(behind).hashKv(revision));
             assertTrue(noReceivedFilesLeft(dir.resolve("m" + (behind + 1))), "the received snapshot file is gone");
+            assertNotEquals(treeFileBefore, Files.getAttribute(tree, "unix:ino"),
+                "the received file became the tree's file (a swap, not a copy: issue #21)");
             cluster.stop(behind);
             // A member stopped after an install but before its file was deleted: the restart deletes it.
             final Path snap = dir.resolve("m" + (behind + 1)).resolve("member").resolve("snap");
