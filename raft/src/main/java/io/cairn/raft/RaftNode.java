@@ -17,7 +17,7 @@ public final class RaftNode {
     private long lastVote;
     private long lastCommit;
     private Ready outstanding;
-    /** The one Ready this node hands out, refilled by each {@link #ready()}, with its two entry lists. */
+    /** The one Ready this node hands out, refilled by each {@link #ready()}, and its entry lists when they are short. */
     private final Ready reusable = new Ready();
     private final ArrayList<Entry> readyEntries = new ArrayList<>();
     private final ArrayList<Entry> readyCommittedEntries = new ArrayList<>();
@@ -117,10 +117,8 @@ public final class RaftNode {
         raft.flush();
         // Compared field by field, built only when changed: hasReady and ready run every duty cycle (issue #21).
         final SoftState soft = raft.softStateIs(lastSoftState) ? null : raft.softState();
-        raft.log.unstableEntries(readyEntries);
-        raft.log.nextCommittedEntries(readyCommittedEntries);
-        reusable.fill(soft, raft.log.unstableSnapshot(), readyEntries, readyCommittedEntries, raft.takeMessages(),
-            raft.takeReadStates());
+        reusable.fill(soft, raft.log.unstableSnapshot(), raft.log.unstableEntries(readyEntries),
+            raft.log.nextCommittedEntries(readyCommittedEntries), raft.takeMessages(), raft.takeReadStates());
         if (!raft.hardStateIs(lastTerm, lastVote, lastCommit)) {
             reusable.hardState(raft.term(), raft.vote(), raft.log.committed());
         }

@@ -12,10 +12,11 @@ import java.util.List;
  * <p>Messages may depend on the hard state and entries being durable (a vote, an acknowledgement), which is why
  * (1) comes before (2). A crash anywhere before (5) is safe: the next run repeats from what was persisted.
  *
- * <p>A node refills one Ready object and the same two entry lists each time, and hands the hard state over as three
- * numbers (no object per Ready on the write path, issue #21). So read a Ready, and its {@link #entries()} and
- * {@link #committedEntries()} lists, until {@link RaftNode#advance(Ready)}, not after: copy a list the host keeps
- * longer (the entries in it are immutable and may be kept). Its messages and read states are the host's to keep.
+ * <p>A node refills one Ready object each time, puts a few entries into the same two lists each time (more go into
+ * new lists), and hands the hard state over as three numbers (no object per Ready on the write path, issue #21). So
+ * read a Ready, and its {@link #entries()} and {@link #committedEntries()} lists, until {@link RaftNode#advance(Ready)},
+ * not after: copy a list the host keeps longer (the entries in it are immutable and may be kept). Its messages and
+ * read states are the host's to keep.
  */
 public final class Ready {
     private SoftState softState;

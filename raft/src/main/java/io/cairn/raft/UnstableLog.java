@@ -29,11 +29,18 @@ final class UnstableLog {
         return !entries.isEmpty();
     }
 
-    /** Adds the tail to {@code into}: a copy, because the tail keeps changing after the host takes it. */
-    void entriesInto(final List<Entry> into) {
-        for (int i = 0; i < entries.size(); i++) { // not addAll, which copies to an array first (issue #21)
-            into.add(entries.get(i));
+    /**
+     * A copy of the tail, which keeps changing after the host takes it: in {@code reusable} (empty) when it holds at
+     * most {@code reusedMax} entries, else in a new list (an array copy).
+     */
+    List<Entry> entries(final List<Entry> reusable, final int reusedMax) {
+        if (entries.size() > reusedMax) {
+            return List.copyOf(entries);
         }
+        for (int i = 0; i < entries.size(); i++) { // not addAll, which copies to an array first (issue #21)
+            reusable.add(entries.get(i));
+        }
+        return reusable;
     }
 
     /** First index if a pending snapshot decides it, else -1 (storage decides). */
