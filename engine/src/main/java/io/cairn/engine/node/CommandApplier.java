@@ -242,11 +242,19 @@ final class CommandApplier {
         final WriteTxn txn = env.beginWrite();
         try {
             final BtreeView view = batchView == null ? (batchView = new BtreeView(txn)) : batchView.over(txn);
+            long previous = appliedIndex;
             for (int i = 0; i < entries.size(); i++) {
                 final Entry entry = entries.get(i);
                 if (entry.index() <= appliedIndex) {
                     continue; // in the tree already: it came with a snapshot from the leader
                 }
+                if (entry.index() != previous + 1) {
+                    // Entries between were never applied: going on would lose them for good (etcd panics too).
+                    throw new IllegalStateException("committed entry " + entry.index() + " follows " + previous
+                        + ": entries " + (previous + 1) + " to " + (entry.index() - 1) + " were never applied; the"
+                        + " member stops instead of losing them (a bug: restart it, it replays its log)");
+                }
+                previous = entry.index();
                 if (entry.data().length == 0) {
                     continue; // a leader's empty entry
                 }

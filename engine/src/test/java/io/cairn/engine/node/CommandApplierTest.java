@@ -115,6 +115,23 @@ class CommandApplierTest {
         }
     }
 
+    /** A batch that skips an index would lose the entries skipped: the applier refuses it whole. */
+    @Test
+    void aBatchWithAGapInItsIndexesIsRefusedAndNothingOfItApplied() throws Exception {
+        try (Env env = Env.open(dir.resolve("db"), EnvOptions.defaults().withSyncOnCommit(false))) {
+            final CommandApplier applier = new CommandApplier(env, 2);
+            applier.apply(List.of(entry(1, new Command.Write(1, put("a", "1")))), (id, result) -> { });
+            final long revision = applier.store().currentRevision();
+            final List<Entry> gap = List.of(entry(2, new Command.Write(2, put("b", "2"))),
+                entry(4, new Command.Write(4, put("d", "4"))));
+            final IllegalStateException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalStateException.class, () -> applier.apply(gap, (id, result) -> { }));
+            assertTrue(refused.getMessage().contains("entries 3 to 3 were never applied"), refused.getMessage());
+            assertEquals(1, applier.appliedIndex());
+            assertEquals(revision, applier.store().currentRevision(), "nothing of the batch applied");
+        }
+    }
+
     private static Entry entry(final long index, final Command command) {
         return new Entry(2, index, EntryType.NORMAL, CommandCodec.encode(command));
     }
