@@ -10,10 +10,12 @@ import io.grpc.ServerInterceptor;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The gRPC server's figures under the names etcd exports (go-grpc-prometheus's
@@ -28,6 +30,12 @@ final class GrpcServerMetrics implements ServerInterceptor {
     private final Counter sent;
     private final Counter receivedBytes;
     private final Counter sentBytes;
+    /**
+     * Each method's series, looked up once: finding a series by its label values on every call cost
+     * a label record, the bare method name's substring and a varargs array per count, four counts
+     * per call (issue #21). Keyed by the full method name, whose hash the string keeps.
+     */
+    private final ConcurrentHashMap<String, MethodCounters> byMethod = new ConcurrentHashMap<>();
 
     GrpcServerMetrics(final PrometheusRegistry registry) {
         started = Counter.builder().name("grpc_server_started_total")
@@ -52,33 +60,52 @@ final class GrpcServerMetrics implements ServerInterceptor {
     void initialize(final List<ServerServiceDefinition> services) {
         for (final ServerServiceDefinition service : services) {
             for (final var method : service.getMethods()) {
-                final Labels labels = Labels.of(method.getMethodDescriptor());
-                started.initLabelValues(labels.method, labels.service, labels.type);
-                received.initLabelValues(labels.method, labels.service, labels.type);
-                sent.initLabelValues(labels.method, labels.service, labels.type);
-                for (final Status.Code code : Status.Code.values()) {
-                    handled.initLabelValues(goName(code), labels.method, labels.service, labels.type);
-                }
+                countersOf(method.getMethodDescriptor());
             }
         }
     }
 
-    /** Counts wire bytes in both directions, for every call. */
+    /** One method's series: made (at zero) at the first look, then found by name. */
+    private MethodCounters countersOf(final MethodDescriptor<?, ?> descriptor) {
+        final MethodCounters known = byMethod.get(descriptor.getFullMethodName());
+        if (known != null) {
+            return known;
+        }
+        final Labels labels = Labels.of(descriptor);
+        final Status.Code[] codes = Status.Code.values();
+        final CounterDataPoint[] handledByCode = new CounterDataPoint[codes.length];
+        for (final Status.Code code : codes) {
+            handledByCode[code.ordinal()] = handled.labelValues(goName(code), labels.method, labels.service, labels.type);
+        }
+        final MethodCounters made = new MethodCounters(started.labelValues(labels.method, labels.service, labels.type),
+            received.labelValues(labels.method, labels.service, labels.type),
+            sent.labelValues(labels.method, labels.service, labels.type), handledByCode);
+        final MethodCounters raced = byMethod.putIfAbsent(descriptor.getFullMethodName(), made);
+        return raced != null ? raced : made;
+    }
+
+    /** A method's series in each counter; {@code handled} by {@link Status.Code#ordinal()}. */
+    private record MethodCounters(CounterDataPoint started, CounterDataPoint received, CounterDataPoint sent,
+                                  CounterDataPoint[] handled) {
+    }
+
+    /** Counts wire bytes in both directions, for every call: one tracer for all, since it keeps nothing per call. */
     ServerStreamTracer.Factory byteCounter() {
+        final ServerStreamTracer wireBytes = new ServerStreamTracer() {
+            @Override
+            public void inboundWireSize(final long bytes) {
+                receivedBytes.inc(bytes);
+            }
+
+            @Override
+            public void outboundWireSize(final long bytes) {
+                sentBytes.inc(bytes);
+            }
+        };
         return new ServerStreamTracer.Factory() {
             @Override
             public ServerStreamTracer newServerStreamTracer(final String fullMethodName, final Metadata headers) {
-                return new ServerStreamTracer() {
-                    @Override
-                    public void inboundWireSize(final long bytes) {
-                        receivedBytes.inc(bytes);
-                    }
-
-                    @Override
-                    public void outboundWireSize(final long bytes) {
-                        sentBytes.inc(bytes);
-                    }
-                };
+                return wireBytes;
             }
         };
     }
@@ -86,25 +113,25 @@ final class GrpcServerMetrics implements ServerInterceptor {
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(final ServerCall<Q, R> call, final Metadata headers,
         final ServerCallHandler<Q, R> next) {
-        final Labels labels = Labels.of(call.getMethodDescriptor());
-        started.labelValues(labels.method, labels.service, labels.type).inc();
+        final MethodCounters counters = countersOf(call.getMethodDescriptor());
+        counters.started().inc();
         final ServerCall<Q, R> counted = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
             @Override
             public void sendMessage(final R message) {
-                sent.labelValues(labels.method, labels.service, labels.type).inc();
+                counters.sent().inc();
                 super.sendMessage(message);
             }
 
             @Override
             public void close(final Status status, final Metadata trailers) {
-                handled.labelValues(goName(status.getCode()), labels.method, labels.service, labels.type).inc();
+                counters.handled()[status.getCode().ordinal()].inc();
                 super.close(status, trailers);
             }
         };
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(counted, headers)) {
             @Override
             public void onMessage(final Q message) {
-                received.labelValues(labels.method, labels.service, labels.type).inc();
+                counters.received().inc();
                 super.onMessage(message);
             }
         };

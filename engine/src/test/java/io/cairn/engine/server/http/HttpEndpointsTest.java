@@ -2,6 +2,7 @@ package io.cairn.engine.server.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
@@ -159,6 +160,21 @@ class HttpEndpointsTest {
             + "grpc_service=\"etcdserverpb.KV\",grpc_type=\"unary\"} [1-9].*"), "a Put counted");
         assertTrue(metrics.contains("\ngrpc_server_handled_total{grpc_code=\"NotFound\",grpc_method=\"Put\","
             + "grpc_service=\"etcdserverpb.KV\",grpc_type=\"unary\"} 0"), "every method and code starts at 0");
+        for (final String counted : List.of("grpc_server_started_total", "grpc_server_msg_received_total",
+            "grpc_server_msg_sent_total")) {
+            assertTrue(metrics.matches("(?s).*\n" + counted + "\\{grpc_method=\"Put\",grpc_service=\"etcdserverpb.KV\","
+                + "grpc_type=\"unary\"} [1-9].*"), counted + " counts the Put");
+        }
+    }
+
+    /** A refused call is counted under its code (the series are looked up once per method, by code). */
+    @Test
+    void aRefusedCallIsCountedUnderItsCode() throws Exception {
+        assertThrows(io.grpc.StatusRuntimeException.class, () -> KVGrpc.newBlockingStub(channel)
+            .put(PutRequest.newBuilder().setValue(ByteString.copyFromUtf8("no key")).build()));
+        final String metrics = get(clientPort, "/metrics").body();
+        assertTrue(metrics.contains("\ngrpc_server_handled_total{grpc_code=\"InvalidArgument\",grpc_method=\"Put\","
+            + "grpc_service=\"etcdserverpb.KV\",grpc_type=\"unary\"} 1"), "the empty key's refusal");
     }
 
     /** The sniffer must wait for enough bytes: a client may send the first few alone. */
