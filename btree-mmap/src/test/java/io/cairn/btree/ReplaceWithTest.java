@@ -66,10 +66,7 @@ class ReplaceWithTest {
             expected = contents(env);
             env.sync();
         }
-        try (Env env = Env.open(file)) {
-            assertSameContents(expected, contents(env), "after a reopen");
-            env.check();
-        }
+        assertReopensWith(file, expected, "after a reopen");
     }
 
     /**
@@ -96,10 +93,7 @@ class ReplaceWithTest {
             posix.cutPower();
             env.close();
             posix.revertUnsynced(seed);
-            try (Env reopened = Env.open(file)) {
-                assertSameContents(expected, contents(reopened), "the replacement, after a power cut (seed " + seed + ")");
-                reopened.check();
-            }
+            assertReopensWith(file, expected, "the replacement, after a power cut (seed " + seed + ")");
         }
     }
 
@@ -154,6 +148,15 @@ class ReplaceWithTest {
             assertThrows(IllegalArgumentException.class, () -> env.replaceWith(elsewhere, KEEP));
             assertSameContents(own, contents(env), "the file");
             assertTrue(Files.exists(elsewhere));
+        }
+    }
+
+    /** The file, opened afresh through libc, holds {@code expected} and passes the structural check. */
+    private static void assertReopensWith(Path file, Map<String, Map<String, String>> expected, String message)
+            throws Exception {
+        try (Env env = Env.open(file)) {
+            assertSameContents(expected, contents(env), message);
+            env.check();
         }
     }
 
