@@ -117,6 +117,8 @@ public final class RaftNode {
         raft.flush();
         // Compared field by field, built only when changed: hasReady and ready run every duty cycle (issue #21).
         final SoftState soft = raft.softStateIs(lastSoftState) ? null : raft.softState();
+        readyEntries.clear(); // empty already after an advance; not after a ready() that threw half-way
+        readyCommittedEntries.clear();
         reusable.fill(soft, raft.log.unstableSnapshot(), raft.log.unstableEntries(readyEntries),
             raft.log.nextCommittedEntries(readyCommittedEntries), raft.takeMessages(), raft.takeReadStates());
         if (!raft.hardStateIs(lastTerm, lastVote, lastCommit)) {
