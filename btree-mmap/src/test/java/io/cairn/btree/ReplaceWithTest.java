@@ -137,6 +137,33 @@ class ReplaceWithTest {
         }
     }
 
+    /** A snapshot save (an image) running while the file is replaced goes on reading what it began on. */
+    @Test
+    void anImageOpenedBeforeTheReplacementStillReadsItsSnapshot() throws Exception {
+        Path file = dir.resolve("db");
+        Path incoming = dir.resolve("incoming.snap");
+        Path imageCopy = dir.resolve("image-copy.db");
+        Map<String, Map<String, String>> expected = image(incoming, 12);
+        Map<String, Map<String, String>> atImage;
+        try (Env env = Env.open(file, EnvOptions.defaults().withSyncOnCommit(false))) {
+            new DefragmentTest.Model().randomTxn(env, new SplittableRandom(13), 300, true);
+            atImage = contents(env);
+            try (TreeImage image = env.openImage()) {
+                assertTrue(env.replaceWith(incoming, KEEP));
+                assertSameContents(expected, contents(env), "the file, replaced");
+                try (OutputStream out = Files.newOutputStream(imageCopy)) {
+                    java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(1 << 16);
+                    for (long offset = 0; offset < image.sizeBytes(); ) {
+                        buffer.clear();
+                        offset += image.read(offset, buffer);
+                        out.write(buffer.array(), 0, buffer.position());
+                    }
+                }
+            }
+        }
+        assertReopensWith(imageCopy, atImage, "a copy of the image begun before the replacement");
+    }
+
     @Test
     void aReplacementOutsideTheFilesDirectoryIsRefused() throws Exception {
         Path file = dir.resolve("db");
