@@ -16,6 +16,10 @@ import org.agrona.collections.Long2ObjectHashMap;
  * pwrite, then publishes the new meta; abort drops the buffers and restores the freelist.
  */
 public final class WriteTxn extends Txn {
+    /** A transaction whose dirty map has this many slots per page it used shrinks the map at its end. */
+    private static final int DIRTY_CAPACITY_PER_PAGE_MAX = 8;
+    /** Dirty pages of a small transaction (a put touches a leaf, its branches, the directory): no shrink below. */
+    private static final int DIRTY_PAGES_TYPICAL = 64;
     /** The writer's reused collections (see TreeWriter#dirtyPages), empty at begin, cleared at end. */
     private final Long2ObjectHashMap<MemorySegment> dirty;
     /** Open buckets, few (an application has a handful): searched by name, no map node per bucket. */
@@ -67,6 +71,11 @@ public final class WriteTxn extends Txn {
     @Override
     long modCount() {
         return modCount;
+    }
+
+    /** Slots in the reused dirty-page map (tests). */
+    int dirtyPageCapacity() {
+        return dirty.capacity();
     }
 
     TreeWriter writer() {
@@ -343,7 +352,14 @@ public final class WriteTxn extends Txn {
         } finally {
             // The writer's reused collections are empty for the next transaction whatever happened
             // above (a stale dirty page there would be read as the next transaction's).
+            int used = dirty.size();
             dirty.clear();
+            if (dirty.capacity() > DIRTY_CAPACITY_PER_PAGE_MAX * Math.max(used, DIRTY_PAGES_TYPICAL)) {
+                // Clearing and walking the map cost time in proportion to its capacity, which only grows:
+                // after one large transaction (a bulk load, a snapshot copied in) every small commit
+                // paid for it, half of a one-put commit's time in SmallCommitBench (issue #21).
+                dirty.compact();
+            }
             buckets.clear();
             env.endWrite();
         }

@@ -131,4 +131,30 @@ class WriteHandleReuseTest {
             w.abort();
         }
     }
+
+    /**
+     * The reused dirty-page map shrinks after a large transaction: clearing and walking it cost time in
+     * proportion to its capacity, and every one-put commit after a bulk load paid for it.
+     */
+    @Test
+    void theDirtyPageMapShrinksOnceALargeTransactionIsOver() throws Exception {
+        try (Env env = Env.open(dir.resolve("t.db"), EnvOptions.defaults().withSyncOnCommit(false))) {
+            try (WriteTxn w = env.beginWrite()) {
+                Bucket b = w.createBucketIfAbsent("b");
+                for (int i = 0; i < 50_000; i++) {
+                    b.put(bytes(String.format("key-%06d", i)), new byte[100]);
+                }
+                w.commit();
+            }
+            for (int i = 0; i < 2; i++) { // the first small transaction after it finds the map large, and shrinks it
+                try (WriteTxn w = env.beginWrite()) {
+                    w.bucket("b").put(bytes("key-000001"), bytes("small"));
+                    if (i == 1) {
+                        assertTrue(w.dirtyPageCapacity() <= 512, "the next one: " + w.dirtyPageCapacity() + " slots");
+                    }
+                    w.commit();
+                }
+            }
+        }
+    }
 }
