@@ -16,8 +16,14 @@ import org.agrona.collections.LongArrayQueue;
 final class Freelist {
     private long[] free = new long[256];
     private int freeCount;
-    private long[] freeAtTxnBegin = new long[256];
-    private int freeCountAtTxnBegin;
+    /**
+     * What the running write transaction did to {@link #free}, oldest first, for a rollback to undo
+     * newest first: a page it took ({@code pgno}) or put back at once ({@code ~pgno}, negative). A copy
+     * of the whole list at each begin did the same job at a cost that grows with the list: after a
+     * large compaction, tens of thousands of ids copied per write transaction (issue #21).
+     */
+    private long[] undo = new long[64];
+    private int undoCount;
     /**
      * Pages freed by committed transactions, waiting for old readers to finish: for each such
      * transaction in txid order, its txid and its count in {@link #pendingTxns}, its pages in
@@ -86,7 +92,8 @@ final class Freelist {
     /**
      * Merges the first {@code count} of {@code sorted} into the free list in place, from the back
      * (the list grows only when full): a new list per release was a copy of the whole free list per
-     * write transaction (issue #21). Called before {@link #beginTxn} saves the list for a rollback.
+     * write transaction (issue #21). Called between transactions, never inside one (its rollback
+     * would not undo the merge).
      */
     private void mergeIntoFree(long[] sorted, int count) {
         int total = freeCount + count;
@@ -104,20 +111,21 @@ final class Freelist {
     }
 
     void beginTxn() {
-        if (freeAtTxnBegin.length < freeCount) {
-            freeAtTxnBegin = new long[free.length];
-        }
-        System.arraycopy(free, 0, freeAtTxnBegin, 0, freeCount);
-        freeCountAtTxnBegin = freeCount;
+        undoCount = 0;
         freedThisTxnCount = 0;
     }
 
+    /** Puts the list back as it was at {@link #beginTxn}: the transaction's changes undone, newest first. */
     void rollbackTxn() {
-        if (free.length < freeCountAtTxnBegin) {
-            free = new long[freeAtTxnBegin.length];
+        for (int i = undoCount - 1; i >= 0; i--) {
+            long change = undo[i];
+            if (change >= 0) {
+                insert(change); // taken: give it back
+            } else {
+                remove(~change); // put back at once: take it again
+            }
         }
-        System.arraycopy(freeAtTxnBegin, 0, free, 0, freeCountAtTxnBegin);
-        freeCount = freeCountAtTxnBegin;
+        undoCount = 0;
         freedThisTxnCount = 0;
     }
 
@@ -125,13 +133,21 @@ final class Freelist {
     long allocate(int pages) {
         assert pages >= 1;
         if (pages == 1) {
-            return freeCount == 0 ? 0 : free[--freeCount];
+            if (freeCount == 0) {
+                return 0;
+            }
+            long pgno = free[--freeCount];
+            logUndo(pgno);
+            return pgno;
         }
         for (int i = freeCount - pages; i >= 0; i--) {
             if (free[i + pages - 1] - free[i] == pages - 1) {
                 long first = free[i];
                 System.arraycopy(free, i + pages, free, i, freeCount - i - pages);
                 freeCount -= pages;
+                for (int p = 0; p < pages; p++) {
+                    logUndo(first + p);
+                }
                 return first;
             }
         }
@@ -140,6 +156,18 @@ final class Freelist {
 
     /** Frees a page no reader can see (allocated by the running transaction): reusable at once. */
     void freeNow(long pgno) {
+        insert(pgno);
+        logUndo(~pgno);
+    }
+
+    private void logUndo(long change) {
+        if (undoCount == undo.length) {
+            undo = Arrays.copyOf(undo, undo.length * 2);
+        }
+        undo[undoCount++] = change;
+    }
+
+    private void insert(long pgno) {
         int at = Arrays.binarySearch(free, 0, freeCount, pgno);
         assert at < 0 : "page " + pgno + " freed twice";
         int insertAt = -(at + 1);
@@ -151,6 +179,13 @@ final class Freelist {
         freeCount++;
     }
 
+    private void remove(long pgno) {
+        int at = Arrays.binarySearch(free, 0, freeCount, pgno);
+        assert at >= 0 : "page " + pgno + " is not free";
+        System.arraycopy(free, at + 1, free, at, freeCount - at - 1);
+        freeCount--;
+    }
+
     /** Frees a committed page: reusable once no reader older than this transaction remains. */
     void freeLater(long pgno) {
         if (freedThisTxnCount == freedThisTxn.length) {
@@ -160,6 +195,7 @@ final class Freelist {
     }
 
     void commitTxn(long txid) {
+        undoCount = 0;
         if (freedThisTxnCount > 0) {
             pendingTxns.addLong(txid);
             pendingTxns.addLong(freedThisTxnCount);
