@@ -96,15 +96,11 @@ final class Raft {
         return leadTransferee;
     }
 
-    HardState hardState() {
-        return new HardState(term, vote, log.committed());
-    }
-
     SoftState softState() {
         return new SoftState(leader, role);
     }
 
-    /** Whether {@link #hardState()} would have these fields, without building one. */
+    /** Whether the term, vote and commit index are these (the hard state a node last handed out). */
     boolean hardStateIs(final long term, final long vote, final long commit) {
         return this.term == term && this.vote == vote && log.committed() == commit;
     }

@@ -95,9 +95,7 @@ public class BtreeVsLmdbBench {
 
     @Setup(Level.Trial)
     public void load() throws IOException {
-        Path parent = Path.of(System.getProperty("cairn.bench.dir",
-                Files.isDirectory(Path.of("/dev/shm")) ? "/dev/shm" : System.getProperty("java.io.tmpdir")));
-        dir = Files.createTempDirectory(parent, "btree-bench-" + engine);
+        dir = createDataDir("btree-bench-" + engine);
         random = new SplittableRandom(42);
         byte[] value = new byte[VALUE_BYTES];
         random.nextBytes(value);
@@ -147,6 +145,20 @@ public class BtreeVsLmdbBench {
         if (lmdb != null) {
             lmdb.close();
         }
+        deleteDataDir(dir);
+    }
+
+    /**
+     * A fresh directory for a benchmark's files: under {@code -Dcairn.bench.dir}, else on /dev/shm when the
+     * machine has it (the disk out of the picture: CPU and memory work), else the temp dir.
+     */
+    static Path createDataDir(String prefix) throws IOException {
+        Path parent = Path.of(System.getProperty("cairn.bench.dir",
+                Files.isDirectory(Path.of("/dev/shm")) ? "/dev/shm" : System.getProperty("java.io.tmpdir")));
+        return Files.createTempDirectory(parent, prefix);
+    }
+
+    static void deleteDataDir(Path dir) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }

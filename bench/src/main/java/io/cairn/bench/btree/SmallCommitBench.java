@@ -7,12 +7,9 @@ import io.cairn.btree.WriteTxn;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -59,9 +56,7 @@ public class SmallCommitBench {
 
     @Setup(Level.Trial)
     public void load() throws IOException {
-        Path parent = Path.of(System.getProperty("cairn.bench.dir",
-                Files.isDirectory(Path.of("/dev/shm")) ? "/dev/shm" : System.getProperty("java.io.tmpdir")));
-        dir = Files.createTempDirectory(parent, "small-commit-bench-");
+        dir = BtreeVsLmdbBench.createDataDir("small-commit-bench-");
         random = new SplittableRandom(42);
         env = Env.open(dir.resolve("data.db"), EnvOptions.defaults().withSyncOnCommit(false));
         for (int start = 0; start < KEYS; start += LOAD_BATCH) {
@@ -106,10 +101,6 @@ public class SmallCommitBench {
     @TearDown(Level.Trial)
     public void close() throws IOException {
         env.close();
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        BtreeVsLmdbBench.deleteDataDir(dir);
     }
 }

@@ -47,19 +47,13 @@ public final class ContentReplacement {
         throws IOException {
         final List<byte[]> keptValues;
         try (ReadTxn read = target.beginRead()) {
-            final BtreeView own = new BtreeView(read);
-            keptValues = keptMetaKeys.stream().map(key -> own.get(Bucket.META, key)).toList();
+            keptValues = metaValues(new BtreeView(read), keptMetaKeys);
         }
         return target.replaceWith(received, txn -> {
             for (final Bucket bucket : Bucket.values()) {
                 txn.deleteBucket(BtreeView.name(bucket) + STAGING_SUFFIX);
             }
-            final BtreeView incoming = new BtreeView(txn);
-            for (int i = 0; i < keptMetaKeys.size(); i++) {
-                if (keptValues.get(i) != null) { // as replace does: a key this member lacks keeps the leader's value
-                    incoming.put(Bucket.META, keptMetaKeys.get(i), keptValues.get(i));
-                }
-            }
+            putMetaValues(new BtreeView(txn), keptMetaKeys, keptValues);
         });
     }
 
@@ -77,24 +71,32 @@ public final class ContentReplacement {
         }
         final WriteTxn txn = target.beginWrite();
         try {
-            final BtreeView before = new BtreeView(txn);
-            final List<byte[]> keptValues = keptMetaKeys.stream().map(key -> before.get(Bucket.META, key)).toList();
+            final List<byte[]> keptValues = metaValues(new BtreeView(txn), keptMetaKeys);
             for (final Bucket bucket : Bucket.values()) {
                 final String name = BtreeView.name(bucket);
                 txn.deleteBucket(name);
                 txn.renameBucket(name + STAGING_SUFFIX, name);
             }
-            final BtreeView after = new BtreeView(txn);
-            for (int i = 0; i < keptMetaKeys.size(); i++) {
-                if (keptValues.get(i) != null) {
-                    after.put(Bucket.META, keptMetaKeys.get(i), keptValues.get(i));
-                }
-            }
+            putMetaValues(new BtreeView(txn), keptMetaKeys, keptValues);
             txn.commit();
         } finally {
             txn.abort();
         }
         return transactions + 1;
+    }
+
+    /** The meta bucket's values of {@code keys} (null where absent), read before the contents are replaced. */
+    private static List<byte[]> metaValues(final BtreeView view, final List<byte[]> keys) {
+        return keys.stream().map(key -> view.get(Bucket.META, key)).toList();
+    }
+
+    /** Writes them back into the new contents; a key this member lacked keeps the snapshot's value. */
+    private static void putMetaValues(final BtreeView view, final List<byte[]> keys, final List<byte[]> values) {
+        for (int i = 0; i < keys.size(); i++) {
+            if (values.get(i) != null) {
+                view.put(Bucket.META, keys.get(i), values.get(i));
+            }
+        }
     }
 
     /** Copies {@code source}'s bucket {@code name} into a fresh staging bucket, a slice per transaction. */
