@@ -17,6 +17,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.status.AtomicCounter;
 
 /**
  * Raft messages between members over Aeron UDP, SBE-encoded. One subscription per stream on the member's listen
@@ -70,6 +71,17 @@ public final class AeronTransport implements AutoCloseable {
     private final FrameHandler snapshotTarget;
     private InboundHandler handler;
     private long nowNs;
+    /** Null unless INVOKER mode: the driver's sockets, for {@link #awaitTraffic}. */
+    private final DriverSockets sockets;
+    /** Null unless INVOKER mode: the bytes of data the driver has received, ever. */
+    private final AtomicCounter bytesReceived;
+    /** Whether the last {@link #poll} left something for the next one (see {@link #awaitTraffic}). */
+    private boolean workLeftByPoll;
+    /**
+     * Whether the driver has not run since something was sent, or since the last poll read fragments (whose
+     * status messages it sends): {@link #awaitTraffic} runs it first then.
+     */
+    private boolean driverOwed;
 
     private AeronTransport(final TransportConfig config, final SnapshotStore store, final PeerTls tls,
                            final FaultPlan messageFaultPlan, final FaultPlan snapshotFaultPlan) {
@@ -78,6 +90,8 @@ public final class AeronTransport implements AutoCloseable {
         this.encoder = new RaftMessageEncoder(config.clusterId());
         this.driver = EmbeddedDriver.launch(config);
         this.driverInvoker = driver.invoker();
+        this.sockets = driver.sockets();
+        this.bytesReceived = sockets == null ? null : driver.bytesReceived();
         final Aeron.Context context = new Aeron.Context().aeronDirectoryName(config.aeronDir().toString())
             .driverTimeoutMs(LIVENESS_TIMEOUT_MS);
         if (driverInvoker != null) {
@@ -202,6 +216,7 @@ public final class AeronTransport implements AutoCloseable {
      *     source that could not be opened, no TLS session with the peer yet); counted.
      */
     public boolean send(final Message m) {
+        driverOwed = true;
         final Peer peer = peers.get(m.to());
         if (peer == null) {
             counters.sendUnknownPeer.increment();
@@ -282,18 +297,71 @@ public final class AeronTransport implements AutoCloseable {
                     + LIVENESS_TIMEOUT_MS + " ms, or the media driver failed");
             }
         }
-        work += messageSubscription.poll(messageAssembler, config.fragmentsPerPoll());
-        work += snapshotSubscription.poll(snapshotAssembler, config.fragmentsPerPoll());
+        final int messageFragments = messageSubscription.poll(messageAssembler, config.fragmentsPerPoll());
+        final int snapshotFragments = snapshotSubscription.poll(snapshotAssembler, config.fragmentsPerPoll());
+        int leftWork = 0;
         if (messageFaults != null) {
-            work += messageFaults.releaseDue(nowNs);
+            leftWork += messageFaults.releaseDue(nowNs);
         }
         if (snapshotFaults != null) {
-            work += snapshotFaults.releaseDue(nowNs);
+            leftWork += snapshotFaults.releaseDue(nowNs);
         }
         for (final Peer peer : peers.values()) {
-            work += peer.doWork(nowNs, inbound);
+            leftWork += peer.doWork(nowNs, inbound);
         }
-        return work;
+        // Fragments up to the limit may mean more are waiting in the log buffers, where no socket shows them;
+        // a TLS step or a released frame may have made more to do.
+        workLeftByPoll = messageFragments == config.fragmentsPerPoll() || snapshotFragments == config.fragmentsPerPoll()
+            || leftWork > 0;
+        driverOwed |= messageFragments + snapshotFragments > 0;
+        return work + messageFragments + snapshotFragments + leftWork;
+    }
+
+    /**
+     * INVOKER mode, on the owner's thread, in place of a park when a duty cycle found nothing to do: sleeps until
+     * there is something to poll. First, if something was sent or read since the driver last ran, it runs the
+     * driver until it finds nothing more to do, so that what was sent leaves and the status messages for what was
+     * read go out. It returns at once if that received data, or if the last {@link #poll} left work behind (fragments beyond {@code fragmentsPerPoll}, a
+     * TLS step, a frame the fault layer released). Otherwise it waits until a datagram reaches one of the driver's
+     * sockets, {@link #wakeUp} is called (or was, since the last wait), or {@code timeoutMs} (at least 1) pass;
+     * at most 1 ms while the fault layer holds frames back.
+     *
+     * <p>A member that polled on a timer instead spent most of an idle core's share on the driver's duty cycles:
+     * one {@code recvfrom} per socket per cycle (engine/README.md, "Three members, measured again").
+     *
+     * @return false, at once and without running the driver, in the other modes: the driver's own threads read
+     *         the sockets, so the owner must park instead
+     */
+    public boolean awaitTraffic(final long timeoutMs) {
+        if (sockets == null) {
+            return false;
+        }
+        if (workLeftByPoll) {
+            return true;
+        }
+        if (driverOwed) {
+            final long receivedBefore = bytesReceived.get();
+            flush();
+            if (bytesReceived.get() != receivedBefore) {
+                return true;
+            }
+        }
+        final boolean framesHeld = messageFaults != null && messageFaults.holdsFrames()
+            || snapshotFaults != null && snapshotFaults.holdsFrames();
+        sockets.await(framesHeld ? 1 : timeoutMs);
+        return true;
+    }
+
+    /** Ends an {@link #awaitTraffic} under way, or makes the next one return at once (any thread). */
+    public void wakeUp() {
+        if (sockets != null) {
+            sockets.wakeUp();
+        }
+    }
+
+    /** How many of the driver's sockets {@link #awaitTraffic} waits on (tests). */
+    int socketsWatched() {
+        return sockets == null ? 0 : sockets.socketsWatched();
     }
 
     /**
@@ -317,6 +385,7 @@ public final class AeronTransport implements AutoCloseable {
      * (about 3 MB/s); with this loop, 4.0 s (engine/README.md, "Catch-up throughput").
      */
     private int invokeDriver() {
+        driverOwed = false;
         int work = 0;
         for (int i = 0; i < DRIVER_CYCLES_PER_POLL_MAX; i++) {
             final int done = driverInvoker.invoke();

@@ -85,6 +85,11 @@ public final class FaultInjectingFrameHandler implements FrameHandler {
         plan.delayed.incrementAndGet();
     }
 
+    /** Whether frames are held back, to be released later. */
+    public boolean holdsFrames() {
+        return size > 0;
+    }
+
     /** Delivers held frames whose time has come; at most all of them. */
     public int releaseDue(final long nowNs) {
         int released = 0;

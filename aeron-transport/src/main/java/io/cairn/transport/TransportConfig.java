@@ -99,4 +99,10 @@ public record TransportConfig(long clusterId, long memberId, PeerUrl listenUrl, 
             messageTermBytes, snapshotTermBytes, snapshotChunkBytes, snapshotWindowChunks, snapshotChunksPerPoll,
             snapshotAckTimeoutNs, snapshotStallsMax, snapshotBytesMax, fragmentsPerPoll);
     }
+
+    public TransportConfig withFragmentsPerPoll(final int value) {
+        return new TransportConfig(clusterId, memberId, listenUrl, aeronDir, threadingMode, idleStrategy, mtuBytes,
+            messageTermBytes, snapshotTermBytes, snapshotChunkBytes, snapshotWindowChunks, snapshotChunksPerPoll,
+            snapshotAckTimeoutNs, snapshotStallsMax, snapshotBytesMax, value);
+    }
 }
