@@ -6,6 +6,9 @@
 #
 #   bench/scripts/three-members.sh
 #   ROUNDS=1 PUTS=10000 bench/scripts/three-members.sh
+#   IDLE_ONLY=1 bench/scripts/three-members.sh    # only the idle clusters' CPU
+# First it reads each member's CPU while both clusters sit idle: user+system time from
+# /proc/PID/stat over IDLE_SECONDS (10), after IDLE_SETTLE_SECONDS (30) without requests.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 rounds=${ROUNDS:-3}
@@ -44,6 +47,24 @@ for endpoints in "$etcd_endpoints" "$cairn_endpoints"; do
 done
 echo "etcd: $etcd_endpoints (pids $etcd_pids)"
 echo "Cairn: $cairn_endpoints (pids $cairn_pids)"
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+idle_cpu() { # idle_cpu PIDS: each member's CPU over IDLE_SECONDS, in % of one core
+  local pids=${1//+/ } before=() i=0 out="" ticks_per_s
+  ticks_per_s=$(getconf CLK_TCK)
+  for pid in $pids; do before+=("$(cpu_ticks "$pid")"); done
+  sleep "${IDLE_SECONDS:-10}"
+  for pid in $pids; do
+    out+=" $(awk -v t="$(( $(cpu_ticks "$pid") - before[i] ))" -v hz="$ticks_per_s" -v s="${IDLE_SECONDS:-10}" \
+      'BEGIN { printf "%.1f%%", 100 * t / hz / s }')"
+    i=$((i + 1))
+  done
+  echo "$out"
+}
+sleep "${IDLE_SETTLE_SECONDS:-30}"
+echo "== idle CPU per member, % of a core over ${IDLE_SECONDS:-10} s"
+echo "etcd: $(idle_cpu "$etcd_pids")"
+echo "Cairn: $(idle_cpu "$cairn_pids")"
+[ -n "${IDLE_ONLY-}" ] && exit 0
 bench() { "$root/bin/cairn-bench" put --endpoints "$etcd_endpoints,$cairn_endpoints" \
   --server-pids "$etcd_pids,$cairn_pids" --val-size 256 --key-space-size 100000 "$@"; }
 bench --clients 256 --conns 16 --total "$warmup" --warmup 0 --rounds 1 > /dev/null

@@ -197,6 +197,16 @@ final class AeronPeers implements Peers {
     }
 
     @Override
+    public boolean awaitTraffic(final long timeoutMs) {
+        return transport.awaitTraffic(timeoutMs);
+    }
+
+    @Override
+    public void wakeUp() {
+        transport.wakeUp();
+    }
+
+    @Override
     public void flush() {
         transport.flush();
     }

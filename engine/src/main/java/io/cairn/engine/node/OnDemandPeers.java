@@ -44,6 +44,16 @@ final class OnDemandPeers implements Peers {
     }
 
     @Override
+    public boolean awaitTraffic(final long timeoutMs) {
+        return delegate.awaitTraffic(timeoutMs);
+    }
+
+    @Override
+    public void wakeUp() {
+        delegate.wakeUp();
+    }
+
+    @Override
     public void flush() {
         delegate.flush();
     }

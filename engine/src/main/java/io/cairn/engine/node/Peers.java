@@ -48,6 +48,19 @@ interface Peers extends AutoCloseable {
         return false;
     }
 
+    /**
+     * In place of a park when the owner found nothing to do: sleeps until something arrives from a peer,
+     * {@link #wakeUp} is called, or {@code timeoutMs} (at least 1) pass; false, at once, when this transport cannot
+     * wait on its sockets (the owner parks then).
+     */
+    default boolean awaitTraffic(final long timeoutMs) {
+        return false;
+    }
+
+    /** Ends an {@link #awaitTraffic} under way, or makes the next one return at once (any thread). */
+    default void wakeUp() {
+    }
+
     /** Puts what {@link #send} queued on the wire now (the transport's driver runs on the loop's thread). */
     void flush();
 

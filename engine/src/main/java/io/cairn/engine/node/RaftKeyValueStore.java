@@ -137,7 +137,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         }
         this.loop = new RaftLoop(storage, node, peers, applyLoop, applier, pending, reads, requestIds, options, metrics,
             new RaftLoop.Publication(memberId, cluster.name(), cluster.clientUrls()));
-        this.runner = new AgentRunner(new RaftLoopIdle(loop::lastBusyNanos), e -> { }, null, loop);
+        this.runner = new AgentRunner(new RaftLoopIdle(loop::lastBusyNanos, loop::awaitTraffic), e -> { }, null, loop);
         this.defragmenter = new BackendDefragmenter(storage.env, metrics);
     }
 
@@ -418,6 +418,11 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     @Override
     public long raftIndex() {
         return loop.commitIndex();
+    }
+
+    /** The Raft loop's duty cycles so far; for tests. */
+    long raftLoopDutyCycles() {
+        return loop.dutyCycles();
     }
 
     /** When the Raft loop last did work for clients (see {@link RaftLoop#lastBusyNanos()}); for tests. */

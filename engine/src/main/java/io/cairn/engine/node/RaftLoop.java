@@ -121,6 +121,8 @@ final class RaftLoop implements Agent, InboundHandler {
      */
     private volatile long lastBusyNanos = System.nanoTime();
     private boolean busy;
+    /** Duty cycles run so far (written by the loop only; read by tests: an idle loop should run few). */
+    private volatile long dutyCycles;
     /** Snapshots handed to the apply thread to install, oldest first (loop thread only). */
     private final java.util.ArrayDeque<Installing> installing = new java.util.ArrayDeque<>();
     /** The member is stopping: a leader hands leadership to a follower first (etcd does on SIGTERM). */
@@ -202,11 +204,28 @@ final class RaftLoop implements Agent, InboundHandler {
         return true;
     }
 
+    /** Ends the loop's idle wait, whichever it is: a park, or a wait on the peers' sockets (any thread). */
     void wake() {
         final Thread t = thread;
         if (t != null) {
             java.util.concurrent.locks.LockSupport.unpark(t);
         }
+        peers.wakeUp();
+    }
+
+    /**
+     * The idle wait on the peers' sockets (see {@link RaftLoopIdle}), on the loop's thread, ending at the next tick
+     * at the latest; false when they cannot be waited on.
+     */
+    boolean awaitTraffic(final long timeoutMs) {
+        final long toTickNanos = nextTickNanos - System.nanoTime();
+        final long toTickMs = Math.max(1, (toTickNanos + 999_999) / 1_000_000);
+        return peers.awaitTraffic(Math.min(timeoutMs, toTickMs));
+    }
+
+    /** Duty cycles run so far (any thread; tests). */
+    long dutyCycles() {
+        return dutyCycles;
     }
 
     /** See {@link #lastBusyNanos}; for the idle strategy on the loop's own thread (and tests, on theirs). */
@@ -219,6 +238,7 @@ final class RaftLoop implements Agent, InboundHandler {
         if (failure != null) {
             return 0;
         }
+        dutyCycles++; // one writer: not lost
         try {
             return dutyCycle();
         } catch (final IOException | RuntimeException | Error e) {

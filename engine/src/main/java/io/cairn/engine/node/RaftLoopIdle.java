@@ -1,27 +1,46 @@
 package io.cairn.engine.node;
 
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongPredicate;
 import java.util.function.LongSupplier;
 import org.agrona.concurrent.IdleStrategy;
 
 /**
- * How the Raft loop waits when a duty cycle found nothing to do. Proposals and reads unpark it at
- * once; what arrives from peers is seen only when it next looks, so for a while after the loop last
- * did work for clients ({@link RaftLoop#lastBusyNanos()}) it parks briefly ({@link #HOT_PARK_NANOS}:
- * a follower answers an append, a leader hears the answers, within tens of microseconds), and once
- * quiet for {@link #HOT_WINDOW_NANOS} it parks long ({@link #COLD_PARK_NANOS}), so an idle member
- * costs little CPU (short parks all the time cost a fifth of a core per member on this machine).
- * Heartbeats do not make it hot: see {@link RaftLoop#lastBusyNanos()}.
+ * How the Raft loop waits when a duty cycle found nothing to do. Proposals and reads end the wait at
+ * once ({@link RaftLoop#wake}). How the rest is seen depends on the peers:
+ *
+ * <ul>
+ *   <li>With a transport whose sockets can be waited on (the members' INVOKER-mode media driver), the
+ *       loop sleeps on them ({@link RaftLoop#awaitTraffic}): a datagram from a peer wakes it. The bound
+ *       on the wait is for what nothing signals (an install the apply thread finished, a WAL release,
+ *       the driver's own timers): {@link #HOT_WAIT_MS} for a while after the loop last did work for
+ *       clients ({@link RaftLoop#lastBusyNanos()}), {@link #COLD_WAIT_MS} once quiet, and never past
+ *       the next tick. Polling every socket on a 1 ms timer instead kept an idle member at 4-10% of a
+ *       core (engine/README.md, "Three members, measured again").</li>
+ *   <li>Otherwise (a member alone, a driver with threads of its own) it parks. What arrives from peers
+ *       is seen only when it next looks, so for {@link #HOT_WINDOW_NANOS} after the loop was last busy
+ *       it parks briefly ({@link #HOT_PARK_NANOS}: a follower answers an append, a leader hears the
+ *       answers, within tens of microseconds), and then long ({@link #COLD_PARK_NANOS}).</li>
+ * </ul>
+ *
+ * Heartbeats do not make the loop hot: see {@link RaftLoop#lastBusyNanos()}.
  */
 final class RaftLoopIdle implements IdleStrategy {
     static final long HOT_PARK_NANOS = 50_000;
     static final long HOT_WINDOW_NANOS = 20_000_000;
     static final long COLD_PARK_NANOS = 1_000_000;
+    static final long HOT_WAIT_MS = 1;
+    static final long COLD_WAIT_MS = 50;
 
     private final LongSupplier lastBusyNanos;
+    private final LongPredicate awaitTrafficMs;
 
-    RaftLoopIdle(final LongSupplier lastBusyNanos) {
+    /**
+     * @param awaitTrafficMs waits on the peers' sockets for at most the given milliseconds; false when it cannot
+     */
+    RaftLoopIdle(final LongSupplier lastBusyNanos, final LongPredicate awaitTrafficMs) {
         this.lastBusyNanos = lastBusyNanos;
+        this.awaitTrafficMs = awaitTrafficMs;
     }
 
     @Override
@@ -29,12 +48,20 @@ final class RaftLoopIdle implements IdleStrategy {
         if (workCount > 0) {
             return;
         }
-        LockSupport.parkNanos(parkNanos(System.nanoTime(), lastBusyNanos.getAsLong()));
+        final boolean hot = isHot(System.nanoTime(), lastBusyNanos.getAsLong());
+        if (!awaitTrafficMs.test(hot ? HOT_WAIT_MS : COLD_WAIT_MS)) {
+            LockSupport.parkNanos(hot ? HOT_PARK_NANOS : COLD_PARK_NANOS);
+        }
     }
 
-    /** The park after an empty duty cycle at {@code nowNanos}, the loop last busy at {@code lastBusyNanos}. */
+    /** Whether an empty duty cycle at {@code nowNanos}, the loop last busy at {@code lastBusyNanos}, waits briefly. */
+    static boolean isHot(final long nowNanos, final long lastBusyNanos) {
+        return nowNanos - lastBusyNanos < HOT_WINDOW_NANOS;
+    }
+
+    /** The park after an empty duty cycle at {@code nowNanos} when the peers cannot be waited on. */
     static long parkNanos(final long nowNanos, final long lastBusyNanos) {
-        return nowNanos - lastBusyNanos < HOT_WINDOW_NANOS ? HOT_PARK_NANOS : COLD_PARK_NANOS;
+        return isHot(nowNanos, lastBusyNanos) ? HOT_PARK_NANOS : COLD_PARK_NANOS;
     }
 
     @Override

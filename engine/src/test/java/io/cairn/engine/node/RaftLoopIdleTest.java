@@ -7,17 +7,27 @@ import io.cairn.engine.mvcc.TxnOp;
 import io.cairn.engine.testing.Await;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Raft loop parks briefly only while it works for clients: heartbeats alone leave an idle
- * member's loop cold (they kept it waking every 50 us for 20 ms after each one, issue #21), and a
- * write makes every member's loop hot again.
+ * How the Raft loop idles. Heartbeats alone leave an idle member's loop cold (they kept it waking
+ * every 50 us for 20 ms after each one, issue #21), and a write makes every member's loop hot
+ * again. Members sleep on their peers' sockets: an idle member's loop runs a duty cycle when a
+ * datagram arrives or a wait ends, not every millisecond.
  */
 class RaftLoopIdleTest {
     private static final long QUIET_MILLIS = 300;
+    /**
+     * Duty cycles an idle member may run in a second. Parked 1 ms at a time between polls, as a
+     * member whose peers cannot be waited on does, a loop runs about 900; asleep on its sockets,
+     * it wakes for the ticks, the heartbeats and their answers, Aeron's own heartbeats and status
+     * messages, and each cold wait's end: about 100-200.
+     */
+    private static final long IDLE_CYCLES_PER_SECOND_MAX = 450;
 
     @TempDir
     Path dir;
@@ -33,25 +43,28 @@ class RaftLoopIdleTest {
     }
 
     @Test
+    void waitsOnThePeersBrieflyWhenHotAndLongWhenColdAndParksWhenTheyCannotBeWaitedOn() {
+        final List<Long> waits = new ArrayList<>();
+        final long now = System.nanoTime();
+        new RaftLoopIdle(() -> now, timeoutMs -> waits.add(timeoutMs)).idle(0);
+        new RaftLoopIdle(() -> now - RaftLoopIdle.HOT_WINDOW_NANOS, timeoutMs -> waits.add(timeoutMs)).idle(0);
+        new RaftLoopIdle(() -> now, timeoutMs -> waits.add(timeoutMs)).idle(1); // work done: no wait at all
+        assertEquals(List.of(RaftLoopIdle.HOT_WAIT_MS, RaftLoopIdle.COLD_WAIT_MS), waits);
+
+        final List<Long> refused = new ArrayList<>();
+        new RaftLoopIdle(() -> now, timeoutMs -> {
+            refused.add(timeoutMs);
+            return false; // a member alone: it parks instead
+        }).idle(0);
+        assertEquals(List.of(RaftLoopIdle.HOT_WAIT_MS), refused);
+    }
+
+    @Test
     void heartbeatsDoNotKeepAnIdleMembersLoopHotAndAWriteDoes() throws Exception {
         // A heartbeat every 20 ms: fifteen of them in the quiet time.
         final MemberOptions options = MemberOptions.defaults(1).withTicks(20, 10);
         try (InJvmCluster cluster = new InJvmCluster(dir, 3, options).startAll()) {
-            Await.until(() -> cluster.leader() >= 0, 30, "a leader");
-            final RaftKeyValueStore leader = cluster.member(cluster.leader());
-            // Publishing a member's client URLs is a proposal too: done before the quiet time.
-            Await.until(() -> leader.members().stream().allMatch(m -> !m.clientUrls().isEmpty()), 30,
-                "every member published its client URLs");
-            put(leader, "a");
-            Await.until(() -> {
-                for (int i = 0; i < 3; i++) {
-                    if (cluster.member(i).raftAppliedIndex() < leader.raftAppliedIndex()) {
-                        return false;
-                    }
-                }
-                return true;
-            }, 30, "every member applied the put");
-            Thread.sleep(QUIET_MILLIS);
+            final RaftKeyValueStore leader = quietAfterAPut(cluster);
             final long quietSince = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS / 2);
             for (int i = 0; i < 3; i++) {
                 final long lastBusy = cluster.member(i).raftLoopLastBusyNanos();
@@ -69,6 +82,48 @@ class RaftLoopIdleTest {
                 return true;
             }, 30, "every member's loop busy with the write");
         }
+    }
+
+    @Test
+    void anIdleMembersLoopSleepsOnItsPeersSocketsInsteadOfPollingThemOnATimer() throws Exception {
+        try (InJvmCluster cluster = new InJvmCluster(dir, 3, MemberOptions.defaults(1)).startAll()) {
+            quietAfterAPut(cluster);
+            final long[] cyclesBefore = new long[3];
+            for (int i = 0; i < 3; i++) {
+                cyclesBefore[i] = cluster.member(i).raftLoopDutyCycles();
+            }
+            final long started = System.nanoTime();
+            Thread.sleep(1_000);
+            final double seconds = (System.nanoTime() - started) / 1e9;
+            for (int i = 0; i < 3; i++) {
+                final long cycles = cluster.member(i).raftLoopDutyCycles() - cyclesBefore[i];
+                System.out.printf("member %d: %d duty cycles in %.2f s idle%n", i, cycles, seconds);
+                assertTrue(cycles < IDLE_CYCLES_PER_SECOND_MAX * seconds, "member " + i + " ran " + cycles
+                    + " duty cycles in " + seconds + " s with nothing to do");
+            }
+            // And it still answers at once when woken: a write goes through every member.
+            put(cluster.member(cluster.leader()), "c");
+        }
+    }
+
+    /** Waits for a leader, a put applied everywhere, and {@link #QUIET_MILLIS} of quiet; returns the leader. */
+    private static RaftKeyValueStore quietAfterAPut(final InJvmCluster cluster) throws Exception {
+        Await.until(() -> cluster.leader() >= 0, 30, "a leader");
+        final RaftKeyValueStore leader = cluster.member(cluster.leader());
+        // Publishing a member's client URLs is a proposal too: done before the quiet time.
+        Await.until(() -> leader.members().stream().allMatch(m -> !m.clientUrls().isEmpty()), 30,
+            "every member published its client URLs");
+        put(leader, "a");
+        Await.until(() -> {
+            for (int i = 0; i < 3; i++) {
+                if (cluster.member(i).raftAppliedIndex() < leader.raftAppliedIndex()) {
+                    return false;
+                }
+            }
+            return true;
+        }, 30, "every member applied the put");
+        Thread.sleep(QUIET_MILLIS);
+        return leader;
     }
 
     private static void put(final RaftKeyValueStore member, final String key) throws Exception {
