@@ -22,6 +22,13 @@ interface Peers extends AutoCloseable {
             return 0;
         }
 
+        /** Nothing will arrive: it sleeps until woken ({@link RaftLoop#wake} unparks the loop) or the timeout. */
+        @Override
+        public boolean awaitTraffic(final long timeoutMs) {
+            java.util.concurrent.locks.LockSupport.parkNanos(timeoutMs * 1_000_000);
+            return true;
+        }
+
         @Override
         public void flush() {
         }

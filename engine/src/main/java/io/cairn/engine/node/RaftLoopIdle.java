@@ -16,8 +16,9 @@ import org.agrona.concurrent.IdleStrategy;
  *       the driver's own timers): {@link #HOT_WAIT_MS} for a while after the loop last did work for
  *       clients ({@link RaftLoop#lastBusyNanos()}), {@link #COLD_WAIT_MS} once quiet, and never past
  *       the next tick. Polling every socket on a 1 ms timer instead kept an idle member at 4-10% of a
- *       core (engine/README.md, "Three members, measured again").</li>
- *   <li>Otherwise (a member alone, a driver with threads of its own) it parks. What arrives from peers
+ *       core (engine/README.md, "Idle members sleep on their sockets"). A member alone waits the same
+ *       way with nothing to wait on ({@link Peers#NONE}): only a wake or the bound ends its wait.</li>
+ *   <li>Otherwise (a driver with threads of its own, in tests) it parks. What arrives from peers
  *       is seen only when it next looks, so for {@link #HOT_WINDOW_NANOS} after the loop was last busy
  *       it parks briefly ({@link #HOT_PARK_NANOS}: a follower answers an append, a leader hears the
  *       answers, within tens of microseconds), and then long ({@link #COLD_PARK_NANOS}).</li>

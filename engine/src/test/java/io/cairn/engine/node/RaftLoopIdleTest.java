@@ -54,7 +54,7 @@ class RaftLoopIdleTest {
         final List<Long> refused = new ArrayList<>();
         new RaftLoopIdle(() -> now, timeoutMs -> {
             refused.add(timeoutMs);
-            return false; // a member alone: it parks instead
+            return false; // a driver with threads of its own: the loop parks instead
         }).idle(0);
         assertEquals(List.of(RaftLoopIdle.HOT_WAIT_MS), refused);
     }
@@ -103,6 +103,24 @@ class RaftLoopIdleTest {
             }
             // And it still answers at once when woken: a write goes through every member.
             put(cluster.member(cluster.leader()), "c");
+        }
+    }
+
+    @Test
+    void aMemberAloneSleepsUntilWokenInsteadOfParkingOnATimer() throws Exception {
+        try (RaftKeyValueStore member = RaftKeyValueStore.open(dir.resolve("data"), dir.resolve("wal"),
+            MemberOptions.defaults(1))) {
+            put(member, "a");
+            Thread.sleep(QUIET_MILLIS);
+            final long cyclesBefore = member.raftLoopDutyCycles();
+            final long started = System.nanoTime();
+            Thread.sleep(1_000);
+            final double seconds = (System.nanoTime() - started) / 1e9;
+            final long cycles = member.raftLoopDutyCycles() - cyclesBefore;
+            System.out.printf("a member alone: %d duty cycles in %.2f s idle%n", cycles, seconds);
+            assertTrue(cycles < IDLE_CYCLES_PER_SECOND_MAX * seconds, "the member ran " + cycles
+                + " duty cycles in " + seconds + " s with nothing to do");
+            put(member, "b"); // a proposal wakes it
         }
     }
 
