@@ -321,13 +321,13 @@ public final class AeronTransport implements AutoCloseable {
      * INVOKER mode, on the owner's thread, in place of a park when a duty cycle found nothing to do: sleeps until
      * there is something to poll. First, if something was sent or read since the driver last ran, it runs the
      * driver until it finds nothing more to do, so that what was sent leaves and the status messages for what was
-     * read go out. It returns at once if that received data, or if the last {@link #poll} left work behind (fragments beyond {@code fragmentsPerPoll}, a
-     * TLS step, a frame the fault layer released). Otherwise it waits until a datagram reaches one of the driver's
-     * sockets, {@link #wakeUp} is called (or was, since the last wait), or {@code timeoutMs} (at least 1) pass;
-     * at most 1 ms while the fault layer holds frames back.
+     * read go out. It returns at once if that received data, or if the last {@link #poll} left work behind
+     * (fragments up to {@code fragmentsPerPoll}, a TLS step, a frame the fault layer released). Otherwise it waits
+     * until a datagram reaches one of the driver's sockets, {@link #wakeUp} is called (or was, since the last
+     * wait), or {@code timeoutMs} (at least 1) pass; at most 1 ms while the fault layer holds frames back.
      *
-     * <p>A member that polled on a timer instead spent most of an idle core's share on the driver's duty cycles:
-     * one {@code recvfrom} per socket per cycle (engine/README.md, "Three members, measured again").
+     * <p>A member that polled on a timer instead spent most of an idle member's CPU on the driver's duty cycles:
+     * one {@code recvfrom} per socket per cycle (README, "Waiting for traffic").
      *
      * @return false, at once and without running the driver, in the other modes: the driver's own threads read
      *         the sockets, so the owner must park instead

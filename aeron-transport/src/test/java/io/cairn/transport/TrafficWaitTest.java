@@ -57,8 +57,8 @@ class TrafficWaitTest {
             assertTrue(nodes.node(2).awaitTraffic(WAIT_MS));
             final long waitedNanos = System.nanoTime() - started;
             sent.get(30, TimeUnit.SECONDS);
-            assertTrue(waitedNanos < MISSED_NANOS, "the wait ran " + waitedNanos / 1_000_000 + " ms: the datagram did not"
-                + " end it");
+            assertTrue(waitedNanos < MISSED_NANOS, "the wait ran " + waitedNanos / 1_000_000
+                + " ms: the datagram did not end it");
             nodes.pollUntil("the heartbeat delivered", () -> !nodes.inbox(2).messages.isEmpty());
             assertEquals(7, nodes.inbox(2).messages.getFirst().commit());
         }

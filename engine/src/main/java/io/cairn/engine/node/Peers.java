@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * The Raft loop's link to the other members. Single-owner (the Raft loop) and never blocking: a
- * message that cannot go at once is dropped, and Raft's retries recover it.
+ * message that cannot go at once is dropped, and Raft's retries recover it. The one wait is
+ * {@link #awaitTraffic}, the loop's sleep when it has nothing to do.
  */
 interface Peers extends AutoCloseable {
     /** A member alone: nobody to send to, nothing arrives. */

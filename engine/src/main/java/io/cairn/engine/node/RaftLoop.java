@@ -115,7 +115,7 @@ final class RaftLoop implements Agent, InboundHandler {
     private int messagesStepped;
     /**
      * When the loop last did work for clients: a proposal, a read, a message other than a heartbeat,
-     * a Ready with entries. {@link RaftLoopIdle} parks briefly for a while after it. Heartbeats and
+     * a Ready with entries. {@link RaftLoopIdle} waits briefly for a while after it. Heartbeats and
      * their answers do not count: counted, they kept an idle member's loop waking every 50 us for
      * 20 ms after each heartbeat, most of the 8% of a core an idle member used (issue #21).
      */
