@@ -14,6 +14,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 rounds=${ROUNDS:-3}
 puts=${PUTS:-30000}
 warmup=${WARMUP:-30000}
+idle_seconds=${IDLE_SECONDS:-10}
 dir=$(mktemp -d "${DIR:-/tmp}/three-members.XXXXXX")
 # The members are started in a process substitution (a subshell), so their pids come back in its
 # output; cleanup kills those (an array filled in the subshell stayed empty, and members outlived the script).
@@ -52,16 +53,16 @@ idle_cpu() { # idle_cpu PIDS: each member's CPU over IDLE_SECONDS, in % of one c
   local pids=${1//+/ } before=() i=0 out="" ticks_per_s
   ticks_per_s=$(getconf CLK_TCK)
   for pid in $pids; do before+=("$(cpu_ticks "$pid")"); done
-  sleep "${IDLE_SECONDS:-10}"
+  sleep "$idle_seconds"
   for pid in $pids; do
-    out+=" $(awk -v t="$(( $(cpu_ticks "$pid") - before[i] ))" -v hz="$ticks_per_s" -v s="${IDLE_SECONDS:-10}" \
+    out+=" $(awk -v t="$(( $(cpu_ticks "$pid") - before[i] ))" -v hz="$ticks_per_s" -v s="$idle_seconds" \
       'BEGIN { printf "%.1f%%", 100 * t / hz / s }')"
     i=$((i + 1))
   done
   echo "$out"
 }
 sleep "${IDLE_SETTLE_SECONDS:-30}"
-echo "== idle CPU per member, % of a core over ${IDLE_SECONDS:-10} s"
+echo "== idle CPU per member, % of a core over $idle_seconds s"
 echo "etcd: $(idle_cpu "$etcd_pids")"
 echo "Cairn: $(idle_cpu "$cairn_pids")"
 [ -n "${IDLE_ONLY-}" ] && exit 0

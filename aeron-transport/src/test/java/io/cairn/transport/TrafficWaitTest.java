@@ -53,9 +53,7 @@ class TrafficWaitTest {
                 assertTrue(nodes.node(1).send(heartbeat(1, 2, 7)));
                 nodes.node(1).flush();
             });
-            final long started = System.nanoTime();
-            assertTrue(nodes.node(2).awaitTraffic(WAIT_MS));
-            final long waitedNanos = System.nanoTime() - started;
+            final long waitedNanos = timedWait(nodes.node(2));
             sent.get(30, TimeUnit.SECONDS);
             assertTrue(waitedNanos < MISSED_NANOS, "the wait ran " + waitedNanos / 1_000_000
                 + " ms: the datagram did not end it");
@@ -73,17 +71,13 @@ class TrafficWaitTest {
                 sleepMillis(200);
                 nodes.node(2).wakeUp();
             });
-            long started = System.nanoTime();
-            assertTrue(nodes.node(2).awaitTraffic(WAIT_MS));
-            long waitedNanos = System.nanoTime() - started;
+            long waitedNanos = timedWait(nodes.node(2));
             woken.get(30, TimeUnit.SECONDS);
             assertTrue(waitedNanos < MISSED_NANOS, "the wait ran " + waitedNanos / 1_000_000 + " ms: wakeUp did not"
                 + " end it");
 
             nodes.node(2).wakeUp();
-            started = System.nanoTime();
-            assertTrue(nodes.node(2).awaitTraffic(WAIT_MS));
-            waitedNanos = System.nanoTime() - started;
+            waitedNanos = timedWait(nodes.node(2));
             assertTrue(waitedNanos < MISSED_NANOS, "the wait ran " + waitedNanos / 1_000_000 + " ms: the earlier"
                 + " wakeUp was lost");
         }
@@ -107,9 +101,7 @@ class TrafficWaitTest {
             }
             assertEquals(1, nodes.inbox(2).messages.size());
             // Nothing is left in the sockets; the wait must see the fragments waiting in the log buffer.
-            final long started = System.nanoTime();
-            assertTrue(nodes.node(2).awaitTraffic(WAIT_MS));
-            final long waitedNanos = System.nanoTime() - started;
+            final long waitedNanos = timedWait(nodes.node(2));
             assertTrue(waitedNanos < MISSED_NANOS, "the wait ran " + waitedNanos / 1_000_000 + " ms over fragments"
                 + " not yet polled");
             nodes.pollUntil("the other two delivered", () -> nodes.inbox(2).messages.size() == 3);
@@ -124,6 +116,13 @@ class TrafficWaitTest {
             assertFalse(transport.awaitTraffic(WAIT_MS), "no wait: the owner parks instead");
             transport.wakeUp(); // harmless
         }
+    }
+
+    /** Waits on {@code transport} for at most {@link #WAIT_MS}; returns how long the wait took. */
+    private static long timedWait(final AeronTransport transport) {
+        final long started = System.nanoTime();
+        assertTrue(transport.awaitTraffic(WAIT_MS));
+        return System.nanoTime() - started;
     }
 
     private static void sleepMillis(final long millis) {

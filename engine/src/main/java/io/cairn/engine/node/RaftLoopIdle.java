@@ -49,9 +49,10 @@ final class RaftLoopIdle implements IdleStrategy {
         if (workCount > 0) {
             return;
         }
-        final boolean hot = isHot(System.nanoTime(), lastBusyNanos.getAsLong());
-        if (!awaitTrafficMs.test(hot ? HOT_WAIT_MS : COLD_WAIT_MS)) {
-            LockSupport.parkNanos(hot ? HOT_PARK_NANOS : COLD_PARK_NANOS);
+        final long now = System.nanoTime();
+        final long lastBusy = lastBusyNanos.getAsLong();
+        if (!awaitTrafficMs.test(isHot(now, lastBusy) ? HOT_WAIT_MS : COLD_WAIT_MS)) {
+            LockSupport.parkNanos(parkNanos(now, lastBusy));
         }
     }
 
