@@ -1,24 +1,21 @@
 package io.cairn.engine.peer;
 
 import io.cairn.engine.cluster.Member;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InterruptedIOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.Proxy;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -30,6 +27,12 @@ import javax.net.ssl.SSLContext;
  * does; it matches an IP-address host against the certificate's IP-address SANs (the test
  * certificates carry 127.0.0.1, ::1 and localhost), so peer URLs written with IPs need no special
  * handling.
+ *
+ * <p>Why {@link HttpURLConnection} and not {@code java.net.http.HttpClient}: this is one GET on a
+ * joining member's start path, where nothing has warmed up. In a fresh JVM the newer client took
+ * 400-540 ms for it (its selector thread, its default TLS context, ~500 classes); the older one
+ * 54-61 ms. A new member that takes that long to reach its leader can cost the cluster an election
+ * (engine/README.md, "A new member reaches its leader sooner").
  */
 public final class RemoteCluster {
     /** A member list is a few hundred bytes per member; more than this is not an etcd answer. */
@@ -50,71 +53,94 @@ public final class RemoteCluster {
      */
     public static ClusterView fetch(final List<URI> peerUrls, final SSLContext tlsOrNull,
         final Duration timeoutPerUrl) throws IOException {
-        final HttpClient.Builder builder = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1) // etcd's peer listener and the JDK's server speak 1.1
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(timeoutPerUrl);
-        if (tlsOrNull != null) {
-            builder.sslContext(tlsOrNull);
-        }
         final List<String> failures = new ArrayList<>();
-        try (HttpClient client = builder.build()) {
-            for (final URI peerUrl : peerUrls) {
-                final URI membersUrl = URI.create(withoutTrailingSlash(peerUrl.toString()) + PeerRequests.MEMBERS_PATH);
-                if (tlsOrNull == null && "https".equals(String.valueOf(peerUrl.getScheme()).toLowerCase(Locale.ROOT))) {
-                    failures.add(membersUrl + ": https, but no peer TLS was given");
-                    continue;
-                }
-                try {
-                    return ask(client, membersUrl, timeoutPerUrl);
-                } catch (final IOException | IllegalArgumentException e) {
-                    failures.add(membersUrl + ": " + reason(e));
-                }
+        for (final URI peerUrl : peerUrls) {
+            final URI membersUrl = URI.create(withoutTrailingSlash(peerUrl.toString()) + PeerRequests.MEMBERS_PATH);
+            if (tlsOrNull == null && "https".equals(String.valueOf(peerUrl.getScheme()).toLowerCase(Locale.ROOT))) {
+                failures.add(membersUrl + ": https, but no peer TLS was given");
+                continue;
+            }
+            try {
+                return ask(membersUrl, tlsOrNull, timeoutPerUrl);
+            } catch (final IOException | IllegalArgumentException e) {
+                failures.add(membersUrl + ": " + reason(e));
             }
         }
         throw new IOException("cannot fetch cluster info from peer urls: could not retrieve cluster information "
             + "from the given URLs (" + (failures.isEmpty() ? "none given" : String.join("; ", failures)) + ")");
     }
 
-    private static ClusterView ask(final HttpClient client, final URI membersUrl, final Duration timeout)
+    private static ClusterView ask(final URI membersUrl, final SSLContext tlsOrNull, final Duration timeout)
         throws IOException {
-        final HttpRequest request = HttpRequest.newBuilder(membersUrl).timeout(timeout).GET().build();
-        final CompletableFuture<HttpResponse<byte[]>> pending = client.sendAsync(request,
-            HttpResponse.BodyHandlers.limiting(HttpResponse.BodyHandlers.ofByteArray(), MEMBERS_BODY_BYTES_MAX));
-        final HttpResponse<byte[]> response;
+        final long deadlineNs = System.nanoTime() + timeout.toNanos();
+        // No proxy, as etcd's peer transport uses none; a connection of its own, closed after the answer.
+        final HttpURLConnection connection = (HttpURLConnection) membersUrl.toURL().openConnection(Proxy.NO_PROXY);
         try {
-            // The request's own timeout ends at the headers; this one also bounds a body that trickles.
-            response = pending.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (final TimeoutException e) {
-            pending.cancel(true);
-            throw new IOException("no answer within " + timeout.toMillis() + " ms");
-        } catch (final ExecutionException e) {
-            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-        } catch (final InterruptedException e) {
-            pending.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while asking " + membersUrl);
+            if (connection instanceof HttpsURLConnection https) {
+                // The default host name check stays: the peer's certificate must name the host dialed.
+                https.setSSLSocketFactory(tlsOrNull.getSocketFactory());
+            }
+            connection.setInstanceFollowRedirects(false);
+            connection.setUseCaches(false);
+            connection.setConnectTimeout(millis(timeout));
+            connection.setReadTimeout(millis(timeout));
+            final int status = connection.getResponseCode();
+            if (status != 200) {
+                throw new IOException("HTTP " + status);
+            }
+            final String clusterIdHex = connection.getHeaderField(PeerRequests.CLUSTER_ID_HEADER);
+            if (clusterIdHex == null) {
+                throw new IOException("no " + PeerRequests.CLUSTER_ID_HEADER + " header");
+            }
+            final long clusterId = hexId(clusterIdHex, PeerRequests.CLUSTER_ID_HEADER);
+            final byte[] body;
+            try (InputStream in = connection.getInputStream()) {
+                body = readBody(in, deadlineNs, timeout);
+            }
+            final List<Member> members = MembersJson.parse(new String(body, StandardCharsets.UTF_8));
+            if (members.isEmpty()) {
+                throw new IOException("failed to get raft cluster member(s): the answer lists none");
+            }
+            final Set<Long> removed = new HashSet<>();
+            // etcd does not send Cairn's header: none known removed.
+            final String removedHex = connection.getHeaderField(PeerRequests.REMOVED_IDS_HEADER);
+            for (final String hex : (removedHex == null ? "" : removedHex).split(",")) {
+                if (!hex.isBlank()) {
+                    removed.add(hexId(hex.strip(), PeerRequests.REMOVED_IDS_HEADER));
+                }
+            }
+            return new ClusterView(clusterId, members, removed);
+        } catch (final SocketTimeoutException e) {
+            throw new IOException("no answer within " + timeout.toMillis() + " ms", e);
+        } finally {
+            connection.disconnect();
         }
-        if (response.statusCode() != 200) {
-            throw new IOException("HTTP " + response.statusCode());
-        }
-        final Optional<String> clusterIdHex = response.headers().firstValue(PeerRequests.CLUSTER_ID_HEADER);
-        if (clusterIdHex.isEmpty()) {
-            throw new IOException("no " + PeerRequests.CLUSTER_ID_HEADER + " header");
-        }
-        final long clusterId = hexId(clusterIdHex.get(), PeerRequests.CLUSTER_ID_HEADER);
-        final List<Member> members = MembersJson.parse(new String(response.body(), StandardCharsets.UTF_8));
-        if (members.isEmpty()) {
-            throw new IOException("failed to get raft cluster member(s): the answer lists none");
-        }
-        final Set<Long> removed = new HashSet<>();
-        // etcd does not send Cairn's header: none known removed.
-        for (final String hex : response.headers().firstValue(PeerRequests.REMOVED_IDS_HEADER).orElse("").split(",")) {
-            if (!hex.isBlank()) {
-                removed.add(hexId(hex.strip(), PeerRequests.REMOVED_IDS_HEADER));
+    }
+
+    /**
+     * The body, at most {@link #MEMBERS_BODY_BYTES_MAX} bytes. Each read waits at most the read
+     * timeout; a body that trickles in is cut at the first read that ends past the deadline, so an
+     * answer takes at most the timeout and one read.
+     */
+    private static byte[] readBody(final InputStream in, final long deadlineNs, final Duration timeout)
+        throws IOException {
+        final ByteArrayOutputStream body = new ByteArrayOutputStream(1024);
+        final byte[] buffer = new byte[8192];
+        int read;
+        while ((read = in.read(buffer)) >= 0) {
+            body.write(buffer, 0, read);
+            if (body.size() > MEMBERS_BODY_BYTES_MAX) {
+                throw new IOException("the answer is longer than " + MEMBERS_BODY_BYTES_MAX + " bytes");
+            }
+            if (System.nanoTime() - deadlineNs > 0) {
+                throw new IOException("no answer within " + timeout.toMillis() + " ms");
             }
         }
-        return new ClusterView(clusterId, members, removed);
+        return body.toByteArray();
+    }
+
+    private static int millis(final Duration timeout) {
+        return Math.clamp(timeout.toMillis(), 1, Integer.MAX_VALUE);
     }
 
     /** etcd's types.IDFromString: unsigned hex. */

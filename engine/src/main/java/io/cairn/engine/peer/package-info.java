@@ -13,7 +13,8 @@
  * that restarts learn that it was removed.
  *
  * <p>Serving uses the JDK's {@code com.sun.net.httpserver} (no second HTTP stack beside gRPC's Netty
- * for two small endpoints); asking uses {@code java.net.http.HttpClient}. TLS contexts come from the
+ * for two small endpoints); asking uses the JDK's {@code HttpURLConnection}, the lighter of its two
+ * clients on a cold start ({@link RemoteCluster} says why). TLS contexts come from the
  * caller (the peer side of {@code io.cairn.engine.tls.TlsContext}). The answer is read with Gson,
  * already on the engine's classpath through protobuf-java-util: a maintained parser rather than a
  * hand-written one, and its streaming reader hands out a number's literal text, which etcd's

@@ -114,7 +114,7 @@ public final class TlsContext {
         return settings.requiresClientCertificate();
     }
 
-    /** An {@link SSLContext} over the JDK's that configures every engine it makes. */
+    /** An {@link SSLContext} over the JDK's that configures every engine and client socket it makes. */
     private static final class Configured extends SSLContext {
         Configured(final SSLContext jdk, final SSLParameters parameters) {
             super(new Spi(jdk, parameters), jdk.getProvider(), jdk.getProtocol());
@@ -154,7 +154,7 @@ public final class TlsContext {
 
         @Override
         protected SSLSocketFactory engineGetSocketFactory() {
-            throw new UnsupportedOperationException("Cairn's TLS contexts make SSLEngines only");
+            return new ConfiguredSocketFactory(jdk.getSocketFactory(), parameters);
         }
 
         @Override

@@ -124,7 +124,7 @@ class PeerHttpServerTest {
             final String message = none.getMessage();
             assertTrue(message.startsWith("cannot fetch cluster info from peer urls: could not retrieve cluster "
                 + "information from the given URLs ("), message);
-            assertTrue(message.contains(closed + "/members: ConnectException"), message);
+            assertTrue(message.contains(closed + "/members: Connection refused"), message);
             assertTrue(message.contains(url(nobody) + "/members: failed to get raft cluster member(s)"), message);
             assertTrue(message.contains("https://127.0.0.1:1/members: https, but no peer TLS was given"), message);
         }

@@ -15,6 +15,7 @@ import java.util.List;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,6 +84,16 @@ class PeerTlsContextTest {
         tls12.setUseClientMode(true);
         tls12.setEnabledProtocols(new String[] {"TLSv1.2"});
         assertThrows(SSLException.class, () -> handshake(tls12, server(b)));
+    }
+
+    @Test
+    void clientSocketsGetTheSameProtocolsAndSuitesAsEngines() throws IOException {
+        final TlsContext a = peer(ca.server("member"), "member");
+        final SSLEngine engine = a.sslContext().createSSLEngine("127.0.0.1", 2380);
+        try (SSLSocket socket = (SSLSocket) a.sslContext().getSocketFactory().createSocket()) {
+            assertEquals(List.of("TLSv1.3"), List.of(socket.getEnabledProtocols()));
+            assertEquals(List.of(engine.getEnabledCipherSuites()), List.of(socket.getEnabledCipherSuites()));
+        }
     }
 
     private static SSLEngine server(final TlsContext context) {
