@@ -160,15 +160,27 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
      */
     public static RaftKeyValueStore open(final Path dataDir, final Path walDir, final MemberOptions options,
         final ClusterOptions cluster, final Posix posix) throws IOException {
+        // A member alone starts its transport only once a member is added (see OnDemandPeers).
+        return open(dataDir, walDir, options, cluster, posix, (storage, alone) -> alone
+            ? new OnDemandPeers(storage.identity.memberId(), () -> startPeers(storage, cluster))
+            : startPeers(storage, cluster));
+    }
+
+    /** Makes a member's peers once its storage is open. */
+    interface PeersFactory {
+        Peers start(MemberStorage storage, boolean alone) throws IOException;
+    }
+
+    /** As above, with the peers {@code peersFactory} makes (tests: peers of their own). */
+    static RaftKeyValueStore open(final Path dataDir, final Path walDir, final MemberOptions options,
+        final ClusterOptions cluster, final Posix posix, final PeersFactory peersFactory) throws IOException {
         final MemberStorage storage = MemberStorage.open(dataDir, walDir, options, cluster.initial(), cluster.name(),
             posix);
         final RaftKeyValueStore kv;
         Peers peers = null;
         try {
             final boolean alone = RaftLoop.isAlone(storage.log.confState(), storage.identity.memberId());
-            // A member alone starts its transport only once a member is added (see OnDemandPeers).
-            peers = alone ? new OnDemandPeers(storage.identity.memberId(), () -> startPeers(storage, cluster))
-                : startPeers(storage, cluster);
+            peers = peersFactory.start(storage, alone);
             kv = new RaftKeyValueStore(storage, options, cluster, peers, alone);
         } catch (final IOException | RuntimeException e) {
             if (peers != null) {

@@ -3,13 +3,20 @@ package io.cairn.engine.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cairn.engine.cluster.Member;
 import io.cairn.engine.mvcc.TxnOp;
+import io.cairn.posix.NativePosix;
+import io.cairn.raft.Message;
+import io.cairn.transport.InboundHandler;
 import io.cairn.engine.testing.Await;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,6 +110,71 @@ class RaftLoopIdleTest {
             Thread.sleep(QUIET_MILLIS);
             assertFewDutyCyclesInAnIdleSecond(List.of("a member alone"), List.of(member));
             put(member, "b"); // a proposal wakes it
+        }
+    }
+
+    /**
+     * Every way the loop is woken (a proposal, the WAL's sync done, the apply thread's results) must end
+     * a wait on the peers' sockets too, which an unpark does not: `Selector.select` returns only on a
+     * datagram, its own `wakeup()`, or its timeout. These peers model that and never time out, so a
+     * wake that reaches only the thread's park leaves the put waiting for ever.
+     */
+    @Test
+    void everyWakeOfTheLoopEndsItsWaitOnThePeers() throws Exception {
+        final WaitOnlyForAWakeUp peers = new WaitOnlyForAWakeUp();
+        try (RaftKeyValueStore member = RaftKeyValueStore.open(dir.resolve("data"), dir.resolve("wal"),
+            MemberOptions.defaults(1), ClusterOptions.single(1), NativePosix.INSTANCE, (storage, alone) -> peers)) {
+            for (int i = 0; i < 20; i++) {
+                put(member, "k" + i);
+                Thread.sleep(20); // the loop goes back to its wait in between
+            }
+            assertTrue(peers.waits.get() > 0, "the loop never waited on its peers");
+        }
+    }
+
+    /** A member alone whose wait on its peers ends only at {@link #wakeUp} or an interrupt. */
+    private static final class WaitOnlyForAWakeUp implements Peers {
+        private final Semaphore wakeUps = new Semaphore(0);
+        private final AtomicLong waits = new AtomicLong();
+
+        @Override
+        public boolean awaitTraffic(final long timeoutMs) {
+            waits.incrementAndGet();
+            try {
+                wakeUps.acquire();
+            } catch (final InterruptedException closing) {
+                // As a selector's wait ends when its thread is interrupted (the loop's runner does so at close).
+                Thread.currentThread().interrupt();
+            }
+            wakeUps.drainPermits();
+            return true;
+        }
+
+        @Override
+        public void wakeUp() {
+            wakeUps.release();
+        }
+
+        @Override
+        public boolean send(final Message message) {
+            return false;
+        }
+
+        @Override
+        public int poll(final InboundHandler inbound) {
+            return 0;
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void members(final List<Member> members, final Set<Long> removedIds) {
+        }
+
+        @Override
+        public void close() {
         }
     }
 
