@@ -139,7 +139,7 @@ public final class AeronTransport implements AutoCloseable {
     /** As {@link #launch(TransportConfig)}, with faults injected into what arrives on each stream (tests). */
     public static AeronTransport launch(final TransportConfig config, final FaultPlan messageFaults,
                                         final FaultPlan snapshotFaults) {
-        return launch(config, new InMemorySnapshotStore(config.snapshotBytesMax()), messageFaults, snapshotFaults);
+        return launch(config, new InMemorySnapshotStore(config.snapshot().bytesMax()), messageFaults, snapshotFaults);
     }
 
     /**
@@ -297,8 +297,8 @@ public final class AeronTransport implements AutoCloseable {
                     + LIVENESS_TIMEOUT_MS + " ms, or the media driver failed");
             }
         }
-        final int messageFragments = messageSubscription.poll(messageAssembler, config.fragmentsPerPoll());
-        final int snapshotFragments = snapshotSubscription.poll(snapshotAssembler, config.fragmentsPerPoll());
+        final int messageFragments = messageSubscription.poll(messageAssembler, config.driver().fragmentsPerPoll());
+        final int snapshotFragments = snapshotSubscription.poll(snapshotAssembler, config.driver().fragmentsPerPoll());
         int leftWork = 0;
         if (messageFaults != null) {
             leftWork += messageFaults.releaseDue(nowNs);
@@ -311,7 +311,7 @@ public final class AeronTransport implements AutoCloseable {
         }
         // Fragments up to the limit may mean more are waiting in the log buffers, where no socket shows them;
         // a TLS step or a released frame may have made more to do.
-        workLeftByPoll = messageFragments == config.fragmentsPerPoll() || snapshotFragments == config.fragmentsPerPoll()
+        workLeftByPoll = messageFragments == config.driver().fragmentsPerPoll() || snapshotFragments == config.driver().fragmentsPerPoll()
             || leftWork > 0;
         driverOwed |= messageFragments + snapshotFragments > 0;
         return work + messageFragments + snapshotFragments + leftWork;

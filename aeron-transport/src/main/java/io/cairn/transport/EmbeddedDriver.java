@@ -35,18 +35,18 @@ public final class EmbeddedDriver implements AutoCloseable {
 
     public static EmbeddedDriver launch(final TransportConfig config) {
         // In INVOKER mode the owner runs the driver, so it may also sleep on the driver's sockets.
-        final DriverSockets sockets = config.threadingMode() == ThreadingMode.INVOKER ? new DriverSockets() : null;
+        final DriverSockets sockets = config.driver().threadingMode() == ThreadingMode.INVOKER ? new DriverSockets() : null;
         final MediaDriver.Context context = new MediaDriver.Context()
             .aeronDirectoryName(config.aeronDir().toString())
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
-            .threadingMode(config.threadingMode())
+            .threadingMode(config.driver().threadingMode())
             // Sparse log buffers: a peer's 16 MiB terms cost memory only as far as they are written.
             .termBufferSparseFile(true)
-            .sharedIdleStrategy(Configuration.agentIdleStrategy(config.idleStrategy(), null))
-            .conductorIdleStrategy(Configuration.agentIdleStrategy(config.idleStrategy(), null))
-            .senderIdleStrategy(Configuration.agentIdleStrategy(config.idleStrategy(), null))
-            .receiverIdleStrategy(Configuration.agentIdleStrategy(config.idleStrategy(), null))
+            .sharedIdleStrategy(Configuration.agentIdleStrategy(config.driver().idleStrategy(), null))
+            .conductorIdleStrategy(Configuration.agentIdleStrategy(config.driver().idleStrategy(), null))
+            .senderIdleStrategy(Configuration.agentIdleStrategy(config.driver().idleStrategy(), null))
+            .receiverIdleStrategy(Configuration.agentIdleStrategy(config.driver().idleStrategy(), null))
             // The driver's executor thread parses channels and resolves host names for the conductor, when a
             // publication or subscription is added and when a peer's name is resolved again. Aeron's idle strategy
             // for it sleeps about 50 us at a time: 1,600 wake-ups a second, 2.5% of a core on an idle member, more

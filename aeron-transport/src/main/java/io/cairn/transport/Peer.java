@@ -34,9 +34,9 @@ final class Peer implements AutoCloseable {
          final FrameHandler snapshotTarget) {
         this.memberId = memberId;
         this.url = url;
-        this.messages = aeron.addExclusivePublication(url.channel(config.mtuBytes(), config.messageTermBytes()),
+        this.messages = aeron.addExclusivePublication(url.channel(config.driver().mtuBytes(), config.driver().messageTermBytes()),
             AeronTransport.MESSAGE_STREAM_ID);
-        this.snapshots = aeron.addExclusivePublication(url.channel(config.mtuBytes(), config.snapshotTermBytes()),
+        this.snapshots = aeron.addExclusivePublication(url.channel(config.driver().mtuBytes(), config.snapshot().termBytes()),
             AeronTransport.SNAPSHOT_STREAM_ID);
         if (tlsLinks == null) {
             this.messageLink = null;

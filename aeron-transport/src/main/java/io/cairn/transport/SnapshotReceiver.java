@@ -101,7 +101,7 @@ final class SnapshotReceiver {
             // window forever and we stay silent forever, until it gives up and starts the same snapshot again,
             // which we would take as duplicates too. So once per ack timeout, say where we are.
             final long now = System.nanoTime();
-            if (offset < expectedOffset && now - lastTakenNs >= config.snapshotAckTimeoutNs()) {
+            if (offset < expectedOffset && now - lastTakenNs >= config.snapshot().ackTimeoutNs()) {
                 lastTakenNs = now;
                 sendAck(index, term, expectedOffset, false);
             }
@@ -182,7 +182,7 @@ final class SnapshotReceiver {
             return false;
         }
         if (staging == null) {
-            staging = ByteBuffer.allocateDirect(config.snapshotChunkBytes());
+            staging = ByteBuffer.allocateDirect(config.snapshot().chunkBytes());
             stagingView.wrap(staging);
         }
         snapshotIndex = index;

@@ -63,7 +63,7 @@ final class SnapshotSender {
         this.counters = counters;
         this.peerId = peerId;
         this.output = output;
-        this.frame = new ExpandableDirectByteBuffer(config.snapshotChunkBytes() + 4096);
+        this.frame = new ExpandableDirectByteBuffer(config.snapshot().chunkBytes() + 4096);
     }
 
     /**
@@ -73,7 +73,7 @@ final class SnapshotSender {
     void start(final Message snapshotMessage, final SnapshotSource bytes, final long nowNs) {
         end();
         if (staging == null) {
-            staging = ByteBuffer.allocateDirect(config.snapshotChunkBytes());
+            staging = ByteBuffer.allocateDirect(config.snapshot().chunkBytes());
             stagingView.wrap(staging);
         }
         message = snapshotMessage;
@@ -97,18 +97,18 @@ final class SnapshotSender {
         if (message == null) {
             return 0;
         }
-        if (nowNs - lastProgressNs > config.snapshotAckTimeoutNs()) {
-            if (++stalls > config.snapshotStallsMax()) {
+        if (nowNs - lastProgressNs > config.snapshot().ackTimeoutNs()) {
+            if (++stalls > config.snapshot().stallsMax()) {
                 giveUp(handler);
                 return 1;
             }
             sendOffset = ackedOffset;
             lastProgressNs = nowNs;
         }
-        final long windowBytes = (long) config.snapshotWindowChunks() * config.snapshotChunkBytes();
+        final long windowBytes = (long) config.snapshot().windowChunks() * config.snapshot().chunkBytes();
         int sent = 0;
-        while (sent < config.snapshotChunksPerPoll() && !allSent(total) && sendOffset - ackedOffset < windowBytes) {
-            final int length = (int) Math.min(config.snapshotChunkBytes(), total - sendOffset);
+        while (sent < config.snapshot().chunksPerPoll() && !allSent(total) && sendOffset - ackedOffset < windowBytes) {
+            final int length = (int) Math.min(config.snapshot().chunkBytes(), total - sendOffset);
             final int frameLength;
             try {
                 frameLength = encodeChunk(sendOffset, length);

@@ -110,7 +110,7 @@ final class TestNodes implements AutoCloseable {
         final TransportConfig config = node(memberId).config();
         node(memberId).close();
         final AeronTransport restarted = AeronTransport.launch(config,
-            new InMemorySnapshotStore(config.snapshotBytesMax()), tls.get((int) memberId - 1));
+            new InMemorySnapshotStore(config.snapshot().bytesMax()), tls.get((int) memberId - 1));
         for (final AeronTransport other : transports) {
             if (other.config().memberId() != memberId) {
                 restarted.addPeer(other.config().memberId(), other.config().listenUrl());

@@ -111,7 +111,7 @@ class TrafficWaitTest {
     @Test
     void aDriverWithThreadsOfItsOwnCannotBeWaitedOn() {
         final TransportConfig shared = TestNodes.config(TestNodes.CLUSTER_ID, 1, TestNodes.freeUdpPort());
-        assertEquals(ThreadingMode.SHARED, shared.threadingMode());
+        assertEquals(ThreadingMode.SHARED, shared.driver().threadingMode());
         try (AeronTransport transport = AeronTransport.launch(shared)) {
             assertFalse(transport.awaitTraffic(WAIT_MS), "no wait: the owner parks instead");
             transport.wakeUp(); // harmless
