@@ -69,6 +69,10 @@ public final class AeronTransport implements AutoCloseable {
     private final TlsLinks tlsLinks;
     private final FrameHandler messageTarget;
     private final FrameHandler snapshotTarget;
+    /** Null unless snapshots go over TCP ({@link TransportConfig.SnapshotFlow#overTcp}). */
+    private final HttpSnapshots httpSnapshots;
+    /** The thread that last polled: woken, besides the socket wait, when a snapshot over TCP arrives or ends. */
+    private volatile Thread owner;
     private InboundHandler handler;
     private long nowNs;
     /** Null unless INVOKER mode: the driver's sockets, for {@link #awaitTraffic}. */
@@ -126,6 +130,8 @@ public final class AeronTransport implements AutoCloseable {
             this.messageAssembler = new FragmentAssembler(new TlsInbound(envelopes, counters, false));
             this.snapshotAssembler = new FragmentAssembler(new TlsInbound(envelopes, counters, true));
         }
+        this.httpSnapshots = config.snapshot().overTcp()
+            ? new HttpSnapshots(config, store, tls, counters, this::wakeOwner) : null;
     }
 
     /**
@@ -182,6 +188,10 @@ public final class AeronTransport implements AutoCloseable {
         }
         peers.put(memberId, new Peer(aeron, config, counters, memberId, url, store, tlsLinks, messageTarget,
             snapshotTarget));
+        if (httpSnapshots != null) {
+            httpSnapshots.cancel(memberId); // one to its old URL
+            httpSnapshots.peerAdded(memberId);
+        }
     }
 
     /** Forgets a member: closes its publications and abandons its snapshot streams. */
@@ -189,6 +199,9 @@ public final class AeronTransport implements AutoCloseable {
         final Peer peer = peers.remove(memberId);
         if (peer != null) {
             peer.close();
+        }
+        if (httpSnapshots != null) {
+            httpSnapshots.forget(memberId);
         }
     }
 
@@ -223,21 +236,7 @@ public final class AeronTransport implements AutoCloseable {
             return false;
         }
         if (m.type() == MessageType.SNAPSHOT) {
-            final SnapshotSource source;
-            try {
-                source = store.openSource(m);
-            } catch (final IOException | RuntimeException e) {
-                System.getLogger(AeronTransport.class.getName()).log(System.Logger.Level.WARNING, "snapshot "
-                    + m.snapshot().index() + " to " + Long.toHexString(m.to()) + ": cannot open its source: " + e);
-                counters.snapshotsFailed.increment();
-                return false;
-            }
-            final io.cairn.raft.Snapshot described = source.describe(m.snapshot());
-            final Message sent = described == m.snapshot() ? m : new Message(m.type(), m.from(), m.to(), m.term(),
-                m.logTerm(), m.index(), m.entries(), m.commit(), m.reject(), m.rejectHint(), described, m.context());
-            peer.snapshotSender.start(sent, source, System.nanoTime());
-            counters.messagesSent.increment();
-            return true;
+            return sendSnapshot(m, peer, httpSnapshots != null && httpSnapshots.sendsTo(m.to()));
         }
         if (m.entries().size() > 0xFFFF) {
             counters.sendTooLarge.increment();
@@ -279,6 +278,73 @@ public final class AeronTransport implements AutoCloseable {
     }
 
     /**
+     * Starts sending {@code m}'s snapshot, over TCP or on the Aeron stream, replacing one still in flight to the
+     * peer either way; false when its source could not be opened.
+     */
+    private boolean sendSnapshot(final Message m, final Peer peer, final boolean overTcp) {
+        final SnapshotSource source;
+        try {
+            source = store.openSource(m);
+        } catch (final IOException | RuntimeException e) {
+            System.getLogger(AeronTransport.class.getName()).log(System.Logger.Level.WARNING, "snapshot "
+                + m.snapshot().index() + " to " + Long.toHexString(m.to()) + ": cannot open its source: " + e);
+            counters.snapshotsFailed.increment();
+            return false;
+        }
+        final io.cairn.raft.Snapshot described = source.describe(m.snapshot());
+        final Message sent = described == m.snapshot() ? m : new Message(m.type(), m.from(), m.to(), m.term(),
+            m.logTerm(), m.index(), m.entries(), m.commit(), m.reject(), m.rejectHint(), described, m.context());
+        if (overTcp) {
+            peer.snapshotSender.end();
+            httpSnapshots.start(sent, source, peer.url);
+        } else {
+            if (httpSnapshots != null) {
+                httpSnapshots.cancel(m.to());
+            }
+            peer.snapshotSender.start(sent, source, System.nanoTime());
+        }
+        counters.messagesSent.increment();
+        return true;
+    }
+
+    /** A peer had no endpoint for snapshots over TCP: the same snapshot again, on the Aeron stream. */
+    private void sendOverAeron(final Message snapshotMessage) {
+        final Peer peer = peers.get(snapshotMessage.to());
+        if (peer == null || !sendSnapshot(snapshotMessage, peer, false)) {
+            handler.onSnapshotStatus(snapshotMessage.to(), snapshotMessage.snapshot().index(), false);
+        }
+    }
+
+    /**
+     * A snapshot a peer sent over TCP ({@link TransportConfig.SnapshotFlow#overTcp}), for the member's peer HTTP
+     * listener to call on its request thread with {@code POST /cairn/snapshot}'s headers and body: the snapshot is
+     * written to the store's sink, checked, and queued for the owner's next {@link #poll}, which delivers it as the
+     * Aeron stream's are. Any thread.
+     *
+     * @param header        a request header's value by name, or null
+     * @param contentLength the request's Content-Length
+     * @param sessionOrNull the request's TLS session (https), for etcd's {@code --peer-cert-allowed-cn}
+     * @return the status and text to answer with (503 when this transport takes no snapshots over TCP)
+     */
+    public SnapshotUploadAnswer receiveSnapshot(final java.util.function.Function<String, String> header,
+                                                final long contentLength, final java.io.InputStream body,
+                                                final javax.net.ssl.SSLSession sessionOrNull) {
+        if (httpSnapshots == null) {
+            return new SnapshotUploadAnswer(503, "this member takes snapshots on the Aeron stream only");
+        }
+        return httpSnapshots.receive(header, contentLength, body, sessionOrNull);
+    }
+
+    /** Wakes the owner for the queues of snapshots over TCP: out of a socket wait or a park. */
+    private void wakeOwner() {
+        wakeUp();
+        final Thread thread = owner;
+        if (thread != null) {
+            java.util.concurrent.locks.LockSupport.unpark(thread);
+        }
+    }
+
+    /**
      * One duty cycle: delivers up to {@code fragmentsPerPoll} received fragments per stream to {@code handler},
      * advances outgoing snapshots by a few chunks, and (INVOKER mode) runs the media driver. Never blocks.
      *
@@ -286,8 +352,12 @@ public final class AeronTransport implements AutoCloseable {
      */
     public int poll(final InboundHandler inbound) {
         handler = inbound;
+        owner = Thread.currentThread();
         nowNs = System.nanoTime();
         int work = 0;
+        if (httpSnapshots != null) {
+            work += httpSnapshots.drain(inbound, this::sendOverAeron);
+        }
         if (driverInvoker != null) {
             work += invokeDriver();
             work += clientInvoker.invoke();
@@ -456,7 +526,8 @@ public final class AeronTransport implements AutoCloseable {
     /** Whether a snapshot to {@code memberId} is still being streamed. */
     public boolean isSendingSnapshot(final long memberId) {
         final Peer peer = peers.get(memberId);
-        return peer != null && peer.snapshotSender.isActive();
+        return peer != null && peer.snapshotSender.isActive()
+            || httpSnapshots != null && httpSnapshots.isSending(memberId);
     }
 
     /**
@@ -475,6 +546,9 @@ public final class AeronTransport implements AutoCloseable {
 
     @Override
     public void close() {
+        if (httpSnapshots != null) {
+            httpSnapshots.close();
+        }
         for (final Peer peer : peers.values()) {
             peer.close();
         }

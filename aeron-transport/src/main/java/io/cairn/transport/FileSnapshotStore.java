@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -19,7 +20,8 @@ import java.util.function.Function;
  * supplies (a B+tree image). Neither side holds a snapshot in memory.
  *
  * <p>Receiving from peer P (hex id) a snapshot at index I: the bytes go by positional writes to
- * {@code <dir>/db.incoming-P.part}. When the whole snapshot's CRC32C has matched, the file is fdatasynced, renamed
+ * {@code <dir>/db.incoming-P-pN.part}, N counting the sinks this store opened, so that two transfers from one peer
+ * (a snapshot over TCP whose connection hangs, and the one that replaced it) never share a file. When the whole snapshot's CRC32C has matched, the file is fdatasynced, renamed
  * to {@code <dir>/db.incoming-P-I} and the directory fsynced; the delivered SNAPSHOT message's {@code data} is
  * that path, absolute, in UTF-8. From then on the file is the host's: it installs it (renames it over its tree
  * file) or deletes it if Raft does not take the snapshot. A rejected, replaced or abandoned transfer deletes its
@@ -31,6 +33,7 @@ public final class FileSnapshotStore implements SnapshotStore {
 
     private final Path incomingDir;
     private final Function<Message, SnapshotSource> sources;
+    private final AtomicLong sinksOpened = new AtomicLong();
 
     /**
      * @param incomingDir where received snapshots are written (created if absent): the tree file's directory, so
@@ -63,7 +66,8 @@ public final class FileSnapshotStore implements SnapshotStore {
     public SnapshotSink openSink(final long fromPeer, final long snapshotIndex, final long snapshotTerm,
                                  final long sizeBytes) throws IOException {
         final String peer = Long.toHexString(fromPeer);
-        final Path partial = incomingDir.resolve(PREFIX + peer + PARTIAL_SUFFIX);
+        final Path partial = incomingDir.resolve(PREFIX + peer + "-p" + sinksOpened.incrementAndGet()
+            + PARTIAL_SUFFIX);
         final Path complete = incomingDir.resolve(PREFIX + peer + "-" + snapshotIndex);
         final FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
             StandardOpenOption.TRUNCATE_EXISTING);

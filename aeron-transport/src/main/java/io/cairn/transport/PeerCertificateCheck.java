@@ -26,11 +26,17 @@ final class PeerCertificateCheck {
         if (allowedCn == null) {
             return null;
         }
-        final Certificate[] chain;
         try {
-            chain = session.getPeerCertificates();
+            return refusal(session.getPeerCertificates());
         } catch (final SSLPeerUnverifiedException e) {
             return "the peer presented no certificate, and the allowed CN is " + allowedCn;
+        }
+    }
+
+    /** As above, for the certificate chain the peer presented. */
+    String refusal(final Certificate[] chain) {
+        if (allowedCn == null) {
+            return null;
         }
         if (chain.length == 0 || !(chain[0] instanceof X509Certificate leaf)) {
             return "the peer presented no X.509 certificate, and the allowed CN is " + allowedCn;

@@ -53,9 +53,12 @@ public record TransportConfig(long clusterId, long memberId, PeerUrl listenUrl, 
      * @param bytesMax     the largest snapshot the default {@link InMemorySnapshotStore} accepts (one array); a store
      *                     passed to {@link AeronTransport#launch(TransportConfig, SnapshotStore, FaultPlan, FaultPlan)}
      *                     sets its own limits (sizes are longs)
+     * @param overTcp      snapshots go as HTTP requests to the peer's URL (its peer listener hands them to
+     *                     {@link AeronTransport#receiveSnapshot}), falling back to the Aeron stream for a peer that
+     *                     has no such endpoint; false: always the Aeron stream
      */
     public record SnapshotFlow(int termBytes, int chunkBytes, int windowChunks, int chunksPerPoll, long ackTimeoutNs,
-                               int stallsMax, int bytesMax) {
+                               int stallsMax, int bytesMax, boolean overTcp) {
         public SnapshotFlow {
             if (chunkBytes <= 0 || chunkBytes + SNAPSHOT_CHUNK_HEADROOM_BYTES > termBytes / 8) {
                 throw new IllegalArgumentException("chunkBytes " + chunkBytes + " must be positive and fit"
@@ -86,7 +89,7 @@ public record TransportConfig(long clusterId, long memberId, PeerUrl listenUrl, 
             + "-" + listenUrl.port());
         final Driver driver = new Driver(ThreadingMode.SHARED, "backoff", 1408, 16 << 20, 64);
         final SnapshotFlow snapshot = new SnapshotFlow(16 << 20, 1 << 20, 8, 4, 1_000_000_000L, 30,
-            Integer.MAX_VALUE - 64);
+            Integer.MAX_VALUE - 64, false);
         return new TransportConfig(clusterId, memberId, listenUrl, dir, driver, snapshot);
     }
 
@@ -117,7 +120,14 @@ public record TransportConfig(long clusterId, long memberId, PeerUrl listenUrl, 
                                             final long ackTimeoutNs) {
         return new TransportConfig(clusterId, memberId, listenUrl, aeronDir, driver, new SnapshotFlow(
             snapshot.termBytes, chunkBytes, windowChunks, chunksPerPoll, ackTimeoutNs, snapshot.stallsMax,
-            snapshot.bytesMax));
+            snapshot.bytesMax, snapshot.overTcp));
+    }
+
+    /** Snapshots over TCP when {@code value} (see {@link SnapshotFlow#overTcp}). */
+    public TransportConfig withSnapshotsOverTcp(final boolean value) {
+        return new TransportConfig(clusterId, memberId, listenUrl, aeronDir, driver, new SnapshotFlow(
+            snapshot.termBytes, snapshot.chunkBytes, snapshot.windowChunks, snapshot.chunksPerPoll,
+            snapshot.ackTimeoutNs, snapshot.stallsMax, snapshot.bytesMax, value));
     }
 
     private TransportConfig withDriver(final Driver value) {

@@ -285,9 +285,9 @@ class StoreSnapshotTransferTest {
             assertTrue(nodes.node(1).send(snapshotMessage(9)));
             nodes.pollUntil("part of the snapshot received",
                 () -> nodes.node(2).counters().snapshotChunksReceived.get() >= 10);
-            assertTrue(Files.exists(followerDir.resolve("db.incoming-1.part")));
+            assertTrue(Files.exists(followerDir.resolve("db.incoming-1-p1.part")));
             nodes.node(2).removePeer(1); // membership change: the transfer is abandoned
-            assertFalse(Files.exists(followerDir.resolve("db.incoming-1.part")), "the partial file is deleted");
+            assertFalse(Files.exists(followerDir.resolve("db.incoming-1-p1.part")), "the partial file is deleted");
         }
         Files.writeString(followerDir.resolve("db.incoming-7.part"), "left by a crash");
         new FileSnapshotStore(followerDir, m -> null);

@@ -16,6 +16,7 @@ import io.cairn.engine.log.Logs;
 import io.cairn.engine.cluster.InitialMembers;
 import io.cairn.engine.peer.ClusterView;
 import io.cairn.engine.peer.PeerHttpServer;
+import io.cairn.engine.peer.SnapshotRequests;
 import io.cairn.engine.node.ClusterOptions;
 import io.cairn.engine.node.MemberOptions;
 import io.cairn.engine.node.RaftKeyValueStore;
@@ -219,8 +220,9 @@ public final class Main {
                 : clusterOptions(config);
             final Set<PlantedBug> plantedBugs = PlantedBug.fromEnvironment(System.getenv());
             testFaults = StorageFaultControl.fromEnvironment(System.getenv(), NativePosix.INSTANCE);
+            // Snapshots to peers go over TCP, to the peer listener started below, as etcd sends them.
             store = RaftKeyValueStore.open(config.storage().dataDir(), config.storage().walDir(), memberOptions(config),
-                cluster.withPeerTls(peerTls), testFaults.disk());
+                cluster.withPeerTls(peerTls).withSnapshotsOverTcp(true), testFaults.disk());
             if (config.corruptCheck().initial()) {
                 new CorruptionCheck(store, new Alarms(store), CorruptionCheck.requestTimeout(
                     config.timing().electionTimeoutMillis()), new MemberChannels(clientTls)).checkBeforeServing();
@@ -229,7 +231,10 @@ public final class Main {
             final RaftKeyValueStore members = store;
             peerPort = PeerHttpServer.start(config.urls().listenPeerUrls().getFirst(), peerSsl,
                 peerTls != null && peerTls.clientCertAuth(), () -> new ClusterView(members.status().clusterId(),
-                    members.members(), members.removedMemberIds()));
+                    members.members(), members.removedMemberIds()), (header, length, body, session) -> {
+                    final var answer = members.receiveSnapshot(header, length, body, session);
+                    return new SnapshotRequests.Answer(answer.status(), answer.text());
+                });
             plant(plantedBugs, store, server);
         } catch (final IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "cannot start", LogField.of("name", config.name()),

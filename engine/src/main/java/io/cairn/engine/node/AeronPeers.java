@@ -159,6 +159,13 @@ final class AeronPeers implements Peers {
     }
 
     @Override
+    public io.cairn.transport.SnapshotUploadAnswer receiveSnapshot(
+        final java.util.function.Function<String, String> header, final long contentLength,
+        final java.io.InputStream body, final javax.net.ssl.SSLSession sessionOrNull) {
+        return transport.receiveSnapshot(header, contentLength, body, sessionOrNull);
+    }
+
+    @Override
     public int poll(final InboundHandler inbound) {
         final int work = transport.poll(inbound);
         if (work == 0) {

@@ -19,9 +19,12 @@ import java.util.List;
  * @param messageFaults  tests only: faults applied to the Raft frames this member receives (partitions, delays);
  *                       null (always outside tests) for none
  * @param peerTls        TLS between peers (https peer URLs); null for none
+ * @param snapshotsOverTcp snapshots go to peers as HTTP requests on their peer URL, which this member's peer
+ *                       listener must then serve too ({@code Main} does; in-process test clusters have no
+ *                       listener and use the Aeron stream)
  */
 public record ClusterOptions(String name, InitialMembers initial, List<String> clientUrls, String listenPeerUrl,
-                             Path aeronDir, FaultPlan messageFaults, PeerTls peerTls) {
+                             Path aeronDir, FaultPlan messageFaults, PeerTls peerTls, boolean snapshotsOverTcp) {
     public ClusterOptions {
         clientUrls = List.copyOf(clientUrls);
     }
@@ -29,11 +32,16 @@ public record ClusterOptions(String name, InitialMembers initial, List<String> c
     /** Without peer TLS. */
     public ClusterOptions(final String name, final InitialMembers initial, final List<String> clientUrls,
         final String listenPeerUrl, final Path aeronDir, final FaultPlan messageFaults) {
-        this(name, initial, clientUrls, listenPeerUrl, aeronDir, messageFaults, null);
+        this(name, initial, clientUrls, listenPeerUrl, aeronDir, messageFaults, null, false);
     }
 
     public ClusterOptions withPeerTls(final PeerTls value) {
-        return new ClusterOptions(name, initial, clientUrls, listenPeerUrl, aeronDir, messageFaults, value);
+        return new ClusterOptions(name, initial, clientUrls, listenPeerUrl, aeronDir, messageFaults, value,
+            snapshotsOverTcp);
+    }
+
+    public ClusterOptions withSnapshotsOverTcp(final boolean value) {
+        return new ClusterOptions(name, initial, clientUrls, listenPeerUrl, aeronDir, messageFaults, peerTls, value);
     }
 
     /** A member alone in its cluster (tests, and `bin/cairn` without --initial-cluster peers). */

@@ -54,6 +54,13 @@ final class OnDemandPeers implements Peers {
     }
 
     @Override
+    public io.cairn.transport.SnapshotUploadAnswer receiveSnapshot(
+        final java.util.function.Function<String, String> header, final long contentLength,
+        final java.io.InputStream body, final javax.net.ssl.SSLSession sessionOrNull) {
+        return delegate.receiveSnapshot(header, contentLength, body, sessionOrNull);
+    }
+
+    @Override
     public void flush() {
         delegate.flush();
     }

@@ -69,6 +69,16 @@ interface Peers extends AutoCloseable {
     default void wakeUp() {
     }
 
+    /**
+     * A snapshot a peer sent over TCP, on the peer listener's request thread (see
+     * {@link io.cairn.transport.AeronTransport#receiveSnapshot}); refused with 503 by a member with no transport.
+     */
+    default io.cairn.transport.SnapshotUploadAnswer receiveSnapshot(
+        final java.util.function.Function<String, String> header, final long contentLength,
+        final java.io.InputStream body, final javax.net.ssl.SSLSession sessionOrNull) {
+        return io.cairn.transport.SnapshotUploadAnswer.NO_TRANSPORT;
+    }
+
     /** Puts what {@link #send} queued on the wire now (the transport's driver runs on the loop's thread). */
     void flush();
 

@@ -102,6 +102,15 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         storage.wal.plantBugAcknowledgeBeforeFdatasync();
     }
 
+    /**
+     * A snapshot a peer sent over TCP to this member's peer listener ({@code POST /cairn/snapshot}), on the
+     * listener's request thread; see {@link io.cairn.transport.AeronTransport#receiveSnapshot}.
+     */
+    public io.cairn.transport.SnapshotUploadAnswer receiveSnapshot(final java.util.function.Function<String, String> header,
+        final long contentLength, final java.io.InputStream body, final javax.net.ssl.SSLSession sessionOrNull) {
+        return peers.receiveSnapshot(header, contentLength, body, sessionOrNull);
+    }
+
     private RaftKeyValueStore(final MemberStorage storage, final MemberOptions options, final ClusterOptions cluster,
         final Peers peers, final boolean alone) {
         this.storage = storage;
@@ -210,7 +219,8 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         // own fsync. Measured on 2 cores: put/1 p50 2.4 ms against 5.7 ms with a SHARED driver thread
         // (whose backoff held appends back); see engine/README.md, Cluster figures.
         TransportConfig config = TransportConfig.defaults(self.clusterId(), self.memberId(),
-            PeerUrl.of(java.net.URI.create(cluster.listenPeerUrl()))).withDriver(ThreadingMode.INVOKER, "noop");
+            PeerUrl.of(java.net.URI.create(cluster.listenPeerUrl()))).withDriver(ThreadingMode.INVOKER, "noop")
+            .withSnapshotsOverTcp(cluster.snapshotsOverTcp());
         if (cluster.aeronDir() != null) {
             config = config.withAeronDir(cluster.aeronDir());
         }

@@ -48,6 +48,16 @@ public final class PeerHttpServer implements AutoCloseable {
      */
     public static PeerHttpServer start(final URI listenPeerUrl, final SSLContext tlsOrNull,
         final boolean requireClientCertificate, final Supplier<ClusterView> view) throws IOException {
+        return start(listenPeerUrl, tlsOrNull, requireClientCertificate, view, null);
+    }
+
+    /**
+     * As above, and taking snapshots that peers send over TCP ({@code POST /cairn/snapshot}) into
+     * {@code snapshotsOrNull} (null: that path is 404, as every unknown one).
+     */
+    public static PeerHttpServer start(final URI listenPeerUrl, final SSLContext tlsOrNull,
+        final boolean requireClientCertificate, final Supplier<ClusterView> view,
+        final SnapshotRequests.Intake snapshotsOrNull) throws IOException {
         final String scheme = String.valueOf(listenPeerUrl.getScheme()).toLowerCase(Locale.ROOT);
         final boolean https = scheme.equals("https");
         if (!https && !scheme.equals("http")) {
@@ -76,6 +86,9 @@ public final class PeerHttpServer implements AutoCloseable {
             throw new IOException("cannot listen on peer URL " + listenPeerUrl + ": " + e.getMessage(), e);
         }
         server.createContext("/", new PeerRequests(view, io.cairn.engine.api.EtcdVersions.SERVER, CLUSTER_VERSION));
+        if (snapshotsOrNull != null) {
+            server.createContext(SnapshotRequests.PATH, new SnapshotRequests(snapshotsOrNull));
+        }
         server.setExecutor(new BoundedVirtualThreads(EXCHANGES_IN_FLIGHT_MAX));
         startAsDaemon(server);
         return new PeerHttpServer(server);
