@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +50,7 @@ class HttpSnapshotTransferTest {
             final byte[] bytes = Files.readAllBytes(FileSnapshotStore.receivedFile(received));
             assertEquals(SNAPSHOT_BYTES, bytes.length);
             for (int i = 0; i < bytes.length; i++) {
-                if (bytes[i] != patternAt(i)) {
+                if (bytes[i] != PatternBytes.at(i)) {
                     throw new AssertionError("wrong byte at " + i);
                 }
             }
@@ -117,7 +116,7 @@ class HttpSnapshotTransferTest {
     }
 
     private TestNodes start() throws IOException {
-        final SnapshotStore leader = new FileSnapshotStore(dir.resolve("leader"), m -> patternSource());
+        final SnapshotStore leader = new FileSnapshotStore(dir.resolve("leader"), m -> PatternBytes.source(SNAPSHOT_BYTES));
         final SnapshotStore follower = new FileSnapshotStore(dir.resolve("follower"), m -> {
             throw new AssertionError("the follower sends no snapshot");
         });
@@ -192,31 +191,5 @@ class HttpSnapshotTransferTest {
         try (var files = Files.list(directory)) {
             return files.toList();
         }
-    }
-
-    private static byte patternAt(final long offset) {
-        return (byte) ((offset * 0x9E3779B97F4A7C15L) >>> 56);
-    }
-
-    private static SnapshotSource patternSource() {
-        return new SnapshotSource() {
-            @Override
-            public long sizeBytes() {
-                return SNAPSHOT_BYTES;
-            }
-
-            @Override
-            public int read(final long offsetBytes, final ByteBuffer dst) {
-                final int length = (int) Math.min(dst.remaining(), SNAPSHOT_BYTES - offsetBytes);
-                for (int i = 0; i < length; i++) {
-                    dst.put(patternAt(offsetBytes + i));
-                }
-                return length;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
     }
 }

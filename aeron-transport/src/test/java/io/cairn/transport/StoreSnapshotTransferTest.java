@@ -176,11 +176,6 @@ class StoreSnapshotTransferTest {
         return out;
     }
 
-    /** Bytes that are a function of their offset: a source of any size without holding it anywhere. */
-    private static byte patternAt(final long offset) {
-        return (byte) ((offset * 0x9E3779B97F4A7C15L) >>> 56);
-    }
-
     private static class PatternStore implements SnapshotStore {
         final long sizeBytes;
         long verifiedBytes;
@@ -192,25 +187,7 @@ class StoreSnapshotTransferTest {
 
         @Override
         public SnapshotSource openSource(final Message snapshotMessage) {
-            return new SnapshotSource() {
-                @Override
-                public long sizeBytes() {
-                    return sizeBytes;
-                }
-
-                @Override
-                public int read(final long offsetBytes, final ByteBuffer dst) {
-                    final int length = (int) Math.min(dst.remaining(), sizeBytes - offsetBytes);
-                    for (int i = 0; i < length; i++) {
-                        dst.put(patternAt(offsetBytes + i));
-                    }
-                    return length;
-                }
-
-                @Override
-                public void close() {
-                }
-            };
+            return PatternBytes.source(sizeBytes);
         }
 
         @Override
@@ -224,7 +201,7 @@ class StoreSnapshotTransferTest {
                         throw new AssertionError("write at " + offsetBytes + ", expected " + verifiedBytes);
                     }
                     while (src.hasRemaining()) {
-                        if (src.get() != patternAt(verifiedBytes)) {
+                        if (src.get() != PatternBytes.at(verifiedBytes)) {
                             throw new AssertionError("wrong byte at " + verifiedBytes);
                         }
                         verifiedBytes++;

@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
  * body and in the headers a peer reads: {@code GET /members} and {@code GET /version}; 405 (with
  * {@code Allow: GET}) for another method on those paths; 404 for every other path, whatever the
  * method (Go's {@code http.NotFound} at "/"). Etcd's other peer paths (/raft, /leases,
- * /members/promote) have no Cairn counterpart here: Raft travels over Aeron.
+ * /members/promote) have no Cairn counterpart here: Raft travels over Aeron, and snapshots to
+ * Cairn's own path ({@link SnapshotRequests}).
  */
 final class PeerRequests implements HttpHandler {
     static final String MEMBERS_PATH = "/members";

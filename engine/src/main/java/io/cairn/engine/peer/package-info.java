@@ -1,8 +1,9 @@
 /**
  * What members tell each other outside Raft, on the TCP port of their peer URL, as etcd 3.4 does
  * on its peer listener: {@code GET /members} (the member list and, in the {@code X-Etcd-Cluster-ID}
- * header, the cluster id) and {@code GET /version}. Raft itself travels over Aeron (UDP) on the same
- * port number, so the two never meet.
+ * header, the cluster id) and {@code GET /version}; and, Cairn's own, {@code POST /cairn/snapshot}, a
+ * snapshot a peer sends over TCP, handed to the member's transport ({@link SnapshotRequests}). Raft
+ * itself travels over Aeron (UDP) on the same port number, so the two never meet.
  *
  * <p>A member started with {@code --initial-cluster-state existing} (after {@code etcdctl member add})
  * asks the peers named in {@code --initial-cluster} for their view ({@link RemoteCluster}) and takes
