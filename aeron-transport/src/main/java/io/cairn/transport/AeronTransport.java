@@ -321,18 +321,13 @@ public final class AeronTransport implements AutoCloseable {
      * written to the store's sink, checked, and queued for the owner's next {@link #poll}, which delivers it as the
      * Aeron stream's are. Any thread.
      *
-     * @param header        a request header's value by name, or null
-     * @param contentLength the request's Content-Length
-     * @param sessionOrNull the request's TLS session (https), for etcd's {@code --peer-cert-allowed-cn}
      * @return the status and text to answer with (503 when this transport takes no snapshots over TCP)
      */
-    public SnapshotUploadAnswer receiveSnapshot(final java.util.function.Function<String, String> header,
-                                                final long contentLength, final java.io.InputStream body,
-                                                final javax.net.ssl.SSLSession sessionOrNull) {
+    public SnapshotUploadAnswer receiveSnapshot(final SnapshotUploadRequest request) {
         if (httpSnapshots == null) {
             return new SnapshotUploadAnswer(503, "this member takes snapshots on the Aeron stream only");
         }
-        return httpSnapshots.receive(header, contentLength, body, sessionOrNull);
+        return httpSnapshots.receive(request);
     }
 
     /** Wakes the owner for the queues of snapshots over TCP: out of a socket wait or a park. */
@@ -367,8 +362,9 @@ public final class AeronTransport implements AutoCloseable {
                     + LIVENESS_TIMEOUT_MS + " ms, or the media driver failed");
             }
         }
-        final int messageFragments = messageSubscription.poll(messageAssembler, config.driver().fragmentsPerPoll());
-        final int snapshotFragments = snapshotSubscription.poll(snapshotAssembler, config.driver().fragmentsPerPoll());
+        final int fragmentsPerPoll = config.driver().fragmentsPerPoll();
+        final int messageFragments = messageSubscription.poll(messageAssembler, fragmentsPerPoll);
+        final int snapshotFragments = snapshotSubscription.poll(snapshotAssembler, fragmentsPerPoll);
         int leftWork = 0;
         if (messageFaults != null) {
             leftWork += messageFaults.releaseDue(nowNs);
@@ -381,8 +377,7 @@ public final class AeronTransport implements AutoCloseable {
         }
         // Fragments up to the limit may mean more are waiting in the log buffers, where no socket shows them;
         // a TLS step or a released frame may have made more to do.
-        workLeftByPoll = messageFragments == config.driver().fragmentsPerPoll() || snapshotFragments == config.driver().fragmentsPerPoll()
-            || leftWork > 0;
+        workLeftByPoll = messageFragments == fragmentsPerPoll || snapshotFragments == fragmentsPerPoll || leftWork > 0;
         driverOwed |= messageFragments + snapshotFragments > 0;
         return work + messageFragments + snapshotFragments + leftWork;
     }

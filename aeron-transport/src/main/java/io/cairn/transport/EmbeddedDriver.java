@@ -35,18 +35,20 @@ public final class EmbeddedDriver implements AutoCloseable {
 
     public static EmbeddedDriver launch(final TransportConfig config) {
         // In INVOKER mode the owner runs the driver, so it may also sleep on the driver's sockets.
-        final DriverSockets sockets = config.driver().threadingMode() == ThreadingMode.INVOKER ? new DriverSockets() : null;
+        final ThreadingMode threadingMode = config.driver().threadingMode();
+        final DriverSockets sockets = threadingMode == ThreadingMode.INVOKER ? new DriverSockets() : null;
+        final String idle = config.driver().idleStrategy();
         final MediaDriver.Context context = new MediaDriver.Context()
             .aeronDirectoryName(config.aeronDir().toString())
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
-            .threadingMode(config.driver().threadingMode())
+            .threadingMode(threadingMode)
             // Sparse log buffers: a peer's 16 MiB terms cost memory only as far as they are written.
             .termBufferSparseFile(true)
-            .sharedIdleStrategy(Configuration.agentIdleStrategy(config.driver().idleStrategy(), null))
-            .conductorIdleStrategy(Configuration.agentIdleStrategy(config.driver().idleStrategy(), null))
-            .senderIdleStrategy(Configuration.agentIdleStrategy(config.driver().idleStrategy(), null))
-            .receiverIdleStrategy(Configuration.agentIdleStrategy(config.driver().idleStrategy(), null))
+            .sharedIdleStrategy(Configuration.agentIdleStrategy(idle, null))
+            .conductorIdleStrategy(Configuration.agentIdleStrategy(idle, null))
+            .senderIdleStrategy(Configuration.agentIdleStrategy(idle, null))
+            .receiverIdleStrategy(Configuration.agentIdleStrategy(idle, null))
             // The driver's executor thread parses channels and resolves host names for the conductor, when a
             // publication or subscription is added and when a peer's name is resolved again. Aeron's idle strategy
             // for it sleeps about 50 us at a time: 1,600 wake-ups a second, 2.5% of a core on an idle member, more

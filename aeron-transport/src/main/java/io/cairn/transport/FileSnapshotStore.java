@@ -21,7 +21,8 @@ import java.util.function.Function;
  *
  * <p>Receiving from peer P (hex id) a snapshot at index I: the bytes go by positional writes to
  * {@code <dir>/db.incoming-P-pN.part}, N counting the sinks this store opened, so that two transfers from one peer
- * (a snapshot over TCP whose connection hangs, and the one that replaced it) never share a file. When the whole snapshot's CRC32C has matched, the file is fdatasynced, renamed
+ * (a snapshot over TCP whose connection hangs, and the one that replaced it) never share a file. When the whole
+ * snapshot's CRC32C has matched, the file is fdatasynced, renamed
  * to {@code <dir>/db.incoming-P-I} and the directory fsynced; the delivered SNAPSHOT message's {@code data} is
  * that path, absolute, in UTF-8. From then on the file is the host's: it installs it (renames it over its tree
  * file) or deletes it if Raft does not take the snapshot. A rejected, replaced or abandoned transfer deletes its

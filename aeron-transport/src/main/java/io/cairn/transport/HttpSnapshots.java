@@ -6,12 +6,12 @@ import io.cairn.raft.Snapshot;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.function.Function;
 import java.util.zip.CRC32C;
-import javax.net.ssl.SSLSession;
+import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.LongHashSet;
 
@@ -37,6 +37,8 @@ final class HttpSnapshots {
     private final TransportConfig config;
     private final SnapshotStore store;
     private final PeerTls tlsOrNull;
+    /** etcd's --peer-cert-allowed-cn, on both ends of every upload; null without TLS. */
+    private final PeerCertificateCheck certificateCheck;
     private final TransportCounters counters;
     private final Runnable wakeOwner;
     /** Owner thread: the upload in flight to each peer. */
@@ -46,8 +48,7 @@ final class HttpSnapshots {
      * refuses every one (a certificate it does not accept, a disk it cannot write) would otherwise get a connection
      * and a warning ten times a second.
      */
-    private final org.agrona.collections.Long2LongHashMap failuresInARow =
-        new org.agrona.collections.Long2LongHashMap(0);
+    private final Long2LongHashMap failuresInARow = new Long2LongHashMap(0);
     /** Owner thread: peers that answered 404 (members of an older version): they get the Aeron stream. */
     private final LongHashSet overAeronOnly = new LongHashSet();
     private final ConcurrentLinkedQueue<SnapshotUpload.Outcome> outcomes = new ConcurrentLinkedQueue<>();
@@ -60,6 +61,7 @@ final class HttpSnapshots {
         this.config = config;
         this.store = store;
         this.tlsOrNull = tlsOrNull;
+        this.certificateCheck = tlsOrNull == null ? null : new PeerCertificateCheck(tlsOrNull.allowedCn());
         this.counters = counters;
         this.wakeOwner = wakeOwner;
     }
@@ -84,7 +86,7 @@ final class HttpSnapshots {
     /** Starts sending {@code described}'s snapshot from {@code source}, replacing an upload still in flight to it. */
     void start(final Message described, final SnapshotSource source, final PeerUrl url) {
         cancel(described.to());
-        final SnapshotUpload upload = new SnapshotUpload(url, tlsOrNull,
+        final SnapshotUpload upload = new SnapshotUpload(url, tlsOrNull, certificateCheck,
             new SnapshotUploadHead(config.clusterId(), described, source.sizeBytes()), source,
             backOffMs(failuresInARow.get(described.to())), outcome -> {
                 outcomes.add(outcome);
@@ -96,7 +98,8 @@ final class HttpSnapshots {
 
     /** No wait for a first try; then 100 ms, doubling, at most 5 s. */
     static long backOffMs(final long failuresInARow) {
-        return failuresInARow == 0 ? 0 : Math.min(BACK_OFF_MAX_MS, BACK_OFF_FIRST_MS << Math.min(failuresInARow - 1, 16));
+        return failuresInARow == 0 ? 0
+            : Math.min(BACK_OFF_MAX_MS, BACK_OFF_FIRST_MS << Math.min(failuresInARow - 1, 16));
     }
 
     void cancel(final long peerId) {
@@ -168,15 +171,11 @@ final class HttpSnapshots {
      * checksumming it, checks the CRC32C that ends it, completes the sink (synced and renamed), and queues the
      * SNAPSHOT message for the owner. A refused request leaves no file behind.
      *
-     * @param header     a request header's value, or null
-     * @param body       the request body (exactly {@code contentLength} bytes)
-     * @param sessionOrNull the TLS session of an https request, for {@code --peer-cert-allowed-cn}
      */
-    SnapshotUploadAnswer receive(final Function<String, String> header, final long contentLength, final InputStream body,
-                   final SSLSession sessionOrNull) {
+    SnapshotUploadAnswer receive(final SnapshotUploadRequest request) {
         final SnapshotUploadHead head;
         try {
-            head = SnapshotUploadHead.parse(header);
+            head = SnapshotUploadHead.parse(request.header());
         } catch (final IllegalArgumentException e) {
             counters.framesMalformed.increment();
             return new SnapshotUploadAnswer(400, e.getMessage());
@@ -184,7 +183,8 @@ final class HttpSnapshots {
         final Message m = head.message();
         if (head.clusterId() != config.clusterId()) {
             counters.framesForeignCluster.increment();
-            return new SnapshotUploadAnswer(403, "cluster " + Long.toHexString(head.clusterId()) + " is not this member's");
+            return new SnapshotUploadAnswer(403, "cluster " + Long.toHexString(head.clusterId())
+                + " is not this member's");
         }
         if (m.to() != config.memberId()) {
             counters.framesMisaddressed.increment();
@@ -195,14 +195,15 @@ final class HttpSnapshots {
             return new SnapshotUploadAnswer(403, Long.toHexString(m.from()) + " is not a peer of this member");
         }
         if (tlsOrNull != null) {
-            final String refusal = sessionOrNull == null ? "not over TLS"
-                : new PeerCertificateCheck(tlsOrNull.allowedCn()).refusal(sessionOrNull);
+            final String refusal = request.sessionOrNull() == null ? "not over TLS"
+                : certificateCheck.refusal(request.sessionOrNull());
             if (refusal != null) {
                 return new SnapshotUploadAnswer(403, refusal);
             }
         }
-        if (contentLength != head.sizeBytes() + SnapshotUploadHead.CRC_BYTES) {
-            return new SnapshotUploadAnswer(400, "Content-Length " + contentLength + " is not the size and its CRC32C");
+        if (request.contentLength() != head.sizeBytes() + SnapshotUploadHead.CRC_BYTES) {
+            return new SnapshotUploadAnswer(400, "Content-Length " + request.contentLength()
+                + " is not the size and its CRC32C");
         }
         final Snapshot asked = m.snapshot();
         final SnapshotSink sink;
@@ -214,7 +215,7 @@ final class HttpSnapshots {
         }
         final byte[] data;
         try {
-            if (!copy(body, head.sizeBytes(), sink)) {
+            if (!copy(request.body(), head.sizeBytes(), sink)) {
                 sink.abort();
                 counters.snapshotChunksCorrupt.increment();
                 counters.snapshotsFailed.increment();
@@ -226,7 +227,7 @@ final class HttpSnapshots {
             counters.snapshotsFailed.increment();
             return new SnapshotUploadAnswer(500, "cannot take the snapshot: " + e.getMessage());
         }
-        received.add(new Message(MessageType.SNAPSHOT, m.from(), m.to(), m.term(), 0, 0, java.util.List.of(), 0,
+        received.add(new Message(MessageType.SNAPSHOT, m.from(), m.to(), m.term(), 0, 0, List.of(), 0,
             false, 0, new Snapshot(asked.index(), asked.term(), asked.confState(), data), 0));
         wakeOwner.run();
         return SnapshotUploadAnswer.TAKEN;
@@ -251,9 +252,7 @@ final class HttpSnapshots {
         if (trailer.length != SnapshotUploadHead.CRC_BYTES) {
             throw new IOException("the body ended before its CRC32C");
         }
-        final int expected = (trailer[0] & 0xff) << 24 | (trailer[1] & 0xff) << 16 | (trailer[2] & 0xff) << 8
-            | trailer[3] & 0xff;
-        return expected == (int) crc.getValue();
+        return ByteBuffer.wrap(trailer).getInt() == (int) crc.getValue();
     }
 
     /** Cuts off every upload (the transport closes). */

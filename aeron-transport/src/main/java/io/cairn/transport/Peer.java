@@ -34,9 +34,10 @@ final class Peer implements AutoCloseable {
          final FrameHandler snapshotTarget) {
         this.memberId = memberId;
         this.url = url;
-        this.messages = aeron.addExclusivePublication(url.channel(config.driver().mtuBytes(), config.driver().messageTermBytes()),
+        final int mtuBytes = config.driver().mtuBytes();
+        this.messages = aeron.addExclusivePublication(url.channel(mtuBytes, config.driver().messageTermBytes()),
             AeronTransport.MESSAGE_STREAM_ID);
-        this.snapshots = aeron.addExclusivePublication(url.channel(config.driver().mtuBytes(), config.snapshot().termBytes()),
+        this.snapshots = aeron.addExclusivePublication(url.channel(mtuBytes, config.snapshot().termBytes()),
             AeronTransport.SNAPSHOT_STREAM_ID);
         if (tlsLinks == null) {
             this.messageLink = null;

@@ -38,6 +38,7 @@ final class SnapshotUpload implements Runnable {
 
     private final URI target;
     private final PeerTls tlsOrNull;
+    private final PeerCertificateCheck certificateCheck;
     private final SnapshotUploadHead head;
     private final SnapshotSource source;
     private final Consumer<Outcome> done;
@@ -47,12 +48,17 @@ final class SnapshotUpload implements Runnable {
     /** When the upload last moved (System.nanoTime): started, connected, or wrote a buffer. */
     private volatile long lastProgressNanos = System.nanoTime();
 
-    /** @param delayMs how long to wait before connecting: the back-off after failed uploads to this peer */
-    SnapshotUpload(final PeerUrl peer, final PeerTls tlsOrNull, final SnapshotUploadHead head,
-                   final SnapshotSource source, final long delayMs, final Consumer<Outcome> done) {
+    /**
+     * @param certificateCheck etcd's --peer-cert-allowed-cn for the peer's certificate; null without TLS
+     * @param delayMs          how long to wait before connecting: the back-off after failed uploads to this peer
+     */
+    SnapshotUpload(final PeerUrl peer, final PeerTls tlsOrNull, final PeerCertificateCheck certificateCheck,
+                   final SnapshotUploadHead head, final SnapshotSource source, final long delayMs,
+                   final Consumer<Outcome> done) {
         this.target = URI.create((peer.secure() ? "https://" : "http://") + peer.udpEndpoint()
             + SnapshotUploadHead.PATH);
         this.tlsOrNull = tlsOrNull;
+        this.certificateCheck = certificateCheck;
         this.head = head;
         this.source = source;
         this.delayMs = delayMs;
@@ -63,9 +69,12 @@ final class SnapshotUpload implements Runnable {
         return head;
     }
 
-    /** Whether nothing moved for {@code stallNanos}: a peer that stopped reading, or never answers. */
+    /**
+     * Whether nothing moved for {@code stallNanos} (a peer that stopped reading, or never answers) and the upload is
+     * not already being cut off.
+     */
     boolean stalled(final long nowNanos, final long stallNanos) {
-        return nowNanos - lastProgressNanos > stallNanos;
+        return !cancelled && nowNanos - lastProgressNanos > stallNanos;
     }
 
     /** Ends the upload (any thread): the connection is closed under the writing thread. */
@@ -130,7 +139,7 @@ final class SnapshotUpload implements Runnable {
         lastProgressNanos = System.nanoTime();
         if (post instanceof HttpsURLConnection https) {
             // etcd's --peer-cert-allowed-cn holds on both ends, as on the Aeron stream.
-            final String refusal = new PeerCertificateCheck(tlsOrNull.allowedCn()).refusal(https.getServerCertificates());
+            final String refusal = certificateCheck.refusal(https.getServerCertificates());
             if (refusal != null) {
                 throw new IOException(refusal);
             }
@@ -152,8 +161,7 @@ final class SnapshotUpload implements Runnable {
                 offset += buffer.limit();
                 lastProgressNanos = System.nanoTime();
             }
-            final int value = (int) crc.getValue();
-            body.write(new byte[] {(byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value});
+            body.write(ByteBuffer.allocate(SnapshotUploadHead.CRC_BYTES).putInt((int) crc.getValue()).array());
         }
         final int status = post.getResponseCode();
         if (status == HttpURLConnection.HTTP_NO_CONTENT) {

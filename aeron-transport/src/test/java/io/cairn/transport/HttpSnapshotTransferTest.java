@@ -105,8 +105,8 @@ class HttpSnapshotTransferTest {
     }
 
     private static int refusal(final AeronTransport node, final Map<String, String> headers, final long length) {
-        return node.receiveSnapshot(headers::get, length, new ByteArrayInputStream(new byte[(int) length]), null)
-            .status();
+        return node.receiveSnapshot(new SnapshotUploadRequest(headers::get, length,
+            new ByteArrayInputStream(new byte[(int) length]), null)).status();
     }
 
     private static Map<String, String> with(final Map<String, String> headers, final String name, final String value) {
@@ -116,7 +116,8 @@ class HttpSnapshotTransferTest {
     }
 
     private TestNodes start() throws IOException {
-        final SnapshotStore leader = new FileSnapshotStore(dir.resolve("leader"), m -> PatternBytes.source(SNAPSHOT_BYTES));
+        final SnapshotStore leader = new FileSnapshotStore(dir.resolve("leader"),
+            m -> PatternBytes.source(SNAPSHOT_BYTES));
         final SnapshotStore follower = new FileSnapshotStore(dir.resolve("follower"), m -> {
             throw new AssertionError("the follower sends no snapshot");
         });
@@ -153,8 +154,8 @@ class HttpSnapshotTransferTest {
         server.createContext(SnapshotUploadHead.PATH, exchange -> {
             final long length = Long.parseLong(exchange.getRequestHeaders().getFirst("Content-Length"));
             final InputStream body = new ByteArrayInputStream(tamper.apply(exchange.getRequestBody().readAllBytes()));
-            final SnapshotUploadAnswer answer = node.receiveSnapshot(exchange.getRequestHeaders()::getFirst, length,
-                body, null);
+            final SnapshotUploadAnswer answer = node.receiveSnapshot(new SnapshotUploadRequest(
+                exchange.getRequestHeaders()::getFirst, length, body, null));
             answer(exchange, answer.status(), answer.text());
         });
         server.start();

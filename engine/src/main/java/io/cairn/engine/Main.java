@@ -16,7 +16,6 @@ import io.cairn.engine.log.Logs;
 import io.cairn.engine.cluster.InitialMembers;
 import io.cairn.engine.peer.ClusterView;
 import io.cairn.engine.peer.PeerHttpServer;
-import io.cairn.engine.peer.SnapshotRequests;
 import io.cairn.engine.node.ClusterOptions;
 import io.cairn.engine.node.MemberOptions;
 import io.cairn.engine.node.RaftKeyValueStore;
@@ -231,10 +230,7 @@ public final class Main {
             final RaftKeyValueStore members = store;
             peerPort = PeerHttpServer.start(config.urls().listenPeerUrls().getFirst(), peerSsl,
                 peerTls != null && peerTls.clientCertAuth(), () -> new ClusterView(members.status().clusterId(),
-                    members.members(), members.removedMemberIds()), (header, length, body, session) -> {
-                    final var answer = members.receiveSnapshot(header, length, body, session);
-                    return new SnapshotRequests.Answer(answer.status(), answer.text());
-                });
+                    members.members(), members.removedMemberIds()), members::receiveSnapshot);
             plant(plantedBugs, store, server);
         } catch (final IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "cannot start", LogField.of("name", config.name()),

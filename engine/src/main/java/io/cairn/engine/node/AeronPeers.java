@@ -159,10 +159,8 @@ final class AeronPeers implements Peers {
     }
 
     @Override
-    public io.cairn.transport.SnapshotUploadAnswer receiveSnapshot(
-        final java.util.function.Function<String, String> header, final long contentLength,
-        final java.io.InputStream body, final javax.net.ssl.SSLSession sessionOrNull) {
-        return transport.receiveSnapshot(header, contentLength, body, sessionOrNull);
+    public io.cairn.transport.SnapshotUploadAnswer receiveSnapshot(final io.cairn.transport.SnapshotUploadRequest request) {
+        return transport.receiveSnapshot(request);
     }
 
     @Override

@@ -54,10 +54,8 @@ final class OnDemandPeers implements Peers {
     }
 
     @Override
-    public io.cairn.transport.SnapshotUploadAnswer receiveSnapshot(
-        final java.util.function.Function<String, String> header, final long contentLength,
-        final java.io.InputStream body, final javax.net.ssl.SSLSession sessionOrNull) {
-        return delegate.receiveSnapshot(header, contentLength, body, sessionOrNull);
+    public io.cairn.transport.SnapshotUploadAnswer receiveSnapshot(final io.cairn.transport.SnapshotUploadRequest request) {
+        return delegate.receiveSnapshot(request);
     }
 
     @Override

@@ -73,9 +73,7 @@ interface Peers extends AutoCloseable {
      * A snapshot a peer sent over TCP, on the peer listener's request thread (see
      * {@link io.cairn.transport.AeronTransport#receiveSnapshot}); refused with 503 by a member with no transport.
      */
-    default io.cairn.transport.SnapshotUploadAnswer receiveSnapshot(
-        final java.util.function.Function<String, String> header, final long contentLength,
-        final java.io.InputStream body, final javax.net.ssl.SSLSession sessionOrNull) {
+    default io.cairn.transport.SnapshotUploadAnswer receiveSnapshot(final io.cairn.transport.SnapshotUploadRequest request) {
         return io.cairn.transport.SnapshotUploadAnswer.NO_TRANSPORT;
     }
 

@@ -106,9 +106,9 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
      * A snapshot a peer sent over TCP to this member's peer listener ({@code POST /cairn/snapshot}), on the
      * listener's request thread; see {@link io.cairn.transport.AeronTransport#receiveSnapshot}.
      */
-    public io.cairn.transport.SnapshotUploadAnswer receiveSnapshot(final java.util.function.Function<String, String> header,
-        final long contentLength, final java.io.InputStream body, final javax.net.ssl.SSLSession sessionOrNull) {
-        return peers.receiveSnapshot(header, contentLength, body, sessionOrNull);
+    public io.cairn.transport.SnapshotUploadAnswer receiveSnapshot(
+        final io.cairn.transport.SnapshotUploadRequest request) {
+        return peers.receiveSnapshot(request);
     }
 
     private RaftKeyValueStore(final MemberStorage storage, final MemberOptions options, final ClusterOptions cluster,

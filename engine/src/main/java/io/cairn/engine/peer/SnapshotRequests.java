@@ -3,11 +3,11 @@ package io.cairn.engine.peer;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpsExchange;
+import io.cairn.transport.SnapshotUploadAnswer;
+import io.cairn.transport.SnapshotUploadRequest;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.function.Function;
 import javax.net.ssl.SSLSession;
 
 /**
@@ -19,19 +19,10 @@ import javax.net.ssl.SSLSession;
 public final class SnapshotRequests implements HttpHandler {
     public static final String PATH = "/cairn/snapshot";
 
-    /** How the transport answered one request. */
-    public record Answer(int status, String text) {
-    }
-
     /** What takes the request: the member's transport (RaftKeyValueStore#receiveSnapshot). */
     @FunctionalInterface
     public interface Intake {
-        /**
-         * @param header        a request header's value, or null
-         * @param sessionOrNull the request's TLS session (https)
-         */
-        Answer receive(Function<String, String> header, long contentLength, InputStream body,
-                       SSLSession sessionOrNull) throws IOException;
+        SnapshotUploadAnswer receive(SnapshotUploadRequest request) throws IOException;
     }
 
     private final Intake intake;
@@ -45,23 +36,23 @@ public final class SnapshotRequests implements HttpHandler {
         try (exchange) {
             if (!"POST".equals(exchange.getRequestMethod())) {
                 exchange.getResponseHeaders().set("Allow", "POST");
-                answer(exchange, new Answer(405, "Method Not Allowed"));
+                answer(exchange, new SnapshotUploadAnswer(405, "Method Not Allowed"));
                 return;
             }
             final long contentLength;
             try {
                 contentLength = Long.parseLong(String.valueOf(exchange.getRequestHeaders().getFirst("Content-Length")));
             } catch (final NumberFormatException e) {
-                answer(exchange, new Answer(411, "Length Required"));
+                answer(exchange, new SnapshotUploadAnswer(411, "Length Required"));
                 return;
             }
             final SSLSession session = exchange instanceof HttpsExchange https ? https.getSSLSession() : null;
-            answer(exchange, intake.receive(exchange.getRequestHeaders()::getFirst, contentLength,
-                exchange.getRequestBody(), session));
+            answer(exchange, intake.receive(new SnapshotUploadRequest(exchange.getRequestHeaders()::getFirst,
+                contentLength, exchange.getRequestBody(), session)));
         }
     }
 
-    private static void answer(final HttpExchange exchange, final Answer answer) throws IOException {
+    private static void answer(final HttpExchange exchange, final SnapshotUploadAnswer answer) throws IOException {
         final byte[] text = answer.text().getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
         exchange.sendResponseHeaders(answer.status(), answer.status() == 204 || text.length == 0 ? -1 : text.length);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.cairn.transport.SnapshotUploadAnswer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
@@ -26,10 +27,10 @@ class SnapshotRequestsTest {
     @Test
     void aPostReachesTheIntakeAndItsAnswerGoesBack() throws IOException {
         final AtomicReference<String> seen = new AtomicReference<>();
-        final SnapshotRequests.Intake intake = (header, length, body, session) -> {
-            seen.set(header.apply("X-Cairn-From") + " " + length + " " + new String(body.readAllBytes(),
-                StandardCharsets.UTF_8) + " " + session);
-            return new SnapshotRequests.Answer(422, "the snapshot's CRC32C does not match its bytes");
+        final SnapshotRequests.Intake intake = request -> {
+            seen.set(request.header().apply("X-Cairn-From") + " " + request.contentLength() + " "
+                + new String(request.body().readAllBytes(), StandardCharsets.UTF_8) + " " + request.sessionOrNull());
+            return new SnapshotUploadAnswer(422, "the snapshot's CRC32C does not match its bytes");
         };
         try (PeerHttpServer server = PeerHttpServer.start(URI.create("http://127.0.0.1:0"), null, false, () -> VIEW,
             intake)) {
@@ -48,9 +49,9 @@ class SnapshotRequestsTest {
     @Test
     void takenIs204WithNoBody() throws IOException {
         try (PeerHttpServer server = PeerHttpServer.start(URI.create("http://127.0.0.1:0"), null, false, () -> VIEW,
-            (header, length, body, session) -> {
-                body.readAllBytes();
-                return new SnapshotRequests.Answer(204, "");
+            request -> {
+                request.body().readAllBytes();
+                return new SnapshotUploadAnswer(204, "");
             })) {
             final HttpURLConnection post = post(server, "x");
             assertEquals(204, post.getResponseCode());
