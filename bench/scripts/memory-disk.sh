@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Resident set and backend size through the issue #21 loads, one server at a time on a fresh data
 # dir: KEYS sequential puts (32-byte keys, 256-byte values, 256 clients), then UPDATES random
-# updates over the first KEYS/10 keys (64 clients), then a compaction to the current revision. After
-# each step: the resident set split as /proc/PID/smaps_rollup splits it (anonymous memory, and file
-# pages, which are mostly the mapped backend and count as the kernel's page cache), the backend file's
-# size, and the heap (Cairn: in use after a full GC; etcd: Go's heap in use, from /metrics).
+# updates over the first KEYS/10 keys (64 clients), then a compaction to the current revision (and
+# the time it took to answer). After each step: the resident set split as /proc/PID/smaps_rollup
+# splits it (anonymous memory, and file pages, which are mostly the mapped backend and count as the
+# kernel's page cache), the backend file's size, and the heap (Cairn: in use after a full GC; etcd:
+# Go's heap in use, from /metrics).
 #
 #   bench/scripts/memory-disk.sh                     # etcd, then Cairn, 300,000 keys
 #   SERVERS=cairn KEYS=1000000 bench/scripts/memory-disk.sh
@@ -59,7 +60,9 @@ for server in $servers; do
   load 64 8 "$updates" "$((keys / 10))"
   report "$server" "after $updates random updates"
   revision=$(ctl endpoint status -w json | sed -n 's/.*"revision":\([0-9]*\).*/\1/p')
+  started_ns=$(date +%s%N)
   ctl --command-timeout=300s compaction --physical "$revision" > /dev/null
+  echo "  compaction --physical answered after $(( ($(date +%s%N) - started_ns) / 1000000 )) ms"
   sleep 2
   report "$server" "after compaction"
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=

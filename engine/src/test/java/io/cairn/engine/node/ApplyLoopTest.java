@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The apply thread's queue: a submitted batch is the apply thread's own, whatever the Raft loop does
  * with its list afterwards (the Raft node empties and refills the list a Ready handed out at the next
- * Ready, issue #21).
+ * Ready, issue #21); and its compaction slices wait for the syncs that let the tree reuse their pages.
  */
 class ApplyLoopTest {
     private static final long TIMEOUT_SECONDS = 30;
@@ -58,6 +58,73 @@ class ApplyLoopTest {
             loop.awaitApplied();
             assertEquals(3, applier.appliedIndex(), "the three entries submitted, not what the list held later");
             loop.close();
+        }
+    }
+
+    /**
+     * A physical compaction runs in slices, and a page a slice rewrites is reused only after a sync.
+     * With syncs slower than slices (a busy disk), slices that did not wait for the sync before them
+     * grew the file by every page they rewrote meanwhile. The history here gives every slice work:
+     * waves of fresh keys, each updated a few times, so that each slice of 1,000 revisions drops the
+     * old versions of the keys it meets first.
+     */
+    @Test
+    void compactionSlicesWaitForTheSyncsThatLetTheTreeReuseTheirPages() throws Exception {
+        final int waves = 16;
+        final int keysPerWave = 250;
+        final int versionsPerKey = 4; // one slice's 1,000 revisions per wave
+        final long compactionId = 1L << 40;
+        final CountDownLatch compacted = new CountDownLatch(1);
+        try (Env env = Env.open(dir.resolve("db"), EnvOptions.defaults().withSyncOnCommit(false))) {
+            final CommandApplier applier = new CommandApplier(env, 2);
+            final ApplyLoop loop = new ApplyLoop(applier, (requestId, result) -> {
+                if (requestId == compactionId && result instanceof Long) { // not the "answered later" mark
+                    compacted.countDown();
+                }
+            }, new NodeMetrics(null, null, null), () -> {
+                pause(SLOW_SYNC_MILLIS);
+                applier.sync();
+            });
+            loop.start();
+            final byte[] value = new byte[400];
+            long index = 0;
+            for (int wave = 0; wave < waves; wave++) {
+                for (int version = 0; version < versionsPerKey; version++) {
+                    final List<Entry> batch = new ArrayList<>();
+                    for (int key = 0; key < keysPerWave; key++) {
+                        index++;
+                        final byte[] name = "wave-%02d/key-%04d".formatted(wave, key).getBytes(StandardCharsets.UTF_8);
+                        batch.add(new Entry(2, index, EntryType.NORMAL, CommandCodec.encode(
+                            new Command.Write(index, new TxnOp.Put(name, value, 0, false, false, false)))));
+                    }
+                    loop.submit(batch);
+                }
+            }
+            loop.awaitApplied();
+            final long beforeBytes = env.fileSizeBytes();
+            index++;
+            loop.submit(List.of(new Entry(2, index, EntryType.NORMAL,
+                CommandCodec.encode(new Command.Compact(compactionId, index - 1, true)))));
+            final long startedNanos = System.nanoTime();
+            await(compacted);
+            final long tookMillis = (System.nanoTime() - startedNanos) / 1_000_000;
+            final long grownBytes = env.fileSizeBytes() - beforeBytes;
+            loop.close();
+            System.out.printf("ApplyLoopTest: the tree held %,d bytes before the compaction and grew by %,d during"
+                + " it (%,d ms, syncs of %d ms)%n", beforeBytes, grownBytes, tookMillis, SLOW_SYNC_MILLIS);
+            assertTrue(grownBytes <= beforeBytes / 8, "the tree grew by " + grownBytes + " bytes from " + beforeBytes
+                + " during a compaction of " + waves + " slices");
+        }
+    }
+
+    private static final long SLOW_SYNC_MILLIS = 300;
+
+    private static void pause(final long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
         }
     }
 
