@@ -28,13 +28,16 @@ cairn_quota_bytes() {
 # since the last snapshot (--snapshot-count entries), watchers, leases and requests in flight:
 # 256 MiB up to a 4 GiB quota, then a sixteenth of the quota (512 MiB at 8 GiB), at most 2 GiB.
 # The heap starts small and G1 grows it only as the load needs, so an idle member stays small.
+# Every 5 s the JVM hands the C heap's free memory back to the kernel (malloc_trim): glibc keeps
+# what the JVM's own allocations freed (direct buffers, the compiler's arenas) in its arenas, about
+# 25 MB after a 300,000-key load (engine/README.md, "Memory: the C heap handed back").
 cairn_memory_options() {
   cairn_quota_mb=$(( $1 / 1048576 ))
   [ "$cairn_quota_mb" -gt 0 ] || cairn_quota_mb=2048
   cairn_heap_mb=$(( cairn_quota_mb / 16 ))
   [ "$cairn_heap_mb" -ge 256 ] || cairn_heap_mb=256
   [ "$cairn_heap_mb" -le 2048 ] || cairn_heap_mb=2048
-  echo "-Xms32m -Xmx${cairn_heap_mb}m -XX:MaxDirectMemorySize=$(( cairn_heap_mb / 2 ))m"
+  echo "-Xms32m -Xmx${cairn_heap_mb}m -XX:MaxDirectMemorySize=$(( cairn_heap_mb / 2 ))m -XX:TrimNativeHeapInterval=5000"
 }
 
 # The JDK a cache was made by: the cache is refused by any other JVM build.

@@ -2,10 +2,10 @@
 # Resident set and backend size through the issue #21 loads, one server at a time on a fresh data
 # dir: KEYS sequential puts (32-byte keys, 256-byte values, 256 clients), then UPDATES random
 # updates over the first KEYS/10 keys (64 clients), then a compaction to the current revision (and
-# the time it took to answer). After each step: the resident set split as /proc/PID/smaps_rollup
-# splits it (anonymous memory, and file pages, which are mostly the mapped backend and count as the
-# kernel's page cache), the backend file's size, and the heap (Cairn: in use after a full GC; etcd:
-# Go's heap in use, from /metrics).
+# the time it took to answer). SETTLE_SECONDS (10) after each step: the resident set split as
+# /proc/PID/smaps_rollup splits it (anonymous memory, and file pages, which are mostly the mapped
+# backend and count as the kernel's page cache), the backend file's size, and the heap (Cairn: in
+# use after a full GC, forced once the resident set is read; etcd: Go's heap in use, from /metrics).
 #
 #   bench/scripts/memory-disk.sh                     # etcd, then Cairn, 300,000 keys
 #   SERVERS=cairn KEYS=1000000 bench/scripts/memory-disk.sh
@@ -14,6 +14,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 servers=${SERVERS:-etcd cairn}
 keys=${KEYS:-300000}
 updates=${UPDATES:-200000}
+settle_seconds=${SETTLE_SECONDS:-10}
 port=${PORT:-27379}
 url="http://127.0.0.1:$port"
 dir=$(mktemp -d "${DIR:-/tmp}/memory-disk.XXXXXX")
@@ -25,7 +26,9 @@ trap cleanup EXIT
 ctl() { ETCDCTL_API=3 etcdctl --endpoints "$url" "$@"; }
 
 report() { # report SERVER STEP
-  local heap
+  local heap resident
+  sleep "$settle_seconds"
+  resident=$(cat "/proc/$pid/smaps_rollup") # before the heap figure's full GC, which would shrink it
   if [ "$1" = cairn ]; then
     jcmd "$pid" GC.run > /dev/null
     heap=$(jcmd "$pid" GC.heap_info | sed -n 's/.*used \([0-9]*\)K.*/\1/p' | head -1)
@@ -36,7 +39,7 @@ report() { # report SERVER STEP
   awk -v step="$2" -v heap="$heap" -v db="$(du -m --apparent-size "$dir/data/member/snap/db" | cut -f1)" '
     /^Rss:/ { rss = $2 } /^Anonymous:/ { anon = $2 } /^Pss_File:/ { file = $2 }
     END { printf "  %-28s resident %4.0f MB (anonymous %4.0f, file %4.0f), backend %4d MB, heap %s\n",
-      step, rss / 1024, anon / 1024, file / 1024, db, heap }' "/proc/$pid/smaps_rollup"
+      step, rss / 1024, anon / 1024, file / 1024, db, heap }' <<< "$resident"
 }
 load() { # load CLIENTS CONNS TOTAL KEYSPACE [--sequential-keys]
   "$root/bin/cairn-bench" put --endpoints "$url" --clients "$1" --conns "$2" --total "$3" --warmup 0 \
