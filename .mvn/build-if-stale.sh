@@ -2,10 +2,11 @@
 # Usage: cairn_build_if_stale ROOT JAR MODULE NAME   (NAME prefixes the progress line)
 # Sets cairn_built=1 when it built the jar (bin/cairn then makes the jar's AOT cache).
 
-# True when JAR is missing or any main source or pom under ROOT is newer than it.
+# True when JAR is missing or any main source or pom under ROOT is newer than it. The walk skips
+# .git and the build output and stops at the first newer file: it runs at every start (issue #21).
 cairn_jar_is_stale() {
-  [ ! -f "$2" ] || [ -n "$(find "$1" -path "$1/*/target" -prune -o -type f \
-      \( -path '*/src/main/*' -o -name pom.xml \) -newer "$2" -print 2>/dev/null | head -n 1)" ]
+  [ ! -f "$2" ] || [ -n "$(find "$1" \( -path "$1/.git" -o -path "$1/*/target" \) -prune -o -type f \
+      \( -path '*/src/main/*' -o -name pom.xml \) -newer "$2" -print -quit 2>/dev/null)" ]
 }
 
 cairn_build_if_stale() {

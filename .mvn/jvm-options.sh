@@ -40,17 +40,28 @@ cairn_memory_options() {
   echo "-Xms32m -Xmx${cairn_heap_mb}m -XX:MaxDirectMemorySize=$(( cairn_heap_mb / 2 ))m -XX:TrimNativeHeapInterval=5000"
 }
 
-# The JDK a cache was made by: the cache is refused by any other JVM build.
+# The JDK a cache was made by: the cache is refused by any other JVM build. Read with the shell's
+# own `read`, as everything on a member's start path here (no sed, no cat: each costs a process).
 cairn_jdk_identity() {
-  printf '%s %s\n' "$JAVA_HOME" "$(sed -n 's/^JAVA_RUNTIME_VERSION=//p' "$JAVA_HOME/release" 2>/dev/null)"
+  cairn_jdk_runtime=
+  if [ -r "$JAVA_HOME/release" ]; then
+    while IFS= read -r cairn_jdk_line || [ -n "$cairn_jdk_line" ]; do
+      case $cairn_jdk_line in
+        JAVA_RUNTIME_VERSION=*) cairn_jdk_runtime=${cairn_jdk_line#JAVA_RUNTIME_VERSION=}; break ;;
+      esac
+    done < "$JAVA_HOME/release"
+  fi
+  printf '%s %s\n' "$JAVA_HOME" "$cairn_jdk_runtime"
 }
 
 # Prints -XX:AOTCache=FILE when the cache FILE ($1) was made from the jar ($2) as it is now and by
 # this JDK; nothing otherwise (the member then starts without it, as the JVM would after refusing
 # a stale cache, but without the JVM's error lines). CAIRN_AOT=off never uses it.
 cairn_aot_option() {
-  [ "${CAIRN_AOT:-on}" != off ] && [ -f "$1" ] && [ "$1" -nt "$2" ] \
-    && [ "$(cat "$1.jdk" 2>/dev/null)" = "$(cairn_jdk_identity)" ] && echo "-XX:AOTCache=$1"
+  cairn_aot_jdk=
+  [ "${CAIRN_AOT:-on}" != off ] && [ -f "$1" ] && [ "$1" -nt "$2" ] && [ -r "$1.jdk" ] \
+    && IFS= read -r cairn_aot_jdk < "$1.jdk" \
+    && [ "$cairn_aot_jdk" = "$(cairn_jdk_identity)" ] && echo "-XX:AOTCache=$1"
   return 0
 }
 

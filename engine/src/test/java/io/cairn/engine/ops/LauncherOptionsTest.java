@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LauncherOptionsTest {
     private static final Path OPTIONS = Path.of("..", ".mvn", "jvm-options.sh").toAbsolutePath();
+    private static final Path FIND_JDK = Path.of("..", ".mvn", "find-jdk.sh").toAbsolutePath();
+    private static final Path BUILD_IF_STALE = Path.of("..", ".mvn", "build-if-stale.sh").toAbsolutePath();
     private static final long GIB = 1L << 30;
     /** The C heap's free memory goes back to the kernel every 5 s, whatever the quota. */
     private static final String TRIM = " -XX:TrimNativeHeapInterval=5000";
@@ -68,10 +71,73 @@ class LauncherOptionsTest {
         assertEquals("", shell(option, jdk), "the jar was built again after the cache");
     }
 
+    @Test
+    void aJdksFeatureReleaseIsReadFromItsReleaseFile() throws Exception {
+        final Path jdk = fakeJdk("JAVA_VERSION=\"25.0.3\"\nJAVA_RUNTIME_VERSION=\"25.0.3+9-LTS\"\n");
+        final Map<String, String> home = Map.of("JAVA_HOME", System.getProperty("java.home"));
+        assertEquals("25", shell(FIND_JDK, "cairn_jdk_feature " + jdk + "; echo $cairn_jdk_found", home));
+        Files.writeString(jdk.resolve("release"), "IMPLEMENTOR=\"x\"\nJAVA_VERSION=\"17.0.2\""); // no newline at the end
+        assertEquals("17", shell(FIND_JDK, "cairn_jdk_feature " + jdk + "; echo $cairn_jdk_found", home));
+        assertEquals("no", shell(FIND_JDK, "cairn_jdk_is_suitable " + jdk + " && echo yes || echo no", home));
+        Files.delete(jdk.resolve("bin").resolve("javac"));
+        assertEquals("", shell(FIND_JDK, "cairn_jdk_feature " + jdk + "; echo $cairn_jdk_found", home), "a JRE");
+    }
+
+    @Test
+    void theJarIsStaleWhenAMainSourceOrAPomIsNewer() throws Exception {
+        final Path root = Files.createDirectories(dir.resolve("checkout"));
+        final Path source = write(root.resolve("engine/src/main/java/A.java"));
+        final Path pom = write(root.resolve("engine/pom.xml"));
+        final Path test = write(root.resolve("engine/src/test/java/ATest.java"));
+        final Path built = write(root.resolve("engine/target/classes/src/main/B.java"));
+        final Path git = write(root.resolve(".git/src/main/objects"));
+        final Path jar = write(root.resolve("engine/target/cairn.jar"));
+        final Instant now = Instant.now();
+        for (final Path file : List.of(source, pom, test, built, git)) {
+            Files.setLastModifiedTime(file, FileTime.from(now.minusSeconds(60)));
+        }
+        Files.setLastModifiedTime(jar, FileTime.from(now));
+        final String stale = "cairn_jar_is_stale " + root + " " + jar + " && echo stale || echo fresh";
+        assertEquals("fresh", shell(BUILD_IF_STALE, stale, Map.of()));
+        for (final Path ignored : List.of(test, built, git)) {
+            Files.setLastModifiedTime(ignored, FileTime.from(now.plusSeconds(60)));
+        }
+        assertEquals("fresh", shell(BUILD_IF_STALE, stale, Map.of()), "tests, build output and .git do not count");
+        Files.setLastModifiedTime(pom, FileTime.from(now.plusSeconds(60)));
+        assertEquals("stale", shell(BUILD_IF_STALE, stale, Map.of()));
+        Files.setLastModifiedTime(pom, FileTime.from(now.minusSeconds(60)));
+        Files.setLastModifiedTime(source, FileTime.from(now.plusSeconds(60)));
+        assertEquals("stale", shell(BUILD_IF_STALE, stale, Map.of()));
+        Files.delete(jar);
+        assertEquals("stale", shell(BUILD_IF_STALE, stale, Map.of()), "no jar");
+    }
+
+    private Path fakeJdk(final String release) throws IOException {
+        final Path jdk = Files.createDirectories(dir.resolve("jdk"));
+        final Path bin = Files.createDirectories(jdk.resolve("bin"));
+        for (final String tool : List.of("java", "javac")) {
+            Files.writeString(bin.resolve(tool), "#!/bin/sh\nexit 0\n");
+            Files.setPosixFilePermissions(bin.resolve(tool), PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        Files.writeString(jdk.resolve("release"), release);
+        return jdk;
+    }
+
+    private static Path write(final Path file) throws IOException {
+        Files.createDirectories(file.getParent());
+        return Files.writeString(file, "x");
+    }
+
     /** Runs {@code command} in sh after sourcing the options script; its output, trimmed. */
     private static String shell(final String command, final Map<String, String> environment)
         throws IOException, InterruptedException {
-        final List<String> argv = new ArrayList<>(List.of("sh", "-c", ". \"$0\"; " + command, OPTIONS.toString()));
+        return shell(OPTIONS, command, environment);
+    }
+
+    /** Runs {@code command} in sh after sourcing {@code script}; its output, trimmed. */
+    private static String shell(final Path script, final String command, final Map<String, String> environment)
+        throws IOException, InterruptedException {
+        final List<String> argv = new ArrayList<>(List.of("sh", "-c", ". \"$0\"; " + command, script.toString()));
         final ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
         builder.environment().remove("ETCD_QUOTA_BACKEND_BYTES");
         builder.environment().remove("CAIRN_AOT");
