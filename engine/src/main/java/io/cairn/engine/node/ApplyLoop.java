@@ -267,7 +267,8 @@ final class ApplyLoop {
      * Whether the pages the last compaction slice freed can be reused: the sync after it is done.
      * Slices ran back to back while the sync thread synced, and since every page a slice rewrites
      * waits for a sync to be reused, the file grew by all the pages rewritten during each sync: a
-     * compaction after 200,000 updates grew the tree from 274 to 391 MB (engine/README.md, "Disk").
+     * compaction after 200,000 updates grew the tree from 274 to 347-556 MB (engine/README.md, "A
+     * compaction slice waits for the sync before it").
      */
     private boolean lastSliceSynced() {
         return syncedCompactionSlices == compactionSlices;
