@@ -55,6 +55,34 @@ final class HttpSnapshots {
     private final ConcurrentLinkedQueue<Message> received = new ConcurrentLinkedQueue<>();
     /** The current peers, for {@link #receive} on other threads. */
     private final Set<Long> peerIds = ConcurrentHashMap.newKeySet();
+    /**
+     * Bodies being read by {@link #receive}, each with its thread. The JDK's HTTP server has no read
+     * time-out: a sender that vanished without closing its connection (power cut, partition) left
+     * the request's thread and its partial file waiting for ever. The owner interrupts a read that
+     * has not moved for the upload's stall time, which closes the connection's channel.
+     */
+    private final Set<BodyRead> bodyReads = ConcurrentHashMap.newKeySet();
+
+    /** One body being read: by which thread, and when it last moved; the owner may cut it off while active. */
+    private static final class BodyRead {
+        final Thread reader = Thread.currentThread();
+        volatile long movedAtNanos = System.nanoTime();
+        private boolean active = true; // guarded by this
+
+        synchronized void cutOffIfStalled(final long now, final long stallNanos) {
+            if (active && now - movedAtNanos > stallNanos) {
+                reader.interrupt(); // a blocked channel read throws ClosedByInterruptException
+            }
+        }
+
+        /** No cut-off can reach the reader once this returns; one that came before is cleared. */
+        void end() {
+            synchronized (this) {
+                active = false;
+            }
+            Thread.interrupted();
+        }
+    }
 
     HttpSnapshots(final TransportConfig config, final SnapshotStore store, final PeerTls tlsOrNull,
                   final TransportCounters counters, final Runnable wakeOwner) {
@@ -121,15 +149,19 @@ final class HttpSnapshots {
      */
     int drain(final InboundHandler handler, final Fallback fallback) {
         int work = 0;
-        if (!uploads.isEmpty()) {
+        if (!uploads.isEmpty() || !bodyReads.isEmpty()) {
             // A write blocks for as long as the peer does not read, and Java's sockets have no write timeout: an
             // upload that has not moved for the Aeron stream's whole give-up time is cut off, and reported failed.
+            // A body being received that has not moved for as long is cut off too.
             final long now = System.nanoTime();
             final long stallNanos = config.snapshot().ackTimeoutNs() * config.snapshot().stallsMax();
             for (final SnapshotUpload upload : uploads.values()) {
                 if (upload.stalled(now, stallNanos)) {
                     upload.cancel();
                 }
+            }
+            for (final BodyRead read : bodyReads) {
+                read.cutOffIfStalled(now, stallNanos);
             }
         }
         Message message;
@@ -215,7 +247,7 @@ final class HttpSnapshots {
         }
         final byte[] data;
         try {
-            if (!copy(request.body(), head.sizeBytes(), sink)) {
+            if (!copyWithCutOff(request.body(), head.sizeBytes(), sink)) {
                 sink.abort();
                 counters.snapshotChunksCorrupt.increment();
                 counters.snapshotsFailed.increment();
@@ -233,20 +265,34 @@ final class HttpSnapshots {
         return SnapshotUploadAnswer.TAKEN;
     }
 
-    /** Copies {@code sizeBytes} of {@code body} into {@code sink}; whether the CRC32C after them matches. */
-    private static boolean copy(final InputStream body, final long sizeBytes, final SnapshotSink sink)
+    /** As {@link #copy}, cut off by the owner if the body stops moving for the stall time. */
+    private boolean copyWithCutOff(final InputStream body, final long sizeBytes, final SnapshotSink sink)
         throws IOException {
+        final BodyRead read = new BodyRead();
+        bodyReads.add(read);
+        try {
+            return copy(body, sizeBytes, sink, read);
+        } finally {
+            bodyReads.remove(read);
+            read.end();
+        }
+    }
+
+    /** Copies {@code sizeBytes} of {@code body} into {@code sink}; whether the CRC32C after them matches. */
+    private static boolean copy(final InputStream body, final long sizeBytes, final SnapshotSink sink,
+        final BodyRead read) throws IOException {
         final CRC32C crc = new CRC32C();
         final byte[] buffer = new byte[(int) Math.min(SnapshotUpload.BUFFER_BYTES, Math.max(sizeBytes, 1))];
         long offset = 0;
         while (offset < sizeBytes) {
-            final int read = body.readNBytes(buffer, 0, (int) Math.min(buffer.length, sizeBytes - offset));
-            if (read == 0) {
+            final int got = body.readNBytes(buffer, 0, (int) Math.min(buffer.length, sizeBytes - offset));
+            if (got == 0) {
                 throw new IOException("the body ended at " + offset + " of " + sizeBytes + " bytes");
             }
-            crc.update(buffer, 0, read);
-            sink.write(offset, ByteBuffer.wrap(buffer, 0, read));
-            offset += read;
+            read.movedAtNanos = System.nanoTime();
+            crc.update(buffer, 0, got);
+            sink.write(offset, ByteBuffer.wrap(buffer, 0, got));
+            offset += got;
         }
         final byte[] trailer = body.readNBytes(SnapshotUploadHead.CRC_BYTES);
         if (trailer.length != SnapshotUploadHead.CRC_BYTES) {

@@ -14,12 +14,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,6 +107,40 @@ class HttpSnapshotTransferTest {
         assertEquals(List.of(), filesIn(dir.resolve("follower")));
     }
 
+    /**
+     * A sender that vanished without closing its connection: the body stops moving. The JDK's HTTP server has no
+     * read time-out, so the receiving thread waited for ever and kept its partial file; the owner now cuts the read
+     * off after the upload's stall time: its interrupt closes the connection's channel under the blocked read
+     * (red without the cut-off: the receive never ends).
+     */
+    @Test
+    void aBodyThatStopsMovingIsCutOffAndLeavesNoFile() throws Exception {
+        final long ackTimeoutNs = TimeUnit.MILLISECONDS.toNanos(50);
+        try (TestNodes nodes = start(c -> c.withSnapshotFlow(c.snapshot().chunkBytes(), c.snapshot().windowChunks(),
+            c.snapshot().chunksPerPoll(), ackTimeoutNs))) {
+            final AeronTransport node2 = nodes.node(2);
+            final long sizeBytes = 1 << 20;
+            final Map<String, String> head = new SnapshotUploadHead(TestNodes.CLUSTER_ID, snapshotMessage(), sizeBytes)
+                .headers();
+            final CompletableFuture<SnapshotUploadAnswer> answer = new CompletableFuture<>();
+            try (Listener _ = streamingEndpoint(node2, answer);
+                 Socket sender = new Socket("127.0.0.1", node2.config().listenUrl().port())) {
+                final StringBuilder request = new StringBuilder("POST " + SnapshotUploadHead.PATH + " HTTP/1.1\r\n")
+                    .append("Host: 127.0.0.1\r\nContent-Length: ").append(sizeBytes + SnapshotUploadHead.CRC_BYTES)
+                    .append("\r\n");
+                head.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
+                final OutputStream out = sender.getOutputStream();
+                out.write(request.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
+                out.write(new byte[1000]); // a first kilobyte, then nothing more, and the connection stays open
+                out.flush();
+                nodes.pollUntil("the stalled body cut off", answer::isDone);
+            }
+            assertEquals(500, answer.join().status(), answer.join().text());
+            assertEquals(1, node2.counters().snapshotsFailed.get());
+        }
+        assertEquals(List.of(), filesIn(dir.resolve("follower")));
+    }
+
     private static int refusal(final AeronTransport node, final Map<String, String> headers, final long length) {
         return node.receiveSnapshot(new SnapshotUploadRequest(headers::get, length,
             new ByteArrayInputStream(new byte[(int) length]), null)).status();
@@ -116,6 +153,10 @@ class HttpSnapshotTransferTest {
     }
 
     private TestNodes start() throws IOException {
+        return start(UnaryOperator.identity());
+    }
+
+    private TestNodes start(final UnaryOperator<TransportConfig> adjust) throws IOException {
         final SnapshotStore leader = new FileSnapshotStore(dir.resolve("leader"),
             m -> PatternBytes.source(SNAPSHOT_BYTES));
         final SnapshotStore follower = new FileSnapshotStore(dir.resolve("follower"), m -> {
@@ -124,8 +165,8 @@ class HttpSnapshotTransferTest {
         final TestNodes nodes = new TestNodes();
         final List<SnapshotStore> stores = List.of(leader, follower);
         for (int i = 0; i < stores.size(); i++) {
-            final TransportConfig config = TestNodes.config(TestNodes.CLUSTER_ID, i + 1, TestNodes.freeUdpPort())
-                .withSnapshotsOverTcp(true);
+            final TransportConfig config = adjust.apply(
+                TestNodes.config(TestNodes.CLUSTER_ID, i + 1, TestNodes.freeUdpPort()).withSnapshotsOverTcp(true));
             nodes.transports.add(AeronTransport.launch(config, stores.get(i), null, null, null));
             nodes.inboxes.add(new TestNodes.Inbox());
         }
@@ -158,6 +199,22 @@ class HttpSnapshotTransferTest {
                 exchange.getRequestHeaders()::getFirst, length, body, null));
             answer(exchange, answer.status(), answer.text());
         });
+        server.start();
+        return new Listener(server);
+    }
+
+    /** Member 2's peer listener as the engine's is: the body streamed to the transport as it arrives. */
+    private static Listener streamingEndpoint(final AeronTransport node,
+        final CompletableFuture<SnapshotUploadAnswer> answered) throws IOException {
+        final HttpServer server = listenerOn(node);
+        server.createContext(SnapshotUploadHead.PATH, exchange -> {
+            final long length = Long.parseLong(exchange.getRequestHeaders().getFirst("Content-Length"));
+            final SnapshotUploadAnswer answer = node.receiveSnapshot(new SnapshotUploadRequest(
+                exchange.getRequestHeaders()::getFirst, length, exchange.getRequestBody(), null));
+            answered.complete(answer);
+            exchange.close();
+        });
+        server.setExecutor(task -> Thread.ofVirtual().start(task)); // as PeerHttpServer's
         server.start();
         return new Listener(server);
     }
