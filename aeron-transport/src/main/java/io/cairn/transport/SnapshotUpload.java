@@ -56,7 +56,7 @@ final class SnapshotUpload implements Runnable {
                    final SnapshotUploadHead head, final SnapshotSource source, final long delayMs,
                    final Consumer<Outcome> done) {
         this.target = URI.create((peer.secure() ? "https://" : "http://") + peer.udpEndpoint()
-            + SnapshotUploadHead.PATH);
+            + SnapshotUploadRequest.PATH);
         this.tlsOrNull = tlsOrNull;
         this.certificateCheck = certificateCheck;
         this.head = head;

@@ -30,7 +30,6 @@ import java.util.function.Function;
  * @param sizeBytes the snapshot's length
  */
 record SnapshotUploadHead(long clusterId, Message message, long sizeBytes) {
-    static final String PATH = "/cairn/snapshot";
     static final int CRC_BYTES = 4;
 
     private static final String CLUSTER_ID = "X-Cairn-Cluster-Id";

@@ -15,4 +15,6 @@ import javax.net.ssl.SSLSession;
  */
 public record SnapshotUploadRequest(Function<String, String> header, long contentLength, InputStream body,
                                     SSLSession sessionOrNull) {
+    /** The path a sender posts to and the host's listener serves: one constant for both ends. */
+    public static final String PATH = "/cairn/snapshot";
 }

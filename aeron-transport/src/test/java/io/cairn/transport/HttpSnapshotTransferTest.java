@@ -125,7 +125,7 @@ class HttpSnapshotTransferTest {
             final CompletableFuture<SnapshotUploadAnswer> answer = new CompletableFuture<>();
             try (Listener _ = streamingEndpoint(node2, answer);
                  Socket sender = new Socket("127.0.0.1", node2.config().listenUrl().port())) {
-                final StringBuilder request = new StringBuilder("POST " + SnapshotUploadHead.PATH + " HTTP/1.1\r\n")
+                final StringBuilder request = new StringBuilder("POST " + SnapshotUploadRequest.PATH + " HTTP/1.1\r\n")
                     .append("Host: 127.0.0.1\r\nContent-Length: ").append(sizeBytes + SnapshotUploadHead.CRC_BYTES)
                     .append("\r\n");
                 head.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
@@ -192,7 +192,7 @@ class HttpSnapshotTransferTest {
     private static Listener endpoint(final AeronTransport node, final UnaryOperator<byte[]> tamper)
         throws IOException {
         final HttpServer server = listenerOn(node);
-        server.createContext(SnapshotUploadHead.PATH, exchange -> {
+        server.createContext(SnapshotUploadRequest.PATH, exchange -> {
             final long length = Long.parseLong(exchange.getRequestHeaders().getFirst("Content-Length"));
             final InputStream body = new ByteArrayInputStream(tamper.apply(exchange.getRequestBody().readAllBytes()));
             final SnapshotUploadAnswer answer = node.receiveSnapshot(new SnapshotUploadRequest(
@@ -207,7 +207,7 @@ class HttpSnapshotTransferTest {
     private static Listener streamingEndpoint(final AeronTransport node,
         final CompletableFuture<SnapshotUploadAnswer> answered) throws IOException {
         final HttpServer server = listenerOn(node);
-        server.createContext(SnapshotUploadHead.PATH, exchange -> {
+        server.createContext(SnapshotUploadRequest.PATH, exchange -> {
             final long length = Long.parseLong(exchange.getRequestHeaders().getFirst("Content-Length"));
             final SnapshotUploadAnswer answer = node.receiveSnapshot(new SnapshotUploadRequest(
                 exchange.getRequestHeaders()::getFirst, length, exchange.getRequestBody(), null));

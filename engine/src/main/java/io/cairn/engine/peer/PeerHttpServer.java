@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
+import io.cairn.transport.SnapshotUploadRequest;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
@@ -87,7 +88,7 @@ public final class PeerHttpServer implements AutoCloseable {
         }
         server.createContext("/", new PeerRequests(view, io.cairn.engine.api.EtcdVersions.SERVER, CLUSTER_VERSION));
         if (snapshotsOrNull != null) {
-            server.createContext(SnapshotRequests.PATH, new SnapshotRequests(snapshotsOrNull));
+            server.createContext(SnapshotUploadRequest.PATH, new SnapshotRequests(snapshotsOrNull));
         }
         server.setExecutor(new BoundedVirtualThreads(EXCHANGES_IN_FLIGHT_MAX));
         startAsDaemon(server);

@@ -17,8 +17,6 @@ import javax.net.ssl.SSLSession;
  * and text otherwise.
  */
 public final class SnapshotRequests implements HttpHandler {
-    public static final String PATH = "/cairn/snapshot";
-
     /** What takes the request: the member's transport (RaftKeyValueStore#receiveSnapshot). */
     @FunctionalInterface
     public interface Intake {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.cairn.transport.SnapshotUploadAnswer;
+import io.cairn.transport.SnapshotUploadRequest;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
@@ -81,6 +82,6 @@ class SnapshotRequestsTest {
 
     private static HttpURLConnection open(final PeerHttpServer server) throws IOException {
         return (HttpURLConnection) URI.create("http://127.0.0.1:" + server.address().getPort()
-            + SnapshotRequests.PATH).toURL().openConnection(Proxy.NO_PROXY);
+            + SnapshotUploadRequest.PATH).toURL().openConnection(Proxy.NO_PROXY);
     }
 }
