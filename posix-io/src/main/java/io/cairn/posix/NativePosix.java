@@ -10,6 +10,7 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.Reference;
 import java.nio.file.Path;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -17,7 +18,9 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * libc, through FFM downcalls with errno captured: the project's one door to native storage calls.
+ * Linux's file calls, through FFM with errno captured: the project's one door to native storage calls.
+ * Each is a system call made through glibc's {@code syscall(2)} ({@link Syscall} says why), except
+ * {@code strerror} for messages.
  *
  * <p>Thread safety: stateless apart from errno, which each call captures into a buffer of the calling
  * thread ({@link ThreadLocal}), reads at once and puts into the exception. So the one
@@ -47,37 +50,19 @@ public final class NativePosix implements Posix {
     static final ThreadLocal<MemorySegment> CAPTURE_STATE =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
 
-    private static final MethodHandle OPEN = downcall("open",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle PREAD = downcall("pread",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
-    private static final MethodHandle PWRITE = downcall("pwrite",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
-    private static final MethodHandle PWRITEV = downcall("pwritev",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle FDATASYNC = downcall("fdatasync", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle FSYNC = downcall("fsync", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle FALLOCATE = downcall("fallocate",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
-    private static final MethodHandle FTRUNCATE = downcall("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle LSEEK = downcall("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle FLOCK = downcall("flock", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle MMAP = downcall("mmap",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle MUNMAP = downcall("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle MADVISE = downcall("madvise", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle MKDIR = downcall("mkdir", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle RENAME = downcall("rename", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle UNLINK = downcall("unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle STRERROR = LINKER.downcallHandle(
-            LIBC.find("strerror").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    /**
+     * glibc's {@code long syscall(long number, ...)}, called with six more longs: every call here
+     * has this one shape, so the JVM makes one downcall stub, not one per libc function ({@link Syscall}).
+     */
+    private static final MethodHandle SYSCALL = downcall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+            Linker.Option.firstVariadicArg(1));
 
     private NativePosix() {
     }
 
     /** A libc function that captures errno (the call's first argument is then {@link #CAPTURE_STATE}'s segment). */
-    static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... extra) {
+    private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... extra) {
         Linker.Option[] options = new Linker.Option[extra.length + 1];
         options[0] = CAPTURE_ERRNO;
         System.arraycopy(extra, 0, options, 1, extra.length);
@@ -85,14 +70,43 @@ public final class NativePosix implements Posix {
         return LINKER.downcallHandle(symbol, descriptor, options);
     }
 
+    /**
+     * One system call with errno captured into {@code state}: its result, or -1 with errno set (glibc's
+     * {@code syscall} turns the kernel's -4095..-1 into that). Unused arguments are 0. A pointer
+     * argument is a native segment's {@link #address}; the caller keeps the segment reachable until
+     * this returns ({@link Reference#reachabilityFence}), which FFM does by itself only for
+     * {@code ADDRESS} arguments.
+     */
+    static long syscall(MemorySegment state, Syscall call, long a1, long a2, long a3, long a4, long a5, long a6) {
+        try {
+            return (long) SYSCALL.invokeExact(state, call.number(), a1, a2, a3, a4, a5, a6);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** A native segment's address, for a pointer argument; a heap segment has none the kernel could use. */
+    static long address(MemorySegment segment) {
+        if (!segment.isNative()) {
+            throw new IllegalArgumentException("a system call needs native memory, not a heap segment: " + segment);
+        }
+        return segment.address();
+    }
+
     /** libc's text for {@code errno} (glibc returns constant strings for every known errno). */
     static String strerror(int errno) {
         try {
-            MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
+            MemorySegment text = (MemorySegment) Strerror.HANDLE.invokeExact(errno);
             return text.reinterpret(256).getString(0);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
+    }
+
+    /** strerror's handle, made at the first failure described, not at every start. */
+    private static final class Strerror {
+        static final MethodHandle HANDLE = LINKER.downcallHandle(LIBC.find("strerror").orElseThrow(),
+                FunctionDescriptor.of(ADDRESS, JAVA_INT));
     }
 
     static int errno(MemorySegment state) {
@@ -103,13 +117,18 @@ public final class NativePosix implements Posix {
         return PosixException.of(errno(state), call, path);
     }
 
+    /** A call on a descriptor alone (close, fsync, fdatasync): 0 or -1. */
+    private static int onDescriptor(MemorySegment state, Syscall call, OpenFile file) {
+        return (int) syscall(state, call, file.descriptor(), 0, 0, 0, 0, 0);
+    }
+
     @Override
     public OpenFile open(Path path, int flags, int modeBits) throws IOException {
         MemorySegment state = CAPTURE_STATE.get();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cPath = arena.allocateFrom(path.toString());
             while (true) {
-                int fd = (int) OPEN.invokeExact(state, cPath, flags, modeBits);
+                int fd = (int) syscall(state, Syscall.OPENAT, Syscall.AT_FDCWD, address(cPath), flags, modeBits, 0, 0);
                 if (fd >= 0) {
                     return new OpenFile(fd, path, flags);
                 }
@@ -117,96 +136,75 @@ public final class NativePosix implements Posix {
                     throw failure(state, (flags & O_DIRECT) != 0 ? "open(O_DIRECT)" : "open", path);
                 }
             }
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
         }
     }
 
     @Override
     public void close(OpenFile file) throws IOException {
         MemorySegment state = CAPTURE_STATE.get();
-        int rc;
-        try {
-            rc = (int) CLOSE.invokeExact(state, file.descriptor());
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
         // Linux frees the descriptor even when close fails; retrying (say on EINTR) could close another file's.
-        if (rc != 0) {
+        if (onDescriptor(state, Syscall.CLOSE, file) != 0) {
             throw failure(state, "close", file.path());
         }
     }
 
     @Override
     public long pread(OpenFile file, MemorySegment buffer, long fileOffset) throws IOException {
-        MemorySegment state = CAPTURE_STATE.get();
-        while (true) {
-            long n;
-            try {
-                n = (long) PREAD.invokeExact(state, file.descriptor(), buffer, buffer.byteSize(), fileOffset);
-            } catch (Throwable t) {
-                throw new AssertionError(t);
-            }
-            if (n >= 0) {
-                return n;
-            }
-            if (errno(state) != Errno.EINTR) {
-                throw failure(state, "pread", file.path());
-            }
-        }
+        return positional(Syscall.PREAD64, "pread", file, buffer, fileOffset);
     }
 
     @Override
     public long pwrite(OpenFile file, MemorySegment buffer, long fileOffset) throws IOException {
+        return positional(Syscall.PWRITE64, "pwrite", file, buffer, fileOffset);
+    }
+
+    /** pread64 or pwrite64 of the whole buffer at an offset, retried on EINTR: the bytes moved. */
+    private static long positional(Syscall call, String name, OpenFile file, MemorySegment buffer, long fileOffset)
+            throws IOException {
         MemorySegment state = CAPTURE_STATE.get();
-        while (true) {
-            long n;
-            try {
-                n = (long) PWRITE.invokeExact(state, file.descriptor(), buffer, buffer.byteSize(), fileOffset);
-            } catch (Throwable t) {
-                throw new AssertionError(t);
+        long bufferAddress = address(buffer);
+        try {
+            while (true) {
+                long n = syscall(state, call, file.descriptor(), bufferAddress, buffer.byteSize(), fileOffset, 0, 0);
+                if (n >= 0) {
+                    return n;
+                }
+                if (errno(state) != Errno.EINTR) {
+                    throw failure(state, name, file.path());
+                }
             }
-            if (n >= 0) {
-                return n;
-            }
-            if (errno(state) != Errno.EINTR) {
-                throw failure(state, "pwrite", file.path());
-            }
+        } finally {
+            Reference.reachabilityFence(buffer);
         }
     }
 
     @Override
     public long pwritev(OpenFile file, MemorySegment iovecs, int count, long fileOffset) throws IOException {
         MemorySegment state = CAPTURE_STATE.get();
-        while (true) {
-            long n;
-            try {
-                n = (long) PWRITEV.invokeExact(state, file.descriptor(), iovecs, count, fileOffset);
-            } catch (Throwable t) {
-                throw new AssertionError(t);
+        long iovecsAddress = address(iovecs);
+        try {
+            while (true) {
+                // The kernel takes the offset as two halves (low, high), as glibc's wrapper passes it;
+                // a 64-bit kernel reads the whole offset from the low one.
+                long n = syscall(state, Syscall.PWRITEV, file.descriptor(), iovecsAddress, count, fileOffset,
+                        fileOffset >>> 32, 0);
+                if (n >= 0) {
+                    return n;
+                }
+                if (errno(state) != Errno.EINTR) {
+                    throw failure(state, "pwritev", file.path());
+                }
             }
-            if (n >= 0) {
-                return n;
-            }
-            if (errno(state) != Errno.EINTR) {
-                throw failure(state, "pwritev", file.path());
-            }
+        } finally {
+            Reference.reachabilityFence(iovecs);
         }
     }
 
     @Override
     public void fdatasync(OpenFile file) throws IOException {
         MemorySegment state = CAPTURE_STATE.get();
-        int rc;
-        try {
-            rc = (int) FDATASYNC.invokeExact(state, file.descriptor());
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
         // Never retried: after a failed sync the kernel may have dropped the pages it could not write.
-        if (rc != 0) {
+        if (onDescriptor(state, Syscall.FDATASYNC, file) != 0) {
             throw failure(state, "fdatasync", file.path());
         }
     }
@@ -214,13 +212,7 @@ public final class NativePosix implements Posix {
     @Override
     public void fsync(OpenFile file) throws IOException {
         MemorySegment state = CAPTURE_STATE.get();
-        int rc;
-        try {
-            rc = (int) FSYNC.invokeExact(state, file.descriptor());
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
-        if (rc != 0) {
+        if (onDescriptor(state, Syscall.FSYNC, file) != 0) {
             throw failure(state, "fsync", file.path());
         }
     }
@@ -228,24 +220,14 @@ public final class NativePosix implements Posix {
     @Override
     public void allocate(OpenFile file, long fileOffset, long lengthBytes) throws IOException {
         MemorySegment state = CAPTURE_STATE.get();
-        int rc;
-        try {
-            rc = (int) FALLOCATE.invokeExact(state, file.descriptor(), 0, fileOffset, lengthBytes);
-            if (rc != 0 && errno(state) == Errno.EOPNOTSUPP) {
-                long size = sizeBytes(file);
-                if (fileOffset + lengthBytes <= size) {
-                    return; // nothing to extend, and this filesystem cannot reserve
-                }
-                rc = (int) FTRUNCATE.invokeExact(state, file.descriptor(), fileOffset + lengthBytes);
-                if (rc != 0) {
-                    throw failure(state, "ftruncate", file.path());
-                }
-                return;
+        int rc = (int) syscall(state, Syscall.FALLOCATE, file.descriptor(), 0, fileOffset, lengthBytes, 0, 0);
+        if (rc != 0 && errno(state) == Errno.EOPNOTSUPP) {
+            long size = sizeBytes(file);
+            if (fileOffset + lengthBytes <= size) {
+                return; // nothing to extend, and this filesystem cannot reserve
             }
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+            truncate(file, fileOffset + lengthBytes);
+            return;
         }
         if (rc != 0) {
             throw failure(state, "fallocate", file.path());
@@ -255,13 +237,7 @@ public final class NativePosix implements Posix {
     @Override
     public void truncate(OpenFile file, long sizeBytes) throws IOException {
         MemorySegment state = CAPTURE_STATE.get();
-        int rc;
-        try {
-            rc = (int) FTRUNCATE.invokeExact(state, file.descriptor(), sizeBytes);
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
-        if (rc != 0) {
+        if ((int) syscall(state, Syscall.FTRUNCATE, file.descriptor(), sizeBytes, 0, 0, 0, 0) != 0) {
             throw failure(state, "ftruncate", file.path());
         }
     }
@@ -269,13 +245,8 @@ public final class NativePosix implements Posix {
     @Override
     public boolean punchHole(OpenFile file, long fileOffset, long lengthBytes) throws IOException {
         MemorySegment state = CAPTURE_STATE.get();
-        int rc;
-        try {
-            rc = (int) FALLOCATE.invokeExact(state, file.descriptor(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-                    fileOffset, lengthBytes);
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        int rc = (int) syscall(state, Syscall.FALLOCATE, file.descriptor(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                fileOffset, lengthBytes, 0, 0);
         if (rc == 0) {
             return true;
         }
@@ -288,13 +259,8 @@ public final class NativePosix implements Posix {
     @Override
     public long sizeBytes(OpenFile file) throws IOException {
         MemorySegment state = CAPTURE_STATE.get();
-        long size;
-        try {
-            // The descriptor's offset moves, which nothing here uses: every read and write is positional.
-            size = (long) LSEEK.invokeExact(state, file.descriptor(), 0L, SEEK_END);
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        // The descriptor's offset moves, which nothing here uses: every read and write is positional.
+        long size = syscall(state, Syscall.LSEEK, file.descriptor(), 0, SEEK_END, 0, 0, 0);
         if (size < 0) {
             throw failure(state, "lseek", file.path());
         }
@@ -304,12 +270,7 @@ public final class NativePosix implements Posix {
     @Override
     public boolean tryLockExclusive(OpenFile file) throws IOException {
         MemorySegment state = CAPTURE_STATE.get();
-        int rc;
-        try {
-            rc = (int) FLOCK.invokeExact(state, file.descriptor(), LOCK_EX | LOCK_NB);
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        int rc = (int) syscall(state, Syscall.FLOCK, file.descriptor(), LOCK_EX | LOCK_NB, 0, 0, 0, 0);
         if (rc == 0) {
             return true;
         }
@@ -322,17 +283,11 @@ public final class NativePosix implements Posix {
     @Override
     public MemorySegment mapReadOnly(OpenFile file, long lengthBytes) throws IOException {
         MemorySegment state = CAPTURE_STATE.get();
-        MemorySegment address;
-        try {
-            address = (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, lengthBytes, PROT_READ, MAP_SHARED,
-                    file.descriptor(), 0L);
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
-        if (address.address() == -1L) {
+        long address = syscall(state, Syscall.MMAP, 0, lengthBytes, PROT_READ, MAP_SHARED, file.descriptor(), 0);
+        if (address == -1L) {
             throw failure(state, "mmap of " + lengthBytes + " bytes", file.path());
         }
-        return address.reinterpret(lengthBytes);
+        return MemorySegment.ofAddress(address).reinterpret(lengthBytes);
     }
 
     @Override
@@ -347,13 +302,7 @@ public final class NativePosix implements Posix {
 
     private void madvise(OpenFile file, MemorySegment range, int advice) throws IOException {
         MemorySegment state = CAPTURE_STATE.get();
-        int rc;
-        try {
-            rc = (int) MADVISE.invokeExact(state, range, range.byteSize(), advice);
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
-        if (rc != 0) {
+        if ((int) syscall(state, Syscall.MADVISE, address(range), range.byteSize(), advice, 0, 0, 0) != 0) {
             throw failure(state, "madvise", file.path());
         }
     }
@@ -361,13 +310,7 @@ public final class NativePosix implements Posix {
     @Override
     public void unmap(OpenFile file, MemorySegment mapping) throws IOException {
         MemorySegment state = CAPTURE_STATE.get();
-        int rc;
-        try {
-            rc = (int) MUNMAP.invokeExact(state, mapping, mapping.byteSize());
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
-        if (rc != 0) {
+        if ((int) syscall(state, Syscall.MUNMAP, address(mapping), mapping.byteSize(), 0, 0, 0, 0) != 0) {
             throw failure(state, "munmap", file.path());
         }
     }
@@ -377,9 +320,8 @@ public final class NativePosix implements Posix {
         MemorySegment state = CAPTURE_STATE.get();
         int rc;
         try (Arena arena = Arena.ofConfined()) {
-            rc = (int) MKDIR.invokeExact(state, arena.allocateFrom(directory.toString()), DIRECTORY_MODE_BITS);
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+            rc = (int) syscall(state, Syscall.MKDIRAT, Syscall.AT_FDCWD, address(arena.allocateFrom(directory.toString())),
+                    DIRECTORY_MODE_BITS, 0, 0, 0);
         }
         if (rc == 0) {
             return true;
@@ -395,9 +337,9 @@ public final class NativePosix implements Posix {
         MemorySegment state = CAPTURE_STATE.get();
         int rc;
         try (Arena arena = Arena.ofConfined()) {
-            rc = (int) RENAME.invokeExact(state, arena.allocateFrom(from.toString()), arena.allocateFrom(to.toString()));
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+            // renameat2 without flags is rename(2); aarch64 has no plain rename
+            rc = (int) syscall(state, Syscall.RENAMEAT2, Syscall.AT_FDCWD, address(arena.allocateFrom(from.toString())),
+                    Syscall.AT_FDCWD, address(arena.allocateFrom(to.toString())), 0, 0);
         }
         if (rc != 0) {
             throw failure(state, "rename to " + to, from);
@@ -409,9 +351,8 @@ public final class NativePosix implements Posix {
         MemorySegment state = CAPTURE_STATE.get();
         int rc;
         try (Arena arena = Arena.ofConfined()) {
-            rc = (int) UNLINK.invokeExact(state, arena.allocateFrom(path.toString()));
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+            rc = (int) syscall(state, Syscall.UNLINKAT, Syscall.AT_FDCWD, address(arena.allocateFrom(path.toString())),
+                    0, 0, 0, 0);
         }
         if (rc == 0) {
             return true;

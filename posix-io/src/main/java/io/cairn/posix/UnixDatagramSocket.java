@@ -2,16 +2,12 @@ package io.cairn.posix;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
@@ -22,7 +18,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * <p>An address is a filesystem path, or a name in Linux's abstract namespace written with a
  * leading {@code @} (as {@code NOTIFY_SOCKET} writes it).
  */
-@SuppressWarnings("restricted") // FFM downcalls, like NativePosix
 public final class UnixDatagramSocket implements AutoCloseable {
     private static final short AF_UNIX = 1;
     private static final int SOCK_DGRAM = 2;
@@ -33,18 +28,6 @@ public final class UnixDatagramSocket implements AutoCloseable {
     /** {@code struct sockaddr_un}: a 2-byte family, then 108 bytes of path. */
     private static final int SOCKADDR_UN_BYTES = 110;
     private static final int PATH_BYTES_MAX = 107;
-
-    private static final MethodHandle SOCKET = NativePosix.downcall("socket",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle BIND = NativePosix.downcall("bind",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle SENDTO = NativePosix.downcall("sendto",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle RECV = NativePosix.downcall("recv",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle SETSOCKOPT = NativePosix.downcall("setsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle CLOSE = NativePosix.downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
     private final int descriptor;
     private final String address;
@@ -65,15 +48,12 @@ public final class UnixDatagramSocket implements AutoCloseable {
             MemorySegment state = NativePosix.CAPTURE_STATE.get();
             long sent;
             do {
-                sent = (long) SENDTO.invokeExact(state, fd, buffer, (long) bytes.length, MSG_NOSIGNAL, to, (int) to.byteSize());
+                sent = NativePosix.syscall(state, Syscall.SENDTO, fd, NativePosix.address(buffer), bytes.length, MSG_NOSIGNAL,
+                    NativePosix.address(to), to.byteSize());
             } while (sent < 0 && NativePosix.errno(state) == Errno.EINTR);
             if (sent < 0) {
                 throw PosixException.of(NativePosix.errno(state), "sendto", Path.of(address));
             }
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
         } finally {
             closeQuietly(fd);
         }
@@ -85,16 +65,13 @@ public final class UnixDatagramSocket implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment at = sockaddr(arena, address);
             MemorySegment state = NativePosix.CAPTURE_STATE.get();
-            if ((int) BIND.invokeExact(state, fd, at, (int) at.byteSize()) != 0) {
+            if ((int) NativePosix.syscall(state, Syscall.BIND, fd, NativePosix.address(at), at.byteSize(), 0, 0, 0) != 0) {
                 throw PosixException.of(NativePosix.errno(state), "bind", Path.of(address));
             }
             return new UnixDatagramSocket(fd, address);
         } catch (IOException | RuntimeException e) {
             closeQuietly(fd);
             throw e;
-        } catch (Throwable t) {
-            closeQuietly(fd);
-            throw new AssertionError(t);
         }
     }
 
@@ -105,11 +82,14 @@ public final class UnixDatagramSocket implements AutoCloseable {
             timeval.set(JAVA_LONG, 0, timeout.toSeconds());
             timeval.set(JAVA_LONG, 8, Math.max(1, timeout.toNanosPart() / 1000));
             MemorySegment state = NativePosix.CAPTURE_STATE.get();
-            if ((int) SETSOCKOPT.invokeExact(state, descriptor, SOL_SOCKET, SO_RCVTIMEO, timeval, 16) != 0) {
+            if ((int) NativePosix.syscall(state, Syscall.SETSOCKOPT, descriptor, SOL_SOCKET, SO_RCVTIMEO,
+                    NativePosix.address(timeval), timeval.byteSize(), 0) != 0) {
                 throw PosixException.of(NativePosix.errno(state), "setsockopt(SO_RCVTIMEO)", Path.of(address));
             }
             MemorySegment buffer = arena.allocate(4096);
-            long received = (long) RECV.invokeExact(state, descriptor, buffer, buffer.byteSize(), 0);
+            // recv(2) is recvfrom(2) without the sender's address
+            long received = NativePosix.syscall(state, Syscall.RECVFROM, descriptor, NativePosix.address(buffer),
+                buffer.byteSize(), 0, 0, 0);
             if (received < 0) {
                 int errno = NativePosix.errno(state);
                 if (errno == Errno.EAGAIN || errno == Errno.EINTR) {
@@ -118,10 +98,6 @@ public final class UnixDatagramSocket implements AutoCloseable {
                 throw PosixException.of(errno, "recv", Path.of(address));
             }
             return new String(buffer.asSlice(0, received).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
         }
     }
 
@@ -132,17 +108,11 @@ public final class UnixDatagramSocket implements AutoCloseable {
 
     private static int open(String address) throws IOException {
         MemorySegment state = NativePosix.CAPTURE_STATE.get();
-        try {
-            int fd = (int) SOCKET.invokeExact(state, (int) AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-            if (fd < 0) {
-                throw PosixException.of(NativePosix.errno(state), "socket(AF_UNIX, SOCK_DGRAM)", Path.of(address));
-            }
-            return fd;
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+        int fd = (int) NativePosix.syscall(state, Syscall.SOCKET, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, 0, 0, 0);
+        if (fd < 0) {
+            throw PosixException.of(NativePosix.errno(state), "socket(AF_UNIX, SOCK_DGRAM)", Path.of(address));
         }
+        return fd;
     }
 
     /** {@code struct sockaddr_un} for {@code address}, sized as the kernel wants it (abstract names have no NUL). */
@@ -160,10 +130,6 @@ public final class UnixDatagramSocket implements AutoCloseable {
     }
 
     private static void closeQuietly(int fd) {
-        try {
-            int ignored = (int) CLOSE.invokeExact(NativePosix.CAPTURE_STATE.get(), fd);
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        NativePosix.syscall(NativePosix.CAPTURE_STATE.get(), Syscall.CLOSE, fd, 0, 0, 0, 0, 0);
     }
 }

@@ -135,4 +135,93 @@ class NativePosixTest {
             posix.close(f);
         }
     }
+
+    @Test
+    void offsetsBeyondFourGibibytesLandWhereAsked() throws Exception {
+        // The calls pass a 64-bit offset as the kernel takes it (pwritev as two halves): bytes written
+        // past 4 GiB must be at that offset, as another reader sees the file. Sparse: no disk used.
+        Path file = dir.resolve("sparse");
+        long single = (5L << 30) + 123;
+        long vectored = (6L << 30) + 4096;
+        OpenFile f = posix.open(file, Posix.O_RDWR | Posix.O_CREAT | Posix.O_CLOEXEC, 0644);
+        try (Arena arena = Arena.ofConfined()) {
+            posix.pwriteFully(f, arena.allocateFrom("single"), single);
+            MemorySegment first = arena.allocateFrom("vec");
+            MemorySegment second = arena.allocateFrom("tored");
+            MemorySegment iovecs = arena.allocate(32);
+            iovecs.set(ValueLayout.JAVA_LONG, 0, first.address());
+            iovecs.set(ValueLayout.JAVA_LONG, 8, first.byteSize() - 1); // without the NUL
+            iovecs.set(ValueLayout.JAVA_LONG, 16, second.address());
+            iovecs.set(ValueLayout.JAVA_LONG, 24, second.byteSize());
+            assertEquals(3 + 6, posix.pwritev(f, iovecs, 2, vectored));
+            MemorySegment in = arena.allocate(9);
+            assertEquals(9, posix.preadFully(f, in, vectored));
+            assertEquals("vectored", in.getString(0));
+            assertEquals(vectored + 9, posix.sizeBytes(f));
+        } finally {
+            posix.close(f);
+        }
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
+            java.nio.ByteBuffer at = java.nio.ByteBuffer.allocate(6);
+            channel.read(at, single);
+            assertEquals("single", new String(at.array(), java.nio.charset.StandardCharsets.US_ASCII));
+            java.nio.ByteBuffer before = java.nio.ByteBuffer.allocate(1);
+            channel.read(before, vectored - 1);
+            assertEquals(0, before.get(0), "nothing written below the vectored write");
+        }
+    }
+
+    @Test
+    @SuppressWarnings("restricted") // an unaligned address, to see madvise refuse it
+    void mapsAdvisesAndUnmaps() throws Exception {
+        Path file = dir.resolve("mapped");
+        OpenFile f = posix.open(file, Posix.O_RDWR | Posix.O_CREAT | Posix.O_CLOEXEC, 0644);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pages = arena.allocate(3 * 4096);
+            pages.fill((byte) 7);
+            pages.set(ValueLayout.JAVA_BYTE, 2 * 4096 + 5, (byte) 9);
+            posix.pwriteFully(f, pages, 0);
+            MemorySegment mapping = posix.mapReadOnly(f, 3 * 4096);
+            posix.adviseRandom(f, mapping);
+            posix.adviseWillNeed(f, mapping.asSlice(4096, 2 * 4096));
+            assertEquals(3 * 4096, mapping.byteSize());
+            assertEquals(7, mapping.get(ValueLayout.JAVA_BYTE, 0));
+            assertEquals(9, mapping.get(ValueLayout.JAVA_BYTE, 2 * 4096 + 5));
+            posix.unmap(f, mapping);
+            PosixException unaligned = assertThrows(PosixException.class,
+                () -> posix.adviseRandom(f, MemorySegment.ofAddress(mapping.address() + 1).reinterpret(10)));
+            assertEquals(Errno.EINVAL, unaligned.errno());
+        } finally {
+            posix.close(f);
+        }
+    }
+
+    @Test
+    void aSecondExclusiveLockIsRefusedWhileTheFirstIsHeld() throws Exception {
+        Path file = Files.createFile(dir.resolve("lock"));
+        OpenFile first = posix.open(file, Posix.O_RDONLY | Posix.O_CLOEXEC, 0);
+        OpenFile second = posix.open(file, Posix.O_RDONLY | Posix.O_CLOEXEC, 0);
+        try {
+            assertTrue(posix.tryLockExclusive(first));
+            assertFalse(posix.tryLockExclusive(second), "flock locks per open file, so a second open is refused");
+            posix.close(first);
+            assertTrue(posix.tryLockExclusive(second), "closing the first released its lock");
+        } finally {
+            posix.close(second);
+        }
+    }
+
+    @Test
+    void aHeapSegmentIsRefusedBeforeTheKernelSeesIt() throws Exception {
+        Path file = dir.resolve("f");
+        OpenFile f = posix.open(file, Posix.O_RDWR | Posix.O_CREAT | Posix.O_CLOEXEC, 0644);
+        try {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> posix.pwrite(f, MemorySegment.ofArray(new byte[16]), 0));
+            assertTrue(e.getMessage().startsWith("a system call needs native memory"), e.getMessage());
+            assertEquals(0, Files.size(file));
+        } finally {
+            posix.close(f);
+        }
+    }
 }
