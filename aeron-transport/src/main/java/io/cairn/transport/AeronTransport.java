@@ -244,22 +244,16 @@ public final class AeronTransport implements AutoCloseable {
         }
         final ExclusivePublication publication = peer.messages;
         final int length = RaftMessageEncoder.encodedLength(m);
-        final long result;
         if (length > publication.maxMessageLength()) {
             counters.sendTooLarge.increment();
             return false;
-        } else if (peer.messageLink != null) {
-            encoder.encode(m, largeMessage, 0); // TLS copies it into its records; tryClaim would save nothing
-            result = peer.messageLink.offer(largeMessage, 0, length);
-        } else if (length <= publication.maxPayloadLength()) {
-            result = publication.tryClaim(length, claim);
-            if (result > 0) {
-                encoder.encode(m, claim.buffer(), claim.offset());
-                claim.commit();
-            }
-        } else {
-            encoder.encode(m, largeMessage, 0);
-            result = publication.offer(largeMessage, 0, length);
+        }
+        long result = writeOnce(m, peer, publication, length);
+        if (result == Publication.ADMIN_ACTION) {
+            // The message did not fit the rest of the term, so the publication rotated to the next one, which has
+            // room: write it there. Dropped instead, a follower's forwarded proposal was lost for good (Raft does not
+            // resend it) and its clients' writes timed out (engine/README.md, "Three members, warm").
+            result = writeOnce(m, peer, publication, length);
         }
         if (result > 0) {
             counters.messagesSent.increment();
@@ -275,6 +269,24 @@ public final class AeronTransport implements AutoCloseable {
             counters.sendFailedOther.increment();
         }
         return false;
+    }
+
+    /** One attempt to write {@code m} ({@code length} bytes encoded) to the peer: Aeron's position, or its refusal. */
+    private long writeOnce(final Message m, final Peer peer, final ExclusivePublication publication, final int length) {
+        if (peer.messageLink != null) {
+            encoder.encode(m, largeMessage, 0); // TLS copies it into its records; tryClaim would save nothing
+            return peer.messageLink.offer(largeMessage, 0, length);
+        }
+        if (length <= publication.maxPayloadLength()) {
+            final long result = publication.tryClaim(length, claim);
+            if (result > 0) {
+                encoder.encode(m, claim.buffer(), claim.offset());
+                claim.commit();
+            }
+            return result;
+        }
+        encoder.encode(m, largeMessage, 0);
+        return publication.offer(largeMessage, 0, length);
     }
 
     /**

@@ -49,6 +49,38 @@ class BackPressureTest {
         }
     }
 
+    /**
+     * A message that does not fit the rest of the publication's term makes Aeron rotate to the next term and refuse
+     * that one attempt (ADMIN_ACTION). The send must write it to the new term, not drop it: Raft never resends a
+     * forwarded proposal, so a drop here failed clients' writes by time-out under load. With a 64 KiB term, about
+     * 1 KiB messages rotate it every 60 or so; the receiver keeps up, so nothing else can refuse a send.
+     */
+    @Test
+    void aSendThatRotatesTheTermIsWrittenToTheNextTerm() {
+        final TransportConfig sender = TestNodes.config(TestNodes.CLUSTER_ID, 1, TestNodes.freeUdpPort())
+            .withMessageTermBytes(64 * 1024);
+        final TransportConfig receiver = TestNodes.config(TestNodes.CLUSTER_ID, 2, TestNodes.freeUdpPort());
+        final int messages = 1_000;
+        try (TestNodes nodes = new TestNodes().start(List.of(sender, receiver), null, null)) {
+            nodes.awaitConnected();
+            for (int i = 1; i <= messages; i++) {
+                final byte[] payload = new byte[900];
+                java.nio.ByteBuffer.wrap(payload).putInt(i);
+                final Message propose = new Message(MessageType.PROPOSE, 1, 2, 0, 0, 0, List.of(
+                    new Entry(0, 0, EntryType.NORMAL, payload)), 0, false, 0, null, 0);
+                assertTrue(nodes.node(1).send(propose), "message " + i + " was dropped; counters: "
+                    + nodes.node(1).counters().sendFailedOther.get() + " refused as unusable");
+                final int sent = i;
+                nodes.pollUntil("message " + i + " delivered", () -> nodes.inbox(2).messages.size() == sent);
+            }
+            assertEquals(0, nodes.node(1).counters().sendFailedOther.get());
+            for (int i = 0; i < messages; i++) {
+                final byte[] received = nodes.inbox(2).messages.get(i).entries().get(0).data();
+                assertEquals(i + 1, java.nio.ByteBuffer.wrap(received).getInt(), "in order, none lost");
+            }
+        }
+    }
+
     @Test
     void messageLargerThanThePublicationAllowsIsRefusedAndCounted() {
         final TransportConfig small = TestNodes.config(TestNodes.CLUSTER_ID, 1, TestNodes.freeUdpPort())
