@@ -107,6 +107,9 @@ public final class MemberMetrics {
             node, PeerCounters::sendBackPressured);
         peerCounter(registry, "cairn_peer_send_not_connected_total",
             "Raft messages Aeron refused because a peer was not connected.", node, PeerCounters::sendNotConnected);
+        peerCounter(registry, "cairn_peer_send_refused_other_total",
+            "Raft messages the transport refused otherwise: an unusable publication, too large, an unknown peer,"
+                + " no TLS session yet.", node, PeerCounters::sendRefusedOther);
         peerCounter(registry, "cairn_peer_snapshots_sent_total", "Snapshots sent to lagging peers.",
             node, PeerCounters::snapshotsSent);
         peerCounter(registry, "cairn_peer_snapshots_received_total", "Snapshots received from the leader.",

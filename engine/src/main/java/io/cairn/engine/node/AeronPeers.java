@@ -219,8 +219,10 @@ final class AeronPeers implements Peers {
     @Override
     public PeerCounters counters() {
         final var counters = transport.counters();
+        final long refusedOther = counters.sendFailedOther.get() + counters.sendTooLarge.get()
+            + counters.sendUnknownPeer.get() + counters.sendNoTlsSession.get();
         return new PeerCounters(counters.messagesSent.get(), counters.messagesReceived.get(),
-            counters.sendBackPressured.get(), counters.sendNotConnected.get(), counters.snapshotsSent.get(),
+            counters.sendBackPressured.get(), counters.sendNotConnected.get(), refusedOther, counters.snapshotsSent.get(),
             counters.snapshotsReceived.get(), counters.snapshotsFailed.get());
     }
 

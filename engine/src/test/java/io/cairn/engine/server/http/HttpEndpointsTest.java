@@ -233,6 +233,19 @@ class HttpEndpointsTest {
         assertEquals(List.of(), wrong);
     }
 
+    @Test
+    void cairnsPeerCountersAreExportedFromZero() throws Exception {
+        final Map<String, Family> cairn = parse(get(clientPort, "/metrics").body());
+        for (final String name : List.of("cairn_peer_messages_sent_total", "cairn_peer_send_back_pressured_total",
+            "cairn_peer_send_not_connected_total", "cairn_peer_send_refused_other_total",
+            "cairn_peer_snapshots_failed_total")) {
+            assertTrue(cairn.containsKey(name), name + " missing");
+            assertEquals("counter", cairn.get(name).type, name);
+        }
+        assertTrue(get(clientPort, "/metrics").body().contains("\ncairn_peer_send_refused_other_total 0.0\n"),
+            "a member alone has refused nothing");
+    }
+
     private record Family(String name, String type, TreeSet<String> labels) {
     }
 
