@@ -54,20 +54,11 @@ public final class NativePosix implements Posix {
      * glibc's {@code long syscall(long number, ...)}, called with six more longs: every call here
      * has this one shape, so the JVM makes one downcall stub, not one per libc function ({@link Syscall}).
      */
-    private static final MethodHandle SYSCALL = downcall("syscall",
+    private static final MethodHandle SYSCALL = LINKER.downcallHandle(LIBC.find("syscall").orElseThrow(),
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-            Linker.Option.firstVariadicArg(1));
+            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
 
     private NativePosix() {
-    }
-
-    /** A libc function that captures errno (the call's first argument is then {@link #CAPTURE_STATE}'s segment). */
-    private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... extra) {
-        Linker.Option[] options = new Linker.Option[extra.length + 1];
-        options[0] = CAPTURE_ERRNO;
-        System.arraycopy(extra, 0, options, 1, extra.length);
-        MemorySegment symbol = LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
-        return LINKER.downcallHandle(symbol, descriptor, options);
     }
 
     /**
@@ -150,22 +141,32 @@ public final class NativePosix implements Posix {
 
     @Override
     public long pread(OpenFile file, MemorySegment buffer, long fileOffset) throws IOException {
-        return positional(Syscall.PREAD64, "pread", file, buffer, fileOffset);
+        return transfer(Syscall.PREAD64, "pread", file, buffer, buffer.byteSize(), fileOffset, 0);
     }
 
     @Override
     public long pwrite(OpenFile file, MemorySegment buffer, long fileOffset) throws IOException {
-        return positional(Syscall.PWRITE64, "pwrite", file, buffer, fileOffset);
+        return transfer(Syscall.PWRITE64, "pwrite", file, buffer, buffer.byteSize(), fileOffset, 0);
     }
 
-    /** pread64 or pwrite64 of the whole buffer at an offset, retried on EINTR: the bytes moved. */
-    private static long positional(Syscall call, String name, OpenFile file, MemorySegment buffer, long fileOffset)
-            throws IOException {
+    @Override
+    public long pwritev(OpenFile file, MemorySegment iovecs, int count, long fileOffset) throws IOException {
+        // The kernel takes pwritev's offset as two halves (low, high), as glibc's wrapper passes it; a
+        // 64-bit kernel reads the whole offset from the low one.
+        return transfer(Syscall.PWRITEV, "pwritev", file, iovecs, count, fileOffset, fileOffset >>> 32);
+    }
+
+    /**
+     * A positional read or write of {@code memory} (a buffer, or pwritev's iovecs), retried on EINTR:
+     * the bytes moved. {@code fileOffsetHigh} is pwritev's; pread64 and pwrite64 take none and get 0.
+     */
+    private static long transfer(Syscall call, String name, OpenFile file, MemorySegment memory, long count,
+            long fileOffset, long fileOffsetHigh) throws IOException {
         MemorySegment state = CAPTURE_STATE.get();
-        long bufferAddress = address(buffer);
+        long memoryAddress = address(memory);
         try {
             while (true) {
-                long n = syscall(state, call, file.descriptor(), bufferAddress, buffer.byteSize(), fileOffset, 0, 0);
+                long n = syscall(state, call, file.descriptor(), memoryAddress, count, fileOffset, fileOffsetHigh, 0);
                 if (n >= 0) {
                     return n;
                 }
@@ -174,29 +175,7 @@ public final class NativePosix implements Posix {
                 }
             }
         } finally {
-            Reference.reachabilityFence(buffer);
-        }
-    }
-
-    @Override
-    public long pwritev(OpenFile file, MemorySegment iovecs, int count, long fileOffset) throws IOException {
-        MemorySegment state = CAPTURE_STATE.get();
-        long iovecsAddress = address(iovecs);
-        try {
-            while (true) {
-                // The kernel takes the offset as two halves (low, high), as glibc's wrapper passes it;
-                // a 64-bit kernel reads the whole offset from the low one.
-                long n = syscall(state, Syscall.PWRITEV, file.descriptor(), iovecsAddress, count, fileOffset,
-                        fileOffset >>> 32, 0);
-                if (n >= 0) {
-                    return n;
-                }
-                if (errno(state) != Errno.EINTR) {
-                    throw failure(state, "pwritev", file.path());
-                }
-            }
-        } finally {
-            Reference.reachabilityFence(iovecs);
+            Reference.reachabilityFence(memory);
         }
     }
 

@@ -6,7 +6,7 @@ package io.cairn.posix;
  *
  * <p>Why numbers and not libc's wrappers: every call then goes through glibc's {@code syscall(2)}
  * with one argument shape, and the JVM builds one downcall stub for all of them instead of one per
- * function shape (fifteen), each of which took 15-30 ms of a member's start (issue #21, posix-io/README.md).
+ * function shape (fifteen), each of which took 6-30 ms of a member's start (issue #21, posix-io/README.md).
  * Only the "at" forms exist on aarch64, so both architectures use them: {@code openat},
  * {@code mkdirat}, {@code unlinkat} and {@code renameat2} relative to the working directory.
  */
