@@ -212,7 +212,8 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         return kv;
     }
 
-    private static Peers startPeers(final MemberStorage storage, final ClusterOptions cluster) throws IOException {
+    /** A member of a cluster's peers: Aeron, its media driver in the Raft loop's poll. */
+    static Peers startPeers(final MemberStorage storage, final ClusterOptions cluster) throws IOException {
         final MemberStorage.Identity self = storage.identity;
         // The media driver runs inside the Raft loop's poll (INVOKER): one thread owns Raft, the
         // transport and the driver, and the loop flushes a leader's appends onto the wire before its

@@ -627,7 +627,10 @@ final class RaftLoop implements Agent, InboundHandler {
     /** The rest of a persisted Ready: messages sent, hard state kept, entries applied, reads served. */
     private void finish(final Ready ready) throws IOException, InterruptedException {
         for (int i = 0; i < afterSync.size(); i++) { // indexed: no iterator per Ready
-            peers.send(afterSync.get(i));
+            final Message m = afterSync.get(i);
+            if (!peers.send(m) && m.type() == MessageType.PROPOSE) {
+                failRefusedProposal(m);
+            }
         }
         if (!afterSync.isEmpty()) {
             peers.flush();
@@ -655,6 +658,32 @@ final class RaftLoop implements Agent, InboundHandler {
         node.advance(ready);
         term = node.term();
         commitIndex = node.commitIndex();
+    }
+
+    /**
+     * A follower's proposal that the transport did not take (the leader's link back-pressured, down,
+     * or gone) never left this member, and Raft does not send a proposal again: its writes would each
+     * wait out the request time-out. They fail now with Raft's own word for a proposal it could not
+     * place, and nothing of them is applied anywhere.
+     */
+    private void failRefusedProposal(final Message proposal) {
+        final List<Entry> entries = proposal.entries();
+        for (int i = 0; i < entries.size(); i++) {
+            final Command command = proposedCommand(entries.get(i));
+            if (command != null) {
+                pending.fail(command.requestId(), EtcdError.PROPOSAL_DROPPED);
+            }
+        }
+    }
+
+    /** The command a proposed entry carries; null for none (an empty entry, Raft's own configuration step). */
+    private static Command proposedCommand(final Entry entry) {
+        if (entry.data().length == 0) {
+            return null;
+        }
+        return entry.type() == EntryType.CONF_CHANGE
+            ? MembershipApplier.commandOf(io.cairn.raft.ConfChange.decode(entry.data()))
+            : CommandCodec.decode(entry.data());
     }
 
     private static boolean hasConfChange(final List<Entry> entries) {

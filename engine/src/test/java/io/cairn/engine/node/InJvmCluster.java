@@ -2,6 +2,7 @@ package io.cairn.engine.node;
 
 import io.cairn.engine.cluster.InitialMembers;
 import io.cairn.posix.NativePosix;
+import io.cairn.raft.Message;
 import io.cairn.transport.FaultPlan;
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -11,6 +12,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 
 /**
  * Three (or more) members in one JVM, talking over Aeron on loopback UDP, each with its own data
@@ -28,6 +31,8 @@ final class InJvmCluster implements AutoCloseable {
     private final RaftKeyValueStore[] members;
     private final FaultPlan[] faults;
     private final long[] ids;
+    /** Per member, the sends its transport is to refuse, for members set up with {@link #refusingSends}. */
+    private final List<AtomicReference<Predicate<Message>>> refusedSends = new ArrayList<>();
     private volatile boolean plantedBugFollowerReads;
 
     InJvmCluster(final Path dir, final int size, final MemberOptions options) throws IOException {
@@ -42,6 +47,7 @@ final class InJvmCluster implements AutoCloseable {
         }
         for (int i = 0; i < size; i++) {
             ids[i] = initial("m" + (i + 1)).idOf("m" + (i + 1));
+            refusedSends.add(null);
         }
     }
 
@@ -63,9 +69,22 @@ final class InJvmCluster implements AutoCloseable {
             List.of("http://127.0.0.1:" + (23790 + i)), peerUrls.get(name).getFirst().toString(),
             dir.resolve("aeron-" + name), faults[i]);
         final Path data = dir.resolve(name);
-        members[i] = RaftKeyValueStore.open(data, data.resolve("member").resolve("wal"), options, cluster,
-            NativePosix.INSTANCE);
+        final AtomicReference<Predicate<Message>> refused = refusedSends.get(i);
+        members[i] = refused == null
+            ? RaftKeyValueStore.open(data, data.resolve("member").resolve("wal"), options, cluster, NativePosix.INSTANCE)
+            : RaftKeyValueStore.open(data, data.resolve("member").resolve("wal"), options, cluster, NativePosix.INSTANCE,
+                (storage, alone) -> new RefusingPeers(RaftKeyValueStore.startPeers(storage, cluster), refused));
         members[i].plantedBugFollowerReadsSkipReadIndex = plantedBugFollowerReads;
+    }
+
+    /**
+     * Member {@code i}, once started, has its transport refuse (send nothing, answer false) every send
+     * that {@code refused} holds at the time matches, as Aeron does under back pressure or with the
+     * peer's link down.
+     */
+    InJvmCluster refusingSends(final int i, final AtomicReference<Predicate<Message>> refused) {
+        refusedSends.set(i, refused);
+        return this;
     }
 
     /**
