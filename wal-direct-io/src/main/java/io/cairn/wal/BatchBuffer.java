@@ -8,7 +8,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.zip.CRC32C;
 
 /**
@@ -26,7 +25,7 @@ final class BatchBuffer {
     private final MemorySegment memory;
     private final ByteBuffer view;
     private final CRC32C crc = new CRC32C();
-    private final List<CompletableFuture<Void>> completions = new ArrayList<>();
+    private final List<Completion> completions = new ArrayList<>();
     private int position;
     private int records;
     private long logLastIndex = -1; // the log's last index once this write is durable, -1 if unchanged
@@ -102,11 +101,11 @@ final class BatchBuffer {
         return lastSnapshot;
     }
 
-    List<CompletableFuture<Void>> completions() {
+    List<Completion> completions() {
         return completions;
     }
 
-    void addCompletion(CompletableFuture<Void> completion) {
+    void addCompletion(Completion completion) {
         completions.add(completion);
     }
 

@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
@@ -64,6 +64,9 @@ public final class Wal implements AutoCloseable {
     // Whoever writes a batch holds it: the flusher thread, or an appendAndSync caller. Lock order:
     // writeRole before lock.
     private final ReentrantLock writeRole = new ReentrantLock();
+    /** The outcome {@link #appendAndSync} reuses, and whether a call holds it. */
+    private final SyncOutcome syncOutcome = new SyncOutcome();
+    private final AtomicBoolean syncOutcomeInUse = new AtomicBoolean();
     // Guarded by writeRole (and owned by open/close, before the flusher starts and after it ends).
     private final BatchBuffer headerBuffer;
     private BatchBuffer spare; // the batch not being filled; swapped with the filling one under both locks
@@ -221,8 +224,14 @@ public final class Wal implements AutoCloseable {
      * fails, like every later append, if the log cannot be written.
      */
     public CompletableFuture<Void> append(List<Entry> entries, HardState hardState) {
-        return hardState == null ? enqueue(EntrySource.of(entries), false, 0, 0, 0, true)
-                : enqueue(EntrySource.of(entries), true, hardState.term(), hardState.vote(), hardState.commit(), true);
+        CompletableFuture<Void> durable = new CompletableFuture<>();
+        Completion completion = new Completion.OfFuture(durable);
+        if (hardState == null) {
+            enqueue(EntrySource.of(entries), false, 0, 0, 0, completion, true);
+        } else {
+            enqueue(EntrySource.of(entries), true, hardState.term(), hardState.vote(), hardState.commit(), completion, true);
+        }
+        return durable;
     }
 
     /**
@@ -252,27 +261,66 @@ public final class Wal implements AutoCloseable {
      */
     public void appendAndSync(EntrySource entries, boolean withHardState, long term, long vote, long commit)
             throws IOException {
-        CompletableFuture<Void> durable = enqueue(entries, withHardState, term, vote, commit, false);
-        // The caller always writes its own batch: if the flusher is writing earlier appends, the
-        // caller waits for the write role and then finds its batch written, or writes it.
-        writeRole.lock();
+        // The single appender reuses one outcome: a future per append was garbage on the put path
+        // (issue #21). A second thread appending at the same time gets one of its own.
+        boolean reused = syncOutcomeInUse.compareAndSet(false, true);
+        SyncOutcome outcome = reused ? syncOutcome : new SyncOutcome();
         try {
-            BatchBuffer batch = takeBatch();
-            if (batch != null) {
-                writeAndComplete(batch);
+            outcome.reset();
+            enqueue(entries, withHardState, term, vote, commit, outcome, false);
+            // The caller always writes its own batch: if the flusher is writing earlier appends, the
+            // caller waits for the write role and then finds its batch written, or writes it.
+            writeRole.lock();
+            try {
+                BatchBuffer batch = takeBatch();
+                if (batch != null) {
+                    writeAndComplete(batch);
+                }
+            } finally {
+                writeRole.unlock();
             }
+            // Whoever wrote the batch told the outcome before giving up the write role, which this
+            // thread has held since: it is known now.
+            outcome.throwIfFailed();
         } finally {
-            writeRole.unlock();
-        }
-        try {
-            durable.join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            if (reused) {
+                syncOutcomeInUse.set(false);
+            }
         }
     }
 
-    private CompletableFuture<Void> enqueue(EntrySource entries, boolean withHardState, long term, long vote,
-            long commit, boolean wakeFlusher) {
+    /** The outcome of an {@link #appendAndSync}, written and read under the write role or the lock. */
+    private static final class SyncOutcome implements Completion {
+        private boolean durable;
+        private IOException failure;
+
+        void reset() {
+            durable = false;
+            failure = null;
+        }
+
+        @Override
+        public void durable() {
+            durable = true;
+        }
+
+        @Override
+        public void failed(IOException cause) {
+            failure = cause;
+        }
+
+        void throwIfFailed() throws IOException {
+            if (failure != null) {
+                throw failure;
+            }
+            if (!durable) {
+                throw new IllegalStateException("an append was neither written nor refused");
+            }
+        }
+    }
+
+    private void enqueue(EntrySource entries, boolean withHardState, long term, long vote, long commit,
+            Completion completion, boolean wakeFlusher) {
         if (withHardState && (term < 0 || commit < 0)) {
             throw new IllegalArgumentException("hard state needs term >= 0 and commit >= 0, got term " + term
                     + " commit " + commit);
@@ -291,11 +339,10 @@ public final class Wal implements AutoCloseable {
             worstCaseBytes += RecordFormat.worstCaseBytes(RecordFormat.ENTRY_FIXED_BODY_BYTES + entries.payloadBytes(i));
         }
         checkFitsOneWrite(worstCaseBytes);
-        CompletableFuture<Void> durable = new CompletableFuture<>();
         lock.lock();
         try {
-            if (!awaitRoom(worstCaseBytes, durable)) {
-                return durable;
+            if (!awaitRoom(worstCaseBytes, completion)) {
+                return;
             }
             if (count > 0) {
                 long first = entries.index(0);
@@ -315,14 +362,13 @@ public final class Wal implements AutoCloseable {
             if (withHardState) {
                 filling.putHardState(term, vote, commit);
             }
-            filling.addCompletion(durable);
+            filling.addCompletion(completion);
             if (wakeFlusher) {
                 batchWaiting.signal();
             }
         } finally {
             lock.unlock();
         }
-        return durable;
     }
 
     /**
@@ -332,9 +378,10 @@ public final class Wal implements AutoCloseable {
      */
     public CompletableFuture<Void> saveSnapshot(SnapshotMarker marker) {
         CompletableFuture<Void> durable = new CompletableFuture<>();
+        Completion completion = new Completion.OfFuture(durable);
         lock.lock();
         try {
-            if (!awaitRoom(RecordFormat.worstCaseBytes(RecordFormat.SNAPSHOT_BODY_BYTES), durable)) {
+            if (!awaitRoom(RecordFormat.worstCaseBytes(RecordFormat.SNAPSHOT_BODY_BYTES), completion)) {
                 return durable;
             }
             if (marker.index() < snapshotIndex) {
@@ -346,7 +393,7 @@ public final class Wal implements AutoCloseable {
                 lastIndex = marker.index();
                 filling.setLogLastIndex(lastIndex);
             }
-            filling.addCompletion(durable);
+            filling.addCompletion(completion);
             batchWaiting.signal();
         } finally {
             lock.unlock();
@@ -391,13 +438,13 @@ public final class Wal implements AutoCloseable {
     }
 
     /** Waits (holding the lock) for room in the filling batch; false if the log failed or closed instead. */
-    private boolean awaitRoom(int worstCaseBytes, CompletableFuture<Void> durable) {
+    private boolean awaitRoom(int worstCaseBytes, Completion completion) {
         // The flusher swaps batches after each write, so each wait ends within one write.
         while (failure == null && !closing && !filling.hasRoomFor(worstCaseBytes)) {
             roomFreed.awaitUninterruptibly();
         }
         if (failure != null) {
-            durable.completeExceptionally(new IOException("the WAL in " + directory + " failed earlier and takes no more"
+            completion.failed(new IOException("the WAL in " + directory + " failed earlier and takes no more"
                     + " appends: " + failure.getMessage(), failure));
             return false;
         }
@@ -478,9 +525,9 @@ public final class Wal implements AutoCloseable {
             fail(batch, e instanceof IOException io ? io : new IOException(e));
             return false;
         }
-        List<CompletableFuture<Void>> completions = batch.completions();
+        List<Completion> completions = batch.completions();
         for (int i = 0; i < completions.size(); i++) { // no iterator per write (issue #21)
-            completions.get(i).complete(null);
+            completions.get(i).durable();
         }
         batch.clear();
         spare = batch;
@@ -556,7 +603,7 @@ public final class Wal implements AutoCloseable {
                 + ". Nothing of this append or of any later one is durable; " + remedy
                 + "restart the member: reopening the log recovers every acknowledged entry", cause);
         LOG.log(System.Logger.Level.ERROR, failed.getMessage());
-        List<CompletableFuture<Void>> waiting = new ArrayList<>(batch.completions());
+        List<Completion> waiting = new ArrayList<>(batch.completions());
         lock.lock();
         try {
             failure = failed;
@@ -566,8 +613,8 @@ public final class Wal implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        for (CompletableFuture<Void> durable : waiting) {
-            durable.completeExceptionally(failed);
+        for (Completion completion : waiting) {
+            completion.failed(failed);
         }
     }
 
@@ -577,7 +624,7 @@ public final class Wal implements AutoCloseable {
      * takes appends again from there.
      */
     private void refuse(BatchBuffer batch, NoSpareSegmentException cause) {
-        List<CompletableFuture<Void>> refused = new ArrayList<>(batch.completions());
+        List<Completion> refused = new ArrayList<>(batch.completions());
         lock.lock();
         try {
             refused.addAll(filling.completions());
@@ -590,8 +637,8 @@ public final class Wal implements AutoCloseable {
         }
         batch.clear();
         spare = batch;
-        for (CompletableFuture<Void> durable : refused) {
-            durable.completeExceptionally(cause);
+        for (Completion completion : refused) {
+            completion.failed(cause);
         }
     }
 
