@@ -49,7 +49,17 @@ start_cluster() { # start_cluster NAME BINARY BASE_PORT: prints "endpoints pids"
 read -r etcd_endpoints etcd_pids < <(start_cluster etcd etcd 31000)
 read -r cairn_endpoints cairn_pids < <(start_cluster cairn "$root/bin/cairn" 32000)
 for endpoints in "$etcd_endpoints" "$cairn_endpoints"; do
-  until ETCDCTL_API=3 etcdctl --endpoints "${endpoints//+/,}" endpoint health > /dev/null 2>&1; do sleep 0.2; done
+  # A member that fails to start (once: etcd's "member ... has already been bootstrapped") would
+  # leave this waiting for ever: give up after a minute and show the members' last log lines.
+  deadline=$((SECONDS + 60))
+  until ETCDCTL_API=3 etcdctl --endpoints "${endpoints//+/,}" endpoint health > /dev/null 2>&1; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "three-members.sh: $endpoints not healthy after a minute" >&2
+      tail -n 3 "$dir"/*.log >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
 done
 echo "etcd: $etcd_endpoints (pids $etcd_pids)"
 echo "Cairn: $cairn_endpoints (pids $cairn_pids)"
