@@ -46,12 +46,12 @@ class PutAllocationTest {
      * write transaction, Raft entries made once), ~565 after the third (2026-12-03: a put applied
      * in place from its entry, no lambda, command, proposal or replaced key value per put, one
      * Ready refilled), ~480 after the fourth (2026-12-04: Raft's hard state handed over as numbers,
-     * its entry lists refilled). The limit fails the third round's first step (647-716 alone), with
-     * a margin for the suite (other tests' threads that linger: once 220 more) and a loaded machine
+     * its entry lists refilled), ~455 after the fifth (2026-12-04: no future per WAL append). The
+     * limit fails the third round's first step (647-716 alone), with a margin for the suite (other
+     * tests' threads that linger: once 220 more) and a loaded machine
      * (C2 compiles later). What remains (engine/README.md, "Allocation per put"): the command's
      * bytes (its encode on the caller, which the log keeps), the Raft entry, the write transaction
-     * and its meta, the waiting call's and the WAL append's futures, the JDK's slices of the native
-     * calls' capture state. Lower it as those go.
+     * and its meta, the waiting call's future, the in-place put's key. Lower it as those go.
      */
     static final long BYTES_PER_PUT_MAX = 700;
     private static final long MEMBER_ID = 0x21L;
