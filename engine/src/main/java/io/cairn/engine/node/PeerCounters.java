@@ -6,7 +6,7 @@ package io.cairn.engine.node;
  * peer's buffer is full; not connected: the peer is down; refused otherwise: an unusable
  * publication, a message too large, an unknown peer, no TLS session yet), and snapshots sent,
  * received and failed. Raft sends appends and heartbeats again after a refusal; a follower's
- * forwarded proposal it does not, and the writes it carried time out.
+ * forwarded proposal it does not, so the Raft loop fails the writes it carried at once.
  */
 public record PeerCounters(long messagesSent, long messagesReceived, long sendBackPressured, long sendNotConnected,
                            long sendRefusedOther, long snapshotsSent, long snapshotsReceived, long snapshotsFailed) {
