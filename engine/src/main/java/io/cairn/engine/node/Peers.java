@@ -8,8 +8,8 @@ import java.util.List;
 /**
  * The Raft loop's link to the other members. Single-owner (the Raft loop) and never blocking: a
  * message that cannot go at once is dropped ({@link #send} answers false), and Raft's retries
- * recover it, except a follower's forwarded proposal, whose writes the loop fails at once. The one wait is
- * {@link #awaitTraffic}, the loop's sleep when it has nothing to do.
+ * recover it, except a follower's forwarded proposal, whose writes the loop fails at once. The one
+ * wait is {@link #awaitTraffic}, the loop's sleep when it has nothing to do.
  */
 interface Peers extends AutoCloseable {
     /** A member alone: nobody to send to, nothing arrives. */
