@@ -53,7 +53,7 @@ public final class Env implements AutoCloseable {
      */
     private final AtomicReference<Retired> retired = new AtomicReference<>();
     private final ReaderTable readers;
-    private final Freelist freelist = new Freelist();
+    private final Freelist freelist;
     private final ReentrantLock writerLock = new ReentrantLock();
     /**
      * Held by {@link #sync} (and close) around the meta write, so that a sync's fdatasyncs run
@@ -108,6 +108,7 @@ public final class Env implements AutoCloseable {
         this.map = opened.map();
         this.readers = new ReaderTable(options.maxReaders());
         this.treeWriter = new TreeWriter(options.maxValueBytes());
+        this.freelist = new Freelist(!options.syncOnCommit());
         this.current = opened.meta();
         this.durableTxid = opened.meta().txid();
         this.freelistTxid = opened.meta().txid();
@@ -268,7 +269,7 @@ public final class Env implements AutoCloseable {
         boolean ok = false;
         try {
             checkOpen();
-            freelist.releaseUpTo(Math.min(readers.oldest(), durableTxid));
+            freelist.release(readers.oldest(), durableTxid);
             freelist.beginTxn();
             WriteTxn txn = new WriteTxn(this, current, treeWriter);
             ok = true;
@@ -301,8 +302,8 @@ public final class Env implements AutoCloseable {
      * commits skipped it, fdatasync pages, write the newest meta, fdatasync. Only the first step
      * holds the writer lock: the two fdatasyncs (most of the time) run while later transactions
      * commit. That is safe because a commit reuses only pages freed at or before {@link #durableTxid},
-     * which moves only after the new meta is durable, so nothing the syncing meta's tree references
-     * is overwritten meanwhile. Syncing commits make their own metas durable (under the writer
+     * which moves only after the new meta is durable, or pages written after the meta this sync picks
+     * (young, see {@link Freelist}), so nothing the syncing meta's tree references is overwritten meanwhile. Syncing commits make their own metas durable (under the writer
      * lock), so with them this finds nothing newer to write.
      */
     public void sync() throws IOException {
@@ -316,6 +317,7 @@ public final class Env implements AutoCloseable {
             try {
                 writeFreelistIfStale();
                 meta = current;
+                freelist.protectCommitted(); // the fdatasyncs below run with later commits: see Freelist
             } finally {
                 writerLock.unlock();
             }

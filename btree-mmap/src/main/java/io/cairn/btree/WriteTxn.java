@@ -174,6 +174,7 @@ public final class WriteTxn extends Txn {
     long allocate(int pages) {
         long pgno = env.freelist().allocate(pages);
         if (pgno != 0) {
+            env.freelist().allocated(pgno, pages);
             return pgno;
         }
         long newHighWater = highWaterPages + pages;
@@ -185,6 +186,7 @@ public final class WriteTxn extends Txn {
         }
         pgno = highWaterPages;
         highWaterPages = newHighWater;
+        env.freelist().allocated(pgno, pages);
         return pgno;
     }
 

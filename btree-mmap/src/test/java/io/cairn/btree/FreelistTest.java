@@ -33,7 +33,7 @@ class FreelistTest {
     }
 
     private static void run(SplittableRandom random) {
-        Freelist freelist = new Freelist();
+        Freelist freelist = new Freelist(true);
         TreeSet<Long> initial = new TreeSet<>();
         while (initial.size() < 3_000) {
             initial.add(2 + (long) random.nextInt(20_000));
