@@ -29,7 +29,8 @@ final class ApplyLoop {
     private static final long AWAIT_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
     private static final int ENTRIES_PER_TRANSACTION_MAX = 8_192;
     // Frequent enough that the tree's freelist stays small: pages freed after the last sync cannot be
-    // reused, and at a 1 s cadence under load the file ballooned (see engine/README.md).
+    // reused (unless they were written after it), and at a 1 s cadence under load the file ballooned
+    // (see engine/README.md; still 26% larger with those pages reused, "Young pages reused").
     static final long SYNC_EVERY_ENTRIES = 1_000;
     static final long SYNC_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** How long the apply thread waits for work while a compaction slice waits for the last one's sync. */
