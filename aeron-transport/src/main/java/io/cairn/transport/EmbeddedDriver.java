@@ -13,7 +13,8 @@ import org.agrona.concurrent.status.AtomicCounter;
 
 /**
  * The process's own Aeron media driver. Its directory (under /dev/shm by default: log buffers are memory the
- * kernel never writes back) is deleted on start, which clears what a killed process left, and on close.
+ * kernel never writes back) is deleted on start, which clears what a killed process left, and on close. A start is
+ * refused while another live process runs its driver there ({@link DriverDirectoryOwner}).
  *
  * <p>Each member has its own directory, named after cluster, member and port, so two members on one machine (tests,
  * the benchmark) never share or delete each other's driver.
@@ -34,6 +35,7 @@ public final class EmbeddedDriver implements AutoCloseable {
     }
 
     public static EmbeddedDriver launch(final TransportConfig config) {
+        DriverDirectoryOwner.checkNoOtherOwner(config.aeronDir(), DriverDirectoryOwner.OWNER_EXIT_WAIT_MS);
         // In INVOKER mode the owner runs the driver, so it may also sleep on the driver's sockets.
         final ThreadingMode threadingMode = config.driver().threadingMode();
         final DriverSockets sockets = threadingMode == ThreadingMode.INVOKER ? new DriverSockets() : null;
