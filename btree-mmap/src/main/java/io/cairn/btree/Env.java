@@ -302,9 +302,10 @@ public final class Env implements AutoCloseable {
      * commits skipped it, fdatasync pages, write the newest meta, fdatasync. Only the first step
      * holds the writer lock: the two fdatasyncs (most of the time) run while later transactions
      * commit. That is safe because a commit reuses only pages freed at or before {@link #durableTxid},
-     * which moves only after the new meta is durable, or pages written after the meta this sync picks
-     * (young, see {@link Freelist}), so nothing the syncing meta's tree references is overwritten meanwhile. Syncing commits make their own metas durable (under the writer
-     * lock), so with them this finds nothing newer to write.
+     * which moves only after the new meta is durable, or pages written after the meta this sync
+     * picks (young, see {@link Freelist}), so nothing the syncing meta's tree references is
+     * overwritten meanwhile. Syncing commits make their own metas durable (under the writer lock),
+     * so with them this finds nothing newer to write.
      */
     public void sync() throws IOException {
         checkOpen();

@@ -46,11 +46,9 @@ final class Freelist {
     private final LongArrayQueue pendingPgnos = new LongArrayQueue(256, Long.MIN_VALUE);
     /** The pages a release moves, gathered and sorted before the merge; reused (writer only). */
     private long[] releasedScratch = new long[256];
-    private long pendingCount;
     /** Pages freed while young, per transaction as in the pending queues, waiting for readers only. */
     private final LongArrayQueue youngFreedTxns = new LongArrayQueue(64, Long.MIN_VALUE);
     private final LongArrayQueue youngFreedPgnos = new LongArrayQueue(256, Long.MIN_VALUE);
-    private long youngFreedCount;
     /** Live pages committed after the newest meta that is durable or being made durable (see {@link #protectCommitted}). */
     private final LongHashSet young = new LongHashSet(1024);
     private long[] freedThisTxn = new long[256];
@@ -84,10 +82,8 @@ final class Freelist {
     void replace(long[] pgnos) {
         pendingTxns.clear();
         pendingPgnos.clear();
-        pendingCount = 0;
         youngFreedTxns.clear();
         youngFreedPgnos.clear();
-        youngFreedCount = 0;
         young.clear();
         load(pgnos);
     }
@@ -115,9 +111,7 @@ final class Freelist {
      */
     void release(long oldestReaderTxid, long durableTxid) {
         int released = takeFreedUpTo(pendingTxns, pendingPgnos, Math.min(oldestReaderTxid, durableTxid), 0);
-        pendingCount -= released;
         int total = takeFreedUpTo(youngFreedTxns, youngFreedPgnos, oldestReaderTxid, released);
-        youngFreedCount -= total - released;
         if (total == 0) {
             return;
         }
@@ -274,9 +268,7 @@ final class Freelist {
             }
         }
         enqueue(youngFreedTxns, youngFreedPgnos, txid, 0, youngFreed);
-        youngFreedCount += youngFreed;
         enqueue(pendingTxns, pendingPgnos, txid, youngFreed, freedThisTxnCount);
-        pendingCount += freedThisTxnCount - youngFreed;
         freedThisTxnCount = 0;
         for (int i = 0; i < allocatedThisTxnCount; i++) {
             long pgno = allocatedThisTxn[i];
@@ -300,7 +292,7 @@ final class Freelist {
 
     /** Ids the persisted list holds: after reopen no reader exists, so free and pending are all free. */
     long persistedIdCount() {
-        return freeCount + pendingCount + youngFreedCount + freedThisTxnCount;
+        return (long) freeCount + pendingPgnos.size() + youngFreedPgnos.size() + freedThisTxnCount;
     }
 
     /** Writes every persisted id as u64 starting at {@code offset}; returns the number written. */

@@ -173,19 +173,17 @@ public final class WriteTxn extends Txn {
 
     long allocate(int pages) {
         long pgno = env.freelist().allocate(pages);
-        if (pgno != 0) {
-            env.freelist().allocated(pgno, pages);
-            return pgno;
+        if (pgno == 0) {
+            long newHighWater = highWaterPages + pages;
+            if (newHighWater << Page.SHIFT > env.options().mapSizeBytes()) {
+                failed = true;
+                throw new NoSpaceException("no space: " + env.path() + " would need " + (newHighWater << Page.SHIFT)
+                        + " bytes, the map size is " + env.options().mapSizeBytes()
+                        + " bytes (abort this transaction; reopen with a larger mapSizeBytes or compact)");
+            }
+            pgno = highWaterPages;
+            highWaterPages = newHighWater;
         }
-        long newHighWater = highWaterPages + pages;
-        if (newHighWater << Page.SHIFT > env.options().mapSizeBytes()) {
-            failed = true;
-            throw new NoSpaceException("no space: " + env.path() + " would need " + (newHighWater << Page.SHIFT)
-                    + " bytes, the map size is " + env.options().mapSizeBytes()
-                    + " bytes (abort this transaction; reopen with a larger mapSizeBytes or compact)");
-        }
-        pgno = highWaterPages;
-        highWaterPages = newHighWater;
         env.freelist().allocated(pgno, pages);
         return pgno;
     }
