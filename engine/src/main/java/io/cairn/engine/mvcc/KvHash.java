@@ -13,8 +13,10 @@ import java.util.zip.CRC32C;
  * (etcd's corruption check). It covers what compaction must keep, so members whose physical
  * compaction has progressed differently still agree: every version above the compaction
  * revision, and for each key its newest version at or below it unless that is a deletion (etcd's
- * "keep" set). Each version adds its encoded key and its stored record. The value differs from
- * etcd's (the stored formats differ); it is meant to be compared between Cairn members.
+ * "keep" set). Each version adds its encoded key and its record in the SBE form, whichever form is
+ * stored ({@link StoredVersion}), so members that wrote the same history in different formats (a
+ * rolling upgrade) agree. The value differs from etcd's (the stored formats differ); it is meant to
+ * be compared between Cairn members.
  */
 public final class KvHash {
     /**
@@ -63,7 +65,7 @@ public final class KvHash {
                 }
             }
             crc.update(encoded);
-            crc.update(cursor.value());
+            crc.update(StoredVersion.sbeForm(cursor.value()));
         }
         return new Result((int)crc.getValue(), compacted, revision, current);
     }

@@ -68,9 +68,9 @@ final class RevisionWriter {
         final int valueOffset = put.ignoreValue() ? 0 : put.valueOffset();
         final int valueLength = put.ignoreValue() ? value.length : put.valueLength();
         // Encoded from its fields into the thread's scratch: no StoredVersion per put (issue #21).
-        final byte[] record = StoredVersion.encodeIntoScratch(createRevision, revision, version, lease, false,
-            value, valueOffset, valueLength);
-        store(backend, put.key(), revision, sub, record, StoredVersion.OVERHEAD_BYTES + valueLength);
+        final StoredVersion.Encoded record = StoredVersion.encodeIntoScratch(createRevision, revision, version, lease,
+            false, value, valueOffset, valueLength);
+        store(backend, put.key(), revision, sub, record);
         LeaseAttachments.move(backend, put.key(), previousLease, lease);
         return new OpResult.Put(put.prevKv() ? previous : null, revision);
     }
@@ -91,16 +91,16 @@ final class RevisionWriter {
     /** The records of one version: the version under its key (bucket kv), the key under its revision (rev). */
     static void store(final BackendWriter backend, final byte[] userKey, final long main, final long sub,
         final StoredVersion version) {
-        store(backend, userKey, main, sub, version.encodeIntoScratch(), StoredVersion.OVERHEAD_BYTES + version.value().length);
+        store(backend, userKey, main, sub, version.encodeIntoScratch());
     }
 
-    /** As above, the version encoded in the first {@code recordBytes} of {@code record} (copied at once). */
+    /** As above, the version already encoded (the backend copies it at once). */
     private static void store(final BackendWriter backend, final byte[] userKey, final long main, final long sub,
-        final byte[] record, final int recordBytes) {
+        final StoredVersion.Encoded record) {
         // Both keys in scratch arrays: the backend copies keys and values at once.
         final byte[] encodedKey = RevisionKey.encodeIntoScratch(userKey, main, sub);
         assert encodedKey.length <= RevisionKey.ENCODED_BYTES_MAX : "key length is checked before any write";
-        backend.put(Bucket.KV, encodedKey, record, recordBytes);
+        backend.put(Bucket.KV, encodedKey, record.bytes, record.length);
         backend.put(Bucket.REV, MvccStore.revisionBytesIntoScratch(main, sub), userKey);
     }
 }
