@@ -189,15 +189,6 @@ record StoredVersion(long createRevision, long modRevision, long version, long l
     }
 
     /**
-     * The version under {@code cursor} as the key value of {@code key}, or null for a tombstone; its
-     * value is copied only {@code withValue} (else empty), and no StoredVersion is made.
-     */
-    static KeyValue decodeLive(final byte[] key, final BackendCursor cursor, final boolean withValue) {
-        final Head head = decodeHead(cursor);
-        return head == null ? null : keyValue(key, head, cursor, withValue);
-    }
-
-    /**
      * The fixed fields of the live version under {@code cursor}, or null for a tombstone. The
      * record's head is copied into this thread's scratch: no segment or array around the record
      * (issue #21).
@@ -345,8 +336,9 @@ record StoredVersion(long createRevision, long modRevision, long version, long l
         final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
         final KeyValueRecordEncoder encoder = new KeyValueRecordEncoder();
         /**
-         * A record's head as {@link #decodeLive} copies it (SBE header, fixed fields, the value's
-         * length), with room for the block to grow in later schema versions.
+         * A record's head as {@link #decodeHead} copies it: the compact head (at most 39 bytes), or
+         * the SBE header, fixed fields and value length, with room for the block to grow in later
+         * schema versions.
          */
         final byte[] head = new byte[4 * OVERHEAD_BYTES];
         /** What {@link #decodeHead} read from {@link #head}. */
