@@ -75,6 +75,15 @@ public final class CommandCodec {
         final PutDecoder putDecoder = new PutDecoder();
         final OpHeader opHeader = new OpHeader();
         final EncodedPut encodedPut = new EncodedPut();
+        /** The last key {@link #plainPut} read without prev_kv (keys of one length are the common case). */
+        private byte[] key = new byte[0];
+
+        byte[] keyOfLength(final int length) {
+            if (key.length != length) {
+                key = new byte[length];
+            }
+            return key;
+        }
 
         void trim() {
             if (buffer.capacity() > KEPT_CAPACITY_MAX) {
@@ -298,7 +307,8 @@ public final class CommandCodec {
 
     /**
      * The entry as a plain Put read in place, or null if it is another command: this thread's
-     * {@link EncodedPut}, valid until the thread's next call. For the apply thread's put path while
+     * {@link EncodedPut}, valid until the thread's next call, and so is its key unless the put asks
+     * for prev_kv (a consumer that keeps the key copies it). For the apply thread's put path while
      * auth is off (the caller is not decoded): no key-value request objects and no copy of the value
      * per put (issue #21). {@link #decode} gives the same fields as a {@link Command.Write}.
      */
@@ -317,7 +327,9 @@ public final class CommandCodec {
         put.prevKv = d.prevKv() == BooleanType.TRUE;
         put.ignoreValue = d.ignoreValue() == BooleanType.TRUE;
         put.ignoreLease = d.ignoreLease() == BooleanType.TRUE;
-        put.key = new byte[d.keyLength()];
+        // The key in the thread's array unless prev_kv: only a prev_kv answer keeps the put's key
+        // (its KeyValue), and it may be read after this thread's next put (issue #21: ~30 bytes a put).
+        put.key = put.prevKv ? new byte[d.keyLength()] : scratch.keyOfLength(d.keyLength());
         d.getKey(put.key, 0, put.key.length);
         put.entry = bytes;
         put.valueOffset = d.limit() + PutDecoder.valueHeaderLength();

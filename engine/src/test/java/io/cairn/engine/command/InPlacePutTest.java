@@ -69,6 +69,27 @@ class InPlacePutTest {
         assertEquals(decodedStore.currentRevision(), inPlaceStore.currentRevision(), "seed " + seed);
     }
 
+    /**
+     * The in-place key is the apply thread's array, reused by its next put, except with prev_kv:
+     * that answer keeps the put's key, and the caller may read it after later puts were applied.
+     */
+    @Test
+    void aPrevKvAnswerKeepsItsKeyAcrossLaterPuts() {
+        final InMemoryBackend backend = new InMemoryBackend();
+        final MvccStore store = MvccStore.open(backend, LEASES);
+        final byte[] first = {'k', 'a'};
+        final byte[] second = {'k', 'b'};
+        for (final byte[] key : List.of(first, second)) {
+            store.put(backend, CommandCodec.plainPut(CommandCodec.encode(new Command.Write(1,
+                new TxnOp.Put(key, new byte[] {'1'}, 0, false, false, false), AuthInfo.NONE))));
+        }
+        final OpResult.Put answer = store.put(backend, CommandCodec.plainPut(CommandCodec.encode(new Command.Write(2,
+            new TxnOp.Put(first, new byte[] {'2'}, 0, true, false, false), AuthInfo.NONE))));
+        store.put(backend, CommandCodec.plainPut(CommandCodec.encode(new Command.Write(3,
+            new TxnOp.Put(second, new byte[] {'3'}, 0, false, false, false), AuthInfo.NONE))));
+        assertEquals(describe(new KeyValue(first, 2, 2, 1, 0, new byte[] {'1'})), describe(answer.prevKv()));
+    }
+
     @Test
     void onlyAPlainPutIsReadInPlace() {
         final byte[] key = {'k'};
