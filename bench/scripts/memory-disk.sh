@@ -4,7 +4,8 @@
 # updates over the first KEYS/10 keys (64 clients), then a compaction to the current revision (and
 # the time it took to answer). SETTLE_SECONDS (10) after each step: the resident set split as
 # /proc/PID/smaps_rollup splits it (anonymous memory, and file pages, which are mostly the mapped
-# backend and count as the kernel's page cache), the backend file's size, and the heap (Cairn: in
+# backend and count as the kernel's page cache), the backend file's size and the part of it in use
+# (etcd_mvcc_db_total_size_in_use_in_bytes: the file less its free pages), and the heap (Cairn: in
 # use after a full GC, forced once the resident set is read; etcd: Go's heap in use, from /metrics).
 #
 #   bench/scripts/memory-disk.sh                     # etcd, then Cairn, 300,000 keys
@@ -36,10 +37,11 @@ report() { # report SERVER STEP
   else
     heap="$(curl -s "$url/metrics" | awk '/^go_memstats_heap_inuse_bytes/ { printf "%.0f MB Go heap in use", $2 / 1048576 }')"
   fi
-  awk -v step="$2" -v heap="$heap" -v db="$(du -m --apparent-size "$dir/data/member/snap/db" | cut -f1)" '
+  in_use=$(curl -s "$url/metrics" | awk '/^etcd_mvcc_db_total_size_in_use_in_bytes/ { printf "%.0f", $2 / 1048576 }')
+  awk -v step="$2" -v heap="$heap" -v db="$(du -m --apparent-size "$dir/data/member/snap/db" | cut -f1)" -v in_use="$in_use" '
     /^Rss:/ { rss = $2 } /^Anonymous:/ { anon = $2 } /^Pss_File:/ { file = $2 }
-    END { printf "  %-28s resident %4.0f MB (anonymous %4.0f, file %4.0f), backend %4d MB, heap %s\n",
-      step, rss / 1024, anon / 1024, file / 1024, db, heap }' <<< "$resident"
+    END { printf "  %-28s resident %4.0f MB (anonymous %4.0f, file %4.0f), backend %4d MB (in use %4d), heap %s\n",
+      step, rss / 1024, anon / 1024, file / 1024, db, in_use, heap }' <<< "$resident"
 }
 load() { # load CLIENTS CONNS TOTAL KEYSPACE [--sequential-keys]
   "$root/bin/cairn-bench" put --endpoints "$url" --clients "$1" --conns "$2" --total "$3" --warmup 0 \

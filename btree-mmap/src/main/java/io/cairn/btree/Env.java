@@ -98,6 +98,8 @@ public final class Env implements AutoCloseable {
      * without them: from then on no sync and no syncing commit may report anything durable.
      */
     private volatile IOException syncFailure;
+    /** See {@link #sizeInUseBytes}; written under the writer lock (or while nothing else runs), read by anyone. */
+    private volatile long inUsePages;
 
     /** A file as {@link #openFile} found it: open, flocked, mapped, its valid meta chosen. */
     private record Opened(OpenFile file, MemorySegment map, Meta meta, int metaSlot, long sizeBytes) {
@@ -238,6 +240,12 @@ public final class Env implements AutoCloseable {
 
     private void loadFreelist() {
         freelist.load(Freelist.readIds(map, current.freelistPgno()));
+        noteInUse();
+    }
+
+    /** After the tree or its freelist changed: the pages the newest tree does not use are the freelist's. */
+    private void noteInUse() {
+        inUsePages = current.highWaterPages() - freelist.persistedIdCount();
     }
 
     // ---- transactions
@@ -302,6 +310,7 @@ public final class Env implements AutoCloseable {
         if (withFreelist) {
             freelistTxid = meta.txid();
         }
+        noteInUse();
     }
 
     /**
@@ -703,6 +712,7 @@ public final class Env implements AutoCloseable {
         durableSlot = fresh.metaSlot();
         fileSizeBytes = fresh.sizeBytes();
         current = fresh.meta();
+        noteInUse();
         if (directoryUnsynced != null) {
             throw unsyncable(directoryUnsynced);
         }
@@ -854,6 +864,16 @@ public final class Env implements AutoCloseable {
      */
     public long fileSizeBytes() {
         return fileSizeBytes;
+    }
+
+    /**
+     * The bytes the newest tree uses: the high-water mark less every page it does not use (free,
+     * or freed and waiting for readers or a sync). etcd's "size in use" (its db size less its free
+     * pages): how much a defragmentation could give back is {@link #fileSizeBytes} less this.
+     * Without the writer lock, like the file's size; it may be one commit behind.
+     */
+    public long sizeInUseBytes() {
+        return inUsePages << Page.SHIFT;
     }
 
     /**

@@ -87,10 +87,9 @@ public final class MemberMetrics {
             .callback(cb -> cb.call(store.backendSizeBytes())).register(registry);
         GaugeWithCallback.builder().name("etcd_debugging_mvcc_db_total_size_in_bytes").help(dbSizeHelp)
             .callback(cb -> cb.call(store.backendSizeBytes())).register(registry);
-        // The tree does not count its free pages apart yet; Status reports the same figure for both.
         GaugeWithCallback.builder().name("etcd_mvcc_db_total_size_in_use_in_bytes")
             .help("Total size of the underlying database logically in use in bytes.")
-            .callback(cb -> cb.call(store.backendSizeBytes())).register(registry);
+            .callback(cb -> cb.call(store.backendSizeInUseBytes())).register(registry);
         GaugeWithCallback.builder().name("etcd_debugging_mvcc_current_revision")
             .help("The current revision of store.")
             .callback(cb -> cb.call(store.currentRevision())).register(registry);

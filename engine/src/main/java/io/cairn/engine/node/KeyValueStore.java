@@ -167,6 +167,9 @@ public interface KeyValueStore {
     /** The backend's size, which --quota-backend-bytes limits. */
     long backendSizeBytes();
 
+    /** What the backend's newest tree uses of it: its size less the pages a defragmentation could give back. */
+    long backendSizeInUseBytes();
+
     /** The current Raft term, as response headers report it. */
     long raftTerm();
 

@@ -413,6 +413,11 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     }
 
     @Override
+    public long backendSizeInUseBytes() {
+        return storage.env.sizeInUseBytes();
+    }
+
+    @Override
     public BackendHashResult hashBackend() {
         try (ReadTxn read = storage.env.beginRead()) {
             final BtreeView view = new BtreeView(read);

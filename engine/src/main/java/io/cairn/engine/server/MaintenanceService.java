@@ -112,7 +112,7 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
             .setRaftIndex(status.raftIndex())
             .setRaftAppliedIndex(status.appliedIndex())
             .setDbSize(store.backendSizeBytes())
-            .setDbSizeInUse(store.backendSizeBytes())
+            .setDbSizeInUse(store.backendSizeInUseBytes())
             .addAllErrors(alarms.get(AlarmType.NONE).stream().map(MaintenanceService::describe).toList())
             .build();
         });

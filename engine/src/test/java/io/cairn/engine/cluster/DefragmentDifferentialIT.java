@@ -14,6 +14,7 @@ import io.cairn.etcd.api.etcdserverpb.PutRequest;
 import io.cairn.etcd.api.etcdserverpb.RangeRequest;
 import io.cairn.etcd.api.etcdserverpb.RangeResponse;
 import io.cairn.etcd.api.etcdserverpb.RequestOp;
+import io.cairn.etcd.api.etcdserverpb.StatusResponse;
 import io.cairn.etcd.api.etcdserverpb.TxnRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -67,6 +68,11 @@ class DefragmentDifferentialIT {
             final long revision = kv.range(RangeRequest.newBuilder().setKey(bytes("k/")).build()).getHeader().getRevision();
             kv.compact(CompactionRequest.newBuilder().setRevision(revision).setPhysical(true).build());
             final long[] sizesBefore = sizes(cluster);
+            for (int i = 0; i < 3; i++) {
+                final StatusResponse status = cluster.status(i);
+                outputs.add("member " + i + " in use below its size before: "
+                    + (status.getDbSizeInUse() > 0 && status.getDbSizeInUse() < status.getDbSize()));
+            }
 
             // One member, then the whole cluster, with a writer going on.
             final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
@@ -93,6 +99,9 @@ class DefragmentDifferentialIT {
             final long[] sizesAfter = sizes(cluster);
             for (int i = 0; i < 3; i++) {
                 outputs.add("member " + i + " file smaller: " + (sizesAfter[i] < sizesBefore[i]));
+                final StatusResponse status = cluster.status(i);
+                outputs.add("member " + i + " in use within its size after: "
+                    + (status.getDbSizeInUse() > 0 && status.getDbSizeInUse() <= status.getDbSize()));
             }
             final RangeResponse all = KVGrpc.newBlockingStub(cluster.channel(2)).range(RangeRequest.newBuilder()
                 .setKey(bytes("k/")).setRangeEnd(bytes("k0")).build());
