@@ -55,17 +55,18 @@ public final class KvHash {
             if (main > revision) {
                 continue; // newer than asked: versions sort newest first, so older ones follow
             }
+            final byte[] record = cursor.value();
             if (main <= compacted) {
                 if (keptBelowCompaction) {
                     continue;
                 }
                 keptBelowCompaction = true;
-                if (StoredVersion.decode(cursor.value()).tombstone()) {
+                if (StoredVersion.decode(record).tombstone()) {
                     continue;
                 }
             }
             crc.update(encoded);
-            crc.update(StoredVersion.sbeForm(cursor.value()));
+            crc.update(StoredVersion.sbeForm(record));
         }
         return new Result((int)crc.getValue(), compacted, revision, current);
     }

@@ -222,20 +222,19 @@ record StoredVersion(long createRevision, long modRevision, long version, long l
         if ((flags & ~(FLAG_TOMBSTONE | FLAG_LEASE)) != 0) {
             throw new IllegalStateException("a kv record with unknown flags " + Integer.toHexString(flags));
         }
-        final VarintReader in = VARINT_READER.get().start(bytes, 1, headLength);
-        head.modRevision = in.next();
+        head.valueAt = 1; // the read position until the value is reached
+        head.modRevision = readVarint(bytes, headLength, head);
         final boolean tombstone = (flags & FLAG_TOMBSTONE) != 0;
-        if (tombstone && in.at == recordLength) { // a plain tombstone: the tag and its revision
+        if (tombstone && head.valueAt == recordLength) { // a plain tombstone: the tag and its revision
             head.createRevision = 0;
             head.version = 0;
             head.lease = 0;
-            head.valueAt = recordLength;
             head.valueLength = 0;
             return true;
         }
-        head.createRevision = head.modRevision - in.next();
-        head.version = in.next();
-        int at = in.at;
+        head.createRevision = head.modRevision - readVarint(bytes, headLength, head);
+        head.version = readVarint(bytes, headLength, head);
+        int at = head.valueAt;
         head.lease = 0;
         if ((flags & FLAG_LEASE) != 0) {
             if (at + Long.BYTES > headLength) {
@@ -272,36 +271,21 @@ record StoredVersion(long createRevision, long modRevision, long version, long l
         return bytes[body + KeyValueRecordDecoder.tombstoneEncodingOffset()] == BooleanType.TRUE.value();
     }
 
-    /** Unsigned LEB128 varints of a record's head, read without an object per call (one per thread). */
-    private static final class VarintReader {
-        private byte[] bytes;
-        private int end;
-        int at;
-
-        VarintReader start(final byte[] from, final int offset, final int endOffset) {
-            bytes = from;
-            at = offset;
-            end = endOffset;
-            return this;
-        }
-
-        long next() {
-            long value = 0;
-            for (int shift = 0; shift < Long.SIZE; shift += 7) {
-                if (at >= end) {
-                    throw new IllegalStateException("a kv record is cut short in a varint at byte " + at);
-                }
-                final int b = bytes[at++];
-                value |= (long)(b & 0x7F) << shift;
-                if ((b & 0x80) == 0) {
-                    return value;
-                }
+    /** The unsigned LEB128 varint at {@code head.valueAt}, before {@code end}; moves {@code head.valueAt} past it. */
+    private static long readVarint(final byte[] bytes, final int end, final Head head) {
+        long value = 0;
+        for (int shift = 0; shift < Long.SIZE; shift += 7) {
+            if (head.valueAt >= end) {
+                throw new IllegalStateException("a kv record is cut short in a varint at byte " + head.valueAt);
             }
-            throw new IllegalStateException("a kv record holds a varint longer than 10 bytes at byte " + at);
+            final int b = bytes[head.valueAt++];
+            value |= (long)(b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                return value;
+            }
         }
+        throw new IllegalStateException("a kv record holds a varint longer than 10 bytes at byte " + head.valueAt);
     }
-
-    private static final ThreadLocal<VarintReader> VARINT_READER = ThreadLocal.withInitial(VarintReader::new);
 
     /**
      * The key value of {@code key} whose head {@link #decodeHead} read from the record still under
