@@ -84,7 +84,7 @@ final class RaftMessageEncoder {
     private static int entriesBytes(final List<Entry> entries, final int blockBytes) {
         long bytes = 0;
         for (int i = 0; i < entries.size(); i++) {
-            bytes += blockBytes + VAR_HEADER_BYTES + entries.get(i).data().length;
+            bytes += blockBytes + VAR_HEADER_BYTES + entries.get(i).length();
         }
         // Callers compare against the publication's maximum message length, far below 2 GiB.
         return (int) Math.min(bytes, Integer.MAX_VALUE / 2);
@@ -105,7 +105,7 @@ final class RaftMessageEncoder {
                 for (int i = 0; i < entries.size(); i++) {
                     final Entry e = entries.get(i);
                     group.next().index(e.index()).term(e.term()).entryType(entryType(e.type()))
-                        .putData(e.data(), 0, e.data().length);
+                        .putData(e.buffer(), e.offset(), e.length());
                 }
             }
             case APPEND_RESPONSE -> appendResponse.wrapAndApplyHeader(buffer, offset, header).clusterId(clusterId)
@@ -152,7 +152,7 @@ final class RaftMessageEncoder {
                 final ForwardedProposalEncoder.EntriesEncoder group = propose.entriesCount(entries.size());
                 for (int i = 0; i < entries.size(); i++) {
                     final Entry e = entries.get(i);
-                    group.next().entryType(entryType(e.type())).putData(e.data(), 0, e.data().length);
+                    group.next().entryType(entryType(e.type())).putData(e.buffer(), e.offset(), e.length());
                 }
             }
             case TRANSFER_LEADER -> transferLeader.wrapAndApplyHeader(buffer, offset, header).clusterId(clusterId)

@@ -365,24 +365,21 @@ final class Raft {
     }
 
     /**
-     * Proposes NORMAL entries of these payloads; keeps none of the list. At the leader each entry is
-     * made once, at its place in the log (an entry made to be placed, then its placed copy, were 64
-     * bytes per put, issue #21).
+     * Proposes NORMAL entries of these payloads; keeps none of the batch, only the slices it names. At
+     * the leader each entry is made once, at its place in the log (an entry made to be placed, then
+     * its placed copy, were 64 bytes per put, issue #21).
      */
-    void proposeData(final List<byte[]> payloads) {
+    void proposeData(final Payloads payloads) {
         assert !payloads.isEmpty();
         if (role != RaftRole.LEADER) {
             final ArrayList<Entry> entries = new ArrayList<>(payloads.size());
             for (int i = 0; i < payloads.size(); i++) {
-                entries.add(Entry.normal(payloads.get(i)));
+                entries.add(payloads.entry(0, 0, i));
             }
             propose(entries); // forwarded, or refused without a leader
             return;
         }
-        long bytes = 0;
-        for (int i = 0; i < payloads.size(); i++) {
-            bytes += payloads.get(i).length;
-        }
+        final long bytes = payloads.totalBytes();
         if (refusedAtLeader(bytes, true)) {
             return;
         }
@@ -390,7 +387,7 @@ final class Raft {
         final long last = log.lastIndex();
         try {
             for (int i = 0; i < payloads.size(); i++) {
-                placedScratch.add(new Entry(term, last + 1 + i, EntryType.NORMAL, payloads.get(i)));
+                placedScratch.add(payloads.entry(term, last + 1 + i, i));
             }
             log.append(placedScratch);
         } finally {
@@ -423,7 +420,7 @@ final class Raft {
     private void proposeAtLeader(final List<Entry> entries, final boolean local) {
         long bytes = 0;
         for (int i = 0; i < entries.size(); i++) {
-            bytes += entries.get(i).data().length; // indexed: no iterator per proposal
+            bytes += entries.get(i).length(); // indexed: no iterator per proposal
         }
         if (refusedAtLeader(bytes, local)) {
             return;
@@ -479,7 +476,7 @@ final class Raft {
         }
         final ConfChange change;
         try {
-            change = ConfChange.decode(entry.data());
+            change = ConfChange.decode(entry.data()); // rare: a copy when the entry is a slice
         } catch (final IllegalArgumentException | IndexOutOfBoundsException | java.nio.BufferUnderflowException e) {
             return "malformed conf change: " + e.getMessage();
         }

@@ -57,6 +57,21 @@ public final class RaftNode {
         if (payloads.isEmpty()) {
             return;
         }
+        final Payloads batch = new Payloads(payloads.size());
+        for (int i = 0; i < payloads.size(); i++) {
+            batch.add(payloads.get(i));
+        }
+        raft.proposeData(batch);
+    }
+
+    /**
+     * Propose a batch of slices (one bounds check, one append): the host's arrays, which it must not change or reuse
+     * until the entries have left the log (the host's own compaction) and every copy it handed out is done with.
+     */
+    public void proposeBatch(final Payloads payloads) {
+        if (payloads.isEmpty()) {
+            return;
+        }
         raft.proposeData(payloads);
     }
 
@@ -153,7 +168,7 @@ public final class RaftNode {
         if (!committed.isEmpty()) {
             long payloadBytes = 0;
             for (int i = 0; i < committed.size(); i++) { // indexed: no iterator per Ready
-                payloadBytes += committed.get(i).data().length;
+                payloadBytes += committed.get(i).length();
             }
             raft.onApplied(committed.getLast().index(), payloadBytes);
         }

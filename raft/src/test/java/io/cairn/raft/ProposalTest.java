@@ -35,6 +35,29 @@ class ProposalTest {
     }
 
     @Test
+    void aBatchOfSlicesIsLoggedAsThoseSlicesAndAppliedEverywhereAsTheirBytes() {
+        final TestNet net = TestNet.of(3);
+        net.elect(1);
+        final byte[] shared = bytes("..one..two..");
+        final Payloads batch = new Payloads(1); // grows past its first slot
+        batch.add(shared, 2, 3);
+        batch.add(shared, 7, 3);
+        net.node(1).proposeBatch(batch);
+        batch.clear(); // the host's batch: Raft keeps the slices, not the batch
+        net.stabilize();
+        final MemoryLogStorage log = net.storages.get(1L);
+        final List<Entry> proposed = log.entries(log.lastIndex() - 1, log.lastIndex() + 1, Long.MAX_VALUE);
+        assertSame(shared, proposed.get(0).buffer(), "no copy at the leader: the host's array");
+        assertEquals(7, proposed.get(1).offset());
+        assertEquals(3, proposed.get(1).length());
+        for (long id = 1; id <= 3; id++) {
+            final List<byte[]> applied = net.appliedData(id);
+            assertArrayEquals(bytes("one"), applied.get(applied.size() - 2), "node " + id);
+            assertArrayEquals(bytes("two"), applied.getLast(), "node " + id);
+        }
+    }
+
+    @Test
     void withoutForwardingFollowerNamesTheLeader() {
         final TestNet net = TestNet.of(3, id -> RaftConfig.defaults(id).withForwardProposals(false));
         net.elect(2);

@@ -44,6 +44,7 @@ import io.cairn.sbe.command.TxnEncoder;
 import java.util.ArrayList;
 import java.util.List;
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -192,10 +193,35 @@ public final class CommandCodec {
         return bytes;
     }
 
+    /** At least the bytes {@link #encodePut(long, TxnOp.Put, AuthInfo, UnsafeBuffer, int)} writes for this put. */
+    public static int putEncodedLengthMax(final TxnOp.Put put, final AuthInfo caller) {
+        return MessageHeaderEncoder.ENCODED_LENGTH + PutEncoder.BLOCK_LENGTH
+            + PutEncoder.keyHeaderLength() + put.key().length
+            + PutEncoder.valueHeaderLength() + put.value().length
+            + PutEncoder.usernameHeaderLength() + 3 * caller.username().length(); // UTF-8: at most 3 bytes a char
+    }
+
+    /**
+     * A plain Put of {@code caller} for request {@code requestId}, encoded into {@code into} from {@code offset}, which
+     * has room for {@link #putEncodedLengthMax} bytes: the Raft loop's encode into its log arena (issue #21: no array
+     * per put). Returns the length written; the bytes are those {@link #encodePut(long, TxnOp.Put, AuthInfo)} gives.
+     */
+    public static int encodePut(final long requestId, final TxnOp.Put put, final AuthInfo caller,
+        final UnsafeBuffer into, final int offset) {
+        final Scratch scratch = SCRATCH.get();
+        return encodePut(put, requestId, caller, into, offset, scratch.headerEncoder, scratch.putEncoder);
+    }
+
     /** A plain Put, the commonest command, with the thread's flyweights. */
     private static int encodePut(final TxnOp.Put put, final long requestId, final AuthInfo caller,
         final ExpandableArrayBuffer buffer, final MessageHeaderEncoder header, final PutEncoder e) {
-        e.wrapAndApplyHeader(buffer, 0, header);
+        return encodePut(put, requestId, caller, buffer, 0, header, e);
+    }
+
+    private static int encodePut(final TxnOp.Put put, final long requestId, final AuthInfo caller,
+        final MutableDirectBuffer buffer, final int offset, final MessageHeaderEncoder header,
+        final PutEncoder e) {
+        e.wrapAndApplyHeader(buffer, offset, header);
         e.requestId(requestId).authRevision(caller.revision()).lease(put.lease()).prevKv(bool(put.prevKv()))
             .ignoreValue(bool(put.ignoreValue())).ignoreLease(bool(put.ignoreLease()))
             .putKey(put.key(), 0, put.key().length).putValue(put.value(), 0, put.value().length);
@@ -210,9 +236,14 @@ public final class CommandCodec {
     private static final byte[] EMPTY = new byte[0];
 
     public static Command decode(final byte[] bytes) {
+        return decode(bytes, 0, bytes.length);
+    }
+
+    /** The command encoded in {@code length} bytes of {@code bytes} from {@code offset} (a log entry's slice). */
+    public static Command decode(final byte[] bytes, final int offset, final int length) {
         final Scratch scratch = SCRATCH.get();
         final UnsafeBuffer buffer = scratch.decodeBuffer;
-        buffer.wrap(bytes);
+        buffer.wrap(bytes, offset, length);
         final MessageHeaderDecoder header = scratch.headerDecoder.wrap(buffer, 0);
         if (header.schemaId() != MessageHeaderDecoder.SCHEMA_ID) {
             throw new IllegalArgumentException("log entry is not a command (schema " + header.schemaId() + ")");
@@ -313,9 +344,14 @@ public final class CommandCodec {
      * per put (issue #21). {@link #decode} gives the same fields as a {@link Command.Write}.
      */
     public static EncodedPut plainPut(final byte[] bytes) {
+        return plainPut(bytes, 0, bytes.length);
+    }
+
+    /** As {@link #plainPut(byte[])}, for the command in {@code length} bytes of {@code bytes} from {@code offset}. */
+    public static EncodedPut plainPut(final byte[] bytes, final int offset, final int length) {
         final Scratch scratch = SCRATCH.get();
         final UnsafeBuffer buffer = scratch.decodeBuffer;
-        buffer.wrap(bytes);
+        buffer.wrap(bytes, offset, length);
         final MessageHeaderDecoder header = scratch.headerDecoder.wrap(buffer, 0);
         if (header.schemaId() != MessageHeaderDecoder.SCHEMA_ID || header.templateId() != PutDecoder.TEMPLATE_ID) {
             return null;
@@ -331,10 +367,11 @@ public final class CommandCodec {
         // (its KeyValue), and it may be read after this thread's next put (issue #21: ~30 bytes a put).
         put.key = put.prevKv ? new byte[d.keyLength()] : scratch.keyOfLength(d.keyLength());
         d.getKey(put.key, 0, put.key.length);
-        put.entry = bytes;
-        put.valueOffset = d.limit() + PutDecoder.valueHeaderLength();
+        final int valueOffset = d.limit() + PutDecoder.valueHeaderLength();
         put.valueLength = d.valueLength();
-        buffer.boundsCheck(put.valueOffset, put.valueLength); // as decode's copy would: an entry cut short throws
+        buffer.boundsCheck(valueOffset, put.valueLength); // as decode's copy would: an entry cut short throws
+        put.entry = bytes;
+        put.valueOffset = offset + valueOffset;
         return put;
     }
 
@@ -550,7 +587,7 @@ public final class CommandCodec {
         return decodeOp(new UnsafeBuffer(bytes), new OpHeader(), depth + 1);
     }
 
-    private static int encodeMembership(final org.agrona.MutableDirectBuffer buffer, final long requestId,
+    private static int encodeMembership(final MutableDirectBuffer buffer, final long requestId,
         final MembershipChangeType change, final long memberId, final boolean learner, final List<String> peerUrls,
         final String name) {
         final MembershipChangeEncoder encoder = new MembershipChangeEncoder()

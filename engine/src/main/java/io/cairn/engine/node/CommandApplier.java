@@ -255,7 +255,7 @@ final class CommandApplier {
                         + " member stops instead of losing them (a bug: restart it, it replays its log)");
                 }
                 previous = entry.index();
-                if (entry.data().length == 0) {
+                if (entry.isEmpty()) {
                     continue; // a leader's empty entry
                 }
                 if (entry.type() == EntryType.CONF_CHANGE) {
@@ -264,8 +264,9 @@ final class CommandApplier {
                 }
                 // A plain Put while no alarm is raised and auth is off, when neither would refuse it,
                 // is applied in place from its entry (issue #21); anything else is decoded whole.
-                final EncodedPut put = inPlacePutsAllowed() ? CommandCodec.plainPut(entry.data()) : null;
-                final Command command = put == null ? CommandCodec.decode(entry.data()) : null;
+                final EncodedPut put = inPlacePutsAllowed() ? CommandCodec.plainPut(entry.buffer(), entry.offset(), entry.length()) : null;
+                final Command command = put == null
+                    ? CommandCodec.decode(entry.buffer(), entry.offset(), entry.length()) : null;
                 requestIds[i] = put != null ? put.requestId() : command.requestId();
                 final RuntimeException refusedBefore = refusedAfterWriting.get(i);
                 if (refusedBefore != null) {

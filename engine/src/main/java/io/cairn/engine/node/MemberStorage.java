@@ -271,8 +271,8 @@ final class MemberStorage implements AutoCloseable {
             applied = CommandApplier.appliedIndex(view);
         }
         for (final Entry entry : entries) {
-            if (entry.index() > applied && entry.type() == EntryType.NORMAL && entry.data().length > 0
-                && CommandCodec.decode(entry.data()) instanceof Command.AddMember add
+            if (entry.index() > applied && entry.type() == EntryType.NORMAL && !entry.isEmpty()
+                && CommandCodec.decode(entry.buffer(), entry.offset(), entry.length()) instanceof Command.AddMember add
                 && members.stream().noneMatch(m -> m.id() == add.memberId())) {
                 members.add(new Member(add.memberId(), add.name(), add.peerUrls(), List.of(), add.learner()));
             }
@@ -452,6 +452,11 @@ final class MemberStorage implements AutoCloseable {
             super(cause.getMessage(), cause);
             this.writesDone = writesDone;
         }
+    }
+
+    /** The index up to which the log and the WAL were released (or a snapshot installed). */
+    long releasedIndex() {
+        return releasedIndex;
     }
 
     /**

@@ -2,6 +2,8 @@ package io.cairn.engine.node;
 
 import io.cairn.engine.api.EtcdError;
 import io.cairn.engine.api.EtcdException;
+import io.cairn.engine.auth.AuthInfo;
+import io.cairn.engine.mvcc.TxnOp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -29,12 +31,17 @@ final class PendingRequests implements AutoCloseable {
     static final class Waiter extends CompletableFuture<Object> implements RaftLoop.Proposal {
         private final long requestId;
         private final byte[] data;
+        private final TxnOp.Put put;
+        private final AuthInfo caller;
         private final boolean confChange;
         private long deadlineNanos;
 
-        Waiter(final long requestId, final byte[] data, final boolean confChange, final long deadlineNanos) {
+        private Waiter(final long requestId, final byte[] data, final TxnOp.Put put, final AuthInfo caller,
+            final boolean confChange, final long deadlineNanos) {
             this.requestId = requestId;
             this.data = data;
+            this.put = put;
+            this.caller = caller;
             this.confChange = confChange;
             this.deadlineNanos = deadlineNanos;
         }
@@ -47,6 +54,16 @@ final class PendingRequests implements AutoCloseable {
         @Override
         public byte[] data() {
             return data;
+        }
+
+        @Override
+        public TxnOp.Put put() {
+            return put;
+        }
+
+        @Override
+        public AuthInfo caller() {
+            return caller;
         }
 
         @Override
@@ -85,9 +102,17 @@ final class PendingRequests implements AutoCloseable {
      * future it completes with the outcome, or fails with an {@link EtcdException}.
      */
     Waiter register(final long requestId, final byte[] data, final boolean confChange) {
-        final Waiter waiter = new Waiter(requestId, data, confChange, System.nanoTime() + timeoutNanos);
+        return add(new Waiter(requestId, data, null, null, confChange, System.nanoTime() + timeoutNanos));
+    }
+
+    /** As {@link #register}, for a plain put of {@code caller} that the Raft loop encodes itself. */
+    Waiter registerPut(final long requestId, final TxnOp.Put put, final AuthInfo caller) {
+        return add(new Waiter(requestId, null, put, caller, false, System.nanoTime() + timeoutNanos));
+    }
+
+    private Waiter add(final Waiter waiter) {
         synchronized (waiting) {
-            waiting.put(requestId, waiter);
+            waiting.put(waiter.requestId, waiter);
         }
         return waiter;
     }

@@ -271,7 +271,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
 
     @Override
     public CompletableFuture<OpResult.Put> put(final TxnOp.Put put, final AuthInfo caller) {
-        return outcomeOfPut(propose(put, caller, PUT_ENCODER, false));
+        return outcomeOfPut(propose(put, caller, PUT_WAITER));
     }
 
     /**
@@ -453,6 +453,11 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
         return loop.dutyCycles();
     }
 
+    /** Chunks the Raft loop's log arena has made (see {@link LogArena}); for tests, once the member is quiet. */
+    long logArenaChunksMade() {
+        return loop.logArenaChunksMade();
+    }
+
     /** When the Raft loop last did work for clients (see {@link RaftLoop#lastBusyNanos()}); for tests. */
     long raftLoopLastBusyNanos() {
         return loop.lastBusyNanos();
@@ -573,22 +578,24 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
     }
 
     private CompletableFuture<Object> propose(final LongFunction<Command> command, final boolean confChange) {
-        return propose(command, confChange, COMMAND_ENCODER, confChange);
+        return propose(command, confChange, COMMAND_WAITER);
     }
 
     /**
-     * A proposal's encoding for the request id it is given, from two arguments: the put path's
-     * encoder captures nothing, so a put makes no lambda and no {@link Command} to encode (issue #21).
+     * A proposal's waiting call for the request id it is given, from two arguments: the put path's
+     * maker captures nothing, so a put makes no lambda and no {@link Command} to encode (issue #21),
+     * and its encoding is left to the Raft loop, which writes it into its log arena.
      */
     @FunctionalInterface
-    private interface ProposalEncoder<A, B> {
-        byte[] encode(long requestId, A first, B second);
+    private interface WaiterMaker<A, B> {
+        PendingRequests.Waiter register(PendingRequests pending, long requestId, A first, B second);
     }
 
-    private static final ProposalEncoder<TxnOp.Put, AuthInfo> PUT_ENCODER = CommandCodec::encodePut;
-    private static final ProposalEncoder<LongFunction<Command>, Boolean> COMMAND_ENCODER = (id, command, confChange) -> {
+    private static final WaiterMaker<TxnOp.Put, AuthInfo> PUT_WAITER = PendingRequests::registerPut;
+    private static final WaiterMaker<LongFunction<Command>, Boolean> COMMAND_WAITER = (pending, id, command, confChange) -> {
         final Command proposed = command.apply(id);
-        return confChange ? MembershipApplier.confChangeFor(proposed).encode() : CommandCodec.encode(proposed);
+        return pending.register(id,
+            confChange ? MembershipApplier.confChangeFor(proposed).encode() : CommandCodec.encode(proposed), confChange);
     };
 
     /**
@@ -598,8 +605,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
      * here for the Raft loop, which may be waiting for the apply thread, would deadlock), a stopping
      * member "server stopped", and a call not answered in time "request timed out".
      */
-    private <A, B> CompletableFuture<Object> propose(final A first, final B second,
-        final ProposalEncoder<A, B> encoder, final boolean confChange) {
+    private <A, B> CompletableFuture<Object> propose(final A first, final B second, final WaiterMaker<A, B> maker) {
         if (stopping()) {
             return CompletableFuture.failedFuture(new EtcdException(EtcdError.STOPPED));
         }
@@ -611,7 +617,7 @@ public final class RaftKeyValueStore implements KeyValueStore, AutoCloseable {
             return CompletableFuture.failedFuture(new EtcdException(EtcdError.TOO_MANY_REQUESTS));
         }
         final long id = requestIds.next();
-        final PendingRequests.Waiter waiter = pending.register(id, encoder.encode(id, first, second), confChange);
+        final PendingRequests.Waiter waiter = maker.register(pending, id, first, second);
         if (stopping()) {
             // The member began to stop after the first check; its last sweep may have run before
             // this call registered, so answer it here (whoever removes it first answers it).

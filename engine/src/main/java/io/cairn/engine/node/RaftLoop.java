@@ -2,11 +2,13 @@ package io.cairn.engine.node;
 
 import io.cairn.engine.api.EtcdError;
 import io.cairn.engine.api.EtcdException;
+import io.cairn.engine.auth.AuthInfo;
 import io.cairn.engine.cluster.RequestIds;
 import io.cairn.engine.command.Command;
 import io.cairn.engine.command.CommandCodec;
 import io.cairn.engine.lease.Lessor;
 import io.cairn.engine.log.LogField;
+import io.cairn.engine.mvcc.TxnOp;
 import io.cairn.raft.ConfChangeSingle;
 import io.cairn.raft.ConfState;
 import io.cairn.raft.Entry;
@@ -14,6 +16,7 @@ import io.cairn.raft.EntryType;
 import io.cairn.raft.Message;
 import io.cairn.raft.MessageType;
 import io.cairn.raft.NotLeaderException;
+import io.cairn.raft.Payloads;
 import io.cairn.raft.RaftNode;
 import io.cairn.raft.RaftRole;
 import io.cairn.raft.ReadState;
@@ -29,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The one thread that owns the {@link RaftNode} and the {@link Peers}: an Agrona agent whose duty
@@ -47,6 +51,11 @@ final class RaftLoop implements Agent, InboundHandler {
     /** etcd's maxGapBetweenApplyAndCommitIndex: beyond it new writes get "too many requests". */
     static final long APPLY_GAP_MAX_ENTRIES = 5_000;
     private static final int PROPOSALS_PER_CYCLE_MAX = 4_096;
+    /**
+     * Free log arena chunks kept for reuse (at most a quarter of the heap): a WAL release frees the
+     * chunks of up to --snapshot-count entries at once, and the next ones fill them again.
+     */
+    private static final long LOG_ARENA_KEPT_BYTES_MAX = 64L << 20;
     private static final int READIES_PER_CYCLE_MAX = 64;
     /** etcd's lessor checks expiry every 500 ms and revokes at most 1,000 leases a second. */
     private static final long LEASE_DUTIES_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
@@ -68,13 +77,30 @@ final class RaftLoop implements Agent, InboundHandler {
     interface Proposal {
         long requestId();
 
+        /** The encoded command; null for a plain put ({@link #put()}), which the loop encodes itself. */
         byte[] data();
+
+        /** The plain put to encode when {@link #data()} is null: into the log arena at a leader (issue #21). */
+        TxnOp.Put put();
+
+        /** The caller of {@link #put()}. */
+        AuthInfo caller();
 
         boolean confChange();
     }
 
     /** A proposal no call waits for (the leader's lease duties). */
     record Unanswered(long requestId, byte[] data) implements Proposal {
+        @Override
+        public TxnOp.Put put() {
+            return null;
+        }
+
+        @Override
+        public AuthInfo caller() {
+            return null;
+        }
+
         @Override
         public boolean confChange() {
             return false;
@@ -100,7 +126,9 @@ final class RaftLoop implements Agent, InboundHandler {
     private final long electionTimeoutNanos;
     private final ArrayBlockingQueue<Proposal> proposals;
     private final List<Proposal> batch = new ArrayList<>(PROPOSALS_PER_CYCLE_MAX);
-    private final List<byte[]> payloads = new ArrayList<>(PROPOSALS_PER_CYCLE_MAX);
+    private final Payloads payloads = new Payloads(PROPOSALS_PER_CYCLE_MAX);
+    /** The bytes of the plain puts this member proposes as leader, reused after WAL releases (issue #21). */
+    private final LogArena arena = new LogArena(Math.min(LOG_ARENA_KEPT_BYTES_MAX, Runtime.getRuntime().maxMemory() / 4));
     private final List<Message> afterSync = new ArrayList<>();
     /** Raft's membership, read only when a WAL release needs it (made once: no lambda per duty cycle). */
     private final java.util.function.Supplier<ConfState> membershipNow;
@@ -193,6 +221,11 @@ final class RaftLoop implements Agent, InboundHandler {
     @Override
     public void onStart() {
         thread = Thread.currentThread();
+    }
+
+    /** See {@link LogArena#chunksMade()}: read by tests once the loop is quiet. */
+    long logArenaChunksMade() {
+        return arena.chunksMade();
     }
 
     /** Queues a proposal (any thread) and wakes the loop; false when the queue is full. */
@@ -440,8 +473,9 @@ final class RaftLoop implements Agent, InboundHandler {
         if (batch.isEmpty()) {
             return;
         }
+        final boolean leading = node.role() == RaftRole.LEADER; // else forwarded: the leader's copy is what logs keep
         for (int i = 0; i < batch.size(); i++) {
-            payloads.add(batch.get(i).data());
+            addPayload(batch.get(i), leading);
         }
         try {
             node.proposeBatch(payloads);
@@ -450,8 +484,30 @@ final class RaftLoop implements Agent, InboundHandler {
             for (final Proposal p : batch) {
                 pending.fail(p.requestId(), error);
             }
+        } finally {
+            arena.placedUpTo(node.lastIndex());
+            payloads.clear();
         }
         batch.clear();
+    }
+
+    /** A proposal's bytes: a plain put encoded here (into the arena when leading), anything else as its caller made it. */
+    private void addPayload(final Proposal proposal, final boolean leading) {
+        final byte[] data = proposal.data();
+        if (data != null) {
+            payloads.add(data);
+            return;
+        }
+        final UnsafeBuffer into = leading
+            ? arena.reserve(CommandCodec.putEncodedLengthMax(proposal.put(), proposal.caller())) : null;
+        if (into == null) {
+            payloads.add(CommandCodec.encodePut(proposal.requestId(), proposal.put(), proposal.caller()));
+            return;
+        }
+        final int offset = arena.offset();
+        final int length = CommandCodec.encodePut(proposal.requestId(), proposal.put(), proposal.caller(), into, offset);
+        arena.placed(length);
+        payloads.add(arena.array(), offset, length);
     }
 
     /**
@@ -555,7 +611,11 @@ final class RaftLoop implements Agent, InboundHandler {
     /** Releases WAL segments the tree covers (on the snapshot-count budget); false if the full disk refused the marker. */
     private boolean releaseOnBudget() throws IOException {
         try {
-            storage.releaseOnBudget(applyLoop.syncedIndex(), options.snapshotCount(), membershipNow);
+            final long synced = applyLoop.syncedIndex();
+            storage.releaseOnBudget(synced, options.snapshotCount(), membershipNow);
+            // The log no longer holds what it released, and the tree has applied and synced it (a
+            // snapshot install can raise the released index before the apply thread reaches it).
+            arena.release(Math.min(synced, storage.releasedIndex()));
         } catch (final NoSpareSegmentException full) {
             releaseRefused = true;
             noteWalFull(full);
@@ -678,12 +738,12 @@ final class RaftLoop implements Agent, InboundHandler {
 
     /** The command a proposed entry carries; null for none (an empty entry, Raft's own configuration step). */
     private static Command proposedCommand(final Entry entry) {
-        if (entry.data().length == 0) {
+        if (entry.isEmpty()) {
             return null;
         }
         return entry.type() == EntryType.CONF_CHANGE
             ? MembershipApplier.commandOf(io.cairn.raft.ConfChange.decode(entry.data()))
-            : CommandCodec.decode(entry.data());
+            : CommandCodec.decode(entry.buffer(), entry.offset(), entry.length());
     }
 
     private static boolean hasConfChange(final List<Entry> entries) {

@@ -34,7 +34,7 @@ final class WalEntries {
         int from = 0;
         long bytes = 0;
         for (int i = 0; i < entries.size(); i++) {
-            final long entryBytes = Wal.entryBytesMax(1 + entries.get(i).data().length);
+            final long entryBytes = Wal.entryBytesMax(1 + entries.get(i).length());
             if (i > from && bytes + entryBytes > budget) {
                 writes.add(entries.subList(from, i));
                 from = i;
@@ -51,7 +51,7 @@ final class WalEntries {
         final long budget = writeBytesMax - Wal.HARD_STATE_BYTES_MAX;
         long bytes = 0;
         for (int i = 0; i < entries.size(); i++) {
-            bytes += Wal.entryBytesMax(1 + entries.get(i).data().length);
+            bytes += Wal.entryBytesMax(1 + entries.get(i).length());
         }
         return bytes <= budget || entries.size() <= 1;
     }
@@ -87,14 +87,14 @@ final class WalEntries {
 
         @Override
         public int payloadBytes(final int i) {
-            return 1 + entries.get(i).data().length;
+            return 1 + entries.get(i).length();
         }
 
         @Override
         public void copyPayload(final int i, final MemorySegment to, final long offset) {
             final Entry e = entries.get(i);
             to.set(ValueLayout.JAVA_BYTE, offset, typeCode(e.type()));
-            MemorySegment.copy(e.data(), 0, to, ValueLayout.JAVA_BYTE, offset + 1, e.data().length);
+            MemorySegment.copy(e.buffer(), e.offset(), to, ValueLayout.JAVA_BYTE, offset + 1, e.length());
         }
     }
 
@@ -108,9 +108,9 @@ final class WalEntries {
     static List<io.cairn.wal.Entry> toWal(final List<Entry> entries) {
         final List<io.cairn.wal.Entry> out = new ArrayList<>(entries.size());
         for (final Entry e : entries) {
-            final byte[] payload = new byte[1 + e.data().length];
+            final byte[] payload = new byte[1 + e.length()];
             payload[0] = typeCode(e.type());
-            System.arraycopy(e.data(), 0, payload, 1, e.data().length);
+            System.arraycopy(e.buffer(), e.offset(), payload, 1, e.length());
             out.add(new io.cairn.wal.Entry(e.term(), e.index(), payload));
         }
         return out;
@@ -128,9 +128,7 @@ final class WalEntries {
             if (type == null) {
                 throw new IllegalStateException("WAL entry " + e.index() + " has no valid Raft entry type");
             }
-            final byte[] data = new byte[payload.length - 1];
-            System.arraycopy(payload, 1, data, 0, data.length);
-            out.add(new Entry(e.term(), e.index(), type, data));
+            out.add(new Entry(e.term(), e.index(), type, payload, 1, payload.length - 1)); // no copy: a slice
         }
         return out;
     }
