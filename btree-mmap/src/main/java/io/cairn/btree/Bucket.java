@@ -13,6 +13,8 @@ import java.lang.foreign.MemorySegment;
  */
 public final class Bucket {
     Txn txn;
+    /** The write transaction's {@link WriteTxn#generation} this handle was bound in (0 for a read transaction's). */
+    long boundGeneration;
     final String name;
     long rootPgno;
     long count;
@@ -28,6 +30,7 @@ public final class Bucket {
     /** This handle, now {@code txn}'s view of the bucket (see the class comment). */
     Bucket bind(Txn txn, long rootPgno, long count) {
         this.txn = txn;
+        this.boundGeneration = txn instanceof WriteTxn write ? write.generation() : 0;
         this.rootPgno = rootPgno;
         this.count = count;
         this.dirty = false;

@@ -73,6 +73,14 @@ public final class Env implements AutoCloseable {
      */
     private final ReentrantLock fileSwap = new ReentrantLock();
     private final TreeWriter treeWriter;
+    /**
+     * The last write transaction's object and the thread that began it: that thread's next
+     * {@link #beginWrite()} begins it again (under the writer lock). Another thread gets a new one, so
+     * a thread's late {@code close()} of its committed transaction (try-with-resources) can never end
+     * a transaction another thread began meanwhile (the tree's sync thread begins its own).
+     */
+    private WriteTxn reusableWriteTxn;
+    private Thread reusableWriteTxnThread;
     private final ArrayDeque<MemorySegment> pagePool = new ArrayDeque<>();
     /** Iovecs per pwritev: Linux's IOV_MAX. */
     private static final int IOVECS_MAX = 1024;
@@ -286,7 +294,14 @@ public final class Env implements AutoCloseable {
             checkOpen();
             freelist.release(readers.oldest(), durableTxid);
             freelist.beginTxn();
-            WriteTxn txn = new WriteTxn(this, current, treeWriter);
+            WriteTxn txn = reusableWriteTxn;
+            if (txn != null && reusableWriteTxnThread == Thread.currentThread()) {
+                txn.begin(current);
+            } else {
+                txn = new WriteTxn(this, current, treeWriter);
+                reusableWriteTxn = txn;
+                reusableWriteTxnThread = Thread.currentThread();
+            }
             ok = true;
             return txn;
         } finally {

@@ -74,7 +74,7 @@ final class TreeWriter {
         for (int i = 0; i < reusableHandles.size(); i++) {
             Bucket b = reusableHandles.get(i);
             if (b.name.equals(name)) {
-                return b.txn == writeTxn ? new Bucket(null, name, 0, 0) : b;
+                return b.txn == writeTxn && b.boundGeneration == writeTxn.generation() ? new Bucket(null, name, 0, 0) : b;
             }
         }
         Bucket b = new Bucket(null, name, 0, 0);

@@ -20,7 +20,8 @@ public abstract sealed class Txn implements AutoCloseable permits ReadTxn, Write
     static final int BUCKET_RECORD_BYTES = 16;
 
     final Env env;
-    final Meta meta;
+    /** The snapshot read; a write transaction's is set at each begin (the writer reuses one object). */
+    Meta meta;
     /** Made with {@link #view} at the first segment handed out; null until then. */
     private Arena arena;
     private MemorySegment view;
@@ -29,13 +30,21 @@ public abstract sealed class Txn implements AutoCloseable permits ReadTxn, Write
      * transaction is open (saves a scope check per page read on the hot path). Anything handed
      * to the caller is sliced from {@link #view} instead.
      */
-    final MemorySegment pages;
+    MemorySegment pages;
     boolean closed;
 
     Txn(Env env, Meta meta) {
         this.env = env;
         this.meta = meta;
         this.pages = env.mapFor(meta);
+    }
+
+    /** The write transaction's object begins again, on {@code newMeta}. */
+    final void reopen(Meta newMeta) {
+        assert arena == null && view == null : "the previous transaction's segments were not ended";
+        this.meta = newMeta;
+        this.pages = env.mapFor(newMeta);
+        this.closed = false;
     }
 
     /** The map re-scoped to this transaction's arena, made at the first call. */
@@ -52,6 +61,8 @@ public abstract sealed class Txn implements AutoCloseable permits ReadTxn, Write
     final void closeArena() {
         if (arena != null) {
             arena.close();
+            arena = null;
+            view = null;
         }
     }
 

@@ -14,6 +14,13 @@ import org.agrona.collections.Long2ObjectHashMap;
  * The one write transaction. Pages it changes are copied into dirty buffers under new page
  * numbers (copy-on-write); committed pages are never modified. Commit writes the dirty pages with
  * pwrite, then publishes the new meta; abort drops the buffers and restores the freelist.
+ *
+ * <p>A thread's write transactions are one object, begun again by each of its
+ * {@link Env#beginWrite()} calls while no other thread began one in between (issue #21: a
+ * transaction object per put was about 70 bytes), as bucket handles are: between two transactions
+ * it throws like any ended transaction, but a reference kept into the thread's next one acts on the
+ * next one. A cursor positioned in an earlier transaction throws when used without a new seek
+ * ({@link #modCount} goes on counting across them).
  */
 public final class WriteTxn extends Txn {
     /** A transaction whose dirty map has this many slots per page it used shrinks the map at its end. */
@@ -24,22 +31,44 @@ public final class WriteTxn extends Txn {
     private final Long2ObjectHashMap<MemorySegment> dirty;
     /** Open buckets, few (an application has a handful): searched by name, no map node per bucket. */
     private final List<Bucket> buckets;
-    private final Bucket directory;
+    private Bucket directory;
     private final TreeWriter writer;
     private long highWaterPages;
+    /** Writes so far, across the transactions this object served: a cursor's check that nothing moved under it. */
     private long modCount;
+    /** Which of the transactions this object served is the current one: handles bound to an earlier one are stale. */
+    private long generation;
     /** A write failed half-way (no space): the transaction can only be aborted. */
     private boolean failed;
 
+    /** The environment's write transaction object, begun at once on {@code meta}. */
     WriteTxn(Env env, Meta meta, TreeWriter writer) {
         super(env, meta);
         this.writer = writer;
         this.dirty = writer.dirtyPages;
         this.buckets = writer.openBuckets;
+        start(meta);
+    }
+
+    /** Begins the next transaction on {@code meta} with this object (see the class comment). */
+    void begin(Meta meta) {
+        assert closed : "the previous write transaction did not end";
+        reopen(meta);
+        start(meta);
+    }
+
+    private void start(Meta meta) {
         assert dirty.isEmpty() && buckets.isEmpty() : "the previous write transaction did not end";
-        this.highWaterPages = meta.highWaterPages();
-        this.directory = writer.directoryHandle.bind(this, meta.rootPgno(), -1);
+        generation++;
+        modCount++; // cursors positioned in the previous transaction are stale
+        failed = false;
+        highWaterPages = meta.highWaterPages();
+        directory = writer.directoryHandle.bind(this, meta.rootPgno(), -1);
         writer.begin(this);
+    }
+
+    long generation() {
+        return generation;
     }
 
     @Override

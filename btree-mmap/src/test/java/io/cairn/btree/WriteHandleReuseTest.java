@@ -84,6 +84,69 @@ class WriteHandleReuseTest {
     }
 
     @Test
+    void theWriteTransactionIsOneObjectAndACursorPositionedInAnEarlierOneThrows() throws Exception {
+        try (Env env = Env.open(dir.resolve("t.db"))) {
+            WriteTxn first = env.beginWrite();
+            Bucket b = first.createBucketIfAbsent("b");
+            b.put(bytes("a"), bytes("1"));
+            b.put(bytes("b"), bytes("2"));
+            Cursor cursor = b.cursor();
+            assertTrue(cursor.seek(bytes("a")));
+            first.abort(); // the pages the cursor's path names are free again
+            IllegalStateException ended = assertThrows(IllegalStateException.class, () -> first.bucket("b"));
+            assertTrue(ended.getMessage().contains("has ended"), ended.getMessage());
+            try (WriteTxn second = env.beginWrite()) {
+                assertSame(first, second, "one object, begun again (issue #21)");
+                assertNull(second.bucket("b"), "the aborted transaction's bucket is gone");
+                assertThrows(java.util.ConcurrentModificationException.class, cursor::next,
+                    "positioned in the earlier transaction: its path may name pages that are free now");
+                second.createBucketIfAbsent("c").put(bytes("k"), bytes("v"));
+                second.commit();
+            }
+            try (ReadTxn r = env.beginRead()) {
+                assertNull(r.bucket("b"));
+                assertArrayEquals(bytes("v"), r.bucket("c").get(bytes("k")).toArray(ValueLayout.JAVA_BYTE));
+            }
+        }
+    }
+
+    @Test
+    void aLateCloseOfACommittedTransactionLeavesAnotherThreadsTransactionAlone() throws Exception {
+        try (Env env = Env.open(dir.resolve("t.db"))) {
+            WriteTxn mine = env.beginWrite();
+            mine.createBucketIfAbsent("b").put(bytes("k"), bytes("v"));
+            mine.commit();
+            java.util.concurrent.CountDownLatch began = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread other = new Thread(() -> {
+                try (WriteTxn theirs = env.beginWrite()) { // as the tree's sync thread does
+                    assertNotSame(mine, theirs, "another thread's transaction is an object of its own");
+                    began.countDown();
+                    assertTrue(closed.await(30, java.util.concurrent.TimeUnit.SECONDS));
+                    theirs.bucket("b").put(bytes("k2"), bytes("v2"));
+                    theirs.commit();
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            other.setDaemon(true);
+            other.start();
+            assertTrue(began.await(30, java.util.concurrent.TimeUnit.SECONDS));
+            try {
+                mine.close(); // try-with-resources' close, after the commit and after the other thread began
+            } finally {
+                closed.countDown();
+            }
+            other.join(30_000);
+            assertNull(failure.get(), () -> "the other thread's transaction: " + failure.get());
+            try (ReadTxn r = env.beginRead()) {
+                assertArrayEquals(bytes("v2"), r.bucket("b").get(bytes("k2")).toArray(ValueLayout.JAVA_BYTE));
+            }
+        }
+    }
+
+    @Test
     void aBucketDeletedAndCreatedAgainInOneTransactionKeepsItsDeletedHandle() throws Exception {
         try (Env env = Env.open(dir.resolve("t.db"))) {
             try (WriteTxn w = env.beginWrite()) {
