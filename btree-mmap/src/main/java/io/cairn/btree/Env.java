@@ -295,12 +295,17 @@ public final class Env implements AutoCloseable {
             freelist.release(readers.oldest(), durableTxid);
             freelist.beginTxn();
             WriteTxn txn = reusableWriteTxn;
-            if (txn != null && reusableWriteTxnThread == Thread.currentThread()) {
+            boolean thisThreads = txn != null && reusableWriteTxnThread == Thread.currentThread();
+            if (thisThreads && txn.closed) {
                 txn.begin(current);
             } else {
+                // Another thread's, or this thread's still open (the writer lock is reentrant: a
+                // sync's freelist commit under an open, still empty transaction): one of its own.
                 txn = new WriteTxn(this, current, treeWriter);
-                reusableWriteTxn = txn;
-                reusableWriteTxnThread = Thread.currentThread();
+                if (!thisThreads) {
+                    reusableWriteTxn = txn;
+                    reusableWriteTxnThread = Thread.currentThread();
+                }
             }
             ok = true;
             return txn;

@@ -147,6 +147,25 @@ class WriteHandleReuseTest {
     }
 
     @Test
+    void aSyncUnderAnOpenTransactionOfTheSameThreadCommitsItsFreelistInATransactionOfItsOwn() throws Exception {
+        try (Env env = Env.open(dir.resolve("t.db"), EnvOptions.defaults().withSyncOnCommit(false))) {
+            try (WriteTxn w = env.beginWrite()) {
+                w.createBucketIfAbsent("b").put(bytes("k"), bytes("v"));
+                w.commit(); // unsynced: the freelist its meta names is stale until a sync writes it
+            }
+            WriteTxn open = env.beginWrite(); // as the migration's batches hold one while they sync
+            env.sync(); // its freelist commit begins a write transaction on this thread too
+            assertFalse(open.closed, "the open transaction is not the sync's");
+            open.abort();
+            try (WriteTxn w = env.beginWrite()) {
+                assertSame(open, w, "this thread's object, begun again");
+                assertArrayEquals(bytes("v"), w.bucket("b").get(bytes("k")).toArray(ValueLayout.JAVA_BYTE));
+                w.abort();
+            }
+        }
+    }
+
+    @Test
     void aBucketDeletedAndCreatedAgainInOneTransactionKeepsItsDeletedHandle() throws Exception {
         try (Env env = Env.open(dir.resolve("t.db"))) {
             try (WriteTxn w = env.beginWrite()) {
