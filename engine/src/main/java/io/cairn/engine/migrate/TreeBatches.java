@@ -56,8 +56,8 @@ final class TreeBatches implements AutoCloseable {
     /** Commits the last batch and makes the whole file durable. */
     void finish() throws IOException {
         txn.commit();
+        env.sync(); // with no transaction open: the sync's own freelist commit is not nested in one
         begin();
-        env.sync();
     }
 
     long fileSizeBytes() {

@@ -42,7 +42,9 @@ public interface KeyValueStore {
 
     /*
      * Writes complete when durable and applied, failing with EtcdException (or IllegalArgumentException)
-     * when refused. They never block the caller, so gRPC threads are not parked on them.
+     * when refused. They never block the caller, so gRPC threads are not parked on them. A put's key and
+     * value arrays may be read after the call returns (the Raft loop encodes a plain put itself): the
+     * caller must not change them until the write completes.
      */
     default CompletableFuture<OpResult.Put> put(final TxnOp.Put put) {
         return put(put, AuthInfo.NONE);
