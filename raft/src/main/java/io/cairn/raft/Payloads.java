@@ -1,6 +1,7 @@
 package io.cairn.raft;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * A batch of NORMAL entries' data for {@link RaftNode#proposeBatch(Payloads)}: each a slice of an array, so a host
@@ -21,7 +22,7 @@ public final class Payloads {
 
     /** Adds {@code length} bytes of {@code buffer} from {@code offset}. */
     public void add(final byte[] buffer, final int offset, final int length) {
-        java.util.Objects.checkFromIndexSize(offset, length, buffer.length);
+        Objects.checkFromIndexSize(offset, length, buffer.length);
         if (size == buffers.length) {
             final int capacity = 2 * size;
             buffers = Arrays.copyOf(buffers, capacity);

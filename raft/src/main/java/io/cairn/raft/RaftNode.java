@@ -54,14 +54,11 @@ public final class RaftNode {
 
     /** Propose several payloads as one batch (one bounds check, one append). */
     public void proposeBatch(final List<byte[]> payloads) {
-        if (payloads.isEmpty()) {
-            return;
-        }
         final Payloads batch = new Payloads(payloads.size());
         for (int i = 0; i < payloads.size(); i++) {
             batch.add(payloads.get(i));
         }
-        raft.proposeData(batch);
+        proposeBatch(batch);
     }
 
     /**

@@ -100,7 +100,7 @@ public final class CommandCodec {
         final ExpandableArrayBuffer buffer = scratch.buffer;
         final int length = switch (command) {
             case Command.Write write when write.op() instanceof TxnOp.Put put ->
-                encodePut(put, write.requestId(), write.caller(), buffer, scratch.headerEncoder, scratch.putEncoder);
+                encodePut(put, write.requestId(), write.caller(), buffer, 0, scratch.headerEncoder, scratch.putEncoder);
             case Command.Write write -> encodeOp(write.op(), write.requestId(), write.caller(), buffer, 0);
             case Command.Compact compact -> {
                 final CompactEncoder encoder = new CompactEncoder()
@@ -181,7 +181,7 @@ public final class CommandCodec {
      */
     public static byte[] encodePut(final long requestId, final TxnOp.Put put, final AuthInfo caller) {
         final Scratch scratch = SCRATCH.get();
-        final int length = encodePut(put, requestId, caller, scratch.buffer, scratch.headerEncoder, scratch.putEncoder);
+        final int length = encodePut(put, requestId, caller, scratch.buffer, 0, scratch.headerEncoder, scratch.putEncoder);
         return copyOut(scratch, length);
     }
 
@@ -212,12 +212,7 @@ public final class CommandCodec {
         return encodePut(put, requestId, caller, into, offset, scratch.headerEncoder, scratch.putEncoder);
     }
 
-    /** A plain Put, the commonest command, with the thread's flyweights. */
-    private static int encodePut(final TxnOp.Put put, final long requestId, final AuthInfo caller,
-        final ExpandableArrayBuffer buffer, final MessageHeaderEncoder header, final PutEncoder e) {
-        return encodePut(put, requestId, caller, buffer, 0, header, e);
-    }
-
+    /** A plain Put, the commonest command, with the thread's flyweights, from {@code offset} of {@code buffer}. */
     private static int encodePut(final TxnOp.Put put, final long requestId, final AuthInfo caller,
         final MutableDirectBuffer buffer, final int offset, final MessageHeaderEncoder header,
         final PutEncoder e) {

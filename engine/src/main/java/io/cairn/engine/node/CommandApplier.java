@@ -264,7 +264,8 @@ final class CommandApplier {
                 }
                 // A plain Put while no alarm is raised and auth is off, when neither would refuse it,
                 // is applied in place from its entry (issue #21); anything else is decoded whole.
-                final EncodedPut put = inPlacePutsAllowed() ? CommandCodec.plainPut(entry.buffer(), entry.offset(), entry.length()) : null;
+                final EncodedPut put = inPlacePutsAllowed()
+                    ? CommandCodec.plainPut(entry.buffer(), entry.offset(), entry.length()) : null;
                 final Command command = put == null
                     ? CommandCodec.decode(entry.buffer(), entry.offset(), entry.length()) : null;
                 requestIds[i] = put != null ? put.requestId() : command.requestId();

@@ -81,26 +81,20 @@ final class RaftLoop implements Agent, InboundHandler {
         byte[] data();
 
         /** The plain put to encode when {@link #data()} is null: into the log arena at a leader (issue #21). */
-        TxnOp.Put put();
+        default TxnOp.Put put() {
+            return null;
+        }
 
         /** The caller of {@link #put()}. */
-        AuthInfo caller();
+        default AuthInfo caller() {
+            return null;
+        }
 
         boolean confChange();
     }
 
     /** A proposal no call waits for (the leader's lease duties). */
     record Unanswered(long requestId, byte[] data) implements Proposal {
-        @Override
-        public TxnOp.Put put() {
-            return null;
-        }
-
-        @Override
-        public AuthInfo caller() {
-            return null;
-        }
-
         @Override
         public boolean confChange() {
             return false;
