@@ -4,7 +4,11 @@
 # The options every Cairn JVM needs: FFM calls, and Agrona/Aeron's use of internal classes. And a
 # cap on the temporary direct buffers the JDK keeps per thread after a read or write through a heap
 # buffer: without it each is kept at the size of the largest such call the thread ever made.
-cairn_jvm_base_options="--enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.misc=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Djdk.nio.maxCachedBufferSize=262144"
+# And NativePosix.syscall compiled on its own, never inlined into its callers: the JDK's errno
+# capture makes a 40-byte segment per call that the JIT removes only in a small compiled method;
+# inlined down into the Raft loop's duty cycle it stayed, 40-80 bytes per put in 2-3 runs of ten
+# (engine/README.md, "Allocation per put", eighth round). `quiet`: the JVM would print the command.
+cairn_jvm_base_options="--enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.misc=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Djdk.nio.maxCachedBufferSize=262144 -XX:CompileCommand=quiet -XX:CompileCommand=dontinline,io.cairn.posix.NativePosix::syscall"
 
 # Prints the backend quota in bytes that the member's arguments ($@) or ETCD_QUOTA_BACKEND_BYTES
 # give, as the server reads them (a flag wins over the variable); 0 when neither does.

@@ -76,6 +76,9 @@ public final class AuthApplier {
             committed = inBatch;
             inBatch = null;
         }
+        if (eventsInBatch.isEmpty()) {
+            return; // nearly every batch: no list, no iterator (issue #21's allocation per put)
+        }
         final List<AuthEvent> told = List.copyOf(eventsInBatch);
         eventsInBatch.clear();
         told.forEach(events);
