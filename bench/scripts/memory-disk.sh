@@ -6,7 +6,8 @@
 # /proc/PID/smaps_rollup splits it (anonymous memory, and file pages, which are mostly the mapped
 # backend and count as the kernel's page cache), the backend file's size and the part of it in use
 # (etcd_mvcc_db_total_size_in_use_in_bytes: the file less its free pages), and the heap (Cairn: in
-# use after a full GC, forced once the resident set is read; etcd: Go's heap in use, from /metrics).
+# use after a full GC, forced once the resident set is read, and what the JVM had committed before
+# it; etcd: Go's heap in use, from /metrics).
 #
 #   bench/scripts/memory-disk.sh                     # etcd, then Cairn, 300,000 keys
 #   SERVERS=cairn KEYS=1000000 bench/scripts/memory-disk.sh
@@ -31,9 +32,10 @@ report() { # report SERVER STEP
   sleep "$settle_seconds"
   resident=$(cat "/proc/$pid/smaps_rollup") # before the heap figure's full GC, which would shrink it
   if [ "$1" = cairn ]; then
+    committed=$(jcmd "$pid" GC.heap_info | sed -n 's/.*heap .*committed \([0-9]*\)K.*/\1/p' | head -1)
     jcmd "$pid" GC.run > /dev/null
     heap=$(jcmd "$pid" GC.heap_info | sed -n 's/.*used \([0-9]*\)K.*/\1/p' | head -1)
-    heap="$(( heap / 1024 )) MB used after a full GC"
+    heap="$(( heap / 1024 )) MB used after a full GC, $(( committed / 1024 )) MB committed before it"
   else
     heap="$(curl -s "$url/metrics" | awk '/^go_memstats_heap_inuse_bytes/ { printf "%.0f MB Go heap in use", $2 / 1048576 }')"
   fi

@@ -19,13 +19,21 @@ import org.agrona.concurrent.UnsafeBuffer;
  * proposals at the end of its log; an entry the log later truncated is in no list). Raft's own lists (unstable tail,
  * Ready) let go of an entry long before that.
  *
- * <p>Owned by the Raft loop's thread: placements and releases both happen there. Entries larger than a quarter of a
- * chunk get an array of their own, as before, and so does anything a member proposes while it does not lead (those
- * are forwarded, and the leader's copy is what the log keeps).
+ * <p>Owned by the Raft loop's thread: placements and releases both happen there. Entries over {@link #ENTRY_BYTES_MAX}
+ * get an array of their own, as before, and so does anything a member proposes while it does not lead (those are
+ * forwarded, and the leader's copy is what the log keeps).
  */
 final class LogArena {
-    static final int CHUNK_BYTES = 256 << 10; // under G1's humongous size at a 1 MiB region
-    static final int ENTRY_BYTES_MAX = CHUNK_BYTES / 4;
+    /**
+     * One G1 region less the array's header: at the 1 MiB regions of every heap bin/cairn gives (at most 2 GiB) each chunk
+     * is a humongous object, placed in a region of its own in the old generation and never copied. Chunks of 256 KiB were
+     * young objects that lived for a whole release period: every young collection copied them, and G1 kept 35-50 MB more
+     * heap committed for it (engine/README.md, "Allocation per put", eighth round). At larger regions (a heap of 4 GiB or
+     * more) a chunk is an ordinary object again, which costs memory, not correctness.
+     */
+    static final int CHUNK_BYTES = (1 << 20) - 16;
+    /** Larger entries get an array of their own: at most a sixteenth of a chunk is left unused at its end. */
+    static final int ENTRY_BYTES_MAX = 64 << 10;
     /** The mark of a chunk whose last batch is not proposed yet: never released. */
     private static final long MARK_PENDING = Long.MAX_VALUE;
 

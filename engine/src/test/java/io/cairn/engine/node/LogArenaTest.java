@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -82,5 +83,23 @@ class LogArenaTest {
             last = placeBatch(arena, last, perChunk);
         }
         assertEquals(5 + 5 - 2, arena.chunksMade(), "two chunks kept for reuse, the rest made again");
+    }
+
+    /**
+     * The chunk's size is chosen for G1 (engine/README.md, "Allocation per put", eighth round): larger than half a region,
+     * so each chunk is a humongous object the collector never copies, and within one region with the array's header.
+     * This JVM's heap (the tests' -Xmx2g) is the largest bin/cairn gives a member, with the same region size.
+     */
+    @Test
+    void aChunkIsAHumongousObjectOfOneG1Region() {
+        final com.sun.management.HotSpotDiagnosticMXBean hotSpot =
+            java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+        assertEquals("true", hotSpot.getVMOption("UseG1GC").getValue(), "the member's collector");
+        final long regionBytes = Long.parseLong(hotSpot.getVMOption("G1HeapRegionSize").getValue());
+        final long arrayHeaderBytes = 16;
+        assertTrue(LogArena.CHUNK_BYTES > regionBytes / 2, "a chunk of " + LogArena.CHUNK_BYTES
+            + " bytes is humongous at regions of " + regionBytes);
+        assertTrue(LogArena.CHUNK_BYTES + arrayHeaderBytes <= regionBytes, "a chunk of " + LogArena.CHUNK_BYTES
+            + " bytes fits one region of " + regionBytes);
     }
 }
