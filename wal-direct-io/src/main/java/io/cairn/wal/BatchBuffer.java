@@ -23,6 +23,11 @@ final class BatchBuffer {
     private static final MemorySegment ZEROS = MemorySegment.ofArray(new byte[RecordFormat.BLOCK_BYTES]);
 
     private final MemorySegment memory;
+    /**
+     * {@link #sealedWrite}'s slices by length in blocks, each made at its first use: a slice per write was 40 bytes per
+     * put whenever the JIT compiled the write into a method too large for escape analysis (issue #21).
+     */
+    private final MemorySegment[] writesByBlocks;
     private final ByteBuffer view;
     private final CRC32C crc = new CRC32C();
     private final List<Completion> completions = new ArrayList<>();
@@ -45,6 +50,7 @@ final class BatchBuffer {
         }
         this.memory = arena.allocate(capacityBytes, RecordFormat.BLOCK_BYTES);
         this.view = memory.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        this.writesByBlocks = new MemorySegment[capacityBytes / RecordFormat.BLOCK_BYTES + 1];
     }
 
     int capacityBytes() {
@@ -185,7 +191,13 @@ final class BatchBuffer {
     MemorySegment sealedWrite() {
         int aligned = alignedBytes();
         zero(position, aligned - position);
-        return memory.asSlice(0, aligned);
+        final int blocks = aligned / RecordFormat.BLOCK_BYTES;
+        MemorySegment write = writesByBlocks[blocks];
+        if (write == null) {
+            write = memory.asSlice(0, aligned);
+            writesByBlocks[blocks] = write;
+        }
+        return write;
     }
 
     private void zero(int offset, int bytes) {

@@ -39,12 +39,21 @@ public final class SideBySide {
      */
     public static List<String> assertSame(final KindSession session, final IntFunction<String> label)
         throws Exception {
-        final List<String> etcd = session.run(ServerProcess.Kind.ETCD);
-        final List<String> cairn = session.run(ServerProcess.Kind.CAIRN);
+        final List<String> etcd = run(session, ServerProcess.Kind.ETCD);
+        final List<String> cairn = run(session, ServerProcess.Kind.CAIRN);
         assertEquals(etcd.size(), cairn.size(), "etcd: " + etcd + "\ncairn: " + cairn);
         for (int i = 0; i < etcd.size(); i++) {
             assertEquals(etcd.get(i), cairn.get(i), label.apply(i));
         }
         return etcd;
+    }
+
+    /** One kind's session; a failure says which server it ran against (a timeout alone does not). */
+    private static List<String> run(final KindSession session, final ServerProcess.Kind kind) throws Exception {
+        try {
+            return session.run(kind);
+        } catch (final Exception | AssertionError e) {
+            throw new AssertionError("the session against " + kind + " failed: " + e, e);
+        }
     }
 }
