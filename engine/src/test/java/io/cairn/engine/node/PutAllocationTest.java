@@ -32,10 +32,11 @@ import org.junit.jupiter.api.io.TempDir;
  * commit, revision publication to watchers, completion), the tree-sync and deadline threads, and
  * whatever else starts in the JVM meanwhile. Not counted: gRPC decode and the encode of a response
  * (the test calls the store directly), and the threads that ran before the member opened (in a full
- * build, other tests' threads that linger: once 220 bytes per put of their own). The driver's own share is zero by construction: requests
- * are built before the measurement and reused, and it waits for each answer by polling
- * {@link CompletableFuture#isDone} (spin, then park), which allocates nothing; a dry run of the
- * same loop against an already-completed future measures that and is reported.
+ * build, other tests' threads that linger: once 220 bytes per put of their own). The driver's own
+ * share is zero by construction: requests are built before the measurement and reused, and it waits
+ * for each answer by polling {@link CompletableFuture#isDone} (spin, then park), which allocates
+ * nothing; a dry run of the same loop against an already-completed future measures that and is
+ * reported.
  */
 class PutAllocationTest {
     /** Issue #21's target. */
@@ -144,10 +145,10 @@ class PutAllocationTest {
             assertEquals(1L + WARM_UP_PUTS + MEASURED_PUTS, store.currentRevision(), "every put took a revision");
             final double perPut = (double)totalBytes / MEASURED_PUTS;
             System.out.printf("PutAllocationTest: %,d puts, one in flight, files on %s, %.1f us/put: %.1f bytes/put"
-                    + " over the caller and every thread since the member opened (limit %d, issue #21's target %d); of which the calling thread"
-                    + " (KeyValueStore.put: encode, proposal, future) %.1f, the member's threads %.1f; the driver"
-                    + " loop alone %.1f bytes/put (not subtracted); the idle member %,d bytes/s; threads older than the"
-                + " member %.1f bytes/put (subtracted); by thread: %s%n",
+                    + " over the caller and every thread since the member opened (limit %d, issue #21's target %d);"
+                    + " of which the calling thread (KeyValueStore.put: encode, proposal, future) %.1f, the member's"
+                    + " threads %.1f; the driver loop alone %.1f bytes/put (not subtracted); the idle member %,d"
+                    + " bytes/s; threads older than the member %.1f bytes/put (subtracted); by thread: %s%n",
                 MEASURED_PUTS, inMemory ? MEMORY_FILESYSTEM : "the temp dir", elapsedNanos / 1e3 / MEASURED_PUTS,
                 perPut, BYTES_PER_PUT_MAX, TARGET_BYTES_PER_PUT, (double)callerBytes / MEASURED_PUTS,
                 (double)(totalBytes - callerBytes) / MEASURED_PUTS, (double)driverAloneBytes / MEASURED_PUTS,
