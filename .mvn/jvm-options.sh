@@ -60,12 +60,22 @@ cairn_jdk_identity() {
 
 # Prints -XX:AOTCache=FILE when the cache FILE ($1) was made from the jar ($2) as it is now and by
 # this JDK; nothing otherwise (the member then starts without it, as the JVM would after refusing
-# a stale cache, but without the JVM's error lines). CAIRN_AOT=off never uses it.
+# a stale cache, but without the JVM's error lines). A cache that is there but stale is named on
+# stderr: a `./mvnw package` after the training leaves one, and the member would start cold
+# without a word. CAIRN_AOT=off never uses it.
 cairn_aot_option() {
+  [ "${CAIRN_AOT:-on}" != off ] && [ -f "$1" ] || return 0
   cairn_aot_jdk=
-  [ "${CAIRN_AOT:-on}" != off ] && [ -f "$1" ] && [ "$1" -nt "$2" ] && [ -r "$1.jdk" ] \
-    && IFS= read -r cairn_aot_jdk < "$1.jdk" \
-    && [ "$cairn_aot_jdk" = "$(cairn_jdk_identity)" ] && echo "-XX:AOTCache=$1"
+  [ -r "$1.jdk" ] && { IFS= read -r cairn_aot_jdk < "$1.jdk" || true; }
+  if [ ! "$1" -nt "$2" ]; then
+    echo "cairn: $2 is newer than its ahead-of-time cache; the member starts without the cache" \
+      "(bin/cairn --aot-train makes it again)" >&2
+  elif [ "$cairn_aot_jdk" != "$(cairn_jdk_identity)" ]; then
+    echo "cairn: the ahead-of-time cache $1 was made by another JDK than $JAVA_HOME; the member starts" \
+      "without it (bin/cairn --aot-train makes it again)" >&2
+  else
+    echo "-XX:AOTCache=$1"
+  fi
   return 0
 }
 

@@ -48,11 +48,22 @@ public final class Main {
     private static final long READY_PROBE_MILLIS = 100;
     private static final Set<String> PRINT_ONLY_FLAGS = Set.of("-h", "--help", "-help", "--version", "-version");
     private static final System.Logger LOG = System.getLogger(Main.class.getName());
+    /**
+     * Netty's allocator reports to JFR through event classes of its own when this property (the
+     * name grpc-netty-shaded's copy reads) is not false. A member's first request then loaded them on
+     * the event loop and read their annotations through reflection: about 0.1 s before the first
+     * answer after every start (JFR event classes are never in the AOT cache). Off unless the
+     * operator sets it; the JVM's own JFR events are unaffected.
+     */
+    static final String NETTY_JFR_PROPERTY = "io.grpc.netty.shaded.io.netty.jfr.enabled";
 
     private Main() {
     }
 
     public static void main(final String[] args) throws InterruptedException {
+        if (System.getProperty(NETTY_JFR_PROPERTY) == null) {
+            System.setProperty(NETTY_JFR_PROPERTY, "false"); // before any Netty class is initialised
+        }
         if (args.length > 0 && args[0].equals("snapshot")) {
             System.exit(SnapshotRestoreLauncher.run(List.of(args).subList(1, args.length)));
         }

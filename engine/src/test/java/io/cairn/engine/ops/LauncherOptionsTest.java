@@ -56,19 +56,26 @@ class LauncherOptionsTest {
     @Test
     void theCacheIsUsedOnlyWhenMadeFromTheJarAsItIsAndByThisJdk() throws Exception {
         final Path jar = Files.writeString(dir.resolve("cairn.jar"), "jar");
-        final Path cache = Files.writeString(dir.resolve("cairn.aot"), "cache");
+        final Path cache = dir.resolve("cairn.aot");
         final String option = "cairn_aot_option " + cache + " " + jar;
-        final Map<String, String> jdk = Map.of("JAVA_HOME", System.getProperty("java.home"));
+        final String home = System.getProperty("java.home");
+        final Map<String, String> jdk = Map.of("JAVA_HOME", home);
+        assertEquals("", shell(option, jdk), "no cache: nothing to say");
+
+        Files.writeString(cache, "cache");
         Files.setLastModifiedTime(jar, FileTime.from(Instant.now().minusSeconds(60)));
-        assertEquals("", shell(option, jdk), "no record of the JDK that made it");
+        final String otherJdk = "cairn: the ahead-of-time cache " + cache + " was made by another JDK than %s; the member"
+            + " starts without it (bin/cairn --aot-train makes it again)";
+        assertEquals(otherJdk.formatted(home), shell(option, jdk), "no record of the JDK that made it");
 
         Files.writeString(dir.resolve("cairn.aot.jdk"), shell("cairn_jdk_identity", jdk) + "\n");
         assertEquals("-XX:AOTCache=" + cache, shell(option, jdk));
-        assertEquals("", shell(option, Map.of("JAVA_HOME", System.getProperty("java.home"), "CAIRN_AOT", "off")));
-        assertEquals("", shell(option, Map.of("JAVA_HOME", dir.toString())), "another JDK");
+        assertEquals("", shell(option, Map.of("JAVA_HOME", home, "CAIRN_AOT", "off")));
+        assertEquals(otherJdk.formatted(dir), shell(option, Map.of("JAVA_HOME", dir.toString())), "another JDK");
 
         Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(60)));
-        assertEquals("", shell(option, jdk), "the jar was built again after the cache");
+        assertEquals("cairn: " + jar + " is newer than its ahead-of-time cache; the member starts without the cache"
+            + " (bin/cairn --aot-train makes it again)", shell(option, jdk), "the jar was built again after the cache");
     }
 
     @Test
