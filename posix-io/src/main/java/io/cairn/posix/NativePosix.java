@@ -32,7 +32,10 @@ public final class NativePosix implements Posix {
     public static final NativePosix INSTANCE = new NativePosix();
 
     private static final int PROT_READ = 1;
+    private static final int PROT_WRITE = 2;
     private static final int MAP_SHARED = 1;
+    private static final int MAP_PRIVATE = 2;
+    private static final int MAP_ANONYMOUS = 0x20;
     private static final int LOCK_EX = 2;
     private static final int LOCK_NB = 4;
     private static final int SEEK_END = 2;
@@ -267,6 +270,24 @@ public final class NativePosix implements Posix {
             throw failure(state, "mmap of " + lengthBytes + " bytes", file.path());
         }
         return MemorySegment.ofAddress(address).reinterpret(lengthBytes);
+    }
+
+    /**
+     * {@code bytes} of zeroed memory straight from the kernel (a private anonymous mapping),
+     * unmapped when {@code arena} closes. {@link Arena#allocate} writes zeros over every byte, so
+     * all of it is resident from the start; here a page becomes resident when it is first written,
+     * and a buffer sized for the largest write costs the memory the writes use.
+     */
+    public MemorySegment mapAnonymous(long bytes, Arena arena) throws IOException {
+        MemorySegment state = CAPTURE_STATE.get();
+        long address = syscall(state, Syscall.MMAP, 0, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (address == -1L) {
+            throw PosixException.of(errno(state), "mmap of " + bytes + " anonymous bytes", null);
+        }
+        // The arena's close unmaps it; a failure there has nowhere to go (it cannot happen for a
+        // whole mapping this call made).
+        return MemorySegment.ofAddress(address).reinterpret(bytes, arena,
+                mapping -> syscall(CAPTURE_STATE.get(), Syscall.MUNMAP, mapping.address(), bytes, 0, 0, 0, 0));
     }
 
     @Override

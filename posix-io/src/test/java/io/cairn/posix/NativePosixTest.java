@@ -197,6 +197,39 @@ class NativePosixTest {
     }
 
     @Test
+    void anonymousMemoryIsZeroedResidentOnlyWhereWrittenAndUnmappedWithItsArena() throws Exception {
+        long bytes = 8L << 20;
+        MemorySegment memory;
+        try (Arena arena = Arena.ofConfined()) {
+            memory = NativePosix.INSTANCE.mapAnonymous(bytes, arena);
+            assertEquals(bytes, memory.byteSize());
+            assertEquals(0, memory.address() % 4096, "page-aligned");
+            assertEquals(0, residentKib(memory.address()), "nothing resident before a write");
+            memory.set(ValueLayout.JAVA_BYTE, 5 * 4096 + 1, (byte) 3);
+            long resident = residentKib(memory.address());
+            // One page, or one huge page where transparent huge pages are always on.
+            assertTrue(resident == 4 || resident == 2048, "resident after one write: " + resident + " KiB");
+            assertEquals(3, memory.get(ValueLayout.JAVA_BYTE, 5 * 4096 + 1));
+            assertEquals(0, memory.get(ValueLayout.JAVA_LONG, bytes - 8), "zeroed");
+        }
+        assertEquals(-1, residentKib(memory.address()), "unmapped when the arena closed");
+    }
+
+    /** The resident KiB of the mapping that starts at {@code address} (/proc/self/smaps), or -1 if there is none. */
+    private static long residentKib(long address) throws Exception {
+        String start = Long.toHexString(address) + "-";
+        boolean inside = false;
+        for (String line : Files.readAllLines(Path.of("/proc/self/smaps"))) {
+            if (line.matches("^[0-9a-f]+-[0-9a-f]+ .*")) {
+                inside = line.startsWith(start);
+            } else if (inside && line.startsWith("Rss:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    @Test
     void aSecondExclusiveLockIsRefusedWhileTheFirstIsHeld() throws Exception {
         Path file = Files.createFile(dir.resolve("lock"));
         OpenFile first = posix.open(file, Posix.O_RDONLY | Posix.O_CLOEXEC, 0);

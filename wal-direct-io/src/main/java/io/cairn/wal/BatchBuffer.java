@@ -1,5 +1,7 @@
 package io.cairn.wal;
 
+import io.cairn.posix.NativePosix;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -43,12 +45,17 @@ final class BatchBuffer {
     private int pendingHeader; // the record between begin() and finish()
     private int pendingBody;
 
-    BatchBuffer(Arena arena, int capacityBytes) {
+    /**
+     * The memory comes zeroed from the kernel and lives until {@code arena} closes: only the pages
+     * writes reach become resident (two 4 MiB buffers allocated with {@link Arena#allocate} were 8 MiB
+     * of a member's resident set from its start, and zeroing them 13-20 ms of it).
+     */
+    BatchBuffer(Arena arena, int capacityBytes) throws IOException {
         if (capacityBytes <= 0 || capacityBytes % RecordFormat.BLOCK_BYTES != 0) {
             throw new IllegalArgumentException("batch capacity must be a positive multiple of "
                     + RecordFormat.BLOCK_BYTES + ", got " + capacityBytes);
         }
-        this.memory = arena.allocate(capacityBytes, RecordFormat.BLOCK_BYTES);
+        this.memory = NativePosix.INSTANCE.mapAnonymous(capacityBytes, arena); // page-aligned: blocks are too
         this.view = memory.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
         this.writesByBlocks = new MemorySegment[capacityBytes / RecordFormat.BLOCK_BYTES + 1];
     }
