@@ -9,6 +9,7 @@
 #   SERVERS="cairn-aot" bench/scripts/cold-start.sh
 #   SERVERS="cairn-aot-eager" ...   # with the cache and -XX:+AOTCompileEagerly (experimental in JDK 25)
 #   SERVERS="cairn-aot-early" ...   # with the cache and -XX:CompileThresholdScaling=0.1
+#   SERVERS="cairn-aot-noreplay" ...  # with the cache's classes but not its recorded profiles
 #
 # The cache must exist first (bin/cairn --aot-train).
 set -euo pipefail
@@ -41,6 +42,8 @@ for server in $servers; do
     cairn-aot-eager) JDK_JAVA_OPTIONS="-XX:+UnlockExperimentalVMOptions -XX:+AOTCompileEagerly" \
       "$root/bin/cairn" "${args[@]}" > "$dir/$server.log" 2>&1 & ;;
     cairn-aot-early) JDK_JAVA_OPTIONS="-XX:CompileThresholdScaling=0.1" \
+      "$root/bin/cairn" "${args[@]}" > "$dir/$server.log" 2>&1 & ;;
+    cairn-aot-noreplay) JDK_JAVA_OPTIONS="-XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining" \
       "$root/bin/cairn" "${args[@]}" > "$dir/$server.log" 2>&1 & ;;
   esac
   pid=$!
