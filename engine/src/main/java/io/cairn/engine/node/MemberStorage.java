@@ -30,6 +30,7 @@ import io.cairn.wal.WalOptions;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -83,6 +84,7 @@ final class MemberStorage implements AutoCloseable {
      */
     static MemberStorage open(final Path dataDir, final Path walDir, final MemberOptions options,
         final InitialMembers initial, final String selfName, final Posix posix) throws IOException {
+        final long openStartNanos = System.nanoTime();
         final Path snapDir = dataDir.resolve("member").resolve("snap");
         posix.createDirectories(snapDir);
         // Every value a client write can carry must fit the tree's records, or a write the checks
@@ -91,11 +93,13 @@ final class MemberStorage implements AutoCloseable {
             .withMapSizeBytes(options.mapSizeBytes())
             .withMaxValueBytes(Math.toIntExact(MvccStore.storedValueBytesMax(options.maxRequestBytes())))
             .withSyncOnCommit(false), posix);
+        final long backendOpenedNanos = System.nanoTime();
         Wal wal = null;
         try {
             final int walWriteBytesMax = walWriteBytesMax(options.maxRequestBytes(), options.walSegmentBytes());
             wal = openWal(walDir, WalOptions.defaults().withMaxWriteBytes(walWriteBytesMax)
                 .withSegmentBytes(options.walSegmentBytes()), posix, env);
+            final long walReadNanos = System.nanoTime();
             wal.observeSyncs(new SlowFdatasyncWarning());
             final Identity identity = identity(env, wal, initial, selfName, dataDir);
             installPendingSnapshot(env, wal, snapDir);
@@ -107,6 +111,16 @@ final class MemberStorage implements AutoCloseable {
             if (wal.recovered().lastIndex() == 0 && treeStart == null && storage.log.lastIndex() == 0
                 && !initial.joining()) {
                 storage.bootstrap(initial);
+            } else if (storage.log.lastIndex() > 0) {
+                // etcd's line ("restarting member ... at commit index"), with where a restart's time
+                // went. The indexes are the tree's applied one and the log's last: the saved commit
+                // index lags (a Ready that only moves it writes nothing), so it would say less.
+                LOG.log(System.Logger.Level.INFO, "restarting member", LogField.memberId("local-member-id",
+                    identity.memberId()), LogField.memberId("cluster-id", identity.clusterId()),
+                    LogField.of("applied-index", treeApplied(env).index()),
+                    LogField.of("last-index", storage.log.lastIndex()),
+                    LogField.of("backend-open-took", Duration.ofNanos(backendOpenedNanos - openStartNanos)),
+                    LogField.of("wal-read-took", Duration.ofNanos(walReadNanos - backendOpenedNanos)));
             }
             return storage;
         } catch (final IOException | RuntimeException e) {

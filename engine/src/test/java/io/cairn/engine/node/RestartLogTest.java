@@ -2,12 +2,14 @@ package io.cairn.engine.node;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cairn.btree.Env;
 import io.cairn.btree.ReadTxn;
 import io.cairn.btree.WriteTxn;
 import io.cairn.engine.backend.BtreeView;
 import io.cairn.engine.backend.Bucket;
+import io.cairn.engine.log.LogField;
 import io.cairn.engine.mvcc.KeyRange;
 import io.cairn.engine.mvcc.KeyValue;
 import io.cairn.engine.mvcc.OpResult;
@@ -18,10 +20,16 @@ import io.cairn.wal.WalOptions;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,6 +71,59 @@ class RestartLogTest {
         try (RaftKeyValueStore store = open()) {
             assertEquals(WRITES + 100, store.range(RangeQuery.of(KeyRange.of(new byte[] {'k'}, new byte[] {'l'})))
                 .kvs().size());
+        }
+    }
+
+    /** etcd's "restarting member" line: the member, its indexes, and the backend's and the WAL's share of the start. */
+    @Test
+    void aRestartIsLoggedWithItsIndexesAndWhereItsTimeWent() throws Exception {
+        final List<LogRecord> restarts = new ArrayList<>();
+        final Handler capture = new Handler() {
+            @Override
+            public void publish(final LogRecord record) {
+                if ("restarting member".equals(record.getMessage())) {
+                    synchronized (restarts) {
+                        restarts.add(record);
+                    }
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        final Logger logger = Logger.getLogger(MemberStorage.class.getName());
+        logger.addHandler(capture);
+        try {
+            final long lastIndex;
+            try (RaftKeyValueStore store = open()) {
+                write(store, 0, 100);
+                lastIndex = store.status().appliedIndex();
+            }
+            synchronized (restarts) {
+                assertEquals(List.of(), restarts, "a new member bootstraps: no restart");
+            }
+            try (RaftKeyValueStore store = open()) {
+                assertEquals(lastIndex, store.status().appliedIndex());
+            }
+            synchronized (restarts) {
+                assertEquals(1, restarts.size());
+                final Map<String, Object> fields = new HashMap<>();
+                for (final Object parameter : restarts.getFirst().getParameters()) {
+                    fields.put(((LogField)parameter).key(), ((LogField)parameter).value());
+                }
+                assertEquals(Long.toHexString(MEMBER_ID), fields.get("local-member-id"));
+                assertEquals(lastIndex, fields.get("applied-index"));
+                assertEquals(lastIndex, fields.get("last-index"));
+                assertTrue(fields.get("backend-open-took") instanceof Duration took && !took.isNegative(), fields::toString);
+                assertTrue(fields.get("wal-read-took") instanceof Duration took && took.isPositive(), fields::toString);
+            }
+        } finally {
+            logger.removeHandler(capture);
         }
     }
 
