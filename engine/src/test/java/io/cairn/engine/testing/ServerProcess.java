@@ -111,7 +111,16 @@ public final class ServerProcess implements AutoCloseable {
      */
     public static ServerProcess launch(final Kind kind, final int clientPort, final String peerUrl,
         final Path logFile, final List<String> flags) throws IOException {
-        final Process process = new ProcessBuilder(command(kind, flags))
+        return launch(command(kind, flags), clientPort, peerUrl, logFile);
+    }
+
+    /**
+     * As above, with the whole {@code command} given: the binary (a Cairn with JVM options of its
+     * own: {@link #cairnCommand(List)}) and its flags.
+     */
+    public static ServerProcess launch(final List<String> command, final int clientPort, final String peerUrl,
+        final Path logFile) throws IOException {
+        final Process process = new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
             .start();
@@ -206,12 +215,18 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Cairn from the test's own classpath, with the flags bin/cairn passes. */
     public static List<String> cairnCommand() {
-        return List.of(ProcessHandle.current().info().command().orElseThrow(),
+        return cairnCommand(List.of());
+    }
+
+    /** As above, with {@code jvmOptions} added (a class-load log, say). */
+    public static List<String> cairnCommand(final List<String> jvmOptions) {
+        final List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
             "--enable-native-access=ALL-UNNAMED",
             "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
-            "--sun-misc-unsafe-memory-access=allow",
-            "-cp", System.getProperty("java.class.path"),
-            "io.cairn.engine.Main");
+            "--sun-misc-unsafe-memory-access=allow"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.cairn.engine.Main"));
+        return List.copyOf(command);
     }
 
     private static String findEtcd() {
