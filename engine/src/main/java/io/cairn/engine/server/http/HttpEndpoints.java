@@ -31,6 +31,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The HTTP/1.1 side of a member, answering as etcd 3.4 does, byte for byte where a probe or
@@ -181,25 +182,48 @@ public final class HttpEndpoints extends SimpleChannelInboundHandler<FullHttpReq
 
             @Override
             public synchronized CompletableFuture<Void> line(final int httpStatus, final String json) {
-                startOnce(httpStatus);
                 final CompletableFuture<Void> written = new CompletableFuture<>();
-                ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(json + "\n", StandardCharsets.UTF_8)))
-                    .addListener(future -> {
-                        if (future.isSuccess()) {
-                            written.complete(null);
-                        } else {
-                            written.completeExceptionally(future.cause());
-                        }
-                    });
+                final boolean queued = inOrder(() -> {
+                    startOnce(httpStatus);
+                    ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(json + "\n", StandardCharsets.UTF_8)))
+                        .addListener(future -> {
+                            if (future.isSuccess()) {
+                                written.complete(null);
+                            } else {
+                                written.completeExceptionally(future.cause());
+                            }
+                        });
+                });
+                if (!queued) {
+                    written.completeExceptionally(new IllegalStateException("the connection's event loop has stopped"));
+                }
                 return written;
             }
 
             @Override
             public synchronized void end() {
-                startOnce(200); // a call that ended without a response: an empty chunked answer
-                final var last = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-                if (!keepAlive) {
-                    last.addListener(ChannelFutureListener.CLOSE);
+                inOrder(() -> {
+                    startOnce(200); // a call that ended without a response: an empty chunked answer
+                    final var last = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                    if (!keepAlive) {
+                        last.addListener(ChannelFutureListener.CLOSE);
+                    }
+                });
+            }
+
+            /**
+             * Runs {@code write} on the event loop after every write asked for before it. Netty runs a
+             * write asked for on the event loop at once and queues one asked for elsewhere, so a line
+             * from the apply thread and the end from the event loop (where the half-close arrives)
+             * went out end first: the answer's head and line after its end, and the client waited for
+             * the rest for ever. Queued, they keep the order they were asked in (this object's lock).
+             */
+            private boolean inOrder(final Runnable write) {
+                try {
+                    ctx.executor().execute(write);
+                    return true;
+                } catch (final RejectedExecutionException stopped) {
+                    return false;
                 }
             }
         });
