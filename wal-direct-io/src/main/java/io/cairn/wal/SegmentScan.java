@@ -106,45 +106,55 @@ final class SegmentScan {
     private void readRecords(ByteBuffer data, int length, long segmentBytes) {
         int position = (int) endOffset;
         // Each pass consumes a record or skips to a later block, so the loop ends within length steps.
+        // The pass is a method of its own so the JIT compiles it after a few hundred records, as it
+        // compiles any method called that often; a loop body is compiled only by on-stack
+        // replacement, after tens of thousands of passes in the interpreter (issue #21: a restart).
         for (int steps = 0; steps <= length; steps++) {
-            position = RecordFormat.recordStart(position);
-            if (position + RecordFormat.HEADER_BYTES > length) {
-                stop(length < segmentBytes ? End.SHORT_FILE : End.CLEAN, position, "file ends");
+            position = readRecord(data, position, length, segmentBytes);
+            if (position < 0) {
                 return;
             }
-            if (RecordFormat.isZeroHeader(data, position)) {
-                if (position % RecordFormat.BLOCK_BYTES == 0) {
-                    stop(End.CLEAN, position, "");
-                    return;
-                }
-                position = (int) RecordFormat.roundUpToBlock(position);
-                continue;
-            }
-            int body = data.getInt(position);
-            int kind = data.get(position + 8) & RecordFormat.KIND_MASK;
-            String problem = checkFrame(data, position, body, kind, length);
-            if (problem != null) {
-                stop(End.BAD_RECORD, position, problem);
-                return;
-            }
-            int b = position + RecordFormat.HEADER_BYTES;
-            switch (kind) {
-                case RecordFormat.ENTRY -> items.add(new EntryItem(data.getLong(b), data.getLong(b + 8), data, b + 16,
-                        body - RecordFormat.ENTRY_FIXED_BODY_BYTES, position));
-                case RecordFormat.HARD_STATE -> items.add(new HardStateItem(
-                        new HardState(data.getLong(b), data.getLong(b + 8), data.getLong(b + 16))));
-                case RecordFormat.SNAPSHOT -> items.add(new SnapshotItem(
-                        new SnapshotMarker(data.getLong(b), data.getLong(b + 8))));
-                case RecordFormat.SEGMENT_END -> {
-                    nextSequence = data.getLong(b);
-                    stop(End.SEGMENT_END, b + body, "");
-                    return;
-                }
-                default -> throw new AssertionError("checkFrame admitted kind " + kind);
-            }
-            position = b + body;
         }
         throw new AssertionError("scan of " + file + " did not end within " + length + " steps");
+    }
+
+    /** Reads the record at or after {@code position}: returns where the next one may start, or -1 at the end. */
+    private int readRecord(ByteBuffer data, int at, int length, long segmentBytes) {
+        int position = RecordFormat.recordStart(at);
+        if (position + RecordFormat.HEADER_BYTES > length) {
+            stop(length < segmentBytes ? End.SHORT_FILE : End.CLEAN, position, "file ends");
+            return -1;
+        }
+        if (RecordFormat.isZeroHeader(data, position)) {
+            if (position % RecordFormat.BLOCK_BYTES == 0) {
+                stop(End.CLEAN, position, "");
+                return -1;
+            }
+            return (int) RecordFormat.roundUpToBlock(position);
+        }
+        int body = data.getInt(position);
+        int kind = data.get(position + 8) & RecordFormat.KIND_MASK;
+        String problem = checkFrame(data, position, body, kind, length);
+        if (problem != null) {
+            stop(End.BAD_RECORD, position, problem);
+            return -1;
+        }
+        int b = position + RecordFormat.HEADER_BYTES;
+        switch (kind) {
+            case RecordFormat.ENTRY -> items.add(new EntryItem(data.getLong(b), data.getLong(b + 8), data, b + 16,
+                    body - RecordFormat.ENTRY_FIXED_BODY_BYTES, position));
+            case RecordFormat.HARD_STATE -> items.add(new HardStateItem(
+                    new HardState(data.getLong(b), data.getLong(b + 8), data.getLong(b + 16))));
+            case RecordFormat.SNAPSHOT -> items.add(new SnapshotItem(
+                    new SnapshotMarker(data.getLong(b), data.getLong(b + 8))));
+            case RecordFormat.SEGMENT_END -> {
+                nextSequence = data.getLong(b);
+                stop(End.SEGMENT_END, b + body, "");
+                return -1;
+            }
+            default -> throw new AssertionError("checkFrame admitted kind " + kind);
+        }
+        return b + body;
     }
 
     /** Returns why the frame at {@code position} is not a valid record, or null if it is. */

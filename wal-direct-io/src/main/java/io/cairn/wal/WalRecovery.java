@@ -240,11 +240,15 @@ final class WalRecovery {
         for (SegmentScan scan : scans) {
             snapshot = applySnapshot(snapshot, scan.header.snapshot(), entries);
             hardState = scan.header.hardState();
+            // instanceof, not a switch on the type: this loop runs interpreted for a while at a
+            // restart, and a pattern switch's invokedynamic is a method handle call per record there.
             for (SegmentScan.Item item : scan.items) {
-                switch (item) {
-                    case SegmentScan.EntryItem e -> appendReplacingSuffix(entries, e, scan.file);
-                    case SegmentScan.HardStateItem h -> hardState = h.state();
-                    case SegmentScan.SnapshotItem s -> snapshot = applySnapshot(snapshot, s.marker(), entries);
+                if (item instanceof SegmentScan.EntryItem e) {
+                    appendReplacingSuffix(entries, e, scan.file);
+                } else if (item instanceof SegmentScan.HardStateItem h) {
+                    hardState = h.state();
+                } else {
+                    snapshot = applySnapshot(snapshot, ((SegmentScan.SnapshotItem) item).marker(), entries);
                 }
             }
         }

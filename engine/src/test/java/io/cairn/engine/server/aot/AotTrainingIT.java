@@ -37,6 +37,14 @@ class AotTrainingIT {
             + "-XX:AOTCache=\"$1\" -XX:AOTMode=on -jar \"$2\" --version", cache.toString(), JAR.toString());
         assertEquals(0, run.status(), run.output());
         assertTrue(run.output().contains("cairn Version"), run.output());
+
+        // The recorded member started on a data dir with a log in it, as a restarted member does:
+        // the WAL's recovery is in the cache (the JVM lists the cache's classes and stops).
+        final Result listing = shell("\"$JAVA_HOME/bin/java\" $cairn_jvm_base_options $(cairn_memory_options 0) "
+            + "-XX:AOTCache=\"$1\" -XX:+PrintSharedArchiveAndExit -jar \"$2\"", cache.toString(), JAR.toString());
+        for (final String recovery : List.of("io.cairn.wal.SegmentScan app_loader", "io.cairn.wal.WalRecovery app_loader")) {
+            assertTrue(listing.output().contains(recovery), recovery + " is not in the cache");
+        }
     }
 
     private record Result(int status, String output) {
