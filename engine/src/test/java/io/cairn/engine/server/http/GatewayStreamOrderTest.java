@@ -14,10 +14,8 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -81,14 +79,7 @@ class GatewayStreamOrderTest {
 
     /** The whole answer; a read timeout if it never ends. */
     private static String post(final String url, final String body) throws Exception {
-        final HttpURLConnection connection = (HttpURLConnection)URI.create(url).toURL().openConnection();
-        connection.setRequestMethod("POST");
-        connection.setConnectTimeout(5_000);
-        connection.setReadTimeout(5_000);
-        connection.setDoOutput(true);
-        try (OutputStream out = connection.getOutputStream()) {
-            out.write(body.getBytes(StandardCharsets.UTF_8));
-        }
+        final HttpURLConnection connection = JsonGatewayDifferentialIT.posted(url, body);
         assertEquals(200, connection.getResponseCode());
         try (InputStream in = connection.getInputStream()) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);

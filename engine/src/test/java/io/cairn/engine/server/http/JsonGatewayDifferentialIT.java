@@ -165,7 +165,7 @@ class JsonGatewayDifferentialIT {
     }
 
     /** A POST of {@code body} to {@code url}, sent; the answer is the caller's to read. */
-    private static HttpURLConnection posted(final String url, final String body) throws Exception {
+    static HttpURLConnection posted(final String url, final String body) throws Exception {
         final HttpURLConnection connection = (HttpURLConnection)URI.create(url).toURL().openConnection();
         connection.setRequestMethod("POST");
         connection.setConnectTimeout(5_000);
