@@ -24,9 +24,9 @@ import java.util.stream.Stream;
  * {@code -XX:AOTCacheOutput}, on a fresh data dir under {@code --work-dir} and free loopback ports,
  * one client URL over http and one over https with {@code --auto-tls}. A first member, not
  * recorded, fills the data dir's log first, so the recorded one starts as a restarted member
- * does. {@link TrainingLoad} sends it the requests of a usual day. SIGTERM then stops the member; the JVM writes the cache as it
- * exits. The cache is written beside the output and renamed over it only once complete, so a
- * member never starts from half a cache.
+ * does. {@link TrainingLoad} sends it the requests of a usual day. SIGTERM then stops the member;
+ * the JVM writes the cache as it exits. The cache is written beside the output and renamed over it
+ * only once complete, so a member never starts from half a cache.
  *
  * <p>Usage: {@code AotTraining --output FILE --work-dir DIR -- JAVA [JVM OPTIONS] -jar JAR}.
  */
@@ -107,7 +107,7 @@ public final class AotTraining {
      * A first member, not recorded, writes {@link TrainingLoad#SEED_PUTS} puts and stops, so that the
      * recorded one starts as a restarted member does: it reads a log of that many records and opens a
      * tree that holds them. Without it the cache had neither the WAL's recovery classes nor their
-     * profiles, and a restart ran that scan in the interpreter (issue #21: 0.14 s of 140,000 records).
+     * profiles, and a restart ran that scan cold (issue #21: 0.14 s for 140,000 records).
      */
     private static void seedTheLog(final List<String> javaCommand, final List<String> flags, final Path log,
         final URI http, final URI https) throws IOException, InterruptedException {
