@@ -76,29 +76,19 @@ public final class AotTraining {
         final List<String> command = new ArrayList<>(javaCommand);
         command.add(command.indexOf("-jar"), "-XX:AOTCacheOutput=" + partial);
         command.addAll(flags);
-        final Process member = new ProcessBuilder(command).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         try {
-            try (TrainingLoad load = new TrainingLoad(http, https)) {
-                load.awaitReady(READY_WAIT);
-                load.run();
-            }
-            member.destroy(); // SIGTERM: the member stops as under systemd, and the JVM writes the cache
-            if (!member.waitFor(EXIT_WAIT.toSeconds(), TimeUnit.SECONDS)) {
-                throw new IOException("the training member did not exit within " + EXIT_WAIT.toSeconds() + " s");
-            }
+            // SIGTERM at the end: the member stops as under systemd, and the JVM writes the cache.
+            final int status = runAndStop("training", command, log, http, https, TrainingLoad::run);
             if (!Files.isRegularFile(partial) || Files.size(partial) == 0) {
-                throw new IOException("the training member exited (status " + member.exitValue()
+                throw new IOException("the training member exited (status " + status
                     + ") without writing the cache; its output:\n" + Files.readString(log));
             }
             Files.move(partial, output, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             System.err.println("cairn: ahead-of-time cache written: " + output + " (" + Files.size(output) / (1 << 20)
                 + " MB)");
         } catch (final IOException | RuntimeException e) {
-            member.destroyForcibly().waitFor();
             Files.deleteIfExists(partial);
             Files.deleteIfExists(partial.resolveSibling(partial.getFileName() + ".config"));
-            System.err.println("cairn: the training member's output:\n" + Files.readString(log));
             throw e;
         }
     }
@@ -113,19 +103,37 @@ public final class AotTraining {
         final URI http, final URI https) throws IOException, InterruptedException {
         final List<String> command = new ArrayList<>(javaCommand);
         command.addAll(flags);
-        final Process member = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        runAndStop("seeding", command, log, http, https, TrainingLoad::seed);
+    }
+
+    /** What a member started for the training is sent before it is stopped. */
+    @FunctionalInterface
+    private interface Load {
+        void send(TrainingLoad load) throws IOException, InterruptedException;
+    }
+
+    /**
+     * Starts {@code command} (output appended to {@code log}), sends it {@code load} once it serves,
+     * stops it with SIGTERM and returns its exit status. On any failure the member is killed and its
+     * output printed.
+     */
+    private static int runAndStop(final String role, final List<String> command, final Path log, final URI http,
+        final URI https, final Load load) throws IOException, InterruptedException {
+        final Process member = new ProcessBuilder(command).redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         try {
-            try (TrainingLoad load = new TrainingLoad(http, https)) {
-                load.awaitReady(READY_WAIT);
-                load.seed();
+            try (TrainingLoad client = new TrainingLoad(http, https)) {
+                client.awaitReady(READY_WAIT);
+                load.send(client);
             }
             member.destroy();
             if (!member.waitFor(EXIT_WAIT.toSeconds(), TimeUnit.SECONDS)) {
-                throw new IOException("the seeding member did not exit within " + EXIT_WAIT.toSeconds() + " s");
+                throw new IOException("the " + role + " member did not exit within " + EXIT_WAIT.toSeconds() + " s");
             }
+            return member.exitValue();
         } catch (final IOException | RuntimeException e) {
             member.destroyForcibly().waitFor();
-            System.err.println("cairn: the seeding member's output:\n" + Files.readString(log));
+            System.err.println("cairn: the " + role + " member's output:\n" + Files.readString(log));
             throw e;
         }
     }
