@@ -55,7 +55,7 @@ final class Raft {
         final ConfChanger.Result restored = ConfChanger.restore(tracker, log.lastIndex(), storage.confState());
         tracker.switchTo(restored.config(), restored.progress());
         final HardState hardState = storage.hardState();
-        if (!hardState.equals(HardState.EMPTY)) {
+        if (!hardState.isEmpty()) {
             if (hardState.commit() < log.committed() || hardState.commit() > log.lastIndex()) {
                 throw new IllegalStateException("persisted commit " + hardState.commit() + " outside ["
                     + log.committed() + "," + log.lastIndex() + "]");
