@@ -423,6 +423,17 @@ public final class Wal implements AutoCloseable {
         }
     }
 
+    /**
+     * The highest index the oldest segment may hold: its successor's first index less one, or
+     * {@link Long#MAX_VALUE} while there is one segment. {@link #releaseBefore} an index at or past
+     * it deletes at least that segment; below it, nothing.
+     */
+    public long oldestSegmentLastIndex() {
+        synchronized (segments) {
+            return segments.size() < 2 ? Long.MAX_VALUE : segments.get(1).firstIndex() - 1;
+        }
+    }
+
     /** The segments on disk, oldest first. */
     public List<String> segmentFileNames() {
         synchronized (segments) {

@@ -92,6 +92,7 @@ class WalRoundTripTest {
         SplittableRandom random = new SplittableRandom(7);
         List<String> before;
         try (Wal wal = Wal.open(dir, SMALL)) {
+            assertEquals(Long.MAX_VALUE, wal.oldestSegmentLastIndex(), "one segment: no release deletes it");
             for (long index = 1; index <= 400; index += 4) {
                 wal.append(WalModel.entries(random, 1, index, 4, 1000), null).get();
             }
@@ -103,12 +104,14 @@ class WalRoundTripTest {
                 assertEquals(128 << 10, Files.size(dir.resolve(name)), name + " is preallocated");
             }
             SegmentName third = SegmentName.parse(before.get(2));
+            assertEquals(SegmentName.parse(before.get(1)).firstIndex() - 1, wal.oldestSegmentLastIndex());
             IllegalArgumentException early = assertThrows(IllegalArgumentException.class,
                     () -> wal.releaseBefore(third.firstIndex()));
             assertTrue(early.getMessage().contains("newest durable snapshot"), early.getMessage());
             wal.saveSnapshot(new SnapshotMarker(1, third.firstIndex() - 1)).get();
             wal.releaseBefore(third.firstIndex() - 1);
             assertEquals(before.subList(2, before.size()), wal.segmentFileNames());
+            assertEquals(SegmentName.parse(before.get(3)).firstIndex() - 1, wal.oldestSegmentLastIndex());
             assertTrue(Files.notExists(dir.resolve(before.getFirst())));
         }
         try (Wal wal = Wal.open(dir, SMALL)) {

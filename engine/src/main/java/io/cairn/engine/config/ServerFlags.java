@@ -184,9 +184,9 @@ public final class ServerFlags {
         table.intValue("--bcrypt-cost", "10",
             "Specify bcrypt algorithm cost factor for auth password hashing (4..31).",
             v -> flags.bcryptCost = v);
-        // Tests only: etcd's WAL segments are always 64 MiB; crash tests need segments small enough to be
-        // released within a short run. Hidden from --help.
-        table.hiddenLongValue("--cairn-test-wal-segment-bytes", "67108864", v -> flags.walSegmentBytes = v);
+        // Tests only: a member's WAL segments are 16 MiB (MemberOptions.DEFAULT_WAL_SEGMENT_BYTES); crash
+        // tests need segments small enough to be released within a short run. Hidden from --help.
+        table.hiddenLongValue("--cairn-test-wal-segment-bytes", "16777216", v -> flags.walSegmentBytes = v);
         // Logging
         table.string("--logger", "capnslog",
             "Specify 'zap' for structured logging (one JSON object per line) or 'capnslog' (plain lines).",

@@ -2,7 +2,6 @@ package io.cairn.engine.node;
 
 import io.cairn.btree.EnvOptions;
 import io.cairn.engine.lease.LeaseOptions;
-import io.cairn.wal.WalOptions;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * @param lease               lease minimum TTL and checkpoint interval
  * @param requestTimeoutNanos a write not answered by then gets etcd's "request timed out" (etcd's ReqTimeout)
  * @param proposalsMax        proposals queued for the Raft loop; beyond it a write gets "too many requests"
- * @param walSegmentBytes     the WAL's segment size (etcd's 64 MiB; tests make it small so segments are released)
+ * @param walSegmentBytes     the WAL's segment size ({@link #DEFAULT_WAL_SEGMENT_BYTES}; larger when a request's entry
+ *                            needs it; tests make it small so segments are released)
  */
 public record MemberOptions(long memberId, long mapSizeBytes, long maxRequestBytes, long tickMillis,
     int electionTicks, long snapshotCount, LeaseOptions lease, long requestTimeoutNanos, int proposalsMax,
@@ -26,6 +26,12 @@ public record MemberOptions(long memberId, long mapSizeBytes, long maxRequestByt
     /** etcd's --max-request-bytes default. */
     public static final long DEFAULT_MAX_REQUEST_BYTES = 1_572_864;
     private static final int DEFAULT_PROPOSALS_MAX = 16_384;
+    /**
+     * A quarter of etcd's 64 MiB: the WAL drops a segment once the tree holds all of it but the last
+     * few thousand entries (MemberStorage#releaseWalBehindTree), so a restart reads at most about one
+     * segment of records more than it keeps; a larger segment is read whole more often (issue #21).
+     */
+    public static final long DEFAULT_WAL_SEGMENT_BYTES = 16L << 20;
 
     public MemberOptions {
         if (maxRequestBytes < 1 || tickMillis < 1 || electionTicks < 1 || snapshotCount < 1 || proposalsMax < 1
@@ -38,7 +44,7 @@ public record MemberOptions(long memberId, long mapSizeBytes, long maxRequestByt
     public static MemberOptions defaults(final long memberId) {
         return new MemberOptions(memberId, EnvOptions.DEFAULT_MAP_SIZE_BYTES, DEFAULT_MAX_REQUEST_BYTES, 100, 10,
             100_000, new LeaseOptions(2, TimeUnit.MINUTES.toNanos(5)), requestTimeoutFor(100, 10), DEFAULT_PROPOSALS_MAX,
-            WalOptions.DEFAULT_SEGMENT_BYTES);
+            DEFAULT_WAL_SEGMENT_BYTES);
     }
 
     /** etcd's ReqTimeout: 5 s plus two election timeouts. */

@@ -66,6 +66,8 @@ final class MemberStorage implements AutoCloseable {
     private long persistedTerm;
     private long persistedVote;
     private long releasedIndex;
+    /** The index the WAL's newest snapshot marker covers: a release's, a snapshot's, or {@link #releaseWalBehindTree}'s. */
+    private long walMarkerIndex;
 
     private MemberStorage(final Env env, final Wal wal, final Identity identity, final MemoryLogStorage log,
         final int walWriteBytesMax, final long releasedIndex) {
@@ -75,6 +77,7 @@ final class MemberStorage implements AutoCloseable {
         this.log = log;
         this.walWriteBytesMax = walWriteBytesMax;
         this.releasedIndex = releasedIndex;
+        this.walMarkerIndex = releasedIndex;
     }
 
     /**
@@ -96,9 +99,10 @@ final class MemberStorage implements AutoCloseable {
         final long backendOpenedNanos = System.nanoTime();
         Wal wal = null;
         try {
-            final int walWriteBytesMax = walWriteBytesMax(options.maxRequestBytes(), options.walSegmentBytes());
+            final long walSegmentBytes = walSegmentBytes(options.maxRequestBytes(), options.walSegmentBytes());
+            final int walWriteBytesMax = walWriteBytesMax(options.maxRequestBytes(), walSegmentBytes);
             wal = openWal(walDir, WalOptions.defaults().withMaxWriteBytes(walWriteBytesMax)
-                .withSegmentBytes(options.walSegmentBytes()), posix, env);
+                .withSegmentBytes(walSegmentBytes), posix, env);
             final long walReadNanos = System.nanoTime();
             wal.observeSyncs(new SlowFdatasyncWarning());
             final Identity identity = identity(env, wal, initial, selfName, dataDir);
@@ -314,6 +318,7 @@ final class MemberStorage implements AutoCloseable {
         log.applySnapshot(new io.cairn.raft.Snapshot(snapshot.index(), snapshot.term(), snapshot.confState(),
             new byte[0]));
         releasedIndex = snapshot.index();
+        walMarkerIndex = snapshot.index();
     }
 
     /**
@@ -488,18 +493,57 @@ final class MemberStorage implements AutoCloseable {
         if (syncedIndex - releasedIndex < releaseEveryEntries || syncedIndex > log.lastIndex()) {
             return;
         }
+        saveMarker(syncedIndex);
+        wal.releaseBefore(syncedIndex);
+        log.createSnapshot(syncedIndex, membership.get(), new byte[0]);
+        log.compact(syncedIndex);
+        releasedIndex = syncedIndex;
+        walMarkerIndex = syncedIndex;
+    }
+
+    /**
+     * Deletes the WAL's oldest segments as soon as the tree holds everything in them but the last
+     * {@link #RESTART_CATCH_UP_ENTRIES}, without waiting for the next release: a restart keeps only
+     * the entries from the tree's applied index less that many ({@link #openWal}), so the WAL needs
+     * nothing older, yet recovery reads and checks every record it holds (from the release point on
+     * it was 100,000-200,000 records, about 0.2 s of a restart while the JIT is cold, issue #21). A
+     * snapshot marker there, made durable first, tells recovery where the log now starts. The
+     * in-memory log keeps its {@code --snapshot-count} cadence ({@link #releaseOnBudget}): a follower
+     * a little behind still catches up from memory. A marker is written only when it frees a segment.
+     *
+     * @throws NoSpareSegmentException as {@link #releaseOnBudget}: nothing changed, try again later
+     */
+    void releaseWalBehindTree(final long syncedIndex) throws IOException {
+        final long markerIndex = syncedIndex - RESTART_CATCH_UP_ENTRIES;
+        if (markerIndex <= walMarkerIndex || markerIndex < log.firstIndex() - 1 || markerIndex > log.lastIndex()
+            || markerIndex < wal.oldestSegmentLastIndex()) {
+            return; // nothing to free, or the marker's term is no longer in the log
+        }
+        saveMarker(markerIndex);
+        wal.releaseBefore(markerIndex);
+        walMarkerIndex = markerIndex;
+    }
+
+    /** A snapshot marker at the log's entry {@code index}, durable when this returns (a release may then delete below it). */
+    private void saveMarker(final long index) throws IOException {
         try {
-            wal.saveSnapshot(new SnapshotMarker(log.term(syncedIndex), syncedIndex)).join();
+            wal.saveSnapshot(new SnapshotMarker(log.term(index), index)).join();
         } catch (final java.util.concurrent.CompletionException e) {
             if (e.getCause() instanceof NoSpareSegmentException full) {
                 throw full; // the marker needed a new segment and the disk is full: nothing was written
             }
             throw e;
         }
-        wal.releaseBefore(syncedIndex);
-        log.createSnapshot(syncedIndex, membership.get(), new byte[0]);
-        log.compact(syncedIndex);
-        releasedIndex = syncedIndex;
+    }
+
+    /**
+     * The WAL's segment size: {@code configuredBytes}, or more, in whole blocks, when the largest entry a
+     * client request can make would not fit a fresh segment (a --max-request-bytes over about 8 MiB
+     * with the 16 MiB default).
+     */
+    static long walSegmentBytes(final long maxRequestBytes, final long configuredBytes) {
+        final long neededBytes = 2 * maxRequestBytes + WAL_WRITE_SLACK_BYTES + 2 * WalOptions.BLOCK_BYTES;
+        return Math.max(configuredBytes, Math.ceilDiv(neededBytes, WalOptions.BLOCK_BYTES) * WalOptions.BLOCK_BYTES);
     }
 
     /**

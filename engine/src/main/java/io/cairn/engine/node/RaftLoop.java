@@ -602,11 +602,15 @@ final class RaftLoop implements Agent, InboundHandler {
         return true;
     }
 
-    /** Releases WAL segments the tree covers (on the snapshot-count budget); false if the full disk refused the marker. */
+    /**
+     * Releases the log and WAL segments the tree covers (on the snapshot-count budget), and WAL segments alone
+     * as soon as the tree covers them; false if the full disk refused a marker.
+     */
     private boolean releaseOnBudget() throws IOException {
         try {
             final long synced = applyLoop.syncedIndex();
             storage.releaseOnBudget(synced, options.snapshotCount(), membershipNow);
+            storage.releaseWalBehindTree(synced);
             // The log no longer holds what it released, and the tree has applied and synced it (a
             // snapshot install can raise the released index before the apply thread reaches it).
             arena.release(Math.min(synced, storage.releasedIndex()));

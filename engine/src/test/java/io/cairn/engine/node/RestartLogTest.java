@@ -74,6 +74,52 @@ class RestartLogTest {
         }
     }
 
+    /**
+     * With --snapshot-count far away, the WAL still drops every segment the tree holds but for the
+     * catch-up margin (MemberStorage#releaseWalBehindTree), so a restart reads about that margin and
+     * a segment, not everything since the last release; the data and the restarted log are as before.
+     */
+    @Test
+    void theWalDropsWhatTheTreeHoldsWithoutWaitingForARelease() throws Exception {
+        final int writes = 3 * (int) MemberStorage.RESTART_CATCH_UP_ENTRIES;
+        final long lastIndex;
+        try (RaftKeyValueStore store = openWithSmallSegments()) {
+            write(store, 0, writes);
+            lastIndex = store.status().appliedIndex();
+        }
+        // The tree was synced at the stop, so the restarted member's first duty cycles drop every
+        // segment whose entries all lie at or below the tree's applied index less the margin.
+        final long marginStart = lastIndex - MemberStorage.RESTART_CATCH_UP_ENTRIES;
+        final long restartedLastIndex;
+        try (RaftKeyValueStore store = openWithSmallSegments()) {
+            final long deadlineNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (oldestSegmentLastIndex() <= marginStart && System.nanoTime() < deadlineNanos) {
+                Thread.sleep(10);
+            }
+            assertTrue(oldestSegmentLastIndex() > marginStart, "a segment below the margin is left: "
+                + walSegmentNames() + ", margin from " + marginStart);
+            assertEquals(lastIndex - MemberStorage.RESTART_CATCH_UP_ENTRIES + 1, store.raftLogFirstIndex());
+            restartedLastIndex = store.status().appliedIndex(); // the new leader's empty entry too
+        }
+        try (Wal wal = Wal.open(dir.resolve("wal"), smallSegmentsWal())) {
+            final long marker = wal.recovered().snapshot().index();
+            assertTrue(marker > 0 && marker <= restartedLastIndex - MemberStorage.RESTART_CATCH_UP_ENTRIES,
+                "the marker of the last drop: " + marker);
+            final long firstHeld = wal.recovered().entries().getFirst().index();
+            assertTrue(firstHeld > 1 && firstHeld <= marker + 1, "first entry held: " + firstHeld);
+        }
+        try (RaftKeyValueStore store = openWithSmallSegments()) {
+            assertEquals(restartedLastIndex - MemberStorage.RESTART_CATCH_UP_ENTRIES + 1, store.raftLogFirstIndex());
+            write(store, writes, 100);
+            assertEquals(writes + 100, store.range(RangeQuery.of(KeyRange.of(new byte[] {'k'}, new byte[] {'l'})))
+                .kvs().size());
+            for (final int i : new int[] {0, writes / 2, writes + 99}) {
+                assertArrayEquals(value(i), store.range(RangeQuery.of(KeyRange.of(key(i), new byte[0]))).kvs()
+                    .getFirst().value(), "key " + i);
+            }
+        }
+    }
+
     /** etcd's "restarting member" line: the member, its indexes, and the backend's and the WAL's share of the start. */
     @Test
     void aRestartIsLoggedWithItsIndexesAndWhereItsTimeWent() throws Exception {
@@ -175,6 +221,37 @@ class RestartLogTest {
 
     private static byte[] value(final int i) {
         return ("value " + i).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static final long SMALL_SEGMENT_BYTES = 128 << 10;
+    private static final long SMALL_MAX_REQUEST_BYTES = 16_384;
+
+    private RaftKeyValueStore openWithSmallSegments() throws Exception {
+        return RaftKeyValueStore.open(dir, dir.resolve("wal"), MemberOptions.defaults(MEMBER_ID)
+            .withSnapshotCount(1_000_000).withWalSegmentBytes(SMALL_SEGMENT_BYTES)
+            .withMaxRequestBytes(SMALL_MAX_REQUEST_BYTES));
+    }
+
+    private static WalOptions smallSegmentsWal() {
+        return WalOptions.defaults().withMaxWriteBytes(Math.toIntExact(
+            MemberStorage.walWriteBytesMax(SMALL_MAX_REQUEST_BYTES, SMALL_SEGMENT_BYTES))).withSegmentBytes(SMALL_SEGMENT_BYTES);
+    }
+
+    /** The WAL's segment files, oldest first (named {@code <sequence>-<first index>.wal} in hex, as etcd's). */
+    private List<String> walSegmentNames() throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir.resolve("wal"))) {
+            return files.map(f -> f.getFileName().toString()).filter(name -> name.endsWith(".wal")).sorted().toList();
+        }
+    }
+
+    /** The highest index the oldest segment may hold (its successor's first less one); unbounded for one segment. */
+    private long oldestSegmentLastIndex() throws java.io.IOException {
+        final List<String> names = walSegmentNames();
+        if (names.size() < 2) {
+            return Long.MAX_VALUE;
+        }
+        final String second = names.get(1);
+        return Long.parseLong(second.substring(second.indexOf('-') + 1, second.indexOf('.')), 16) - 1;
     }
 
     private RaftKeyValueStore open() throws Exception {
