@@ -36,6 +36,12 @@ final class GrpcServerMetrics implements ServerInterceptor {
      * per call (issue #21). Keyed by the full method name, whose hash the string keeps.
      */
     private final ConcurrentHashMap<String, MethodCounters> byMethod = new ConcurrentHashMap<>();
+    /**
+     * Status codes as Go spells them, by {@link Status.Code#ordinal()}: named once, not once per
+     * method and code (850 names at every start, on its main thread, issue #21).
+     */
+    private static final String[] GO_NAMES = java.util.Arrays.stream(Status.Code.values())
+        .map(GrpcServerMetrics::goName).toArray(String[]::new);
 
     GrpcServerMetrics(final PrometheusRegistry registry) {
         started = Counter.builder().name("grpc_server_started_total")
@@ -75,7 +81,8 @@ final class GrpcServerMetrics implements ServerInterceptor {
         final Status.Code[] codes = Status.Code.values();
         final CounterDataPoint[] handledByCode = new CounterDataPoint[codes.length];
         for (final Status.Code code : codes) {
-            handledByCode[code.ordinal()] = handled.labelValues(goName(code), labels.method, labels.service, labels.type);
+            handledByCode[code.ordinal()] = handled.labelValues(GO_NAMES[code.ordinal()], labels.method, labels.service,
+                labels.type);
         }
         final MethodCounters made = new MethodCounters(started.labelValues(labels.method, labels.service, labels.type),
             received.labelValues(labels.method, labels.service, labels.type),
