@@ -6,12 +6,15 @@ import io.cairn.etcd.api.etcdserverpb.MaintenanceGrpc;
 import io.cairn.etcd.api.etcdserverpb.WatchGrpc;
 import io.cairn.posix.NativePosix;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.ChannelHandler;
+import io.grpc.netty.shaded.io.netty.channel.ChannelInitializer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.lang.management.ManagementFactory;
 
 /**
  * Work a starting member will need, done on a second thread while the main thread sets up logging
- * and opens the storage: the native calls' method handles, the gRPC services' descriptors, Netty
- * and the metrics registry. Each is a class initialisation, which the JVM runs once, whichever
+ * and opens the storage: the native calls' method handles, the gRPC services' descriptors, Netty,
+ * the metrics registry and the JDK's platform MXBeans. Each is a class initialisation, which the JVM runs once, whichever
  * thread asks first (the other waits for it), so nothing here changes what the member does; the
  * member only starts sooner on a machine with a core to spare.
  */
@@ -30,6 +33,12 @@ public final class StartupPreload {
                 MaintenanceGrpc.getServiceDescriptor();
                 Class.forName(NettyServerBuilder.class.getName(), true, StartupPreload.class.getClassLoader());
                 PrometheusRegistry.defaultRegistry.getClass();
+                // The process metrics' platform MXBeans (the JDK's management service, its native
+                // library), and Netty's first look at a handler's @Sharable: the annotation's proxy
+                // class is generated then, while the server's bind waits on its event loop.
+                ManagementFactory.getOperatingSystemMXBean();
+                ManagementFactory.getRuntimeMXBean();
+                ChannelInitializer.class.isAnnotationPresent(ChannelHandler.Sharable.class);
             } catch (final ClassNotFoundException | RuntimeException | LinkageError ignored) {
                 // The main thread initialises the same classes and reports what is wrong.
             }
