@@ -115,6 +115,7 @@ class LauncherOptionsTest {
         Files.setLastModifiedTime(pom, FileTime.from(now.minusSeconds(60)));
         Files.setLastModifiedTime(source, FileTime.from(now.plusSeconds(60)));
         assertEquals("stale", shell(BUILD_IF_STALE, stale, Map.of()));
+        assertEquals("stale", shell(BUILD_IF_STALE, "set -f; " + stale, Map.of()), "a caller without globs");
         Files.delete(jar);
         assertEquals("stale", shell(BUILD_IF_STALE, stale, Map.of()), "no jar");
     }
