@@ -18,13 +18,16 @@ class GoDurationTest {
         "10ns, 10", "11us, 11000", "12µs, 12000", "13ms, 13000000", "14s, 14000000000", "15m, 900000000000",
         "16h, 57600000000000", "3h30m, 12600000000000", "10.5s4m, 250500000000", "-2m3.4s, -123400000000",
         "1h2m3s4ms5us6ns, 3723004005006", "39h9m14.425s, 140954425000000", "0.3333333333333333333h, 1199999999999",
+        "9223372036854775807ns, 9223372036854775807", "000000000000000000005s, 5000000000",
+        "2562047h, 9223369200000000000",
     })
     void parsesWhatGoParses(final String text, final long nanos) {
         assertEquals(Duration.ofNanos(nanos), GoDuration.parse(text));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "3", "-", "s", ".", "-.", ".s", "+.s", "1d", "1.2.3s", "3000000h"})
+    @ValueSource(strings = {"", "3", "-", "s", ".", "-.", ".s", "+.s", "1d", "1.2.3s", "3000000h",
+        "9223372036854775808ns", "99999999999999999999s", "999999999999999999h", "2562048h"})
     void rejectsWhatGoRejects(final String text) {
         assertThrows(IllegalArgumentException.class, () -> GoDuration.parse(text));
     }
