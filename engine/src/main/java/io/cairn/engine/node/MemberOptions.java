@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
  * @param maxRequestBytes     --max-request-bytes: the largest value a client write can carry
  * @param tickMillis          --heartbeat-interval
  * @param electionTicks       --election-timeout in ticks
- * @param snapshotCount       --snapshot-count: entries durable in the tree before the WAL below them is released
+ * @param snapshotCount       --snapshot-count: entries durable in the tree before the in-memory log below them is
+ *                            released (the WAL drops its segments sooner: MemberStorage#releaseWalBehindTree)
  * @param lease               lease minimum TTL and checkpoint interval
  * @param requestTimeoutNanos a write not answered by then gets etcd's "request timed out" (etcd's ReqTimeout)
  * @param proposalsMax        proposals queued for the Raft loop; beyond it a write gets "too many requests"
