@@ -6,8 +6,10 @@ import io.cairn.etcd.api.etcdserverpb.MaintenanceGrpc;
 import io.cairn.etcd.api.etcdserverpb.WatchGrpc;
 import io.cairn.posix.NativePosix;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.buffer.ByteBufAllocator;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandler;
 import io.grpc.netty.shaded.io.netty.channel.ChannelInitializer;
+import io.grpc.netty.shaded.io.netty.channel.DefaultChannelId;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.lang.management.ManagementFactory;
 import java.security.MessageDigest;
@@ -48,6 +50,10 @@ public final class StartupPreload {
                 ManagementFactory.getOperatingSystemMXBean();
                 ManagementFactory.getRuntimeMXBean();
                 ChannelInitializer.class.isAnnotationPresent(ChannelHandler.Sharable.class);
+                // Netty's default allocator and a channel id's process and machine parts: made at the
+                // first channel, the client port's, on its event loop while the main thread waits.
+                ByteBufAllocator.DEFAULT.getClass();
+                DefaultChannelId.newInstance();
             } catch (final ClassNotFoundException | NoSuchAlgorithmException | RuntimeException | LinkageError ignored) {
                 // The main thread initialises the same classes and reports what is wrong.
             }
