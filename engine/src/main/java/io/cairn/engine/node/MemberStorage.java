@@ -66,8 +66,6 @@ final class MemberStorage implements AutoCloseable {
     private long persistedTerm;
     private long persistedVote;
     private long releasedIndex;
-    /** The index the WAL's newest snapshot marker covers: a release's, a snapshot's, or {@link #releaseWalBehindTree}'s. */
-    private long walMarkerIndex;
 
     private MemberStorage(final Env env, final Wal wal, final Identity identity, final MemoryLogStorage log,
         final int walWriteBytesMax, final long releasedIndex) {
@@ -77,7 +75,6 @@ final class MemberStorage implements AutoCloseable {
         this.log = log;
         this.walWriteBytesMax = walWriteBytesMax;
         this.releasedIndex = releasedIndex;
-        this.walMarkerIndex = releasedIndex;
     }
 
     /**
@@ -318,7 +315,6 @@ final class MemberStorage implements AutoCloseable {
         log.applySnapshot(new io.cairn.raft.Snapshot(snapshot.index(), snapshot.term(), snapshot.confState(),
             new byte[0]));
         releasedIndex = snapshot.index();
-        walMarkerIndex = snapshot.index();
     }
 
     /**
@@ -498,7 +494,6 @@ final class MemberStorage implements AutoCloseable {
         log.createSnapshot(syncedIndex, membership.get(), new byte[0]);
         log.compact(syncedIndex);
         releasedIndex = syncedIndex;
-        walMarkerIndex = syncedIndex;
     }
 
     /**
@@ -515,13 +510,14 @@ final class MemberStorage implements AutoCloseable {
      */
     void releaseWalBehindTree(final long syncedIndex) throws IOException {
         final long markerIndex = syncedIndex - RESTART_CATCH_UP_ENTRIES;
-        if (markerIndex <= walMarkerIndex || markerIndex < log.firstIndex() - 1 || markerIndex > log.lastIndex()
+        // Never below the WAL's newest marker: a release, a snapshot or the log's start at a restart
+        // moved the log's start there, and an earlier drop left no segment wholly below its own.
+        if (markerIndex < log.firstIndex() - 1 || markerIndex > log.lastIndex()
             || markerIndex < wal.oldestSegmentLastIndex()) {
             return; // nothing to free, or the marker's term is no longer in the log
         }
         saveMarker(markerIndex);
         wal.releaseBefore(markerIndex);
-        walMarkerIndex = markerIndex;
     }
 
     /** A snapshot marker at the log's entry {@code index}, durable when this returns (a release may then delete below it). */
