@@ -82,6 +82,10 @@ public final class Env implements AutoCloseable {
     private WriteTxn reusableWriteTxn;
     private Thread reusableWriteTxnThread;
     private final ArrayDeque<MemorySegment> pagePool = new ArrayDeque<>();
+    /** What one madvise of {@link #unmapPages} covers: at most 16,384 mapped pages to take out, a millisecond or so. */
+    private static final long UNMAP_CHUNK_BYTES = 64L << 20;
+    /** Held by {@link #unmapPages} and around every unmap of a map that was this environment's (close, a retired map's release). */
+    private final ReentrantLock mapLifetimeLock = new ReentrantLock();
     /** Iovecs per pwritev: Linux's IOV_MAX. */
     private static final int IOVECS_MAX = 1024;
     private final MemorySegment iovecs = Arena.ofAuto().allocate(16L * IOVECS_MAX, 8);
@@ -751,7 +755,7 @@ public final class Env implements AutoCloseable {
             return;
         }
         try {
-            posix.unmap(old.file(), old.map());
+            unmapUnderLifetimeLock(old.file(), old.map());
             posix.close(old.file());
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "{0}: cannot release the file a defragmentation replaced: {1}", path,
@@ -839,11 +843,21 @@ public final class Env implements AutoCloseable {
             }
             closed = true;
             releaseRetiredIfUnread();
-            posix.unmap(file, map);
+            unmapUnderLifetimeLock(file, map);
             posix.close(file);
         } finally {
             writerLock.unlock();
             syncLock.unlock();
+        }
+    }
+
+    /** Unmaps a map that was this environment's, never while {@link #unmapPages} advises on it. */
+    private void unmapUnderLifetimeLock(OpenFile mapped, MemorySegment mapping) throws IOException {
+        mapLifetimeLock.lock();
+        try {
+            posix.unmap(mapped, mapping);
+        } finally {
+            mapLifetimeLock.unlock();
         }
     }
 
@@ -894,6 +908,38 @@ public final class Env implements AutoCloseable {
      */
     public long sizeInUseBytes() {
         return inUsePages << Page.SHIFT;
+    }
+
+    /**
+     * Unmaps every page of the file from this process (MADV_DONTNEED over the map), so that the
+     * process's resident set holds only the tree pages read since. Why: a page read through the map
+     * stays mapped, and counted in the resident set, until the kernel reclaims it, and each read
+     * fault also maps the cached pages around it (the kernel's fault-around, 64 KiB): under any
+     * write load the whole file ended up mapped (126 MB for a 136 MB tree after 300,000 puts of keys
+     * in order, 224 MB of 237 after 200,000 updates), freed pages included. Nothing is lost: the data
+     * stays in the page cache, and the next read of a page maps it again (a minor fault).
+     *
+     * <p>Takes neither the writer lock nor a reader slot: readers and commits go on, and a page read
+     * meanwhile is simply mapped again. What must not happen is a map unmapped under the call (a
+     * closing environment's, or a current map retired by a defragmentation and released), since its
+     * addresses may then belong to another mapping: {@link #mapLifetimeLock} keeps them apart. In
+     * chunks of {@link #UNMAP_CHUNK_BYTES}, so that no one madvise holds the process's page tables
+     * for long.
+     */
+    public void unmapPages() throws IOException {
+        mapLifetimeLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            MemorySegment current = map; // read under the lock: a map it returns is unmapped only under it
+            long endBytes = Math.min(fileSizeBytes, current.byteSize());
+            for (long offsetBytes = 0; offsetBytes < endBytes; offsetBytes += UNMAP_CHUNK_BYTES) {
+                posix.adviseDontNeed(file, current.asSlice(offsetBytes, Math.min(UNMAP_CHUNK_BYTES, endBytes - offsetBytes)));
+            }
+        } finally {
+            mapLifetimeLock.unlock();
+        }
     }
 
     /**

@@ -92,6 +92,11 @@ public abstract class ForwardingPosix implements Posix {
     }
 
     @Override
+    public void adviseDontNeed(OpenFile file, MemorySegment range) throws IOException {
+        delegate.adviseDontNeed(file, range);
+    }
+
+    @Override
     public void unmap(OpenFile file, MemorySegment mapping) throws IOException {
         delegate.unmap(file, mapping);
     }

@@ -41,6 +41,7 @@ public final class NativePosix implements Posix {
     private static final int SEEK_END = 2;
     private static final int MADV_RANDOM = 1;
     private static final int MADV_WILLNEED = 3;
+    private static final int MADV_DONTNEED = 4;
     private static final int FALLOC_FL_KEEP_SIZE = 1;
     private static final int FALLOC_FL_PUNCH_HOLE = 2;
     private static final int DIRECTORY_MODE_BITS = 0755;
@@ -298,6 +299,11 @@ public final class NativePosix implements Posix {
     @Override
     public void adviseWillNeed(OpenFile file, MemorySegment range) throws IOException {
         madvise(file, range, MADV_WILLNEED);
+    }
+
+    @Override
+    public void adviseDontNeed(OpenFile file, MemorySegment range) throws IOException {
+        madvise(file, range, MADV_DONTNEED);
     }
 
     private void madvise(OpenFile file, MemorySegment range, int advice) throws IOException {

@@ -95,6 +95,14 @@ public interface Posix {
      */
     void adviseWillNeed(OpenFile file, MemorySegment range) throws IOException;
 
+    /**
+     * madvise(MADV_DONTNEED) on {@code range} (page-aligned, within a shared map of {@code file}): the
+     * process stops mapping those pages, so they leave its resident set. Nothing is lost: the data
+     * stays in the file and the page cache, and the next access maps it again. (On a private map it
+     * would throw away the process's own changes; the maps here are shared and read-only.)
+     */
+    void adviseDontNeed(OpenFile file, MemorySegment range) throws IOException;
+
     void unmap(OpenFile file, MemorySegment mapping) throws IOException;
 
     /** Creates one directory (mode 0755); false if something by that name already exists. */

@@ -187,6 +187,9 @@ class NativePosixTest {
             assertEquals(3 * 4096, mapping.byteSize());
             assertEquals(7, mapping.get(ValueLayout.JAVA_BYTE, 0));
             assertEquals(9, mapping.get(ValueLayout.JAVA_BYTE, 2 * 4096 + 5));
+            posix.adviseDontNeed(f, mapping); // unmapped from the process, not from the file
+            assertEquals(7, mapping.get(ValueLayout.JAVA_BYTE, 0));
+            assertEquals(9, mapping.get(ValueLayout.JAVA_BYTE, 2 * 4096 + 5));
             posix.unmap(f, mapping);
             PosixException unaligned = assertThrows(PosixException.class,
                 () -> posix.adviseRandom(f, MemorySegment.ofAddress(mapping.address() + 1).reinterpret(10)));
