@@ -41,6 +41,15 @@ final class ApplyLoop {
     static final String WHAT_TO_DO = "The member takes no more writes; reads go on. Every acknowledged write is in"
         + " the WAL: fix the disk, then restart the member, which replays the WAL into the tree.";
     private static final long SYNC_SPACE_WARNING_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
+    /**
+     * How often the sync thread unmaps the tree's pages, so that the member's resident set holds the
+     * pages read in the last second rather than every page ever read (see Env#unmapPages; issue #21).
+     * The pages stay in the page cache; what it costs is a minor fault when a page is next read, which
+     * the kernel's fault-around shares among 16 neighbours: 2 more faults per hundred puts of keys in
+     * order, 13 per hundred random updates, and 0.25 us more per random lookup in a 1,000,000-key
+     * tree unmapped every 20,000 lookups.
+     */
+    static final long UNMAP_TREE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final CommandApplier applier;
     private final CommandApplier.Outcome outcome;
@@ -74,6 +83,10 @@ final class ApplyLoop {
     /** The tree refused a batch for want of disk space; it is retried until it fits (writes are refused meanwhile). */
     private volatile boolean outOfSpace;
     private long lastSyncNanos = System.nanoTime(); // owned by the sync thread, then by close
+    private final TreeUnmap treeUnmap;
+    private final long unmapTreeEveryNanos;
+    private long lastUnmapNanos = System.nanoTime(); // sync thread
+    private boolean unmapFailed; // sync thread
     private long lastSyncSpaceWarningNanos = System.nanoTime() - SYNC_SPACE_WARNING_EVERY_NANOS; // sync thread
 
     /** Makes the applied batches durable in the tree file (the applier's sync; a test's may take longer). */
@@ -82,14 +95,22 @@ final class ApplyLoop {
         void sync() throws IOException;
     }
 
+    /** Unmaps the tree's pages from the process (the applier's; a test's may count the calls). */
+    @FunctionalInterface
+    interface TreeUnmap {
+        void unmapPages() throws IOException;
+    }
+
     ApplyLoop(final CommandApplier applier, final CommandApplier.Outcome outcome, final NodeMetrics metrics) {
-        this(applier, outcome, metrics, applier::sync);
+        this(applier, outcome, metrics, applier::sync, applier::unmapTreePages, UNMAP_TREE_EVERY_NANOS);
     }
 
     ApplyLoop(final CommandApplier applier, final CommandApplier.Outcome outcome, final NodeMetrics metrics,
-        final TreeSync treeSync) {
+        final TreeSync treeSync, final TreeUnmap treeUnmap, final long unmapTreeEveryNanos) {
         this.applier = applier;
         this.treeSync = treeSync;
+        this.treeUnmap = treeUnmap;
+        this.unmapTreeEveryNanos = unmapTreeEveryNanos;
         this.outcome = outcome;
         this.metrics = metrics;
         this.syncedIndex = applier.appliedIndex();
@@ -335,6 +356,7 @@ final class ApplyLoop {
             while (!closing) {
                 // Woken early by wakeSyncIfDue; an idle member wakes this thread ten times a second.
                 LockSupport.parkNanos(SYNC_EVERY_NANOS);
+                unmapTreeOnBudget();
                 try {
                     syncOnBudget(false);
                 } catch (final NoSpaceException full) {
@@ -351,6 +373,24 @@ final class ApplyLoop {
         } catch (final IOException | RuntimeException | Error e) {
             failure = e;
             LOG.log(System.Logger.Level.ERROR, "the tree sync thread stopped: " + e + ". " + WHAT_TO_DO, e);
+        }
+    }
+
+    /**
+     * Unmaps the tree's pages every {@link #unmapTreeEveryNanos}, idle or not (an idle member's
+     * reads map pages too). A failure costs only memory: it is reported once and unmapping stops.
+     */
+    private void unmapTreeOnBudget() {
+        if (unmapFailed || System.nanoTime() - lastUnmapNanos < unmapTreeEveryNanos) {
+            return;
+        }
+        try {
+            treeUnmap.unmapPages();
+            lastUnmapNanos = System.nanoTime();
+        } catch (final IOException | RuntimeException e) {
+            unmapFailed = true;
+            LOG.log(System.Logger.Level.WARNING, "the tree's pages could not be unmapped (" + e + "): they stay in"
+                + " the member's resident set until the kernel reclaims them; nothing else changes", e);
         }
     }
 

@@ -567,4 +567,9 @@ final class CommandApplier {
     void sync() throws IOException {
         env.sync();
     }
+
+    /** Unmaps the tree's pages from the process (see {@link Env#unmapPages}). */
+    void unmapTreePages() throws IOException {
+        env.unmapPages();
+    }
 }

@@ -10,12 +10,14 @@ import io.cairn.engine.command.CommandCodec;
 import io.cairn.engine.mvcc.TxnOp;
 import io.cairn.raft.Entry;
 import io.cairn.raft.EntryType;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,7 +86,7 @@ class ApplyLoopTest {
             }, new NodeMetrics(null, null, null), () -> {
                 pause(SLOW_SYNC_MILLIS);
                 applier.sync();
-            });
+            }, applier::unmapTreePages, ApplyLoop.UNMAP_TREE_EVERY_NANOS);
             loop.start();
             final byte[] value = new byte[400];
             long index = 0;
@@ -118,6 +120,43 @@ class ApplyLoopTest {
     }
 
     private static final long SLOW_SYNC_MILLIS = 300;
+
+    /**
+     * The sync thread unmaps the tree's pages on its own clock, with no batch to apply: an idle
+     * member's reads map pages too. A refused unmap costs memory only: the thread reports it, stops
+     * trying, and goes on syncing.
+     */
+    @Test
+    void theSyncThreadUnmapsTheTreeOnItsClockAndOutlivesARefusal() throws Exception {
+        final long everyNanos = TimeUnit.MILLISECONDS.toNanos(20);
+        try (Env env = Env.open(dir.resolve("db"), EnvOptions.defaults().withSyncOnCommit(false))) {
+            final CommandApplier applier = new CommandApplier(env, 2);
+            final CountDownLatch unmapped = new CountDownLatch(3);
+            final ApplyLoop idle = new ApplyLoop(applier, (requestId, result) -> { }, new NodeMetrics(null, null, null),
+                applier::sync, unmapped::countDown, everyNanos);
+            idle.start();
+            await(unmapped);
+            idle.close();
+
+            final AtomicInteger refusals = new AtomicInteger();
+            final ApplyLoop refused = new ApplyLoop(applier, (requestId, result) -> { }, new NodeMetrics(null, null, null),
+                applier::sync, () -> {
+                    refusals.incrementAndGet();
+                    throw new IOException("madvise(MADV_DONTNEED) refused");
+                }, everyNanos);
+            refused.start();
+            pause(20 * TimeUnit.NANOSECONDS.toMillis(everyNanos));
+            refused.submit(List.of(put(1, "a")));
+            refused.awaitApplied();
+            final long deadlineNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+            while (refused.syncedIndex() < 1 && System.nanoTime() < deadlineNanos) {
+                pause(10); // the sync thread's own budget, 100 ms
+            }
+            assertEquals(1, refused.syncedIndex(), "the sync thread goes on syncing after a refused unmap");
+            assertEquals(1, refusals.get(), "a refused unmap is not retried");
+            refused.close();
+        }
+    }
 
     private static void pause(final long millis) {
         try {
