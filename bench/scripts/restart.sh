@@ -2,7 +2,8 @@
 # Restart to the first answered read, resident set and backend size after a load: one member is
 # loaded with KEYS puts (32-byte sequential keys, 256-byte values, cairn-bench put), killed with
 # SIGKILL, and restarted ROUNDS times. Each restart is timed from the launcher's exec to the first
-# linearizable gRPC Range answered (curl polls every 5 ms). Run it once per server:
+# linearizable gRPC Range answered (first-read.sh: the shell probes the port, then curl polls
+# every 5 ms). Run it once per server:
 #
 #   bench/scripts/restart.sh                         # Cairn (bin/cairn)
 #   SERVER=etcd bench/scripts/restart.sh             # Debian etcd
@@ -40,16 +41,8 @@ start() {
 }
 # A gRPC KV.Range of the key "key" (linearizable), framed by hand so that curl can send it.
 printf '\x00\x00\x00\x00\x05\x0a\x03key' > "$data.range"
-# Prints the milliseconds since $1 until the member answers that Range with grpc-status 0.
-first_read_ms() {
-  local t0=$1
-  until curl -s -m 1 --http2-prior-knowledge -H 'content-type: application/grpc' -H 'te: trailers' \
-      --data-binary @"$data.range" -D - -o /dev/null "$url/etcdserverpb.KV/Range" 2>/dev/null \
-      | grep -q '^grpc-status: 0'; do
-    sleep 0.005
-  done
-  echo $(( $(now_ms) - t0 ))
-}
+# shellcheck source=bench/scripts/first-read.sh
+. "$root/bench/scripts/first-read.sh"
 backend_mb() {
   local f
   for f in "$data/member/snap/db" "$data/member/snap/tree"; do
@@ -62,7 +55,7 @@ backend_mb() {
 if [ -n "${FRESH:-}" ] || [ ! -d "$data" ]; then
   rm -rf "$data" "$data.log"
   start
-  first_read_ms "$(now_ms)" > /dev/null
+  first_read_ms "$url" "$data.range" "$(now_ms)" > /dev/null
   "$root/bin/cairn-bench" put --endpoints "$url" --clients 256 --conns 16 --total "$keys" --warmup 0 \
     --key-size 32 --val-size 256 --key-space-size "$keys" --sequential-keys 2>&1 \
     | grep -E 'Requests/s|Latency' || true
@@ -71,9 +64,11 @@ if [ -n "${FRESH:-}" ] || [ ! -d "$data" ]; then
 fi
 for round in $(seq "$rounds"); do
   sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
+  warm_poller
   t0=$(now_ms)
   start
-  ms=$(first_read_ms "$t0")
-  echo "restart $round: first read after $ms ms, resident set $(rss_mb "$pid") MB, backend $(backend_mb) MB"
+  read -r ms port_ms <<< "$(first_read_ms "$url" "$data.range" "$t0")"
+  echo "restart $round: first read after $ms ms (port accepting after $port_ms ms), resident set $(rss_mb "$pid") MB," \
+    "backend $(backend_mb) MB"
   kill -9 "$pid"; wait "$pid" 2>/dev/null || true; pid=
 done
