@@ -49,7 +49,6 @@ final class MemberStorage implements AutoCloseable {
     static final byte[] META_MEMBER_ID = "memberId".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     static final byte[] META_CLUSTER_ID = "clusterId".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final long WAL_WRITE_SLACK_BYTES = 64L << 10;
-    static final long RESTART_CATCH_UP_ENTRIES = 5_000;
 
     /** Who this member is, as the data dir records it. */
     record Identity(long memberId, long clusterId) {
@@ -60,6 +59,8 @@ final class MemberStorage implements AutoCloseable {
     final MemoryLogStorage log;
     final Identity identity;
     private final int walWriteBytesMax;
+    /** {@link MemberOptions#restartCatchUpEntries()}: what the WAL keeps below the tree's synced entry. */
+    private final long restartCatchUpEntries;
     /** The view through which persist hands Raft's entries to the WAL (Raft loop thread only). */
     private final WalEntries.InPlace walEntries = new WalEntries.InPlace();
     /** The term and vote last written to the WAL (the commit index alone is not written: see {@link #persist}). */
@@ -68,12 +69,13 @@ final class MemberStorage implements AutoCloseable {
     private long releasedIndex;
 
     private MemberStorage(final Env env, final Wal wal, final Identity identity, final MemoryLogStorage log,
-        final int walWriteBytesMax, final long releasedIndex) {
+        final int walWriteBytesMax, final long restartCatchUpEntries, final long releasedIndex) {
         this.env = env;
         this.wal = wal;
         this.identity = identity;
         this.log = log;
         this.walWriteBytesMax = walWriteBytesMax;
+        this.restartCatchUpEntries = restartCatchUpEntries;
         this.releasedIndex = releasedIndex;
     }
 
@@ -99,14 +101,15 @@ final class MemberStorage implements AutoCloseable {
             final long walSegmentBytes = walSegmentBytes(options.maxRequestBytes(), options.walSegmentBytes());
             final int walWriteBytesMax = walWriteBytesMax(options.maxRequestBytes(), walSegmentBytes);
             wal = openWal(walDir, WalOptions.defaults().withMaxWriteBytes(walWriteBytesMax)
-                .withSegmentBytes(walSegmentBytes), posix, env);
+                .withSegmentBytes(walSegmentBytes), posix, env, options.restartCatchUpEntries());
             final long walReadNanos = System.nanoTime();
             wal.observeSyncs(new SlowFdatasyncWarning());
             final Identity identity = identity(env, wal, initial, selfName, dataDir);
             installPendingSnapshot(env, wal, snapDir);
             final SnapshotMarker treeStart = startAtTreeIfAhead(env, wal);
             final MemberStorage storage = new MemberStorage(env, wal, identity, restoreLog(env, wal, treeStart),
-                walWriteBytesMax, (treeStart != null ? treeStart : wal.recovered().snapshot()).index());
+                walWriteBytesMax, options.restartCatchUpEntries(),
+                (treeStart != null ? treeStart : wal.recovered().snapshot()).index());
             // A tree ahead of an empty WAL (a restored snapshot) brings its own members: no bootstrap;
             // nor does a member joining a running cluster, whose leader sends it the log.
             if (wal.recovered().lastIndex() == 0 && treeStart == null && storage.log.lastIndex() == 0
@@ -136,15 +139,15 @@ final class MemberStorage implements AutoCloseable {
     /**
      * Opens the WAL keeping in memory only the entries a restarted member needs: the tree holds
      * the effects of every entry it applied, so the Raft log needs those after its applied one, and
-     * {@link #RESTART_CATCH_UP_ENTRIES} before it for a follower a little behind (etcd's
+     * {@code catchUpEntries} before it for a follower a little behind (etcd's
      * SnapshotCatchUpEntries); a follower further behind gets the tree. The WAL keeps them all until
      * the next release; a restart only skips copying them. Keeping 130,000 entries was 0.5 s of a
      * restart (issue #21).
      */
-    private static Wal openWal(final Path walDir, final WalOptions options, final Posix posix, final Env env)
-        throws IOException {
+    private static Wal openWal(final Path walDir, final WalOptions options, final Posix posix, final Env env,
+        final long catchUpEntries) throws IOException {
         final SnapshotMarker tree = treeApplied(env);
-        final long keepFrom = Math.max(1, tree.index() - RESTART_CATCH_UP_ENTRIES + 1);
+        final long keepFrom = Math.max(1, tree.index() - catchUpEntries + 1);
         final Wal wal = Wal.open(walDir, options, posix, keepFrom);
         if (keepFrom == 1 || holds(wal.recovered(), tree)) {
             return wal;
@@ -498,7 +501,7 @@ final class MemberStorage implements AutoCloseable {
 
     /**
      * Deletes the WAL's oldest segments as soon as the tree holds everything in them but the last
-     * {@link #RESTART_CATCH_UP_ENTRIES}, without waiting for the next release: a restart keeps only
+     * {@link #restartCatchUpEntries}, without waiting for the next release: a restart keeps only
      * the entries from the tree's applied index less that many ({@link #openWal}), so the WAL needs
      * nothing older, yet recovery reads and checks every record it holds (from the release point on
      * it was 100,000-200,000 records, about 0.2 s of a restart while the JIT is cold, issue #21). A
@@ -509,7 +512,7 @@ final class MemberStorage implements AutoCloseable {
      * @throws NoSpareSegmentException as {@link #releaseOnBudget}: nothing changed, try again later
      */
     void releaseWalBehindTree(final long syncedIndex) throws IOException {
-        final long markerIndex = syncedIndex - RESTART_CATCH_UP_ENTRIES;
+        final long markerIndex = syncedIndex - restartCatchUpEntries;
         // Never below the WAL's newest marker: a release, a snapshot or the log's start at a restart
         // moved the log's start there, and an earlier drop left no segment wholly below its own.
         if (markerIndex < log.firstIndex() - 1 || markerIndex > log.lastIndex()

@@ -3,6 +3,7 @@ package io.cairn.engine.durability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cairn.engine.node.MemberOptions;
 import io.cairn.posix.FaultyPosix;
 import io.cairn.posix.NativePosix;
 import io.cairn.posix.PowerCutTrials;
@@ -30,7 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
  * the member reopens on what is left, and {@link RecoveryCheck} requires every acknowledged write
  * with its exact value and revision, no revision missing or doubled, nothing refused anywhere, and
  * the tree passes its structural check. Each trial is {@link #LIVES_PER_TRIAL} lives on one data
- * directory, so recovery is itself cut.
+ * directory, so recovery is itself cut. The restart catch-up margin is {@link #RESTART_CATCH_UP_ENTRIES}
+ * instead of 5,000, so that a trial's few hundred writes reach what it governs: the WAL dropping the
+ * segments the synced tree holds, and a restart keeping only the log after the tree's applied entry
+ * and that margin.
  */
 class MemberPowerCutTest {
     private static final int LIVES_PER_TRIAL = 3;
@@ -38,6 +42,7 @@ class MemberPowerCutTest {
     private static final int ACKS_BEFORE_CUT_MAX = 120;
     /** The cut lands within this many mutating calls after the acknowledgements were reached. */
     private static final int CUT_WITHIN_CALLS = 60;
+    private static final long RESTART_CATCH_UP_ENTRIES = 16;
 
     /** Every cut makes the member log its failure with a stack trace, as it should; here that is noise. */
     private static final Logger ENGINE_LOG = Logger.getLogger("io.cairn");
@@ -81,7 +86,7 @@ class MemberPowerCutTest {
         final List<RevertReport> reverts = new ArrayList<>();
         for (int life = 0; life < LIVES_PER_TRIAL; life++) {
             final FaultyPosix faulty = new FaultyPosix(NativePosix.INSTANCE, root.resolve("stash-" + life));
-            try (InProcessServer member = InProcessServer.start(data, faulty)) {
+            try (InProcessServer member = InProcessServer.start(data, faulty, MemberPowerCutTest::smallMargin)) {
                 check(member, workload, "life " + life + " after " + reverts);
                 final DurabilityWorkload.Running running =
                     workload.start(member.channel, 1 + random.nextInt(ACKS_BEFORE_CUT_MAX));
@@ -93,10 +98,15 @@ class MemberPowerCutTest {
             }
             reverts.add(faulty.revertUnsynced(random.nextLong()));
         }
-        try (InProcessServer member = InProcessServer.start(data, NativePosix.INSTANCE)) {
+        try (InProcessServer member = InProcessServer.start(data, NativePosix.INSTANCE,
+            MemberPowerCutTest::smallMargin)) {
             check(member, workload, "after the last cut, " + reverts);
         }
         releasedSegments.addAndGet(firstSegmentSequence(data));
+    }
+
+    private static MemberOptions smallMargin(final MemberOptions options) {
+        return options.withRestartCatchUpEntries(RESTART_CATCH_UP_ENTRIES);
     }
 
     /** The sequence number of the oldest WAL segment left: how many were released before it. */

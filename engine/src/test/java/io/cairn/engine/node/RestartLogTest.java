@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A restart reads the whole WAL but keeps in Raft's log only the entries after the tree's applied
- * one, plus {@link MemberStorage#RESTART_CATCH_UP_ENTRIES} before it; the data, later writes and
+ * one, plus {@link MemberOptions#DEFAULT_RESTART_CATCH_UP_ENTRIES} before it; the data, later writes and
  * the WAL itself are unchanged by it.
  */
 class RestartLogTest {
@@ -56,7 +56,7 @@ class RestartLogTest {
         }
         try (RaftKeyValueStore store = open()) {
             // Everything was applied before the stop: the tree's applied entry is the last one.
-            assertEquals(lastIndex - MemberStorage.RESTART_CATCH_UP_ENTRIES + 1, store.raftLogFirstIndex());
+            assertEquals(lastIndex - MemberOptions.DEFAULT_RESTART_CATCH_UP_ENTRIES + 1, store.raftLogFirstIndex());
             write(store, WRITES, 100);
             for (final int i : new int[] {0, WRITES / 2, WRITES + 99}) {
                 final List<KeyValue> kvs = store.range(RangeQuery.of(KeyRange.of(key(i), new byte[0]))).kvs();
@@ -81,7 +81,7 @@ class RestartLogTest {
      */
     @Test
     void theWalDropsWhatTheTreeHoldsWithoutWaitingForARelease() throws Exception {
-        final int writes = 3 * (int) MemberStorage.RESTART_CATCH_UP_ENTRIES;
+        final int writes = 3 * (int) MemberOptions.DEFAULT_RESTART_CATCH_UP_ENTRIES;
         try (RaftKeyValueStore store = openWithSmallSegments()) {
             write(store, 0, writes);
         }
@@ -90,7 +90,7 @@ class RestartLogTest {
         // applied index is the tree's: entries of the member's own, such as a new leader's empty
         // one, may still be applied after the last write is answered.)
         final long lastIndex = treeAppliedIndex();
-        final long marginStart = lastIndex - MemberStorage.RESTART_CATCH_UP_ENTRIES;
+        final long marginStart = lastIndex - MemberOptions.DEFAULT_RESTART_CATCH_UP_ENTRIES;
         try (RaftKeyValueStore store = openWithSmallSegments()) {
             final long deadlineNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (oldestSegmentLastIndex() <= marginStart && System.nanoTime() < deadlineNanos) {
@@ -98,18 +98,18 @@ class RestartLogTest {
             }
             assertTrue(oldestSegmentLastIndex() > marginStart, "a segment below the margin is left: "
                 + walSegmentNames() + ", margin from " + marginStart);
-            assertEquals(lastIndex - MemberStorage.RESTART_CATCH_UP_ENTRIES + 1, store.raftLogFirstIndex());
+            assertEquals(lastIndex - MemberOptions.DEFAULT_RESTART_CATCH_UP_ENTRIES + 1, store.raftLogFirstIndex());
         }
         final long restartedLastIndex = treeAppliedIndex(); // the new leader's empty entry too
         try (Wal wal = Wal.open(dir.resolve("wal"), smallSegmentsWal())) {
             final long marker = wal.recovered().snapshot().index();
-            assertTrue(marker > 0 && marker <= restartedLastIndex - MemberStorage.RESTART_CATCH_UP_ENTRIES,
+            assertTrue(marker > 0 && marker <= restartedLastIndex - MemberOptions.DEFAULT_RESTART_CATCH_UP_ENTRIES,
                 "the marker of the last drop: " + marker);
             final long firstHeld = wal.recovered().entries().getFirst().index();
             assertTrue(firstHeld > 1 && firstHeld <= marker + 1, "first entry held: " + firstHeld);
         }
         try (RaftKeyValueStore store = openWithSmallSegments()) {
-            assertEquals(restartedLastIndex - MemberStorage.RESTART_CATCH_UP_ENTRIES + 1, store.raftLogFirstIndex());
+            assertEquals(restartedLastIndex - MemberOptions.DEFAULT_RESTART_CATCH_UP_ENTRIES + 1, store.raftLogFirstIndex());
             write(store, writes, 100);
             assertEquals(writes + 100, store.range(RangeQuery.of(KeyRange.of(new byte[] {'k'}, new byte[] {'l'})))
                 .kvs().size());
