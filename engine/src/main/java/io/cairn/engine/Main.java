@@ -20,6 +20,7 @@ import io.cairn.engine.node.ClusterOptions;
 import io.cairn.engine.node.MemberOptions;
 import io.cairn.engine.node.RaftKeyValueStore;
 import io.cairn.engine.server.CairnServer;
+import io.cairn.engine.server.ClientListeners;
 import io.cairn.engine.server.StartupPreload;
 import io.cairn.engine.ops.SystemdNotify;
 import io.cairn.engine.server.Alarms;
@@ -30,12 +31,15 @@ import io.cairn.engine.testfaults.PlantedBug;
 import io.cairn.engine.testfaults.StorageFaultControl;
 import io.cairn.posix.NativePosix;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Clock;
 import javax.net.ssl.SSLContext;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -210,6 +214,20 @@ public final class Main {
         System.exit(0);
     }
 
+    /** The client ports {@code binding} opened, or what stopped them (a port in use, most often). */
+    private static ClientListeners listeners(final CompletableFuture<ClientListeners> binding) throws IOException {
+        try {
+            return binding.join();
+        } catch (final CompletionException e) {
+            switch (e.getCause()) {
+                case UncheckedIOException io -> throw io.getCause();
+                case RuntimeException runtime -> throw runtime;
+                case Error error -> throw error;
+                default -> throw e;
+            }
+        }
+    }
+
     private static void serve(final ServerConfig config) throws InterruptedException {
         final RaftKeyValueStore store;
         final CairnServer server;
@@ -222,6 +240,16 @@ public final class Main {
             final TlsContext peerTlsContext = ServerTls.peer(config, Clock.systemUTC());
             final PeerTls peerTls = peerTls(config, peerTlsContext);
             peerSsl = peerTls == null ? null : peerTlsContext.sslContext();
+            // The client ports listen from now on, as etcd's do: a client that connects while the
+            // data dir opens waits for its answer instead of being refused. Bound on a thread of
+            // their own, while this one opens the data dir.
+            final CompletableFuture<ClientListeners> binding = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return ClientListeners.bind(config, clientTls);
+                } catch (final IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, task -> Thread.ofPlatform().name("cairn-bind").start(task));
             // A new data dir joining a running cluster learns its members and ids from the others;
             // a data dir that exists is a member already, whatever the flags say (as in etcd).
             final boolean joining = config.bootstrap().initialClusterState() == ServerConfig.ClusterState.EXISTING
@@ -237,7 +265,7 @@ public final class Main {
                 new CorruptionCheck(store, new Alarms(store), CorruptionCheck.requestTimeout(
                     config.timing().electionTimeoutMillis()), new MemberChannels(clientTls)).checkBeforeServing();
             }
-            server = CairnServer.start(config, store, clientTls);
+            server = CairnServer.start(config, store, clientTls, listeners(binding));
             final RaftKeyValueStore members = store;
             peerPort = PeerHttpServer.start(config.urls().listenPeerUrls().getFirst(), peerSsl,
                 peerTls != null && peerTls.clientCertAuth(), () -> new ClusterView(members.status().clusterId(),

@@ -7,16 +7,13 @@ import io.cairn.engine.node.MemberStatus;
 import io.cairn.engine.cluster.RequestIds;
 import io.cairn.engine.config.ServerConfig;
 import io.cairn.engine.config.ServerTls;
-import io.cairn.engine.config.UrlList;
 import io.cairn.engine.tls.TlsContext;
 import io.cairn.engine.mvcc.History;
 import io.cairn.engine.watch.HistorySource;
 import io.cairn.engine.watch.WatchHub;
 import io.cairn.engine.server.http.HealthCheck;
 import io.cairn.engine.server.http.HttpEndpoints;
-import io.cairn.engine.server.http.HttpOrGrpcNegotiator;
 import io.cairn.engine.server.http.JsonGateway;
-import io.cairn.engine.server.http.TlsTermination;
 import io.cairn.engine.metrics.MemberMetrics;
 import io.cairn.etcd.api.etcdserverpb.AlarmType;
 import io.grpc.ManagedChannel;
@@ -26,28 +23,20 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.URI;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * The client-facing gRPC servers, one per address of --listen-client-urls, sharing one set of
- * services. An https URL is served over TLS (client TLS flags); an http and an https URL on the same
- * address share one port, as in etcd.
+ * The member's client-facing services on the ports {@link ClientListeners} opened: gRPC, the
+ * JSON gateway and the HTTP endpoints, sharing one set of services.
  */
 public final class CairnServer implements AutoCloseable {
-    /** Room gRPC allows above --max-request-bytes so an oversized request gets etcd's own error. */
-    private static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
     private static final long SHUTDOWN_GRACE_MILLIS = 5_000;
-    /** The cluster version etcd 3.4.23 reports (major.minor; /version adds ".0"). */
 
     private final List<Server> servers;
     private final ManagedChannel gatewayChannel;
@@ -64,18 +53,32 @@ public final class CairnServer implements AutoCloseable {
         this.corruptionCheck = corruptionCheck;
     }
 
-    /** Starts with the client TLS of {@code config}, read now. */
+    /** Listens and serves at once, with the client TLS of {@code config}, read now. */
     public static CairnServer start(final ServerConfig config, final KeyValueStore store) throws IOException {
         return start(config, store, ServerTls.client(config, Clock.systemUTC()));
     }
 
     /**
-     * Starts serving; {@code clientTls} ({@link ServerTls#client}, null without client TLS) serves
-     * the https URLs and dials other members' https client URLs.
+     * Listens and serves at once; {@code clientTls} ({@link ServerTls#client}, null without client
+     * TLS) serves the https URLs and dials other members' https client URLs.
      */
     public static CairnServer start(final ServerConfig config, final KeyValueStore store, final TlsContext clientTls)
         throws IOException {
-        final TlsTermination tls = clientTls == null ? null : new TlsTermination(clientTls);
+        final ClientListeners listeners = ClientListeners.bind(config, clientTls);
+        try {
+            return start(config, store, clientTls, listeners);
+        } catch (final RuntimeException e) {
+            listeners.servers().forEach(Server::shutdownNow);
+            throw e;
+        }
+    }
+
+    /**
+     * Serves on {@code listeners} (bound with the same {@code clientTls}, maybe before the store was
+     * open): the calls and requests that waited there are answered from now on.
+     */
+    public static CairnServer start(final ServerConfig config, final KeyValueStore store, final TlsContext clientTls,
+        final ClientListeners listeners) {
         // The data dir's identity: on a restart it is the stored one, whatever the flags say now.
         final MemberStatus self = store.status();
         final long memberId = self.memberId();
@@ -83,11 +86,10 @@ public final class CairnServer implements AutoCloseable {
         final Alarms alarms = new Alarms(store);
         final BackendQuota quota = new BackendQuota(config.limits().quotaBackendBytes());
         final long maxRequestBytes = config.limits().maxRequestBytes();
-        final List<Server> servers = new ArrayList<>();
         final ScanExecutor scans = new ScanExecutor(Math.max(2, Runtime.getRuntime().availableProcessors()));
         final WatchHub watches = startWatchHub(store, headers, WatchHub.Settings.defaults(
             // etcd's watch server fragments at the request limit plus the same allowance.
-            maxRequestBytes + GRPC_OVERHEAD_BYTES));
+            maxRequestBytes + ClientListeners.GRPC_OVERHEAD_BYTES));
         final Tokens tokens = Tokens.create(config.security().auth().tokens());
         store.onAuthEvent(tokens::hear);
         final Callers callers = new Callers(store, tokens);
@@ -105,8 +107,8 @@ public final class CairnServer implements AutoCloseable {
                 new PromoteForwarding(new MemberChannels(clientTls), config.timing().electionTimeoutMillis() * 5))
                 .bindService(),
             new AuthService(store, headers, callers, new Passwords(config.security().auth().bcryptCost()), scans).bindService());
-        final PrometheusRegistry registry = new PrometheusRegistry();
-        final GrpcServerMetrics grpcMetrics = new GrpcServerMetrics(registry);
+        final PrometheusRegistry registry = listeners.registry();
+        final GrpcServerMetrics grpcMetrics = listeners.grpcMetrics();
         grpcMetrics.initialize(services);
         MemberMetrics.register(registry, store, io.cairn.engine.api.EtcdVersions.SERVER, io.cairn.engine.api.EtcdVersions.CLUSTER,
             config.limits().quotaBackendBytes() == ServerConfig.QUOTA_DISABLED ? 0 : config.limits().quotaBackendBytes());
@@ -120,65 +122,25 @@ public final class CairnServer implements AutoCloseable {
         final InProcessServerBuilder gatewayServer = InProcessServerBuilder.forName(inProcessName).directExecutor()
             .intercept(callers).intercept(grpcMetrics).intercept(learners);
         services.forEach(gatewayServer::addService);
-        servers.add(gatewayServer.build().start());
+        final List<Server> servers = new ArrayList<>();
+        try {
+            servers.add(gatewayServer.build().start());
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot start the JSON gateway's in-process server", e);
+        }
+        servers.addAll(listeners.servers());
         final ManagedChannel gatewayChannel = InProcessChannelBuilder.forName(inProcessName).directExecutor().build();
         final HttpEndpoints clientHttp = HttpEndpoints.clientPort(health, registry, io.cairn.engine.api.EtcdVersions.SERVER,
             io.cairn.engine.api.EtcdVersions.CLUSTER + ".0", new JsonGateway(gatewayChannel),
             // base64 makes values a third larger; the gRPC limit then applies to the call itself
-            (int)(maxRequestBytes * 4 / 3) + GRPC_OVERHEAD_BYTES);
-        try {
-            for (final Address address : addresses(config.urls().listenClientUrls())) {
-                final NettyServerBuilder builder = NettyServerBuilder
-                    .forAddress(address.socket(), HttpOrGrpcNegotiator.clientPort(clientHttp,
-                        address.tls() ? tls : null, address.plain()))
-                    .maxInboundMessageSize((int)maxRequestBytes + GRPC_OVERHEAD_BYTES)
-                    // Handlers run on the event loop that read the request; see ScanExecutor for why.
-                    .directExecutor()
-                    .intercept(callers)
-                    .intercept(grpcMetrics)
-                    .intercept(learners)
-                    .addStreamTracerFactory(grpcMetrics.byteCounter());
-                if (address.tls() && clientTls.settings().clientCertAuth() && !clientTls.settings().usesAutoTls()) {
-                    // Added last, so it runs first: every later interceptor and handler sees the CN.
-                    builder.intercept(new ClientCertificates());
-                }
-                services.forEach(builder::addService);
-                servers.add(builder.build().start());
-            }
-            final HttpEndpoints metricsHttp = HttpEndpoints.metricsPort(health, registry);
-            for (final Address address : addresses(config.urls().listenMetricsUrls())) {
-                servers.add(NettyServerBuilder
-                    .forAddress(address.socket(), HttpOrGrpcNegotiator.metricsPort(metricsHttp,
-                        address.tls() ? tls : null, address.plain()))
-                    .build().start());
-            }
-        } catch (final IOException e) {
-            gatewayChannel.shutdownNow();
-            servers.forEach(Server::shutdownNow);
-            scans.close();
-            watches.close();
-            throw new IOException("cannot listen for clients: " + e.getMessage(), e);
-        }
+            (int)(maxRequestBytes * 4 / 3) + ClientListeners.GRPC_OVERHEAD_BYTES);
+        // The order of a server's own interceptors: the last runs first.
+        listeners.serve(services, List.of(callers, grpcMetrics, learners), clientHttp,
+            HttpEndpoints.metricsPort(health, registry));
         final CorruptionCheck corruptionCheck = new CorruptionCheck(store, alarms,
             CorruptionCheck.requestTimeout(config.timing().electionTimeoutMillis()), new MemberChannels(clientTls));
         corruptionCheck.startPeriodic(config.corruptCheck().interval());
         return new CairnServer(servers, gatewayChannel, scans, watches, corruptionCheck);
-    }
-
-    /** One listening address and the schemes its URLs ask for there. */
-    private record Address(InetSocketAddress socket, boolean plain, boolean tls) {
-    }
-
-    /** The URLs grouped by host and port, in the order given (etcd serves http and https on one address together). */
-    private static List<Address> addresses(final List<URI> urls) {
-        final Map<String, Address> byAuthority = new LinkedHashMap<>();
-        for (final URI url : urls) {
-            final boolean tls = UrlList.isTls(url);
-            byAuthority.merge(url.getRawAuthority(),
-                new Address(new InetSocketAddress(url.getHost(), url.getPort()), !tls, tls),
-                (first, more) -> new Address(first.socket(), first.plain() || more.plain(), first.tls() || more.tls()));
-        }
-        return List.copyOf(byAuthority.values());
     }
 
     /** The watch thread, told of every commit from now on (listening first, so no revision slips by). */

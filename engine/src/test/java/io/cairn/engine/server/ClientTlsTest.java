@@ -40,6 +40,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
@@ -197,7 +198,7 @@ class ClientTlsTest {
     void theVerifiedCertificatesCommonNameReachesTheCall() throws Exception {
         final int port = ServerProcess.freePort();
         final Server echo = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port),
-                HttpOrGrpcNegotiator.clientPort(null, new TlsTermination(clientTls), true))
+                HttpOrGrpcNegotiator.clientPort(CompletableFuture.completedFuture(null), new TlsTermination(clientTls), true))
             .directExecutor().addService(new CommonNameEcho()).intercept(new ClientCertificates()).build().start();
         try {
             assertEquals("root", statusVersion(TlsClients.channel(port, root, ca.caFile())));

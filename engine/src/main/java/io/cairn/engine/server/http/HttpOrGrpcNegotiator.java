@@ -7,6 +7,7 @@ import io.grpc.netty.shaded.io.grpc.netty.InternalProtocolNegotiator;
 import io.grpc.netty.shaded.io.grpc.netty.InternalProtocolNegotiators;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandler;
 import io.grpc.netty.shaded.io.netty.util.AsciiString;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * gRPC's hook into a new connection's pipeline (its "protocol negotiator"), used to put a {@link
@@ -19,14 +20,15 @@ public final class HttpOrGrpcNegotiator implements InternalProtocolNegotiator.Pr
     private static final AsciiString HTTPS = AsciiString.of("https");
 
     private final InternalProtocolNegotiator.ProtocolNegotiator plaintext = InternalProtocolNegotiators.serverPlaintext();
-    private final HttpEndpoints http;
+    /** Done once the member serves: until then an HTTP request waits in its connection. */
+    private final CompletableFuture<HttpEndpoints> http;
     private final boolean httpOnly;
     /** Null: plain connections only. */
     private final TlsTermination tls;
     /** With {@code tls}: whether plain connections are served on the same address too. */
     private final boolean plainToo;
 
-    private HttpOrGrpcNegotiator(final HttpEndpoints http, final boolean httpOnly, final TlsTermination tls,
+    private HttpOrGrpcNegotiator(final CompletableFuture<HttpEndpoints> http, final boolean httpOnly, final TlsTermination tls,
         final boolean plainToo) {
         this.http = http;
         this.httpOnly = httpOnly;
@@ -34,27 +36,24 @@ public final class HttpOrGrpcNegotiator implements InternalProtocolNegotiator.Pr
         this.plainToo = plainToo;
     }
 
-    /** A client URL: gRPC and HTTP/1.1 on one port, in plain text. */
+    /** A client URL: gRPC and HTTP/1.1 on one port, in plain text, served by {@code http} at once. */
     public static ServerCredentials clientPort(final HttpEndpoints http) {
-        return clientPort(http, null, true);
+        return clientPort(CompletableFuture.completedFuture(http), null, true);
     }
 
     /**
      * A client address: gRPC and HTTP/1.1 on one port, over TLS when {@code tls} is not null, and
-     * then also in plain text if {@code plainToo} (an http and an https URL on one address).
+     * then also in plain text if {@code plainToo} (an http and an https URL on one address). The
+     * port may listen before the member serves: an HTTP request waits in its connection until
+     * {@code http} is done.
      */
-    public static ServerCredentials clientPort(final HttpEndpoints http, final TlsTermination tls,
+    public static ServerCredentials clientPort(final CompletableFuture<HttpEndpoints> http, final TlsTermination tls,
         final boolean plainToo) {
         return InternalNettyServerCredentials.create(new HttpOrGrpcNegotiator(http, false, tls, plainToo));
     }
 
-    /** A --listen-metrics-urls port: HTTP/1.1 only. */
-    public static ServerCredentials metricsPort(final HttpEndpoints http) {
-        return metricsPort(http, null, true);
-    }
-
-    /** A --listen-metrics-urls address: HTTP/1.1 only, over TLS as {@link #clientPort} says. */
-    public static ServerCredentials metricsPort(final HttpEndpoints http, final TlsTermination tls,
+    /** A --listen-metrics-urls address: HTTP/1.1 only, over TLS and waiting as {@link #clientPort} says. */
+    public static ServerCredentials metricsPort(final CompletableFuture<HttpEndpoints> http, final TlsTermination tls,
         final boolean plainToo) {
         return InternalNettyServerCredentials.create(new HttpOrGrpcNegotiator(http, true, tls, plainToo));
     }

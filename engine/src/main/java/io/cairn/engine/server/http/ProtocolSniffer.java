@@ -7,6 +7,7 @@ import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.handler.codec.ByteToMessageDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The first handler of a client connection: waits for enough bytes to tell an HTTP/2 client
@@ -18,7 +19,8 @@ import java.util.List;
  * {@link ProtocolNegotiationEvent} when the connection opens; it is held here and passed on when
  * they join. On an address that serves both http and https URLs, a first byte 22 (a TLS handshake
  * record, which no HTTP request starts with) hands the connection to {@link TlsHandshake}, which
- * sniffs again once decrypted, as etcd's cmux does.
+ * sniffs again once decrypted, as etcd's cmux does. An HTTP/1.1 connection that comes before the
+ * member serves waits here, its bytes kept and no more read, until the HTTP endpoints exist.
  */
 final class ProtocolSniffer extends ByteToMessageDecoder {
     /** RFC 9113 section 3.4: what every HTTP/2 client sends first. */
@@ -28,17 +30,19 @@ final class ProtocolSniffer extends ByteToMessageDecoder {
     private static final byte TLS_HANDSHAKE_RECORD = 22;
 
     private final ChannelHandler grpc;
-    private final HttpEndpoints http;
+    private final CompletableFuture<HttpEndpoints> http;
     /** Null: no TLS on this address (or TLS already done). */
     private final TlsTermination tls;
     /** gRPC's "negotiation may start" event, held back from its handlers until they join. */
     private ProtocolNegotiationEvent negotiation;
+    /** An HTTP/1.1 connection waiting for the member to serve; its bytes stay in this decoder. */
+    private boolean waitingForHttp;
 
     /**
      * {@code grpc} null: HTTP only (a metrics URL). {@code tls} not null: TLS connections are
      * accepted too, and sniffed again once decrypted.
      */
-    ProtocolSniffer(final ChannelHandler grpc, final HttpEndpoints http, final TlsTermination tls) {
+    ProtocolSniffer(final ChannelHandler grpc, final CompletableFuture<HttpEndpoints> http, final TlsTermination tls) {
         this.grpc = grpc;
         this.http = http;
         this.tls = tls;
@@ -46,6 +50,9 @@ final class ProtocolSniffer extends ByteToMessageDecoder {
 
     @Override
     protected void decode(final ChannelHandlerContext ctx, final ByteBuf in, final List<Object> out) {
+        if (waitingForHttp) {
+            return;
+        }
         if (tls != null && in.getByte(in.readerIndex()) == TLS_HANDSHAKE_RECORD) {
             final TlsHandshake handshake = new TlsHandshake(tls, () -> new ProtocolSniffer(grpc, http, null));
             ctx.pipeline().addAfter(ctx.name(), null, handshake);
@@ -54,8 +61,18 @@ final class ProtocolSniffer extends ByteToMessageDecoder {
             }
             ctx.pipeline().remove(this);
         } else if (grpc == null || !matchesPrefaceSoFar(in)) {
-            http.addAfter(ctx.pipeline(), ctx.name());
-            ctx.pipeline().remove(this);
+            if (http.isDone()) {
+                handToHttp(ctx, http.join());
+            } else {
+                waitingForHttp = true;
+                ctx.channel().config().setAutoRead(false);
+                http.thenAcceptAsync(served -> {
+                    if (!ctx.isRemoved()) {
+                        handToHttp(ctx, served);
+                        ctx.channel().config().setAutoRead(true);
+                    }
+                }, ctx.executor());
+            }
         } else if (in.readableBytes() >= HTTP2_PREFACE.length) {
             ctx.pipeline().addAfter(ctx.name(), null, grpc);
             if (negotiation != null) {
@@ -64,6 +81,12 @@ final class ProtocolSniffer extends ByteToMessageDecoder {
             ctx.pipeline().remove(this);
         }
         // else: a prefix of the preface so far; wait for more
+    }
+
+    /** Leaves the connection to the HTTP handlers, with the bytes read so far. */
+    private void handToHttp(final ChannelHandlerContext ctx, final HttpEndpoints endpoints) {
+        endpoints.addAfter(ctx.pipeline(), ctx.name());
+        ctx.pipeline().remove(this);
     }
 
     @Override
