@@ -76,22 +76,7 @@ class LateServicesTest {
     @Test
     void aStreamKeepsWhatItSentWhileWaiting() throws Exception {
         final CompletableFuture<Void> ended = new CompletableFuture<>();
-        final StreamObserver<WatchRequest> requests = WatchGrpc.newStub(channel).watch(new StreamObserver<>() {
-            @Override
-            public void onNext(final WatchResponse response) {
-                watchEvents.add("answer " + response.getWatchId());
-            }
-
-            @Override
-            public void onError(final Throwable t) {
-                ended.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-                ended.complete(null);
-            }
-        });
+        final StreamObserver<WatchRequest> requests = WatchGrpc.newStub(channel).watch(answers(ended));
         requests.onNext(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder()
             .setKey(ByteString.copyFromUtf8("a")).setWatchId(5)).build());
         requests.onCompleted();
@@ -106,21 +91,7 @@ class LateServicesTest {
     @Test
     void aStreamEndedWithoutMessagesBeforeTheServicesEndsAtTheService() throws Exception {
         final CompletableFuture<Void> ended = new CompletableFuture<>();
-        WatchGrpc.newStub(channel).watch(new StreamObserver<>() {
-            @Override
-            public void onNext(final WatchResponse response) {
-            }
-
-            @Override
-            public void onError(final Throwable t) {
-                ended.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-                ended.complete(null);
-            }
-        }).onCompleted();
+        WatchGrpc.newStub(channel).watch(answers(ended)).onCompleted();
         awaitWaitingCalls(1);
 
         services.serve(List.of(new EchoWatch().bindService()));
@@ -146,6 +117,26 @@ class LateServicesTest {
         final IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
             () -> services.serve(List.of(new LeaseGrpc.LeaseImplBase() { }.bindService())));
         assertTrue(refused.getMessage().contains("etcdserverpb.Lease/"), refused.getMessage());
+    }
+
+    /** The client's side of a watch stream: its answers go to the events, its end to {@code ended}. */
+    private StreamObserver<WatchResponse> answers(final CompletableFuture<Void> ended) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(final WatchResponse response) {
+                watchEvents.add("answer " + response.getWatchId());
+            }
+
+            @Override
+            public void onError(final Throwable t) {
+                ended.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                ended.complete(null);
+            }
+        };
     }
 
     private void awaitWaitingCalls(final int count) throws InterruptedException {
