@@ -32,7 +32,8 @@ enum Syscall {
     BIND(49, 200),
     SENDTO(44, 206),
     RECVFROM(45, 207),
-    SETSOCKOPT(54, 208);
+    SETSOCKOPT(54, 208),
+    SETPRIORITY(141, 140);
 
     /** The "at" calls' directory argument meaning "relative to the working directory", as a plain call is. */
     static final long AT_FDCWD = -100;

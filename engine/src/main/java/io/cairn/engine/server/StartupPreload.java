@@ -4,6 +4,7 @@ import io.cairn.etcd.api.etcdserverpb.KVGrpc;
 import io.cairn.etcd.api.etcdserverpb.LeaseGrpc;
 import io.cairn.etcd.api.etcdserverpb.MaintenanceGrpc;
 import io.cairn.etcd.api.etcdserverpb.WatchGrpc;
+import io.cairn.engine.ops.CompilerThreads;
 import io.cairn.posix.NativePosix;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.buffer.ByteBufAllocator;
@@ -11,6 +12,7 @@ import io.grpc.netty.shaded.io.netty.channel.ChannelHandler;
 import io.grpc.netty.shaded.io.netty.channel.ChannelInitializer;
 import io.grpc.netty.shaded.io.netty.channel.DefaultChannelId;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,13 +21,16 @@ import java.util.List;
 
 /**
  * Work a starting member will need, done on a second thread while the main thread sets up logging
- * and opens the storage: the time zone, SHA-1, the native calls' method handles, the gRPC
+ * and opens the storage: the native calls' method handles, the time zone, SHA-1, the gRPC
  * services' descriptors, Netty, the metrics registry, the JDK's platform MXBeans and its locale
  * data. Each is a class initialisation, which the JVM runs once, whichever thread asks first (the
- * other waits for it), so nothing here changes what the member does; the member only starts sooner
- * on a machine with a core to spare.
+ * other waits for it), so none changes what the member does; the member only starts sooner on a
+ * machine with a core to spare. One thing more, first: the JIT's compiler threads are put on idle
+ * CPU ({@link CompilerThreads}).
  */
 public final class StartupPreload {
+    private static final System.Logger LOG = System.getLogger(StartupPreload.class.getName());
+
     private StartupPreload() {
     }
 
@@ -78,16 +83,29 @@ public final class StartupPreload {
         }
     }
 
+    /** The JIT on idle CPU from here on (CompilerThreads); a JVM whose threads cannot be found just runs as it is. */
+    private static void lowerCompilerThreads() {
+        try {
+            CompilerThreads.lowerPriority();
+        } catch (final IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot lower the JIT compiler threads' priority: " + e.getMessage());
+        }
+    }
+
     /** Starts the preload on a daemon thread; a failure here is left for the main thread to meet. */
     public static void start() {
         Thread.ofPlatform().name("cairn-preload").daemon().start(() -> {
             try {
-                // First what the main thread needs first: the log formatter's time zone (the JDK's
+                // First the JIT's compiler threads to the lowest priority, through the native
+                // calls (their method handles take 60-90 ms to make): the sooner they run on idle
+                // CPU only, the more of the start's CPU is the main thread's.
+                NativePosix.INSTANCE.getClass();
+                lowerCompilerThreads();
+                // Then what the main thread needs first: the log formatter's time zone (the JDK's
                 // time-zone rules, read from its tzdb file) and SHA-1 for the member ids (the
                 // security providers and their policy): 25-30 ms of its start otherwise.
                 ZoneId.systemDefault();
                 MessageDigest.getInstance("SHA-1");
-                NativePosix.INSTANCE.getClass();
                 KVGrpc.getServiceDescriptor();
                 WatchGrpc.getServiceDescriptor();
                 LeaseGrpc.getServiceDescriptor();

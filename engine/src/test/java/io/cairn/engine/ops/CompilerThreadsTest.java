@@ -1,0 +1,59 @@
+package io.cairn.engine.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.cairn.posix.ThreadNice;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The JIT's compiler threads found by name and put at the lowest priority; no other thread. */
+class CompilerThreadsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void findsTheCompilerThreadsByName() throws IOException {
+        thread(101, "main");
+        thread(102, "C2 CompilerThre");
+        thread(103, "C1 CompilerThre");
+        thread(104, "cairn-raft");
+        thread(105, "C2 CompilerThread0 but longer"); // Linux cuts names to 15 characters: not one of them
+        assertEquals(List.of(102, 103), CompilerThreads.find(dir).stream().sorted().toList());
+    }
+
+    @Test
+    void lowersThisJvmsCompilerThreadsAndNoOthers() throws IOException {
+        final int usual = nice(Path.of("/proc/thread-self")); // what this JVM's threads have otherwise
+        final List<Integer> lowered = CompilerThreads.lowerPriority();
+        assertFalse(lowered.isEmpty(), "a HotSpot JVM has compiler threads");
+        final Path tasks = Path.of("/proc/self/task");
+        try (var threads = Files.list(tasks)) {
+            for (final Path thread : threads.toList()) {
+                final int threadId = Integer.parseInt(thread.getFileName().toString());
+                final int nice;
+                try {
+                    nice = nice(thread);
+                } catch (final IOException ended) {
+                    continue;
+                }
+                assertEquals(lowered.contains(threadId) ? ThreadNice.LOWEST_PRIORITY : usual, nice,
+                    () -> "thread " + threadId);
+            }
+        }
+    }
+
+    private void thread(final int threadId, final String name) throws IOException {
+        Files.createDirectories(dir.resolve(Integer.toString(threadId)));
+        Files.writeString(dir.resolve(threadId + "/comm"), name + "\n");
+    }
+
+    private static int nice(final Path thread) throws IOException {
+        final String stat = Files.readString(thread.resolve("stat"));
+        return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19 - 3]);
+    }
+}
