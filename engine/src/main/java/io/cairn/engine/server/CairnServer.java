@@ -97,7 +97,7 @@ public final class CairnServer implements AutoCloseable {
         final LearnerRefusals learners = new LearnerRefusals(store);
         final List<ServerServiceDefinition> services = List.of(
             new KvService(store, headers, new RequestSizeLimit(maxRequestBytes, RequestIds.largestFor(memberId)),
-                config.limits().maxTxnOps(), quota, alarms, scans, callers).bindService(),
+                config.limits().maxTxnOps(), quota, alarms, scans, AnswerBudget.forThisJvm(), callers).bindService(),
             new MaintenanceService(store, headers, alarms, access).bindService(),
             new LeaseService(store, headers, access).bindService(),
             new LockService(store, headers, scans, access).bindService(),

@@ -20,6 +20,8 @@ import io.cairn.engine.auth.AuthInfo;
 import io.cairn.engine.auth.Permissions;
 import io.cairn.engine.mvcc.TxnOp;
 import io.cairn.etcd.api.etcdserverpb.RequestOp;
+import com.google.protobuf.MessageLite;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.function.Supplier;
 import java.util.concurrent.Executor;
@@ -33,13 +35,18 @@ public final class KvService extends KVGrpc.KVImplBase {
     private final BackendQuota quota;
     private final Alarms alarms;
     private final Executor scans;
+    private final AnswerBudget answers;
     private final Callers callers;
 
-    /** {@code scans} runs Ranges over more than one key; everything else runs on the calling thread. */
+    /**
+     * {@code scans} runs Ranges over more than one key, their large answers within {@code answers};
+     * everything else runs on the calling thread.
+     */
     KvService(final KeyValueStore store, final ResponseHeaders headers, final RequestSizeLimit sizeLimit,
         final int maxTxnOps, final BackendQuota quota, final Alarms alarms, final Executor scans,
-        final Callers callers) {
+        final AnswerBudget answers, final Callers callers) {
         this.scans = scans;
+        this.answers = answers;
         this.callers = callers;
         this.store = store;
         this.headers = headers;
@@ -81,20 +88,49 @@ public final class KvService extends KVGrpc.KVImplBase {
         return response.toBuilder().setHeader(headers.complete(response.getHeader())).build();
     }
 
-    /** Once {@code readable} completes, runs {@code read} on the scan threads and answers; or answers its failure. */
-    private <T> void whenReadable(final CompletableFuture<Void> readable, final StreamObserver<T> observer,
-        final Supplier<T> read) {
+    /**
+     * Once {@code readable} completes, runs {@code read} on the scan threads and answers within the
+     * answer budget; or answers its failure.
+     */
+    private <T extends MessageLite> void whenReadable(final CompletableFuture<Void> readable,
+        final StreamObserver<T> observer, final Supplier<T> read) {
+        // Set while the call's first handler runs, as gRPC requires of close and cancel handlers.
+        final AnswerBudget.Hold hold = observer instanceof ServerCallStreamObserver<T> call ? answers.holdFor(call) : null;
         readable.whenComplete((ready, failure) -> {
             if (failure != null) {
                 GrpcCalls.fail(observer, failure);
                 return;
             }
             try {
-                scans.execute(() -> GrpcCalls.respond(observer, read));
+                scans.execute(() -> answer(observer, read, hold));
             } catch (final EtcdException overloaded) {
                 observer.onError(GrpcErrors.toException(overloaded.error()));
             }
         });
+    }
+
+    /** Reads, takes room for a large answer ({@code hold} null: no budget), and answers. */
+    private static <T extends MessageLite> void answer(final StreamObserver<T> observer, final Supplier<T> read,
+        final AnswerBudget.Hold hold) {
+        final T response;
+        try {
+            response = read.get();
+        } catch (final RuntimeException e) {
+            GrpcCalls.fail(observer, e);
+            return;
+        }
+        try {
+            if (hold != null && !hold.take(response.getSerializedSize())) {
+                observer.onError(GrpcErrors.toException(EtcdError.TOO_MANY_REQUESTS));
+                return;
+            }
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            observer.onError(GrpcErrors.toException(EtcdError.TOO_MANY_REQUESTS));
+            return;
+        }
+        observer.onNext(response);
+        observer.onCompleted();
     }
 
     @Override
