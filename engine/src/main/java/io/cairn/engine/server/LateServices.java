@@ -8,6 +8,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
+import io.grpc.Status;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -123,7 +124,13 @@ public final class LateServices extends HandlerRegistry {
             if (delegate != null || ended) {
                 return;
             }
-            delegate = startServed(served.get(methodName), call, headers);
+            final ServerMethodDefinition<?, ?> method = served.get(methodName);
+            if (method == null) { // named up front, not served after all: as gRPC answers an unknown method
+                ended = true;
+                call.close(Status.UNIMPLEMENTED.withDescription("Method not found: " + methodName), new Metadata());
+                return;
+            }
+            delegate = startServed(method, call, headers);
             early.forEach(event -> event.accept(delegate));
             early.clear();
         }

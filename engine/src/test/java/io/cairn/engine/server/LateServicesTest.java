@@ -17,6 +17,7 @@ import io.cairn.etcd.api.etcdserverpb.WatchRequest;
 import io.cairn.etcd.api.etcdserverpb.WatchResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
+import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
@@ -24,6 +25,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -110,6 +112,19 @@ class LateServicesTest {
         services.serve(List.of(new CountingKv().bindService()));
 
         assertEquals(0, ranges.get());
+    }
+
+    @Test
+    void aCallToAServiceNamedButNotServedIsUnimplemented() throws Exception {
+        final ListenableFuture<RangeResponse> range = KVGrpc.newFutureStub(channel).range(RangeRequest.getDefaultInstance());
+        awaitWaitingCalls(1);
+
+        services.serve(List.of(new EchoWatch().bindService()));
+
+        final ExecutionException failed = assertThrows(ExecutionException.class,
+            () -> range.get(WAIT_SECONDS, TimeUnit.SECONDS));
+        assertEquals(Status.Code.UNIMPLEMENTED, Status.fromThrowable(failed.getCause()).getCode());
+        assertEquals(0, services.waitingCalls());
     }
 
     @Test
