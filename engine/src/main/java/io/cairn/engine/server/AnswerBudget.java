@@ -1,6 +1,9 @@
 package io.cairn.engine.server;
 
+import com.google.protobuf.MessageLite;
 import com.sun.management.HotSpotDiagnosticMXBean;
+import io.cairn.engine.api.EtcdError;
+import io.cairn.engine.api.EtcdException;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -80,6 +83,18 @@ final class AnswerBudget {
             }
             freeKib.release(kib); // cancelled meanwhile: the answer goes nowhere
             return true;
+        }
+
+        /** {@code answer}, once it has room; etcd's "too many requests" when it found none within the wait. */
+        <T extends MessageLite> T admit(final T answer) {
+            try {
+                if (take(answer.getSerializedSize())) {
+                    return answer;
+                }
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new EtcdException(EtcdError.TOO_MANY_REQUESTS);
         }
 
         synchronized void giveBack() {

@@ -102,35 +102,11 @@ public final class KvService extends KVGrpc.KVImplBase {
                 return;
             }
             try {
-                scans.execute(() -> answer(observer, read, hold));
+                scans.execute(() -> GrpcCalls.respond(observer, hold == null ? read : () -> hold.admit(read.get())));
             } catch (final EtcdException overloaded) {
                 observer.onError(GrpcErrors.toException(overloaded.error()));
             }
         });
-    }
-
-    /** Reads, takes room for a large answer ({@code hold} null: no budget), and answers. */
-    private static <T extends MessageLite> void answer(final StreamObserver<T> observer, final Supplier<T> read,
-        final AnswerBudget.Hold hold) {
-        final T response;
-        try {
-            response = read.get();
-        } catch (final RuntimeException e) {
-            GrpcCalls.fail(observer, e);
-            return;
-        }
-        try {
-            if (hold != null && !hold.take(response.getSerializedSize())) {
-                observer.onError(GrpcErrors.toException(EtcdError.TOO_MANY_REQUESTS));
-                return;
-            }
-        } catch (final InterruptedException e) {
-            Thread.currentThread().interrupt();
-            observer.onError(GrpcErrors.toException(EtcdError.TOO_MANY_REQUESTS));
-            return;
-        }
-        observer.onNext(response);
-        observer.onCompleted();
     }
 
     @Override
