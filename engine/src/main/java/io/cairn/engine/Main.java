@@ -22,6 +22,7 @@ import io.cairn.engine.node.RaftKeyValueStore;
 import io.cairn.engine.server.CairnServer;
 import io.cairn.engine.server.ClientListeners;
 import io.cairn.engine.server.StartupPreload;
+import io.cairn.engine.ops.CompilerThreads;
 import io.cairn.engine.ops.SystemdNotify;
 import io.cairn.engine.server.Alarms;
 import io.cairn.engine.server.CorruptionCheck;
@@ -50,6 +51,8 @@ public final class Main {
     static final int EXIT_USAGE = 2;
     static final int EXIT_FAILURE = 1;
     private static final long READY_PROBE_MILLIS = 100;
+    /** On idle CPU from the preload's first step until the member serves. */
+    private static final CompilerThreads COMPILER_THREADS = new CompilerThreads();
     private static final Set<String> PRINT_ONLY_FLAGS = Set.of("-h", "--help", "-help", "--version", "-version");
     private static final System.Logger LOG = System.getLogger(Main.class.getName());
     /**
@@ -77,7 +80,7 @@ public final class Main {
         if (!printsOnly(args)) {
             // Before the command line, so that reading it and the configuration overlap the set-up
             // of the native calls, gRPC and Netty.
-            StartupPreload.start();
+            StartupPreload.start(COMPILER_THREADS);
         }
         final String version = "cairn Version: " + Main.class.getPackage().getImplementationVersion()
             + "\netcd API Version: " + MaintenanceService.ETCD_API_VERSION
@@ -168,12 +171,23 @@ public final class Main {
                 LOG.log(System.Logger.Level.INFO, "ready to serve client requests", LogField.of("name", config.name()),
                     LogField.memberId("local-member-id", store.status().memberId()));
                 systemd.ready();
+                restoreCompilerThreads();
                 return;
             } catch (final ExecutionException | TimeoutException notYet) {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(READY_PROBE_MILLIS));
             } catch (final InterruptedException e) {
                 return;
             }
+        }
+    }
+
+    /** The JIT back at its own priority: on idle CPU only, a load that keeps every core busy would starve it. */
+    private static void restoreCompilerThreads() {
+        try {
+            COMPILER_THREADS.restore();
+        } catch (final IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot return the JIT compiler threads to their priority",
+                LogField.of("error", e.getMessage()));
         }
     }
 

@@ -1,6 +1,7 @@
 package io.cairn.posix;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,6 +45,37 @@ class ThreadNiceTest {
             done.countDown();
             thread.join();
         }
+    }
+
+    @Test
+    void readsTheValueBack() throws Exception {
+        final int own = Integer.parseInt(Path.of("/proc/thread-self").toRealPath().getFileName().toString());
+        assertEquals(nice(own), ThreadNice.get(own));
+        assertEquals(7, ThreadNice.niceOfStat("12 (C2 CompilerThre) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 7 30 0"));
+        assertEquals(-3, ThreadNice.niceOfStat("12 (a) b) (c) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 -3 30 0"));
+    }
+
+    @Test
+    void mayLowerWithTheCapabilityOrTheLimit() {
+        final String noCapability = "Name:\tjava\nCapEff:\t0000000000000000\n";
+        final String sysNice = "Name:\tjava\nCapEff:\t0000000000800000\n"; // bit 23 alone
+        final String everything = "CapEff:\t000001ffffffffff\n";
+        assertTrue(ThreadNice.mayLowerTo(-20, sysNice, limits("0")));
+        assertTrue(ThreadNice.mayLowerTo(-20, everything, limits("0")));
+        assertFalse(ThreadNice.mayLowerTo(0, noCapability, limits("0")), "Linux's default: no lowering at all");
+        assertFalse(ThreadNice.mayLowerTo(18, noCapability, limits("0")));
+        assertTrue(ThreadNice.mayLowerTo(0, noCapability, limits("20")), "systemd's LimitNICE=+0");
+        assertFalse(ThreadNice.mayLowerTo(-1, noCapability, limits("20")));
+        assertTrue(ThreadNice.mayLowerTo(5, noCapability, limits("15")));
+        assertTrue(ThreadNice.mayLowerTo(-20, noCapability, limits("unlimited")));
+    }
+
+    /** /proc/PID/limits as Linux prints it, with {@code soft} as the soft nice limit and 40 as the hard one. */
+    private static String limits(final String soft) {
+        return "Limit                     Soft Limit           Hard Limit           Units     \n"
+            + "Max open files            1024                 524288               files     \n"
+            + String.format("Max nice priority         %-20s 40                   %n", soft)
+            + "Max realtime priority     0                    0                    \n";
     }
 
     @Test

@@ -26,7 +26,7 @@ import java.util.List;
  * data. Each is a class initialisation, which the JVM runs once, whichever thread asks first (the
  * other waits for it), so none changes what the member does; the member only starts sooner on a
  * machine with a core to spare. One thing more, first: the JIT's compiler threads are put on idle
- * CPU ({@link CompilerThreads}).
+ * CPU until the member serves ({@link CompilerThreads}).
  */
 public final class StartupPreload {
     private static final System.Logger LOG = System.getLogger(StartupPreload.class.getName());
@@ -83,24 +83,27 @@ public final class StartupPreload {
         }
     }
 
-    /** The JIT on idle CPU from here on (CompilerThreads); a JVM whose threads cannot be found just runs as it is. */
-    private static void lowerCompilerThreads() {
+    /** The JIT on idle CPU until the member serves; a JVM whose threads cannot be found just runs as it is. */
+    private static void lowerCompilerThreads(final CompilerThreads compilerThreads) {
         try {
-            CompilerThreads.lowerPriority();
+            compilerThreads.lowerWhileStarting();
         } catch (final IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot lower the JIT compiler threads' priority: " + e.getMessage());
         }
     }
 
-    /** Starts the preload on a daemon thread; a failure here is left for the main thread to meet. */
-    public static void start() {
+    /**
+     * Starts the preload on a daemon thread; a failure here is left for the main thread to meet.
+     * {@code compilerThreads} are lowered first; whoever sees the member serve restores them.
+     */
+    public static void start(final CompilerThreads compilerThreads) {
         Thread.ofPlatform().name("cairn-preload").daemon().start(() -> {
             try {
                 // First the JIT's compiler threads to the lowest priority, through the native
                 // calls (their method handles take 60-90 ms to make): the sooner they run on idle
                 // CPU only, the more of the start's CPU is the main thread's.
                 NativePosix.INSTANCE.getClass();
-                lowerCompilerThreads();
+                lowerCompilerThreads(compilerThreads);
                 // Then what the main thread needs first: the log formatter's time zone (the JDK's
                 // time-zone rules, read from its tzdb file) and SHA-1 for the member ids (the
                 // security providers and their policy): 25-30 ms of its start otherwise.

@@ -2,6 +2,8 @@ package io.cairn.engine.ops;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.cairn.posix.ThreadNice;
 import java.io.IOException;
@@ -11,7 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The JIT's compiler threads found by name and put at the lowest priority; no other thread. */
+/** The JIT's compiler threads found by name, put at the lowest priority (no other thread) and back. */
 class CompilerThreadsTest {
     @TempDir
     Path dir;
@@ -27,12 +29,36 @@ class CompilerThreadsTest {
     }
 
     @Test
-    void lowersThisJvmsCompilerThreadsAndNoOthers() throws IOException {
+    void lowersThisJvmsCompilerThreadsAndNoOthersThenRestoresThem() throws IOException {
+        assumeTrue(ThreadNice.mayLowerTo(0), "needs CAP_SYS_NICE or RLIMIT_NICE of 20 (root, or LimitNICE=+0)");
         final int usual = nice(Path.of("/proc/thread-self")); // what this JVM's threads have otherwise
-        final List<Integer> lowered = CompilerThreads.lowerPriority();
-        assertFalse(lowered.isEmpty(), "a HotSpot JVM has compiler threads");
-        final Path tasks = Path.of("/proc/self/task");
-        try (var threads = Files.list(tasks)) {
+        final CompilerThreads compilerThreads = new CompilerThreads();
+        final List<Integer> lowered = compilerThreads.lowerWhileStarting();
+        try {
+            assertFalse(lowered.isEmpty(), "a HotSpot JVM has compiler threads");
+            assertNiceValues(lowered, ThreadNice.LOWEST_PRIORITY, usual);
+        } finally {
+            compilerThreads.restore();
+        }
+        assertNiceValues(lowered, usual, usual);
+        assertEquals(List.of(), compilerThreads.lowerWhileStarting(), "once restored, never lowered again");
+        assertNiceValues(lowered, usual, usual);
+    }
+
+    @Test
+    void aProcessThatCouldNotReturnThemLeavesThemAlone() throws IOException {
+        assumeFalse(ThreadNice.mayLowerTo(0), "runs where a process may not lower a nice value (not root)");
+        final int usual = nice(Path.of("/proc/thread-self"));
+        final CompilerThreads compilerThreads = new CompilerThreads();
+        assertEquals(List.of(), compilerThreads.lowerWhileStarting());
+        assertNiceValues(List.of(), usual, usual);
+        compilerThreads.restore();
+    }
+
+    /** Every thread of this JVM has {@code loweredNice} if in {@code lowered}, else {@code otherNice}. */
+    private static void assertNiceValues(final List<Integer> lowered, final int loweredNice, final int otherNice)
+            throws IOException {
+        try (var threads = Files.list(Path.of("/proc/self/task"))) {
             for (final Path thread : threads.toList()) {
                 final int threadId = Integer.parseInt(thread.getFileName().toString());
                 final int nice;
@@ -41,8 +67,7 @@ class CompilerThreadsTest {
                 } catch (final IOException ended) {
                     continue;
                 }
-                assertEquals(lowered.contains(threadId) ? ThreadNice.LOWEST_PRIORITY : usual, nice,
-                    () -> "thread " + threadId);
+                assertEquals(lowered.contains(threadId) ? loweredNice : otherNice, nice, () -> "thread " + threadId);
             }
         }
     }
