@@ -32,8 +32,23 @@ public final class CompilerThreads {
     private static final Path OWN_THREADS = Path.of("/proc/self/task");
     private static final int NOT_LOWERED = Integer.MIN_VALUE;
 
+    /** Whether this process may set a thread's nice value down to the one given (ThreadNice's rule; tests give their own). */
+    @FunctionalInterface
+    interface Permission {
+        boolean mayLowerTo(int nice) throws IOException;
+    }
+
+    private final Permission permission;
     private int niceBefore = NOT_LOWERED;
     private boolean restored;
+
+    public CompilerThreads() {
+        this(ThreadNice::mayLowerTo);
+    }
+
+    CompilerThreads(final Permission permission) {
+        this.permission = permission;
+    }
 
     /**
      * Lowers every compiler thread of this JVM, if the process may later return them to their nice
@@ -46,7 +61,7 @@ public final class CompilerThreads {
             return List.of();
         }
         final int nice = ThreadNice.get(threads.getFirst());
-        if (!ThreadNice.mayLowerTo(nice)) {
+        if (!permission.mayLowerTo(nice)) {
             return List.of();
         }
         niceBefore = nice;
