@@ -56,8 +56,11 @@ public final class CompilerThreads {
      * after {@link #restore}).
      */
     public synchronized List<Integer> lowerWhileStarting() throws IOException {
+        if (restored) {
+            return List.of();
+        }
         final List<Integer> threads = find(OWN_THREADS);
-        if (restored || threads.isEmpty()) {
+        if (threads.isEmpty()) {
             return List.of();
         }
         final int nice = ThreadNice.get(threads.getFirst());

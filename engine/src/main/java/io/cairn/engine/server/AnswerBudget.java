@@ -39,9 +39,9 @@ final class AnswerBudget {
 
     /** A quarter of the JVM's direct memory (-XX:MaxDirectMemorySize, or the heap's maximum without it). */
     static AnswerBudget forThisJvm() {
-        final String option = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
-            .getVMOption("MaxDirectMemorySize").getValue();
-        final long directBytes = Long.parseLong(option) > 0 ? Long.parseLong(option) : Runtime.getRuntime().maxMemory();
+        final long option = Long.parseLong(ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+            .getVMOption("MaxDirectMemorySize").getValue());
+        final long directBytes = option > 0 ? option : Runtime.getRuntime().maxMemory();
         return new AnswerBudget(directBytes / DIRECT_MEMORY_SHARE, WAIT);
     }
 

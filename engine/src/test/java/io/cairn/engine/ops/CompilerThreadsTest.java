@@ -76,8 +76,8 @@ class CompilerThreadsTest {
         Files.writeString(dir.resolve(threadId + "/comm"), name + "\n");
     }
 
+    /** The nice value of a thread under /proc (posix-io's reader; ThreadNiceTest checks it against the stat line). */
     private static int nice(final Path thread) throws IOException {
-        final String stat = Files.readString(thread.resolve("stat"));
-        return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19 - 3]);
+        return ThreadNice.get(Integer.parseInt(thread.toRealPath().getFileName().toString()));
     }
 }
