@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -48,6 +50,12 @@ final class TestNodes implements AutoCloseable {
     /** Ports are picked in 12000..19999 (the engine's in-JVM clusters take 20000..31999). */
     private static final int LOW_PORT_MIN = 12_000;
     private static final int LOW_PORT_COUNT = 8_000;
+    /**
+     * Every port handed out in this JVM: a port is free when picked, but its socket closes at once, so
+     * two picks for one test's nodes could return the same one (a second transport then failed to
+     * bind: "Address already in use", in a CI run of FaultInjectionTest).
+     */
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     /**
      * A UDP port free now, below Linux's ephemeral range (32768 and up): a port the kernel hands out
@@ -57,6 +65,9 @@ final class TestNodes implements AutoCloseable {
     static int freeUdpPort() {
         for (int attempt = 0; attempt < 1_000; attempt++) {
             final int port = LOW_PORT_MIN + ThreadLocalRandom.current().nextInt(LOW_PORT_COUNT);
+            if (!HANDED_OUT.add(port)) {
+                continue;
+            }
             try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", port))) {
                 return socket.getLocalPort();
             } catch (final SocketException taken) {
