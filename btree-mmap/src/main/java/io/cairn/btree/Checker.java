@@ -25,6 +25,9 @@ public final class Checker {
     private long freePages;
     private long keys;
     private long usedBytes;
+    /** A leaf's keys with its prefix put back, alternately (the walk compares each with the one before). */
+    private final MemorySegment[] wholeKeys = {
+        MemorySegment.ofArray(new byte[Keys.MAX_KEY_BYTES]), MemorySegment.ofArray(new byte[Keys.MAX_KEY_BYTES])};
 
     Checker(Txn txn) {
         this.txn = txn;
@@ -100,7 +103,12 @@ public final class Checker {
         boolean leaf = flags == Page.FLAG_LEAF;
         int count = Page.count(view, base);
         int upper = Page.upper(view, base);
-        if (upper > Page.SIZE_BYTES || upper < Page.HEADER_BYTES + count * Node.SLOT_BYTES) {
+        int prefix = Page.prefixLength(view, base);
+        if (prefix > (leaf ? Node.MAX_PREFIX_BYTES : 0)) {
+            throw fault(tree + ": " + (leaf ? "leaf " : "branch ") + pgno + " has a key prefix of " + prefix + " bytes");
+        }
+        int dataEnd = Page.SIZE_BYTES - prefix;
+        if (upper > dataEnd || upper < Page.HEADER_BYTES + count * Node.SLOT_BYTES) {
             throw fault(tree + ": page " + pgno + " has data start " + upper + " with " + count + " slots");
         }
         if (count == 0 && (!root || !leaf)) {
@@ -116,34 +124,48 @@ public final class Checker {
         } else {
             branchOrLeaf(false);
         }
-        usedBytes += count * Node.SLOT_BYTES;
+        usedBytes += count * Node.SLOT_BYTES + prefix;
         long entries = 0;
+        MemorySegment previousSegment = view;
         long previousKey = -1;
         int previousKeyLength = 0;
         for (int i = 0; i < count; i++) {
             int offset = Page.u16(view, base + Page.HEADER_BYTES + (long) i * Node.SLOT_BYTES);
-            if (offset < upper || offset >= Page.SIZE_BYTES) {
+            if (offset < upper || offset >= dataEnd) {
                 throw fault(tree + ": page " + pgno + " slot " + i + " points at " + offset + ", outside the data area");
             }
             long e = base + offset;
             int bytes = Node.entryBytes(view, e, leaf);
-            if (offset + bytes > Page.SIZE_BYTES) {
-                throw fault(tree + ": page " + pgno + " slot " + i + " runs past the page end");
+            if (offset + bytes > dataEnd) {
+                throw fault(tree + ": page " + pgno + " slot " + i + " runs past the data area's end");
             }
             usedBytes += bytes;
+            MemorySegment keySegment = view;
             int keyLength = Node.keyLength(view, e, leaf);
             long keyOffset = Node.keyOffset(e, leaf);
+            if (prefix > 0) {
+                // The whole key, in one of two buffers: the previous key stays in the other.
+                if (prefix + keyLength > Keys.MAX_KEY_BYTES) {
+                    throw fault(tree + ": leaf " + pgno + " slot " + i + " has a key of " + (prefix + keyLength) + " bytes");
+                }
+                keySegment = wholeKeys[i & 1];
+                Node.copyFullKey(view, base, e, keySegment, 0);
+                keyOffset = 0;
+                keyLength += prefix;
+            }
             boolean keyMatters = leaf || i > 0;
             if (keyMatters) {
-                if (previousKey >= 0 && Keys.compare(view, previousKey, previousKeyLength, view, keyOffset, keyLength) >= 0) {
+                if (previousKey >= 0
+                        && Keys.compare(previousSegment, previousKey, previousKeyLength, keySegment, keyOffset, keyLength) >= 0) {
                     throw fault(tree + ": page " + pgno + " slot " + i + " is not above slot " + (i - 1));
                 }
-                if (loSegment != null && Keys.compare(view, keyOffset, keyLength, loSegment, loOffset, loLength) < 0) {
+                if (loSegment != null && Keys.compare(keySegment, keyOffset, keyLength, loSegment, loOffset, loLength) < 0) {
                     throw fault(tree + ": page " + pgno + " slot " + i + " is below its parent's separator");
                 }
-                if (hiSegment != null && Keys.compare(view, keyOffset, keyLength, hiSegment, hiOffset, hiLength) >= 0) {
+                if (hiSegment != null && Keys.compare(keySegment, keyOffset, keyLength, hiSegment, hiOffset, hiLength) >= 0) {
                     throw fault(tree + ": page " + pgno + " slot " + i + " is not below the next separator");
                 }
+                previousSegment = keySegment;
                 previousKey = keyOffset;
                 previousKeyLength = keyLength;
             }

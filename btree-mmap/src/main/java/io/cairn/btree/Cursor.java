@@ -127,7 +127,18 @@ public final class Cursor {
     /** The current key, valid for the transaction's life. */
     public MemorySegment key() {
         MemorySegment segment = currentLeaf();
-        return txn.key(segment, Node.entry(segment, txn.pageBase(segment, pgnos[leafLevel]), slots[leafLevel]));
+        long base = txn.pageBase(segment, pgnos[leafLevel]);
+        return txn.key(segment, base, Node.entry(segment, base, slots[leafLevel]));
+    }
+
+    /** The current key copied into a new array (one copy, where {@code key().toArray} may take two). */
+    public byte[] keyBytes() {
+        MemorySegment segment = currentLeaf();
+        long base = txn.pageBase(segment, pgnos[leafLevel]);
+        long e = Node.entry(segment, base, slots[leafLevel]);
+        byte[] key = new byte[Node.fullKeyLength(segment, base, e)];
+        Node.copyFullKey(segment, base, e, MemorySegment.ofArray(key), 0);
+        return key;
     }
 
     /** The current value, valid for the transaction's life (zero-copy). */
@@ -139,20 +150,25 @@ public final class Cursor {
     /** The current key's length in bytes. */
     public int keyLength() {
         MemorySegment segment = currentLeaf();
-        return Node.keyLength(segment, currentEntry(segment), true);
+        return Node.fullKeyLength(segment, currentBase(segment), currentEntry(segment));
     }
 
     /** Whether the current key starts with the first {@code length} bytes of {@code prefix}; no slice made. */
     public boolean keyStartsWith(byte[] prefix, int length) {
         Objects.checkFromIndexSize(0, length, prefix.length);
         MemorySegment segment = currentLeaf();
+        long base = currentBase(segment);
         long e = currentEntry(segment);
-        if (Node.keyLength(segment, e, true) < length) {
+        if (Node.fullKeyLength(segment, base, e) < length) {
             return false;
         }
-        long offset = Node.keyOffset(e, true);
+        // The key's first bytes are the leaf's prefix, the rest are in the entry.
+        int leafPrefix = Page.prefixLength(segment, base);
+        long prefixAt = Node.prefixOffset(segment, base);
+        long suffixAt = Node.keyOffset(e, true) - leafPrefix;
         for (int i = 0; i < length; i++) {
-            if (segment.get(ValueLayout.JAVA_BYTE, offset + i) != prefix[i]) {
+            long at = i < leafPrefix ? prefixAt + i : suffixAt + i;
+            if (segment.get(ValueLayout.JAVA_BYTE, at) != prefix[i]) {
                 return false;
             }
         }
@@ -185,14 +201,32 @@ public final class Cursor {
     }
 
     private long currentEntry(MemorySegment leaf) {
-        return Node.entry(leaf, txn.pageBase(leaf, pgnos[leafLevel]), slots[leafLevel]);
+        return Node.entry(leaf, currentBase(leaf), slots[leafLevel]);
+    }
+
+    private long currentBase(MemorySegment leaf) {
+        return txn.pageBase(leaf, pgnos[leafLevel]);
     }
 
     /** Compares the current key with {@code other} without materialising a slice. */
     public int compareKeyTo(MemorySegment other) {
         MemorySegment segment = currentLeaf();
-        long e = Node.entry(segment, txn.pageBase(segment, pgnos[leafLevel]), slots[leafLevel]);
-        return Keys.compare(segment, Node.keyOffset(e, true), Node.keyLength(segment, e, true), other, 0, (int) other.byteSize());
+        long base = currentBase(segment);
+        long e = Node.entry(segment, base, slots[leafLevel]);
+        int otherLength = (int) other.byteSize();
+        int leafPrefix = Page.prefixLength(segment, base);
+        if (leafPrefix > 0) {
+            int common = Math.min(leafPrefix, otherLength);
+            int c = Keys.compare(segment, Node.prefixOffset(segment, base), common, other, 0, common);
+            if (c != 0) {
+                return c;
+            }
+            if (otherLength < leafPrefix) {
+                return 1;
+            }
+        }
+        return Keys.compare(segment, Node.keyOffset(e, true), Node.keyLength(segment, e, true),
+                other, leafPrefix, otherLength - leafPrefix);
     }
 
     private MemorySegment currentLeaf() {

@@ -194,6 +194,11 @@ public final class Env implements AutoCloseable {
                         + " bytes, shorter than the two " + Page.SIZE_BYTES + "-byte meta pages ("
                         + (magic == null ? "truncated" : magic) + ")");
             }
+            String newer = Meta.newerFormat(metas, 0, 0) != null ? Meta.newerFormat(metas, 0, 0)
+                    : Meta.newerFormat(metas, Page.SIZE_BYTES, 1);
+            if (newer != null) {
+                throw new StorageFormatException(name + ": " + newer);
+            }
             String problem0 = Meta.problem(metas, 0, 0);
             String problem1 = Meta.problem(metas, Page.SIZE_BYTES, 1);
             if (problem0 != null && problem1 != null) {

@@ -17,7 +17,14 @@ import java.util.zip.CRC32C;
 record Meta(long txid, long rootPgno, long freelistPgno, long highWaterPages) {
     /** "CAIRNBT1" read as a little-endian u64. */
     static final long MAGIC = 0x3154_424E_5249_4143L;
-    static final int FORMAT_VERSION = 1;
+    /**
+     * The version this build writes. 2: leaves may keep their keys' shared prefix once ({@link Node});
+     * a file of version 1 has no such leaf and is read as it is, and its next commit says 2, so a
+     * build that reads only 1 refuses the file instead of misreading its leaves.
+     */
+    static final int FORMAT_VERSION = 2;
+    /** The oldest version this build reads. */
+    static final int OLDEST_READABLE_VERSION = 1;
     private static final int OFF_MAGIC = 24;
     private static final int OFF_VERSION = 32;
     private static final int OFF_PAGE_SIZE = 36;
@@ -52,8 +59,9 @@ record Meta(long txid, long rootPgno, long freelistPgno, long highWaterPages) {
             return "meta page " + slot + " says page size " + pageSize + " bytes, this build uses " + Page.SIZE_BYTES;
         }
         int version = segment.get(Page.U32, base + OFF_VERSION);
-        if (version != FORMAT_VERSION) {
-            return "meta page " + slot + " has format version " + version + ", this build reads " + FORMAT_VERSION;
+        if (version < OLDEST_READABLE_VERSION || version > FORMAT_VERSION) {
+            return "meta page " + slot + " has format version " + version + ", this build reads "
+                    + OLDEST_READABLE_VERSION + " to " + FORMAT_VERSION;
         }
         if (segment.get(Page.U32, base + OFF_CHECKSUM) != checksum(segment.asSlice(base, Page.SIZE_BYTES))) {
             return "meta page " + slot + " fails its checksum";
@@ -62,6 +70,21 @@ record Meta(long txid, long rootPgno, long freelistPgno, long highWaterPages) {
             return "meta page " + slot + " has a wrong page header";
         }
         return null;
+    }
+
+    /**
+     * Why the meta page at {@code base} is one this build must not fall back from: intact, but of a
+     * newer format version (the other meta page, of an older commit, may still be readable, and
+     * opening that would silently drop the newest commit). Null otherwise.
+     */
+    static String newerFormat(MemorySegment segment, long base, int slot) {
+        int version = segment.get(Page.U32, base + OFF_VERSION);
+        if (segment.get(Page.U64, base + OFF_MAGIC) != MAGIC || version <= FORMAT_VERSION
+                || segment.get(Page.U32, base + OFF_CHECKSUM) != checksum(segment.asSlice(base, Page.SIZE_BYTES))) {
+            return null;
+        }
+        return "meta page " + slot + " has format version " + version + ", written by a newer release; this build reads "
+                + OLDEST_READABLE_VERSION + " to " + FORMAT_VERSION;
     }
 
     static Meta decode(MemorySegment segment, long base) {

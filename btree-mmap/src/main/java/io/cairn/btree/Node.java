@@ -11,6 +11,15 @@ import java.lang.foreign.MemorySegment;
  * leaf entry:   u16 keyLen | u8 flags (1 = value in an overflow run) | u8 0 | u32 valueLen | key | value or u64 run pgno
  * branch entry: u64 child pgno | u16 keyLen | key        (the key of slot 0 is ignored: it stands for minus infinity)
  * </pre>
+ *
+ * <p>A leaf may keep the bytes all its keys start with once, in its last {@link Page#prefixLength}
+ * bytes; its entries then hold only the rest of each key (keyLen counts those bytes), and the data
+ * area ends where the prefix starts. Why: keys of one leaf share long prefixes (etcd's keys are
+ * paths such as {@code /registry/pods/default/...}; a version's key in {@code kv} ends in its
+ * revision, and {@code rev}'s keys are revisions), and each copy of them cost bytes in every entry
+ * (issue #21: the tree was 1.14-1.20x etcd's db). Because keys are sorted, the prefix every key of a
+ * leaf shares is the one its first and last keys share, and a key that lands between them has it
+ * too. Branch pages keep whole keys.
  */
 final class Node {
     static final int LEAF_ENTRY_HEADER_BYTES = 8;
@@ -24,6 +33,16 @@ final class Node {
      * page guarantees any full page plus one new entry splits into two pages that fit.
      */
     static final int MAX_INLINE_ENTRY_BYTES = USABLE_BYTES / 2 - SLOT_BYTES;
+    /**
+     * Longest prefix a leaf keeps: it bounds what a leaf's entries take with their whole keys
+     * ({@link #MAX_EXPANDED_LEAF_BYTES}), which a split lays out; the shared part of real keys is far
+     * shorter.
+     */
+    static final int MAX_PREFIX_BYTES = 255;
+    /** Most entries a page holds (each takes at least a slot and a header). */
+    static final int MAX_ENTRIES = USABLE_BYTES / (SLOT_BYTES + LEAF_ENTRY_HEADER_BYTES);
+    /** Bytes a leaf's entries take with their whole keys (slots not counted). */
+    static final int MAX_EXPANDED_LEAF_BYTES = USABLE_BYTES + MAX_ENTRIES * MAX_PREFIX_BYTES;
 
     private Node() {
     }
@@ -34,6 +53,62 @@ final class Node {
         Page.setFlags(segment, base, flags);
         Page.setCount(segment, base, 0);
         Page.setUpper(segment, base, Page.SIZE_BYTES);
+    }
+
+    /** An empty leaf whose keys will all start with {@code prefixLength} bytes of {@code prefix} from {@code offset}. */
+    static void initLeaf(MemorySegment segment, long base, long pgno, MemorySegment prefix, long offset, int prefixLength) {
+        assert prefixLength >= 0 && prefixLength <= MAX_PREFIX_BYTES : prefixLength;
+        init(segment, base, pgno, Page.FLAG_LEAF);
+        Page.setPrefixLength(segment, base, prefixLength);
+        MemorySegment.copy(prefix, offset, segment, base + Page.SIZE_BYTES - prefixLength, prefixLength);
+        Page.setUpper(segment, base, Page.SIZE_BYTES - prefixLength);
+    }
+
+    /** Where the data area ends: the page end, or where a leaf's prefix starts. */
+    static int dataEnd(MemorySegment segment, long base) {
+        return Page.SIZE_BYTES - Page.prefixLength(segment, base);
+    }
+
+    /** Absolute offset of the leaf's prefix (its {@link Page#prefixLength} bytes). */
+    static long prefixOffset(MemorySegment segment, long base) {
+        return base + dataEnd(segment, base);
+    }
+
+    /** A leaf entry's whole key length: the page's prefix and the bytes the entry holds. */
+    static int fullKeyLength(MemorySegment segment, long base, long entry) {
+        return Page.prefixLength(segment, base) + keyLength(segment, entry, true);
+    }
+
+    /** Copies a leaf entry's whole key (prefix, then the entry's bytes) to {@code out} at {@code outOffset}. */
+    static void copyFullKey(MemorySegment segment, long base, long entry, MemorySegment out, long outOffset) {
+        int prefix = Page.prefixLength(segment, base);
+        MemorySegment.copy(segment, prefixOffset(segment, base), out, outOffset, prefix);
+        MemorySegment.copy(segment, keyOffset(entry, true), out, outOffset + prefix, keyLength(segment, entry, true));
+    }
+
+    /** Whether {@code keyLength} bytes of {@code key} from {@code keyOffset} start with the leaf's prefix. */
+    static boolean startsWithPrefix(MemorySegment segment, long base, MemorySegment key, long keyOffset, int keyLength) {
+        int prefix = Page.prefixLength(segment, base);
+        if (prefix == 0) {
+            return true;
+        }
+        long at = prefixOffset(segment, base);
+        return keyLength >= prefix && MemorySegment.mismatch(segment, at, at + prefix, key, keyOffset, keyOffset + prefix) < 0;
+    }
+
+    /**
+     * Writes leaf entry {@code entry} of the page at {@code base} with its whole key into {@code out} at
+     * {@code outOffset}; returns its bytes.
+     */
+    static int expandLeafEntry(MemorySegment segment, long base, long entry, MemorySegment out, long outOffset) {
+        int prefix = Page.prefixLength(segment, base);
+        int stored = entryBytes(segment, entry, true);
+        MemorySegment.copy(segment, entry, out, outOffset, LEAF_ENTRY_HEADER_BYTES);
+        Page.putU16(out, outOffset, prefix + keyLength(segment, entry, true));
+        MemorySegment.copy(segment, prefixOffset(segment, base), out, outOffset + LEAF_ENTRY_HEADER_BYTES, prefix);
+        MemorySegment.copy(segment, entry + LEAF_ENTRY_HEADER_BYTES, out, outOffset + LEAF_ENTRY_HEADER_BYTES + prefix,
+                stored - LEAF_ENTRY_HEADER_BYTES);
+        return stored + prefix;
     }
 
     static boolean isLeaf(MemorySegment segment, long base) {
@@ -92,11 +167,11 @@ final class Node {
         return LEAF_ENTRY_HEADER_BYTES + keyLength + (isOverflow(segment, entry) ? 8 : valueLength(segment, entry));
     }
 
-    /** Bytes of live slots and entries (holes excluded). */
+    /** Bytes of live slots and entries (holes excluded), and of the leaf's prefix. */
     static int usedBytes(MemorySegment segment, long base) {
         boolean leaf = isLeaf(segment, base);
         int count = Page.count(segment, base);
-        int used = count * SLOT_BYTES;
+        int used = count * SLOT_BYTES + Page.prefixLength(segment, base);
         for (int i = 0; i < count; i++) {
             used += entryBytes(segment, entry(segment, base, i), leaf);
         }
@@ -142,6 +217,23 @@ final class Node {
      * a negative number when no entry equals it (same convention as {@link java.util.Arrays#binarySearch}).
      */
     static int searchLeaf(MemorySegment segment, long base, MemorySegment key, long keyOffset, int keyLength) {
+        int prefix = Page.prefixLength(segment, base);
+        if (prefix > 0) {
+            // Every key here starts with the prefix: a key that does not sorts before or after all of them.
+            long at = prefixOffset(segment, base);
+            int common = Math.min(prefix, keyLength);
+            long mismatch = MemorySegment.mismatch(segment, at, at + common, key, keyOffset, keyOffset + common);
+            if (mismatch >= 0) {
+                int below = Byte.toUnsignedInt(key.get(java.lang.foreign.ValueLayout.JAVA_BYTE, keyOffset + mismatch))
+                        - Byte.toUnsignedInt(segment.get(java.lang.foreign.ValueLayout.JAVA_BYTE, at + mismatch));
+                return below < 0 ? -1 : -(Page.count(segment, base) + 1);
+            }
+            if (keyLength < prefix) {
+                return -1;
+            }
+            keyOffset += prefix;
+            keyLength -= prefix;
+        }
         int low = 0;
         int high = Page.count(segment, base) - 1;
         while (low <= high) {
@@ -180,11 +272,32 @@ final class Node {
 
     /** Inserts raw entry bytes at slot {@code i}; the caller made sure the page has room. */
     static void insert(MemorySegment segment, long base, int i, MemorySegment source, long sourceOffset, int entryBytes) {
+        MemorySegment.copy(source, sourceOffset, segment, reserve(segment, base, i, entryBytes), entryBytes);
+    }
+
+    /**
+     * Inserts a leaf entry that holds its whole key ({@code entryBytes} in all) at slot {@code i},
+     * leaving out the first {@code strip} bytes of its key: the page's prefix, which the key starts with.
+     */
+    static void insertStripped(MemorySegment segment, long base, int i, MemorySegment source, long sourceOffset,
+            int entryBytes, int strip) {
+        if (strip == 0) {
+            insert(segment, base, i, source, sourceOffset, entryBytes);
+            return;
+        }
+        long at = reserve(segment, base, i, entryBytes - strip);
+        MemorySegment.copy(source, sourceOffset, segment, at, LEAF_ENTRY_HEADER_BYTES);
+        Page.putU16(segment, at, keyLength(source, sourceOffset, true) - strip);
+        MemorySegment.copy(source, sourceOffset + LEAF_ENTRY_HEADER_BYTES + strip, segment, at + LEAF_ENTRY_HEADER_BYTES,
+                entryBytes - strip - LEAF_ENTRY_HEADER_BYTES);
+    }
+
+    /** Makes slot {@code i} point at {@code entryBytes} new bytes of the data area; returns their absolute offset. */
+    private static long reserve(MemorySegment segment, long base, int i, int entryBytes) {
         int count = Page.count(segment, base);
         assert i >= 0 && i <= count : "insert slot " + i + " of " + count;
         assert freeBytes(segment, base) >= entryBytes + SLOT_BYTES : "no room on page " + Page.pgno(segment, base);
         int upper = Page.upper(segment, base) - entryBytes;
-        MemorySegment.copy(source, sourceOffset, segment, base + upper, entryBytes);
         long slots = base + Page.HEADER_BYTES;
         if (i < count) {
             MemorySegment.copy(segment, slots + (long) i * SLOT_BYTES, segment, slots + (long) (i + 1) * SLOT_BYTES,
@@ -193,6 +306,7 @@ final class Node {
         Page.putU16(segment, slots + (long) i * SLOT_BYTES, upper);
         Page.setUpper(segment, base, upper);
         Page.setCount(segment, base, count + 1);
+        return base + upper;
     }
 
     /** Removes slot {@code i}; its entry bytes become a hole until the next compaction. */
@@ -206,6 +320,8 @@ final class Node {
         }
         Page.setCount(segment, base, count - 1);
         if (count == 1) {
+            // An empty leaf keeps no prefix: the next key may share none of it.
+            Page.setPrefixLength(segment, base, 0);
             Page.setUpper(segment, base, Page.SIZE_BYTES);
         }
     }
@@ -216,7 +332,7 @@ final class Node {
         int count = Page.count(segment, base);
         MemorySegment.copy(segment, base, scratch, 0, Page.SIZE_BYTES);
         Page.setCount(segment, base, 0);
-        Page.setUpper(segment, base, Page.SIZE_BYTES);
+        Page.setUpper(segment, base, dataEnd(segment, base));
         for (int i = 0; i < count; i++) {
             long e = entry(scratch, 0, i);
             insert(segment, base, i, scratch, e, entryBytes(scratch, e, leaf));

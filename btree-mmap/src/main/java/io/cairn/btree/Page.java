@@ -14,6 +14,9 @@ import java.nio.ByteOrder;
  * 8  u16 flags       BRANCH | LEAF | OVERFLOW | META | FREELIST
  * 10 u16 count       entries (branch/leaf)
  * 12 u16 upper       start of the entry data area; entries grow down from the page end
+ * 14 u16 prefix      leaf: length of the key prefix all its entries share, kept once in the
+ *                    page's last bytes (0 on every other page, and on leaves written before
+ *                    format version 2)
  * 16 u32 runPages    pages in this run (overflow and freelist runs span several pages)
  * 20 u32 idCount     freelist: number of u64 page ids following the header
  * 24 ...             slot array (u16 entry offsets, sorted by key) or run payload
@@ -39,6 +42,7 @@ final class Page {
     private static final int OFF_FLAGS = 8;
     private static final int OFF_COUNT = 10;
     private static final int OFF_UPPER = 12;
+    private static final int OFF_PREFIX = 14;
     private static final int OFF_RUN_PAGES = 16;
     private static final int OFF_ID_COUNT = 20;
 
@@ -84,6 +88,14 @@ final class Page {
 
     static void setUpper(MemorySegment segment, long base, int upper) {
         putU16(segment, base + OFF_UPPER, upper);
+    }
+
+    static int prefixLength(MemorySegment segment, long base) {
+        return u16(segment, base + OFF_PREFIX);
+    }
+
+    static void setPrefixLength(MemorySegment segment, long base, int length) {
+        putU16(segment, base + OFF_PREFIX, length);
     }
 
     static int runPages(MemorySegment segment, long base) {

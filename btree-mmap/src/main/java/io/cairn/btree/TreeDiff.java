@@ -45,7 +45,7 @@ final class TreeDiff {
             MemorySegment pages = was.txn.pages;
             long base = leaf << Page.SHIFT;
             for (int i = 0, n = Page.count(pages, base); i < n; i++) {
-                MemorySegment key = was.txn.key(pages, Node.entry(pages, base, i));
+                MemorySegment key = was.txn.key(pages, base, Node.entry(pages, base, i));
                 if (now.get(key) == null) {
                     to.delete(now.name(), key);
                 }
@@ -59,7 +59,7 @@ final class TreeDiff {
             long base = leaf << Page.SHIFT;
             for (int i = 0, n = Page.count(pages, base); i < n; i++) {
                 long entry = Node.entry(pages, base, i);
-                to.put(now.name(), now.txn.key(pages, entry), now.txn.value(pages, entry));
+                to.put(now.name(), now.txn.key(pages, base, entry), now.txn.value(pages, entry));
             }
         }
     }

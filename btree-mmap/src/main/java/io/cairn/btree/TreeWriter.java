@@ -27,7 +27,19 @@ final class TreeWriter {
     private final MemorySegment keyScratch;
     private int separatorLength;
 
-    /** Split planning: where each of the (count + 1) entries lives and how big it is. */
+    /**
+     * Leaf layout for a rewrite, a shift or a split: a leaf's entries (and a sibling's, and a new one)
+     * with their whole keys, one after the other in {@link #plan}; where each starts, its bytes, and
+     * the bytes with slots of all before it (so a run's bytes are a difference).
+     */
+    private final MemorySegment plan;
+    private final long[] planOffsets = new long[2 * Node.MAX_ENTRIES + 1];
+    private final int[] planBytes = new int[2 * Node.MAX_ENTRIES + 1];
+    private final int[] planSlotted = new int[2 * Node.MAX_ENTRIES + 2];
+    private int planned;
+    private long planEnd;
+
+    /** Branch split planning: where each of the (count + 1) entries lives and how big it is. */
     private final long[] splitOffsets = new long[Page.SIZE_BYTES / Node.SLOT_BYTES + 2];
     private final int[] splitBytes = new int[Page.SIZE_BYTES / Node.SLOT_BYTES + 2];
     private final boolean[] splitFromNew = new boolean[Page.SIZE_BYTES / Node.SLOT_BYTES + 2];
@@ -63,6 +75,7 @@ final class TreeWriter {
         separatorBuffer = arena.allocate(Keys.MAX_KEY_BYTES, 8);
         keyScratch = arena.allocate(Keys.MAX_KEY_BYTES, 8);
         bucketRecord = arena.allocate(Txn.BUCKET_RECORD_BYTES, 8);
+        plan = arena.allocate(2L * Node.MAX_EXPANDED_LEAF_BYTES + Node.USABLE_BYTES, 8);
     }
 
     /**
@@ -142,7 +155,7 @@ final class TreeWriter {
             entryBytes = Node.encodeLeafInline(entryBuffer, key, keyLength, (int) valueLength);
             copyValue(valueSegment, valueArray, entryBuffer, entryBytes - valueLength, valueLength);
         }
-        insert(bucket, leafLevel, slot, entryBuffer, entryBytes);
+        insertIntoLeaf(bucket, slot, entryBuffer, entryBytes);
         if (!existed) {
             bucket.count++;
         }
@@ -200,36 +213,138 @@ final class TreeWriter {
         }
     }
 
-    /** Inserts an encoded entry at {@code slot} of the path page at {@code level}, splitting if full. */
+    /**
+     * Inserts the new leaf entry ({@code entryBytes}, its whole key) at {@code slot} of the path's
+     * leaf. It goes in as it is when its key starts with the leaf's prefix and the leaf has room;
+     * otherwise the leaf's entries and the new one are laid out with their whole keys
+     * ({@link #planLeaf}) and written back with the prefix they share: into the leaf alone when
+     * they fit, else shared with a sibling or split.
+     */
+    private void insertIntoLeaf(Bucket bucket, int slot, MemorySegment entry, int entryBytes) {
+        MemorySegment page = txn.dirtyPage(pathPgnos[leafLevel]);
+        int prefix = Page.prefixLength(page, 0);
+        if (Node.startsWithPrefix(page, 0, entry, Node.LEAF_ENTRY_HEADER_BYTES, Node.keyLength(entry, 0, true))
+                && Node.ensureRoom(page, 0, entryBytes - prefix, scratchPage)) {
+            Node.insertStripped(page, 0, slot, entry, 0, entryBytes, prefix);
+            return;
+        }
+        clearPlan();
+        planPage(page, 0, slot, entry, entryBytes);
+        int n = planned;
+        if (leafBytes(0, n, n, n) <= Node.USABLE_BYTES) {
+            writeLeaf(page, Page.pgno(page, 0), 0, n, n, n);
+            return;
+        }
+        if (leafLevel > 0 && shiftToSibling(page, n)) {
+            return;
+        }
+        splitLeaf(bucket, page, slot, n);
+    }
+
+    /** Inserts an encoded branch entry at {@code slot} of the path page at {@code level}, splitting if full. */
     private void insert(Bucket bucket, int level, int slot, MemorySegment entry, int entryBytes) {
         MemorySegment page = txn.dirtyPage(pathPgnos[level]);
         if (Node.ensureRoom(page, 0, entryBytes, scratchPage)) {
             Node.insert(page, 0, slot, entry, 0, entryBytes);
             return;
         }
-        boolean leaf = level == leafLevel;
-        int n = planEntries(page, slot, entryBytes, leaf);
-        if (leaf && level > 0 && shiftToSibling(level, page, entry, n)) {
-            return;
-        }
+        int n = planEntries(page, slot, entryBytes);
         split(bucket, level, slot, entry, n);
     }
 
     /**
-     * Lays out the (count + 1) entries of a full page with the new one at {@code newSlot}: where each
+     * Lays out the (count + 1) entries of a full branch with the new one at {@code newSlot}: where each
      * lives and how big it is, in {@link #splitOffsets}, {@link #splitBytes}, {@link #splitFromNew}.
      * Returns the number of entries.
      */
-    private int planEntries(MemorySegment page, int newSlot, int newEntryBytes, boolean leaf) {
+    private int planEntries(MemorySegment page, int newSlot, int newEntryBytes) {
         int n = Page.count(page, 0) + 1;
         for (int j = 0; j < n; j++) {
             boolean fromNew = j == newSlot;
             int i = j < newSlot ? j : j - 1;
             splitFromNew[j] = fromNew;
             splitOffsets[j] = fromNew ? 0 : Node.entry(page, 0, i);
-            splitBytes[j] = fromNew ? newEntryBytes : Node.entryBytes(page, splitOffsets[j], leaf);
+            splitBytes[j] = fromNew ? newEntryBytes : Node.entryBytes(page, splitOffsets[j], false);
         }
         return n;
+    }
+
+    // ---- leaf layout: entries with their whole keys in {@link #plan}
+
+    private void clearPlan() {
+        planned = 0;
+        planEnd = 0;
+    }
+
+    /**
+     * Appends the entries of the leaf at {@code base} to the plan with their whole keys, and the new
+     * entry (already whole) before its entry {@code newSlot}; a {@code newSlot} of -1 adds none.
+     */
+    private void planPage(MemorySegment segment, long base, int newSlot, MemorySegment newEntry, int newEntryBytes) {
+        int count = Page.count(segment, base);
+        for (int i = 0; i <= count; i++) {
+            if (i == newSlot) {
+                MemorySegment.copy(newEntry, 0, plan, planEnd, newEntryBytes);
+                addPlanned(newEntryBytes);
+            }
+            if (i < count) {
+                addPlanned(Node.expandLeafEntry(segment, base, Node.entry(segment, base, i), plan, planEnd));
+            }
+        }
+    }
+
+    private void planChild(MemorySegment parent, int slot) {
+        long pgno = Node.child(parent, Node.entry(parent, 0, slot));
+        MemorySegment segment = txn.pageSegment(pgno);
+        planPage(segment, txn.pageBase(segment, pgno), -1, null, 0);
+    }
+
+    private void addPlanned(int bytes) {
+        planOffsets[planned] = planEnd;
+        planBytes[planned] = bytes;
+        planSlotted[planned + 1] = planSlotted[planned] + bytes + Node.SLOT_BYTES;
+        planned++;
+        planEnd += bytes;
+    }
+
+    /** Length of the prefix planned entries {@code i} and {@code j} share, up to {@link Node#MAX_PREFIX_BYTES}. */
+    private int sharedPrefix(int i, int j) {
+        long a = planOffsets[i];
+        long b = planOffsets[j];
+        int common = Math.min(Node.MAX_PREFIX_BYTES, Math.min(Node.keyLength(plan, a, true), Node.keyLength(plan, b, true)));
+        long keyA = Node.keyOffset(a, true);
+        long keyB = Node.keyOffset(b, true);
+        long mismatch = MemorySegment.mismatch(plan, keyA, keyA + common, plan, keyB, keyB + common);
+        return mismatch < 0 ? common : (int) mismatch;
+    }
+
+    /** The prefix a leaf of planned entries [a1, b1) then [a2, b2) keeps: what its first and last keys share. */
+    private int leafPrefix(int a1, int b1, int a2, int b2) {
+        if ((b1 - a1) + (b2 - a2) < 2) {
+            return 0;
+        }
+        return sharedPrefix(a1 < b1 ? a1 : a2, a2 < b2 ? b2 - 1 : b1 - 1);
+    }
+
+    /** Bytes (slots and prefix included) a leaf of planned entries [a1, b1) then [a2, b2) takes. */
+    private int leafBytes(int a1, int b1, int a2, int b2) {
+        int entries = (b1 - a1) + (b2 - a2);
+        int whole = planSlotted[b1] - planSlotted[a1] + planSlotted[b2] - planSlotted[a2];
+        return entries < 2 ? whole : whole - (entries - 1) * leafPrefix(a1, b1, a2, b2);
+    }
+
+    /** Rewrites {@code page} (number {@code pgno}) to hold planned entries [a1, b1) then [a2, b2) under their shared prefix. */
+    private void writeLeaf(MemorySegment page, long pgno, int a1, int b1, int a2, int b2) {
+        int prefix = leafPrefix(a1, b1, a2, b2);
+        int first = a1 < b1 ? a1 : a2;
+        Node.initLeaf(page, 0, pgno, plan, Node.keyOffset(planOffsets[first], true), prefix);
+        int slot = 0;
+        for (int j = a1; j < b1; j++) {
+            Node.insertStripped(page, 0, slot++, plan, planOffsets[j], planBytes[j], prefix);
+        }
+        for (int j = a2; j < b2; j++) {
+            Node.insertStripped(page, 0, slot++, plan, planOffsets[j], planBytes[j], prefix);
+        }
     }
 
     /**
@@ -239,98 +354,81 @@ final class TreeWriter {
      * land up to 256 keys apart) and new versions of existing keys insert into the middle of full
      * leaves, and an even split each time left the tree's leaves 66% full (issue #21: the tree was
      * 1.6x etcd's db). Handing entries over first is the B*-tree's rule; a leaf then splits only
-     * when its neighbours are full too.
+     * when its neighbours are full too. The leaf's {@code n} entries are planned.
      */
-    private boolean shiftToSibling(int level, MemorySegment page, MemorySegment newEntry, int n) {
-        int total = 0;
-        for (int j = 0; j < n; j++) {
-            total += splitBytes[j] + Node.SLOT_BYTES;
-        }
-        MemorySegment parent = txn.dirtyPage(pathPgnos[level - 1]);
-        int slotInParent = pathSlots[level - 1];
-        if (slotInParent > 0 && shiftLeft(parent, slotInParent, page, newEntry, n, total)) {
+    private boolean shiftToSibling(MemorySegment page, int n) {
+        MemorySegment parent = txn.dirtyPage(pathPgnos[leafLevel - 1]);
+        int slotInParent = pathSlots[leafLevel - 1];
+        if (slotInParent > 0 && shiftLeft(parent, slotInParent, page, n)) {
             return true;
         }
-        return slotInParent + 1 < Page.count(parent, 0) && shiftRight(parent, slotInParent, page, newEntry, n, total);
+        return slotInParent + 1 < Page.count(parent, 0) && shiftRight(parent, slotInParent, page, n);
     }
 
-    /** Moves the first entries of the planned page to its left sibling, if that fits with the parent's new separator. */
-    private boolean shiftLeft(MemorySegment parent, int slotInParent, MemorySegment page, MemorySegment newEntry, int n,
-            int total) {
+    /** Moves the first planned entries to the left sibling, if that fits with the parent's new separator. */
+    private boolean shiftLeft(MemorySegment parent, int slotInParent, MemorySegment page, int n) {
         int siblingSlot = slotInParent - 1;
-        int best = chooseShift(usedBytesOfChild(parent, siblingSlot), n, total, true);
-        if (best < 0 || !copySeparatorIfItFits(parent, slotInParent, page, newEntry, best)) {
+        truncatePlan(n);
+        planChild(parent, siblingSlot);
+        int m = planned;
+        int best = -1;
+        int bestImbalance = Integer.MAX_VALUE;
+        for (int k = 1; k < n; k++) {
+            int siblingAfter = leafBytes(n, m, 0, k);
+            if (siblingAfter > Node.USABLE_BYTES) {
+                break;
+            }
+            int pageAfter = leafBytes(k, n, n, n);
+            int imbalance = Math.abs(siblingAfter - pageAfter);
+            if (pageAfter <= Node.USABLE_BYTES && imbalance < bestImbalance) {
+                bestImbalance = imbalance;
+                best = k;
+            }
+        }
+        if (best < 0 || !copySeparatorIfItFits(parent, slotInParent, best)) {
             return false;
         }
         MemorySegment sibling = touchChild(parent, siblingSlot);
-        makeRoom(sibling, 0, best);
-        for (int j = 0; j < best; j++) {
-            Node.insert(sibling, 0, Page.count(sibling, 0), splitFromNew[j] ? newEntry : page, splitOffsets[j], splitBytes[j]);
-        }
-        rebuild(page, newEntry, best, n);
+        writeLeaf(sibling, Page.pgno(sibling, 0), n, m, 0, best);
+        writeLeaf(page, Page.pgno(page, 0), best, n, n, n);
         replaceSeparator(parent, slotInParent);
         return true;
     }
 
-    /** Moves the last entries of the planned page to the front of its right sibling, if that fits with the parent's new separator. */
-    private boolean shiftRight(MemorySegment parent, int slotInParent, MemorySegment page, MemorySegment newEntry, int n,
-            int total) {
+    /** Moves the last planned entries to the front of the right sibling, if that fits with the parent's new separator. */
+    private boolean shiftRight(MemorySegment parent, int slotInParent, MemorySegment page, int n) {
         int siblingSlot = slotInParent + 1;
-        int best = chooseShift(usedBytesOfChild(parent, siblingSlot), n, total, false);
-        if (best < 0 || !copySeparatorIfItFits(parent, siblingSlot, page, newEntry, best)) {
+        truncatePlan(n);
+        planChild(parent, siblingSlot);
+        int m = planned;
+        int best = -1;
+        int bestImbalance = Integer.MAX_VALUE;
+        for (int k = 1; k < n; k++) {
+            int siblingAfter = leafBytes(n - k, n, n, m);
+            if (siblingAfter > Node.USABLE_BYTES) {
+                break;
+            }
+            int pageAfter = leafBytes(0, n - k, n - k, n - k);
+            int imbalance = Math.abs(siblingAfter - pageAfter);
+            if (pageAfter <= Node.USABLE_BYTES && imbalance < bestImbalance) {
+                bestImbalance = imbalance;
+                best = n - k;
+            }
+        }
+        if (best < 0 || !copySeparatorIfItFits(parent, siblingSlot, best)) {
             return false;
         }
         MemorySegment sibling = touchChild(parent, siblingSlot);
-        makeRoom(sibling, best, n);
-        for (int j = best; j < n; j++) {
-            Node.insert(sibling, 0, j - best, splitFromNew[j] ? newEntry : page, splitOffsets[j], splitBytes[j]);
-        }
-        rebuild(page, newEntry, 0, best);
+        writeLeaf(sibling, Page.pgno(sibling, 0), best, n, n, m);
+        writeLeaf(page, Page.pgno(page, 0), 0, best, best, best);
         replaceSeparator(parent, siblingSlot);
         return true;
     }
 
-    /**
-     * How many of the planned page's {@code n} entries ({@code total} bytes with slots) to move to a
-     * sibling holding {@code siblingUsed} bytes: the first ones ({@code toLeft}) or the last ones, so
-     * that both pages fit and their bytes are as even as can be. Returns the index of the first entry
-     * the page keeps (to the left) or the first it moves (to the right), or -1 when nothing fits.
-     */
-    private int chooseShift(int siblingUsed, int n, int total, boolean toLeft) {
-        int best = -1;
-        int bestImbalance = Integer.MAX_VALUE;
-        int moved = 0;
-        for (int k = 1; k < n; k++) {
-            moved += splitBytes[toLeft ? k - 1 : n - k] + Node.SLOT_BYTES;
-            int siblingAfter = siblingUsed + moved;
-            int pageAfter = total - moved;
-            if (siblingAfter > Node.USABLE_BYTES) {
-                break;
-            }
-            int imbalance = Math.abs(siblingAfter - pageAfter);
-            if (pageAfter <= Node.USABLE_BYTES && imbalance < bestImbalance) {
-                bestImbalance = imbalance;
-                best = toLeft ? k : n - k;
-            }
-        }
-        return best;
-    }
-
-    /** Compacts {@code page} if its holes are needed to take planned entries [from, to). */
-    private void makeRoom(MemorySegment page, int from, int to) {
-        int bytes = 0;
-        for (int j = from; j < to; j++) {
-            bytes += splitBytes[j] + Node.SLOT_BYTES;
-        }
-        if (Node.freeBytes(page, 0) < bytes) {
-            Node.compact(page, 0, scratchPage);
-        }
-    }
-
-    private int usedBytesOfChild(MemorySegment parent, int slot) {
-        long pgno = Node.child(parent, Node.entry(parent, 0, slot));
-        MemorySegment segment = txn.pageSegment(pgno);
-        return Node.usedBytes(segment, txn.pageBase(segment, pgno));
+    /** Drops planned entries from {@code n} on (a sibling planned before). */
+    private void truncatePlan(int n) {
+        planned = n;
+        planEnd = planOffsets[n - 1] + planBytes[n - 1];
     }
 
     /** Makes the parent's child at {@code slot} dirty, re-pointing the parent at the copy. */
@@ -348,10 +446,9 @@ final class TreeWriter {
      * Copies the key of planned entry {@code at} into {@link #separatorBuffer} when it can replace
      * the separator at {@code parentSlot} without overflowing the parent (a longer key might not).
      */
-    private boolean copySeparatorIfItFits(MemorySegment parent, int parentSlot, MemorySegment page,
-            MemorySegment newEntry, int at) {
-        MemorySegment source = splitFromNew[at] ? newEntry : page;
-        int length = Node.keyLength(source, splitOffsets[at], true);
+    private boolean copySeparatorIfItFits(MemorySegment parent, int parentSlot, int at) {
+        long entry = planOffsets[at];
+        int length = Node.keyLength(plan, entry, true);
         long old = Node.entry(parent, 0, parentSlot);
         int oldBytes = Node.entryBytes(parent, old, false);
         int newBytes = oldBytes - Node.keyLength(parent, old, false) + length;
@@ -359,7 +456,7 @@ final class TreeWriter {
             return false;
         }
         separatorLength = length;
-        MemorySegment.copy(source, Node.keyOffset(splitOffsets[at], true), separatorBuffer, 0, length);
+        MemorySegment.copy(plan, Node.keyOffset(entry, true), separatorBuffer, 0, length);
         return true;
     }
 
@@ -384,26 +481,67 @@ final class TreeWriter {
         MemorySegment.copy(splitLeftPage, 0, page, 0, Page.SIZE_BYTES);
     }
 
-    /** Splits the full page at {@code level}, whose {@code n} entries with the new one are planned ({@link #planEntries}). */
+    /** Splits the full leaf whose {@code n} entries with the new one (at {@code newSlot}) are planned. */
+    private void splitLeaf(Bucket bucket, MemorySegment page, int newSlot, int n) {
+        int at = chooseLeafSplit(n, newSlot);
+        long sepEntry = planOffsets[at];
+        separatorLength = Node.keyLength(plan, sepEntry, true);
+        MemorySegment.copy(plan, Node.keyOffset(sepEntry, true), separatorBuffer, 0, separatorLength);
+        long leftPgno = Page.pgno(page, 0);
+        long rightPgno = txn.allocate(1);
+        writeLeaf(txn.newPage(rightPgno), rightPgno, at, n, n, n);
+        writeLeaf(page, leftPgno, 0, at, at, at);
+        linkRight(bucket, leafLevel, leftPgno, rightPgno);
+    }
+
+    /**
+     * Index of the first entry of the right leaf. Appending at the end of a leaf keeps the left one
+     * full (sequential loads and compaction fill leaves completely, as LMDB's append does); otherwise
+     * the split balances bytes. A valid split always exists: entries are at most half a page, and a
+     * new key without the leaf's prefix sorts before or after all its keys, so it can go alone.
+     */
+    private int chooseLeafSplit(int n, int newSlot) {
+        int best = -1;
+        int bestImbalance = Integer.MAX_VALUE;
+        for (int at = 1; at < n; at++) {
+            int left = leafBytes(0, at, at, at);
+            int right = leafBytes(at, n, n, n);
+            if (left > Node.USABLE_BYTES || right > Node.USABLE_BYTES) {
+                continue;
+            }
+            if (newSlot == n - 1 && at == n - 1) {
+                return at;
+            }
+            int imbalance = Math.abs(left - right);
+            if (imbalance < bestImbalance) {
+                bestImbalance = imbalance;
+                best = at;
+            }
+        }
+        if (best < 0) {
+            throw new AssertionError("no valid split of a leaf with " + n + " entries in " + txn.env.path());
+        }
+        return best;
+    }
+
+    /** Splits the full branch at {@code level}, whose {@code n} entries with the new one are planned ({@link #planEntries}). */
     private void split(Bucket bucket, int level, int newSlot, MemorySegment newEntry, int n) {
         long leftPgno = pathPgnos[level];
         MemorySegment page = txn.dirtyPage(leftPgno);
-        boolean leaf = Node.isLeaf(page, 0);
-        int flags = Page.flags(page, 0);
-        int at = chooseSplit(page, newEntry, n, newSlot, leaf);
+        int at = chooseSplit(page, newEntry, n, newSlot);
 
-        // Separator: first key of the right half. On a branch it moves up and the right page's slot 0 loses it.
+        // Separator: first key of the right half. It moves up, and the right page's slot 0 loses it.
         MemorySegment sepSource = splitFromNew[at] ? newEntry : page;
         long sepEntry = splitOffsets[at];
-        separatorLength = Node.keyLength(sepSource, sepEntry, leaf);
-        MemorySegment.copy(sepSource, Node.keyOffset(sepEntry, leaf), separatorBuffer, 0, separatorLength);
+        separatorLength = Node.keyLength(sepSource, sepEntry, false);
+        MemorySegment.copy(sepSource, Node.keyOffset(sepEntry, false), separatorBuffer, 0, separatorLength);
 
         long rightPgno = txn.allocate(1);
         MemorySegment right = txn.newPage(rightPgno);
-        Node.init(right, 0, rightPgno, flags);
+        Node.init(right, 0, rightPgno, Page.FLAG_BRANCH);
         for (int j = at; j < n; j++) {
             MemorySegment source = splitFromNew[j] ? newEntry : page;
-            if (!leaf && j == at) {
+            if (j == at) {
                 int bytes = Node.encodeBranch(firstBranchEntryBuffer, Node.child(source, splitOffsets[j]), source, 0, 0);
                 Node.insert(right, 0, j - at, firstBranchEntryBuffer, 0, bytes);
             } else {
@@ -411,7 +549,11 @@ final class TreeWriter {
             }
         }
         rebuild(page, newEntry, 0, at);
+        linkRight(bucket, level, leftPgno, rightPgno);
+    }
 
+    /** Puts the new right page of a split at {@code level} under the left one's parent (a new root at the top), separated by {@link #separatorBuffer}. */
+    private void linkRight(Bucket bucket, int level, long leftPgno, long rightPgno) {
         int branchBytes = Node.encodeBranch(branchEntryBuffer, rightPgno, separatorBuffer, 0, separatorLength);
         if (level == 0) {
             long rootPgno = txn.allocate(1);
@@ -427,11 +569,10 @@ final class TreeWriter {
     }
 
     /**
-     * Index of the first entry of the right half. Appending at the end of a page keeps the left
-     * page full (sequential loads and compaction fill pages completely, as LMDB's append does);
+     * Index of the first entry of the right branch. Appending at the end keeps the left page full;
      * otherwise the split balances bytes. With entries at most half a page a valid split always exists.
      */
-    private int chooseSplit(MemorySegment page, MemorySegment newEntry, int n, int newSlot, boolean leaf) {
+    private int chooseSplit(MemorySegment page, MemorySegment newEntry, int n, int newSlot) {
         int total = 0;
         for (int j = 0; j < n; j++) {
             total += splitBytes[j] + Node.SLOT_BYTES;
@@ -441,10 +582,7 @@ final class TreeWriter {
         int left = 0;
         for (int at = 1; at < n; at++) {
             left += splitBytes[at - 1] + Node.SLOT_BYTES;
-            int right = total - left;
-            if (!leaf) {
-                right -= Node.keyLength(splitFromNew[at] ? newEntry : page, splitOffsets[at], false);
-            }
+            int right = total - left - Node.keyLength(splitFromNew[at] ? newEntry : page, splitOffsets[at], false);
             if (left > Node.USABLE_BYTES || right > Node.USABLE_BYTES) {
                 continue;
             }
@@ -522,35 +660,55 @@ final class TreeWriter {
         long leftBase = txn.pageBase(leftSegment, leftPgno);
         MemorySegment rightSegment = txn.pageSegment(rightPgno);
         long rightBase = txn.pageBase(rightSegment, rightPgno);
-        boolean leaf = Node.isLeaf(rightSegment, rightBase);
+        if (Node.isLeaf(rightSegment, rightBase)) {
+            // Two leaves become one under the prefix all their keys share, if they fit.
+            clearPlan();
+            planPage(leftSegment, leftBase, -1, null, 0);
+            planPage(rightSegment, rightBase, -1, null, 0);
+            if (leafBytes(0, planned, planned, planned) > Node.USABLE_BYTES) {
+                return;
+            }
+            long leftCopy = touchLeft(parent, leftSlot, leftPgno);
+            writeLeaf(txn.dirtyPage(leftCopy), leftCopy, 0, planned, planned, planned);
+            dropRight(bucket, level, parent, rightSlot, rightPgno);
+            return;
+        }
 
         long sepEntry = Node.entry(parent, 0, rightSlot);
         separatorLength = Node.keyLength(parent, sepEntry, false);
         MemorySegment.copy(parent, Node.keyOffset(sepEntry, false), separatorBuffer, 0, separatorLength);
-        int merged = Node.usedBytes(leftSegment, leftBase) + Node.usedBytes(rightSegment, rightBase);
-        if (!leaf) {
-            merged += separatorLength - Node.keyLength(rightSegment, Node.entry(rightSegment, rightBase, 0), false);
-        }
+        int merged = Node.usedBytes(leftSegment, leftBase) + Node.usedBytes(rightSegment, rightBase)
+                + separatorLength - Node.keyLength(rightSegment, Node.entry(rightSegment, rightBase, 0), false);
         if (merged > Node.USABLE_BYTES) {
             return;
         }
-        long leftCopy = txn.touch(leftPgno);
-        if (leftCopy != leftPgno) {
-            Node.setChild(parent, Node.entry(parent, 0, leftSlot), leftCopy);
-        }
-        MemorySegment left = txn.dirtyPage(leftCopy);
+        MemorySegment left = txn.dirtyPage(touchLeft(parent, leftSlot, leftPgno));
         Node.compact(left, 0, scratchPage);
         int rightCount = Page.count(rightSegment, rightBase);
         for (int j = 0; j < rightCount; j++) {
             long e = Node.entry(rightSegment, rightBase, j);
             int at = Page.count(left, 0);
-            if (!leaf && j == 0) {
+            if (j == 0) {
                 int bytes = Node.encodeBranch(firstBranchEntryBuffer, Node.child(rightSegment, e), separatorBuffer, 0, separatorLength);
                 Node.insert(left, 0, at, firstBranchEntryBuffer, 0, bytes);
             } else {
-                Node.insert(left, 0, at, rightSegment, e, Node.entryBytes(rightSegment, e, leaf));
+                Node.insert(left, 0, at, rightSegment, e, Node.entryBytes(rightSegment, e, false));
             }
         }
+        dropRight(bucket, level, parent, rightSlot, rightPgno);
+    }
+
+    /** Makes the merge's left page dirty, re-pointing the parent at the copy; returns its number. */
+    private long touchLeft(MemorySegment parent, int leftSlot, long leftPgno) {
+        long leftCopy = txn.touch(leftPgno);
+        if (leftCopy != leftPgno) {
+            Node.setChild(parent, Node.entry(parent, 0, leftSlot), leftCopy);
+        }
+        return leftCopy;
+    }
+
+    /** After a merge into the left page: the right one leaves its parent and the file, and the parent is rebalanced. */
+    private void dropRight(Bucket bucket, int level, MemorySegment parent, int rightSlot, long rightPgno) {
         Node.remove(parent, 0, rightSlot);
         txn.free(rightPgno, 1);
         rebalance(bucket, level - 1);

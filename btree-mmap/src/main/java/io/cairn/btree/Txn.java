@@ -98,8 +98,17 @@ public abstract sealed class Txn implements AutoCloseable permits ReadTxn, Write
         return scoped(segment, Node.valueOffset(segment, entry), length);
     }
 
-    final MemorySegment key(MemorySegment segment, long entry) {
-        return scoped(segment, Node.keyOffset(entry, true), Node.keyLength(segment, entry, true));
+    /**
+     * A leaf entry's whole key: zero-copy from the map when its leaf keeps no prefix, else a copy
+     * (the key's bytes are in two places of the page).
+     */
+    final MemorySegment key(MemorySegment segment, long base, long entry) {
+        if (Page.prefixLength(segment, base) == 0) {
+            return scoped(segment, Node.keyOffset(entry, true), Node.keyLength(segment, entry, true));
+        }
+        MemorySegment key = MemorySegment.ofArray(new byte[Node.fullKeyLength(segment, base, entry)]);
+        Node.copyFullKey(segment, base, entry, key, 0);
+        return key;
     }
 
     @SuppressWarnings("restricted") // re-scopes our own page buffer to this transaction

@@ -60,6 +60,8 @@ class ModelTest {
         // Small key spaces make deletes and overwrites hit; some seeds use long keys to force deep trees.
         int keySpace = 50 + random.nextInt(2000);
         boolean longKeys = random.nextInt(4) == 0;
+        // Half the seeds use keys with long shared prefixes, so leaves keep prefixes (see Node).
+        boolean prefixedKeys = random.nextBoolean();
         @SuppressWarnings({"unchecked", "rawtypes"})
         TreeMap<byte[], byte[]>[] committed = new TreeMap[] {newModel(), newModel()};
         @SuppressWarnings({"unchecked", "rawtypes"})
@@ -80,22 +82,22 @@ class ModelTest {
                 TreeMap<byte[], byte[]> model = working[b];
                 int dice = random.nextInt(100);
                 if (dice < 45) {
-                    byte[] key = key(random, keySpace, longKeys);
+                    byte[] key = key(random, keySpace, longKeys, prefixedKeys);
                     byte[] value = value(random);
                     command = "put " + BUCKETS[b] + " " + hex(key) + " (" + value.length + " bytes)";
                     boolean wasNew = bucket.put(key, value);
                     assertEquals(!model.containsKey(key), wasNew, command);
                     model.put(key, value);
                 } else if (dice < 65) {
-                    byte[] key = key(random, keySpace, longKeys);
+                    byte[] key = key(random, keySpace, longKeys, prefixedKeys);
                     command = "delete " + BUCKETS[b] + " " + hex(key);
                     assertEquals(model.remove(key) != null, bucket.delete(key), command);
                 } else if (dice < 80) {
-                    byte[] key = key(random, keySpace, longKeys);
+                    byte[] key = key(random, keySpace, longKeys, prefixedKeys);
                     command = "get " + BUCKETS[b] + " " + hex(key);
                     assertValue(model.get(key), bucket.get(key), command);
                 } else if (dice < 90) {
-                    byte[] key = key(random, keySpace, longKeys);
+                    byte[] key = key(random, keySpace, longKeys, prefixedKeys);
                     int steps = random.nextInt(60);
                     boolean forward = random.nextBoolean();
                     command = "cursor " + BUCKETS[b] + " seek " + hex(key) + (forward ? " next" : " prev") + " x" + steps;
@@ -203,6 +205,35 @@ class ModelTest {
         assertEquals(expected.length, actual.byteSize(), command + ": value length");
         assertEquals(-1, MemorySegment.mismatch(MemorySegment.ofArray(expected), 0, expected.length, actual, 0, expected.length),
                 command + ": value bytes");
+    }
+
+    /** Stems of the prefixed keys: nested, one a prefix of the next, two longer than a leaf's longest prefix. */
+    private static final String[] STEMS = {"", "/registry/", "/registry/pods/", "/registry/pods/default/",
+        "/registry/pods/default/web-", "/registry/pods/kube-system/", "L".repeat(300), "L".repeat(300) + "/deeper/"};
+
+    static byte[] key(SplittableRandom random, int keySpace, boolean longKeys, boolean prefixedKeys) {
+        if (!prefixedKeys) {
+            return key(random, keySpace, longKeys);
+        }
+        int id = random.nextInt(keySpace);
+        SplittableRandom shape = new SplittableRandom(id * 31L + 3);
+        String stem = STEMS[shape.nextInt(STEMS.length)];
+        int dice = shape.nextInt(100);
+        String body;
+        if (dice < 5) {
+            body = ""; // the stem alone: a key that every longer key under it starts with
+        } else if (dice < 60) {
+            body = String.format("%012d", id); // zero-padded, as the benchmark's keys
+        } else {
+            body = Integer.toString(id) + "/" + "v".repeat(shape.nextInt(40));
+        }
+        byte[] key = (stem + body).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        if (longKeys && shape.nextInt(10) == 0) {
+            byte[] longer = java.util.Arrays.copyOf(key, Keys.MAX_KEY_BYTES);
+            java.util.Arrays.fill(longer, key.length, longer.length, (byte) (id & 0x7f));
+            return longer;
+        }
+        return key;
     }
 
     /** Keys from a bounded space; lengths span 0 and the 1024-byte limit. */

@@ -129,7 +129,7 @@ public final class BtreeView implements BackendWriter {
 
             @Override
             public byte[] key() {
-                return cursor.key().toArray(ValueLayout.JAVA_BYTE);
+                return cursor.keyBytes();
             }
 
             @Override
