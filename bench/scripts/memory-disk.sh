@@ -11,6 +11,7 @@
 #
 #   bench/scripts/memory-disk.sh                     # etcd, then Cairn, 300,000 keys
 #   SERVERS=cairn KEYS=1000000 bench/scripts/memory-disk.sh
+#   KEY_OPTS=--scattered-keys bench/scripts/memory-disk.sh   # keys sharing no prefix with their neighbours
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 servers=${SERVERS:-etcd cairn}
@@ -47,7 +48,7 @@ report() { # report SERVER STEP
 }
 load() { # load CLIENTS CONNS TOTAL KEYSPACE [--sequential-keys]
   "$root/bin/cairn-bench" put --endpoints "$url" --clients "$1" --conns "$2" --total "$3" --warmup 0 \
-    --key-size 32 --val-size 256 --key-space-size "$4" ${5:-} 2>&1 | grep -E 'Requests/s' | sed 's/^ */  /'
+    --key-size 32 --val-size 256 --key-space-size "$4" ${5:-} ${KEY_OPTS:-} 2>&1 | grep -E 'Requests/s' | sed 's/^ */  /'
 }
 for server in $servers; do
   rm -rf "$dir/data"
@@ -60,7 +61,7 @@ for server in $servers; do
   esac
   pid=$!
   until ctl get ready > /dev/null 2>&1; do sleep 0.05; done
-  echo "== $server: $keys sequential keys, then $updates random updates over $((keys / 10)) keys, then compaction"
+  echo "== $server: $keys sequential keys${KEY_OPTS:+ ($KEY_OPTS)}, then $updates random updates over $((keys / 10)) keys, then compaction"
   report "$server" "started"
   load 256 16 "$keys" "$keys" --sequential-keys
   report "$server" "after $keys sequential puts"

@@ -147,8 +147,12 @@ public final class CairnBench {
         @Option(names = "--sequential-keys", description = "Write keys in order instead of at random.")
         boolean sequentialKeys;
 
+        @Option(names = "--scattered-keys", description = "Spell each key as a hash in hex, sharing no prefix with "
+            + "its neighbours, instead of its zero-padded number (not in etcd's benchmark).")
+        boolean scatteredKeys;
+
         KeyChooser keys() {
-            return new KeyChooser(keySize, keySpaceSize, sequentialKeys, 42);
+            return new KeyChooser(keySize, keySpaceSize, sequentialKeys, scatteredKeys, 42);
         }
     }
 

@@ -15,6 +15,28 @@ final class Keys {
     /** Keys this short compare word by word here; longer ones go to the vectorised mismatch. */
     private static final int WORDWISE_MAX_BYTES = 32;
 
+    /**
+     * Index of the first byte where {@code length} bytes of {@code a} and {@code b} differ, or -1 if
+     * none does: word by word, as {@link #compare} does for short keys (a leaf's prefix and a key's
+     * start are tens of bytes; {@code MemorySegment.mismatch} costs more than that there).
+     */
+    static int mismatch(MemorySegment a, long aOffset, MemorySegment b, long bOffset, int length) {
+        int i = 0;
+        for (; i + 8 <= length; i += 8) {
+            long x = a.get(BIG_ENDIAN_LONG, aOffset + i);
+            long y = b.get(BIG_ENDIAN_LONG, bOffset + i);
+            if (x != y) {
+                return i + Long.numberOfLeadingZeros(x ^ y) / 8;
+            }
+        }
+        for (; i < length; i++) {
+            if (a.get(ValueLayout.JAVA_BYTE, aOffset + i) != b.get(ValueLayout.JAVA_BYTE, bOffset + i)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     static int compare(MemorySegment a, long aOffset, int aLength, MemorySegment b, long bOffset, int bLength) {
         int common = Math.min(aLength, bLength);
         if (common <= WORDWISE_MAX_BYTES) {

@@ -92,8 +92,7 @@ final class Node {
         if (prefix == 0) {
             return true;
         }
-        long at = prefixOffset(segment, base);
-        return keyLength >= prefix && MemorySegment.mismatch(segment, at, at + prefix, key, keyOffset, keyOffset + prefix) < 0;
+        return keyLength >= prefix && Keys.mismatch(segment, base + Page.SIZE_BYTES - prefix, key, keyOffset, prefix) < 0;
     }
 
     /**
@@ -102,12 +101,19 @@ final class Node {
      */
     static int expandLeafEntry(MemorySegment segment, long base, long entry, MemorySegment out, long outOffset) {
         int prefix = Page.prefixLength(segment, base);
-        int stored = entryBytes(segment, entry, true);
-        MemorySegment.copy(segment, entry, out, outOffset, LEAF_ENTRY_HEADER_BYTES);
-        Page.putU16(out, outOffset, prefix + keyLength(segment, entry, true));
-        MemorySegment.copy(segment, prefixOffset(segment, base), out, outOffset + LEAF_ENTRY_HEADER_BYTES, prefix);
-        MemorySegment.copy(segment, entry + LEAF_ENTRY_HEADER_BYTES, out, outOffset + LEAF_ENTRY_HEADER_BYTES + prefix,
-                stored - LEAF_ENTRY_HEADER_BYTES);
+        int keyLength = keyLength(segment, entry, true);
+        int stored = LEAF_ENTRY_HEADER_BYTES + keyLength
+                + (isOverflow(segment, entry) ? 8 : segment.get(Page.U32, entry + 4));
+        if (prefix == 0) {
+            MemorySegment.copy(segment, entry, out, outOffset, stored);
+            return stored;
+        }
+        // The stored entry goes prefix bytes further on, which puts its key's bytes and value where
+        // they belong; then the prefix, and the header with the whole key's length, go in front.
+        MemorySegment.copy(segment, entry, out, outOffset + prefix, stored);
+        MemorySegment.copy(segment, base + Page.SIZE_BYTES - prefix, out, outOffset + LEAF_ENTRY_HEADER_BYTES, prefix);
+        out.set(Page.U64, outOffset, segment.get(Page.U64, entry));
+        Page.putU16(out, outOffset, prefix + keyLength);
         return stored + prefix;
     }
 
@@ -220,9 +226,8 @@ final class Node {
         int prefix = Page.prefixLength(segment, base);
         if (prefix > 0) {
             // Every key here starts with the prefix: a key that does not sorts before or after all of them.
-            long at = prefixOffset(segment, base);
-            int common = Math.min(prefix, keyLength);
-            long mismatch = MemorySegment.mismatch(segment, at, at + common, key, keyOffset, keyOffset + common);
+            long at = base + Page.SIZE_BYTES - prefix;
+            int mismatch = Keys.mismatch(segment, at, key, keyOffset, Math.min(prefix, keyLength));
             if (mismatch >= 0) {
                 int below = Byte.toUnsignedInt(key.get(java.lang.foreign.ValueLayout.JAVA_BYTE, keyOffset + mismatch))
                         - Byte.toUnsignedInt(segment.get(java.lang.foreign.ValueLayout.JAVA_BYTE, at + mismatch));

@@ -312,10 +312,8 @@ final class TreeWriter {
         long a = planOffsets[i];
         long b = planOffsets[j];
         int common = Math.min(Node.MAX_PREFIX_BYTES, Math.min(Node.keyLength(plan, a, true), Node.keyLength(plan, b, true)));
-        long keyA = Node.keyOffset(a, true);
-        long keyB = Node.keyOffset(b, true);
-        long mismatch = MemorySegment.mismatch(plan, keyA, keyA + common, plan, keyB, keyB + common);
-        return mismatch < 0 ? common : (int) mismatch;
+        int mismatch = Keys.mismatch(plan, Node.keyOffset(a, true), plan, Node.keyOffset(b, true), common);
+        return mismatch < 0 ? common : mismatch;
     }
 
     /** The prefix a leaf of planned entries [a1, b1) then [a2, b2) keeps: what its first and last keys share. */

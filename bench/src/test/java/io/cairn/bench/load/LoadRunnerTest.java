@@ -73,4 +73,23 @@ class LoadRunnerTest {
             assertEquals(random.key(i), random.key(i), "same sequence, same key");
         }
     }
+
+    @Test
+    void scatteredKeysAreDistinctAndShareLittleWithTheirNeighbours() {
+        final KeyChooser keys = new KeyChooser(32, 1_000, true, true, 1);
+        final java.util.Set<String> seen = new java.util.HashSet<>();
+        long sharedBytes = 0;
+        for (long i = 0; i < 1_000; i++) {
+            final String key = keys.key(i).toStringUtf8();
+            assertEquals(32, key.length());
+            assertTrue(seen.add(key), "key " + i + " repeats");
+            final String next = keys.key(i + 1).toStringUtf8();
+            int shared = 0;
+            while (shared < 32 && key.charAt(shared) == next.charAt(shared)) {
+                shared++;
+            }
+            sharedBytes += shared;
+        }
+        assertTrue(sharedBytes < 200, "neighbouring keys share " + sharedBytes + " bytes over 1,000 pairs");
+    }
 }
