@@ -27,6 +27,13 @@ public final class Cursor {
     private int[] slots = new int[INITIAL_LEVELS];
     private int leafLevel = -1;
     private boolean positioned;
+    /** Where {@link #key} puts together a key whose leaf keeps a prefix; made at the first such key. */
+    private MemorySegment wholeKey;
+    /**
+     * Whether {@link #wholeKey} starts with the current leaf's prefix: a walk through one leaf copies
+     * it once. Cleared whenever the cursor reaches another leaf (a seek, or a step past the leaf's end).
+     */
+    private boolean wholeKeyHasPrefix;
     private long modCountAtPosition;
 
     Cursor(Txn txn, Bucket bucket) {
@@ -124,11 +131,33 @@ public final class Cursor {
         return descendFrom(level, false);
     }
 
-    /** The current key, valid for the transaction's life. */
+    /**
+     * The current key. Zero-copy from the map and valid for the transaction's life when its leaf
+     * keeps no prefix; put together in a native buffer of this cursor's and valid until the cursor
+     * moves when it does. Why a native buffer and not a new array per key: no allocation per key of
+     * a scan, and the segments that reach the tree's key comparisons stay of one kind (a defragment
+     * or a snapshot install puts the keys it reads, and an array segment there would make the
+     * comparisons' call sites polymorphic for every put after). Copy it to keep it; {@link #keyBytes}
+     * does.
+     */
     public MemorySegment key() {
         MemorySegment segment = currentLeaf();
         long base = txn.pageBase(segment, pgnos[leafLevel]);
-        return txn.key(segment, base, Node.entry(segment, base, slots[leafLevel]));
+        long e = Node.entry(segment, base, slots[leafLevel]);
+        if (Page.prefixLength(segment, base) == 0) {
+            return txn.key(segment, base, e);
+        }
+        if (wholeKey == null) {
+            wholeKey = java.lang.foreign.Arena.ofAuto().allocate(Keys.MAX_KEY_BYTES, 8);
+        }
+        int prefix = Page.prefixLength(segment, base);
+        if (!wholeKeyHasPrefix) {
+            MemorySegment.copy(segment, Node.prefixOffset(segment, base), wholeKey, 0, prefix);
+            wholeKeyHasPrefix = true;
+        }
+        int rest = Node.keyLength(segment, e, true);
+        MemorySegment.copy(segment, Node.keyOffset(e, true), wholeKey, prefix, rest);
+        return wholeKey.asSlice(0, prefix + rest);
     }
 
     /** The current key copied into a new array (one copy, where {@code key().toArray} may take two). */
@@ -255,6 +284,7 @@ public final class Cursor {
 
     /** From the branch slot at {@code level}, goes down to the leftmost or rightmost leaf entry. */
     private boolean descendFrom(int level, boolean leftmost) {
+        wholeKeyHasPrefix = false;
         for (int l = level; l + 1 < Txn.MAX_DEPTH; l++) {
             MemorySegment segment = txn.pageSegment(pgnos[l]);
             long base = txn.pageBase(segment, pgnos[l]);
@@ -289,6 +319,7 @@ public final class Cursor {
     }
 
     private void begin() {
+        wholeKeyHasPrefix = false;
         txn = bucket.txn;
         txn.checkOpen();
         positioned = false;
