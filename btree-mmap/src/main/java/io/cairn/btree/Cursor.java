@@ -165,8 +165,12 @@ public final class Cursor {
         MemorySegment segment = currentLeaf();
         long base = txn.pageBase(segment, pgnos[leafLevel]);
         long e = Node.entry(segment, base, slots[leafLevel]);
-        byte[] key = new byte[Node.fullKeyLength(segment, base, e)];
-        Node.copyFullKey(segment, base, e, MemorySegment.ofArray(key), 0);
+        int prefix = Page.prefixLength(segment, base);
+        int rest = Node.keyLength(segment, e, true);
+        byte[] key = new byte[prefix + rest];
+        // The array forms of copy: no segment around the array (the engine's reads call this per key).
+        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, Node.prefixOffset(segment, base), key, 0, prefix);
+        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, Node.keyOffset(e, true), key, prefix, rest);
         return key;
     }
 
