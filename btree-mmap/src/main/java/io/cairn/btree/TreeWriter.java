@@ -39,6 +39,9 @@ final class TreeWriter {
     private int planned;
     private long planEnd;
 
+    /** A split's candidates: the bytes left and right of each index (see {@link #balancedSplit}). */
+    private final int[] sideBytes = new int[2 * (Page.SIZE_BYTES / Node.SLOT_BYTES + 2)];
+
     /** Branch split planning: where each of the (count + 1) entries lives and how big it is. */
     private final long[] splitOffsets = new long[Page.SIZE_BYTES / Node.SLOT_BYTES + 2];
     private final int[] splitBytes = new int[Page.SIZE_BYTES / Node.SLOT_BYTES + 2];
@@ -481,7 +484,7 @@ final class TreeWriter {
 
     /** Splits the full leaf whose {@code n} entries with the new one (at {@code newSlot}) are planned. */
     private void splitLeaf(Bucket bucket, MemorySegment page, int newSlot, int n) {
-        int at = chooseLeafSplit(n, newSlot);
+        int at = chooseLeafSplit(Page.pgno(page, 0), n, newSlot);
         long sepEntry = planOffsets[at];
         separatorLength = Node.keyLength(plan, sepEntry, true);
         MemorySegment.copy(plan, Node.keyOffset(sepEntry, true), separatorBuffer, 0, separatorLength);
@@ -498,12 +501,24 @@ final class TreeWriter {
      * the split balances bytes. A valid split always exists: entries are at most half a page, and a
      * new key without the leaf's prefix sorts before or after all its keys, so it can go alone.
      */
-    private int chooseLeafSplit(int n, int newSlot) {
+    private int chooseLeafSplit(long pgno, int n, int newSlot) {
+        for (int at = 1; at < n; at++) {
+            sideBytes[2 * at] = leafBytes(0, at, at, at);
+            sideBytes[2 * at + 1] = leafBytes(at, n, n, n);
+        }
+        return balancedSplit(pgno, n, newSlot);
+    }
+
+    /**
+     * The split index for the sides' bytes in {@link #sideBytes} (left and right of each candidate
+     * index): the append rule, else the fitting split with the most even sides.
+     */
+    private int balancedSplit(long pgno, int n, int newSlot) {
         int best = -1;
         int bestImbalance = Integer.MAX_VALUE;
         for (int at = 1; at < n; at++) {
-            int left = leafBytes(0, at, at, at);
-            int right = leafBytes(at, n, n, n);
+            int left = sideBytes[2 * at];
+            int right = sideBytes[2 * at + 1];
             if (left > Node.USABLE_BYTES || right > Node.USABLE_BYTES) {
                 continue;
             }
@@ -517,7 +532,7 @@ final class TreeWriter {
             }
         }
         if (best < 0) {
-            throw new AssertionError("no valid split of a leaf with " + n + " entries in " + txn.env.path());
+            throw new AssertionError("no valid split of page " + pgno + " with " + n + " entries in " + txn.env.path());
         }
         return best;
     }
@@ -575,28 +590,13 @@ final class TreeWriter {
         for (int j = 0; j < n; j++) {
             total += splitBytes[j] + Node.SLOT_BYTES;
         }
-        int best = -1;
-        int bestImbalance = Integer.MAX_VALUE;
         int left = 0;
         for (int at = 1; at < n; at++) {
             left += splitBytes[at - 1] + Node.SLOT_BYTES;
-            int right = total - left - Node.keyLength(splitFromNew[at] ? newEntry : page, splitOffsets[at], false);
-            if (left > Node.USABLE_BYTES || right > Node.USABLE_BYTES) {
-                continue;
-            }
-            if (newSlot == n - 1 && at == n - 1) {
-                return at;
-            }
-            int imbalance = Math.abs(left - right);
-            if (imbalance < bestImbalance) {
-                bestImbalance = imbalance;
-                best = at;
-            }
+            sideBytes[2 * at] = left;
+            sideBytes[2 * at + 1] = total - left - Node.keyLength(splitFromNew[at] ? newEntry : page, splitOffsets[at], false);
         }
-        if (best < 0) {
-            throw new AssertionError("no valid split of page " + Page.pgno(page, 0) + " with " + n + " entries");
-        }
-        return best;
+        return balancedSplit(Page.pgno(page, 0), n, newSlot);
     }
 
     // ---- delete
