@@ -372,20 +372,7 @@ final class TreeWriter {
         truncatePlan(n);
         planChild(parent, siblingSlot);
         int m = planned;
-        int best = -1;
-        int bestImbalance = Integer.MAX_VALUE;
-        for (int k = 1; k < n; k++) {
-            int siblingAfter = leafBytes(n, m, 0, k);
-            if (siblingAfter > Node.USABLE_BYTES) {
-                break;
-            }
-            int pageAfter = leafBytes(k, n, n, n);
-            int imbalance = Math.abs(siblingAfter - pageAfter);
-            if (pageAfter <= Node.USABLE_BYTES && imbalance < bestImbalance) {
-                bestImbalance = imbalance;
-                best = k;
-            }
-        }
+        int best = chooseShift(n, m, true);
         if (best < 0 || !copySeparatorIfItFits(parent, slotInParent, best)) {
             return false;
         }
@@ -402,20 +389,7 @@ final class TreeWriter {
         truncatePlan(n);
         planChild(parent, siblingSlot);
         int m = planned;
-        int best = -1;
-        int bestImbalance = Integer.MAX_VALUE;
-        for (int k = 1; k < n; k++) {
-            int siblingAfter = leafBytes(n - k, n, n, m);
-            if (siblingAfter > Node.USABLE_BYTES) {
-                break;
-            }
-            int pageAfter = leafBytes(0, n - k, n - k, n - k);
-            int imbalance = Math.abs(siblingAfter - pageAfter);
-            if (pageAfter <= Node.USABLE_BYTES && imbalance < bestImbalance) {
-                bestImbalance = imbalance;
-                best = n - k;
-            }
-        }
+        int best = chooseShift(n, m, false);
         if (best < 0 || !copySeparatorIfItFits(parent, siblingSlot, best)) {
             return false;
         }
@@ -424,6 +398,30 @@ final class TreeWriter {
         writeLeaf(page, Page.pgno(page, 0), 0, best, best, best);
         replaceSeparator(parent, siblingSlot);
         return true;
+    }
+
+    /**
+     * How many of the leaf's {@code n} planned entries to move to the sibling planned at [n, m): the
+     * first ones ({@code toLeft}) or the last ones, so that both leaves fit and their bytes are as
+     * even as can be. Returns the index of the first entry the leaf keeps (to the left) or the first
+     * it moves (to the right), or -1 when nothing fits.
+     */
+    private int chooseShift(int n, int m, boolean toLeft) {
+        int best = -1;
+        int bestImbalance = Integer.MAX_VALUE;
+        for (int k = 1; k < n; k++) {
+            int siblingAfter = toLeft ? leafBytes(n, m, 0, k) : leafBytes(n - k, n, n, m);
+            if (siblingAfter > Node.USABLE_BYTES) {
+                break;
+            }
+            int pageAfter = toLeft ? leafBytes(k, n, n, n) : leafBytes(0, n - k, n - k, n - k);
+            int imbalance = Math.abs(siblingAfter - pageAfter);
+            if (pageAfter <= Node.USABLE_BYTES && imbalance < bestImbalance) {
+                bestImbalance = imbalance;
+                best = toLeft ? k : n - k;
+            }
+        }
+        return best;
     }
 
     /** Drops planned entries from {@code n} on (a sibling planned before). */
