@@ -99,17 +99,24 @@ public abstract sealed class Txn implements AutoCloseable permits ReadTxn, Write
     }
 
     /**
-     * A leaf entry's whole key: zero-copy from the map when its leaf keeps no prefix, else a copy
-     * (the key's bytes are in two places of the page).
+     * A leaf entry's whole key: zero-copy from the map, valid for this transaction's life, when its
+     * leaf keeps no prefix; else put together in a native buffer of this transaction's, valid until
+     * the next call (the key's bytes are in two places of the page; native, as {@link Cursor#key}
+     * explains, because a tree diff puts these keys into another tree).
      */
     final MemorySegment key(MemorySegment segment, long base, long entry) {
         if (Page.prefixLength(segment, base) == 0) {
             return scoped(segment, Node.keyOffset(entry, true), Node.keyLength(segment, entry, true));
         }
-        MemorySegment key = MemorySegment.ofArray(new byte[Node.fullKeyLength(segment, base, entry)]);
-        Node.copyFullKey(segment, base, entry, key, 0);
-        return key;
+        if (wholeKey == null) {
+            wholeKey = java.lang.foreign.Arena.ofAuto().allocate(Keys.MAX_KEY_BYTES, 8);
+        }
+        Node.copyFullKey(segment, base, entry, wholeKey, 0);
+        return wholeKey.asSlice(0, Node.fullKeyLength(segment, base, entry));
     }
+
+    /** Where {@link #key} puts together a key whose leaf keeps a prefix; made at the first such key. */
+    private MemorySegment wholeKey;
 
     @SuppressWarnings("restricted") // re-scopes our own page buffer to this transaction
     private MemorySegment scoped(MemorySegment segment, long offset, long length) {
