@@ -29,11 +29,6 @@ public final class Cursor {
     private boolean positioned;
     /** Where {@link #key} puts together a key whose leaf keeps a prefix; made at the first such key. */
     private MemorySegment wholeKey;
-    /**
-     * Whether {@link #wholeKey} starts with the current leaf's prefix: a walk through one leaf copies
-     * it once. Cleared whenever the cursor reaches another leaf (a seek, or a step past the leaf's end).
-     */
-    private boolean wholeKeyHasPrefix;
     private long modCountAtPosition;
 
     Cursor(Txn txn, Bucket bucket) {
@@ -150,14 +145,8 @@ public final class Cursor {
         if (wholeKey == null) {
             wholeKey = java.lang.foreign.Arena.ofAuto().allocate(Keys.MAX_KEY_BYTES, 8);
         }
-        int prefix = Page.prefixLength(segment, base);
-        if (!wholeKeyHasPrefix) {
-            MemorySegment.copy(segment, Node.prefixOffset(segment, base), wholeKey, 0, prefix);
-            wholeKeyHasPrefix = true;
-        }
-        int rest = Node.keyLength(segment, e, true);
-        MemorySegment.copy(segment, Node.keyOffset(e, true), wholeKey, prefix, rest);
-        return wholeKey.asSlice(0, prefix + rest);
+        Node.copyFullKey(segment, base, e, wholeKey, 0);
+        return wholeKey.asSlice(0, Node.fullKeyLength(segment, base, e));
     }
 
     /** The current key copied into a new array (one copy, where {@code key().toArray} may take two). */
@@ -169,7 +158,7 @@ public final class Cursor {
         int rest = Node.keyLength(segment, e, true);
         byte[] key = new byte[prefix + rest];
         // The array forms of copy: no segment around the array (the engine's reads call this per key).
-        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, Node.prefixOffset(segment, base), key, 0, prefix);
+        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, Node.prefixOffset(base, prefix), key, 0, prefix);
         MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, Node.keyOffset(e, true), key, prefix, rest);
         return key;
     }
@@ -197,7 +186,7 @@ public final class Cursor {
         }
         // The key's first bytes are the leaf's prefix, the rest are in the entry.
         int leafPrefix = Page.prefixLength(segment, base);
-        long prefixAt = Node.prefixOffset(segment, base);
+        long prefixAt = Node.prefixOffset(base, leafPrefix);
         long suffixAt = Node.keyOffset(e, true) - leafPrefix;
         for (int i = 0; i < length; i++) {
             long at = i < leafPrefix ? prefixAt + i : suffixAt + i;
@@ -250,7 +239,7 @@ public final class Cursor {
         int leafPrefix = Page.prefixLength(segment, base);
         if (leafPrefix > 0) {
             int common = Math.min(leafPrefix, otherLength);
-            int c = Keys.compare(segment, Node.prefixOffset(segment, base), common, other, 0, common);
+            int c = Keys.compare(segment, Node.prefixOffset(base, leafPrefix), common, other, 0, common);
             if (c != 0) {
                 return c;
             }
@@ -288,7 +277,6 @@ public final class Cursor {
 
     /** From the branch slot at {@code level}, goes down to the leftmost or rightmost leaf entry. */
     private boolean descendFrom(int level, boolean leftmost) {
-        wholeKeyHasPrefix = false;
         for (int l = level; l + 1 < Txn.MAX_DEPTH; l++) {
             MemorySegment segment = txn.pageSegment(pgnos[l]);
             long base = txn.pageBase(segment, pgnos[l]);
@@ -323,7 +311,6 @@ public final class Cursor {
     }
 
     private void begin() {
-        wholeKeyHasPrefix = false;
         txn = bucket.txn;
         txn.checkOpen();
         positioned = false;

@@ -194,8 +194,10 @@ public final class Env implements AutoCloseable {
                         + " bytes, shorter than the two " + Page.SIZE_BYTES + "-byte meta pages ("
                         + (magic == null ? "truncated" : magic) + ")");
             }
-            String newer = Meta.newerFormat(metas, 0, 0) != null ? Meta.newerFormat(metas, 0, 0)
-                    : Meta.newerFormat(metas, Page.SIZE_BYTES, 1);
+            String newer = Meta.newerFormat(metas, 0, 0);
+            if (newer == null) {
+                newer = Meta.newerFormat(metas, Page.SIZE_BYTES, 1);
+            }
             if (newer != null) {
                 throw new StorageFormatException(name + ": " + newer);
             }

@@ -69,9 +69,9 @@ final class Node {
         return Page.SIZE_BYTES - Page.prefixLength(segment, base);
     }
 
-    /** Absolute offset of the leaf's prefix (its {@link Page#prefixLength} bytes). */
-    static long prefixOffset(MemorySegment segment, long base) {
-        return base + dataEnd(segment, base);
+    /** Absolute offset of the prefix of {@code prefixLength} bytes of the leaf at {@code base}. */
+    static long prefixOffset(long base, int prefixLength) {
+        return base + Page.SIZE_BYTES - prefixLength;
     }
 
     /** A leaf entry's whole key length: the page's prefix and the bytes the entry holds. */
@@ -82,7 +82,7 @@ final class Node {
     /** Copies a leaf entry's whole key (prefix, then the entry's bytes) to {@code out} at {@code outOffset}. */
     static void copyFullKey(MemorySegment segment, long base, long entry, MemorySegment out, long outOffset) {
         int prefix = Page.prefixLength(segment, base);
-        MemorySegment.copy(segment, prefixOffset(segment, base), out, outOffset, prefix);
+        MemorySegment.copy(segment, prefixOffset(base, prefix), out, outOffset, prefix);
         MemorySegment.copy(segment, keyOffset(entry, true), out, outOffset + prefix, keyLength(segment, entry, true));
     }
 
@@ -92,7 +92,7 @@ final class Node {
         if (prefix == 0) {
             return true;
         }
-        return keyLength >= prefix && Keys.mismatch(segment, base + Page.SIZE_BYTES - prefix, key, keyOffset, prefix) < 0;
+        return keyLength >= prefix && Keys.mismatch(segment, prefixOffset(base, prefix), key, keyOffset, prefix) < 0;
     }
 
     /**
@@ -101,9 +101,7 @@ final class Node {
      */
     static int expandLeafEntry(MemorySegment segment, long base, long entry, MemorySegment out, long outOffset) {
         int prefix = Page.prefixLength(segment, base);
-        int keyLength = keyLength(segment, entry, true);
-        int stored = LEAF_ENTRY_HEADER_BYTES + keyLength
-                + (isOverflow(segment, entry) ? 8 : segment.get(Page.U32, entry + 4));
+        int stored = entryBytes(segment, entry, true);
         if (prefix == 0) {
             MemorySegment.copy(segment, entry, out, outOffset, stored);
             return stored;
@@ -111,9 +109,9 @@ final class Node {
         // The stored entry goes prefix bytes further on, which puts its key's bytes and value where
         // they belong; then the prefix, and the header with the whole key's length, go in front.
         MemorySegment.copy(segment, entry, out, outOffset + prefix, stored);
-        MemorySegment.copy(segment, base + Page.SIZE_BYTES - prefix, out, outOffset + LEAF_ENTRY_HEADER_BYTES, prefix);
+        MemorySegment.copy(segment, prefixOffset(base, prefix), out, outOffset + LEAF_ENTRY_HEADER_BYTES, prefix);
         out.set(Page.U64, outOffset, segment.get(Page.U64, entry));
-        Page.putU16(out, outOffset, prefix + keyLength);
+        Page.putU16(out, outOffset, prefix + keyLength(segment, entry, true));
         return stored + prefix;
     }
 
@@ -226,7 +224,7 @@ final class Node {
         int prefix = Page.prefixLength(segment, base);
         if (prefix > 0) {
             // Every key here starts with the prefix: a key that does not sorts before or after all of them.
-            long at = base + Page.SIZE_BYTES - prefix;
+            long at = prefixOffset(base, prefix);
             int mismatch = Keys.mismatch(segment, at, key, keyOffset, Math.min(prefix, keyLength));
             if (mismatch >= 0) {
                 int below = Byte.toUnsignedInt(key.get(java.lang.foreign.ValueLayout.JAVA_BYTE, keyOffset + mismatch))

@@ -29,15 +29,13 @@ final class TreeWriter {
 
     /**
      * Leaf layout for a rewrite, a shift or a split: a leaf's entries (and a sibling's, and a new one)
-     * with their whole keys, one after the other in {@link #plan}; where each starts, its bytes, and
-     * the bytes with slots of all before it (so a run's bytes are a difference).
+     * with their whole keys, one after the other in {@link #plan}. Entry j takes bytes
+     * [planStarts[j], planStarts[j + 1]), so a run's bytes are a difference; planStarts[planned] is
+     * where the next one goes.
      */
     private final MemorySegment plan;
-    private final long[] planOffsets = new long[2 * Node.MAX_ENTRIES + 1];
-    private final int[] planBytes = new int[2 * Node.MAX_ENTRIES + 1];
-    private final int[] planSlotted = new int[2 * Node.MAX_ENTRIES + 2];
+    private final int[] planStarts = new int[2 * Node.MAX_ENTRIES + 2];
     private int planned;
-    private long planEnd;
 
     /** A split's candidates: the bytes left and right of each index (see {@link #balancedSplit}). */
     private final int[] sideBytes = new int[2 * (Page.SIZE_BYTES / Node.SLOT_BYTES + 2)];
@@ -276,7 +274,6 @@ final class TreeWriter {
 
     private void clearPlan() {
         planned = 0;
-        planEnd = 0;
     }
 
     /**
@@ -287,11 +284,11 @@ final class TreeWriter {
         int count = Page.count(segment, base);
         for (int i = 0; i <= count; i++) {
             if (i == newSlot) {
-                MemorySegment.copy(newEntry, 0, plan, planEnd, newEntryBytes);
+                MemorySegment.copy(newEntry, 0, plan, planStarts[planned], newEntryBytes);
                 addPlanned(newEntryBytes);
             }
             if (i < count) {
-                addPlanned(Node.expandLeafEntry(segment, base, Node.entry(segment, base, i), plan, planEnd));
+                addPlanned(Node.expandLeafEntry(segment, base, Node.entry(segment, base, i), plan, planStarts[planned]));
             }
         }
     }
@@ -303,17 +300,14 @@ final class TreeWriter {
     }
 
     private void addPlanned(int bytes) {
-        planOffsets[planned] = planEnd;
-        planBytes[planned] = bytes;
-        planSlotted[planned + 1] = planSlotted[planned] + bytes + Node.SLOT_BYTES;
+        planStarts[planned + 1] = planStarts[planned] + bytes;
         planned++;
-        planEnd += bytes;
     }
 
     /** Length of the prefix planned entries {@code i} and {@code j} share, up to {@link Node#MAX_PREFIX_BYTES}. */
     private int sharedPrefix(int i, int j) {
-        long a = planOffsets[i];
-        long b = planOffsets[j];
+        long a = planStarts[i];
+        long b = planStarts[j];
         int common = Math.min(Node.MAX_PREFIX_BYTES, Math.min(Node.keyLength(plan, a, true), Node.keyLength(plan, b, true)));
         int mismatch = Keys.mismatch(plan, Node.keyOffset(a, true), plan, Node.keyOffset(b, true), common);
         return mismatch < 0 ? common : mismatch;
@@ -330,7 +324,7 @@ final class TreeWriter {
     /** Bytes (slots and prefix included) a leaf of planned entries [a1, b1) then [a2, b2) takes. */
     private int leafBytes(int a1, int b1, int a2, int b2) {
         int entries = (b1 - a1) + (b2 - a2);
-        int whole = planSlotted[b1] - planSlotted[a1] + planSlotted[b2] - planSlotted[a2];
+        int whole = planStarts[b1] - planStarts[a1] + planStarts[b2] - planStarts[a2] + entries * Node.SLOT_BYTES;
         return entries < 2 ? whole : whole - (entries - 1) * leafPrefix(a1, b1, a2, b2);
     }
 
@@ -338,13 +332,13 @@ final class TreeWriter {
     private void writeLeaf(MemorySegment page, long pgno, int a1, int b1, int a2, int b2) {
         int prefix = leafPrefix(a1, b1, a2, b2);
         int first = a1 < b1 ? a1 : a2;
-        Node.initLeaf(page, 0, pgno, plan, Node.keyOffset(planOffsets[first], true), prefix);
+        Node.initLeaf(page, 0, pgno, plan, Node.keyOffset(planStarts[first], true), prefix);
         int slot = 0;
         for (int j = a1; j < b1; j++) {
-            Node.insertStripped(page, 0, slot++, plan, planOffsets[j], planBytes[j], prefix);
+            Node.insertStripped(page, 0, slot++, plan, planStarts[j], planStarts[j + 1] - planStarts[j], prefix);
         }
         for (int j = a2; j < b2; j++) {
-            Node.insertStripped(page, 0, slot++, plan, planOffsets[j], planBytes[j], prefix);
+            Node.insertStripped(page, 0, slot++, plan, planStarts[j], planStarts[j + 1] - planStarts[j], prefix);
         }
     }
 
@@ -427,7 +421,6 @@ final class TreeWriter {
     /** Drops planned entries from {@code n} on (a sibling planned before). */
     private void truncatePlan(int n) {
         planned = n;
-        planEnd = planOffsets[n - 1] + planBytes[n - 1];
     }
 
     /** Makes the parent's child at {@code slot} dirty, re-pointing the parent at the copy. */
@@ -446,17 +439,22 @@ final class TreeWriter {
      * the separator at {@code parentSlot} without overflowing the parent (a longer key might not).
      */
     private boolean copySeparatorIfItFits(MemorySegment parent, int parentSlot, int at) {
-        long entry = planOffsets[at];
-        int length = Node.keyLength(plan, entry, true);
+        int length = Node.keyLength(plan, planStarts[at], true);
         long old = Node.entry(parent, 0, parentSlot);
         int oldBytes = Node.entryBytes(parent, old, false);
         int newBytes = oldBytes - Node.keyLength(parent, old, false) + length;
         if (Node.usedBytes(parent, 0) - oldBytes + newBytes > Node.USABLE_BYTES) {
             return false;
         }
-        separatorLength = length;
-        MemorySegment.copy(plan, Node.keyOffset(entry, true), separatorBuffer, 0, length);
+        copySeparator(at);
         return true;
+    }
+
+    /** Copies the key of planned entry {@code at} into {@link #separatorBuffer}. */
+    private void copySeparator(int at) {
+        long entry = planStarts[at];
+        separatorLength = Node.keyLength(plan, entry, true);
+        MemorySegment.copy(plan, Node.keyOffset(entry, true), separatorBuffer, 0, separatorLength);
     }
 
     /** Sets the separator at {@code parentSlot} to {@link #separatorBuffer}, keeping its child. */
@@ -483,9 +481,7 @@ final class TreeWriter {
     /** Splits the full leaf whose {@code n} entries with the new one (at {@code newSlot}) are planned. */
     private void splitLeaf(Bucket bucket, MemorySegment page, int newSlot, int n) {
         int at = chooseLeafSplit(Page.pgno(page, 0), n, newSlot);
-        long sepEntry = planOffsets[at];
-        separatorLength = Node.keyLength(plan, sepEntry, true);
-        MemorySegment.copy(plan, Node.keyOffset(sepEntry, true), separatorBuffer, 0, separatorLength);
+        copySeparator(at);
         long leftPgno = Page.pgno(page, 0);
         long rightPgno = txn.allocate(1);
         writeLeaf(txn.newPage(rightPgno), rightPgno, at, n, n, n);
