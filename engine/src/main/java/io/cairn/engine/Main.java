@@ -228,6 +228,30 @@ public final class Main {
         System.exit(0);
     }
 
+    /**
+     * After a failed start: closes what it opened and, for a new member, deletes the data dir (and
+     * WAL dir) it created, so that the next start begins from the flags again, as etcd's would.
+     */
+    private static void removeNewMember(final ServerConfig config, final NewMemberDirectories newDirectories,
+        final CairnServer startedOrNull, final RaftKeyValueStore openedOrNull) {
+        try {
+            if (startedOrNull != null) {
+                startedOrNull.close();
+            }
+            if (openedOrNull != null) {
+                openedOrNull.close();
+            }
+            for (final java.nio.file.Path removed : newDirectories.removeAfterFailedStart(NativePosix.INSTANCE)) {
+                LOG.log(System.Logger.Level.INFO, "removed what the failed start created",
+                    LogField.of("name", config.name()), LogField.of("dir", removed));
+            }
+        } catch (final IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot remove what the failed start created: remove it before"
+                + " starting again", LogField.of("data-dir", config.storage().dataDir()),
+                LogField.of("wal-dir", config.storage().walDir()), LogField.of("error", e.getMessage()));
+        }
+    }
+
     /** The client ports {@code binding} opened, or what stopped them (a port in use, most often). */
     private static ClientListeners listeners(final CompletableFuture<ClientListeners> binding) throws IOException {
         try {
@@ -248,6 +272,17 @@ public final class Main {
         final PeerHttpServer peerPort;
         final SSLContext peerSsl;
         final StorageFaultControl testFaults;
+        final NewMemberDirectories newDirectories;
+        try {
+            newDirectories = NewMemberDirectories.before(config.storage().dataDir(), config.storage().walDir());
+        } catch (final IOException e) {
+            LOG.log(System.Logger.Level.ERROR, "cannot start", LogField.of("name", config.name()),
+                LogField.of("error", "cannot read the data dir: " + e.getMessage()));
+            System.exit(EXIT_FAILURE);
+            return;
+        }
+        RaftKeyValueStore opened = null;
+        CairnServer started = null;
         try {
             // TLS first: a bad certificate file stops the start before anything is opened.
             final TlsContext clientTls = ServerTls.client(config, Clock.systemUTC());
@@ -267,7 +302,7 @@ public final class Main {
             // A new data dir joining a running cluster learns its members and ids from the others;
             // a data dir that exists is a member already, whatever the flags say (as in etcd).
             final boolean joining = config.bootstrap().initialClusterState() == ServerConfig.ClusterState.EXISTING
-                && !java.nio.file.Files.exists(config.storage().dataDir().resolve("member"));
+                && newDirectories.newMember();
             final ClusterOptions cluster = joining ? clusterOptions(config, ClusterJoin.join(config, peerSsl))
                 : clusterOptions(config);
             final Set<PlantedBug> plantedBugs = PlantedBug.fromEnvironment(System.getenv());
@@ -275,11 +310,13 @@ public final class Main {
             // Snapshots to peers go over TCP, to the peer listener started below, as etcd sends them.
             store = RaftKeyValueStore.open(config.storage().dataDir(), config.storage().walDir(), memberOptions(config),
                 cluster.withPeerTls(peerTls).withSnapshotsOverTcp(true), testFaults.disk());
+            opened = store;
             if (config.corruptCheck().initial()) {
                 new CorruptionCheck(store, new Alarms(store), CorruptionCheck.requestTimeout(
                     config.timing().electionTimeoutMillis()), new MemberChannels(clientTls)).checkBeforeServing();
             }
             server = CairnServer.start(config, store, clientTls, listeners(binding));
+            started = server;
             final RaftKeyValueStore members = store;
             peerPort = PeerHttpServer.start(config.urls().listenPeerUrls().getFirst(), peerSsl,
                 peerTls != null && peerTls.clientCertAuth(), () -> new ClusterView(members.status().clusterId(),
@@ -288,6 +325,7 @@ public final class Main {
         } catch (final IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "cannot start", LogField.of("name", config.name()),
                 LogField.of("error", e.getMessage()));
+            removeNewMember(config, newDirectories, started, opened);
             System.exit(EXIT_FAILURE);
             return;
         }
