@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -29,8 +30,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * drive etcd's fragmenting and the bound on each stream's queue.
  *
  * <p>All watcher and stream state is guarded by one lock, held by the watch thread while it works
- * (and briefly by close). A commit only wakes the watch thread. Nothing here blocks but the watch
- * thread's park.
+ * (and briefly by close). A commit only wakes the watch thread, and only while a watcher exists.
+ * Nothing here blocks but the watch thread's park.
  *
  * <p>Failures stay as small as they can: an exception from one stream's work (its transport, a
  * response for one of its watchers, one watcher's catch-up read) ends that stream with an internal
@@ -76,6 +77,13 @@ public final class WatchHub implements AutoCloseable {
     private final ConcurrentLinkedQueue<WatchStream> signalled = new ConcurrentLinkedQueue<>();
     private volatile long committedRevision;
     private volatile boolean sleeping;
+    /**
+     * Whether any watcher exists (set by the watch thread, the only one that makes or drops them).
+     * Without one a commit does not wake the thread: there is nothing to fan out, and the published
+     * revision catches up before the next request is handled ({@link #publishCommitted}). That was
+     * a thread wake-up per commit, for a member nobody watches.
+     */
+    private volatile boolean watching;
     private volatile boolean closing;
     /** Set if the watch thread died; every stream, present or future, is then ended at once. */
     private volatile Throwable died;
@@ -83,6 +91,8 @@ public final class WatchHub implements AutoCloseable {
     private final ReentrantLock working = new ReentrantLock();
     /** How many times a watcher fell out of sync because its stream was full (read by tests and benches). */
     private volatile long watchersFellBehind;
+    /** How many times another thread woke the watch thread (read by tests). */
+    private final AtomicLong wakeUps = new AtomicLong();
 
     // Guarded by working. Volatile so that the watch thread can decide to park without the lock.
     private volatile long publishedRevision;
@@ -125,14 +135,20 @@ public final class WatchHub implements AutoCloseable {
         return watchersFellBehind;
     }
 
+    long wakeUps() {
+        return wakeUps.get();
+    }
+
     /**
-     * From the committing thread after each commit: wakes the watch thread, which fans out; never
-     * blocks. (The committing thread no longer publishes itself when the watch thread sleeps: the
+     * From the committing thread after each commit: wakes the watch thread, which fans out, if a
+     * watcher exists; never blocks. (The committing thread no longer publishes itself when the watch thread sleeps: the
      * member keeps one "caller does the owner's work when idle" mechanism, ApplyLoop's.)
      */
     public void revisionCommitted(final long revision) {
         committedRevision = revision;
-        wake();
+        if (watching) {
+            wake();
+        }
     }
 
     /** A new gRPC stream; it asks for its first request itself. */
@@ -171,6 +187,7 @@ public final class WatchHub implements AutoCloseable {
 
     private void wake() {
         if (sleeping) {
+            wakeUps.incrementAndGet();
             LockSupport.unpark(thread);
         }
     }
@@ -190,6 +207,7 @@ public final class WatchHub implements AutoCloseable {
                 } catch (final RuntimeException | Error e) {
                     failAll(e);
                 } finally {
+                    watching = !synced.isEmpty() || !unsynced.isEmpty();
                     working.unlock();
                 }
                 if (!busy) {
