@@ -18,13 +18,17 @@ import io.cairn.etcd.api.etcdserverpb.TxnRequest;
 import io.cairn.etcd.api.etcdserverpb.TxnResponse;
 import io.cairn.engine.auth.AuthInfo;
 import io.cairn.engine.auth.Permissions;
+import io.cairn.engine.mvcc.KeyValue;
+import io.cairn.engine.mvcc.OpResult;
 import io.cairn.engine.mvcc.TxnOp;
 import io.cairn.etcd.api.etcdserverpb.RequestOp;
 import com.google.protobuf.MessageLite;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.function.Supplier;
+import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /** etcd's KV service: checks a request as etcd does, runs it on the store, answers as etcd does. */
 public final class KvService extends KVGrpc.KVImplBase {
@@ -151,11 +155,64 @@ public final class KvService extends KVGrpc.KVImplBase {
             KvRequestChecks.checkTxn(request, maxTxnOps);
             sizeLimit.check(RaftRequestSize.TXN_FIELD, request);
             checkNotCapped(BackendQuota.cost(request));
-            return store.txn(KvProtos.txn(request), callers.current()).thenApply(result -> {
-                final TxnResponse response = KvProtos.txnResponse(result);
-                return response.toBuilder().setHeader(headers.complete(response.getHeader())).build();
-            });
+            return store.txn(KvProtos.txn(request), callers.current()).thenCompose(this::appliedTxnResponse);
         });
+    }
+
+    /**
+     * A write Txn's answer. It completes on the thread that applied it (the Raft loop or the apply
+     * thread), and the answer is built and serialised wherever its future completes: fine for a put's
+     * few bytes, but a Txn whose ranges or previous values carry {@link AnswerBudget#SMALL_ANSWER_BYTES}
+     * or more would hold every later write while megabytes are copied. Such an answer is built on a
+     * scan thread. It is never refused: the Txn is applied, and a client told "too many requests"
+     * would retry it. With every scan slot taken it is built here, as before.
+     */
+    private CompletableFuture<TxnResponse> appliedTxnResponse(final OpResult.Txn result) {
+        if (carriedBytes(result) < AnswerBudget.SMALL_ANSWER_BYTES) {
+            return CompletableFuture.completedFuture(txnResponse(result));
+        }
+        final CompletableFuture<TxnResponse> built = new CompletableFuture<>();
+        try {
+            scans.execute(() -> {
+                try {
+                    built.complete(txnResponse(result));
+                } catch (final RuntimeException | Error e) {
+                    built.completeExceptionally(e);
+                }
+            });
+        } catch (final EtcdException | RejectedExecutionException everySlotTaken) {
+            return CompletableFuture.completedFuture(txnResponse(result));
+        }
+        return built;
+    }
+
+    private TxnResponse txnResponse(final OpResult.Txn result) {
+        final TxnResponse response = KvProtos.txnResponse(result);
+        return response.toBuilder().setHeader(headers.complete(response.getHeader())).build();
+    }
+
+    /** The key and value bytes a result carries back: its ranges' keys and values, and previous values. */
+    static long carriedBytes(final OpResult result) {
+        return switch (result) {
+            case OpResult.Range range -> carriedBytes(range.result().kvs());
+            case OpResult.Put put -> put.prevKv() == null ? 0 : put.prevKv().key().length + put.prevKv().value().length;
+            case OpResult.DeleteRange delete -> delete.prevKvs() == null ? 0 : carriedBytes(delete.prevKvs());
+            case OpResult.Txn txn -> {
+                long bytes = 0;
+                for (final OpResult nested : txn.responses()) {
+                    bytes += carriedBytes(nested);
+                }
+                yield bytes;
+            }
+        };
+    }
+
+    private static long carriedBytes(final List<KeyValue> kvs) {
+        long bytes = 0;
+        for (final KeyValue kv : kvs) {
+            bytes += kv.key().length + kv.value().length;
+        }
+        return bytes;
     }
 
     private void readOnlyTxn(final TxnRequest request, final StreamObserver<TxnResponse> observer) {
