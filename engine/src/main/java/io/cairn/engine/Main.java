@@ -325,7 +325,9 @@ public final class Main {
         } catch (final IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "cannot start", LogField.of("name", config.name()),
                 LogField.of("error", e.getMessage()));
-            removeNewMember(config, newDirectories, started, opened);
+            if (newDirectories.newMember()) {
+                removeNewMember(config, newDirectories, started, opened); // a member that existed exits as before
+            }
             System.exit(EXIT_FAILURE);
             return;
         }
