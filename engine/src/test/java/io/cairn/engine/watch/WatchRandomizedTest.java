@@ -139,6 +139,12 @@ class WatchRandomizedTest {
         };
         final int filter = random.nextInt(5);
         final long start = random.nextBoolean() ? 0 : 1 + random.nextLong(current);
+        if (index == 1) {
+            // The test's edge, whatever the seed: a synced watcher of every key, without filters, on a
+            // stream that reads in bursts (stream 1) gets several times what its queue holds, and falls
+            // out of sync. Drawn as the others are first, so that a seed makes the same other choices.
+            return new Spec(1, 100 + index, "", "\0", false, false, random.nextBoolean(), 0);
+        }
         return new Spec(index % STREAMS, 100 + index, range[0], range[1], filter == 0, filter == 1,
             random.nextBoolean(), start);
     }
