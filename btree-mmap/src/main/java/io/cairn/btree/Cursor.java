@@ -140,13 +140,12 @@ public final class Cursor {
         long base = txn.pageBase(segment, pgnos[leafLevel]);
         long e = Node.entry(segment, base, slots[leafLevel]);
         if (Page.prefixLength(segment, base) == 0) {
-            return txn.key(segment, base, e);
+            return txn.keyInPage(segment, e);
         }
         if (wholeKey == null) {
-            wholeKey = java.lang.foreign.Arena.ofAuto().allocate(Keys.MAX_KEY_BYTES, 8);
+            wholeKey = Node.newFullKeyBuffer();
         }
-        Node.copyFullKey(segment, base, e, wholeKey, 0);
-        return wholeKey.asSlice(0, Node.fullKeyLength(segment, base, e));
+        return Node.fullKey(segment, base, e, wholeKey);
     }
 
     /** The current key copied into a new array (one copy, where {@code key().toArray} may take two). */

@@ -86,6 +86,17 @@ final class Node {
         MemorySegment.copy(segment, keyOffset(entry, true), out, outOffset + prefix, keyLength(segment, entry, true));
     }
 
+    /** A buffer for {@link #fullKey}: native (see {@link Cursor#key} for why), as long as the longest key. */
+    static MemorySegment newFullKeyBuffer() {
+        return java.lang.foreign.Arena.ofAuto().allocate(Keys.MAX_KEY_BYTES, 8);
+    }
+
+    /** A leaf entry's whole key put together in {@code buffer}: a slice of it, valid until the buffer's next use. */
+    static MemorySegment fullKey(MemorySegment segment, long base, long entry, MemorySegment buffer) {
+        copyFullKey(segment, base, entry, buffer, 0);
+        return buffer.asSlice(0, fullKeyLength(segment, base, entry));
+    }
+
     /** Whether {@code keyLength} bytes of {@code key} from {@code keyOffset} start with the leaf's prefix. */
     static boolean startsWithPrefix(MemorySegment segment, long base, MemorySegment key, long keyOffset, int keyLength) {
         int prefix = Page.prefixLength(segment, base);

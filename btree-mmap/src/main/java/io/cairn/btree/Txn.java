@@ -106,13 +106,17 @@ public abstract sealed class Txn implements AutoCloseable permits ReadTxn, Write
      */
     final MemorySegment key(MemorySegment segment, long base, long entry) {
         if (Page.prefixLength(segment, base) == 0) {
-            return scoped(segment, Node.keyOffset(entry, true), Node.keyLength(segment, entry, true));
+            return keyInPage(segment, entry);
         }
         if (wholeKey == null) {
-            wholeKey = java.lang.foreign.Arena.ofAuto().allocate(Keys.MAX_KEY_BYTES, 8);
+            wholeKey = Node.newFullKeyBuffer();
         }
-        Node.copyFullKey(segment, base, entry, wholeKey, 0);
-        return wholeKey.asSlice(0, Node.fullKeyLength(segment, base, entry));
+        return Node.fullKey(segment, base, entry, wholeKey);
+    }
+
+    /** The key of a leaf entry whose leaf keeps no prefix, zero-copy from the page, valid for this transaction's life. */
+    final MemorySegment keyInPage(MemorySegment segment, long entry) {
+        return scoped(segment, Node.keyOffset(entry, true), Node.keyLength(segment, entry, true));
     }
 
     /** Where {@link #key} puts together a key whose leaf keeps a prefix; made at the first such key. */

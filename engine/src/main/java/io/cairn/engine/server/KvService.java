@@ -195,8 +195,8 @@ public final class KvService extends KVGrpc.KVImplBase {
     static long carriedBytes(final OpResult result) {
         return switch (result) {
             case OpResult.Range range -> carriedBytes(range.result().kvs());
-            case OpResult.Put put -> put.prevKv() == null ? 0 : put.prevKv().key().length + put.prevKv().value().length;
-            case OpResult.DeleteRange delete -> delete.prevKvs() == null ? 0 : carriedBytes(delete.prevKvs());
+            case OpResult.Put put -> put.prevKv() == null ? 0 : carriedBytes(put.prevKv());
+            case OpResult.DeleteRange delete -> carriedBytes(delete.prevKvs());
             case OpResult.Txn txn -> {
                 long bytes = 0;
                 for (final OpResult nested : txn.responses()) {
@@ -210,9 +210,13 @@ public final class KvService extends KVGrpc.KVImplBase {
     private static long carriedBytes(final List<KeyValue> kvs) {
         long bytes = 0;
         for (final KeyValue kv : kvs) {
-            bytes += kv.key().length + kv.value().length;
+            bytes += carriedBytes(kv);
         }
         return bytes;
+    }
+
+    private static long carriedBytes(final KeyValue kv) {
+        return kv.key().length + kv.value().length;
     }
 
     private void readOnlyTxn(final TxnRequest request, final StreamObserver<TxnResponse> observer) {

@@ -141,8 +141,9 @@ public final class WatchHub implements AutoCloseable {
 
     /**
      * From the committing thread after each commit: wakes the watch thread, which fans out, if a
-     * watcher exists; never blocks. (The committing thread no longer publishes itself when the watch thread sleeps: the
-     * member keeps one "caller does the owner's work when idle" mechanism, ApplyLoop's.)
+     * watcher exists; never blocks. (The committing thread no longer publishes itself when the watch
+     * thread sleeps: the member keeps one "caller does the owner's work when idle" mechanism,
+     * ApplyLoop's.)
      */
     public void revisionCommitted(final long revision) {
         committedRevision = revision;
