@@ -1,6 +1,7 @@
 package io.cairn.engine.ops;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -64,14 +65,23 @@ class LauncherOptionsTest {
 
         Files.writeString(cache, "cache");
         Files.setLastModifiedTime(jar, FileTime.from(Instant.now().minusSeconds(60)));
-        final String otherJdk = "cairn: the ahead-of-time cache " + cache + " was made by another JDK than %s; the member"
-            + " starts without it (bin/cairn --aot-train makes it again)";
+        final String otherJdk = "cairn: the ahead-of-time cache " + cache + " was made by another JDK than %s or with"
+            + " other JVM options; the member starts without it (bin/cairn --aot-train makes it again)";
         assertEquals(otherJdk.formatted(home), shell(option, jdk), "no record of the JDK that made it");
 
         Files.writeString(dir.resolve("cairn.aot.jdk"), shell("cairn_jdk_identity", jdk) + "\n");
         assertEquals("-XX:AOTCache=" + cache, shell(option, jdk));
         assertEquals("", shell(option, Map.of("JAVA_HOME", home, "CAIRN_AOT", "off")));
         assertEquals(otherJdk.formatted(dir), shell(option, Map.of("JAVA_HOME", dir.toString())), "another JDK");
+
+        // The same JDK, other options: a cache made without compact object headers is refused by a
+        // JVM started with them (and the other way round).
+        final String identity = shell("cairn_jdk_identity", jdk);
+        assertTrue(identity.endsWith(" -XX:+UseCompactObjectHeaders"), identity);
+        Files.writeString(dir.resolve("cairn.aot.jdk"),
+            identity.substring(0, identity.length() - " -XX:+UseCompactObjectHeaders".length()) + "\n");
+        assertEquals(otherJdk.formatted(home), shell(option, jdk), "other JVM options");
+        Files.writeString(dir.resolve("cairn.aot.jdk"), identity + "\n");
 
         Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(60)));
         assertEquals("cairn: " + jar + " is newer than its ahead-of-time cache; the member starts without the cache"
