@@ -86,9 +86,8 @@ public final class Env implements AutoCloseable {
     private static final long UNMAP_CHUNK_BYTES = 64L << 20;
     /** Held by {@link #unmapPages} and around every unmap of a map that was this environment's (close, a retired map's release). */
     private final ReentrantLock mapLifetimeLock = new ReentrantLock();
-    /** Iovecs per pwritev: Linux's IOV_MAX. */
-    private static final int IOVECS_MAX = 1024;
-    private final MemorySegment iovecs = Arena.ofAuto().allocate(16L * IOVECS_MAX, 8);
+    /** pwritev's one iovec (address, length) for {@link #writePage}: a page per call, see {@link #writePages}. */
+    private final MemorySegment oneIovec = Arena.ofAuto().allocate(16L, 8);
     private long[] dirtyPgnos = new long[1024];
     private MemorySegment freelistBuffer = Arena.ofAuto().allocate(Page.SIZE_BYTES, Page.SIZE_BYTES);
     private final MemorySegment metaBuffer = Arena.ofAuto().allocate(Page.SIZE_BYTES, Page.SIZE_BYTES);
@@ -461,44 +460,38 @@ public final class Env implements AutoCloseable {
     }
 
     /**
-     * Writes dirty pages in page order, one pwritev per run of consecutive pages (at most
-     * {@link #IOVECS_MAX} buffers each), as LMDB does: a 1000-page commit is a few syscalls, not 1000.
+     * Writes the dirty pages in page order, one page per pwritev, never a run of adjacent pages in
+     * one call as LMDB does. On ext4 (Linux 6.x) a write of several pages that the page cache does
+     * not hold yet is cached in one large folio (up to the write's length), and every later write of
+     * a single page into such a folio walks the buffer heads of the whole folio
+     * ({@code ext4_block_write_begin}): under a write load the tree file ended up almost all in
+     * folios of 16 pages on average, and that walk took 15-18% of the thread that commits
+     * (btree-mmap/README.md, "One page per write"). Written a page at a time, the file's cache stays
+     * in single pages, at the cost of a system call per page instead of per run (a run was 1.3 pages
+     * on average under that load). A multi-page buffer (an overflow run, the freelist) goes a page at
+     * a time too, for the same reason.
      */
     void writePages(long[] sortedPgnos, int count, Long2ObjectHashMap<MemorySegment> dirty) throws IOException {
-        int i = 0;
-        while (i < count) {
-            long firstPgno = sortedPgnos[i];
-            long nextPgno = firstPgno;
-            long runBytes = 0;
-            int buffers = 0;
-            while (i < count && sortedPgnos[i] == nextPgno && buffers < IOVECS_MAX) {
-                MemorySegment buffer = dirty.get(sortedPgnos[i]);
-                iovecs.set(ValueLayout.JAVA_LONG, 16L * buffers, buffer.address());
-                iovecs.set(ValueLayout.JAVA_LONG, 16L * buffers + 8, buffer.byteSize());
-                runBytes += buffer.byteSize();
-                nextPgno += buffer.byteSize() >>> Page.SHIFT;
-                buffers++;
-                i++;
-            }
-            long written = posix.pwritev(file, iovecs, buffers, firstPgno << Page.SHIFT);
-            if (written < runBytes) {
-                finishShortWrite(sortedPgnos, i - buffers, buffers, written, dirty);
+        for (int i = 0; i < count; i++) {
+            MemorySegment buffer = dirty.get(sortedPgnos[i]);
+            long fileOffset = sortedPgnos[i] << Page.SHIFT;
+            for (long at = 0; at < buffer.byteSize(); at += Page.SIZE_BYTES) {
+                writePage(buffer, at, fileOffset + at);
             }
         }
     }
 
-    private void finishShortWrite(long[] sortedPgnos, int from, int buffers, long written,
-                                  Long2ObjectHashMap<MemorySegment> dirty) throws IOException {
-        long skip = written;
-        for (int k = from; k < from + buffers; k++) {
-            MemorySegment buffer = dirty.get(sortedPgnos[k]);
-            long size = buffer.byteSize();
-            if (skip >= size) {
-                skip -= size;
-                continue;
-            }
-            posix.pwriteFully(file, buffer.asSlice(skip), (sortedPgnos[k] << Page.SHIFT) + skip);
-            skip = 0;
+    /**
+     * A pwritev of one iovec, not a pwrite: the tree's page writes stay the one pwritev call of the
+     * file, which the fault layer and its tests tell apart from the meta's writes (pwrite).
+     */
+    private void writePage(MemorySegment buffer, long offsetInBuffer, long fileOffset) throws IOException {
+        oneIovec.set(ValueLayout.JAVA_LONG, 0, buffer.address() + offsetInBuffer);
+        oneIovec.set(ValueLayout.JAVA_LONG, 8, Page.SIZE_BYTES);
+        long written = posix.pwritev(file, oneIovec, 1, fileOffset);
+        if (written < Page.SIZE_BYTES) {
+            posix.pwriteFully(file, buffer.asSlice(offsetInBuffer + written, Page.SIZE_BYTES - written),
+                fileOffset + written);
         }
     }
 
