@@ -13,6 +13,13 @@
 # (engine/README.md, "Compact object headers").
 cairn_jvm_base_options="--enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.misc=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Djdk.nio.maxCachedBufferSize=262144 -XX:CompileCommand=quiet -XX:CompileCommand=dontinline,io.cairn.posix.NativePosix::syscall -XX:+UseCompactObjectHeaders"
 
+# What the training member (cairn_aot_train) adds: it records the classes it loads and links, not
+# the method profiles of JEP 515. A member started with the recorded profiles compiled the training's
+# mixed load at once and kept that code: warm, it used 15-30% more CPU per put than a member with
+# the same cache's classes alone or with no cache, and it was not faster cold (engine/README.md,
+# "The AOT cache without method profiles"). Diagnostic options, but only the training run gets them.
+cairn_aot_training_options="-XX:+UnlockDiagnosticVMOptions -XX:-AOTRecordTraining"
+
 # Prints the backend quota in bytes that the member's arguments ($@) or ETCD_QUOTA_BACKEND_BYTES
 # give, as the server reads them (a flag wins over the variable); 0 when neither does.
 cairn_quota_bytes() {
@@ -49,7 +56,8 @@ cairn_memory_options() {
 
 # The JDK a cache was made by, and the options above: the cache is refused by any other JVM build,
 # and by the same JVM with another object layout (UseCompactObjectHeaders), with error lines at
-# every start. Read with the shell's own `read`, as everything on a member's start path here (no
+# every start; a cache trained with other training options is left out too, so that a change to
+# them takes effect at the next training instead of being hidden by an older cache. Read with the shell's own `read`, as everything on a member's start path here (no
 # sed, no cat: each costs a process).
 cairn_jdk_identity() {
   cairn_jdk_runtime=
@@ -60,7 +68,7 @@ cairn_jdk_identity() {
       esac
     done < "$JAVA_HOME/release"
   fi
-  printf '%s %s %s\n' "$JAVA_HOME" "$cairn_jdk_runtime" "$cairn_jvm_base_options"
+  printf '%s %s %s %s\n' "$JAVA_HOME" "$cairn_jdk_runtime" "$cairn_jvm_base_options" "$cairn_aot_training_options"
 }
 
 # Prints -XX:AOTCache=FILE when the cache FILE ($1) was made from the jar ($2) as it is now, by
@@ -85,11 +93,12 @@ cairn_aot_option() {
 }
 
 # Makes the cache FILE ($1) for the jar ($2) with a training member (io.cairn.engine.server.aot).
-# The member runs with exactly the options bin/cairn gives a member with the default quota.
+# The member runs with exactly the options bin/cairn gives a member with the default quota, and the
+# training options above.
 cairn_aot_train() {
   # shellcheck disable=SC2086 # the option lists are split on purpose
   "$JAVA_HOME/bin/java" $cairn_jvm_base_options -cp "$2" io.cairn.engine.server.aot.AotTraining \
     --output "$1" --work-dir "${TMPDIR:-/tmp}" -- \
-    "$JAVA_HOME/bin/java" $cairn_jvm_base_options $(cairn_memory_options 0) -jar "$2" \
+    "$JAVA_HOME/bin/java" $cairn_jvm_base_options $(cairn_memory_options 0) $cairn_aot_training_options -jar "$2" \
     && cairn_jdk_identity > "$1.jdk"
 }

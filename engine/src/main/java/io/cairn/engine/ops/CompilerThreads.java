@@ -12,8 +12,7 @@ import java.util.stream.Stream;
 /**
  * The JIT's compiler threads at the lowest CPU priority (nice 19) while a member starts, and back
  * at their own once it serves. During the start they compile on CPU the member leaves idle instead
- * of taking it from the main thread: the AOT cache's recorded profiles send the training's hot
- * methods to the compiler at once, and on two cores the compiler threads took 45% of a restart's
+ * of taking it from the main thread: on two cores the compiler threads took 45% of a restart's
  * CPU before its first answer (engine/README.md, "Restart: the JIT runs on idle CPU"). After it
  * they must not stay there: under a load that keeps every core busy a compiler at nice 19 gets
  * almost nothing, the member runs its profiling code for as long as the load lasts, and three

@@ -15,8 +15,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Makes the JVM's ahead-of-time cache for a member (JEP 483: classes loaded and linked; JEP 515:
- * method profiles), so that a fresh member answers its first requests about as fast as a warm one.
+ * Makes the JVM's ahead-of-time cache for a member (JEP 483: classes loaded and linked), so that a
+ * member starts and restarts sooner. Not JEP 515's method profiles: the training member runs with
+ * {@code -XX:-AOTRecordTraining} ({@code .mvn/jvm-options.sh} gives it), since a member started with
+ * the training's profiles kept code compiled for the training's mixed load and used 15-30% more CPU
+ * per put warm (engine/README.md, "The AOT cache without method profiles").
  * {@code bin/cairn --aot-train} runs it.
  *
  * <p>It starts a throw-away member, exactly as {@code bin/cairn} would (the same java, the same JVM
