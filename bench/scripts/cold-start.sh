@@ -9,7 +9,8 @@
 #   SERVERS="cairn-aot" bench/scripts/cold-start.sh
 #   SERVERS="cairn-aot-eager" ...   # with the cache and -XX:+AOTCompileEagerly (experimental in JDK 25)
 #   SERVERS="cairn-aot-early" ...   # with the cache and -XX:CompileThresholdScaling=0.1
-#   SERVERS="cairn-aot-noreplay" ...  # with the cache's classes but not its recorded profiles
+#   SERVERS="cairn-aot-noreplay" ...  # with the cache's classes but not its recorded profiles (bin/cairn's
+#                                     # cache records none since 2026-12-06; for a cache trained with them)
 #
 # The cache must exist first (bin/cairn --aot-train).
 set -euo pipefail
