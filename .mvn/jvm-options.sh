@@ -10,7 +10,7 @@
 # (engine/README.md, "Allocation per put", eighth round). `quiet`: the JVM would print the command.
 # And compact object headers (JEP 519, a product option since JDK 25): 8 bytes of header per object
 # instead of 12, so every object a put makes, and every one the heap holds, is smaller
-# (engine/README.md, "Compact object headers").
+# (engine/README.md, "Allocation per put", ninth round).
 cairn_jvm_base_options="--enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.misc=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Djdk.nio.maxCachedBufferSize=262144 -XX:CompileCommand=quiet -XX:CompileCommand=dontinline,io.cairn.posix.NativePosix::syscall -XX:+UseCompactObjectHeaders"
 
 # What the training member (cairn_aot_train) adds: it records the classes it loads and links, not
