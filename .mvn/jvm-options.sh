@@ -57,8 +57,9 @@ cairn_memory_options() {
 # The JDK a cache was made by, and the options above: the cache is refused by any other JVM build,
 # and by the same JVM with another object layout (UseCompactObjectHeaders), with error lines at
 # every start; a cache trained with other training options is left out too, so that a change to
-# them takes effect at the next training instead of being hidden by an older cache. Read with the shell's own `read`, as everything on a member's start path here (no
-# sed, no cat: each costs a process).
+# them takes effect at the next training instead of being hidden by an older cache. Read with the
+# shell's own `read`, as everything on a member's start path here (no sed, no cat: each costs a
+# process).
 cairn_jdk_identity() {
   cairn_jdk_runtime=
   if [ -r "$JAVA_HOME/release" ]; then
@@ -72,8 +73,8 @@ cairn_jdk_identity() {
 }
 
 # Prints -XX:AOTCache=FILE when the cache FILE ($1) was made from the jar ($2) as it is now, by
-# this JDK and with these options; nothing otherwise (the member then starts without it, as the JVM would after refusing
-# a stale cache, but without the JVM's error lines). A cache that is there but stale is named on
+# this JDK and with these options; nothing otherwise (the member then starts without it, as the JVM
+# would after refusing a stale cache, but without the JVM's error lines). A cache that is there but stale is named on
 # stderr: a `./mvnw package` after the training leaves one, and the member would start cold
 # without a word. CAIRN_AOT=off never uses it.
 cairn_aot_option() {

@@ -42,7 +42,7 @@ class PutAllocationTest {
     /** Issue #21's target. */
     static final long TARGET_BYTES_PER_PUT = 200;
     /**
-     * The limit this test holds the put path to: issue #21's target. 158-165 bytes per put since
+     * The limit this test holds the put path to: issue #21's target. 154-165 bytes per put since
      * 2026-12-06's ninth round (compact object headers, the JVM option bin/cairn and the tests share,
      * and a leaf's header cleared without a slice), so the limit leaves room for one object of 40
      * bytes that escape analysis removes in some runs and not in others, and fails a put path whose
