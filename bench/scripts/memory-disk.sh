@@ -7,7 +7,7 @@
 # backend and count as the kernel's page cache), the backend file's size and the part of it in use
 # (etcd_mvcc_db_total_size_in_use_in_bytes: the file less its free pages), and the heap (Cairn: in
 # use after a full GC, forced once the resident set is read, and what the JVM had committed before
-# it; etcd: Go's heap in use, from /metrics).
+# it; etcd: Go's heap in use, from /metrics). And the largest resident set seen during each load.
 #
 #   bench/scripts/memory-disk.sh                     # etcd, then Cairn, 300,000 keys
 #   SERVERS=cairn KEYS=1000000 bench/scripts/memory-disk.sh
@@ -47,8 +47,21 @@ report() { # report SERVER STEP
       step, rss / 1024, anon / 1024, file / 1024, db, in_use, heap }' <<< "$resident"
 }
 load() { # load CLIENTS CONNS TOTAL KEYSPACE [--sequential-keys]
+  local sampler peak
+  # The resident set while the load runs (VmRSS, read once a second; the largest one seen), since
+  # what a step leaves after SETTLE_SECONDS is not what the member holds under the load.
+  echo 0 > "$dir/peak"
+  (peak=0; while kill -0 "$pid" 2>/dev/null; do
+    rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || echo 0)
+    [ "${rss:-0}" -gt "$peak" ] && peak=$rss && echo "$peak" > "$dir/peak"
+    sleep 1
+  done) &
+  sampler=$!
   "$root/bin/cairn-bench" put --endpoints "$url" --clients "$1" --conns "$2" --total "$3" --warmup 0 \
     --key-size 32 --val-size 256 --key-space-size "$4" ${5:-} ${KEY_OPTS:-} 2>&1 | grep -E 'Requests/s' | sed 's/^ */  /'
+  kill "$sampler"; wait "$sampler" 2>/dev/null || true
+  peak=$(cat "$dir/peak"); rm -f "$dir/peak"
+  echo "  resident set during the load: at most $(( peak / 1024 )) MB (sampled once a second)"
 }
 for server in $servers; do
   rm -rf "$dir/data"

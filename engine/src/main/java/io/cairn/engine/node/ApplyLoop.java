@@ -41,16 +41,6 @@ final class ApplyLoop {
     static final String WHAT_TO_DO = "The member takes no more writes; reads go on. Every acknowledged write is in"
         + " the WAL: fix the disk, then restart the member, which replays the WAL into the tree.";
     private static final long SYNC_SPACE_WARNING_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
-    /**
-     * How often the sync thread unmaps the tree's pages, so that the member's resident set holds the
-     * pages read in the last second rather than every page ever read (see Env#unmapPages; issue #21).
-     * The pages stay in the page cache; what it costs is a minor fault when a page is next read, which
-     * the kernel's fault-around shares among 16 neighbours: 2 more faults per hundred puts of keys in
-     * order, 13 per hundred random updates, and 0.25 us more per random lookup in a 1,000,000-key
-     * tree unmapped every 20,000 lookups.
-     */
-    static final long UNMAP_TREE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
-
     private final CommandApplier applier;
     private final CommandApplier.Outcome outcome;
     private final ArrayBlockingQueue<List<Entry>> queue = new ArrayBlockingQueue<>(QUEUED_BATCHES_MAX);
@@ -84,8 +74,7 @@ final class ApplyLoop {
     private volatile boolean outOfSpace;
     private long lastSyncNanos = System.nanoTime(); // owned by the sync thread, then by close
     private final TreeUnmap treeUnmap;
-    private final long unmapTreeEveryNanos;
-    private long lastUnmapNanos = System.nanoTime(); // sync thread
+    private final TreeUnmapSchedule unmapSchedule; // sync thread
     private boolean unmapFailed; // sync thread
     private long lastSyncSpaceWarningNanos = System.nanoTime() - SYNC_SPACE_WARNING_EVERY_NANOS; // sync thread
 
@@ -102,7 +91,7 @@ final class ApplyLoop {
     }
 
     ApplyLoop(final CommandApplier applier, final CommandApplier.Outcome outcome, final NodeMetrics metrics) {
-        this(applier, outcome, metrics, applier::sync, applier::unmapTreePages, UNMAP_TREE_EVERY_NANOS);
+        this(applier, outcome, metrics, applier::sync, applier::unmapTreePages, TreeUnmapSchedule.EVERY_NANOS);
     }
 
     ApplyLoop(final CommandApplier applier, final CommandApplier.Outcome outcome, final NodeMetrics metrics,
@@ -110,7 +99,7 @@ final class ApplyLoop {
         this.applier = applier;
         this.treeSync = treeSync;
         this.treeUnmap = treeUnmap;
-        this.unmapTreeEveryNanos = unmapTreeEveryNanos;
+        this.unmapSchedule = new TreeUnmapSchedule(unmapTreeEveryNanos, System.nanoTime(), treeWrites());
         this.outcome = outcome;
         this.metrics = metrics;
         this.syncedIndex = applier.appliedIndex();
@@ -377,21 +366,28 @@ final class ApplyLoop {
     }
 
     /**
-     * Unmaps the tree's pages every {@link #unmapTreeEveryNanos}, idle or not (an idle member's
-     * reads map pages too). A failure costs only memory: it is reported once and unmapping stops.
+     * Unmaps the tree's pages when {@link TreeUnmapSchedule} says so: the resident set then holds
+     * the pages read lately, not every page ever read. A failure costs only memory: it is reported
+     * once and unmapping stops.
      */
     private void unmapTreeOnBudget() {
-        if (unmapFailed || System.nanoTime() - lastUnmapNanos < unmapTreeEveryNanos) {
+        final long writes = treeWrites();
+        if (unmapFailed || !unmapSchedule.due(System.nanoTime(), writes)) {
             return;
         }
         try {
             treeUnmap.unmapPages();
-            lastUnmapNanos = System.nanoTime();
+            unmapSchedule.unmapped(System.nanoTime(), writes);
         } catch (final IOException | RuntimeException e) {
             unmapFailed = true;
             LOG.log(System.Logger.Level.WARNING, "the tree's pages could not be unmapped (" + e + "): they stay in"
                 + " the member's resident set until the kernel reclaims them; nothing else changes", e);
         }
+    }
+
+    /** What has written to the tree so far: applied entries and compaction slices (both only grow). */
+    private long treeWrites() {
+        return applier.appliedIndex() + compactionSlices;
     }
 
     private void syncOnBudget(final boolean now) throws IOException {

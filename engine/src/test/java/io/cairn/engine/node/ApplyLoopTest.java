@@ -86,7 +86,7 @@ class ApplyLoopTest {
             }, new NodeMetrics(null, null, null), () -> {
                 pause(SLOW_SYNC_MILLIS);
                 applier.sync();
-            }, applier::unmapTreePages, ApplyLoop.UNMAP_TREE_EVERY_NANOS);
+            }, applier::unmapTreePages, TreeUnmapSchedule.EVERY_NANOS);
             loop.start();
             final byte[] value = new byte[400];
             long index = 0;
