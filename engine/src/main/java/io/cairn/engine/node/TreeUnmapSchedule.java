@@ -10,13 +10,12 @@ import java.util.concurrent.TimeUnit;
  * <p>Why both: unmapping keeps the member's resident set at the pages read lately instead of every
  * page ever read, and a load's end is when an operator looks at it, so the quiet rule brings the
  * figure down about a second after the writes stop. Under writes, though, every unmap makes the next
- * put on each leaf fault its page in again, and a fault here cost about 45 us of the Raft loop's
+ * put on each leaf fault its page in again, and a fault here cost 40-60 us of the Raft loop's
  * thread (the kernel maps up to 16 neighbours each time, and this machine is a PVM guest, whose
- * page-table changes go through the hypervisor):
- * unmapping once a second cost a member 10-17 us of that thread per put (34-41 us against 24-26)
- * after 400,000 puts over 100,000 keys, once every 5 or 10 s no more than the noise. Every 5 s
- * rather than 10: what a load maps meanwhile stays in the resident set until the next unmap
- * (engine/README.md, "Memory: unmapped when the writes stop").
+ * page-table changes go through the hypervisor): unmapping once a second cost a member 12-19 us of
+ * that thread per put (35-42 us against 22-25 never unmapped) after 400,000 puts over 100,000 keys;
+ * every 5 s, 24-25 us in two runs of three. Not every 10 s: what a load maps meanwhile stays in the
+ * resident set until the next unmap (engine/README.md, "Memory: unmapped when the writes stop").
  */
 final class TreeUnmapSchedule {
     static final long EVERY_NANOS = TimeUnit.SECONDS.toNanos(5);
