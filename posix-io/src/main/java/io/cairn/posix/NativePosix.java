@@ -161,6 +161,33 @@ public final class NativePosix implements Posix {
     }
 
     /**
+     * The batch's writes in one {@code io_submit} (and one {@code io_getevents} for their results),
+     * where the kernel gives the batch an AIO context; else, or for what io_submit refuses, one
+     * pwritev each (the default). The context is made at the batch's first write and freed by its close.
+     */
+    @Override
+    public void pwriteBatch(OpenFile file, WriteBatch batch) throws IOException {
+        if (batch.aio == null && !batch.aioUnavailable) {
+            batch.aio = NativeAio.setUp(batch.capacity());
+            batch.aioUnavailable = batch.aio == null;
+            if (batch.aioUnavailable) {
+                System.getLogger(NativePosix.class.getName()).log(System.Logger.Level.WARNING, "io_setup for the writes"
+                    + " to " + file.path() + " failed: " + Errno.describe(errno(CAPTURE_STATE.get())) + "; they go one"
+                    + " pwritev each, slower (fs.aio-max-nr may be reached: see /proc/sys/fs/aio-nr)");
+            }
+        }
+        if (batch.aio == null || batch.size() == 0) {
+            Posix.super.pwriteBatch(file, batch);
+            return;
+        }
+        try {
+            batch.aio.write(file, batch, this);
+        } finally {
+            batch.clear();
+        }
+    }
+
+    /**
      * A positional read or write of {@code memory} (a buffer, or pwritev's iovecs), retried on EINTR:
      * the bytes moved. {@code fileOffsetHigh} is pwritev's; pread64 and pwrite64 take none and get 0.
      */

@@ -61,6 +61,26 @@ public interface Posix {
      */
     long pwritev(OpenFile file, MemorySegment iovecs, int count, long fileOffset) throws IOException;
 
+    /**
+     * Makes every write queued in {@code batch}, each at its own offset and each a write of its own,
+     * then empties the batch. On a failure the first one is thrown, and which of the other writes
+     * were made is unspecified (this default stops at the failed one). This default makes each write
+     * a {@link #pwritev} of one iovec, so a fault layer sees each as a pwritev; {@link NativePosix}
+     * hands the whole batch to the kernel in one call.
+     */
+    default void pwriteBatch(OpenFile file, WriteBatch batch) throws IOException {
+        try {
+            for (int i = 0; i < batch.size(); i++) {
+                long written = pwritev(file, batch.iovec(i), 1, batch.fileOffset(i));
+                if (written < batch.length(i)) {
+                    pwriteFully(file, batch.rest(i, written), batch.fileOffset(i) + written);
+                }
+            }
+        } finally {
+            batch.clear();
+        }
+    }
+
     void fdatasync(OpenFile file) throws IOException;
 
     void fsync(OpenFile file) throws IOException;

@@ -33,7 +33,11 @@ enum Syscall {
     SENDTO(44, 206),
     RECVFROM(45, 207),
     SETSOCKOPT(54, 208),
-    SETPRIORITY(141, 140);
+    SETPRIORITY(141, 140),
+    IO_SETUP(206, 0),
+    IO_DESTROY(207, 1),
+    IO_GETEVENTS(208, 4),
+    IO_SUBMIT(209, 2);
 
     /** The "at" calls' directory argument meaning "relative to the working directory", as a plain call is. */
     static final long AT_FDCWD = -100;
