@@ -20,6 +20,7 @@ import io.cairn.posix.NativePosix;
 import io.cairn.posix.OpenFile;
 import io.cairn.posix.Posix;
 import io.cairn.posix.PosixException;
+import io.cairn.posix.WriteBatch;
 import org.agrona.collections.Long2ObjectHashMap;
 
 /**
@@ -37,6 +38,8 @@ public final class Env implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Env.class.getName());
     /** Dirty page buffers kept for reuse between write transactions (32 MiB). */
     private static final int PAGE_POOL_MAX_BUFFERS = 8192;
+    /** Page writes per io_submit; 256 is a commit of ~100 scattered puts (2.65 pages a put) in one call. */
+    static final int PAGE_WRITES_PER_BATCH = 256;
     /**
      * The file grows to a multiple of a 32nd of its size, 1 to 64 MiB: it holds at most about 3%
      * more than the tree's pages (bbolt adds 16 MiB chunks). A growth is one fallocate; the map is
@@ -86,8 +89,8 @@ public final class Env implements AutoCloseable {
     private static final long UNMAP_CHUNK_BYTES = 64L << 20;
     /** Held by {@link #unmapPages} and around every unmap of a map that was this environment's (close, a retired map's release). */
     private final ReentrantLock mapLifetimeLock = new ReentrantLock();
-    /** pwritev's one iovec (address, length) for {@link #writePage}: a page per call, see {@link #writePages}. */
-    private final MemorySegment oneIovec = Arena.ofAuto().allocate(16L, 8);
+    /** A commit's page writes, handed to the kernel {@value #PAGE_WRITES_PER_BATCH} at a time ({@link #writePages}). */
+    private final WriteBatch pageWrites = new WriteBatch(PAGE_WRITES_PER_BATCH);
     private long[] dirtyPgnos = new long[1024];
     private MemorySegment freelistBuffer = Arena.ofAuto().allocate(Page.SIZE_BYTES, Page.SIZE_BYTES);
     private final MemorySegment metaBuffer = Arena.ofAuto().allocate(Page.SIZE_BYTES, Page.SIZE_BYTES);
@@ -467,31 +470,29 @@ public final class Env implements AutoCloseable {
      * ({@code ext4_block_write_begin}): under a write load the tree file ended up almost all in
      * folios of 16 pages on average, and that walk took 15-18% of the thread that commits
      * (btree-mmap/README.md, "One page per write"). Written a page at a time, the file's cache stays
-     * in single pages, at the cost of a system call per page instead of per run (a run was 1.3 pages
-     * on average under that load). A multi-page buffer (an overflow run, the freelist) goes a page at
-     * a time too, for the same reason.
+     * in single pages. A multi-page buffer (an overflow run, the freelist) goes a page at a time too,
+     * for the same reason. The writes stay one page each but go to the kernel in batches
+     * ({@link Posix#pwriteBatch}: one io_submit for up to {@value #PAGE_WRITES_PER_BATCH}): with a
+     * system call per page, entering and leaving the kernel took about 9% of the Raft loop's thread
+     * (btree-mmap/README.md, "A commit's pages in one system call").
      */
     void writePages(long[] sortedPgnos, int count, Long2ObjectHashMap<MemorySegment> dirty) throws IOException {
-        for (int i = 0; i < count; i++) {
-            MemorySegment buffer = dirty.get(sortedPgnos[i]);
-            long fileOffset = sortedPgnos[i] << Page.SHIFT;
-            for (long at = 0; at < buffer.byteSize(); at += Page.SIZE_BYTES) {
-                writePage(buffer, at, fileOffset + at);
+        try {
+            for (int i = 0; i < count; i++) {
+                MemorySegment buffer = dirty.get(sortedPgnos[i]);
+                long fileOffset = sortedPgnos[i] << Page.SHIFT;
+                for (long at = 0; at < buffer.byteSize(); at += Page.SIZE_BYTES) {
+                    pageWrites.add(buffer, at, Page.SIZE_BYTES, fileOffset + at);
+                    if (pageWrites.isFull()) {
+                        posix.pwriteBatch(file, pageWrites);
+                    }
+                }
             }
-        }
-    }
-
-    /**
-     * A pwritev of one iovec, not a pwrite: the tree's page writes stay the one pwritev call of the
-     * file, which the fault layer and its tests tell apart from the meta's writes (pwrite).
-     */
-    private void writePage(MemorySegment buffer, long offsetInBuffer, long fileOffset) throws IOException {
-        oneIovec.set(ValueLayout.JAVA_LONG, 0, buffer.address() + offsetInBuffer);
-        oneIovec.set(ValueLayout.JAVA_LONG, 8, Page.SIZE_BYTES);
-        long written = posix.pwritev(file, oneIovec, 1, fileOffset);
-        if (written < Page.SIZE_BYTES) {
-            posix.pwriteFully(file, buffer.asSlice(offsetInBuffer + written, Page.SIZE_BYTES - written),
-                fileOffset + written);
+            if (pageWrites.size() > 0) {
+                posix.pwriteBatch(file, pageWrites);
+            }
+        } finally {
+            pageWrites.clear(); // a failed batch leaves no buffers behind for the next commit
         }
     }
 
@@ -844,6 +845,7 @@ public final class Env implements AutoCloseable {
             closed = true;
             releaseRetiredIfUnread();
             unmapUnderLifetimeLock(file, map);
+            pageWrites.close();
             posix.close(file);
         } finally {
             writerLock.unlock();

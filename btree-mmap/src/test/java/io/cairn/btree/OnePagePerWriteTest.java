@@ -23,10 +23,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A commit writes its pages one page per call ({@link Env#writePages}), so that the kernel caches the
- * tree file in single pages: on ext4 a write of a run of pages the cache does not hold becomes one
- * large folio, and every later one-page write into it walks the whole folio (btree-mmap/README.md,
- * "One page per write").
+ * A commit writes its pages one page per write ({@link Env#writePages}), so that the kernel caches
+ * the tree file in single pages: on ext4 a write of a run of pages the cache does not hold becomes
+ * one large folio, and every later one-page write into it walks the whole folio (btree-mmap/README.md,
+ * "One page per write"). The writes go to the kernel in batches (one io_submit each on
+ * {@link NativePosix}); through a layer that sees each, each is a pwritev of one page.
  */
 class OnePagePerWriteTest {
     /** Pages 0-3 (metas, directory, freelist) are the fresh file's image, written in one call when it is made. */
@@ -53,6 +54,23 @@ class OnePagePerWriteTest {
             for (long[] call : calls) {
                 assertEquals(1, call[0], "iovecs in one pwritev");
                 assertEquals(Page.SIZE_BYTES, call[1], "bytes in one pwritev");
+            }
+            env.sync();
+        }
+        assertNoLargeFolios(file);
+    }
+
+    /** The same commit straight through {@link NativePosix}, whose io_submit batches must cache single pages too. */
+    @Test
+    void aCommitThroughTheKernelsAioLeavesNoLargeFolios() throws Exception {
+        Path file = dir.resolve("t.db");
+        try (Env env = Env.open(file, EnvOptions.defaults().withSyncOnCommit(false), NativePosix.INSTANCE)) {
+            try (WriteTxn w = env.beginWrite()) {
+                Bucket b = w.createBucketIfAbsent("b");
+                for (int i = 0; i < 20_000; i++) {
+                    b.put(String.format("key-%08d", i).getBytes(), new byte[100]);
+                }
+                w.commit();
             }
             env.sync();
         }
