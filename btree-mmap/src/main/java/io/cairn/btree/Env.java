@@ -39,7 +39,7 @@ public final class Env implements AutoCloseable {
     /** Dirty page buffers kept for reuse between write transactions (32 MiB). */
     private static final int PAGE_POOL_MAX_BUFFERS = 8192;
     /** Page writes per io_submit; 256 is a commit of ~100 scattered puts (2.65 pages a put) in one call. */
-    static final int PAGE_WRITES_PER_BATCH = 256;
+    private static final int PAGE_WRITES_PER_BATCH = 256;
     /**
      * The file grows to a multiple of a 32nd of its size, 1 to 64 MiB: it holds at most about 3%
      * more than the tree's pages (bbolt adds 16 MiB chunks). A growth is one fallocate; the map is
@@ -477,22 +477,18 @@ public final class Env implements AutoCloseable {
      * (btree-mmap/README.md, "A commit's pages in one system call").
      */
     void writePages(long[] sortedPgnos, int count, Long2ObjectHashMap<MemorySegment> dirty) throws IOException {
-        try {
-            for (int i = 0; i < count; i++) {
-                MemorySegment buffer = dirty.get(sortedPgnos[i]);
-                long fileOffset = sortedPgnos[i] << Page.SHIFT;
-                for (long at = 0; at < buffer.byteSize(); at += Page.SIZE_BYTES) {
-                    pageWrites.add(buffer, at, Page.SIZE_BYTES, fileOffset + at);
-                    if (pageWrites.isFull()) {
-                        posix.pwriteBatch(file, pageWrites);
-                    }
+        for (int i = 0; i < count; i++) {
+            MemorySegment buffer = dirty.get(sortedPgnos[i]);
+            long fileOffset = sortedPgnos[i] << Page.SHIFT;
+            for (long at = 0; at < buffer.byteSize(); at += Page.SIZE_BYTES) {
+                pageWrites.add(buffer, at, Page.SIZE_BYTES, fileOffset + at);
+                if (pageWrites.isFull()) {
+                    posix.pwriteBatch(file, pageWrites); // empties it, also when it fails
                 }
             }
-            if (pageWrites.size() > 0) {
-                posix.pwriteBatch(file, pageWrites);
-            }
-        } finally {
-            pageWrites.clear(); // a failed batch leaves no buffers behind for the next commit
+        }
+        if (pageWrites.size() > 0) {
+            posix.pwriteBatch(file, pageWrites);
         }
     }
 

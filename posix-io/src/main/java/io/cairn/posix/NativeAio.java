@@ -83,7 +83,7 @@ final class NativeAio implements AutoCloseable {
             iocbs.set(ValueLayout.JAVA_SHORT, iocb + 16, IOCB_CMD_PWRITE);
             iocbs.set(ValueLayout.JAVA_SHORT, iocb + 18, (short) 0); // aio_reqprio
             iocbs.set(ValueLayout.JAVA_INT, iocb + 20, file.descriptor());
-            iocbs.set(ValueLayout.JAVA_LONG, iocb + 24, NativePosix.address(batch.buffer(i)) + batch.offsetInBuffer(i));
+            iocbs.set(ValueLayout.JAVA_LONG, iocb + 24, batch.address(i));
             iocbs.set(ValueLayout.JAVA_LONG, iocb + 32, batch.length(i));
             iocbs.set(ValueLayout.JAVA_LONG, iocb + 40, batch.fileOffset(i));
             iocbs.set(ValueLayout.JAVA_LONG, iocb + 48, 0L); // aio_reserved2
@@ -108,9 +108,7 @@ final class NativeAio implements AutoCloseable {
                 throw failure;
             }
         } finally {
-            for (int i = 0; i < count; i++) {
-                Reference.reachabilityFence(batch.buffer(i));
-            }
+            Reference.reachabilityFence(batch); // it holds the buffers the kernel read from by address
         }
     }
 

@@ -176,7 +176,7 @@ public final class NativePosix implements Posix {
                     + " pwritev each, slower (fs.aio-max-nr may be reached: see /proc/sys/fs/aio-nr)");
             }
         }
-        if (batch.aio == null || batch.size() == 0) {
+        if (batch.aio == null) {
             Posix.super.pwriteBatch(file, batch);
             return;
         }

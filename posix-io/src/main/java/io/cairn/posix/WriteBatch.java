@@ -3,6 +3,7 @@ package io.cairn.posix;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 
 /**
  * Writes to one file, each of its own bytes at its own offset, queued to be made together by
@@ -74,16 +75,13 @@ public final class WriteBatch implements AutoCloseable {
 
     /** Forgets the queued writes and the buffers they held. */
     public void clear() {
-        java.util.Arrays.fill(buffers, 0, count, null);
+        Arrays.fill(buffers, 0, count, null);
         count = 0;
     }
 
-    MemorySegment buffer(int i) {
-        return buffers[i];
-    }
-
-    long offsetInBuffer(int i) {
-        return offsetsInBuffer[i];
+    /** Where write {@code i}'s bytes start in memory (its buffer was checked native by {@link #add}). */
+    long address(int i) {
+        return buffers[i].address() + offsetsInBuffer[i];
     }
 
     long length(int i) {
@@ -96,7 +94,7 @@ public final class WriteBatch implements AutoCloseable {
 
     /** Write {@code i} as one iovec (reused: valid until the next call). */
     MemorySegment iovec(int i) {
-        oneIovec.set(ValueLayout.JAVA_LONG, 0, buffers[i].address() + offsetsInBuffer[i]);
+        oneIovec.set(ValueLayout.JAVA_LONG, 0, address(i));
         oneIovec.set(ValueLayout.JAVA_LONG, 8, lengths[i]);
         return oneIovec;
     }
