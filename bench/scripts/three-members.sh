@@ -12,6 +12,8 @@
 # whose JIT compiles on the same two cores while it measures. With WARM_CLIENT the measuring
 # client makes the WARMUP puts first (--warmup, untimed, on the connections of its first round):
 # its own code is compiled and the servers' connections are open when the timing starts.
+# Each cluster's connections serve all its rounds; BENCH_OPTS=--new-connections-each-round opens
+# them again for each round, as cairn-bench did until 2026-12-06.
 # First it reads each member's CPU while both clusters sit idle: user+system time from
 # /proc/PID/stat over IDLE_SECONDS (10), after IDLE_SETTLE_SECONDS (30) without requests.
 set -euo pipefail
@@ -82,7 +84,7 @@ echo "etcd: $(idle_cpu "$etcd_pids")"
 echo "Cairn: $(idle_cpu "$cairn_pids")"
 [ -n "${IDLE_ONLY-}" ] && exit 0
 bench() { "$root/bin/cairn-bench" put --endpoints "$etcd_endpoints,$cairn_endpoints" \
-  --server-pids "$etcd_pids,$cairn_pids" --val-size 256 --key-space-size 100000 "$@"; }
+  --server-pids "$etcd_pids,$cairn_pids" --val-size 256 --key-space-size 100000 ${BENCH_OPTS-} "$@"; }
 if [ -n "${WARM_CLIENT-}" ]; then
   echo "== put, 256 clients, 16 connections (after $warmup untimed puts by the same client)"
   bench --clients 256 --conns 16 --total "$puts" --warmup "$warmup" --rounds "$rounds"

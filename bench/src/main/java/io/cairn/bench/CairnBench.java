@@ -92,6 +92,11 @@ public final class CairnBench {
             description = "Side by side: endpoints take turns this many times, each with total/rounds requests.")
         int rounds;
 
+        @Option(names = "--new-connections-each-round",
+            description = "Side by side: open each endpoint's connections again for every round instead of once "
+                + "for all its rounds.")
+        boolean newConnectionsEachRound;
+
         @Option(names = "--out", description = "Directory for each endpoint's HdrHistogram log (.hlog) and CSV.")
         Path out;
 
@@ -187,7 +192,11 @@ public final class CairnBench {
     /**
      * Runs {@code run} {@code rounds} times on each endpoint, taking turns (so both servers meet the
      * same background), on connections from {@code opener} (a cluster's spread over its members);
-     * sums each endpoint's rounds and reports.
+     * sums each endpoint's rounds and reports. An endpoint's connections open before its first turn
+     * and serve all its turns, as a real client's do and as etcd's benchmark tool's do: opened again
+     * for each turn ({@code --new-connections-each-round}), a JIT-compiled server spent part of each
+     * later turn recompiling the code new connections run (engine/README.md, "Side by side on the
+     * same connections").
      */
     static int runRounds(final String workloadName, final LoadFlags flags, final int rounds,
         final BiFunction<EndpointGroup, Integer, Connections> opener, final RoundRun run) throws Exception {
@@ -198,16 +207,27 @@ public final class CairnBench {
             }
         }
         final List<LoadResult> results = new ArrayList<>();
-        for (int round = 0; round < rounds; round++) {
-            for (int e = 0; e < groups.size(); e++) {
-                try (Connections connections = opener.apply(groups.get(e), flags.conns)) {
-                    final LoadResult result = run.run(round, e, connections);
+        final List<Connections> open = new ArrayList<>();
+        try {
+            for (int round = 0; round < rounds; round++) {
+                for (int e = 0; e < groups.size(); e++) {
+                    if (open.size() == e) {
+                        open.add(opener.apply(groups.get(e), flags.conns));
+                    } else if (flags.newConnectionsEachRound) {
+                        open.get(e).close();
+                        open.set(e, opener.apply(groups.get(e), flags.conns));
+                    }
+                    final LoadResult result = run.run(round, e, open.get(e));
                     if (round == 0) {
                         results.add(result);
                     } else {
                         results.set(e, results.get(e).plus(result));
                     }
                 }
+            }
+        } finally {
+            for (final Connections connections : open) {
+                connections.close();
             }
         }
         return report(workloadName, flags, results);
