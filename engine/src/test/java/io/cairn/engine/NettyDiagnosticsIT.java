@@ -17,17 +17,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A member's first requests load none of Netty's JFR event classes ({@link Main#NETTY_JFR_PROPERTY}):
- * with them on, the first request after a start paid about 0.1 s for them on the event loop. The
- * member runs as a process with the JVM's class-load log, answers a put and a read, and the log
- * must show Netty's buffers in use and no event class of Netty's loaded.
+ * A member's requests load none of Netty's JFR event classes ({@link Main#NETTY_JFR_PROPERTY}: with
+ * them on, the first request after a start paid about 0.1 s for them on the event loop) and none of
+ * its leak tracking ({@link Main#NETTY_LEAK_DETECTION_PROPERTY}: at Netty's default level one buffer
+ * in 128 is tracked, with a stack trace). The member runs as a process with the JVM's class-load log
+ * and answers {@link #PUTS} puts and a read; the log must show Netty's buffers in use, and neither.
  */
-class NettyJfrEventsIT {
+class NettyDiagnosticsIT {
+    /** Enough buffers that the default sampling (one in 128) tracks some: each put takes a few. */
+    private static final int PUTS = 300;
+
     @TempDir
     Path dir;
 
     @Test
-    void firstRequestsLoadNoNettyJfrEvent() throws Exception {
+    void requestsLoadNeitherNettysJfrEventsNorItsLeakTracking() throws Exception {
         final Path classLog = dir.resolve("class-load.log");
         final int clientPort = ServerProcess.freePort();
         final String clientUrl = "http://127.0.0.1:" + clientPort;
@@ -43,7 +47,9 @@ class NettyJfrEventsIT {
             final KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(member.channel()).withDeadlineAfter(5,
                 TimeUnit.SECONDS);
             final ByteString key = ByteString.copyFromUtf8("k");
-            kv.put(PutRequest.newBuilder().setKey(key).setValue(ByteString.copyFromUtf8("v")).build());
+            for (int i = 0; i < PUTS; i++) {
+                kv.put(PutRequest.newBuilder().setKey(key).setValue(ByteString.copyFromUtf8("v")).build());
+            }
             assertEquals("v", kv.range(RangeRequest.newBuilder().setKey(key).build()).getKvs(0).getValue()
                 .toStringUtf8());
         }
@@ -54,5 +60,9 @@ class NettyJfrEventsIT {
         final List<String> events = nettyClasses.stream()
             .filter(line -> line.matches(".*netty\\.buffer\\.\\w*Event source.*")).toList();
         assertTrue(events.isEmpty(), () -> "Netty's JFR events were loaded: " + events);
+        // The record of one tracked buffer (the leak-aware buffer classes load anyway, for verification).
+        final List<String> leakTracking = nettyClasses.stream()
+            .filter(line -> line.contains("ResourceLeakDetector$DefaultResourceLeak ")).toList();
+        assertTrue(leakTracking.isEmpty(), () -> "Netty tracked buffers for leaks: " + leakTracking);
     }
 }
