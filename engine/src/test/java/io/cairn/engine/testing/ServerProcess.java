@@ -208,6 +208,11 @@ public final class ServerProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The server's process id. */
+    public long pid() {
+        return process.pid();
+    }
+
     /** Waits up to {@code timeoutMillis} for the process to end on its own: its exit code, or -1 if it still runs. */
     public int awaitExit(final long timeoutMillis) throws InterruptedException {
         return process.waitFor(timeoutMillis, TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
