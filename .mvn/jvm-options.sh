@@ -14,10 +14,11 @@
 cairn_jvm_base_options="--enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.misc=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Djdk.nio.maxCachedBufferSize=262144 -XX:CompileCommand=quiet -XX:CompileCommand=dontinline,io.cairn.posix.NativePosix::syscall -XX:+UseCompactObjectHeaders"
 
 # What the training member (cairn_aot_train) adds: it records the classes it loads and links, not
-# the method profiles of JEP 515. A member started with the recorded profiles compiled the training's
-# mixed load at once and kept that code: warm, it used 15-30% more CPU per put than a member with
-# the same cache's classes alone or with no cache, and it was not faster cold (engine/README.md,
-# "The AOT cache without method profiles"). Diagnostic options, but only the training run gets them.
+# the method profiles of JEP 515. A member started with the recorded profiles compiled the
+# training's mixed load at once and kept that code: warm, it used 15-30% more CPU per put than a
+# member with the same cache's classes alone or with no cache, and it was not faster cold
+# (engine/README.md, "The AOT cache without method profiles"). Diagnostic options, but only the
+# training run gets them.
 cairn_aot_training_options="-XX:+UnlockDiagnosticVMOptions -XX:-AOTRecordTraining"
 
 # Prints the backend quota in bytes that the member's arguments ($@) or ETCD_QUOTA_BACKEND_BYTES
@@ -74,9 +75,9 @@ cairn_jdk_identity() {
 
 # Prints -XX:AOTCache=FILE when the cache FILE ($1) was made from the jar ($2) as it is now, by
 # this JDK and with these options; nothing otherwise (the member then starts without it, as the JVM
-# would after refusing a stale cache, but without the JVM's error lines). A cache that is there but stale is named on
-# stderr: a `./mvnw package` after the training leaves one, and the member would start cold
-# without a word. CAIRN_AOT=off never uses it.
+# would after refusing a stale cache, but without the JVM's error lines). A cache that is there but
+# stale is named on stderr: a `./mvnw package` after the training leaves one, and the member would
+# start cold without a word. CAIRN_AOT=off never uses it.
 cairn_aot_option() {
   [ "${CAIRN_AOT:-on}" != off ] && [ -f "$1" ] || return 0
   cairn_aot_jdk=
