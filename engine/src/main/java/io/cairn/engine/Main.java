@@ -91,17 +91,19 @@ public final class Main {
         return Math.max(1, cores / 2);
     }
 
+    /** Sets system property {@code name} to {@code value} unless it was given on the command line. */
+    private static void setUnlessOperatorDid(final String name, final String value) {
+        if (System.getProperty(name) == null) {
+            System.setProperty(name, value);
+        }
+    }
+
     public static void main(final String[] args) throws InterruptedException {
-        if (System.getProperty(NETTY_JFR_PROPERTY) == null) {
-            System.setProperty(NETTY_JFR_PROPERTY, "false"); // before any Netty class is initialised
-        }
-        if (System.getProperty(NETTY_LEAK_DETECTION_PROPERTY) == null) {
-            System.setProperty(NETTY_LEAK_DETECTION_PROPERTY, "disabled");
-        }
-        if (System.getProperty(NETTY_EVENT_LOOPS_PROPERTY) == null) {
-            System.setProperty(NETTY_EVENT_LOOPS_PROPERTY,
-                Integer.toString(eventLoops(Runtime.getRuntime().availableProcessors())));
-        }
+        // Before any Netty class is initialised: each reads its property once.
+        setUnlessOperatorDid(NETTY_JFR_PROPERTY, "false");
+        setUnlessOperatorDid(NETTY_LEAK_DETECTION_PROPERTY, "disabled");
+        setUnlessOperatorDid(NETTY_EVENT_LOOPS_PROPERTY,
+            Integer.toString(eventLoops(Runtime.getRuntime().availableProcessors())));
         if (args.length > 0 && args[0].equals("snapshot")) {
             System.exit(SnapshotRestoreLauncher.run(List.of(args).subList(1, args.length)));
         }

@@ -17,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A member serves its clients on {@link Main#eventLoops} event loops ({@link Main#NETTY_EVENT_LOOPS_PROPERTY}),
@@ -28,24 +27,14 @@ import org.junit.jupiter.api.io.TempDir;
 class GrpcEventLoopsIT {
     private static final String WORKER_THREAD_PREFIX = "grpc-default-wo"; // the kernel keeps 15 characters
 
-    @TempDir
-    Path dir;
-
     @Test
     void clientsAreServedOnHalfTheCores() throws Exception {
         Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "needs /proc");
         final int expected = Main.eventLoops(Runtime.getRuntime().availableProcessors());
         final int clientPort = ServerProcess.freePort();
-        final String clientUrl = "http://127.0.0.1:" + clientPort;
-        final String peerUrl = "http://127.0.0.1:" + ServerProcess.freePort();
-        final List<String> command = new ArrayList<>(ServerProcess.cairnCommand());
-        command.addAll(List.of("--name", "default", "--data-dir", dir.resolve("data").toString(),
-            "--listen-client-urls", clientUrl, "--advertise-client-urls", clientUrl,
-            "--listen-peer-urls", peerUrl, "--initial-advertise-peer-urls", peerUrl,
-            "--initial-cluster", "default=" + peerUrl));
         final List<ManagedChannel> channels = new ArrayList<>();
-        try (ServerProcess member = ServerProcess.launch(command, clientPort, peerUrl, dir.resolve("server.log"))) {
-            member.awaitServing();
+        try (ServerProcess member = ServerProcess.start(ServerProcess.Kind.CAIRN, clientPort,
+            ServerProcess.freePort())) {
             for (int i = 0; i < 2 * expected + 1; i++) {
                 final ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", clientPort)
                     .usePlaintext().build();

@@ -43,28 +43,32 @@ final class GrpcServerMetrics implements ServerInterceptor {
     private static final String[] GO_NAMES = java.util.Arrays.stream(Status.Code.values())
         .map(GrpcServerMetrics::goName).toArray(String[]::new);
 
-    /**
-     * Without exemplars: a counter that samples them schedules a task on the client library's timer
-     * thread after each sample it takes, which woke that thread about 25 times a second on a member
-     * under a put load, and Cairn has no trace ids to put in them (issue #21).
-     */
     GrpcServerMetrics(final PrometheusRegistry registry) {
-        started = Counter.builder().withoutExemplars().name("grpc_server_started_total")
+        started = counter().name("grpc_server_started_total")
             .help("Total number of RPCs started on the server.")
             .labelNames("grpc_method", "grpc_service", "grpc_type").register(registry);
-        handled = Counter.builder().withoutExemplars().name("grpc_server_handled_total")
+        handled = counter().name("grpc_server_handled_total")
             .help("Total number of RPCs completed on the server, regardless of success or failure.")
             .labelNames("grpc_code", "grpc_method", "grpc_service", "grpc_type").register(registry);
-        received = Counter.builder().withoutExemplars().name("grpc_server_msg_received_total")
+        received = counter().name("grpc_server_msg_received_total")
             .help("Total number of RPC stream messages received on the server.")
             .labelNames("grpc_method", "grpc_service", "grpc_type").register(registry);
-        sent = Counter.builder().withoutExemplars().name("grpc_server_msg_sent_total")
+        sent = counter().name("grpc_server_msg_sent_total")
             .help("Total number of gRPC stream messages sent by the server.")
             .labelNames("grpc_method", "grpc_service", "grpc_type").register(registry);
-        receivedBytes = Counter.builder().withoutExemplars().name("etcd_network_client_grpc_received_bytes_total")
+        receivedBytes = counter().name("etcd_network_client_grpc_received_bytes_total")
             .help("The total number of bytes received from grpc clients.").register(registry);
-        sentBytes = Counter.builder().withoutExemplars().name("etcd_network_client_grpc_sent_bytes_total")
+        sentBytes = counter().name("etcd_network_client_grpc_sent_bytes_total")
             .help("The total number of bytes sent to grpc clients.").register(registry);
+    }
+
+    /**
+     * A counter without exemplars: one that samples them schedules a task on the client library's
+     * timer thread after each sample it takes, which woke that thread about 25 times a second on a
+     * member under a put load, and Cairn has no trace ids to put in them (issue #21).
+     */
+    private static Counter.Builder counter() {
+        return Counter.builder().withoutExemplars();
     }
 
     /** Every method of these services at zero, for every status code. */
